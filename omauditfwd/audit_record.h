@@ -1,0 +1,111 @@
+/* audit_record.h -- one audit record, parsed from one line of text.
+ *
+ * A record is a set of views (pointer + length) into the caller's line: the
+ * parser never copies or allocates per field. The only allocation is the
+ * field array, owned by the record and reused across audit_record_parse()
+ * calls, so a caller that parses many lines with one record object does no
+ * allocation in the steady state.
+ *
+ * Accepted input forms (see DESIGN.md section 2):
+ *   type=SYSCALL msg=audit(1700000000.123:4567): arch=c000003e ...   audit.log
+ *   node=web01 type=EXECVE msg=audit(...): argc=3 a0="ls" a1=2D6C    node prefix
+ *   audit: type=1300 audit(1700000000.123:4567): arch=...            kmsg/journald
+ *   type=UNKNOWN[1334] msg=audit(...): ...                            unknown types
+ *   <13>1 2023-11-14T22:13:20Z host app - - - type=...                RFC 5424
+ *   <13>Nov 14 22:13:20 host audisp-syslog: type=...                  RFC 3164
+ *   Nov 14 22:13:20 host audisp-syslog: node=... type=...             syslog file
+ *   ... key="x"\x1dARCH=x86_64 SYSCALL=execve AUID="alice"            ENRICHED
+ * The fields of a nested user message msg='op=login acct="bob" res=failed'
+ * are returned as fields of the record (flag AUDIT_FIELD_NESTED), as auparse
+ * does. Tokens without '=' (AVC's "denied { read } for") are not fields; the
+ * whole line stays available as record->line.
+ */
+#ifndef AUDIT_RECORD_H
+#define AUDIT_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits: a line longer than this, or a record with more fields, is not
+ * parsed (the kernel's own maximum record is 8970 bytes, so these only
+ * trip on input that is not a real audit record). */
+#define AUDIT_RECORD_MAX_LEN    65536
+#define AUDIT_RECORD_MAX_FIELDS 4096
+
+typedef struct audit_view {
+	const char *p;
+	size_t len;
+} audit_view_t;
+
+/* How a value was written on the wire. The value view never includes the
+ * surrounding quotes or braces. */
+typedef enum audit_enc {
+	AUDIT_ENC_PLAIN = 0,   /* arch=c000003e, res=success, ? */
+	AUDIT_ENC_QUOTED,      /* comm="bash" */
+	AUDIT_ENC_HEX,         /* a1=2D6C: an untrusted string, hex encoded */
+	AUDIT_ENC_NULL,        /* key=(null) */
+	AUDIT_ENC_BRACED,      /* SADDR={ saddr_fam=inet laddr=10.0.0.1 lport=22 } */
+	AUDIT_ENC_SQUOTED      /* a single-quoted value that is not key=value text */
+} audit_enc_t;
+
+/* field flags */
+#define AUDIT_FIELD_NESTED      0x01 /* came from inside msg='...' */
+#define AUDIT_FIELD_INTERPRETED 0x02 /* ENRICHED: after 0x1D, or an UPPERCASE name */
+
+typedef struct audit_field {
+	audit_view_t name;
+	audit_view_t value;
+	audit_enc_t enc;
+	unsigned flags;
+} audit_field_t;
+
+typedef enum audit_parse_rc {
+	AUDIT_PARSE_OK = 0,
+	AUDIT_PARSE_NOT_AUDIT,       /* no "type=... audit(...)" in the line */
+	AUDIT_PARSE_TRUNCATED,       /* header or a value ends early */
+	AUDIT_PARSE_TOO_LONG,        /* line > AUDIT_RECORD_MAX_LEN */
+	AUDIT_PARSE_BINARY,          /* NUL or other control bytes */
+	AUDIT_PARSE_TOO_MANY_FIELDS  /* > AUDIT_RECORD_MAX_FIELDS */
+} audit_parse_rc_t;
+
+typedef struct audit_record {
+	audit_view_t line;      /* the whole input, minus a trailing CR/LF */
+	audit_view_t hostname;  /* from a syslog header, if there was one; else len 0 */
+	audit_view_t text;      /* the record itself: from "node="/"type=" to the end */
+	audit_view_t node;      /* node=NAME, len 0 when absent */
+	audit_view_t type_name; /* as written: "SYSCALL", "1300", "UNKNOWN[1334]" */
+	int type;               /* numeric type (libaudit), 0 when unknown */
+	const char *type_str;   /* canonical name: libaudit's, else NULL */
+	int64_t sec;            /* audit(SEC.MSEC:SERIAL) */
+	unsigned msec;
+	uint64_t serial;
+	audit_view_t body;      /* everything after "): " */
+	int enriched;           /* the record carries interpreted fields */
+	size_t nfields;
+	audit_field_t *fields;  /* in line order; owned by the record */
+	size_t cap;             /* allocated entries in fields */
+} audit_record_t;
+
+void audit_record_init(audit_record_t *r);
+void audit_record_free(audit_record_t *r);
+
+/* Parse LEN bytes at LINE (need not be NUL-terminated) into R. LINE must
+ * outlive every view in R. On any rc other than AUDIT_PARSE_OK the record's
+ * views are unspecified except r->line; the caller forwards or counts the
+ * line as unparsed. Returns AUDIT_PARSE_OK or the reason. Never reads
+ * outside [LINE, LINE+LEN). */
+audit_parse_rc_t audit_record_parse(audit_record_t *r, const char *line, size_t len);
+
+/* A short stable token for an rc: "ok", "not-audit", "truncated", "too-long",
+ * "binary", "too-many-fields". Used in output and counters. */
+const char *audit_parse_rc_str(audit_parse_rc_t rc);
+
+/* The first field named NAME (ASCII, exact), or NULL. */
+const audit_field_t *audit_record_field(const audit_record_t *r, const char *name);
+
+/* Kernel records of one event end with EOE; user-space records are events of
+ * their own (types 1100-1299 and 2100-2999). */
+#define AUDIT_TYPE_EOE 1320
+int audit_type_is_standalone(int type);
+
+#endif

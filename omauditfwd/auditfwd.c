@@ -1,0 +1,276 @@
+/* auditfwd.c -- the command-line front end of the core: files or stdin
+ * through the same pipeline the rsyslog module runs, to stdout (one message
+ * per line) or to a transport. For previews, debugging and benchmarks.
+ * Long options carry the module's parameter names (syslog.header ->
+ * --syslog-header), so a preview shows exactly what an action would send.
+ */
+#include "auditfwd_config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline.h"
+#include "transport.h"
+
+#define CLI_BATCH_MESSAGES 1024       /* messages per write/send */
+#define CLI_SEND_ATTEMPTS  5          /* tries per batch before giving up */
+#define CLI_RETRY_SLEEP_S  1
+
+typedef struct cli {
+	pipeline_t *pipe;
+	msgbatch_t batch;
+	const transport_ops_t *tops;
+	transport_t *tr;
+	int failed;
+} cli_t;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: auditfwd [OPTIONS] [FILE...]\n"
+"Parse audit records (audit.log lines, syslog-wrapped, kernel, ENRICHED) from\n"
+"FILEs or standard input and write one formatted message per line to stdout,\n"
+"or send them to a collector with --target.\n"
+"\n"
+"  --format NAME          output format: %s (default json)\n"
+"  --unparsed POLICY      forward | drop lines that are not audit records\n"
+"                         (default forward: flagged, never silently lost)\n"
+"  --syslog-header STYLE  none | rfc5424 | rfc3164 (default: none on stdout,\n"
+"                         rfc5424 with --target)\n"
+"  --syslog-appname NAME  syslog APP-NAME (default %s)\n"
+"  --host NAME            this host's name (default: gethostname)\n"
+"  --target HOST          send to HOST instead of writing to stdout\n"
+"  --port N               port (default: the transport's)\n"
+"  --transport NAME       %s (default tcp)\n"
+"  --framing MODE         octet-counted | lf (default octet-counted)\n"
+"  --timeout-connect MS   connect timeout (default %d)\n"
+"  --timeout-io MS        write/acknowledge timeout (default %d)\n"
+"  --stats                print counters to stderr at the end\n"
+"  --version, --help\n",
+	        format_names(), SYSLOG_DEFAULT_APPNAME, transport_names(),
+	        TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS, TRANSPORT_DEFAULT_IO_TIMEOUT_MS);
+}
+
+static int die_usage(const char *opt, const char *val, const char *expected)
+{
+	fprintf(stderr, "auditfwd: --%s: invalid value '%s', expected %s\n", opt, val,
+	        expected);
+	return 2;
+}
+
+static int positive_int(const char *s, int max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno || v < 1 || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int flush_batch(cli_t *c)
+{
+	char errstr[512];
+	size_t i, len, delivered;
+	int attempt;
+
+	if (c->batch.n == 0)
+		return 0;
+	if (c->tr == NULL) {
+		for (i = 0; i < c->batch.n; i++) {
+			const char *m = msgbatch_msg(&c->batch, i, &len);
+			fwrite(m, 1, len, stdout);
+			putc('\n', stdout);
+		}
+		msgbatch_reset(&c->batch);
+		if (ferror(stdout)) {
+			fprintf(stderr, "auditfwd: writing to stdout: %s\n", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	for (attempt = 1; attempt <= CLI_SEND_ATTEMPTS; attempt++) {
+		if (c->tops->send(c->tr, &c->batch, &delivered, errstr, sizeof(errstr)) ==
+		    TRANSPORT_OK) {
+			msgbatch_reset(&c->batch);
+			return 0;
+		}
+		fprintf(stderr, "auditfwd: attempt %d/%d: %s\n", attempt, CLI_SEND_ATTEMPTS,
+		        errstr);
+		if (attempt < CLI_SEND_ATTEMPTS)
+			sleep(CLI_RETRY_SLEEP_S);
+	}
+	return -1;
+}
+
+static int run_stream(cli_t *c, FILE *in, const char *name)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		if (pipeline_process(c->pipe, line, (size_t)n, NULL, 0, &c->batch) != 0) {
+			fprintf(stderr, "auditfwd: out of memory\n");
+			rc = -1;
+			break;
+		}
+		if (c->batch.n >= CLI_BATCH_MESSAGES && flush_batch(c) != 0) {
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && ferror(in)) {
+		fprintf(stderr, "auditfwd: reading %s: %s\n", name, strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_FORMAT = 256, O_UNPARSED, O_HEADER, O_APPNAME, O_HOST, O_TARGET,
+	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION };
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "unparsed", required_argument, NULL, O_UNPARSED },
+		{ "syslog-header", required_argument, NULL, O_HEADER },
+		{ "syslog-appname", required_argument, NULL, O_APPNAME },
+		{ "host", required_argument, NULL, O_HOST },
+		{ "target", required_argument, NULL, O_TARGET },
+		{ "port", required_argument, NULL, O_PORT },
+		{ "transport", required_argument, NULL, O_TRANSPORT },
+		{ "framing", required_argument, NULL, O_FRAMING },
+		{ "timeout-connect", required_argument, NULL, O_TCONNECT },
+		{ "timeout-io", required_argument, NULL, O_TIO },
+		{ "stats", no_argument, NULL, O_STATS },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	pipeline_conf_t pconf;
+	transport_conf_t tconf;
+	cli_t c;
+	int opt, stats = 0, header_set = 0, rc = 0, i;
+	char errstr[512];
+
+	memset(&c, 0, sizeof(c));
+	pipeline_conf_default(&pconf);
+	pconf.header.style = SYSLOG_HDR_NONE;
+	transport_conf_default(&tconf);
+	c.tops = &transport_tcp;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case O_FORMAT:
+			if ((pconf.format = format_find(optarg)) == NULL)
+				return die_usage("format", optarg, format_names());
+			break;
+		case O_UNPARSED:
+			if (unparsed_policy_parse(optarg, &pconf.unparsed) != 0)
+				return die_usage("unparsed", optarg, "forward or drop");
+			break;
+		case O_HEADER:
+			if (syslog_style_parse(optarg, &pconf.header.style) != 0)
+				return die_usage("syslog-header", optarg, "none, rfc5424 or rfc3164");
+			header_set = 1;
+			break;
+		case O_APPNAME:
+			if (syslog_app_name_check(optarg) != 0)
+				return die_usage("syslog-appname", optarg, "printable text without spaces");
+			pconf.header.app_name = optarg;
+			break;
+		case O_HOST:
+			pconf.local_host = optarg;
+			break;
+		case O_TARGET:
+			tconf.target = optarg;
+			break;
+		case O_PORT:
+			if (positive_int(optarg, 65535, &tconf.port) != 0)
+				return die_usage("port", optarg, "1..65535");
+			break;
+		case O_TRANSPORT:
+			if ((c.tops = transport_find(optarg)) == NULL)
+				return die_usage("transport", optarg, transport_names());
+			break;
+		case O_FRAMING:
+			if (framing_parse(optarg, &tconf.framing) != 0)
+				return die_usage("framing", optarg, "octet-counted or lf");
+			break;
+		case O_TCONNECT:
+			if (positive_int(optarg, 3600000, &tconf.connect_timeout_ms) != 0)
+				return die_usage("timeout-connect", optarg, "milliseconds > 0");
+			break;
+		case O_TIO:
+			if (positive_int(optarg, 3600000, &tconf.io_timeout_ms) != 0)
+				return die_usage("timeout-io", optarg, "milliseconds > 0");
+			break;
+		case O_STATS:
+			stats = 1;
+			break;
+		case O_VERSION:
+			printf("auditfwd %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (tconf.target != NULL) {
+		if (!header_set)
+			pconf.header.style = SYSLOG_HDR_RFC5424;
+		if (c.tops->create(&c.tr, &tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {
+			fprintf(stderr, "auditfwd: %s\n", errstr);
+			return 2;
+		}
+	}
+	msgbatch_init(&c.batch);
+	if ((c.pipe = pipeline_new(&pconf, NULL)) == NULL) {
+		fprintf(stderr, "auditfwd: out of memory\n");
+		return 1;
+	}
+	if (optind == argc) {
+		rc = run_stream(&c, stdin, "standard input");
+	} else {
+		for (i = optind; i < argc && rc == 0; i++) {
+			FILE *f = strcmp(argv[i], "-") == 0 ? stdin : fopen(argv[i], "r");
+			if (f == NULL) {
+				fprintf(stderr, "auditfwd: %s: %s\n", argv[i], strerror(errno));
+				rc = -1;
+				break;
+			}
+			rc = run_stream(&c, f, argv[i]);
+			if (f != stdin)
+				fclose(f);
+		}
+	}
+	if (rc == 0)
+		rc = flush_batch(&c);
+	if (fflush(stdout) != 0)
+		rc = -1;
+	if (stats) {
+		pipeline_stats_t *st = pipeline_stats(c.pipe);
+		fprintf(stderr, "records=%llu parsed=%llu unparsed=%llu dropped=%llu messages=%llu\n",
+		        (unsigned long long)st->lines_in, (unsigned long long)st->records_parsed,
+		        (unsigned long long)st->unparsed, (unsigned long long)st->unparsed_dropped,
+		        (unsigned long long)st->messages_out);
+	}
+	if (c.tr != NULL)
+		c.tops->destroy(c.tr);
+	pipeline_free(c.pipe);
+	msgbatch_free(&c.batch);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,134 @@
+/* buf.c -- growable byte buffer and message batch (see buf.h). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "buf.h"
+
+#define BUF_MIN_CAP 256
+
+void buf_init(buf_t *b)
+{
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->oom = 0;
+}
+
+void buf_free(buf_t *b)
+{
+	free(b->p);
+	buf_init(b);
+}
+
+int buf_reserve(buf_t *b, size_t n)
+{
+	size_t need, cap;
+	char *np;
+
+	if (b->oom)
+		return -1;
+	if (n <= b->cap - b->len)
+		return 0;
+	need = b->len + n;
+	if (need < b->len)
+		goto fail;
+	cap = b->cap ? b->cap : BUF_MIN_CAP;
+	while (cap < need) {
+		if (cap > (size_t)-1 / 2)
+			goto fail;
+		cap *= 2;
+	}
+	np = realloc(b->p, cap);
+	if (np == NULL)
+		goto fail;
+	b->p = np;
+	b->cap = cap;
+	return 0;
+fail:
+	b->oom = 1;
+	return -1;
+}
+
+void buf_append(buf_t *b, const void *p, size_t n)
+{
+	if (n == 0 || buf_reserve(b, n) != 0)
+		return;
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+void buf_printf(buf_t *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (buf_reserve(b, 64) != 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		if (buf_reserve(b, (size_t)n + 1) != 0)
+			return;
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+void buf_put_uint(buf_t *b, unsigned long long v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_append(b, tmp + i, sizeof(tmp) - i);
+}
+
+void msgbatch_init(msgbatch_t *mb)
+{
+	buf_init(&mb->data);
+	mb->msgs = NULL;
+	mb->n = mb->cap = 0;
+	mb->open_at = 0;
+}
+
+void msgbatch_free(msgbatch_t *mb)
+{
+	buf_free(&mb->data);
+	free(mb->msgs);
+	msgbatch_init(mb);
+}
+
+void msgbatch_reset(msgbatch_t *mb)
+{
+	buf_reset(&mb->data);
+	mb->n = 0;
+	mb->open_at = 0;
+}
+
+int msgbatch_end(msgbatch_t *mb)
+{
+	if (mb->data.oom)
+		goto fail;
+	if (mb->n == mb->cap) {
+		size_t cap = mb->cap ? mb->cap * 2 : 64;
+		msg_span_t *nm = realloc(mb->msgs, cap * sizeof(*nm));
+		if (nm == NULL)
+			goto fail;
+		mb->msgs = nm;
+		mb->cap = cap;
+	}
+	mb->msgs[mb->n].off = mb->open_at;
+	mb->msgs[mb->n].len = mb->data.len - mb->open_at;
+	mb->n++;
+	return 0;
+fail:
+	mb->data.len = mb->open_at;
+	return -1;
+}

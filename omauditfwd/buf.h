@@ -1,0 +1,66 @@
+/* buf.h -- a growable byte buffer, and a batch of messages stored in one.
+ *
+ * Formatters append straight into a buf_t; a msgbatch_t is the bytes of many
+ * output messages back to back plus (offset, length) per message, which is
+ * what a transport sends. Both are reused across batches (reset keeps the
+ * memory), so the steady state allocates nothing.
+ */
+#ifndef AUDITFWD_BUF_H
+#define AUDITFWD_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+typedef struct buf {
+	char *p;
+	size_t len;
+	size_t cap;
+	int oom;          /* sticky: an allocation failed, contents are short */
+} buf_t;
+
+void buf_init(buf_t *b);
+void buf_free(buf_t *b);
+static inline void buf_reset(buf_t *b) { b->len = 0; b->oom = 0; }
+/* Make room for N more bytes; 0 on success, -1 (and oom set) on failure. */
+int buf_reserve(buf_t *b, size_t n);
+void buf_append(buf_t *b, const void *p, size_t n);
+static inline void buf_putc(buf_t *b, char c)
+{
+	if (b->len < b->cap || buf_reserve(b, 1) == 0)
+		b->p[b->len++] = c;
+}
+static inline void buf_puts(buf_t *b, const char *s) { buf_append(b, s, strlen(s)); }
+void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_put_uint(buf_t *b, unsigned long long v);
+
+typedef struct msg_span {
+	size_t off;       /* into the batch's data */
+	size_t len;
+} msg_span_t;
+
+typedef struct msgbatch {
+	buf_t data;
+	msg_span_t *msgs;
+	size_t n;
+	size_t cap;
+	size_t open_at;   /* start of the message being built */
+} msgbatch_t;
+
+void msgbatch_init(msgbatch_t *mb);
+void msgbatch_free(msgbatch_t *mb);
+void msgbatch_reset(msgbatch_t *mb);
+/* Start a message: what is appended to mb->data until msgbatch_end() is it. */
+static inline void msgbatch_begin(msgbatch_t *mb) { mb->open_at = mb->data.len; }
+/* Close the message; 0 on success, -1 on allocation failure (the message is
+ * then removed again so the batch stays consistent). */
+int msgbatch_end(msgbatch_t *mb);
+/* Drop a message that was begun but is not wanted. */
+static inline void msgbatch_cancel(msgbatch_t *mb) { mb->data.len = mb->open_at; }
+static inline const char *msgbatch_msg(const msgbatch_t *mb, size_t i, size_t *len)
+{
+	*len = mb->msgs[i].len;
+	return mb->data.p + mb->msgs[i].off;
+}
+
+#endif

@@ -1,0 +1,113 @@
+/* format.c -- the table of output formats and helpers they share. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "format.h"
+
+static const format_ops_t *const formats[] = {
+	&format_json,
+};
+
+const format_ops_t *format_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(formats[i]->name, name) == 0)
+			return formats[i];
+	return NULL;
+}
+
+const char *format_names(void)
+{
+	return "json";
+}
+
+void format_rfc3339_utc(buf_t *out, int64_t sec, unsigned msec)
+{
+	struct tm tm;
+	time_t t = (time_t)sec;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	buf_printf(out, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
+	           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	           msec % 1000);
+}
+
+void format_type_name(buf_t *out, const audit_record_t *r)
+{
+	if (r->type_str != NULL)
+		buf_puts(out, r->type_str);
+	else if (r->type > 0)
+		buf_printf(out, "UNKNOWN[%d]", r->type);
+	else
+		buf_append(out, r->type_name.p, r->type_name.len);
+}
+
+/* Length of the valid UTF-8 sequence at S (at most AVAIL bytes), 0 if the
+ * bytes there are not one (overlong forms and surrogates are invalid). */
+static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+{
+	unsigned c = s[0];
+	size_t n, i;
+	unsigned cp;
+
+	if (c < 0xC2 || c > 0xF4)
+		return 0;
+	n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+	if (n > avail)
+		return 0;
+	cp = c & (0x7F >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return n;
+}
+
+void format_json_escape(buf_t *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *run = p;
+
+	while (p < end) {
+		unsigned c = *p;
+		size_t n;
+
+		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+			p++;
+			continue;
+		}
+		if (c >= 0x80 && (n = utf8_seq_len(p, (size_t)(end - p))) != 0) {
+			p += n;
+			continue;
+		}
+		buf_append(out, run, (size_t)(p - run));
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+			buf_append(out, e, 2);
+		} else if (c == '\n') {
+			buf_append(out, "\\n", 2);
+		} else if (c == '\r') {
+			buf_append(out, "\\r", 2);
+		} else if (c == '\t') {
+			buf_append(out, "\\t", 2);
+		} else if (c < 0x20 || c == 0x7F) {
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			buf_append(out, e, 6);
+		} else {
+			/* an invalid UTF-8 byte: kept visible as the text \xNN */
+			char e[5] = { '\\', '\\', 'x', hex[c >> 4], hex[c & 15] };
+			buf_append(out, e, 5);
+		}
+		run = ++p;
+	}
+	buf_append(out, run, (size_t)(p - run));
+}

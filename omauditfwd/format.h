@@ -1,0 +1,47 @@
+/* format.h -- turning audit records into message bodies.
+ *
+ * One small interface and one file per format (format_json.c, ...), found by
+ * name in one table (format.c): adding a format touches a new file and the
+ * table. A formatter appends the body of one message to a buffer; the
+ * syslog header in front of it is written by syslog_header.c.
+ */
+#ifndef AUDITFWD_FORMAT_H
+#define AUDITFWD_FORMAT_H
+
+#include "audit_record.h"
+#include "buf.h"
+
+/* What one output message is made of: the records of one event (for now
+ * always one record: joining records into events comes with audit_event),
+ * and the host name the event is attributed to. */
+typedef struct format_event {
+	const audit_record_t *const *recs;
+	size_t nrecs;
+	audit_view_t host;
+} format_event_t;
+
+typedef struct format_ops {
+	const char *name;
+	void (*event)(buf_t *out, const format_event_t *ev);
+	/* a line that is not a parseable record, forwarded flagged */
+	void (*unparsed)(buf_t *out, const char *line, size_t len,
+	                 audit_parse_rc_t why, audit_view_t host);
+} format_ops_t;
+
+/* The format called NAME, or NULL. */
+const format_ops_t *format_find(const char *name);
+/* "json" -- the accepted names, for error messages. */
+const char *format_names(void);
+
+/* Helpers shared by formatters. */
+/* 2023-11-14T22:13:20.123Z */
+void format_rfc3339_utc(buf_t *out, int64_t sec, unsigned msec);
+/* The record's canonical type name, "UNKNOWN[n]" when libaudit has none. */
+void format_type_name(buf_t *out, const audit_record_t *r);
+/* Append S as the inside of a JSON string: ", \ and control characters are
+ * escaped, invalid UTF-8 bytes become the text \xNN (never dropped). */
+void format_json_escape(buf_t *out, const char *s, size_t len);
+
+extern const format_ops_t format_json;
+
+#endif

@@ -1,0 +1,119 @@
+/* format_json.c -- the "json" format: one JSON object per event.
+ *
+ *   {"id":"1700000000.123:4567","time":"2023-11-14T22:13:20.123Z",
+ *    "host":"web01","node":"web01","type":"SYSCALL",
+ *    "SYSCALL":{"arch":"c000003e","syscall":"59","comm":"ls",...}}
+ *
+ * Each record is a member named by its type; its fields are members named
+ * by the field, values as strings without their quotes. A name that repeats
+ * inside one record gets "_2", "_3", ... so the object has unique keys.
+ */
+#include <stdio.h>
+
+#include "format.h"
+
+#define JSON_MAX_DUP_SUFFIX 9999
+
+static void put_str(buf_t *out, const char *s, size_t len)
+{
+	buf_putc(out, '"');
+	format_json_escape(out, s, len);
+	buf_putc(out, '"');
+}
+
+static void put_key(buf_t *out, const char *key)
+{
+	buf_putc(out, '"');
+	buf_puts(out, key);
+	buf_append(out, "\":", 2);
+}
+
+static int same_view(audit_view_t a, audit_view_t b)
+{
+	return a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
+}
+
+/* 1 for the first occurrence of field I's name, else its occurrence number */
+static unsigned occurrence(const audit_record_t *r, size_t i)
+{
+	unsigned n = 1;
+	size_t j;
+
+	for (j = 0; j < i && n < JSON_MAX_DUP_SUFFIX; j++)
+		if (same_view(r->fields[j].name, r->fields[i].name))
+			n++;
+	return n;
+}
+
+static void put_record(buf_t *out, const audit_record_t *r)
+{
+	size_t i;
+
+	buf_putc(out, '{');
+	for (i = 0; i < r->nfields; i++) {
+		const audit_field_t *f = &r->fields[i];
+		unsigned nth = occurrence(r, i);
+
+		if (i)
+			buf_putc(out, ',');
+		buf_putc(out, '"');
+		format_json_escape(out, f->name.p, f->name.len);
+		if (nth > 1)
+			buf_printf(out, "_%u", nth);
+		buf_append(out, "\":", 2);
+		put_str(out, f->value.p, f->value.len);
+	}
+	buf_putc(out, '}');
+}
+
+static void json_event(buf_t *out, const format_event_t *ev)
+{
+	const audit_record_t *first = ev->recs[0];
+	size_t i;
+
+	buf_append(out, "{\"id\":\"", 7);
+	buf_printf(out, "%lld.%03u:%llu", (long long)first->sec, first->msec,
+	           (unsigned long long)first->serial);
+	buf_append(out, "\",\"time\":\"", 10);
+	format_rfc3339_utc(out, first->sec, first->msec);
+	buf_append(out, "\",", 2);
+	put_key(out, "host");
+	put_str(out, ev->host.p, ev->host.len);
+	if (first->node.len) {
+		buf_putc(out, ',');
+		put_key(out, "node");
+		put_str(out, first->node.p, first->node.len);
+	}
+	buf_putc(out, ',');
+	put_key(out, "type");
+	buf_putc(out, '"');
+	format_type_name(out, first);
+	buf_putc(out, '"');
+	for (i = 0; i < ev->nrecs; i++) {
+		buf_append(out, ",\"", 2);
+		format_type_name(out, ev->recs[i]);
+		buf_append(out, "\":", 2);
+		put_record(out, ev->recs[i]);
+	}
+	buf_putc(out, '}');
+}
+
+static void json_unparsed(buf_t *out, const char *line, size_t len,
+                          audit_parse_rc_t why, audit_view_t host)
+{
+	buf_append(out, "{\"type\":\"UNPARSED\",\"reason\":\"", 29);
+	buf_puts(out, audit_parse_rc_str(why));
+	buf_append(out, "\",", 2);
+	put_key(out, "host");
+	put_str(out, host.p, host.len);
+	buf_putc(out, ',');
+	put_key(out, "raw");
+	put_str(out, line, len);
+	buf_putc(out, '}');
+}
+
+const format_ops_t format_json = {
+	.name = "json",
+	.event = json_event,
+	.unparsed = json_unparsed,
+};

@@ -1,0 +1,322 @@
+/* omauditfwd.c -- the rsyslog glue: maps action parameters, transactions,
+ * suspend/resume and HUP onto the core (pipeline + transport). rsyslog
+ * idioms (DEFiRet, CHKiRet, module-template macros) stay in this file.
+ *
+ * Delivery contract: commitTransaction formats the whole batch and hands it
+ * to the transport; only when every message was delivered does it return
+ * RS_RET_OK. Otherwise it returns RS_RET_SUSPENDED and rsyslog keeps the
+ * batch in its queue and retries it after tryResume succeeds.
+ */
+#include "config.h"
+#include "rsyslog.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "conf.h"
+#include "syslogd-types.h"
+#include "srUtils.h"
+#include "template.h"
+#include "module-template.h"
+#include "errmsg.h"
+#include "cfsysline.h"
+#include "parserif.h"
+
+#include "pipeline.h"
+#include "transport.h"
+
+MODULE_TYPE_OUTPUT
+MODULE_TYPE_NOKEEP
+MODULE_CNFNAME("omauditfwd")
+
+DEF_OMOD_STATIC_DATA
+
+#define OMAF_DEFAULT_TEMPLATE  "RSYSLOG_SyslogProtocol23Format"
+#define OMAF_ERRSTR_MAX        512
+
+typedef struct _instanceData {
+	uchar *tplName;
+	char *target;
+	char *app_name;
+	const transport_ops_t *transport;
+	transport_conf_t tconf;
+	pipeline_conf_t pconf;
+	pipeline_stats_t stats;     /* shared by the action's workers */
+} instanceData;
+
+typedef struct wrkrInstanceData {
+	instanceData *pData;
+	pipeline_t *pipe;
+	transport_t *tr;
+	msgbatch_t batch;
+	int failing;                /* last attempt failed: log recovery once */
+} wrkrInstanceData_t;
+
+/* action parameters: names follow omfwd's where it has them */
+static struct cnfparamdescr actpdescr[] = {
+	{ "template", eCmdHdlrGetWord, 0 },
+	{ "target", eCmdHdlrGetWord, CNFPARAM_REQUIRED },
+	{ "port", eCmdHdlrGetWord, 0 },
+	{ "transport", eCmdHdlrGetWord, 0 },
+	{ "framing", eCmdHdlrGetWord, 0 },
+	{ "format", eCmdHdlrGetWord, 0 },
+	{ "unparsed", eCmdHdlrGetWord, 0 },
+	{ "syslog.header", eCmdHdlrGetWord, 0 },
+	{ "syslog.appname", eCmdHdlrGetWord, 0 },
+	{ "timeout.connect", eCmdHdlrPositiveInt, 0 },
+	{ "timeout.io", eCmdHdlrPositiveInt, 0 },
+};
+static struct cnfparamblk actpblk = {
+	CNFPARAMBLK_VERSION,
+	sizeof(actpdescr) / sizeof(struct cnfparamdescr),
+	actpdescr
+};
+
+BEGINcreateInstance
+CODESTARTcreateInstance
+	pData->transport = &transport_tcp;
+	transport_conf_default(&pData->tconf);
+	pipeline_conf_default(&pData->pconf);
+ENDcreateInstance
+
+BEGINcreateWrkrInstance
+	char errstr[OMAF_ERRSTR_MAX];
+CODESTARTcreateWrkrInstance
+	msgbatch_init(&pWrkrData->batch);
+	CHKmalloc(pWrkrData->pipe = pipeline_new(&pWrkrData->pData->pconf,
+	                                         &pWrkrData->pData->stats));
+	if (pWrkrData->pData->transport->create(&pWrkrData->tr, &pWrkrData->pData->tconf,
+	                                        errstr, sizeof(errstr)) != TRANSPORT_OK) {
+		LogError(0, RS_RET_ERR, "omauditfwd: %s", errstr);
+		ABORT_FINALIZE(RS_RET_ERR);
+	}
+finalize_it:
+ENDcreateWrkrInstance
+
+BEGINisCompatibleWithFeature
+CODESTARTisCompatibleWithFeature
+ENDisCompatibleWithFeature
+
+BEGINfreeInstance
+CODESTARTfreeInstance
+	free(pData->tplName);
+	free(pData->target);
+	free(pData->app_name);
+ENDfreeInstance
+
+BEGINfreeWrkrInstance
+CODESTARTfreeWrkrInstance
+	if (pWrkrData->tr != NULL)
+		pWrkrData->pData->transport->destroy(pWrkrData->tr);
+	pipeline_free(pWrkrData->pipe);
+	msgbatch_free(&pWrkrData->batch);
+ENDfreeWrkrInstance
+
+BEGINdbgPrintInstInfo
+CODESTARTdbgPrintInstInfo
+	dbgprintf("omauditfwd: target=%s port=%d transport=%s format=%s\n", pData->target,
+	          pData->tconf.port, pData->transport->name, pData->pconf.format->name);
+ENDdbgPrintInstInfo
+
+/* Log a delivery failure once per outage, and the recovery once. */
+static void note_failure(wrkrInstanceData_t *const pWrkrData, const char *errstr)
+{
+	if (!pWrkrData->failing)
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd: action suspended, will retry: %s",
+		         errstr);
+	else
+		DBGPRINTF("omauditfwd: still failing: %s\n", errstr);
+	pWrkrData->failing = 1;
+}
+
+static void note_success(wrkrInstanceData_t *const pWrkrData)
+{
+	if (pWrkrData->failing)
+		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd: connection to %s:%d restored",
+		       pWrkrData->pData->target, pWrkrData->pData->tconf.port);
+	pWrkrData->failing = 0;
+}
+
+BEGINtryResume
+	char errstr[OMAF_ERRSTR_MAX];
+CODESTARTtryResume
+	if (!pWrkrData->pData->transport->is_connected(pWrkrData->tr)) {
+		if (pWrkrData->pData->transport->connect(pWrkrData->tr, errstr,
+		                                         sizeof(errstr)) != TRANSPORT_OK) {
+			note_failure(pWrkrData, errstr);
+			ABORT_FINALIZE(RS_RET_SUSPENDED);
+		}
+	}
+finalize_it:
+ENDtryResume
+
+BEGINbeginTransaction
+CODESTARTbeginTransaction
+ENDbeginTransaction
+
+BEGINcommitTransaction
+	char errstr[OMAF_ERRSTR_MAX];
+	size_t delivered = 0;
+	unsigned i;
+CODESTARTcommitTransaction
+	msgbatch_reset(&pWrkrData->batch);
+	for (i = 0; i < nParams; i++) {
+		const actWrkrIParams_t *prm = &actParam(pParams, 1, i, 0);
+		if (pipeline_process(pWrkrData->pipe, (const char *)prm->param, prm->lenStr,
+		                     NULL, 0, &pWrkrData->batch) != 0)
+			ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+	}
+	if (pWrkrData->pData->transport->send(pWrkrData->tr, &pWrkrData->batch, &delivered,
+	                                      errstr, sizeof(errstr)) != TRANSPORT_OK) {
+		note_failure(pWrkrData, errstr);
+		ABORT_FINALIZE(RS_RET_SUSPENDED);
+	}
+	note_success(pWrkrData);
+finalize_it:
+ENDcommitTransaction
+
+BEGINdoHUPWrkr
+CODESTARTdoHUPWrkr
+	/* reopen the connection on the next batch (new address, new peer) */
+	pWrkrData->pData->transport->disconnect(pWrkrData->tr);
+ENDdoHUPWrkr
+
+/* "param" is an enum parameter; VALUE is not one of ALLOWED */
+static rsRetVal bad_choice(const char *param, const char *value, const char *allowed)
+{
+	parser_errmsg("omauditfwd: parameter '%s': invalid value '%s', expected one of: %s",
+	              param, value, allowed);
+	return RS_RET_CONF_PARAM_INVLD;
+}
+
+static rsRetVal parse_port(const char *value, int *port)
+{
+	char *end;
+	long v = strtol(value, &end, 10);
+
+	if (*value == '\0' || *end != '\0' || v < 1 || v > 65535) {
+		parser_errmsg("omauditfwd: parameter 'port': invalid value '%s', expected a "
+		              "number from 1 to 65535", value);
+		return RS_RET_CONF_PARAM_INVLD;
+	}
+	*port = (int)v;
+	return RS_RET_OK;
+}
+
+/* apply one action parameter to PDATA */
+static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparamvals *v)
+{
+	char *s = NULL;
+	DEFiRet;
+
+	if (!strcmp(name, "timeout.connect")) {
+		pData->tconf.connect_timeout_ms = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "timeout.io")) {
+		pData->tconf.io_timeout_ms = (int)v->val.d.n;
+		FINALIZE;
+	}
+	CHKmalloc(s = es_str2cstr(v->val.d.estr, NULL));
+	if (!strcmp(name, "template")) {
+		pData->tplName = (uchar *)s;
+		s = NULL;
+	} else if (!strcmp(name, "target")) {
+		if (*s == '\0') {
+			parser_errmsg("omauditfwd: parameter 'target' must not be empty");
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->target = s;
+		s = NULL;
+	} else if (!strcmp(name, "port")) {
+		CHKiRet(parse_port(s, &pData->tconf.port));
+	} else if (!strcmp(name, "transport")) {
+		if ((pData->transport = transport_find(s)) == NULL)
+			ABORT_FINALIZE(bad_choice(name, s, transport_names()));
+	} else if (!strcmp(name, "framing")) {
+		if (framing_parse(s, &pData->tconf.framing) != 0)
+			ABORT_FINALIZE(bad_choice(name, s, "octet-counted, lf"));
+	} else if (!strcmp(name, "format")) {
+		if ((pData->pconf.format = format_find(s)) == NULL)
+			ABORT_FINALIZE(bad_choice(name, s, format_names()));
+	} else if (!strcmp(name, "unparsed")) {
+		if (unparsed_policy_parse(s, &pData->pconf.unparsed) != 0)
+			ABORT_FINALIZE(bad_choice(name, s, "forward, drop"));
+	} else if (!strcmp(name, "syslog.header")) {
+		if (syslog_style_parse(s, &pData->pconf.header.style) != 0 ||
+		    pData->pconf.header.style == SYSLOG_HDR_NONE)
+			ABORT_FINALIZE(bad_choice(name, s, "rfc5424, rfc3164"));
+	} else if (!strcmp(name, "syslog.appname")) {
+		if (syslog_app_name_check(s) != 0) {
+			parser_errmsg("omauditfwd: parameter 'syslog.appname': invalid value '%s', "
+			              "expected 1 to %d printable characters without spaces, "
+			              "':' or '['", s, SYSLOG_APPNAME_MAX);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->app_name = s;
+		s = NULL;
+	} else {
+		DBGPRINTF("omauditfwd: program error, unhandled parameter '%s'\n", name);
+	}
+finalize_it:
+	free(s);
+	RETiRet;
+}
+
+BEGINnewActInst
+	struct cnfparamvals *pvals;
+	transport_t *probe = NULL;
+	char errstr[OMAF_ERRSTR_MAX];
+	int i;
+CODESTARTnewActInst
+	if ((pvals = nvlstGetParams(lst, &actpblk, NULL)) == NULL)
+		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
+	CHKiRet(createInstance(&pData));
+	for (i = 0; i < actpblk.nParams; ++i) {
+		if (pvals[i].bUsed)
+			CHKiRet(set_param(pData, actpblk.descr[i].name, &pvals[i]));
+	}
+	pData->tconf.target = pData->target;
+	if (pData->app_name != NULL)
+		pData->pconf.header.app_name = pData->app_name;
+	/* let the transport check its configuration now, at load time */
+	if (pData->transport->create(&probe, &pData->tconf, errstr, sizeof(errstr)) !=
+	    TRANSPORT_OK) {
+		parser_errmsg("omauditfwd: %s", errstr);
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	pData->transport->destroy(probe);
+	if (pData->tconf.port == 0)
+		pData->tconf.port = pData->transport->default_port;
+
+	CODE_STD_STRING_REQUESTnewActInst(1)
+	CHKiRet(OMSRsetEntry(*ppOMSR, 0, (uchar *)strdup(pData->tplName != NULL ?
+	                     (char *)pData->tplName : OMAF_DEFAULT_TEMPLATE),
+	                     OMSR_NO_RQD_TPL_OPTS));
+CODE_STD_FINALIZERnewActInst
+	cnfparamvalsDestruct(pvals, &actpblk);
+ENDnewActInst
+
+NO_LEGACY_CONF_parseSelectorAct
+
+BEGINmodExit
+CODESTARTmodExit
+ENDmodExit
+
+BEGINqueryEtryPt
+CODESTARTqueryEtryPt
+CODEqueryEtryPt_STD_OMODTX_QUERIES
+CODEqueryEtryPt_STD_OMOD8_QUERIES
+CODEqueryEtryPt_STD_CONF2_OMOD_QUERIES
+CODEqueryEtryPt_doHUPWrkr
+ENDqueryEtryPt
+
+BEGINmodInit()
+CODESTARTmodInit
+	*ipIFVersProvided = CURR_MOD_IF_VERSION;
+CODEmodInit_QueryRegCFSLineHdlr
+	INITChkCoreFeature(bCoreSupportsBatching, CORE_FEATURE_BATCHING);
+	if (!bCoreSupportsBatching) {
+		LogError(0, NO_ERRCODE, "omauditfwd: rsyslog core too old (no batching)");
+		ABORT_FINALIZE(RS_RET_ERR);
+	}
+ENDmodInit

@@ -1,0 +1,46 @@
+/* syslog_header.h -- the syslog header in front of every message we send.
+ *
+ * RFC 5424 (default): <PRI>1 TIMESTAMP HOST APP-NAME - - - BODY
+ * RFC 3164:           <PRI>Mmm dd hh:mm:ss HOST APP-NAME: BODY
+ * The timestamp is the event's audit time (UTC), so the collector sees when
+ * it happened, not when it was forwarded.
+ */
+#ifndef AUDITFWD_SYSLOG_HEADER_H
+#define AUDITFWD_SYSLOG_HEADER_H
+
+#include <stdint.h>
+
+#include "buf.h"
+
+typedef enum syslog_style {
+	SYSLOG_HDR_RFC5424 = 0,
+	SYSLOG_HDR_RFC3164,
+	SYSLOG_HDR_NONE            /* body only: the CLI's preview */
+} syslog_style_t;
+
+#define SYSLOG_DEFAULT_FACILITY 1  /* user, as auditd's syslog plugin */
+#define SYSLOG_DEFAULT_SEVERITY 6  /* info */
+#define SYSLOG_DEFAULT_APPNAME  "auditd"
+#define SYSLOG_APPNAME_MAX      48 /* RFC 5424 APP-NAME */
+#define SYSLOG_HOSTNAME_MAX     255
+
+typedef struct syslog_hdr_conf {
+	syslog_style_t style;
+	int facility;              /* 0..23 */
+	int severity;              /* 0..7 */
+	const char *app_name;      /* printable US-ASCII, no spaces */
+} syslog_hdr_conf_t;
+
+void syslog_hdr_conf_default(syslog_hdr_conf_t *c);
+/* Parse "rfc5424" | "rfc3164" | "none"; -1 if unknown. */
+int syslog_style_parse(const char *s, syslog_style_t *out);
+/* 0 if NAME is usable as APP-NAME, else -1. */
+int syslog_app_name_check(const char *name);
+
+/* Append the header; HOST is sanitised (no spaces or control characters,
+ * "-" when empty) so it cannot break the header. */
+void syslog_header_write(buf_t *out, const syslog_hdr_conf_t *c,
+                         int64_t sec, unsigned msec,
+                         const char *host, size_t hostlen);
+
+#endif

@@ -1,0 +1,68 @@
+/* transport.h -- sending batches of messages to a collector.
+ *
+ * One small interface and one file per transport (transport_tcp.c, later
+ * transport_tls.c and transport_kafka.c), found by name in one table
+ * (transport.c), after curl's vtls. A transport takes a whole batch and
+ * reports which messages were delivered; anything short of all of them is an
+ * error, and the caller (rsyslog, through the module) keeps the batch and
+ * retries it. Errors come back as a code plus a message in the caller's
+ * errstr buffer.
+ */
+#ifndef AUDITFWD_TRANSPORT_H
+#define AUDITFWD_TRANSPORT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+typedef enum transport_rc {
+	TRANSPORT_OK = 0,
+	TRANSPORT_RETRY,          /* not (all) delivered; retry later */
+	TRANSPORT_CONFIG          /* bad configuration: will never work */
+} transport_rc_t;
+
+typedef enum framing {
+	FRAMING_OCTET_COUNTED = 0,  /* RFC 5425/6587: "LEN SP MSG" */
+	FRAMING_LF                  /* MSG LF */
+} framing_t;
+
+int framing_parse(const char *s, framing_t *out);
+
+#define TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS 5000
+#define TRANSPORT_DEFAULT_IO_TIMEOUT_MS      10000
+
+typedef struct transport_conf {
+	const char *target;        /* host name or address */
+	int port;                  /* 0: the transport's default */
+	framing_t framing;
+	int connect_timeout_ms;
+	int io_timeout_ms;
+} transport_conf_t;
+
+void transport_conf_default(transport_conf_t *c);
+
+typedef struct transport transport_t;
+
+typedef struct transport_ops {
+	const char *name;
+	int default_port;
+	/* check CONF and allocate; no I/O */
+	transport_rc_t (*create)(transport_t **out, const transport_conf_t *conf,
+	                         char *errstr, size_t errlen);
+	transport_rc_t (*connect)(transport_t *t, char *errstr, size_t errlen);
+	/* deliver every message of MB; sets *DELIVERED to how many leading
+	 * messages are known to have been delivered */
+	transport_rc_t (*send)(transport_t *t, const msgbatch_t *mb,
+	                       size_t *delivered, char *errstr, size_t errlen);
+	void (*disconnect)(transport_t *t);
+	int (*is_connected)(const transport_t *t);
+	void (*destroy)(transport_t *t);
+} transport_ops_t;
+
+/* The transport called NAME, or NULL. */
+const transport_ops_t *transport_find(const char *name);
+const char *transport_names(void);
+
+extern const transport_ops_t transport_tcp;
+
+#endif

@@ -1,0 +1,170 @@
+/* test_format.c -- JSON escaping, timestamps and syslog headers: what a
+ * collector receives must be valid and must not be forgeable by a value. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "format.h"
+#include "syslog_header.h"
+
+static buf_t out;
+
+static void setup(void) { buf_init(&out); }
+static void teardown(void) { buf_free(&out); }
+
+static const char *text(void)
+{
+	buf_putc(&out, '\0');
+	out.len--;
+	return out.p;
+}
+
+static const char *esc(const char *s, size_t len)
+{
+	buf_reset(&out);
+	format_json_escape(&out, s, len);
+	return text();
+}
+
+TestSuite(format, .init = setup, .fini = teardown);
+
+Test(format, json_escape_plain_text_is_unchanged)
+{
+	cr_assert_str_eq(esc("/usr/bin/ls -la", 15), "/usr/bin/ls -la");
+}
+
+Test(format, json_escape_quotes_backslash_and_controls)
+{
+	cr_assert_str_eq(esc("a\"b\\c\nd\re\tf", 11), "a\\\"b\\\\c\\nd\\re\\tf");
+	cr_assert_str_eq(esc("\x01\x1d\x7f", 3), "\\u0001\\u001d\\u007f");
+}
+
+Test(format, json_escape_keeps_nul_bytes_visible)
+{
+	cr_assert_str_eq(esc("a\0b", 3), "a\\u0000b");
+}
+
+Test(format, json_escape_passes_valid_utf8)
+{
+	cr_assert_str_eq(esc("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 13),
+	                 "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+}
+
+Test(format, json_escape_marks_invalid_utf8_bytes_instead_of_dropping)
+{
+	/* lone continuation, overlong '/', truncated sequence, surrogate */
+	cr_assert_str_eq(esc("\x80", 1), "\\\\x80");
+	cr_assert_str_eq(esc("\xc0\xaf", 2), "\\\\xc0\\\\xaf");
+	cr_assert_str_eq(esc("x\xe2\x82", 3), "x\\\\xe2\\\\x82");
+	cr_assert_str_eq(esc("\xed\xa0\x80", 3), "\\\\xed\\\\xa0\\\\x80");
+}
+
+Test(format, rfc3339_utc_with_milliseconds)
+{
+	buf_reset(&out);
+	format_rfc3339_utc(&out, 1700000000, 123);
+	cr_assert_str_eq(text(), "2023-11-14T22:13:20.123Z");
+	buf_reset(&out);
+	format_rfc3339_utc(&out, 0, 7);
+	cr_assert_str_eq(text(), "1970-01-01T00:00:00.007Z");
+}
+
+Test(format, format_table_finds_json_and_rejects_unknown)
+{
+	cr_assert_eq(format_find("json"), &format_json);
+	cr_assert_null(format_find("yaml"));
+	cr_assert_null(format_find(""));
+}
+
+Test(format, json_unparsed_line_is_forwarded_flagged_and_intact)
+{
+	audit_view_t host = { "h1", 2 };
+
+	buf_reset(&out);
+	format_json.unparsed(&out, "hello \"world\"", 13, AUDIT_PARSE_NOT_AUDIT, host);
+	cr_assert_str_eq(text(), "{\"type\":\"UNPARSED\",\"reason\":\"not-audit\","
+	                 "\"host\":\"h1\",\"raw\":\"hello \\\"world\\\"\"}");
+}
+
+Test(format, syslog_rfc5424_header)
+{
+	syslog_hdr_conf_t c;
+
+	syslog_hdr_conf_default(&c);
+	buf_reset(&out);
+	syslog_header_write(&out, &c, 1700000000, 5, "web01", 5);
+	cr_assert_str_eq(text(), "<14>1 2023-11-14T22:13:20.005Z web01 auditd - - - ");
+}
+
+Test(format, syslog_rfc3164_header)
+{
+	syslog_hdr_conf_t c;
+
+	syslog_hdr_conf_default(&c);
+	c.style = SYSLOG_HDR_RFC3164;
+	c.facility = 13;
+	c.severity = 5;
+	c.app_name = "audit";
+	buf_reset(&out);
+	syslog_header_write(&out, &c, 1700000000, 5, "web01", 5);
+	cr_assert_str_eq(text(), "<109>Nov 14 22:13:20 web01 audit: ");
+}
+
+Test(format, syslog_header_host_cannot_break_the_header)
+{
+	syslog_hdr_conf_t c;
+
+	syslog_hdr_conf_default(&c);
+	buf_reset(&out);
+	syslog_header_write(&out, &c, 0, 0, "a b\nc", 5);
+	cr_assert_str_eq(text(), "<14>1 1970-01-01T00:00:00.000Z a_b_c auditd - - - ");
+	buf_reset(&out);
+	syslog_header_write(&out, &c, 0, 0, "", 0);
+	cr_assert_str_eq(text(), "<14>1 1970-01-01T00:00:00.000Z - auditd - - - ");
+}
+
+Test(format, syslog_none_writes_nothing)
+{
+	syslog_hdr_conf_t c;
+
+	syslog_hdr_conf_default(&c);
+	c.style = SYSLOG_HDR_NONE;
+	buf_reset(&out);
+	syslog_header_write(&out, &c, 0, 0, "h", 1);
+	cr_assert_eq(out.len, 0);
+}
+
+Test(format, syslog_option_parsers)
+{
+	syslog_style_t s;
+
+	cr_assert_eq(syslog_style_parse("rfc3164", &s), 0);
+	cr_assert_eq(s, SYSLOG_HDR_RFC3164);
+	cr_assert_eq(syslog_style_parse("RFC5424", &s), -1);
+	cr_assert_eq(syslog_app_name_check("auditd"), 0);
+	cr_assert_eq(syslog_app_name_check("a b"), -1);
+	cr_assert_eq(syslog_app_name_check("x:"), -1);
+	cr_assert_eq(syslog_app_name_check(""), -1);
+}
+
+Test(format, msgbatch_spans_messages_back_to_back)
+{
+	msgbatch_t mb;
+	size_t len;
+	const char *m;
+
+	msgbatch_init(&mb);
+	msgbatch_begin(&mb);
+	buf_puts(&mb.data, "one");
+	cr_assert_eq(msgbatch_end(&mb), 0);
+	msgbatch_begin(&mb);
+	buf_puts(&mb.data, "dropped");
+	msgbatch_cancel(&mb);
+	msgbatch_begin(&mb);
+	buf_puts(&mb.data, "two!");
+	cr_assert_eq(msgbatch_end(&mb), 0);
+	cr_assert_eq(mb.n, 2);
+	m = msgbatch_msg(&mb, 1, &len);
+	cr_assert_eq(len, 4);
+	cr_assert_eq(memcmp(m, "two!", 4), 0);
+	msgbatch_free(&mb);
+}

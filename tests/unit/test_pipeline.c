@@ -1,0 +1,149 @@
+/* test_pipeline.c -- one line in, one complete message out: header, JSON
+ * body, host attribution, and the unparsed policy. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "pipeline.h"
+
+static msgbatch_t mb;
+static pipeline_t *pipe_;
+static pipeline_conf_t conf;
+
+static void setup(void)
+{
+	msgbatch_init(&mb);
+	pipeline_conf_default(&conf);
+	conf.local_host = "relay01";
+	conf.header.style = SYSLOG_HDR_NONE;
+}
+
+static void teardown(void)
+{
+	pipeline_free(pipe_);
+	pipe_ = NULL;
+	msgbatch_free(&mb);
+}
+
+static char *run(const char *line)
+{
+	static char copy[8192];
+	size_t len;
+	const char *m;
+
+	if (pipe_ == NULL)
+		pipe_ = pipeline_new(&conf, NULL);
+	msgbatch_reset(&mb);
+	cr_assert_eq(pipeline_process(pipe_, line, strlen(line), NULL, 0, &mb), 0);
+	if (mb.n == 0)
+		return NULL;
+	m = msgbatch_msg(&mb, 0, &len);
+	cr_assert_lt(len, sizeof(copy));
+	memcpy(copy, m, len);
+	copy[len] = '\0';
+	return copy;
+}
+
+TestSuite(pipeline, .init = setup, .fini = teardown);
+
+Test(pipeline, syscall_record_becomes_one_json_object)
+{
+	const char *m = run("type=SYSCALL msg=audit(1700000000.123:4567): arch=c000003e "
+	                    "syscall=59 success=yes exit=0 comm=\"ls\" exe=\"/usr/bin/ls\" "
+	                    "key=(null)\n");
+
+	cr_assert_str_eq(m, "{\"id\":\"1700000000.123:4567\",\"time\":\"2023-11-14T22:13:20.123Z\","
+	                 "\"host\":\"relay01\",\"type\":\"SYSCALL\",\"SYSCALL\":{\"arch\":\"c000003e\","
+	                 "\"syscall\":\"59\",\"success\":\"yes\",\"exit\":\"0\",\"comm\":\"ls\","
+	                 "\"exe\":\"/usr/bin/ls\",\"key\":\"(null)\"}}");
+}
+
+Test(pipeline, node_names_the_host)
+{
+	const char *m = run("node=web01 type=CWD msg=audit(1700000000.123:4567): cwd=\"/root\"");
+
+	cr_assert_str_eq(m, "{\"id\":\"1700000000.123:4567\",\"time\":\"2023-11-14T22:13:20.123Z\","
+	                 "\"host\":\"web01\",\"node\":\"web01\",\"type\":\"CWD\",\"CWD\":{\"cwd\":\"/root\"}}");
+}
+
+Test(pipeline, syslog_hostname_names_the_host_when_there_is_no_node)
+{
+	const char *m = run("<13>1 2023-11-14T22:13:20.123+00:00 host07 audisp-syslog - - - "
+	                    "type=CWD msg=audit(1700000000.123:4567): cwd=\"/\"");
+
+	cr_assert(strstr(m, "\"host\":\"host07\"") != NULL, "%s", m);
+}
+
+Test(pipeline, repeated_field_names_stay_unique_keys)
+{
+	const char *m = run("type=USER_LOGIN msg=audit(1700000000.123:9): pid=1 uid=0 "
+	                    "msg='op=login uid=1000 res=failed'");
+
+	cr_assert(strstr(m, "\"uid\":\"0\"") != NULL, "%s", m);
+	cr_assert(strstr(m, "\"uid_2\":\"1000\"") != NULL, "%s", m);
+}
+
+Test(pipeline, rfc5424_header_uses_audit_time_and_host)
+{
+	const char *m;
+
+	conf.header.style = SYSLOG_HDR_RFC5424;
+	m = run("node=web01 type=EOE msg=audit(1700000000.123:4567): ");
+	cr_assert(strncmp(m, "<14>1 2023-11-14T22:13:20.123Z web01 auditd - - - {\"id\":", 55) == 0,
+	          "%s", m);
+}
+
+Test(pipeline, unparsed_line_is_forwarded_flagged_by_default)
+{
+	const char *m = run("this is not audit\n");
+	pipeline_stats_t *st = pipeline_stats(pipe_);
+
+	cr_assert_str_eq(m, "{\"type\":\"UNPARSED\",\"reason\":\"not-audit\",\"host\":\"relay01\","
+	                 "\"raw\":\"this is not audit\"}");
+	cr_assert_eq(st->unparsed, 1);
+	cr_assert_eq(st->unparsed_dropped, 0);
+	cr_assert_eq(st->messages_out, 1);
+}
+
+Test(pipeline, unparsed_line_is_dropped_and_counted_when_asked)
+{
+	pipeline_stats_t *st;
+
+	conf.unparsed = UNPARSED_DROP;
+	cr_assert_null(run("garbage"));
+	st = pipeline_stats(pipe_);
+	cr_assert_eq(st->lines_in, 1);
+	cr_assert_eq(st->unparsed, 1);
+	cr_assert_eq(st->unparsed_dropped, 1);
+	cr_assert_eq(st->messages_out, 0);
+}
+
+Test(pipeline, binary_input_is_flagged_with_its_reason)
+{
+	static const char line[] = "type=SYSCALL msg=audit(1700000000.123:1): a=\0b";
+	size_t len;
+	const char *m;
+
+	pipe_ = pipeline_new(&conf, NULL);
+	cr_assert_eq(pipeline_process(pipe_, line, sizeof(line) - 1, NULL, 0, &mb), 0);
+	cr_assert_eq(mb.n, 1);
+	m = msgbatch_msg(&mb, 0, &len);
+	cr_assert(memmem(m, len, "\"reason\":\"binary\"", 17) != NULL);
+	cr_assert(memmem(m, len, "a=\\u0000b", 9) != NULL, "the NUL is kept, escaped");
+}
+
+Test(pipeline, shared_stats_add_up_across_pipelines)
+{
+	pipeline_stats_t shared;
+	pipeline_t *a, *b;
+
+	memset(&shared, 0, sizeof(shared));
+	a = pipeline_new(&conf, &shared);
+	b = pipeline_new(&conf, &shared);
+	cr_assert_eq(pipeline_process(a, "x", 1, NULL, 0, &mb), 0);
+	cr_assert_eq(pipeline_process(b, "type=EOE msg=audit(1.000:1): ", 29, NULL, 0, &mb), 0);
+	cr_assert_eq(shared.lines_in, 2);
+	cr_assert_eq(shared.records_parsed, 1);
+	cr_assert_eq(shared.unparsed, 1);
+	pipeline_free(a);
+	pipeline_free(b);
+}

@@ -1,0 +1,241 @@
+/* test_transport_tcp.c -- the tcp transport against a real loopback peer:
+ * exact framing on the wire, errors instead of hangs, reconnect when the
+ * peer went away between batches. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "transport.h"
+
+/* A peer that accepts ACCEPTS connections one after another. A connection
+ * numbered in close_first is closed at once; others are read until EOF and
+ * what they carried is appended to got. With silent set, the peer accepts
+ * and never reads. */
+typedef struct peer {
+	int lfd, port, accepts, close_first, silent;
+	pthread_t th;
+	char got[65536];
+	size_t got_len;
+	int conns;
+} peer_t;
+
+static void *peer_main(void *arg)
+{
+	peer_t *p = arg;
+	int i;
+
+	for (i = 0; i < p->accepts; i++) {
+		int fd = accept(p->lfd, NULL, NULL);
+		ssize_t n;
+
+		if (fd < 0)
+			break;
+		p->conns++;
+		if (i < p->close_first) {
+			close(fd);
+			continue;
+		}
+		if (p->silent) {
+			sleep(1);
+			close(fd);
+			continue;
+		}
+		while ((n = read(fd, p->got + p->got_len, sizeof(p->got) - p->got_len)) > 0)
+			p->got_len += (size_t)n;
+		close(fd);
+	}
+	return NULL;
+}
+
+static void peer_start(peer_t *p, int accepts, int close_first, int silent, int rcvbuf)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int one = 1;
+
+	memset(p, 0, sizeof(*p));
+	p->accepts = accepts;
+	p->close_first = close_first;
+	p->silent = silent;
+	p->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(p->lfd, 0);
+	setsockopt(p->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (rcvbuf)
+		setsockopt(p->lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(p->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(p->lfd, 4), 0);
+	getsockname(p->lfd, (struct sockaddr *)&sa, &sl);
+	p->port = ntohs(sa.sin_port);
+	pthread_create(&p->th, NULL, peer_main, p);
+}
+
+static void peer_join(peer_t *p)
+{
+	pthread_join(p->th, NULL);
+	close(p->lfd);
+}
+
+static void add(msgbatch_t *mb, const char *s)
+{
+	msgbatch_begin(mb);
+	buf_puts(&mb->data, s);
+	cr_assert_eq(msgbatch_end(mb), 0);
+}
+
+static transport_t *make(int port, framing_t framing, int io_ms)
+{
+	transport_conf_t c;
+	transport_t *t = NULL;
+	char err[256];
+
+	transport_conf_default(&c);
+	c.target = "127.0.0.1";
+	c.port = port;
+	c.framing = framing;
+	c.io_timeout_ms = io_ms;
+	cr_assert_eq(transport_tcp.create(&t, &c, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	return t;
+}
+
+Test(transport_tcp, octet_counted_frames_on_the_wire)
+{
+	peer_t p;
+	msgbatch_t mb;
+	transport_t *t;
+	size_t done;
+	char err[256];
+
+	peer_start(&p, 1, 0, 0, 0);
+	msgbatch_init(&mb);
+	add(&mb, "hello");
+	add(&mb, "{\"a\":1}");
+	add(&mb, "");
+	t = make(p.port, FRAMING_OCTET_COUNTED, 5000);
+	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	cr_assert_eq(done, 3);
+	transport_tcp.destroy(t);
+	peer_join(&p);
+	cr_assert_eq(p.got_len, 18);
+	cr_assert_eq(memcmp(p.got, "5 hello7 {\"a\":1}0 ", 18), 0);
+	msgbatch_free(&mb);
+}
+
+Test(transport_tcp, lf_framing_on_the_wire)
+{
+	peer_t p;
+	msgbatch_t mb;
+	transport_t *t;
+	size_t done;
+	char err[256];
+
+	peer_start(&p, 1, 0, 0, 0);
+	msgbatch_init(&mb);
+	add(&mb, "one");
+	add(&mb, "two");
+	t = make(p.port, FRAMING_LF, 5000);
+	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	transport_tcp.destroy(t);
+	peer_join(&p);
+	cr_assert_eq(p.got_len, 8);
+	cr_assert_eq(memcmp(p.got, "one\ntwo\n", 8), 0);
+	msgbatch_free(&mb);
+}
+
+Test(transport_tcp, connection_refused_is_a_retry_with_a_reason)
+{
+	peer_t p;
+	msgbatch_t mb;
+	transport_t *t;
+	size_t done = 99;
+	char err[256] = "";
+	int port;
+
+	/* a port that was just free: nobody listens there any more */
+	peer_start(&p, 0, 0, 0, 0);
+	port = p.port;
+	peer_join(&p);
+	msgbatch_init(&mb);
+	add(&mb, "x");
+	t = make(port, FRAMING_OCTET_COUNTED, 1000);
+	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_RETRY);
+	cr_assert_eq(done, 0);
+	cr_assert(strstr(err, "cannot connect to 127.0.0.1") != NULL, "%s", err);
+	cr_assert_not(transport_tcp.is_connected(t));
+	transport_tcp.destroy(t);
+	msgbatch_free(&mb);
+}
+
+/* A peer that accepts and never reads must not hang the sender: the batch
+ * fails within the io timeout (the criterion timeout catches a hang). */
+Test(transport_tcp, silent_peer_fails_within_the_timeout, .timeout = 20)
+{
+	peer_t p;
+	msgbatch_t mb;
+	transport_t *t;
+	size_t done, i;
+	char err[256] = "";
+	static char big[60000];
+
+	memset(big, 'x', sizeof(big) - 1);
+	peer_start(&p, 1, 0, 1, 4096);
+	msgbatch_init(&mb);
+	for (i = 0; i < 200; i++)
+		add(&mb, big);
+	t = make(p.port, FRAMING_OCTET_COUNTED, 300);
+	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_RETRY);
+	cr_assert_eq(done, 0);
+	cr_assert(strstr(err, "no progress") != NULL || strstr(err, "acknowledged nothing") != NULL,
+	          "%s", err);
+	cr_assert_not(transport_tcp.is_connected(t), "a failed connection is dropped");
+	transport_tcp.destroy(t);
+	peer_join(&p);
+	msgbatch_free(&mb);
+}
+
+Test(transport_tcp, peer_closed_while_idle_is_replaced_before_sending)
+{
+	peer_t p;
+	msgbatch_t mb;
+	transport_t *t;
+	size_t done;
+	char err[256];
+
+	peer_start(&p, 2, 1, 0, 0);
+	t = make(p.port, FRAMING_OCTET_COUNTED, 5000);
+	cr_assert_eq(transport_tcp.connect(t, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	usleep(200000); /* let the peer's close arrive */
+	msgbatch_init(&mb);
+	add(&mb, "after");
+	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	transport_tcp.destroy(t);
+	peer_join(&p);
+	cr_assert_eq(p.conns, 2);
+	cr_assert_eq(p.got_len, 7);
+	cr_assert_eq(memcmp(p.got, "5 after", 7), 0);
+	msgbatch_free(&mb);
+}
+
+Test(transport_tcp, bad_configuration_is_refused_at_create)
+{
+	transport_conf_t c;
+	transport_t *t = NULL;
+	char err[256];
+
+	transport_conf_default(&c);
+	cr_assert_eq(transport_tcp.create(&t, &c, err, sizeof(err)), TRANSPORT_CONFIG);
+	cr_assert_str_eq(err, "no target given");
+	c.target = "h";
+	c.port = 70000;
+	cr_assert_eq(transport_tcp.create(&t, &c, err, sizeof(err)), TRANSPORT_CONFIG);
+	cr_assert(strstr(err, "70000") != NULL);
+	cr_assert_eq(transport_find("tcp"), &transport_tcp);
+	cr_assert_null(transport_find("udp"));
+}
