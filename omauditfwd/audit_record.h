@@ -17,7 +17,8 @@
  *   ... key="x"\x1dARCH=x86_64 SYSCALL=execve AUID="alice"            ENRICHED
  * The fields of a nested user message msg='op=login acct="bob" res=failed'
  * are returned as fields of the record (flag AUDIT_FIELD_NESTED), as auparse
- * does. Tokens without '=' (AVC's "denied { read } for") are not fields; the
+ * does; like auparse, a nested message whose closing quote is missing at the
+ * end of the line is accepted (real records exist where the writer lost it). Tokens without '=' (AVC's "denied { read } for") are not fields; the
  * whole line stays available as record->line.
  */
 #ifndef AUDIT_RECORD_H
@@ -65,12 +66,14 @@ typedef enum audit_parse_rc {
 	AUDIT_PARSE_TRUNCATED,       /* header or a value ends early */
 	AUDIT_PARSE_TOO_LONG,        /* line > AUDIT_RECORD_MAX_LEN */
 	AUDIT_PARSE_BINARY,          /* NUL or other control bytes */
-	AUDIT_PARSE_TOO_MANY_FIELDS  /* > AUDIT_RECORD_MAX_FIELDS */
+	AUDIT_PARSE_TOO_MANY_FIELDS, /* > AUDIT_RECORD_MAX_FIELDS */
+	AUDIT_PARSE_NOMEM            /* the field array could not grow */
 } audit_parse_rc_t;
 
 typedef struct audit_record {
 	audit_view_t line;      /* the whole input, minus a trailing CR/LF */
 	audit_view_t hostname;  /* from a syslog header, if there was one; else len 0 */
+	audit_view_t msg;       /* the line after a syslog header (all of it if none) */
 	audit_view_t text;      /* the record itself: from "node="/"type=" to the end */
 	audit_view_t node;      /* node=NAME, len 0 when absent */
 	audit_view_t type_name; /* as written: "SYSCALL", "1300", "UNKNOWN[1334]" */
@@ -90,14 +93,16 @@ void audit_record_init(audit_record_t *r);
 void audit_record_free(audit_record_t *r);
 
 /* Parse LEN bytes at LINE (need not be NUL-terminated) into R. LINE must
- * outlive every view in R. On any rc other than AUDIT_PARSE_OK the record's
- * views are unspecified except r->line; the caller forwards or counts the
- * line as unparsed. Returns AUDIT_PARSE_OK or the reason. Never reads
- * outside [LINE, LINE+LEN). */
+ * outlive every view in R. On any rc other than AUDIT_PARSE_OK only
+ * r->line, r->hostname and r->msg are meaningful (for TOO_LONG the header is
+ * not examined: hostname is empty and msg is the line), so the caller can
+ * forward the message unchanged, attributed to its sender, and count it.
+ * Returns AUDIT_PARSE_OK or the reason. Never reads outside
+ * [LINE, LINE+LEN). */
 audit_parse_rc_t audit_record_parse(audit_record_t *r, const char *line, size_t len);
 
 /* A short stable token for an rc: "ok", "not-audit", "truncated", "too-long",
- * "binary", "too-many-fields". Used in output and counters. */
+ * "binary", "too-many-fields", "no-memory". Used in output and counters. */
 const char *audit_parse_rc_str(audit_parse_rc_t rc);
 
 /* The first field named NAME (ASCII, exact), or NULL. */

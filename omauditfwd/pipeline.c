@@ -74,14 +74,14 @@ static audit_view_t pick_host(const pipeline_t *p, const audit_record_t *r,
 {
 	audit_view_t h;
 
-	if (r != NULL && r->node.len)
+	if (r->node.len)
 		return r->node;
 	if (hint != NULL && hint_len) {
 		h.p = hint;
 		h.len = hint_len;
 		return h;
 	}
-	if (r != NULL && r->hostname.len)
+	if (r->hostname.len)
 		return r->hostname;
 	h.p = p->local_host;
 	h.len = strlen(p->local_host);
@@ -101,13 +101,15 @@ int pipeline_process(pipeline_t *p, const char *line, size_t len,
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	rc = audit_record_parse(r, line, len);
+	if (rc == AUDIT_PARSE_NOMEM)
+		return -1;
+	host = pick_host(p, r, host_hint, host_hint_len);
 	msgbatch_begin(out);
 	if (rc == AUDIT_PARSE_OK) {
 		const audit_record_t *recs[1] = { r };
 		format_event_t ev;
 
 		PIPELINE_STAT_ADD(p->stats, records_parsed, 1);
-		host = pick_host(p, r, host_hint, host_hint_len);
 		ev.recs = recs;
 		ev.nrecs = 1;
 		ev.host = host;
@@ -115,17 +117,16 @@ int pipeline_process(pipeline_t *p, const char *line, size_t len,
 		                    host.p, host.len);
 		p->conf.format->event(&out->data, &ev);
 	} else {
-		/* the record's views are unspecified after a failed parse: use
-		 * nothing of it, only the line and the caller's hint */
+		/* after a failed parse only line, hostname and msg are valid: the
+		 * message goes out as it came, attributed to its sender */
 		PIPELINE_STAT_ADD(p->stats, unparsed, 1);
 		if (p->conf.unparsed == UNPARSED_DROP) {
 			PIPELINE_STAT_ADD(p->stats, unparsed_dropped, 1);
 			return 0;
 		}
-		host = pick_host(p, NULL, host_hint, host_hint_len);
 		syslog_header_write(&out->data, &p->conf.header, (int64_t)time(NULL), 0,
 		                    host.p, host.len);
-		p->conf.format->unparsed(&out->data, line, len, rc, host);
+		p->conf.format->unparsed(&out->data, r->msg.p, r->msg.len, rc, host);
 	}
 	if (msgbatch_end(out) != 0)
 		return -1;

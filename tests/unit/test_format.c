@@ -45,7 +45,7 @@ Test(format, json_escape_keeps_nul_bytes_visible)
 
 Test(format, json_escape_passes_valid_utf8)
 {
-	cr_assert_str_eq(esc("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 13),
+	cr_assert_str_eq(esc("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14),
 	                 "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
 }
 

@@ -1,5 +1,6 @@
 /* test_pipeline.c -- one line in, one complete message out: header, JSON
  * body, host attribution, and the unparsed policy. */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -146,4 +147,13 @@ Test(pipeline, shared_stats_add_up_across_pipelines)
 	cr_assert_eq(shared.unparsed, 1);
 	pipeline_free(a);
 	pipeline_free(b);
+}
+
+Test(pipeline, unparsed_syslog_message_keeps_its_sender_and_only_its_text)
+{
+	const char *m = run("<13>1 2024-11-25T07:40:01.000Z web01 audisp-syslog - - - "
+	                    "hello world");
+
+	cr_assert_str_eq(m, "{\"type\":\"UNPARSED\",\"reason\":\"not-audit\",\"host\":\"web01\","
+	                 "\"raw\":\"hello world\"}");
 }

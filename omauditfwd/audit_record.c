@@ -1,0 +1,953 @@
+/* audit_record.c -- one line of text in, one audit record out: finds the
+ * record inside whatever wraps it (syslog header, kmsg prefix), reads the
+ * type= / audit(SEC.MSEC:SERIAL) header and splits the body into fields.
+ *
+ * Decisions a caller relies on (tests/unit/test_audit_record.c pins each):
+ *  - Trailing CR/LF are stripped; any other byte < 0x20 except TAB, 0x01
+ *    (rule-key joiner) and 0x1D (ENRICHED separator), and DEL (0x7F), make
+ *    the line AUDIT_PARSE_BINARY. Bytes >= 0x80 are accepted.
+ *  - The header ends at "):" or, as old auditd's DAEMON_* records have it,
+ *    at ") "; the body starts after one following space.
+ *  - A line is TRUNCATED only once "audit(" has been seen and the line ends
+ *    inside the header, or when a quote or brace in the body is never
+ *    closed. "type=" alone, "type=X msg=aud" and a header whose
+ *    numbers are malformed or overflow (sec > INT64_MAX, serial >
+ *    UINT64_MAX, more than 3 msec digits) are NOT_AUDIT: such a header is
+ *    not one, and the search goes on for a later valid one.
+ *  - msec takes 1 to 3 digits read as a decimal fraction: ".5" is 500 ms,
+ *    ".05" is 50 ms, ".123" is 123 ms.
+ *  - A BRACED value is the text between the braces with the blanks next
+ *    to the braces trimmed: SADDR={ fam=inet } gives "fam=inet".
+ *  - An unquoted value is HEX when it is an even number (>= 2) of
+ *    [0-9A-F] and the field is one auditd/the kernel write as an untrusted
+ *    string (auparse typetab.h's ESCAPED names, see escaped_names[], plus
+ *    every aN / aN[i] of an EXECVE record). saddr stays PLAIN: it is a
+ *    binary sockaddr, not a string. "(null)" is NULL; the view is "(null)".
+ *  - A name made of [A-Z0-9_-] with at least one letter is an interpreted
+ *    (ENRICHED) field, as is every field after a 0x1D byte.
+ *  - A nested msg='... whose closing quote is missing runs to the end of
+ *    the line and is accepted, as auparse accepts it; an unclosed " or {
+ *    is still TRUNCATED.
+ *  - Out of memory while growing the field array is AUDIT_PARSE_NOMEM.
+ */
+#include <libaudit.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit_record.h"
+
+#define LIT_LEN(s) (sizeof(s) - 1)
+
+#define FIELDS_INITIAL_CAP      32
+#define TYPE_NAME_MAX           64   /* libaudit's longest name is ~25 */
+#define TYPE_NUMBER_DIGITS_MAX  9    /* fits an int */
+#define MSEC_DIGITS_MAX         3
+#define MSEC_PER_SEC            1000
+#define DECIMAL_BASE            10
+#define PRI_DIGITS_MAX          3    /* <191> */
+#define VERSION_DIGITS_MAX      2    /* RFC 5424 VERSION */
+#define MONTH_NAME_LEN          3
+#define DAY_DIGITS_MAX          2
+#define RFC5424_SKIPPED_TOKENS  3    /* APP-NAME PROCID MSGID */
+
+#define ENRICHED_SEP            '\x1d' /* raw fields | interpreted fields */
+#define RULE_KEY_SEP            '\x01' /* joins several rule keys */
+#define FIRST_PRINTABLE         0x20
+#define DEL_BYTE                0x7f
+
+#define KEY_TYPE    "type="
+#define KEY_NODE    "node="
+#define HDR_MSG     "msg=audit("
+#define HDR_KMSG    "audit("
+#define TYPE_UNKNOWN "UNKNOWN["
+#define VALUE_NULL  "(null)"
+#define UTF8_BOM    "\xef\xbb\xbf" /* may open an RFC 5424 MSG */
+
+/* Header verdicts while looking for the record in a line. */
+enum hdr_rc { HDR_OK, HDR_BAD, HDR_TRUNC };
+
+/* The untrusted-string fields, from auparse's typetab.h
+ * (AUPARSE_TYPE_ESCAPED, _ESCAPED_FILE, _ESCAPED_KEY, _PROCTITLE and
+ * _TTY_DATA, including the AppArmor ones). */
+#define NAME(s) { s, LIT_LEN(s) }
+static const struct esc_name {
+	const char *s;
+	size_t len;
+} escaped_names[] = {
+	NAME("acct"), NAME("apparmor"), NAME("cgroup"), NAME("cmd"),
+	NAME("comm"), NAME("cwd"), NAME("data"), NAME("denied_mask"),
+	NAME("device"), NAME("dir"), NAME("exe"), NAME("file"), NAME("grp"),
+	NAME("info"), NAME("invalid_context"), NAME("key"), NAME("name"),
+	NAME("new-chardev"), NAME("new-disk"), NAME("new-fs"),
+	NAME("new-net"), NAME("new-rng"), NAME("new_group"), NAME("ocomm"),
+	NAME("old-chardev"), NAME("old-disk"), NAME("old-fs"),
+	NAME("old-net"), NAME("old-rng"), NAME("operation"), NAME("path"),
+	NAME("proctitle"), NAME("profile"), NAME("requested_mask"),
+	NAME("root_dir"), NAME("sw"), NAME("vm"), NAME("watch"),
+};
+#undef NAME
+
+static const char *const month_names[] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+/* ---- character classes ------------------------------------------------ */
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static int is_alnum(char c)
+{
+	return is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z');
+}
+
+/* Classes of the bytes the tokenizer looks at, in a table built at
+ * compile time: one load per byte in the hot loops. */
+#define CC_NAME_START 0x01  /* [A-Za-z0-9_]: may start a field name */
+#define CC_NAME       0x02  /* [A-Za-z0-9_-[]]: may be in a field name */
+#define CC_SEP        0x04  /* blank or 0x1D: ends a token */
+#define CC_SQUOTE_END 0x08  /* ends a word inside msg='...' */
+#define CC_UHEX       0x10  /* [0-9A-F] */
+
+#define CC_IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
+#define CC_IS_ALNUM(c) (CC_IS_DIGIT(c) || ((c) >= 'A' && (c) <= 'Z') || \
+                        ((c) >= 'a' && (c) <= 'z'))
+#define CC_START(c) (CC_IS_ALNUM(c) || (c) == '_')
+#define CC_SEPC(c)  ((c) == ' ' || (c) == '\t' || (c) == ENRICHED_SEP)
+#define CC(c) \
+	((CC_START(c) ? CC_NAME_START : 0) | \
+	 (CC_START(c) || (c) == '-' || (c) == '[' || (c) == ']' ? \
+	  CC_NAME : 0) | \
+	 (CC_SEPC(c) ? CC_SEP | CC_SQUOTE_END : 0) | \
+	 ((c) == '\'' ? CC_SQUOTE_END : 0) | \
+	 (CC_IS_DIGIT(c) || ((c) >= 'A' && (c) <= 'F') ? CC_UHEX : 0))
+#define CC4(c)   CC(c), CC((c) + 1), CC((c) + 2), CC((c) + 3)
+#define CC16(c)  CC4(c), CC4((c) + 4), CC4((c) + 8), CC4((c) + 12)
+#define CC64(c)  CC16(c), CC16((c) + 16), CC16((c) + 32), CC16((c) + 48)
+
+static const unsigned char char_class[256] = {
+	CC64(0), CC64(64), CC64(128), CC64(192)
+};
+
+static int has_class(char c, unsigned cls)
+{
+	return (char_class[(unsigned char)c] & cls) != 0;
+}
+
+static int is_upper_hex(char c)
+{
+	return has_class(c, CC_UHEX);
+}
+
+/* A field name: starts with [A-Za-z0-9_], goes on with [A-Za-z0-9_-[]]. */
+static int is_name_start(char c)
+{
+	return has_class(c, CC_NAME_START);
+}
+
+static int is_name_char(char c)
+{
+	return has_class(c, CC_NAME);
+}
+
+/* Ends a token: blank or the ENRICHED separator. */
+static int is_sep(char c)
+{
+	return has_class(c, CC_SEP);
+}
+
+static int is_bad_byte(unsigned char c)
+{
+	if (c == DEL_BYTE)
+		return 1;
+	return c < FIRST_PRINTABLE && c != '\t' && c != RULE_KEY_SEP &&
+	       c != ENRICHED_SEP;
+}
+
+/* Word-at-a-time test for any byte < 0x20 or == 0x7F; the few words that
+ * hit (TAB, 0x01, 0x1D) are checked byte by byte. */
+#define WORD_ONES  0x0101010101010101ULL
+#define WORD_HIGHS 0x8080808080808080ULL
+
+static int word_may_be_bad(uint64_t w)
+{
+	uint64_t lt = (w - WORD_ONES * FIRST_PRINTABLE) & ~w & WORD_HIGHS;
+	uint64_t d = w ^ (WORD_ONES * DEL_BYTE);
+	uint64_t del = (d - WORD_ONES) & ~d & WORD_HIGHS;
+
+	return (lt | del) != 0;
+}
+
+static int has_binary(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, j;
+	uint64_t w;
+
+	for (; i + sizeof(w) <= n; i += sizeof(w)) {
+		memcpy(&w, p + i, sizeof(w));
+		if (!word_may_be_bad(w))
+			continue;
+		for (j = 0; j < sizeof(w); j++)
+			if (is_bad_byte(p[i + j]))
+				return 1;
+	}
+	for (; i < n; i++)
+		if (is_bad_byte(p[i]))
+			return 1;
+	return 0;
+}
+
+static int starts_with(const char *p, const char *end, const char *lit,
+                       size_t lit_len)
+{
+	return (size_t)(end - p) >= lit_len && memcmp(p, lit, lit_len) == 0;
+}
+
+static audit_view_t view(const char *p, size_t len)
+{
+	audit_view_t v;
+
+	v.p = p;
+	v.len = len;
+	return v;
+}
+
+/* ---- syslog header ---------------------------------------------------- */
+
+/* Past "<PRI>", or P when there is none. */
+static const char *skip_pri(const char *p, const char *end)
+{
+	const char *q = p + 1;
+	const char *digits;
+
+	if (p >= end || *p != '<')
+		return p;
+	digits = q;
+	while (q < end && is_digit(*q) && q - digits < PRI_DIGITS_MAX)
+		q++;
+	if (q == digits || q >= end || *q != '>')
+		return p;
+	return q + 1;
+}
+
+/* Past one token of non-blanks and the single space that ends it, or NULL
+ * when the token is empty or the line ends. */
+static const char *skip_token(const char *p, const char *end)
+{
+	const char *s = p;
+
+	while (p < end && !is_blank(*p))
+		p++;
+	if (p == s || p >= end || *p != ' ')
+		return NULL;
+	return p + 1;
+}
+
+/* RFC 5424 STRUCTURED-DATA: "-" or one or more [id k="v \] x"] elements. */
+static const char *skip_sd(const char *p, const char *end)
+{
+	if (p < end && *p == '-')
+		return p + 1;
+	if (p >= end || *p != '[')
+		return NULL;
+	while (p < end && *p == '[') {
+		int quoted = 0;
+
+		for (p++; p < end; p++) {
+			if (quoted && *p == '\\' && p + 1 < end)
+				p++;
+			else if (*p == '"')
+				quoted = !quoted;
+			else if (!quoted && *p == ']')
+				break;
+		}
+		if (p >= end)
+			return NULL;
+		p++;
+	}
+	return p;
+}
+
+/* After "<PRI>": VERSION SP TIMESTAMP SP HOST SP APP SP PROCID SP MSGID SP
+ * SD [SP MSG]. Returns the start of MSG, or NULL when this is not one. */
+static const char *parse_5424(const char *p, const char *end,
+                              audit_view_t *host)
+{
+	const char *d = p;
+	const char *h;
+	size_t hlen;
+	int i;
+
+	while (p < end && is_digit(*p) && p - d < VERSION_DIGITS_MAX)
+		p++;
+	if (p == d || p >= end || *p != ' ')
+		return NULL;
+	p = skip_token(p + 1, end);               /* TIMESTAMP */
+	if (p == NULL)
+		return NULL;
+	h = p;
+	p = skip_token(p, end);                   /* HOSTNAME */
+	if (p == NULL)
+		return NULL;
+	hlen = (size_t)(p - h) - 1;
+	for (i = 0; i < RFC5424_SKIPPED_TOKENS && p != NULL; i++)
+		p = skip_token(p, end);
+	if (p == NULL || (p = skip_sd(p, end)) == NULL)
+		return NULL;
+	if (p < end && *p == ' ')
+		p++;
+	if (starts_with(p, end, UTF8_BOM, LIT_LEN(UTF8_BOM)))
+		p += LIT_LEN(UTF8_BOM);
+	/* the nil value "-" means the sender did not know its name */
+	*host = (hlen == 1 && *h == '-') ? view(h, 0) : view(h, hlen);
+	return p;
+}
+
+static int is_month(const char *p, const char *end)
+{
+	size_t i;
+
+	if (end - p < MONTH_NAME_LEN)
+		return 0;
+	for (i = 0; i < sizeof(month_names) / sizeof(month_names[0]); i++)
+		if (memcmp(p, month_names[i], MONTH_NAME_LEN) == 0)
+			return 1;
+	return 0;
+}
+
+/* "Mmm dd hh:mm:ss " (day may be space-padded): past it, or NULL. */
+static const char *skip_3164_date(const char *p, const char *end)
+{
+	const char *d;
+
+	if (!is_month(p, end))
+		return NULL;
+	p += MONTH_NAME_LEN;
+	if (p >= end || *p != ' ')
+		return NULL;
+	while (p < end && *p == ' ')
+		p++;
+	d = p;
+	while (p < end && is_digit(*p) && p - d < DAY_DIGITS_MAX)
+		p++;
+	if (p == d || p >= end || *p != ' ')
+		return NULL;
+	p++;
+	if (p >= end || !is_digit(*p))
+		return NULL;
+	return skip_token(p, end);
+}
+
+/* "YYYY-MM-DDT... ": past it, or NULL. */
+static const char *skip_3339_date(const char *p, const char *end)
+{
+	static const char shape[] = "dddd-dd-ddT";
+	size_t i;
+
+	if ((size_t)(end - p) < LIT_LEN(shape))
+		return NULL;
+	for (i = 0; i < LIT_LEN(shape); i++) {
+		if (shape[i] == 'd' ? !is_digit(p[i]) : p[i] != shape[i])
+			return NULL;
+	}
+	return skip_token(p, end);
+}
+
+/* The RFC 3164 / rsyslog-file HOST token at P. A token that ends in ':'
+ * or holds '[' is the TAG of a header without a host: no hostname. */
+static const char *take_host(const char *p, const char *end,
+                             audit_view_t *host)
+{
+	const char *s = p;
+	const char *next = skip_token(p, end);
+	size_t len;
+
+	if (next == NULL)
+		return p;
+	len = (size_t)(next - s) - 1;
+	if (s[len - 1] == ':' || memchr(s, '[', len) != NULL)
+		return s;
+	*host = view(s, len);
+	return next;
+}
+
+/* Where the message of a syslog-wrapped line starts (LINE itself when no
+ * header is recognised), setting HOST from the header. */
+static const char *syslog_header(const char *line, const char *end,
+                                 audit_view_t *host)
+{
+	const char *p = skip_pri(line, end);
+	const char *q;
+
+	if (p != line && (q = parse_5424(p, end, host)) != NULL)
+		return q;
+	if ((q = skip_3164_date(p, end)) != NULL ||
+	    (q = skip_3339_date(p, end)) != NULL)
+		return take_host(q, end, host);
+	return line;
+}
+
+/* ---- record header ---------------------------------------------------- */
+
+/* Decimal digits at *PP into an unsigned 64-bit value no larger than MAX.
+ * Returns HDR_TRUNC when the line ends inside the number (or before it),
+ * HDR_BAD when there is no digit or the value exceeds MAX. */
+static enum hdr_rc read_number(const char **pp, const char *end, uint64_t max,
+                               uint64_t *out)
+{
+	const char *p = *pp;
+	uint64_t v = 0;
+
+	if (p >= end)
+		return HDR_TRUNC;
+	if (!is_digit(*p))
+		return HDR_BAD;
+	for (; p < end && is_digit(*p); p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (max - d) / DECIMAL_BASE)
+			return HDR_BAD;
+		v = v * DECIMAL_BASE + d;
+	}
+	*pp = p;
+	*out = v;
+	return p < end ? HDR_OK : HDR_TRUNC;
+}
+
+/* The 1-3 msec digits, read as a decimal fraction. */
+static enum hdr_rc read_msec(const char **pp, const char *end, unsigned *out)
+{
+	const char *p = *pp;
+	const char *d = p;
+	unsigned v = 0, scale = MSEC_PER_SEC;
+
+	for (; p < end && is_digit(*p); p++) {
+		if (p - d == MSEC_DIGITS_MAX)
+			return HDR_BAD;
+		v = v * DECIMAL_BASE + (unsigned)(*p - '0');
+		scale /= DECIMAL_BASE;
+	}
+	if (p >= end)
+		return HDR_TRUNC;
+	if (p == d)
+		return HDR_BAD;
+	*pp = p;
+	*out = v * scale;
+	return HDR_OK;
+}
+
+/* Past the expected byte C, or a verdict: TRUNC at the end, BAD if not C. */
+static enum hdr_rc expect(const char **pp, const char *end, char c)
+{
+	if (*pp >= end)
+		return HDR_TRUNC;
+	if (**pp != c)
+		return HDR_BAD;
+	(*pp)++;
+	return HDR_OK;
+}
+
+#define TRY_HDR(expr) do { enum hdr_rc rc_ = (expr); \
+	if (rc_ != HDR_OK) return rc_; } while (0)
+
+/* "SEC.MSEC:SERIAL):" (or "...) " without the colon) at *PP, into R;
+ * *PP ends past the ':'. */
+static enum hdr_rc read_stamp(audit_record_t *r, const char **pp,
+                              const char *end)
+{
+	uint64_t sec, serial;
+
+	TRY_HDR(read_number(pp, end, (uint64_t)INT64_MAX, &sec));
+	TRY_HDR(expect(pp, end, '.'));
+	TRY_HDR(read_msec(pp, end, &r->msec));
+	TRY_HDR(expect(pp, end, ':'));
+	TRY_HDR(read_number(pp, end, UINT64_MAX, &serial));
+	TRY_HDR(expect(pp, end, ')'));
+	if (*pp >= end)
+		return HDR_TRUNC;
+	/* old auditd wrote its DAEMON_* records without the ':' */
+	if (**pp != ' ')
+		TRY_HDR(expect(pp, end, ':'));
+	r->sec = (int64_t)sec;
+	r->serial = serial;
+	return HDR_OK;
+}
+
+/* The value of type=: a name ([A-Za-z0-9_]), a number, or UNKNOWN[n].
+ * Returns its end, or NULL when it is none of these. */
+static const char *scan_type(const char *p, const char *end)
+{
+	const char *s = p;
+
+	while (p < end && (is_alnum(*p) || *p == '_'))
+		p++;
+	if (p < end && *p == '[') {
+		if (p - s != (ptrdiff_t)LIT_LEN(TYPE_UNKNOWN) - 1 ||
+		    memcmp(s, TYPE_UNKNOWN, LIT_LEN(TYPE_UNKNOWN) - 1) != 0)
+			return NULL;
+		for (p++; p < end && is_digit(*p); p++)
+			;
+		if (p >= end || *p != ']')
+			return NULL;
+		p++;
+	}
+	if (p == s || p - s > TYPE_NAME_MAX)
+		return NULL;
+	return p;
+}
+
+/* At T, "type=": the header up to the start of the body. */
+static enum hdr_rc parse_header(audit_record_t *r, const char *t,
+                                const char *end)
+{
+	const char *p = t + LIT_LEN(KEY_TYPE);
+	const char *te = scan_type(p, end);
+
+	if (te == NULL || te >= end || *te != ' ')
+		return HDR_BAD;
+	r->type_name = view(p, (size_t)(te - p));
+	p = te;
+	while (p < end && *p == ' ')
+		p++;
+	if (starts_with(p, end, HDR_MSG, LIT_LEN(HDR_MSG)))
+		p += LIT_LEN(HDR_MSG);
+	else if (starts_with(p, end, HDR_KMSG, LIT_LEN(HDR_KMSG)))
+		p += LIT_LEN(HDR_KMSG);
+	else
+		return HDR_BAD;
+	TRY_HDR(read_stamp(r, &p, end));
+	if (p < end && *p == ' ')
+		p++;
+	r->body = view(p, (size_t)(end - p));
+	return HDR_OK;
+}
+
+/* A node=NAME token right before T (blanks between), searched no further
+ * back than FROM; sets r->node and returns where the record starts. */
+static const char *take_node(audit_record_t *r, const char *from,
+                             const char *t)
+{
+	const char *e = t, *b;
+
+	while (e > from && is_blank(e[-1]))
+		e--;
+	if (e == t)
+		return t;
+	for (b = e; b > from && !is_blank(b[-1]); b--)
+		;
+	if (e - b < (ptrdiff_t)LIT_LEN(KEY_NODE) ||
+	    memcmp(b, KEY_NODE, LIT_LEN(KEY_NODE)) != 0)
+		return t;
+	r->node = view(b + LIT_LEN(KEY_NODE),
+	               (size_t)(e - b) - LIT_LEN(KEY_NODE));
+	return b;
+}
+
+/* The first "type=" at a token boundary (FROM, where the message starts,
+ * is one), at or after FROM, that opens a valid header. */
+static audit_parse_rc_t find_record(audit_record_t *r, const char *from,
+                                    const char *end)
+{
+	const char *p = from;
+	int truncated = 0;
+
+	while ((size_t)(end - p) >= LIT_LEN(KEY_TYPE)) {
+		size_t room = (size_t)(end - p) - (LIT_LEN(KEY_TYPE) - 1);
+		const char *t = memchr(p, KEY_TYPE[0], room);
+		enum hdr_rc h;
+
+		if (t == NULL)
+			break;
+		p = t + 1;
+		if (memcmp(t, KEY_TYPE, LIT_LEN(KEY_TYPE)) != 0 ||
+		    (t > from && !is_blank(t[-1])))
+			continue;
+		h = parse_header(r, t, end);
+		if (h == HDR_TRUNC)
+			truncated = 1;
+		if (h != HDR_OK)
+			continue;
+		r->text.p = take_node(r, from, t);
+		r->text.len = (size_t)(end - r->text.p);
+		return AUDIT_PARSE_OK;
+	}
+	return truncated ? AUDIT_PARSE_TRUNCATED : AUDIT_PARSE_NOT_AUDIT;
+}
+
+/* r->type and r->type_str from r->type_name: two libaudit lookups at most
+ * (name -> number, number -> its stable name). */
+static void resolve_type(audit_record_t *r)
+{
+	const char *s = r->type_name.p;
+	size_t len = r->type_name.len;
+	char buf[TYPE_NAME_MAX + 1];
+	size_t i, digits = len;
+	int type = 0;
+
+	if (len > LIT_LEN(TYPE_UNKNOWN) &&
+	    memcmp(s, TYPE_UNKNOWN, LIT_LEN(TYPE_UNKNOWN)) == 0) {
+		s += LIT_LEN(TYPE_UNKNOWN);
+		digits = len - LIT_LEN(TYPE_UNKNOWN) - 1;  /* without ']' */
+	}
+	for (i = 0; i < digits && is_digit(s[i]); i++)
+		;
+	if (i == digits && digits > 0) {
+		if (digits > TYPE_NUMBER_DIGITS_MAX)
+			return;
+		for (i = 0; i < digits; i++)
+			type = type * DECIMAL_BASE + (s[i] - '0');
+	} else {
+		memcpy(buf, r->type_name.p, len);
+		buf[len] = '\0';
+		type = audit_name_to_msg_type(buf);
+		if (type <= 0)
+			return;
+	}
+	r->type = type;
+	r->type_str = audit_msg_type_to_name(type);
+}
+
+/* ---- fields ----------------------------------------------------------- */
+
+static audit_parse_rc_t add_field(audit_record_t *r, audit_view_t name,
+                                  audit_view_t value, audit_enc_t enc,
+                                  unsigned flags)
+{
+	audit_field_t *f;
+
+	if (r->nfields == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : FIELDS_INITIAL_CAP;
+		audit_field_t *nf;
+
+		if (r->cap >= AUDIT_RECORD_MAX_FIELDS)
+			return AUDIT_PARSE_TOO_MANY_FIELDS;
+		if (cap > AUDIT_RECORD_MAX_FIELDS)
+			cap = AUDIT_RECORD_MAX_FIELDS;
+		nf = realloc(r->fields, cap * sizeof(*nf));
+		if (nf == NULL)
+			return AUDIT_PARSE_NOMEM;
+		r->fields = nf;
+		r->cap = cap;
+	}
+	f = &r->fields[r->nfields++];
+	f->name = name;
+	f->value = value;
+	f->enc = enc;
+	f->flags = flags;
+	if (flags & AUDIT_FIELD_INTERPRETED)
+		r->enriched = 1;
+	return AUDIT_PARSE_OK;
+}
+
+/* [A-Z0-9_-]+ with at least one letter: an ENRICHED interpreted name. */
+static int is_interpreted_name(audit_view_t n)
+{
+	size_t i;
+	int letter = 0;
+
+	for (i = 0; i < n.len; i++) {
+		char c = n.p[i];
+
+		if (is_upper(c))
+			letter = 1;
+		else if (!is_digit(c) && c != '_' && c != '-')
+			return 0;
+	}
+	return letter;
+}
+
+/* aN or aN[i]: an EXECVE argument. */
+static int is_execve_arg(audit_view_t n)
+{
+	size_t i = 1;
+
+	if (n.len < 2 || n.p[0] != 'a')
+		return 0;
+	while (i < n.len && is_digit(n.p[i]))
+		i++;
+	if (i == 1)
+		return 0;
+	if (i == n.len)
+		return 1;
+	if (n.p[i++] != '[' || i == n.len)
+		return 0;
+	while (i < n.len && is_digit(n.p[i]))
+		i++;
+	return i == n.len - 1 && n.p[i] == ']' && n.p[i - 1] != '[';
+}
+
+static int is_escaped_field(int type, audit_view_t n)
+{
+	size_t i;
+
+	if (type == AUDIT_EXECVE && is_execve_arg(n))
+		return 1;
+	for (i = 0; i < sizeof(escaped_names) / sizeof(escaped_names[0]); i++)
+		if (escaped_names[i].len == n.len &&
+		    escaped_names[i].s[0] == n.p[0] &&
+		    memcmp(escaped_names[i].s, n.p, n.len) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_upper_hex_string(audit_view_t v)
+{
+	size_t i;
+
+	if (v.len < 2 || v.len % 2 != 0)
+		return 0;
+	for (i = 0; i < v.len; i++)
+		if (!is_upper_hex(v.p[i]))
+			return 0;
+	return 1;
+}
+
+static audit_enc_t classify_unquoted(int type, audit_view_t name,
+                                     audit_view_t v)
+{
+	if (v.len == LIT_LEN(VALUE_NULL) &&
+	    memcmp(v.p, VALUE_NULL, LIT_LEN(VALUE_NULL)) == 0)
+		return AUDIT_ENC_NULL;
+	if (is_upper_hex_string(v) && is_escaped_field(type, name))
+		return AUDIT_ENC_HEX;
+	return AUDIT_ENC_PLAIN;
+}
+
+/* Tokenizer modes: the record body, or the inside of msg='...' which
+ * ends at the first ' that is not inside a double-quoted value. */
+enum tok_mode { TOK_BODY, TOK_NESTED };
+
+static audit_parse_rc_t tokenize(audit_record_t *r, const char *p,
+                                 const char *end, enum tok_mode mode,
+                                 const char **stop);
+
+/* Does C end an unquoted value or a free-text token? */
+static int ends_word(char c, enum tok_mode mode)
+{
+	return has_class(c, mode == TOK_NESTED ? CC_SQUOTE_END : CC_SEP);
+}
+
+/* NAME='...': its key=value tokens become NESTED fields; text with none
+ * is one SQUOTED field. P is past the opening quote; *NEXT past the
+ * closing one (or END when it is missing). */
+static audit_parse_rc_t parse_squoted(audit_record_t *r, audit_view_t name,
+                                      const char *p, const char *end,
+                                      unsigned flags, const char **next)
+{
+	size_t before = r->nfields;
+	const char *close;
+	audit_parse_rc_t rc;
+
+	rc = tokenize(r, p, end, TOK_NESTED, &close);
+	if (rc != AUDIT_PARSE_OK)
+		return rc;
+	*next = close < end ? close + 1 : end;
+	if (r->nfields > before)
+		return AUDIT_PARSE_OK;
+	return add_field(r, name, view(p, (size_t)(close - p)),
+	                 AUDIT_ENC_SQUOTED, flags);
+}
+
+/* {...}: the inside, blanks next to the braces trimmed. */
+static audit_parse_rc_t parse_braced(audit_record_t *r, audit_view_t name,
+                                     const char *p, const char *end,
+                                     unsigned flags, const char **next)
+{
+	const char *close = memchr(p, '}', (size_t)(end - p));
+	const char *b = p, *e;
+
+	if (close == NULL)
+		return AUDIT_PARSE_TRUNCATED;
+	e = close;
+	while (b < e && is_blank(*b))
+		b++;
+	while (e > b && is_blank(e[-1]))
+		e--;
+	*next = close + 1;
+	return add_field(r, name, view(b, (size_t)(e - b)), AUDIT_ENC_BRACED,
+	                 flags);
+}
+
+/* The value at P (past '=') of field NAME; *NEXT is set past it. */
+static audit_parse_rc_t parse_value(audit_record_t *r, audit_view_t name,
+                                    const char *p, const char *end,
+                                    enum tok_mode mode, unsigned flags,
+                                    const char **next)
+{
+	const char *v = p;
+	audit_view_t value;
+
+	if (p < end && *p == '"') {
+		const char *close = memchr(p + 1, '"', (size_t)(end - p - 1));
+
+		if (close == NULL)
+			return AUDIT_PARSE_TRUNCATED;
+		*next = close + 1;
+		return add_field(r, name, view(p + 1, (size_t)(close - p - 1)),
+		                 AUDIT_ENC_QUOTED, flags);
+	}
+	if (p < end && *p == '\'' && mode == TOK_BODY)
+		return parse_squoted(r, name, p + 1, end, flags, next);
+	if (p < end && *p == '{')
+		return parse_braced(r, name, p + 1, end, flags, next);
+	while (p < end && !ends_word(*p, mode))
+		p++;
+	*next = p;
+	value = view(v, (size_t)(p - v));
+	return add_field(r, name, value,
+	                 classify_unquoted(r->type, name, value), flags);
+}
+
+/* Split [P, END) into fields. Tokens without a well-formed name= are free
+ * text and skipped. In TOK_NESTED mode *STOP is set to the closing '. */
+static audit_parse_rc_t tokenize(audit_record_t *r, const char *p,
+                                 const char *end, enum tok_mode mode,
+                                 const char **stop)
+{
+	unsigned base = mode == TOK_NESTED ? AUDIT_FIELD_NESTED : 0;
+	int after_sep = 0;
+
+	for (;;) {
+		const char *n;
+		audit_view_t name;
+		unsigned flags = base;
+		audit_parse_rc_t rc;
+
+		for (; p < end && is_sep(*p); p++)
+			if (*p == ENRICHED_SEP)
+				after_sep = 1;
+		if (p >= end) {
+			if (mode == TOK_NESTED)
+				*stop = end;  /* closing quote lost: see top */
+			return AUDIT_PARSE_OK;
+		}
+		if (mode == TOK_NESTED && *p == '\'') {
+			*stop = p;
+			return AUDIT_PARSE_OK;
+		}
+		n = p;
+		if (is_name_start(*p))
+			while (p < end && is_name_char(*p))
+				p++;
+		if (p == n || p >= end || *p != '=') {
+			while (p < end && !ends_word(*p, mode))
+				p++;
+			continue;
+		}
+		name = view(n, (size_t)(p - n));
+		if (after_sep || is_interpreted_name(name))
+			flags |= AUDIT_FIELD_INTERPRETED;
+		rc = parse_value(r, name, p + 1, end, mode, flags, &p);
+		if (rc != AUDIT_PARSE_OK)
+			return rc;
+	}
+}
+
+/* ---- public ----------------------------------------------------------- */
+
+void audit_record_init(audit_record_t *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void audit_record_free(audit_record_t *r)
+{
+	if (r == NULL)
+		return;
+	free(r->fields);
+	audit_record_init(r);
+}
+
+/* Every view empty (pointing at LINE, never NULL), fields kept. */
+static void reset(audit_record_t *r, const char *line, size_t len)
+{
+	r->line = view(line, len);
+	r->hostname = view(line, 0);
+	r->msg = view(line, len);
+	r->text = view(line, 0);
+	r->node = view(line, 0);
+	r->type_name = view(line, 0);
+	r->type = 0;
+	r->type_str = NULL;
+	r->sec = 0;
+	r->msec = 0;
+	r->serial = 0;
+	r->body = view(line, 0);
+	r->enriched = 0;
+	r->nfields = 0;
+}
+
+audit_parse_rc_t audit_record_parse(audit_record_t *r, const char *line,
+                                    size_t len)
+{
+	const char *end, *from = line;
+	audit_parse_rc_t rc;
+
+	if (line == NULL) {
+		line = "";
+		len = 0;
+	}
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	reset(r, line, len);
+	if (len > AUDIT_RECORD_MAX_LEN)
+		return AUDIT_PARSE_TOO_LONG;
+	end = line + len;
+	if (!starts_with(line, end, KEY_TYPE, LIT_LEN(KEY_TYPE)) &&
+	    !starts_with(line, end, KEY_NODE, LIT_LEN(KEY_NODE)))
+		from = syslog_header(line, end, &r->hostname);
+	r->msg = view(from, (size_t)(end - from));
+	if (has_binary(line, len))
+		return AUDIT_PARSE_BINARY;
+	rc = find_record(r, from, end);
+	if (rc != AUDIT_PARSE_OK)
+		return rc;
+	resolve_type(r);
+	return tokenize(r, r->body.p, end, TOK_BODY, NULL);
+}
+
+const char *audit_parse_rc_str(audit_parse_rc_t rc)
+{
+	switch (rc) {
+	case AUDIT_PARSE_OK:              return "ok";
+	case AUDIT_PARSE_NOT_AUDIT:       return "not-audit";
+	case AUDIT_PARSE_TRUNCATED:       return "truncated";
+	case AUDIT_PARSE_TOO_LONG:        return "too-long";
+	case AUDIT_PARSE_BINARY:          return "binary";
+	case AUDIT_PARSE_TOO_MANY_FIELDS: return "too-many-fields";
+	case AUDIT_PARSE_NOMEM:           return "no-memory";
+	}
+	return "unknown";
+}
+
+const audit_field_t *audit_record_field(const audit_record_t *r,
+                                        const char *name)
+{
+	size_t len = strlen(name), i;
+
+	for (i = 0; i < r->nfields; i++)
+		if (r->fields[i].name.len == len &&
+		    memcmp(r->fields[i].name.p, name, len) == 0)
+			return &r->fields[i];
+	return NULL;
+}
+
+int audit_type_is_standalone(int type)
+{
+	return (type >= AUDIT_FIRST_USER_MSG && type <= AUDIT_LAST_DAEMON) ||
+	       (type >= AUDIT_FIRST_USER_MSG2 && type <= AUDIT_LAST_USER_MSG2);
+}

@@ -1,0 +1,1002 @@
+/* test_audit_record.c -- the audit record parser as a specification: a real
+ * line in, the expected header and fields out, for every input form, value
+ * encoding and bad input. Data files: $TEST_DATA_DIR, else tests/data. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <libaudit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit_record.h"
+
+#define DATA_DIR_ENV     "TEST_DATA_DIR"
+#define DATA_DIR_DEFAULT "tests/data"
+#define DATA_SUFFIX      ".log"
+#define PATH_MAX_LEN     4096
+#define GS               "\x1d"   /* ENRICHED separator */
+
+static audit_record_t rec;
+
+static void setup(void)
+{
+	audit_record_init(&rec);
+}
+
+static void teardown(void)
+{
+	audit_record_free(&rec);
+}
+
+TestSuite(audit_record, .init = setup, .fini = teardown);
+
+static audit_parse_rc_t parse(const char *line)
+{
+	return audit_record_parse(&rec, line, strlen(line));
+}
+
+static void expect_ok(const char *line)
+{
+	audit_parse_rc_t rc = parse(line);
+
+	cr_assert_eq(rc, AUDIT_PARSE_OK, "rc %s for: %s", audit_parse_rc_str(rc),
+	             line);
+}
+
+static void expect_rc(const char *line, audit_parse_rc_t want)
+{
+	audit_parse_rc_t rc = parse(line);
+
+	cr_assert_eq(rc, want, "rc %s, want %s, for: %s", audit_parse_rc_str(rc),
+	             audit_parse_rc_str(want), line);
+}
+
+static void expect_view(audit_view_t v, const char *want, const char *what)
+{
+	cr_assert(v.len == strlen(want) && memcmp(v.p, want, v.len) == 0,
+	          "%s: got '%.*s', want '%s'", what, (int)v.len, v.p, want);
+}
+
+static const audit_field_t *field(const char *name)
+{
+	const audit_field_t *f = audit_record_field(&rec, name);
+
+	cr_assert_not_null(f, "no field '%s'", name);
+	return f;
+}
+
+static void expect_field(const char *name, const char *value, audit_enc_t enc,
+                         unsigned flags)
+{
+	const audit_field_t *f = field(name);
+
+	expect_view(f->value, value, name);
+	cr_assert_eq(f->enc, enc, "%s: enc %d, want %d", name, f->enc, enc);
+	cr_assert_eq(f->flags, flags, "%s: flags %#x, want %#x", name, f->flags,
+	             flags);
+}
+
+static void expect_no_field(const char *name)
+{
+	cr_assert_null(audit_record_field(&rec, name), "unexpected field '%s'",
+	               name);
+}
+
+/* ---- data files ------------------------------------------------------- */
+
+static const char *data_dir(void)
+{
+	const char *d = getenv(DATA_DIR_ENV);
+
+	return d != NULL && *d ? d : DATA_DIR_DEFAULT;
+}
+
+/* The whole of data file NAME, NUL-terminated; *LEN without the NUL. */
+static char *read_data(const char *name, size_t *len)
+{
+	char path[PATH_MAX_LEN];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", data_dir(), name);
+	f = fopen(path, "rb");
+	cr_assert_not_null(f, "cannot open %s (set %s)", path, DATA_DIR_ENV);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Line IDX (0-based) of data file NAME: a pointer into *BUF, the caller
+ * frees *BUF. The line keeps its terminator, as a reader would pass it. */
+static const char *data_line(const char *name, unsigned idx, char **buf,
+                             size_t *len)
+{
+	size_t total;
+	char *p, *end, *nl;
+
+	*buf = read_data(name, &total);
+	p = *buf;
+	end = p + total;
+	for (; idx > 0; idx--) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		cr_assert_not_null(nl, "%s has too few lines", name);
+		p = nl + 1;
+	}
+	nl = memchr(p, '\n', (size_t)(end - p));
+	*len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+	return p;
+}
+
+typedef void (*line_fn)(const char *file, unsigned lineno, const char *line,
+                        size_t len);
+
+/* Call FN on every line of every *.log data file. */
+static unsigned each_data_line(line_fn fn)
+{
+	DIR *d = opendir(data_dir());
+	struct dirent *e;
+	unsigned count = 0;
+
+	cr_assert_not_null(d, "no data directory %s (set %s)", data_dir(),
+	                   DATA_DIR_ENV);
+	while ((e = readdir(d)) != NULL) {
+		size_t nl = strlen(e->d_name), total;
+		char *buf, *p, *end;
+		unsigned lineno = 0;
+
+		if (nl < strlen(DATA_SUFFIX) ||
+		    strcmp(e->d_name + nl - strlen(DATA_SUFFIX), DATA_SUFFIX) != 0)
+			continue;
+		buf = read_data(e->d_name, &total);
+		for (p = buf, end = buf + total; p < end; ) {
+			char *q = memchr(p, '\n', (size_t)(end - p));
+			size_t len = q ? (size_t)(q - p) : (size_t)(end - p);
+
+			fn(e->d_name, ++lineno, p, len);
+			count++;
+			p += len + 1;
+		}
+		free(buf);
+	}
+	closedir(d);
+	return count;
+}
+
+/* ---- input forms ------------------------------------------------------ */
+
+Test(audit_record, raw_audit_log_line_gives_header_and_fields)
+{
+	const char *line =
+	    "type=SYSCALL msg=audit(1700000000.123:4567): arch=c000003e "
+	    "syscall=59 success=yes exit=0 a0=55d1 a1=7ffe a2=10 a3=0 items=2 "
+	    "comm=\"ls\" exe=\"/usr/bin/ls\" key=(null)";
+
+	expect_ok(line);
+	expect_view(rec.type_name, "SYSCALL", "type_name");
+	cr_assert_eq(rec.type, AUDIT_SYSCALL);
+	cr_assert_str_eq(rec.type_str, "SYSCALL");
+	cr_assert_eq(rec.sec, 1700000000);
+	cr_assert_eq(rec.msec, 123);
+	cr_assert_eq(rec.serial, 4567);
+	expect_view(rec.line, line, "line");
+	expect_view(rec.text, line, "text");
+	cr_assert_eq(rec.node.len, 0);
+	cr_assert_eq(rec.hostname.len, 0);
+	cr_assert_eq(rec.enriched, 0);
+	cr_assert(rec.body.len > 0 && strncmp(rec.body.p, "arch=", 5) == 0);
+	cr_assert_eq(rec.nfields, 12);
+	expect_field("arch", "c000003e", AUDIT_ENC_PLAIN, 0);
+	expect_field("syscall", "59", AUDIT_ENC_PLAIN, 0);
+	expect_field("comm", "ls", AUDIT_ENC_QUOTED, 0);
+	expect_field("exe", "/usr/bin/ls", AUDIT_ENC_QUOTED, 0);
+	expect_field("key", "(null)", AUDIT_ENC_NULL, 0);
+	expect_view(rec.fields[rec.nfields - 1].name, "key", "last field");
+}
+
+Test(audit_record, syscall_arguments_are_plain_numbers_not_hex)
+{
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:1): arch=c000003e "
+	          "syscall=59 a0=10 a1=DEAD a2=1000 a3=AB");
+	expect_field("a0", "10", AUDIT_ENC_PLAIN, 0);
+	expect_field("a1", "DEAD", AUDIT_ENC_PLAIN, 0);
+	expect_field("a2", "1000", AUDIT_ENC_PLAIN, 0);
+	expect_field("a3", "AB", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, trailing_lf_and_crlf_are_not_part_of_the_line)
+{
+	const char *base = "type=CWD msg=audit(1700000000.123:4567): cwd=\"/root\"";
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s\n", base);
+	expect_ok(buf);
+	expect_view(rec.line, base, "line after LF");
+	expect_field("cwd", "/root", AUDIT_ENC_QUOTED, 0);
+	snprintf(buf, sizeof(buf), "%s\r\n", base);
+	expect_ok(buf);
+	expect_view(rec.line, base, "line after CRLF");
+	expect_view(rec.text, base, "text after CRLF");
+	expect_field("cwd", "/root", AUDIT_ENC_QUOTED, 0);
+}
+
+Test(audit_record, node_prefix_gives_node_and_record_starts_at_node)
+{
+	const char *line = "node=web01 type=EXECVE msg=audit(1700000000.123:4567): "
+	                   "argc=3 a0=\"ls\" a1=2D6C a2=\"/tmp\"";
+
+	expect_ok(line);
+	expect_view(rec.node, "web01", "node");
+	expect_view(rec.text, line, "text");
+	cr_assert_eq(rec.type, AUDIT_EXECVE);
+	expect_no_field("node");
+	expect_no_field("type");
+	expect_field("argc", "3", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, kernel_line_maps_numeric_type_with_libaudit)
+{
+	expect_ok("audit: type=1300 audit(1700000000.123:4567): arch=c000003e "
+	          "syscall=59 success=yes exit=0 comm=\"ls\"");
+	expect_view(rec.type_name, "1300", "type_name");
+	cr_assert_eq(rec.type, 1300);
+	cr_assert_str_eq(rec.type_str, "SYSCALL");
+	cr_assert_eq(rec.serial, 4567);
+	cr_assert(strncmp(rec.text.p, "type=1300 audit(", 16) == 0);
+	cr_assert_eq(rec.hostname.len, 0);
+	expect_field("comm", "ls", AUDIT_ENC_QUOTED, 0);
+}
+
+Test(audit_record, kernel_line_with_dmesg_prefix)
+{
+	expect_ok("kernel: [   12.345678] audit: type=1400 audit(1700000000.400:78): "
+	          "apparmor=\"DENIED\" operation=\"open\" profile=\"/usr/sbin/cupsd\" "
+	          "name=\"/etc/shadow\" pid=980 comm=\"cupsd\"");
+	cr_assert_eq(rec.type, AUDIT_AVC);
+	cr_assert_str_eq(rec.type_str, "AVC");
+	cr_assert_eq(rec.hostname.len, 0);
+	expect_field("apparmor", "DENIED", AUDIT_ENC_QUOTED, 0);
+	expect_field("name", "/etc/shadow", AUDIT_ENC_QUOTED, 0);
+}
+
+Test(audit_record, unknown_bracket_type_gives_its_number)
+{
+	expect_ok("type=UNKNOWN[1334] msg=audit(1700000000.123:4567): prog-id=41 "
+	          "op=LOAD");
+	expect_view(rec.type_name, "UNKNOWN[1334]", "type_name");
+	cr_assert_eq(rec.type, 1334);
+	/* libaudit's own name when it knows the number (3.x: "BPF") */
+	if (audit_msg_type_to_name(1334) == NULL)
+		cr_assert_null(rec.type_str);
+	else
+		cr_assert_str_eq(rec.type_str, audit_msg_type_to_name(1334));
+	expect_field("prog-id", "41", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, type_name_libaudit_does_not_know_parses_with_type_zero)
+{
+	expect_ok("type=NOT_A_REAL_TYPE msg=audit(1700000000.123:4567): x=1");
+	expect_view(rec.type_name, "NOT_A_REAL_TYPE", "type_name");
+	cr_assert_eq(rec.type, 0);
+	cr_assert_null(rec.type_str);
+	expect_field("x", "1", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, rfc5424_header_gives_hostname)
+{
+	expect_ok("<13>1 2023-11-14T22:13:20.123+00:00 host01 audisp-syslog - - - "
+	          "type=CWD msg=audit(1700000000.123:4567): cwd=\"/root\"");
+	expect_view(rec.hostname, "host01", "hostname");
+	cr_assert(strncmp(rec.text.p, "type=CWD ", 9) == 0);
+	cr_assert_eq(rec.type, AUDIT_CWD);
+	expect_field("cwd", "/root", AUDIT_ENC_QUOTED, 0);
+}
+
+Test(audit_record, rfc5424_structured_data_is_skipped_even_with_decoys)
+{
+	expect_ok("<13>1 2023-11-14T22:13:20.123+00:00 host01 audisp-syslog 812 - "
+	          "[meta k=\"v \\] x\" q=\"type=X msg=audit(1.2:3): \"][o ip=\"1\"] "
+	          "type=CWD msg=audit(1700000000.123:4567): cwd=\"/root\"");
+	expect_view(rec.hostname, "host01", "hostname");
+	expect_view(rec.type_name, "CWD", "type_name");
+	cr_assert_eq(rec.serial, 4567);
+}
+
+Test(audit_record, rfc5424_message_with_bom)
+{
+	expect_ok("<13>1 2023-11-14T22:13:20Z host01 audisp-syslog - - - "
+	          "\xef\xbb\xbftype=EOE msg=audit(1700000000.123:4567): ");
+	expect_view(rec.hostname, "host01", "hostname");
+	cr_assert_eq(rec.type, AUDIT_EOE);
+}
+
+Test(audit_record, rfc5424_nil_hostname_is_empty)
+{
+	expect_ok("<13>1 2023-11-14T22:13:20Z - audisp-syslog - - - "
+	          "type=EOE msg=audit(1700000000.123:4567): ");
+	cr_assert_eq(rec.hostname.len, 0);
+	cr_assert_eq(rec.type, AUDIT_EOE);
+}
+
+Test(audit_record, rfc3164_with_pri_gives_hostname_and_node)
+{
+	expect_ok("<13>Nov 14 22:13:20 host01 audisp-syslog: node=x "
+	          "type=CWD msg=audit(1700000000.123:4567): cwd=\"/\"");
+	expect_view(rec.hostname, "host01", "hostname");
+	expect_view(rec.node, "x", "node");
+	cr_assert(strncmp(rec.text.p, "node=x type=CWD", 15) == 0);
+}
+
+Test(audit_record, rfc3164_without_pri_from_audispd)
+{
+	expect_ok("Nov 14 22:13:20 host01 audispd: type=EOE "
+	          "msg=audit(1700000000.123:4567): ");
+	expect_view(rec.hostname, "host01", "hostname");
+	cr_assert_eq(rec.type, AUDIT_EOE);
+}
+
+Test(audit_record, rfc3164_space_padded_day)
+{
+	expect_ok("Nov  4 02:03:04 host01 audisp-syslog: type=EOE "
+	          "msg=audit(1700000000.123:4567): ");
+	expect_view(rec.hostname, "host01", "hostname");
+}
+
+Test(audit_record, rfc3164_without_hostname_has_empty_hostname)
+{
+	expect_ok("Nov 14 22:13:20 audisp-syslog: type=EOE "
+	          "msg=audit(1700000000.123:4567): ");
+	cr_assert_eq(rec.hostname.len, 0);
+}
+
+Test(audit_record, rsyslog_file_format_gives_hostname)
+{
+	expect_ok("2023-11-14T22:13:20.123456+00:00 host01 audisp-syslog: "
+	          "type=CWD msg=audit(1700000000.123:4567): cwd=\"/tmp\"");
+	expect_view(rec.hostname, "host01", "hostname");
+	expect_field("cwd", "/tmp", AUDIT_ENC_QUOTED, 0);
+}
+
+Test(audit_record, syslog_wrapped_kernel_line)
+{
+	expect_ok("Nov 14 22:13:20 host01 kernel: [  301.000001] audit: type=1300 "
+	          "audit(1700000000.123:4567): arch=c000003e syscall=59");
+	expect_view(rec.hostname, "host01", "hostname");
+	cr_assert_eq(rec.type, AUDIT_SYSCALL);
+	expect_field("syscall", "59", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, no_recognisable_header_means_no_hostname)
+{
+	expect_ok("some collector said: type=CWD msg=audit(1700000000.123:4567): "
+	          "cwd=\"/\"");
+	cr_assert_eq(rec.hostname.len, 0);
+	cr_assert(strncmp(rec.text.p, "type=CWD", 8) == 0);
+}
+
+Test(audit_record, record_is_found_past_junk_and_false_starts)
+{
+	expect_ok("junk type=nothing here type=SYSCALL msg=audit(1.1:1 "
+	          "type=CWD msg=audit(1700000000.123:4567): cwd=\"/\"");
+	expect_view(rec.type_name, "CWD", "type_name");
+	cr_assert_eq(rec.serial, 4567);
+}
+
+Test(audit_record, type_must_start_a_token)
+{
+	expect_rc("xtype=CWD msg=audit(1700000000.123:4567): cwd=\"/\"",
+	          AUDIT_PARSE_NOT_AUDIT);
+}
+
+/* ---- ENRICHED --------------------------------------------------------- */
+
+Test(audit_record, enriched_fields_after_gs_are_interpreted)
+{
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): arch=c000003e "
+	          "syscall=59 auid=1000 uid=0 key=\"x\"" GS "ARCH=x86_64 "
+	          "SYSCALL=execve AUID=\"alice\" UID=\"root\"");
+	cr_assert_eq(rec.enriched, 1);
+	expect_field("key", "x", AUDIT_ENC_QUOTED, 0);
+	expect_field("auid", "1000", AUDIT_ENC_PLAIN, 0);
+	expect_field("ARCH", "x86_64", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
+	expect_field("SYSCALL", "execve", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
+	expect_field("AUID", "alice", AUDIT_ENC_QUOTED, AUDIT_FIELD_INTERPRETED);
+	expect_field("UID", "root", AUDIT_ENC_QUOTED, AUDIT_FIELD_INTERPRETED);
+}
+
+Test(audit_record, enriched_gs_right_after_unquoted_value)
+{
+	expect_ok("type=LOGIN msg=audit(1700000000.123:4567): pid=1 old-auid=4294967295 "
+	          "auid=1000 res=1" GS "UID=\"root\" OLD-AUID=\"unset\"");
+	expect_field("res", "1", AUDIT_ENC_PLAIN, 0);
+	expect_field("old-auid", "4294967295", AUDIT_ENC_PLAIN, 0);
+	expect_field("OLD-AUID", "unset", AUDIT_ENC_QUOTED, AUDIT_FIELD_INTERPRETED);
+}
+
+Test(audit_record, enriched_through_syslog_plugin_uppercase_names)
+{
+	expect_ok("<13>Nov 14 22:13:20 host01 audisp-syslog: type=SYSCALL "
+	          "msg=audit(1700000000.123:4567): arch=c000003e syscall=59 "
+	          "auid=1000 key=\"x\" ARCH=x86_64 SYSCALL=execve AUID=\"alice\" "
+	          "F_2=1");
+	cr_assert_eq(rec.enriched, 1);
+	expect_field("arch", "c000003e", AUDIT_ENC_PLAIN, 0);
+	expect_field("key", "x", AUDIT_ENC_QUOTED, 0);
+	expect_field("ARCH", "x86_64", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
+	expect_field("AUID", "alice", AUDIT_ENC_QUOTED, AUDIT_FIELD_INTERPRETED);
+	expect_field("F_2", "1", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
+}
+
+Test(audit_record, digits_only_name_is_not_interpreted)
+{
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): 12=1 a_b=2");
+	cr_assert_eq(rec.enriched, 0);
+	expect_field("12", "1", AUDIT_ENC_PLAIN, 0);
+	expect_field("a_b", "2", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, enriched_braced_sockaddr)
+{
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): "
+	          "saddr=02000016C0A800010000000000000000" GS
+	          "SADDR={ saddr_fam=inet laddr=192.168.0.1 lport=22 }");
+	expect_field("saddr", "02000016C0A800010000000000000000",
+	             AUDIT_ENC_PLAIN, 0);
+	expect_field("SADDR", "saddr_fam=inet laddr=192.168.0.1 lport=22",
+	             AUDIT_ENC_BRACED, AUDIT_FIELD_INTERPRETED);
+	cr_assert_eq(rec.nfields, 2);
+}
+
+Test(audit_record, enriched_after_nested_user_message)
+{
+	expect_ok("type=USER_ACCT msg=audit(1700000000.123:4567): pid=9 uid=1000 "
+	          "msg='op=PAM:accounting acct=\"alice\" res=success'" GS
+	          "UID=\"alice\" AUID=\"alice\"");
+	expect_field("res", "success", AUDIT_ENC_PLAIN, AUDIT_FIELD_NESTED);
+	expect_field("UID", "alice", AUDIT_ENC_QUOTED, AUDIT_FIELD_INTERPRETED);
+	expect_field("uid", "1000", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, rule_keys_joined_by_0x01_are_legal)
+{
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): syscall=257 "
+	          "key=\"identity\x01passwd\"" GS "SYSCALL=openat");
+	expect_field("key", "identity\x01passwd", AUDIT_ENC_QUOTED, 0);
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): syscall=257 "
+	          "key=6964656E74697479017061737377640A");
+	expect_field("key", "6964656E74697479017061737377640A", AUDIT_ENC_HEX, 0);
+}
+
+Test(audit_record, plain_record_is_not_enriched)
+{
+	expect_ok("type=CWD msg=audit(1700000000.123:4567): cwd=\"/\"");
+	cr_assert_eq(rec.enriched, 0);
+}
+
+/* ---- nested user messages --------------------------------------------- */
+
+Test(audit_record, user_message_fields_are_nested)
+{
+	expect_ok("type=USER_LOGIN msg=audit(1700000000.123:4567): pid=1 uid=0 "
+	          "auid=4294967295 ses=4294967295 subj=unconfined msg='op=login "
+	          "acct=\"bob\" exe=\"/usr/sbin/sshd\" hostname=? addr=10.0.0.5 "
+	          "terminal=ssh res=failed'");
+	cr_assert_eq(rec.type, AUDIT_USER_LOGIN);
+	expect_field("pid", "1", AUDIT_ENC_PLAIN, 0);
+	expect_field("subj", "unconfined", AUDIT_ENC_PLAIN, 0);
+	expect_field("op", "login", AUDIT_ENC_PLAIN, AUDIT_FIELD_NESTED);
+	expect_field("acct", "bob", AUDIT_ENC_QUOTED, AUDIT_FIELD_NESTED);
+	expect_field("exe", "/usr/sbin/sshd", AUDIT_ENC_QUOTED, AUDIT_FIELD_NESTED);
+	expect_field("hostname", "?", AUDIT_ENC_PLAIN, AUDIT_FIELD_NESTED);
+	expect_field("addr", "10.0.0.5", AUDIT_ENC_PLAIN, AUDIT_FIELD_NESTED);
+	expect_field("res", "failed", AUDIT_ENC_PLAIN, AUDIT_FIELD_NESTED);
+	expect_no_field("msg");
+	cr_assert_eq(rec.nfields, 12);
+}
+
+Test(audit_record, user_message_of_free_text_is_one_squoted_field)
+{
+	expect_ok("type=USER msg=audit(1700000000.123:4567): pid=1 uid=0 "
+	          "msg='hello from a test program'");
+	expect_field("msg", "hello from a test program", AUDIT_ENC_SQUOTED, 0);
+	cr_assert_eq(rec.nfields, 3);
+}
+
+Test(audit_record, user_avc_mixes_free_text_and_fields)
+{
+	expect_ok("type=USER_AVC msg=audit(1700000000.123:4567): pid=1 uid=0 "
+	          "auid=4294967295 ses=4294967295 subj=system_u:system_r:init_t:s0 "
+	          "msg='avc:  received policyload notice (seqno=2)  "
+	          "exe=\"/usr/lib/systemd/systemd\" sauid=0 hostname=? addr=? "
+	          "terminal=?'");
+	expect_field("exe", "/usr/lib/systemd/systemd", AUDIT_ENC_QUOTED,
+	             AUDIT_FIELD_NESTED);
+	expect_field("sauid", "0", AUDIT_ENC_PLAIN, AUDIT_FIELD_NESTED);
+	expect_field("terminal", "?", AUDIT_ENC_PLAIN, AUDIT_FIELD_NESTED);
+	expect_no_field("msg");
+	expect_no_field("(seqno");
+	expect_no_field("avc");
+}
+
+Test(audit_record, single_quote_inside_a_nested_quoted_value)
+{
+	expect_ok("type=USER_AUTH msg=audit(1700000000.123:4567): pid=1 "
+	          "msg='op=PAM:authentication acct=\"o'brien\" res=success' x=1");
+	expect_field("acct", "o'brien", AUDIT_ENC_QUOTED, AUDIT_FIELD_NESTED);
+	expect_field("res", "success", AUDIT_ENC_PLAIN, AUDIT_FIELD_NESTED);
+	expect_field("x", "1", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, nested_hex_command)
+{
+	expect_ok("type=USER_CMD msg=audit(1700000000.123:4567): pid=5300 "
+	          "msg='cwd=\"/home/alice\" cmd=6C73202D6C61 terminal=pts/0 "
+	          "res=success'");
+	expect_field("cmd", "6C73202D6C61", AUDIT_ENC_HEX, AUDIT_FIELD_NESTED);
+	expect_field("cwd", "/home/alice", AUDIT_ENC_QUOTED, AUDIT_FIELD_NESTED);
+}
+
+Test(audit_record, nested_empty_value_before_the_closing_quote)
+{
+	expect_ok("type=ADD_GROUP msg=audit(1700000000.123:4567): pid=1 "
+	          "msg='op= id=1004 terminal='");
+	expect_field("op", "", AUDIT_ENC_PLAIN, AUDIT_FIELD_NESTED);
+	expect_field("terminal", "", AUDIT_ENC_PLAIN, AUDIT_FIELD_NESTED);
+}
+
+Test(audit_record, free_text_tokens_are_not_fields)
+{
+	expect_ok("type=AVC msg=audit(1700000000.123:4567): avc:  denied  "
+	          "{ read } for  pid=4410 comm=\"httpd\" tclass=file");
+	cr_assert_eq(rec.nfields, 3);
+	expect_field("pid", "4410", AUDIT_ENC_PLAIN, 0);
+	expect_field("tclass", "file", AUDIT_ENC_PLAIN, 0);
+}
+
+/* ---- braces, EXECVE, (null), ? ---------------------------------------- */
+
+Test(audit_record, braced_value_is_trimmed_inner_text)
+{
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): "
+	          "SADDR={ saddr_fam=inet laddr=10.0.0.1 lport=22 } next=1");
+	expect_field("SADDR", "saddr_fam=inet laddr=10.0.0.1 lport=22",
+	             AUDIT_ENC_BRACED, AUDIT_FIELD_INTERPRETED);
+	expect_field("next", "1", AUDIT_ENC_PLAIN, 0);
+	expect_no_field("laddr");
+}
+
+Test(audit_record, execve_arguments_quoted_or_hex)
+{
+	expect_ok("type=EXECVE msg=audit(1700000000.123:4567): argc=3 a0=\"ls\" "
+	          "a1=2D6C a2=\"/tmp\"");
+	expect_field("argc", "3", AUDIT_ENC_PLAIN, 0);
+	expect_field("a0", "ls", AUDIT_ENC_QUOTED, 0);
+	expect_field("a1", "2D6C", AUDIT_ENC_HEX, 0);
+	expect_field("a2", "/tmp", AUDIT_ENC_QUOTED, 0);
+}
+
+Test(audit_record, execve_split_long_argument)
+{
+	char *buf;
+	size_t len;
+	const char *line = data_line("execve_long.log", 1, &buf, &len);
+
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	expect_field("a1_len", "20000", AUDIT_ENC_PLAIN, 0);
+	cr_assert_eq(field("a1[0]")->enc, AUDIT_ENC_HEX);
+	cr_assert(strncmp(field("a1[0]")->value.p, "2F746D702F", 10) == 0);
+	free(buf);
+	line = data_line("execve_long.log", 2, &buf, &len);
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.nfields, 1);
+	cr_assert_eq(field("a1[1]")->enc, AUDIT_ENC_HEX);
+	cr_assert_eq(field("a1[1]")->value.len, 128);
+	free(buf);
+}
+
+Test(audit_record, null_question_mark_and_none)
+{
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): tty=(none) "
+	          "key=(null) hostname=? name=(null)");
+	expect_field("tty", "(none)", AUDIT_ENC_PLAIN, 0);
+	expect_field("key", "(null)", AUDIT_ENC_NULL, 0);
+	expect_field("hostname", "?", AUDIT_ENC_PLAIN, 0);
+	expect_field("name", "(null)", AUDIT_ENC_NULL, 0);
+}
+
+Test(audit_record, untrusted_string_fields_in_hex)
+{
+	expect_ok("type=PROCTITLE msg=audit(1700000000.123:4567): "
+	          "proctitle=6C73002D6C002F746D70");
+	expect_field("proctitle", "6C73002D6C002F746D70", AUDIT_ENC_HEX, 0);
+	expect_ok("type=CWD msg=audit(1700000000.123:4567): cwd=2F746D702F6120622063");
+	expect_field("cwd", "2F746D702F6120622063", AUDIT_ENC_HEX, 0);
+	expect_ok("type=PATH msg=audit(1700000000.123:4567): item=0 "
+	          "name=2F746D702F782079 inode=12 dev=fd:00");
+	expect_field("name", "2F746D702F782079", AUDIT_ENC_HEX, 0);
+	expect_field("dev", "fd:00", AUDIT_ENC_PLAIN, 0);
+	expect_ok("type=ANOM_ABEND msg=audit(1700000000.123:4567): "
+	          "comm=6D7920617070 exe=\"/opt/app\" sig=11");
+	expect_field("comm", "6D7920617070", AUDIT_ENC_HEX, 0);
+	expect_ok("type=TTY msg=audit(1700000000.123:4567): tty pid=5 data=6C730D");
+	expect_field("data", "6C730D", AUDIT_ENC_HEX, 0);
+}
+
+Test(audit_record, hex_needs_even_uppercase_digits)
+{
+	expect_ok("type=PATH msg=audit(1700000000.123:4567): name=ABC "
+	          "comm=2d6c exe=A path=2D6G");
+	expect_field("name", "ABC", AUDIT_ENC_PLAIN, 0);
+	expect_field("comm", "2d6c", AUDIT_ENC_PLAIN, 0);
+	expect_field("exe", "A", AUDIT_ENC_PLAIN, 0);
+	expect_field("path", "2D6G", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, hex_only_for_untrusted_string_fields)
+{
+	expect_ok("type=EXECVE msg=audit(1700000000.123:4567): argc=12 a0=41 "
+	          "a10=4142 a2_len=20 a3[0]=4344");
+	expect_field("argc", "12", AUDIT_ENC_PLAIN, 0);
+	expect_field("a0", "41", AUDIT_ENC_HEX, 0);
+	expect_field("a10", "4142", AUDIT_ENC_HEX, 0);
+	expect_field("a2_len", "20", AUDIT_ENC_PLAIN, 0);
+	expect_field("a3[0]", "4344", AUDIT_ENC_HEX, 0);
+	expect_ok("type=CONFIG_CHANGE msg=audit(1700000000.123:4567): ses=12 "
+	          "res=10 old=00");
+	expect_field("ses", "12", AUDIT_ENC_PLAIN, 0);
+	expect_field("old", "00", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, non_ascii_bytes_are_allowed_in_values)
+{
+	expect_ok("type=USER_LOGIN msg=audit(1700000000.123:4567): pid=1 "
+	          "msg='op=login acct=\"j\xc3\xbcrgen\" res=success'");
+	expect_field("acct", "j\xc3\xbcrgen", AUDIT_ENC_QUOTED, AUDIT_FIELD_NESTED);
+}
+
+Test(audit_record, tab_separates_fields)
+{
+	expect_ok("type=CWD msg=audit(1700000000.123:4567): a=1\tb=2");
+	expect_field("a", "1", AUDIT_ENC_PLAIN, 0);
+	expect_field("b", "2", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, first_of_repeated_names_is_returned)
+{
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): uid=1 uid=2 "
+	          "subj==unconfined");
+	expect_field("uid", "1", AUDIT_ENC_PLAIN, 0);
+	cr_assert_eq(rec.nfields, 3);
+	expect_view(rec.fields[1].value, "2", "second uid");
+	expect_field("subj", "=unconfined", AUDIT_ENC_PLAIN, 0);
+	expect_no_field("gid");
+}
+
+/* ---- header and timestamp --------------------------------------------- */
+
+Test(audit_record, msec_takes_one_to_three_digits_as_a_fraction)
+{
+	expect_ok("type=EOE msg=audit(1700000000.5:1): ");
+	cr_assert_eq(rec.msec, 500);
+	expect_ok("type=EOE msg=audit(1700000000.05:1): ");
+	cr_assert_eq(rec.msec, 50);
+	expect_ok("type=EOE msg=audit(1700000000.007:1): ");
+	cr_assert_eq(rec.msec, 7);
+	expect_ok("type=EOE msg=audit(1700000000.999:1): ");
+	cr_assert_eq(rec.msec, 999);
+	expect_rc("type=EOE msg=audit(1700000000.1234:1): ", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("type=EOE msg=audit(1700000000.:1): ", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("type=EOE msg=audit(1700000000:1): ", AUDIT_PARSE_NOT_AUDIT);
+}
+
+Test(audit_record, largest_sec_and_serial)
+{
+	expect_ok("type=EOE msg=audit(9223372036854775807.000:18446744073709551615): ");
+	cr_assert_eq(rec.sec, INT64_MAX);
+	cr_assert_eq(rec.serial, UINT64_MAX);
+}
+
+Test(audit_record, overflowing_serial_or_sec_is_not_audit)
+{
+	expect_rc("type=EOE msg=audit(1700000000.123:18446744073709551616): ",
+	          AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("type=EOE msg=audit(1700000000.123:99999999999999999999999): ",
+	          AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("type=EOE msg=audit(9223372036854775808.123:1): ",
+	          AUDIT_PARSE_NOT_AUDIT);
+}
+
+Test(audit_record, eoe_has_an_empty_body)
+{
+	expect_ok("type=EOE msg=audit(1700000000.123:4567): ");
+	cr_assert_eq(rec.type, AUDIT_EOE);
+	cr_assert_eq(rec.nfields, 0);
+	cr_assert_eq(rec.body.len, 0);
+	expect_ok("type=EOE msg=audit(1700000000.123:4567):");
+	cr_assert_eq(rec.nfields, 0);
+	cr_assert_eq(rec.body.len, 0);
+}
+
+Test(audit_record, body_is_everything_after_the_header)
+{
+	expect_ok("type=EXECVE msg=audit(1700000000.123:4567):  a1[1]=4142");
+	expect_view(rec.body, " a1[1]=4142", "body");
+	expect_ok("type=CWD msg=audit(1700000000.123:4567):cwd=\"/\"");
+	expect_view(rec.body, "cwd=\"/\"", "body");
+}
+
+Test(audit_record, old_auditd_header_without_colon)
+{
+	expect_ok("type=DAEMON_CONFIG msg=audit(1490000000.477:34) config changed, "
+	          "auid=0 pid=1512 subj=unconfined res=success");
+	cr_assert_eq(rec.type, AUDIT_DAEMON_CONFIG);
+	cr_assert_eq(rec.serial, 34);
+	expect_view(rec.body, "config changed, auid=0 pid=1512 subj=unconfined "
+	            "res=success", "body");
+	expect_field("auid", "0", AUDIT_ENC_PLAIN, 0);
+	expect_field("res", "success", AUDIT_ENC_PLAIN, 0);
+	expect_no_field("config");
+}
+
+Test(audit_record, record_is_reused_without_new_allocation)
+{
+	const audit_field_t *fields;
+
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:1): a=1 b=2 c=3 d=4 e=5 "
+	          "f=6 g=7 h=8 i=9 j=10 k=11 l=12 m=13 n=14 o=15 p=16 q=17 r=18 "
+	          "s=19 t=20 u=21 v=22 w=23 x=24 y=25 z=26 aa=27 bb=28 cc=29 "
+	          "dd=30 ee=31 ff=32 gg=33");
+	cr_assert_eq(rec.nfields, 33);
+	fields = rec.fields;
+	expect_ok("type=CWD msg=audit(1700000000.123:2): cwd=\"/\"");
+	cr_assert_eq(rec.nfields, 1);
+	cr_assert_eq(rec.fields, fields);
+	cr_assert_eq(rec.node.len, 0);
+	expect_ok("node=a type=CWD msg=audit(1700000000.123:2): cwd=\"/\"");
+	expect_ok("type=CWD msg=audit(1700000000.123:2): cwd=\"/\"");
+	cr_assert_eq(rec.node.len, 0, "node must not leak from the last line");
+}
+
+/* ---- bad input -------------------------------------------------------- */
+
+Test(audit_record, not_audit_lines)
+{
+	expect_rc("hello world", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("\n", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("        ", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("type=", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("type=SYSCALL", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("type=SYSCALL msg=aud", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("type=UNKNOWN[1329] msg=?", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("# comment about type=SYSCALL", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("type=SYS-CALL msg=audit(1700000000.123:1): ", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("type=SYSCALL msg=audit(1700000000.123:1)x", AUDIT_PARSE_NOT_AUDIT);
+	cr_assert_eq(audit_record_parse(&rec, NULL, 0), AUDIT_PARSE_NOT_AUDIT);
+}
+
+Test(audit_record, truncated_header)
+{
+	expect_rc("type=SYSCALL msg=audit(", AUDIT_PARSE_TRUNCATED);
+	expect_rc("type=SYSCALL msg=audit(1700000000", AUDIT_PARSE_TRUNCATED);
+	expect_rc("type=SYSCALL msg=audit(1700000000.12", AUDIT_PARSE_TRUNCATED);
+	expect_rc("type=SYSCALL msg=audit(1700000000.123:", AUDIT_PARSE_TRUNCATED);
+	expect_rc("type=SYSCALL msg=audit(1700000000.123:4567", AUDIT_PARSE_TRUNCATED);
+	expect_rc("type=SYSCALL msg=audit(1700000000.123:4567)", AUDIT_PARSE_TRUNCATED);
+	expect_rc("audit: type=1300 audit(1700000000.1\n", AUDIT_PARSE_TRUNCATED);
+}
+
+Test(audit_record, truncated_values)
+{
+	expect_rc("type=SYSCALL msg=audit(1700000000.123:1): comm=\"ls",
+	          AUDIT_PARSE_TRUNCATED);
+	expect_rc("type=SOCKADDR msg=audit(1700000000.123:1): SADDR={ fam=inet",
+	          AUDIT_PARSE_TRUNCATED);
+	expect_rc("type=USER_LOGIN msg=audit(1700000000.123:1): pid=1 msg='op=login "
+	          "acct=\"bob res=failed'", AUDIT_PARSE_TRUNCATED);
+}
+
+/* go-libaudit's test data has a SERVICE_START whose writer lost the closing
+ * quote; auparse reads every field of it, and so do we. */
+Test(audit_record, nested_msg_without_closing_quote_is_read_like_auparse)
+{
+	audit_record_t r;
+	const char *line = "type=SERVICE_START msg=audit(1492625990.183:4083): pid=1 "
+	                   "uid=0 auid=4294967295 ses=4294967295 msg='unit=rsyslog "
+	                   "comm=\"systemd\" exe=\"/lib/systemd/systemd\" hostname=? "
+	                   "addr=? terminal=? res=success";
+	const audit_field_t *f;
+
+	audit_record_init(&r);
+	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
+	cr_assert_eq(r.nfields, 11);
+	f = audit_record_field(&r, "res");
+	cr_assert_not_null(f);
+	cr_assert_eq(f->value.len, 7);
+	cr_assert_eq(memcmp(f->value.p, "success", 7), 0);
+	cr_assert(f->flags & AUDIT_FIELD_NESTED);
+	cr_assert_eq(audit_record_parse(&r, "type=USER_LOGIN msg=audit(1.000:1): pid=1 msg='",
+	                                47), AUDIT_PARSE_OK);
+	cr_assert_eq(r.nfields, 2);
+	cr_assert_eq(r.fields[1].enc, AUDIT_ENC_SQUOTED);
+	cr_assert_eq(r.fields[1].value.len, 0);
+	audit_record_free(&r);
+}
+
+/* Whatever the verdict, the sender and the message are known, so an
+ * unparsed line can be forwarded unchanged and attributed. */
+Test(audit_record, failed_parse_still_splits_the_syslog_header)
+{
+	audit_record_t r;
+	const char *line = "<13>1 2024-11-25T07:40:01.000Z web01 audisp-syslog - - - "
+	                   "not an audit record";
+
+	audit_record_init(&r);
+	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_NOT_AUDIT);
+	cr_assert_eq(r.hostname.len, 5);
+	cr_assert_eq(memcmp(r.hostname.p, "web01", 5), 0);
+	cr_assert_eq(r.msg.len, 19);
+	cr_assert_eq(memcmp(r.msg.p, "not an audit record", 19), 0);
+	line = "Nov 25 07:40:01 db02 audispd: type=SYSCALL msg=audit(1.000:1): a=\002";
+	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_BINARY);
+	cr_assert_eq(r.hostname.len, 4);
+	cr_assert_eq(memcmp(r.msg.p, "audispd: type=SYSCALL", 21), 0); /* 3164: the tag is MSG */
+	line = "plain text";
+	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_NOT_AUDIT);
+	cr_assert_eq(r.hostname.len, 0);
+	cr_assert_eq(r.msg.p, line);
+	cr_assert_eq(r.msg.len, 10);
+	audit_record_free(&r);
+}
+
+Test(audit_record, too_long)
+{
+	size_t len = AUDIT_RECORD_MAX_LEN + 1;
+	char *line = malloc(len + 1);
+	const char *hdr = "type=PROCTITLE msg=audit(1700000000.123:1): proctitle=";
+
+	cr_assert_not_null(line);
+	memset(line, 'A', len);
+	memcpy(line, hdr, strlen(hdr));
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_TOO_LONG);
+	cr_assert_eq(audit_record_parse(&rec, line, len - 1), AUDIT_PARSE_OK,
+	             "exactly the maximum is accepted");
+	line[len - 1] = '\n';
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK,
+	             "the terminator does not count");
+	free(line);
+}
+
+Test(audit_record, binary_bytes)
+{
+	static const char nul[] = "type=CWD msg=audit(1700000000.123:1): cwd=\"/\0x\"";
+
+	cr_assert_eq(audit_record_parse(&rec, nul, sizeof(nul) - 1),
+	             AUDIT_PARSE_BINARY);
+	expect_rc("type=CWD msg=audit(1700000000.123:1): cwd=\"/\x07\"",
+	          AUDIT_PARSE_BINARY);
+	expect_rc("type=CWD msg=audit(1700000000.123:1): cwd=\"/\x7f\"",
+	          AUDIT_PARSE_BINARY);
+	expect_rc("type=CWD msg=audit(1700000000.123:1): a=1\rb=2",
+	          AUDIT_PARSE_BINARY);
+	expect_rc("type=CWD msg=audit(1700000000.123:1): a=1\nb=2",
+	          AUDIT_PARSE_BINARY);
+	expect_rc("\x1b[31mtype=CWD msg=audit(1700000000.123:1): a=1",
+	          AUDIT_PARSE_BINARY);
+	expect_ok("type=CWD msg=audit(1700000000.123:1):\ta=1\x01" GS "B=2\xff");
+}
+
+static void expect_nfields(unsigned n, audit_parse_rc_t want)
+{
+	const char *hdr = "type=SYSCALL msg=audit(1700000000.123:1):";
+	size_t hl = strlen(hdr), len = hl + (size_t)n * 4;
+	char *line = malloc(len);
+	unsigned i;
+
+	cr_assert_not_null(line);
+	memcpy(line, hdr, hl);
+	for (i = 0; i < n; i++)
+		memcpy(line + hl + (size_t)i * 4, " a=1", 4);
+	cr_assert_eq(audit_record_parse(&rec, line, len), want, "%u fields", n);
+	free(line);
+}
+
+Test(audit_record, too_many_fields)
+{
+	expect_nfields(10000, AUDIT_PARSE_TOO_MANY_FIELDS);
+	expect_nfields(AUDIT_RECORD_MAX_FIELDS + 1, AUDIT_PARSE_TOO_MANY_FIELDS);
+	expect_nfields(AUDIT_RECORD_MAX_FIELDS, AUDIT_PARSE_OK);
+	cr_assert_eq(rec.nfields, AUDIT_RECORD_MAX_FIELDS);
+}
+
+/* Every prefix of every data line, in a buffer of exactly that size, so
+ * that ASan sees any read past the end. */
+static void parse_every_prefix(const char *file, unsigned lineno,
+                               const char *line, size_t len)
+{
+	size_t n;
+
+	(void)file;
+	(void)lineno;
+	for (n = 0; n <= len; n++) {
+		char *copy = malloc(n ? n : 1);
+		audit_parse_rc_t rc;
+
+		cr_assert_not_null(copy);
+		memcpy(copy, line, n);
+		rc = audit_record_parse(&rec, copy, n);
+		cr_assert(rc <= AUDIT_PARSE_TOO_MANY_FIELDS);
+		free(copy);
+	}
+}
+
+Test(audit_record, never_reads_past_the_end)
+{
+	cr_assert_gt(each_data_line(parse_every_prefix), 0);
+}
+
+/* ---- data files, helpers ---------------------------------------------- */
+
+static void parse_ok(const char *file, unsigned lineno, const char *line,
+                     size_t len)
+{
+	audit_parse_rc_t rc;
+
+	if (len == 0)
+		return;
+	rc = audit_record_parse(&rec, line, len);
+	cr_assert_eq(rc, AUDIT_PARSE_OK, "%s:%u: %s: %.*s", file, lineno,
+	             audit_parse_rc_str(rc), (int)len, line);
+	cr_assert(rec.type_name.len > 0, "%s:%u: no type", file, lineno);
+	cr_assert_neq(rec.type, 0, "%s:%u: type unknown to libaudit", file, lineno);
+}
+
+Test(audit_record, every_data_file_line_parses)
+{
+	cr_assert_gt(each_data_line(parse_ok), 0);
+}
+
+Test(audit_record, rc_strings_are_stable)
+{
+	cr_assert_str_eq(audit_parse_rc_str(AUDIT_PARSE_OK), "ok");
+	cr_assert_str_eq(audit_parse_rc_str(AUDIT_PARSE_NOT_AUDIT), "not-audit");
+	cr_assert_str_eq(audit_parse_rc_str(AUDIT_PARSE_TRUNCATED), "truncated");
+	cr_assert_str_eq(audit_parse_rc_str(AUDIT_PARSE_TOO_LONG), "too-long");
+	cr_assert_str_eq(audit_parse_rc_str(AUDIT_PARSE_BINARY), "binary");
+	cr_assert_str_eq(audit_parse_rc_str(AUDIT_PARSE_TOO_MANY_FIELDS),
+	                 "too-many-fields");
+}
+
+Test(audit_record, standalone_types_are_user_space_ones)
+{
+	cr_assert_eq(audit_type_is_standalone(1099), 0);
+	cr_assert_eq(audit_type_is_standalone(1100), 1);
+	cr_assert_eq(audit_type_is_standalone(AUDIT_USER_LOGIN), 1);
+	cr_assert_eq(audit_type_is_standalone(1299), 1);
+	cr_assert_eq(audit_type_is_standalone(AUDIT_SYSCALL), 0);
+	cr_assert_eq(audit_type_is_standalone(AUDIT_TYPE_EOE), 0);
+	cr_assert_eq(audit_type_is_standalone(2099), 0);
+	cr_assert_eq(audit_type_is_standalone(2100), 1);
+	cr_assert_eq(audit_type_is_standalone(2999), 1);
+	cr_assert_eq(audit_type_is_standalone(3000), 0);
+	cr_assert_eq(audit_type_is_standalone(0), 0);
+}
+
+Test(audit_record, crlf_data_file)
+{
+	char *buf;
+	size_t len;
+	const char *line = data_line("crlf.log", 2, &buf, &len);
+
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.line.p[rec.line.len - 1], '"');
+	expect_field("cwd", "/home/alice", AUDIT_ENC_QUOTED, 0);
+	free(buf);
+}
