@@ -6,6 +6,13 @@
  * A batch counts as delivered only once the peer's TCP stack has
  * acknowledged every byte of it (the socket's send queue is empty): a write
  * that merely reached our own kernel buffer is not a delivery.
+ *
+ * A TCP acknowledgement is not a syslog acknowledgement: a collector that
+ * stops (or crashes) discards what its kernel accepted but it had not yet
+ * read or stored. So the last TCP_REPLAY_MAX_BYTES or so of delivered
+ * frames (whole batches) are kept, and when a connection ends other than by
+ * our own disconnect, they are sent again first on the next connection.
+ * Delivery is at-least-once: an outage may duplicate up to that window.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +34,8 @@
 #define TCP_DEFAULT_PORT      514
 #define TCP_ACK_POLL_MIN_US   100    /* first wait for the peer's ACK */
 #define TCP_ACK_POLL_MAX_US   20000  /* longest single wait */
+#define TCP_REPLAY_MAX_BYTES  (256 * 1024) /* resent after a lost connection */
+#define TCP_REPLAY_MAX_BATCHES 1024
 
 struct transport {
 	transport_conf_t conf;
@@ -34,6 +43,12 @@ struct transport {
 	int port;
 	int fd;
 	buf_t out;                 /* framed bytes of the batch being sent */
+	/* replay window: framed bytes of the last delivered batches, oldest
+	 * first; batch_at[i] is where batch i starts in it */
+	buf_t replay;
+	size_t batch_at[TCP_REPLAY_MAX_BATCHES];
+	size_t nbatches;
+	int replay_pending;        /* the connection was lost: resend the window */
 };
 
 static long long now_ms(void)
@@ -68,15 +83,62 @@ static transport_rc_t tcp_create(transport_t **out, const transport_conf_t *conf
 	t->port = conf->port ? conf->port : TCP_DEFAULT_PORT;
 	t->fd = -1;
 	buf_init(&t->out);
+	buf_init(&t->replay);
 	*out = t;
 	return TRANSPORT_OK;
 }
 
+/* The connection is gone, not by our choice: what the peer may have lost
+ * is resent on the next one. */
+static void connection_lost(transport_t *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	if (t->replay.len)
+		t->replay_pending = 1;
+}
+
+/* Our own close (HUP, shutdown): everything was acknowledged and the peer
+ * reads up to our FIN, so there is nothing to replay. */
 static void tcp_disconnect(transport_t *t)
 {
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
+	buf_reset(&t->replay);
+	t->nbatches = 0;
+	t->replay_pending = 0;
+}
+
+/* Remember the delivered batch in t->out (after any replayed bytes at its
+ * front, which are already in the window) and trim the window to about
+ * TCP_REPLAY_MAX_BYTES, whole batches, oldest first. */
+static void remember_batch(transport_t *t, size_t replayed)
+{
+	size_t drop = 0, i = 0, keep_from;
+
+	if (t->nbatches == TCP_REPLAY_MAX_BATCHES)
+		i = 1;
+	else if (t->replay.len + t->out.len - replayed > 2 * TCP_REPLAY_MAX_BYTES)
+		for (keep_from = t->replay.len + t->out.len - replayed - TCP_REPLAY_MAX_BYTES;
+		     i < t->nbatches && t->batch_at[i] < keep_from; i++)
+			;
+	if (i > 0) {
+		drop = i < t->nbatches ? t->batch_at[i] : t->replay.len;
+		memmove(t->replay.p, t->replay.p + drop, t->replay.len - drop);
+		t->replay.len -= drop;
+		memmove(t->batch_at, t->batch_at + i, (t->nbatches - i) * sizeof(size_t));
+		t->nbatches -= i;
+		for (i = 0; i < t->nbatches; i++)
+			t->batch_at[i] -= drop;
+	}
+	t->batch_at[t->nbatches++] = t->replay.len;
+	buf_append(&t->replay, t->out.p + replayed, t->out.len - replayed);
+	if (t->replay.oom) {            /* no window rather than a wrong one */
+		buf_reset(&t->replay);
+		t->nbatches = 0;
+	}
 }
 
 static int tcp_is_connected(const transport_t *t)
@@ -90,6 +152,7 @@ static void tcp_destroy(transport_t *t)
 		return;
 	tcp_disconnect(t);
 	buf_free(&t->out);
+	buf_free(&t->replay);
 	free(t->target);
 	free(t);
 }
@@ -139,7 +202,8 @@ static transport_rc_t tcp_connect(transport_t *t, char *errstr, size_t errlen)
 	char port[8];
 	int rc, err = 0;
 
-	tcp_disconnect(t);
+	if (t->fd >= 0)
+		connection_lost(t);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -178,12 +242,15 @@ static int peer_gone(int fd)
 	return 0;
 }
 
+/* t->out = the replay window (when pending) + the batch, framed */
 static void frame_batch(transport_t *t, const msgbatch_t *mb)
 {
 	size_t i, len;
 	const char *msg;
 
 	buf_reset(&t->out);
+	if (t->replay_pending)
+		buf_append(&t->out, t->replay.p, t->replay.len);
 	for (i = 0; i < mb->n; i++) {
 		msg = msgbatch_msg(mb, i, &len);
 		if (t->conf.framing == FRAMING_OCTET_COUNTED) {
@@ -265,6 +332,7 @@ static transport_rc_t tcp_send(transport_t *t, const msgbatch_t *mb,
                                size_t *delivered, char *errstr, size_t errlen)
 {
 	transport_rc_t rc;
+	size_t replayed;
 
 	*delivered = 0;
 	if (mb->n == 0)
@@ -272,19 +340,22 @@ static transport_rc_t tcp_send(transport_t *t, const msgbatch_t *mb,
 	/* A connection the peer closed while we were idle is replaced before
 	 * anything is written to it: nothing of this batch is lost that way. */
 	if (t->fd >= 0 && peer_gone(t->fd))
-		tcp_disconnect(t);
+		connection_lost(t);
 	if (t->fd < 0 && (rc = tcp_connect(t, errstr, errlen)) != TRANSPORT_OK)
 		return rc;
 	frame_batch(t, mb);
+	replayed = t->replay_pending ? t->replay.len : 0;
 	if (t->out.oom) {
 		snprintf(errstr, errlen, "out of memory framing %zu messages", mb->n);
 		return TRANSPORT_RETRY;
 	}
 	if ((rc = write_all(t, errstr, errlen)) != TRANSPORT_OK ||
 	    (rc = wait_acked(t, errstr, errlen)) != TRANSPORT_OK) {
-		tcp_disconnect(t);
+		connection_lost(t);
 		return rc;
 	}
+	t->replay_pending = 0;
+	remember_batch(t, replayed);
 	*delivered = mb->n;
 	return TRANSPORT_OK;
 }

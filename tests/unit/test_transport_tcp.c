@@ -12,14 +12,16 @@
 
 #include "transport.h"
 
-/* A peer that accepts ACCEPTS connections one after another. A connection
- * numbered in close_first is closed at once; others are read until EOF and
- * what they carried is appended to got. With silent set, the peer accepts
- * and never reads. */
+/* A peer that accepts ACCEPTS connections one after another. The first
+ * close_first connections are closed after reading first_read bytes (0: at
+ * once), like a collector that stops and loses what it had accepted;
+ * others are read until EOF and what they carried is appended to got.
+ * With silent set, the peer accepts and never reads. */
 typedef struct peer {
 	int lfd, port, accepts, close_first, silent;
+	size_t first_read;
 	pthread_t th;
-	char got[65536];
+	char got[1 << 20];
 	size_t got_len;
 	int conns;
 } peer_t;
@@ -37,6 +39,11 @@ static void *peer_main(void *arg)
 			break;
 		p->conns++;
 		if (i < p->close_first) {
+			char sink[4096];
+			size_t got = 0;
+
+			while (got < p->first_read && (n = read(fd, sink, sizeof(sink))) > 0)
+				got += (size_t)n;
 			close(fd);
 			continue;
 		}
@@ -238,4 +245,101 @@ Test(transport_tcp, bad_configuration_is_refused_at_create)
 	cr_assert(strstr(err, "70000") != NULL);
 	cr_assert_eq(transport_find("tcp"), &transport_tcp);
 	cr_assert_null(transport_find("udp"));
+}
+
+/* The collector read the first batch, then went away (as a stopping
+ * rsyslogd may, discarding what it had not stored): the next connection
+ * carries that batch again, then the new one. */
+Test(transport_tcp, window_is_replayed_after_the_peer_dropped_the_connection)
+{
+	peer_t p;
+	msgbatch_t mb;
+	transport_t *t;
+	size_t done;
+	char err[256];
+
+	peer_start(&p, 2, 1, 0, 0);
+	p.first_read = 14;  /* "6 first6 again" */
+	t = make(p.port, FRAMING_OCTET_COUNTED, 5000);
+	msgbatch_init(&mb);
+	add(&mb, "first");
+	add(&mb, "again");
+	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	usleep(200000); /* the peer reads and closes */
+	msgbatch_reset(&mb);
+	add(&mb, "new");
+	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	cr_assert_eq(done, 1);
+	transport_tcp.destroy(t);
+	peer_join(&p);
+	cr_assert_eq(p.conns, 2);
+	cr_assert_eq(p.got_len, 19, "got %zu: %.*s", p.got_len, (int)p.got_len, p.got);
+	cr_assert_eq(memcmp(p.got, "5 first5 again3 new", 19), 0);
+	msgbatch_free(&mb);
+}
+
+/* Our own disconnect (HUP) leaves nothing to replay: the peer reads up to
+ * our FIN. */
+Test(transport_tcp, own_disconnect_replays_nothing)
+{
+	peer_t p;
+	msgbatch_t mb;
+	transport_t *t;
+	size_t done;
+	char err[256];
+
+	peer_start(&p, 2, 0, 0, 0);
+	t = make(p.port, FRAMING_LF, 5000);
+	msgbatch_init(&mb);
+	add(&mb, "one");
+	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	transport_tcp.disconnect(t);
+	msgbatch_reset(&mb);
+	add(&mb, "two");
+	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	transport_tcp.destroy(t);
+	peer_join(&p);
+	cr_assert_eq(p.got_len, 8);
+	cr_assert_eq(memcmp(p.got, "one\ntwo\n", 8), 0);
+	msgbatch_free(&mb);
+}
+
+/* The window stays bounded however much is sent: after 2 MB in 200
+ * batches, the peer drops the connection; what is resent is whole batches,
+ * between 256 KiB (the documented window) and twice that. */
+#define DOCUMENTED_REPLAY_BYTES (256 * 1024)
+Test(transport_tcp, replay_window_is_bounded_and_whole_batches, .timeout = 30)
+{
+	peer_t p;
+	msgbatch_t mb;
+	transport_t *t;
+	size_t done, i, replayed;
+	char err[256];
+	static char big[10000];
+
+	memset(big, 'y', sizeof(big) - 1);
+	peer_start(&p, 2, 1, 0, 0);
+	p.first_read = 200 * sizeof(big);   /* 9999 bytes + LF per batch */
+	t = make(p.port, FRAMING_LF, 5000);
+	msgbatch_init(&mb);
+	for (i = 0; i < 200; i++) {
+		msgbatch_reset(&mb);
+		add(&mb, big);
+		cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK,
+		             "%s", err);
+	}
+	usleep(200000); /* the peer has read it all and closes */
+	msgbatch_reset(&mb);
+	add(&mb, "end");
+	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	transport_tcp.destroy(t);
+	peer_join(&p);
+	cr_assert_eq(p.conns, 2);
+	cr_assert_geq(p.got_len, 4);
+	cr_assert_eq(memcmp(p.got + p.got_len - 4, "end\n", 4), 0);
+	replayed = p.got_len - 4;
+	cr_assert_eq(replayed % sizeof(big), 0, "whole batches: %zu", replayed);
+	cr_assert_geq(replayed, DOCUMENTED_REPLAY_BYTES);
+	cr_assert_leq(replayed, 2 * DOCUMENTED_REPLAY_BYTES);
+	msgbatch_free(&mb);
 }
