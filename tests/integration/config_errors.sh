@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Configuration errors are caught at load time: `rsyslogd -N1` fails and
+# names the offending parameter, for every bad parameter below; the same
+# configuration with valid values passes. Every config also holds a valid
+# omfile action, so a failure cannot come from "no active actions".
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require_rsyslogd
+require_module
+
+mkdir -p "$T/work"
+# conf_with PARAMS: a config whose omauditfwd action has exactly PARAMS
+conf_with() {
+	cat >"$T/test.conf" <<EOF
+global(workDirectory="$T/work" maxMessageSize="64k")
+module(load="$OMAUDITFWD_MODULE")
+action(type="omfile" file="$T/unused.log")
+action(type="omauditfwd" $1)
+EOF
+}
+
+BASE='target="127.0.0.1" port="10514"'
+nfail=0
+bad() { echo "  FAILED: $*"; nfail=$((nfail + 1)); }
+
+# --- valid configurations must pass
+for params in \
+	"$BASE" \
+	'target="127.0.0.1"' \
+	"$BASE transport=\"tcp\" framing=\"octet-counted\" format=\"json\" unparsed=\"forward\"" \
+	"$BASE framing=\"lf\" unparsed=\"drop\"" \
+	'target="localhost" port="1" transport="tcp"' \
+	'target="127.0.0.1" port="65535"'; do
+	conf_with "$params"
+	if rsyslog_validate "$T/test.conf"; then
+		echo "ok    valid: $params"
+	else
+		bad "valid action rejected: $params"
+		sed 's/^/        /' "$T/validate.out"
+	fi
+done
+
+# --- invalid: PARAM-NAME PARAMS [VALUE]. rsyslogd must exit non-zero and
+# name PARAM-NAME (quoted, as rsyslog and the module do); the bad value
+# should be named as well (reported, not required).
+check_bad() {
+	local name=$1 params=$2 value=${3:-}
+	conf_with "$params"
+	if rsyslog_validate "$T/test.conf"; then
+		bad "$name: accepted: $params"
+		sed 's/^/        /' "$T/validate.out"
+		return
+	fi
+	if ! grep -Eq "'$name'|\"$name\"" "$T/validate.out"; then
+		bad "$name: rejected, but the parameter is not named: $params"
+		sed 's/^/        /' "$T/validate.out"
+		return
+	fi
+	local msg
+	msg=$(grep -E "'$name'|\"$name\"" "$T/validate.out" | head -n 1 |
+		sed 's/^rsyslogd: //; s/^error during parsing file .*, on or before line [0-9]*: //; s/ \[v8.*$//')
+	if [ -n "$value" ] && ! grep -qF -- "$value" "$T/validate.out"; then
+		echo "ok    $name (note: value '$value' not named): $msg"
+	else
+		echo "ok    $name: $msg"
+	fi
+}
+
+check_bad bogus     "$BASE bogus=\"1\""
+check_bad target    'port="10514"'
+check_bad target    'target="" port="10514"'
+check_bad port      'target="127.0.0.1" port="70000"' 70000
+check_bad port      'target="127.0.0.1" port="abc"' abc
+check_bad port      'target="127.0.0.1" port="0"' 0
+check_bad port      'target="127.0.0.1" port="-1"' -1
+check_bad port      'target="127.0.0.1" port="514x"' 514x
+check_bad framing   "$BASE framing=\"xml\"" xml
+check_bad format    "$BASE format=\"yaml\"" yaml
+check_bad transport "$BASE transport=\"carrier-pigeon\"" carrier-pigeon
+check_bad unparsed  "$BASE unparsed=\"maybe\"" maybe
+
+# the test can fail: a check of a valid value as "bad" must not pass
+conf_with "$BASE format=\"json\""
+rsyslog_validate "$T/test.conf" || fail "self-check: a valid config failed"
+
+[ "$nfail" -eq 0 ] || fail "$nfail configuration check(s) failed"
+pass "all parameter checks"
