@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit_record.h"
+#include "testutil.h"
 
 #define DATA_DIR_ENV     "TEST_DATA_DIR"
 #define DATA_DIR_DEFAULT "tests/data"
@@ -95,23 +96,9 @@ static const char *data_dir(void)
 static char *read_data(const char *name, size_t *len)
 {
 	char path[PATH_MAX_LEN];
-	FILE *f;
-	char *buf;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/%s", data_dir(), name);
-	f = fopen(path, "rb");
-	cr_assert_not_null(f, "cannot open %s (set %s)", path, DATA_DIR_ENV);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	cr_assert_not_null(buf);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
+	return testutil_slurp(path, len);
 }
 
 /* Line IDX (0-based) of data file NAME: a pointer into *BUF, the caller

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "audit_record.h"
+#include "testutil.h"
 
 #define CORPUS_DIR_ENV     "CORPUS_DIR"
 #define CORPUS_DIR_DEFAULT "../shared/corpus"
@@ -28,24 +29,6 @@ static int looks_like_audit(const char *line, size_t len)
 {
 	return memmem(line, len, "type=", 5) != NULL &&
 	       memmem(line, len, "audit(", 6) != NULL;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	cr_assert_not_null(f, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	cr_assert_not_null(buf);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
 }
 
 static void check_line(const char *path, unsigned lineno, const char *line,
@@ -72,7 +55,7 @@ static void check_file(const char *path, audit_record_t *rec, counts_t *total)
 {
 	counts_t c = { 1, 0, 0, 0, 0, 0 };
 	size_t len;
-	char *buf = slurp(path, &len);
+	char *buf = testutil_slurp(path, &len);
 	char *p = buf, *end = buf + len;
 	unsigned lineno = 0;
 

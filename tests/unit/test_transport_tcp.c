@@ -112,13 +112,21 @@ static transport_t *make(int port, framing_t framing, int io_ms)
 	return t;
 }
 
+/* send MB and require success; returns how many messages were delivered */
+static size_t send_ok(transport_t *t, const msgbatch_t *mb)
+{
+	size_t done = 0;
+	char err[256] = "";
+
+	cr_assert_eq(transport_tcp.send(t, mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	return done;
+}
+
 Test(transport_tcp, octet_counted_frames_on_the_wire)
 {
 	peer_t p;
 	msgbatch_t mb;
 	transport_t *t;
-	size_t done;
-	char err[256];
 
 	peer_start(&p, 1, 0, 0, 0);
 	msgbatch_init(&mb);
@@ -126,8 +134,7 @@ Test(transport_tcp, octet_counted_frames_on_the_wire)
 	add(&mb, "{\"a\":1}");
 	add(&mb, "");
 	t = make(p.port, FRAMING_OCTET_COUNTED, 5000);
-	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
-	cr_assert_eq(done, 3);
+	cr_assert_eq(send_ok(t, &mb), 3);
 	transport_tcp.destroy(t);
 	peer_join(&p);
 	cr_assert_eq(p.got_len, 18);
@@ -140,15 +147,13 @@ Test(transport_tcp, lf_framing_on_the_wire)
 	peer_t p;
 	msgbatch_t mb;
 	transport_t *t;
-	size_t done;
-	char err[256];
 
 	peer_start(&p, 1, 0, 0, 0);
 	msgbatch_init(&mb);
 	add(&mb, "one");
 	add(&mb, "two");
 	t = make(p.port, FRAMING_LF, 5000);
-	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	send_ok(t, &mb);
 	transport_tcp.destroy(t);
 	peer_join(&p);
 	cr_assert_eq(p.got_len, 8);
@@ -212,7 +217,6 @@ Test(transport_tcp, peer_closed_while_idle_is_replaced_before_sending)
 	peer_t p;
 	msgbatch_t mb;
 	transport_t *t;
-	size_t done;
 	char err[256];
 
 	peer_start(&p, 2, 1, 0, 0);
@@ -221,7 +225,7 @@ Test(transport_tcp, peer_closed_while_idle_is_replaced_before_sending)
 	usleep(200000); /* let the peer's close arrive */
 	msgbatch_init(&mb);
 	add(&mb, "after");
-	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	send_ok(t, &mb);
 	transport_tcp.destroy(t);
 	peer_join(&p);
 	cr_assert_eq(p.conns, 2);
@@ -255,8 +259,6 @@ Test(transport_tcp, window_is_replayed_after_the_peer_dropped_the_connection)
 	peer_t p;
 	msgbatch_t mb;
 	transport_t *t;
-	size_t done;
-	char err[256];
 
 	peer_start(&p, 2, 1, 0, 0);
 	p.first_read = 14;  /* "6 first6 again" */
@@ -264,12 +266,11 @@ Test(transport_tcp, window_is_replayed_after_the_peer_dropped_the_connection)
 	msgbatch_init(&mb);
 	add(&mb, "first");
 	add(&mb, "again");
-	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	send_ok(t, &mb);
 	usleep(200000); /* the peer reads and closes */
 	msgbatch_reset(&mb);
 	add(&mb, "new");
-	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
-	cr_assert_eq(done, 1);
+	cr_assert_eq(send_ok(t, &mb), 1);
 	transport_tcp.destroy(t);
 	peer_join(&p);
 	cr_assert_eq(p.conns, 2);
@@ -285,18 +286,16 @@ Test(transport_tcp, own_disconnect_replays_nothing)
 	peer_t p;
 	msgbatch_t mb;
 	transport_t *t;
-	size_t done;
-	char err[256];
 
 	peer_start(&p, 2, 0, 0, 0);
 	t = make(p.port, FRAMING_LF, 5000);
 	msgbatch_init(&mb);
 	add(&mb, "one");
-	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	send_ok(t, &mb);
 	transport_tcp.disconnect(t);
 	msgbatch_reset(&mb);
 	add(&mb, "two");
-	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	send_ok(t, &mb);
 	transport_tcp.destroy(t);
 	peer_join(&p);
 	cr_assert_eq(p.got_len, 8);
@@ -313,8 +312,7 @@ Test(transport_tcp, replay_window_is_bounded_and_whole_batches, .timeout = 30)
 	peer_t p;
 	msgbatch_t mb;
 	transport_t *t;
-	size_t done, i, replayed;
-	char err[256];
+	size_t i, replayed;
 	static char big[10000];
 
 	memset(big, 'y', sizeof(big) - 1);
@@ -325,13 +323,12 @@ Test(transport_tcp, replay_window_is_bounded_and_whole_batches, .timeout = 30)
 	for (i = 0; i < 200; i++) {
 		msgbatch_reset(&mb);
 		add(&mb, big);
-		cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK,
-		             "%s", err);
+		send_ok(t, &mb);
 	}
 	usleep(200000); /* the peer has read it all and closes */
 	msgbatch_reset(&mb);
 	add(&mb, "end");
-	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	send_ok(t, &mb);
 	transport_tcp.destroy(t);
 	peer_join(&p);
 	cr_assert_eq(p.conns, 2);
