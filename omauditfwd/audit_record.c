@@ -24,7 +24,8 @@
  *    every aN / aN[i] of an EXECVE record). saddr stays PLAIN: it is a
  *    binary sockaddr, not a string. "(null)" is NULL; the view is "(null)".
  *  - A name made of [A-Z0-9_-] with at least one letter is an interpreted
- *    (ENRICHED) field, as is every field after a 0x1D byte.
+ *    (ENRICHED) field, as is every field after a 0x1D byte or, in the body,
+ *    after its rsyslog-escaped form "#035".
  *  - A nested msg='... whose closing quote is missing runs to the end of
  *    the line and is accepted, as auparse accepts it; an unclosed " or {
  *    is still TRUNCATED.
@@ -51,6 +52,8 @@
 #define RFC5424_SKIPPED_TOKENS  3    /* APP-NAME PROCID MSGID */
 
 #define ENRICHED_SEP            '\x1d' /* raw fields | interpreted fields */
+#define ENRICHED_SEP_ESCAPED    "#035"  /* the same after rsyslog's default
+                                         * escapeControlCharactersOnReceive */
 #define RULE_KEY_SEP            '\x01' /* joins several rule keys */
 #define FIRST_PRINTABLE         0x20
 #define DEL_BYTE                0x7f
@@ -741,6 +744,24 @@ static int ends_word(char c, enum tok_mode mode)
 	return has_class(c, mode == TOK_NESTED ? CC_SQUOTE_END : CC_SEP);
 }
 
+/* rsyslog escapes control characters on receive by default, so the
+ * ENRICHED separator reaches us as the text "#035". Unquoted audit values
+ * are numbers, words or hex, never '#', so in the body it is unambiguous. */
+static int is_escaped_sep(const char *p, const char *end, enum tok_mode mode)
+{
+	return mode == TOK_BODY && *p == ENRICHED_SEP_ESCAPED[0] &&
+	       (size_t)(end - p) >= LIT_LEN(ENRICHED_SEP_ESCAPED) &&
+	       memcmp(p, ENRICHED_SEP_ESCAPED, LIT_LEN(ENRICHED_SEP_ESCAPED)) == 0;
+}
+
+/* The end of the word at P: an unquoted value or a free-text token. */
+static const char *word_end(const char *p, const char *end, enum tok_mode mode)
+{
+	while (p < end && !ends_word(*p, mode) && !is_escaped_sep(p, end, mode))
+		p++;
+	return p;
+}
+
 /* NAME='...': its key=value tokens become NESTED fields; text with none
  * is one SQUOTED field. P is past the opening quote; *NEXT past the
  * closing one (or END when it is missing). */
@@ -804,8 +825,7 @@ static audit_parse_rc_t parse_value(audit_record_t *r, audit_view_t name,
 		return parse_squoted(r, name, p + 1, end, flags, next);
 	if (p < end && *p == '{')
 		return parse_braced(r, name, p + 1, end, flags, next);
-	while (p < end && !ends_word(*p, mode))
-		p++;
+	p = word_end(p, end, mode);
 	*next = p;
 	value = view(v, (size_t)(p - v));
 	return add_field(r, name, value,
@@ -827,9 +847,18 @@ static audit_parse_rc_t tokenize(audit_record_t *r, const char *p,
 		unsigned flags = base;
 		audit_parse_rc_t rc;
 
-		for (; p < end && is_sep(*p); p++)
-			if (*p == ENRICHED_SEP)
+		for (;;) {
+			if (p < end && is_sep(*p)) {
+				if (*p == ENRICHED_SEP)
+					after_sep = 1;
+				p++;
+			} else if (p < end && is_escaped_sep(p, end, mode)) {
 				after_sep = 1;
+				p += LIT_LEN(ENRICHED_SEP_ESCAPED);
+			} else {
+				break;
+			}
+		}
 		if (p >= end) {
 			if (mode == TOK_NESTED)
 				*stop = end;  /* closing quote lost: see top */
@@ -844,8 +873,7 @@ static audit_parse_rc_t tokenize(audit_record_t *r, const char *p,
 			while (p < end && is_name_char(*p))
 				p++;
 		if (p == n || p >= end || *p != '=') {
-			while (p < end && !ends_word(*p, mode))
-				p++;
+			p = word_end(p, end, mode);
 			continue;
 		}
 		name = view(n, (size_t)(p - n));

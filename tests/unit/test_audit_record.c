@@ -987,3 +987,38 @@ Test(audit_record, crlf_data_file)
 	expect_field("cwd", "/home/alice", AUDIT_ENC_QUOTED, 0);
 	free(buf);
 }
+
+/* rsyslog's default parser.escapeControlCharactersOnReceive turns the
+ * ENRICHED separator 0x1D into the text "#035": the interpreted fields
+ * must still be found, and the raw value before it must end there. */
+Test(audit_record, enriched_separator_escaped_by_rsyslog)
+{
+	audit_record_t r;
+	const char *line = "type=SYSCALL msg=audit(1700000000.123:45): arch=c000003e "
+	                   "syscall=59 uid=0 key=(null)#035ARCH=x86_64 SYSCALL=execve "
+	                   "UID=\"root\"";
+	const audit_field_t *f;
+
+	audit_record_init(&r);
+	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
+	cr_assert_eq(r.nfields, 7);
+	f = audit_record_field(&r, "key");
+	cr_assert_eq(f->enc, AUDIT_ENC_NULL);
+	cr_assert_eq(f->value.len, 6);
+	f = audit_record_field(&r, "ARCH");
+	cr_assert_not_null(f);
+	cr_assert(f->flags & AUDIT_FIELD_INTERPRETED);
+	cr_assert_eq(memcmp(f->value.p, "x86_64", 6), 0);
+	cr_assert(r.enriched);
+	line = "type=SYSCALL msg=audit(1700000000.123:46): uid=0 key=\"k\"#035auid_x=1";
+	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
+	cr_assert_eq(r.nfields, 3);
+	cr_assert(r.fields[2].flags & AUDIT_FIELD_INTERPRETED, "after #035, even lowercase");
+	/* a '#' that is not the escaped separator is an ordinary byte */
+	line = "type=SYSCALL msg=audit(1700000000.123:47): tty=#03 x=#0351";
+	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
+	cr_assert_eq(r.nfields, 2, "tty=#03 is a value; x ends at #035, '1' is free text");
+	cr_assert_eq(r.fields[0].value.len, 3);
+	cr_assert_eq(r.fields[1].value.len, 0);
+	audit_record_free(&r);
+}
