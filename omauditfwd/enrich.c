@@ -1,0 +1,581 @@
+/* enrich.c -- decoding and interpretation of field values (see enrich.h):
+ * which interpreter applies to which field of which record type (auparse's
+ * typetab and its per-record adjustments), the id policy, and the locked,
+ * bounded TTL caches of uid -> user and gid -> group names.
+ */
+#include <ctype.h>
+#include <grp.h>
+#include <libaudit.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "enrich.h"
+#include "interpret.h"
+
+#define ARRAY_LEN(a)        (sizeof(a) / sizeof((a)[0]))
+#define LOCAL_HOST_MAX      256
+#define FIELD_NAME_MAX      64      /* longer names have no interpretation */
+#define VALUE_COPY_MAX      8192    /* longer values are not codes */
+#define PW_SCRATCH_LEN      4096    /* getpwuid_r/getgrgid_r buffer */
+#define MS_PER_S            1000ULL
+#define NS_PER_MS           1000000ULL
+#define HASH_MULT           0x9E3779B97F4A7C15ULL
+#define UNKNOWN_PREFIX      "unknown-"
+#define PROCTITLE_NAME      "proctitle"
+#define DEC_BASE            10
+#define HEX_BASE            16
+
+/* ---- configuration -------------------------------------------------------- */
+
+int enrich_ids_parse(const char *s, enrich_ids_t *out)
+{
+	static const struct { const char *s; enrich_ids_t v; } names[] = {
+		{ "auto", ENRICH_IDS_AUTO }, { "always", ENRICH_IDS_ALWAYS },
+		{ "never", ENRICH_IDS_NEVER },
+	};
+	size_t i;
+
+	for (i = 0; s != NULL && i < ARRAY_LEN(names); i++)
+		if (strcasecmp(s, names[i].s) == 0) {
+			*out = names[i].v;
+			return 0;
+		}
+	return -1;
+}
+
+void enrich_conf_default(enrich_conf_t *c)
+{
+	c->ids = ENRICH_IDS_AUTO;
+	c->id_ttl_s = ENRICH_DEFAULT_ID_TTL_S;
+	c->id_cache_max = ENRICH_DEFAULT_ID_CACHE_MAX;
+	c->local_host = NULL;
+}
+
+/* ---- the id caches -------------------------------------------------------- */
+
+/* Direct-mapped: an id has one slot; a newer id evicts the older. Bounded,
+ * O(1), and good enough for the few hundred ids a host really uses. A
+ * failed lookup is cached too (name NULL) so unknown ids cost no NSS call
+ * per record. */
+typedef struct id_entry {
+	unsigned long long id;
+	uint64_t expires_ms;
+	char *name;          /* NULL: no such user/group */
+	int used;
+} id_entry_t;
+
+typedef struct id_cache {
+	id_entry_t *slots;
+	size_t n;
+} id_cache_t;
+
+enum id_kind { ID_USER, ID_GROUP };
+
+struct enrich {
+	enrich_conf_t conf;
+	char local_host[LOCAL_HOST_MAX];
+	pthread_mutex_t lock;      /* guards the caches and stats */
+	id_cache_t cache[2];       /* by enum id_kind */
+	enrich_stats_t stats;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * MS_PER_S + (uint64_t)ts.tv_nsec / NS_PER_MS;
+}
+
+static void cache_clear(id_cache_t *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->slots[i].name);
+		c->slots[i].name = NULL;
+		c->slots[i].used = 0;
+	}
+}
+
+static id_entry_t *cache_slot(id_cache_t *c, unsigned long long id)
+{
+	return &c->slots[(size_t)((id * HASH_MULT) >> 1) % c->n];
+}
+
+/* The name of ID from this host's database, malloc'ed, or NULL. */
+static char *db_lookup(enum id_kind kind, unsigned long long id)
+{
+	char scratch[PW_SCRATCH_LEN];
+
+	if (kind == ID_USER) {
+		struct passwd pw, *res = NULL;
+
+		if (getpwuid_r((uid_t)id, &pw, scratch, sizeof(scratch), &res) != 0 ||
+		    res == NULL)
+			return NULL;
+		return strdup(res->pw_name);
+	} else {
+		struct group gr, *res = NULL;
+
+		if (getgrgid_r((gid_t)id, &gr, scratch, sizeof(scratch), &res) != 0 ||
+		    res == NULL)
+			return NULL;
+		return strdup(res->gr_name);
+	}
+}
+
+/* Under the lock: append the cached name of ID (or "unknown(ID)") and
+ * return 1, or 0 when the cache does not know it (any more). */
+static int cache_get(enrich_t *e, enum id_kind kind, unsigned long long id,
+                     buf_t *out)
+{
+	id_entry_t *s = cache_slot(&e->cache[kind], id);
+
+	if (!s->used || s->id != id || now_ms() >= s->expires_ms)
+		return 0;
+	if (s->name != NULL)
+		buf_puts(out, s->name);
+	else
+		buf_printf(out, "unknown(%llu)", id);
+	return 1;
+}
+
+static void cache_put(enrich_t *e, enum id_kind kind, unsigned long long id,
+                      char *name)
+{
+	id_entry_t *s = cache_slot(&e->cache[kind], id);
+
+	free(s->name);
+	s->id = id;
+	s->name = name;
+	s->used = 1;
+	s->expires_ms = now_ms() + (uint64_t)e->conf.id_ttl_s * MS_PER_S;
+}
+
+/* The name of uid/gid ID, through the cache: auparse's form, "unknown(N)"
+ * when this host does not know it. The NSS call runs unlocked. */
+static void resolve_id(enrich_t *e, enum id_kind kind, unsigned long long id,
+                       buf_t *out)
+{
+	char *name;
+	int hit;
+
+	pthread_mutex_lock(&e->lock);
+	hit = cache_get(e, kind, id, out);
+	if (hit)
+		e->stats.id_cache_hits++;
+	else
+		e->stats.id_cache_misses++;
+	pthread_mutex_unlock(&e->lock);
+	if (hit)
+		return;
+	name = db_lookup(kind, id);
+	if (name != NULL)
+		buf_puts(out, name);
+	else
+		buf_printf(out, "unknown(%llu)", id);
+	pthread_mutex_lock(&e->lock);
+	cache_put(e, kind, id, name);
+	pthread_mutex_unlock(&e->lock);
+}
+
+static int cache_init(id_cache_t *c, size_t n)
+{
+	c->n = n ? n : 1;
+	c->slots = calloc(c->n, sizeof(*c->slots));
+	return c->slots != NULL ? 0 : -1;
+}
+
+enrich_t *enrich_new(const enrich_conf_t *conf)
+{
+	enrich_t *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	if (conf != NULL)
+		e->conf = *conf;
+	else
+		enrich_conf_default(&e->conf);
+	if (e->conf.local_host != NULL)
+		snprintf(e->local_host, sizeof(e->local_host), "%s",
+		         e->conf.local_host);
+	else if (gethostname(e->local_host, sizeof(e->local_host) - 1) != 0)
+		e->local_host[0] = '\0';
+	e->conf.local_host = e->local_host;
+	if (cache_init(&e->cache[ID_USER], e->conf.id_cache_max) != 0 ||
+	    cache_init(&e->cache[ID_GROUP], e->conf.id_cache_max) != 0 ||
+	    pthread_mutex_init(&e->lock, NULL) != 0) {
+		free(e->cache[ID_USER].slots);
+		free(e->cache[ID_GROUP].slots);
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void enrich_free(enrich_t *e)
+{
+	if (e == NULL)
+		return;
+	cache_clear(&e->cache[ID_USER]);
+	cache_clear(&e->cache[ID_GROUP]);
+	free(e->cache[ID_USER].slots);
+	free(e->cache[ID_GROUP].slots);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+const enrich_stats_t *enrich_stats(const enrich_t *e)
+{
+	return &e->stats;
+}
+
+void enrich_clear_cache(enrich_t *e)
+{
+	pthread_mutex_lock(&e->lock);
+	cache_clear(&e->cache[ID_USER]);
+	cache_clear(&e->cache[ID_GROUP]);
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* ---- origin ------------------------------------------------------------- */
+
+static int view_eq(audit_view_t v, const char *s)
+{
+	return v.len == strlen(s) && memcmp(v.p, s, v.len) == 0;
+}
+
+/* Same host when equal, or when one is the other's short name
+ * ("web01" and "web01.example.org"). */
+static int same_host(audit_view_t a, const char *b)
+{
+	size_t bl = strlen(b);
+
+	if (a.len == 0 || bl == 0)
+		return 0;
+	if (view_eq(a, b))
+		return 1;
+	if (a.len < bl)
+		return memcmp(a.p, b, a.len) == 0 && b[a.len] == '.';
+	return memcmp(a.p, b, bl) == 0 && a.p[bl] == '.';
+}
+
+static int origin_is_local(const enrich_t *e, const enrich_ctx_t *ctx)
+{
+	audit_view_t o = ctx->origin;
+
+	if (o.len == 0 && ctx->rec != NULL)
+		o = ctx->rec->node;
+	return o.len == 0 || same_host(o, e->local_host);
+}
+
+static int ids_allowed(const enrich_t *e, const enrich_ctx_t *ctx)
+{
+	switch (e->conf.ids) {
+	case ENRICH_IDS_ALWAYS:
+		return 1;
+	case ENRICH_IDS_NEVER:
+		return 0;
+	case ENRICH_IDS_AUTO:
+	default:
+		return origin_is_local(e, ctx);
+	}
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+static int is_argv_like(const audit_field_t *f)
+{
+	return f->name.len == strlen(PROCTITLE_NAME) &&
+	       memcmp(f->name.p, PROCTITLE_NAME, f->name.len) == 0;
+}
+
+int enrich_decode(const enrich_ctx_t *ctx, const audit_field_t *f, buf_t *out)
+{
+	size_t start = out->len, i;
+
+	(void)ctx;
+	/* proctitle is hex whenever it is not quoted, whatever the case of
+	 * its digits (some writers use lower case; auparse decodes those) */
+	if ((f->enc != AUDIT_ENC_HEX &&
+	     !(f->enc == AUDIT_ENC_PLAIN && is_argv_like(f))) ||
+	    !interp_unhex(f->value.p, f->value.len, out)) {
+		buf_append(out, f->value.p, f->value.len);
+		return 0;
+	}
+	if (is_argv_like(f))
+		for (i = start; i < out->len; i++)
+			if (out->p[i] == '\0')
+				out->p[i] = ' ';
+	return 1;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+enum kind {
+	K_NONE, K_UID, K_GID, K_SYSCALL, K_ARCH, K_EXIT, K_PERM, K_MODE,
+	K_MODE_SHORT, K_SOCKADDR, K_PROMISC, K_CAPABILITY, K_SUCCESS, K_A0,
+	K_A1, K_A2, K_A3, K_SIGNAL, K_LIST, K_TTY_DATA, K_SESSION,
+	K_CAP_BITMAP, K_NFPROTO, K_ICMPTYPE, K_PROTOCOL, K_SECCOMP, K_OFLAG,
+	K_MMAP, K_HOOK, K_NETACTION, K_MACPROTO, K_FANOTIFY, K_NLMCGRP
+};
+
+/* Field name -> kind, after auparse's typetab.h. Names whose only
+ * interpretation is decoding (the escaped strings, proctitle) and MAC
+ * labels are absent: enrich_decode is all they get. */
+static const struct name_kind {
+	const char *name;
+	enum kind kind;
+} name_kinds[] = {
+	{ "auid", K_UID }, { "uid", K_UID }, { "euid", K_UID },
+	{ "suid", K_UID }, { "fsuid", K_UID }, { "ouid", K_UID },
+	{ "oauid", K_UID }, { "old-auid", K_UID }, { "iuid", K_UID },
+	{ "id", K_UID }, { "inode_uid", K_UID }, { "sauid", K_UID },
+	{ "obj_uid", K_UID }, { "obj_gid", K_GID }, { "gid", K_GID },
+	{ "egid", K_GID }, { "sgid", K_GID }, { "fsgid", K_GID },
+	{ "ogid", K_GID }, { "igid", K_GID }, { "inode_gid", K_GID },
+	{ "new_gid", K_GID }, { "syscall", K_SYSCALL }, { "arch", K_ARCH },
+	{ "exit", K_EXIT }, { "perm", K_PERM }, { "perm_mask", K_PERM },
+	{ "mode", K_MODE }, { "saddr", K_SOCKADDR }, { "prom", K_PROMISC },
+	{ "old_prom", K_PROMISC }, { "capability", K_CAPABILITY },
+	{ "res", K_SUCCESS }, { "result", K_SUCCESS }, { "a0", K_A0 },
+	{ "a1", K_A1 }, { "a2", K_A2 }, { "a3", K_A3 }, { "sig", K_SIGNAL },
+	{ "list", K_LIST }, { "data", K_TTY_DATA }, { "ses", K_SESSION },
+	{ "cap_pi", K_CAP_BITMAP }, { "cap_pe", K_CAP_BITMAP },
+	{ "cap_pp", K_CAP_BITMAP }, { "cap_pa", K_CAP_BITMAP },
+	{ "cap_fi", K_CAP_BITMAP }, { "cap_fp", K_CAP_BITMAP },
+	{ "fp", K_CAP_BITMAP }, { "fi", K_CAP_BITMAP },
+	{ "old_pp", K_CAP_BITMAP }, { "old_pi", K_CAP_BITMAP },
+	{ "old_pe", K_CAP_BITMAP }, { "old_pa", K_CAP_BITMAP },
+	{ "new_pp", K_CAP_BITMAP }, { "new_pi", K_CAP_BITMAP },
+	{ "new_pe", K_CAP_BITMAP }, { "pp", K_CAP_BITMAP },
+	{ "pi", K_CAP_BITMAP }, { "pe", K_CAP_BITMAP }, { "pa", K_CAP_BITMAP },
+	{ "family", K_NFPROTO }, { "icmptype", K_ICMPTYPE },
+	{ "proto", K_PROTOCOL }, { "code", K_SECCOMP }, { "oflag", K_OFLAG },
+	{ "flags", K_MMAP }, { "sigev_signo", K_SIGNAL }, { "hook", K_HOOK },
+	{ "action", K_NETACTION }, { "macproto", K_MACPROTO },
+	{ "resp", K_FANOTIFY }, { "nl-mcgrp", K_NLMCGRP },
+};
+
+static const interp_fn kind_fns[] = {
+	[K_SYSCALL] = interp_syscall, [K_ARCH] = interp_arch,
+	[K_EXIT] = interp_exit, [K_PERM] = interp_perm,
+	[K_MODE] = interp_mode, [K_MODE_SHORT] = interp_mode_short,
+	[K_SOCKADDR] = interp_sockaddr, [K_PROMISC] = interp_promisc,
+	[K_CAPABILITY] = interp_capability, [K_SUCCESS] = interp_success,
+	[K_A0] = interp_a0, [K_A1] = interp_a1, [K_A2] = interp_a2,
+	[K_A3] = interp_a3, [K_SIGNAL] = interp_signal, [K_LIST] = interp_list,
+	[K_TTY_DATA] = interp_tty_data, [K_SESSION] = interp_session,
+	[K_CAP_BITMAP] = interp_cap_bitmap, [K_NFPROTO] = interp_nfproto,
+	[K_ICMPTYPE] = interp_icmptype, [K_PROTOCOL] = interp_protocol,
+	[K_SECCOMP] = interp_seccomp_code, [K_OFLAG] = interp_open_flags,
+	[K_MMAP] = interp_mmap_flags, [K_HOOK] = interp_hook,
+	[K_NETACTION] = interp_netaction, [K_MACPROTO] = interp_macproto,
+	[K_FANOTIFY] = interp_fanotify, [K_NLMCGRP] = interp_nlmcgrp,
+};
+
+static enum kind kind_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(name_kinds); i++)
+		if (strcmp(name_kinds[i].name, name) == 0)
+			return name_kinds[i].kind;
+	return K_NONE;
+}
+
+/* auparse_interp_adjust_type(): a name that means something else in one
+ * record type. */
+static enum kind kind_of(int rtype, const char *name)
+{
+	if (rtype == AUDIT_EXECVE && name[0] == 'a')
+		return K_NONE;                  /* argv: decoded only */
+	if ((rtype == AUDIT_AVC || rtype == AUDIT_NETFILTER_PKT) &&
+	    strcmp(name, "saddr") == 0)
+		return K_NONE;                  /* plain text address */
+	if (rtype == AUDIT_MQ_OPEN && strcmp(name, "mode") == 0)
+		return K_MODE_SHORT;
+	if (rtype == AUDIT_CRYPTO_KEY_USER && strcmp(name, "fp") == 0)
+		return K_NONE;                  /* a key fingerprint */
+	if ((rtype == AUDIT_ADD_GROUP || rtype == AUDIT_GRP_MGMT ||
+	     rtype == AUDIT_DEL_GROUP) && strcmp(name, "id") == 0)
+		return K_GID;
+	if (rtype == AUDIT_PATH && strcmp(name, "flags") == 0)
+		return K_NONE;                  /* RHEL4-only lookup flags */
+	return kind_by_name(name);
+}
+
+/* ---- event facts an interpretation needs -------------------------------- */
+
+/* A field's value as a C string in BUF; 0 if it does not fit. */
+static int value_str(const audit_field_t *f, char *buf, size_t size)
+{
+	if (f == NULL || f->value.len >= size)
+		return 0;
+	memcpy(buf, f->value.p, f->value.len);
+	buf[f->value.len] = '\0';
+	return 1;
+}
+
+static unsigned long long record_hex(const audit_record_t *r, const char *name)
+{
+	char v[FIELD_NAME_MAX];
+	unsigned long long x = 0;
+
+	if (r != NULL && value_str(audit_record_field(r, name), v, sizeof(v)))
+		(void)interp_parse_ull(v, HEX_BASE, &x);
+	return x;
+}
+
+/* The machine: the record's own arch=, else the event's. */
+static int event_machine(const enrich_ctx_t *ctx)
+{
+	char v[FIELD_NAME_MAX];
+	const audit_field_t *f = ctx->rec ? audit_record_field(ctx->rec, "arch") : NULL;
+
+	if (value_str(f, v, sizeof(v)))
+		return interp_machine_of_arch(v);
+	if (ctx->arch.len > 0 && ctx->arch.len < sizeof(v)) {
+		memcpy(v, ctx->arch.p, ctx->arch.len);
+		v[ctx->arch.len] = '\0';
+		return interp_machine_of_arch(v);
+	}
+	return -1;
+}
+
+static long record_syscall(const audit_record_t *r)
+{
+	char v[FIELD_NAME_MAX];
+	unsigned long long nr;
+
+	if (r == NULL || !value_str(audit_record_field(r, "syscall"), v, sizeof(v)) ||
+	    !interp_parse_ull(v, DEC_BASE, &nr) || nr > INT32_MAX)
+		return -1;
+	return (long)nr;
+}
+
+/* ENRICHED: the interpreted counterpart (AUID for auid) of F, if the
+ * record carries one that auditd could interpret. */
+static const audit_field_t *enriched_of(const audit_record_t *r,
+                                        const audit_field_t *f)
+{
+	size_t i, j;
+
+	if (r == NULL || !r->enriched || (f->flags & AUDIT_FIELD_INTERPRETED))
+		return NULL;
+	for (i = 0; i < r->nfields; i++) {
+		const audit_field_t *g = &r->fields[i];
+
+		if (!(g->flags & AUDIT_FIELD_INTERPRETED) || g->name.len != f->name.len)
+			continue;
+		for (j = 0; j < f->name.len; j++)
+			if (g->name.p[j] != (char)toupper((unsigned char)f->name.p[j]))
+				break;
+		if (j == f->name.len)
+			return g;
+	}
+	return NULL;
+}
+
+static int put_enriched(const enrich_ctx_t *ctx, const audit_field_t *g,
+                        buf_t *out)
+{
+	size_t ul = strlen(UNKNOWN_PREFIX);
+
+	if (g->value.len >= ul && memcmp(g->value.p, UNKNOWN_PREFIX, ul) == 0)
+		return 0;
+	if (g->enc == AUDIT_ENC_BRACED) {   /* SADDR={ ... } */
+		buf_puts(out, "{ ");
+		buf_append(out, g->value.p, g->value.len);
+		buf_puts(out, " }");
+		return 1;
+	}
+	enrich_decode(ctx, g, out);
+	return 1;
+}
+
+/* ---- interpretation ----------------------------------------------------- */
+
+/* A uid/gid: -1 is "unset" everywhere; other ids only where the policy
+ * lets this host's database speak for the record's origin. */
+static int put_id(enrich_t *e, const enrich_ctx_t *ctx, enum id_kind kind,
+                  const char *val, int base, buf_t *out)
+{
+	unsigned long long id;
+
+	if (!interp_parse_ull(val, base, &id))
+		return 0;
+	if (id == INTERP_ID_UNSET)
+		return interp_id_special(id, out);
+	if (!ids_allowed(e, ctx))
+		return 0;
+	if (interp_id_special(id, out))
+		return 1;
+	resolve_id(e, kind, id, out);
+	return 1;
+}
+
+static int interpret_value(enrich_t *e, const enrich_ctx_t *ctx,
+                           enum kind k, const interp_arg_t *a, buf_t *out)
+{
+	int rc;
+
+	if (k == K_UID || k == K_GID)
+		return put_id(e, ctx, k == K_UID ? ID_USER : ID_GROUP, a->val,
+		              DEC_BASE, out);
+	if ((size_t)k >= ARRAY_LEN(kind_fns) || kind_fns[k] == NULL)
+		return 0;
+	rc = kind_fns[k](a, out);
+	if (rc == INTERP_WANT_UID || rc == INTERP_WANT_GID) {
+		if (put_id(e, ctx, rc == INTERP_WANT_UID ? ID_USER : ID_GROUP,
+		           a->val, HEX_BASE, out))
+			return 1;
+		buf_puts(out, "0x");
+		buf_puts(out, a->val);
+		return 1;
+	}
+	return rc;
+}
+
+int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
+                     const audit_field_t *f, buf_t *out)
+{
+	char name[FIELD_NAME_MAX], *val;
+	const audit_field_t *g;
+	interp_arg_t a;
+	enum kind k;
+	int rc;
+
+	if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len >= sizeof(name) || f->value.len > VALUE_COPY_MAX)
+		return 0;
+	memcpy(name, f->name.p, f->name.len);
+	name[f->name.len] = '\0';
+	k = kind_of(ctx->rec ? ctx->rec->type : 0, name);
+	g = enriched_of(ctx->rec, f);
+	if (g != NULL && put_enriched(ctx, g, out))
+		return 1;
+	if (k == K_NONE || f->enc == AUDIT_ENC_NULL ||
+	    (f->enc == AUDIT_ENC_HEX && k != K_TTY_DATA))
+		return 0;
+	val = malloc(f->value.len + 1);
+	if (val == NULL)
+		return 0;
+	memcpy(val, f->value.p, f->value.len);
+	val[f->value.len] = '\0';
+	a.val = val;
+	a.quoted = f->enc == AUDIT_ENC_QUOTED;
+	a.machine = event_machine(ctx);
+	a.syscall = record_syscall(ctx->rec);
+	a.a0 = record_hex(ctx->rec, "a0");
+	a.a1 = record_hex(ctx->rec, "a1");
+	rc = interpret_value(e, ctx, k, &a, out);
+	free(val);
+	return rc;
+}

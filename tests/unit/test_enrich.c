@@ -1,0 +1,549 @@
+/* test_enrich.c -- decoding and interpretation as a specification: one real
+ * audit line in, the value `ausearch -i` shows out, for every decoder and
+ * interpreter; then the id policy (auto/always/never by origin) and the id
+ * cache (hits, misses, TTL, clear). Data files: $TEST_DATA_DIR, else
+ * tests/data. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit_record.h"
+#include "buf.h"
+#include "enrich.h"
+
+#define DATA_DIR_ENV     "TEST_DATA_DIR"
+#define DATA_DIR_DEFAULT "tests/data"
+#define PATH_MAX_LEN     4096
+#define LINE_MAX_LEN     4096
+#define TINY_TTL_S       1
+#define AFTER_TTL_S      1
+#define AFTER_TTL_NS     100000000L  /* + 0.1 s */
+#define THREADS          4
+#define THREAD_ROUNDS    1000
+#define LOCAL_HOST       "thishost.example.org"
+
+static audit_record_t rec;
+static buf_t out;
+static enrich_t *en;
+
+static void start(enrich_ids_t ids, unsigned ttl)
+{
+	enrich_conf_t c;
+
+	enrich_conf_default(&c);
+	c.ids = ids;
+	c.id_ttl_s = ttl;
+	c.local_host = LOCAL_HOST;
+	enrich_free(en);
+	en = enrich_new(&c);
+	cr_assert_not_null(en);
+}
+
+static void setup(void)
+{
+	audit_record_init(&rec);
+	buf_init(&out);
+	en = NULL;
+	start(ENRICH_IDS_ALWAYS, ENRICH_DEFAULT_ID_TTL_S);
+}
+
+static void teardown(void)
+{
+	enrich_free(en);
+	buf_free(&out);
+	audit_record_free(&rec);
+}
+
+TestSuite(enrich, .init = setup, .fini = teardown);
+
+static const audit_field_t *field(const char *line, const char *name)
+{
+	const audit_field_t *f;
+
+	cr_assert_eq(audit_record_parse(&rec, line, strlen(line)), AUDIT_PARSE_OK,
+	             "does not parse: %s", line);
+	f = audit_record_field(&rec, name);
+	cr_assert_not_null(f, "no field %s in %s", name, line);
+	return f;
+}
+
+static enrich_ctx_t ctx_of(const audit_record_t *r)
+{
+	enrich_ctx_t c = { r, { NULL, 0 }, { NULL, 0 } };
+
+	return c;
+}
+
+/* The interpretation of NAME in LINE, NULL when there is none. */
+static const char *interp(const char *line, const char *name)
+{
+	const audit_field_t *f = field(line, name);
+	enrich_ctx_t c = ctx_of(&rec);
+
+	buf_reset(&out);
+	if (!enrich_interpret(en, &c, f, &out)) {
+		cr_assert_eq(out.len, 0, "output written but 0 returned");
+		return NULL;
+	}
+	buf_putc(&out, '\0');
+	return out.p;
+}
+
+/* The decoded value of NAME in LINE; *CHANGED tells if it differs. */
+static const char *decode(const char *line, const char *name, int *changed,
+                          size_t *len)
+{
+	const audit_field_t *f = field(line, name);
+	enrich_ctx_t c = ctx_of(&rec);
+
+	buf_reset(&out);
+	*changed = enrich_decode(&c, f, &out);
+	*len = out.len;
+	buf_putc(&out, '\0');
+	return out.p;
+}
+
+#define EXPECT_INTERP(line, name, want) \
+	cr_assert_str_eq(interp((line), (name)) ? out.p : "(none)", (want))
+#define EXPECT_NONE(line, name) \
+	cr_assert_null(interp((line), (name)), "interpreted as %s", out.p)
+
+#define SYSCALL_X86 "type=SYSCALL msg=audit(1700000000.123:4567): arch=c000003e "
+#define SYSCALL_ARM "type=SYSCALL msg=audit(1700000000.123:4567): arch=c00000b7 "
+
+/* ---- decoding ------------------------------------------------------------ */
+
+Test(enrich, decode_hex_name)
+{
+	int ch; size_t n;
+
+	cr_assert_str_eq(decode("type=PATH msg=audit(1.0:1): item=0 name=2F746D702F6120622063 inode=1",
+	                        "name", &ch, &n), "/tmp/a b c");
+	cr_assert_eq(ch, 1);
+}
+
+Test(enrich, decode_quoted_is_unchanged)
+{
+	int ch; size_t n;
+
+	cr_assert_str_eq(decode("type=SYSCALL msg=audit(1.0:1): comm=\"bash\" exe=\"/bin/bash\"",
+	                        "comm", &ch, &n), "bash");
+	cr_assert_eq(ch, 0);
+}
+
+Test(enrich, decode_proctitle_nul_becomes_space)
+{
+	int ch; size_t n;
+
+	cr_assert_str_eq(decode("type=PROCTITLE msg=audit(1.0:1): proctitle=6966636F6E66696700656E7334002D70726F6D697363",
+	                        "proctitle", &ch, &n), "ifconfig ens4 -promisc");
+}
+
+Test(enrich, decode_proctitle_lower_case_hex)
+{
+	int ch; size_t n;
+
+	cr_assert_str_eq(decode("type=PROCTITLE msg=audit(1.0:1): proctitle=536f6d65",
+	                        "proctitle", &ch, &n), "Some");
+}
+
+Test(enrich, decode_execve_arg_keeps_nul_and_invalid_utf8)
+{
+	int ch; size_t n;
+	const char *v = decode("type=EXECVE msg=audit(1.0:1): argc=2 a0=\"ls\" a1=2D6C00FF",
+	                       "a1", &ch, &n);
+
+	cr_assert_eq(n, 4);
+	cr_assert_eq(memcmp(v, "-l\0\xff", 4), 0);
+}
+
+Test(enrich, decode_null_is_raw)
+{
+	int ch; size_t n;
+
+	cr_assert_str_eq(decode("type=SYSCALL msg=audit(1.0:1): arch=c000003e key=(null)",
+	                        "key", &ch, &n), "(null)");
+	cr_assert_eq(ch, 0);
+}
+
+/* ---- interpretation: the syscall record ---------------------------------- */
+
+Test(enrich, arch)
+{
+	EXPECT_INTERP(SYSCALL_X86 "syscall=59", "arch", "x86_64");
+	EXPECT_INTERP(SYSCALL_ARM "syscall=221", "arch", "aarch64");
+	EXPECT_INTERP("type=SYSCALL msg=audit(1.0:1): arch=1234 syscall=1",
+	              "arch", "unknown-elf-type(1234)");
+}
+
+Test(enrich, syscall_depends_on_arch)
+{
+	EXPECT_INTERP(SYSCALL_X86 "syscall=59", "syscall", "execve");
+	EXPECT_INTERP(SYSCALL_ARM "syscall=221", "syscall", "execve");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=44", "syscall", "sendto");
+}
+
+Test(enrich, syscall_of_another_record_uses_event_arch)
+{
+	const audit_field_t *f = field("type=SECCOMP msg=audit(1.0:1): sig=31 syscall=221 compat=0", "syscall");
+	enrich_ctx_t c = { &rec, { "c00000b7", 8 }, { NULL, 0 } };
+
+	cr_assert_eq(enrich_interpret(en, &c, f, &out), 1);
+	buf_putc(&out, '\0');
+	cr_assert_str_eq(out.p, "execve");
+}
+
+Test(enrich, exit_errno)
+{
+	EXPECT_INTERP(SYSCALL_X86 "syscall=2 success=no exit=-2", "exit",
+	              "ENOENT(No such file or directory)");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=42 success=no exit=-115", "exit",
+	              "EINPROGRESS(Operation now in progress)");
+	EXPECT_NONE(SYSCALL_X86 "syscall=2 success=yes exit=3", "exit");
+}
+
+Test(enrich, success_field_is_not_interpreted_but_res_is)
+{
+	EXPECT_NONE(SYSCALL_X86 "syscall=2 success=yes exit=3", "success");
+	EXPECT_INTERP("type=CONFIG_CHANGE msg=audit(1.0:1): auid=0 ses=1 op=add_rule key=(null) list=4 res=1",
+	              "res", "yes");
+	EXPECT_INTERP("type=CONFIG_CHANGE msg=audit(1.0:1): auid=0 ses=1 op=add_rule key=(null) list=4 res=0",
+	              "res", "no");
+	EXPECT_NONE("type=USER_LOGIN msg=audit(1.0:1): pid=1 uid=0 msg='op=login res=failed'", "res");
+}
+
+Test(enrich, list)
+{
+	EXPECT_INTERP("type=CONFIG_CHANGE msg=audit(1.0:1): auid=0 ses=1 op=add_rule key=(null) list=4 res=1",
+	              "list", "exit");
+}
+
+Test(enrich, session_unset)
+{
+	EXPECT_INTERP(SYSCALL_X86 "syscall=59 ses=4294967295", "ses", "unset");
+	EXPECT_NONE(SYSCALL_X86 "syscall=59 ses=3", "ses");
+}
+
+Test(enrich, syscall_args_default_hex)
+{
+	EXPECT_INTERP(SYSCALL_X86 "syscall=59 a0=7f564b2672a0 a1=0", "a0", "0x7f564b2672a0");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=59 a0=7f564b2672a0 a1=0", "a1", "0x0");
+}
+
+Test(enrich, syscall_args_by_syscall)
+{
+	EXPECT_INTERP(SYSCALL_X86 "syscall=2 a0=1 a1=10800 a2=0", "a1",
+	              "O_RDONLY|O_NONBLOCK|O_DIRECTORY");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=13 a0=b a1=0 a2=0", "a0", "SIGSEGV");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=62 a0=4d2 a1=1", "a1", "SIGHUP");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=41 a0=2 a1=1 a2=6", "a0", "inet");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=41 a0=2 a1=80801 a2=6", "a1", "SOCK_STREAM");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=41 a0=2 a1=1 a2=6", "a2", "tcp");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=265 a0=ffffff9c a1=1 a2=ffffff9c", "a0", "AT_FDCWD");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=133 a0=1 a1=1180 a2=0", "a1", "fifo,600");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=165 a0=1 a1=2 a2=3 a3=6", "a3", "MS_NOSUID|MS_NODEV");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=105 a0=0 a1=0", "a0", "root");
+	EXPECT_INTERP(SYSCALL_X86 "syscall=90 a0=1 a1=1ed", "a1", "0755");
+}
+
+Test(enrich, execve_args_are_decoded_not_interpreted)
+{
+	EXPECT_NONE("type=EXECVE msg=audit(1.0:1): argc=2 a0=\"ls\" a1=\"-l\"", "a0");
+}
+
+/* ---- interpretation: files, capabilities, network ------------------------ */
+
+Test(enrich, mode)
+{
+	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 name=\"/etc/x\" mode=0100644 ouid=0", "mode", "file,644");
+	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 name=\"/d\" mode=042775 ouid=0", "mode", "dir,sgid,775");
+	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 name=\"/t\" mode=041777 ouid=0", "mode", "dir,sticky,777");
+	EXPECT_INTERP("type=MQ_OPEN msg=audit(1.0:1): oflag=0x42 mode=0600 mq_flags=0x0", "mode", "0600");
+}
+
+Test(enrich, perm)
+{
+	EXPECT_INTERP("type=CONFIG_CHANGE msg=audit(1.0:1): op=add_rule perm=0 res=1", "perm", "read,write,exec,attr");
+	EXPECT_INTERP("type=CONFIG_CHANGE msg=audit(1.0:1): op=add_rule perm=10 res=1", "perm", "write,attr");
+}
+
+Test(enrich, cap_bitmaps_and_capability)
+{
+	EXPECT_INTERP("type=BPRM_FCAPS msg=audit(1.0:1): fver=0 fp=0000000000000000 fi=0", "fp", "none");
+	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 cap_fp=0000000000000003 cap_fi=0", "cap_fp", "chown,dac_override");
+	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 cap_fp=0000000000200000 cap_fi=0", "cap_fp", "sys_admin");
+	EXPECT_INTERP("type=AVC msg=audit(1.0:1): capability=21 capname=\"sys_admin\"", "capability", "sys_admin");
+}
+
+Test(enrich, sockaddr_inet)
+{
+	EXPECT_INTERP("type=SOCKADDR msg=audit(1.0:1): saddr=0200E31C4853E6640000000000000000",
+	              "saddr", "{ saddr_fam=inet laddr=72.83.230.100 lport=58140 }");
+}
+
+Test(enrich, sockaddr_inet6)
+{
+	EXPECT_INTERP("type=SOCKADDR msg=audit(1.0:1): saddr=0A0000500000000020010DB800000000000000000000000100000000",
+	              "saddr", "{ saddr_fam=inet6 laddr=2001:db8::1 lport=80 }");
+}
+
+Test(enrich, sockaddr_unix_and_abstract)
+{
+	EXPECT_INTERP("type=SOCKADDR msg=audit(1.0:1): saddr=01002F6465762F6C6F6700",
+	              "saddr", "{ saddr_fam=local path=/dev/log }");
+	EXPECT_INTERP("type=SOCKADDR msg=audit(1.0:1): saddr=0100006162",
+	              "saddr", "{ saddr_fam=local path=ab }");
+}
+
+Test(enrich, sockaddr_netlink_and_others)
+{
+	EXPECT_INTERP("type=SOCKADDR msg=audit(1.0:1): saddr=100000000000000000000000",
+	              "saddr", "{ saddr_fam=netlink nlnk-fam=16 nlnk-pid=0 }");
+	EXPECT_INTERP("type=SOCKADDR msg=audit(1.0:1): saddr=11000300",
+	              "saddr", "{ saddr_fam=packet (unsupported) }");
+	EXPECT_INTERP("type=SOCKADDR msg=audit(1.0:1): saddr=FF00", "saddr", "unknown-family(255)");
+	EXPECT_INTERP("type=SOCKADDR msg=audit(1.0:1): saddr=0200", "saddr",
+	              "{ saddr_fam=inet sockaddr len too short }");
+}
+
+Test(enrich, sockaddr_in_avc_is_text)
+{
+	EXPECT_NONE("type=AVC msg=audit(1.0:1): avc:  denied  { name_bind } for  pid=1 saddr=10.0.0.1 src=22", "saddr");
+}
+
+Test(enrich, small_codes)
+{
+	EXPECT_INTERP("type=ANOM_ABEND msg=audit(1.0:1): auid=0 pid=1 comm=\"x\" sig=11 res=1", "sig", "SIGSEGV");
+	EXPECT_INTERP("type=NETFILTER_CFG msg=audit(1.0:1): table=filter family=2 entries=3", "family", "ipv4");
+	EXPECT_INTERP("type=NETFILTER_PKT msg=audit(1.0:1): mark=0x0 saddr=10.0.0.1 daddr=10.0.0.2 proto=6", "proto", "tcp");
+	EXPECT_INTERP("type=ANOM_PROMISCUOUS msg=audit(1.0:1): dev=eth0 prom=256 old_prom=0 auid=0", "prom", "yes");
+	EXPECT_INTERP("type=ANOM_PROMISCUOUS msg=audit(1.0:1): dev=eth0 prom=256 old_prom=0 auid=0", "old_prom", "no");
+	EXPECT_INTERP("type=SECCOMP msg=audit(1.0:1): sig=31 arch=c000003e syscall=1 code=0x0", "code", "kill");
+}
+
+Test(enrich, tty_data)
+{
+	EXPECT_INTERP("type=TTY msg=audit(1.0:1): major=136 minor=0 comm=\"bash\" data=6C730D1B5B41",
+	              "data", "\"ls\",<ret>,<up>");
+}
+
+/* ---- ids: names, policy, ENRICHED ---------------------------------------- */
+
+#define LOCAL_LINE  "type=SYSCALL msg=audit(1.0:1): arch=c000003e syscall=59 auid=4294967295 uid=0 gid=0"
+#define REMOTE_LINE "node=otherhost type=SYSCALL msg=audit(1.0:1): arch=c000003e syscall=59 auid=4294967295 uid=0 gid=0"
+#define SAME_HOST   "node=thishost type=SYSCALL msg=audit(1.0:1): arch=c000003e syscall=59 auid=4294967295 uid=0 gid=0"
+
+Test(enrich, ids_auto_resolves_local_records_only)
+{
+	start(ENRICH_IDS_AUTO, ENRICH_DEFAULT_ID_TTL_S);
+	EXPECT_INTERP(LOCAL_LINE, "uid", "root");
+	EXPECT_INTERP(LOCAL_LINE, "gid", "root");
+	EXPECT_INTERP(SAME_HOST, "uid", "root");
+	EXPECT_NONE(REMOTE_LINE, "uid");
+	EXPECT_NONE(REMOTE_LINE, "gid");
+	EXPECT_INTERP(REMOTE_LINE, "auid", "unset");
+}
+
+Test(enrich, ids_auto_origin_from_ctx)
+{
+	const audit_field_t *f;
+	enrich_ctx_t c;
+
+	start(ENRICH_IDS_AUTO, ENRICH_DEFAULT_ID_TTL_S);
+	f = field(LOCAL_LINE, "uid");
+	c = ctx_of(&rec);
+	c.origin.p = "relayed-host";
+	c.origin.len = strlen(c.origin.p);
+	cr_assert_eq(enrich_interpret(en, &c, f, &out), 0);
+}
+
+Test(enrich, ids_always_resolves_both)
+{
+	start(ENRICH_IDS_ALWAYS, ENRICH_DEFAULT_ID_TTL_S);
+	EXPECT_INTERP(LOCAL_LINE, "uid", "root");
+	EXPECT_INTERP(REMOTE_LINE, "uid", "root");
+}
+
+Test(enrich, ids_never_resolves_neither)
+{
+	start(ENRICH_IDS_NEVER, ENRICH_DEFAULT_ID_TTL_S);
+	EXPECT_NONE(LOCAL_LINE, "uid");
+	EXPECT_NONE(REMOTE_LINE, "uid");
+	EXPECT_INTERP(LOCAL_LINE, "auid", "unset");
+}
+
+Test(enrich, ids_unknown_and_names)
+{
+	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 ouid=1 ogid=1", "ouid", "daemon");
+	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 ouid=1 ogid=1", "ogid", "daemon");
+	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 ouid=3999999 ogid=1", "ouid", "unknown(3999999)");
+	EXPECT_INTERP("type=ADD_GROUP msg=audit(1.0:1): pid=1 uid=0 msg='op=add-group id=1 res=success'", "id", "daemon");
+}
+
+Test(enrich, ids_non_numeric_stay_as_written)
+{
+	EXPECT_NONE("type=SYSCALL msg=audit(1.0:1): arch=x86_64 syscall=execve uid=vagrant", "uid");
+	EXPECT_NONE("type=SYSCALL msg=audit(1.0:1): arch=x86_64 syscall=execve uid=vagrant", "syscall");
+}
+
+Test(enrich, enriched_values_win_even_on_a_relay)
+{
+	start(ENRICH_IDS_AUTO, ENRICH_DEFAULT_ID_TTL_S);
+	EXPECT_INTERP("node=otherhost type=SYSCALL msg=audit(1.0:1): arch=c000003e syscall=59 auid=1000 uid=0"
+	              "\x1d" "ARCH=x86_64 SYSCALL=execve AUID=\"alice\" UID=\"root\"", "auid", "alice");
+	EXPECT_INTERP("node=otherhost type=SYSCALL msg=audit(1.0:1): arch=c000003e syscall=59 auid=1000 uid=0"
+	              " ARCH=x86_64 SYSCALL=execve AUID=\"alice\" UID=\"root\"", "auid", "alice");
+	EXPECT_NONE("node=otherhost type=SYSCALL msg=audit(1.0:1): arch=c000003e syscall=59 auid=1000 uid=0"
+	            "\x1d" "AUID=\"alice\"", "AUID");
+}
+
+/* ---- the id cache --------------------------------------------------------- */
+
+static void lookup_daemon(void)
+{
+	cr_assert_str_eq(interp("type=PATH msg=audit(1.0:1): item=0 ouid=1", "ouid"), "daemon");
+}
+
+Test(enrich, cache_counts_hits_and_misses)
+{
+	const enrich_stats_t *st = enrich_stats(en);
+
+	lookup_daemon();
+	cr_assert_eq(st->id_cache_misses, 1);
+	cr_assert_eq(st->id_cache_hits, 0);
+	lookup_daemon();
+	lookup_daemon();
+	cr_assert_eq(st->id_cache_misses, 1);
+	cr_assert_eq(st->id_cache_hits, 2);
+	EXPECT_INTERP(LOCAL_LINE, "uid", "root");   /* 0: no lookup at all */
+	cr_assert_eq(st->id_cache_misses + st->id_cache_hits, 3);
+}
+
+Test(enrich, cache_entries_expire_after_ttl)
+{
+	struct timespec pause = { AFTER_TTL_S, AFTER_TTL_NS };
+
+	start(ENRICH_IDS_ALWAYS, TINY_TTL_S);
+	lookup_daemon();
+	lookup_daemon();
+	cr_assert_eq(enrich_stats(en)->id_cache_hits, 1);
+	nanosleep(&pause, NULL);
+	lookup_daemon();
+	cr_assert_eq(enrich_stats(en)->id_cache_misses, 2);
+}
+
+Test(enrich, cache_clear_forgets)
+{
+	lookup_daemon();
+	enrich_clear_cache(en);
+	lookup_daemon();
+	cr_assert_eq(enrich_stats(en)->id_cache_misses, 2);
+}
+
+Test(enrich, cache_is_bounded)
+{
+	enrich_conf_t c;
+	enrich_t *small;
+	audit_record_t r;
+	buf_t b;
+	char line[LINE_MAX_LEN];
+	unsigned id;
+
+	enrich_conf_default(&c);
+	c.ids = ENRICH_IDS_ALWAYS;
+	c.id_cache_max = 2;
+	small = enrich_new(&c);
+	audit_record_init(&r);
+	buf_init(&b);
+	for (id = 1; id <= 10; id++) {
+		enrich_ctx_t ctx = { &r, { NULL, 0 }, { NULL, 0 } };
+
+		snprintf(line, sizeof(line), "type=PATH msg=audit(1.0:1): ouid=%u", id);
+		cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
+		buf_reset(&b);
+		cr_assert_eq(enrich_interpret(small, &ctx, audit_record_field(&r, "ouid"), &b), 1);
+	}
+	cr_assert_eq(enrich_stats(small)->id_cache_misses, 10);
+	buf_free(&b);
+	audit_record_free(&r);
+	enrich_free(small);
+}
+
+static void *hammer(void *arg)
+{
+	const char *line = "type=PATH msg=audit(1.0:1): item=0 ouid=1 ogid=2";
+	audit_record_t r;
+	buf_t b;
+	int i, bad = 0;
+
+	audit_record_init(&r);
+	buf_init(&b);
+	audit_record_parse(&r, line, strlen(line));
+	for (i = 0; i < THREAD_ROUNDS; i++) {
+		enrich_ctx_t ctx = { &r, { NULL, 0 }, { NULL, 0 } };
+
+		buf_reset(&b);
+		enrich_interpret(arg, &ctx, audit_record_field(&r, i % 2 ? "ouid" : "ogid"), &b);
+		bad += b.len == 0;
+	}
+	buf_free(&b);
+	audit_record_free(&r);
+	return (void *)(intptr_t)bad;
+}
+
+Test(enrich, cache_shared_by_threads)
+{
+	pthread_t t[THREADS];
+	void *bad;
+	int i;
+
+	for (i = 0; i < THREADS; i++)
+		pthread_create(&t[i], NULL, hammer, en);
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(t[i], &bad);
+		cr_assert_eq((intptr_t)bad, 0);
+	}
+	cr_assert_eq(enrich_stats(en)->id_cache_hits + enrich_stats(en)->id_cache_misses,
+	             THREADS * THREAD_ROUNDS);
+}
+
+/* ---- configuration and a whole event from a file ------------------------- */
+
+Test(enrich, ids_parse)
+{
+	enrich_ids_t v;
+
+	cr_assert_eq(enrich_ids_parse("auto", &v), 0);
+	cr_assert_eq(v, ENRICH_IDS_AUTO);
+	cr_assert_eq(enrich_ids_parse("ALWAYS", &v), 0);
+	cr_assert_eq(v, ENRICH_IDS_ALWAYS);
+	cr_assert_eq(enrich_ids_parse("never", &v), 0);
+	cr_assert_eq(v, ENRICH_IDS_NEVER);
+	cr_assert_eq(enrich_ids_parse("sometimes", &v), -1);
+}
+
+Test(enrich, event_file)
+{
+	const char *dir = getenv(DATA_DIR_ENV) ? getenv(DATA_DIR_ENV) : DATA_DIR_DEFAULT;
+	char path[PATH_MAX_LEN], line[LINE_MAX_LEN];
+	FILE *fp;
+	int ch; size_t n;
+
+	snprintf(path, sizeof(path), "%s/enrich_event.log", dir);
+	fp = fopen(path, "r");
+	cr_assert_not_null(fp, "cannot open %s", path);
+	cr_assert_not_null(fgets(line, sizeof(line), fp));
+	EXPECT_INTERP(line, "syscall", "execve");
+	EXPECT_INTERP(line, "a3", "0x0");
+	cr_assert_not_null(fgets(line, sizeof(line), fp));
+	decode(line, "a1", &ch, &n);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(memcmp(out.p, "-l\0", 3), 0);
+	cr_assert_str_eq(decode(line, "a2", &ch, &n), "/tmp/\\xff");
+	cr_assert_not_null(fgets(line, sizeof(line), fp));
+	cr_assert_str_eq(decode(line, "proctitle", &ch, &n), "ls -l /tmp");
+	fclose(fp);
+}
