@@ -41,25 +41,26 @@ echo "$action" | sed 's/^/   /'
 echo
 echo "== sending $(wc -l <"$sample") lines of $sample as host 'web01' (audisp-syslog) ..."
 SEND_HOST=web01 send_lines "$sample" "$sport" >/dev/null || fail "sending failed"
-want=$(wc -l <"$sample")
+# the records of each event arrive as one message: 6 events + 1 unparsed line
+want=7
 wait_for_lines "$T/collector.out" "$want" 30 || fail "the collector did not receive everything"
 
 echo
-echo "== the collector received $(count_lines "$T/collector.out") messages; the first, pretty-printed:"
-head -n 1 "$T/collector.out" | "$PYTHON" -m json.tool
+echo "== the collector received $(count_lines "$T/collector.out") messages for $(wc -l <"$sample") lines:" \
+     "one per audit event, its records joined. The sudo event, pretty-printed:"
+grep -m 1 '"EXECVE"' "$T/collector.out" | "$PYTHON" -m json.tool
 echo
-echo "== all of them, one line each (type, id, host, a few fields):"
+echo "== all of them, one line each (id, host, the records of the event):"
 "$PYTHON" - "$T/collector.out" <<'PY'
 import json, sys
+meta = {"id", "time", "host", "node", "type", "incomplete"}
 for line in open(sys.argv[1]):
     o = json.loads(line)
-    t = o["type"]
-    if t == "UNPARSED":
-        print("  %-10s %-22s %-6s reason=%s raw=%r" % (t, "-", o["host"], o["reason"], o["raw"][:50]))
+    if o["type"] == "UNPARSED":
+        print("  %-22s %-6s UNPARSED reason=%s raw=%r" % ("-", o["host"], o["reason"], o["raw"][:40]))
         continue
-    rec = o[t]
-    keys = [k for k in ("comm", "exe", "acct", "op", "cwd", "name", "a0", "a1", "a2", "saddr", "proctitle", "res") if k in rec]
-    print("  %-10s %-22s %-6s %s" % (t, o["id"], o["host"], " ".join("%s=%s" % (k, rec[k]) for k in keys[:4])))
+    recs = ["%s%s" % (k, "[%d]" % len(v) if isinstance(v, list) else "") for k, v in o.items() if k not in meta]
+    print("  %-22s %-6s %s" % (o["id"], o["host"], " + ".join(recs)))
 PY
 echo
 echo "== the same preview without rsyslogd: $build/omauditfwd/auditfwd --stats $sample"

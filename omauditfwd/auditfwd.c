@@ -22,6 +22,7 @@
 
 typedef struct cli {
 	pipeline_t *pipe;
+	audit_joiner_t *joiner;
 	msgbatch_t batch;
 	const transport_ops_t *tops;
 	transport_t *tr;
@@ -43,6 +44,11 @@ static void usage(FILE *f)
 "                         rfc5424 with --target)\n"
 "  --syslog-appname NAME  syslog APP-NAME (default %s)\n"
 "  --host NAME            this host's name (default: gethostname)\n"
+"  --join on|off          join the records of an event into one message\n"
+"                         (default on)\n"
+"  --join-timeout MS      an event without its EOE is complete when its origin\n"
+"                         is this much newer, in audit time (default %d)\n"
+"  --join-maxpending N    incomplete events held at most (default %d)\n"
 "  --target HOST          send to HOST instead of writing to stdout\n"
 "  --port N               port (default: the transport's)\n"
 "  --transport NAME       %s (default tcp)\n"
@@ -51,7 +57,8 @@ static void usage(FILE *f)
 "  --timeout-io MS        write/acknowledge timeout (default %d)\n"
 "  --stats                print counters to stderr at the end\n"
 "  --version, --help\n",
-	        format_names(), SYSLOG_DEFAULT_APPNAME, transport_names(),
+	        format_names(), SYSLOG_DEFAULT_APPNAME, AUDIT_JOIN_DEFAULT_TIMEOUT_MS,
+	        AUDIT_JOIN_DEFAULT_MAX_PENDING, transport_names(),
 	        TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS, TRANSPORT_DEFAULT_IO_TIMEOUT_MS);
 }
 
@@ -110,42 +117,72 @@ static int flush_batch(cli_t *c)
 	return -1;
 }
 
+/* End the open transaction: format what completed, deliver, commit. */
+static int end_batch(cli_t *c)
+{
+	if (pipeline_batch_end(c->pipe, &c->batch) != 0 || flush_batch(c) != 0) {
+		pipeline_batch_rollback(c->pipe);
+		return -1;
+	}
+	pipeline_batch_commit(c->pipe);
+	return 0;
+}
+
 static int run_stream(cli_t *c, FILE *in, const char *name)
 {
 	char *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, lines = 0;
 	ssize_t n;
 	int rc = 0;
 
+	pipeline_batch_begin(c->pipe);
 	while ((n = getline(&line, &cap, in)) >= 0) {
 		if (pipeline_process(c->pipe, line, (size_t)n, NULL, 0, &c->batch) != 0) {
 			fprintf(stderr, "auditfwd: out of memory\n");
-			rc = -1;
-			break;
+			pipeline_batch_rollback(c->pipe);
+			free(line);
+			return -1;
 		}
-		if (c->batch.n >= CLI_BATCH_MESSAGES && flush_batch(c) != 0) {
-			rc = -1;
-			break;
+		if (++lines % CLI_BATCH_MESSAGES == 0) {
+			if (end_batch(c) != 0) {
+				free(line);
+				return -1;
+			}
+			pipeline_batch_begin(c->pipe);
 		}
 	}
-	if (rc == 0 && ferror(in)) {
+	if (ferror(in)) {
 		fprintf(stderr, "auditfwd: reading %s: %s\n", name, strerror(errno));
 		rc = -1;
 	}
+	if (end_batch(c) != 0)
+		rc = -1;
 	free(line);
 	return rc;
+}
+
+/* At the end of the input, what is still held is complete as it is. */
+static int flush_held(cli_t *c)
+{
+	pipeline_batch_begin(c->pipe);
+	pipeline_flush(c->pipe);
+	return end_batch(c);
 }
 
 int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_UNPARSED, O_HEADER, O_APPNAME, O_HOST, O_TARGET,
-	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION };
+	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
+	       O_JOIN, O_JTIMEOUT, O_JMAX };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
 		{ "syslog-header", required_argument, NULL, O_HEADER },
 		{ "syslog-appname", required_argument, NULL, O_APPNAME },
 		{ "host", required_argument, NULL, O_HOST },
+		{ "join", required_argument, NULL, O_JOIN },
+		{ "join-timeout", required_argument, NULL, O_JTIMEOUT },
+		{ "join-maxpending", required_argument, NULL, O_JMAX },
 		{ "target", required_argument, NULL, O_TARGET },
 		{ "port", required_argument, NULL, O_PORT },
 		{ "transport", required_argument, NULL, O_TRANSPORT },
@@ -159,14 +196,16 @@ int main(int argc, char **argv)
 	};
 	pipeline_conf_t pconf;
 	transport_conf_t tconf;
+	audit_joiner_conf_t jconf;
 	cli_t c;
-	int opt, stats = 0, header_set = 0, rc = 0, i;
+	int opt, stats = 0, header_set = 0, rc = 0, i, join = 1, v;
 	char errstr[512];
 
 	memset(&c, 0, sizeof(c));
 	pipeline_conf_default(&pconf);
 	pconf.header.style = SYSLOG_HDR_NONE;
 	transport_conf_default(&tconf);
+	audit_joiner_conf_default(&jconf);
 	c.tops = &transport_tcp;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -191,6 +230,21 @@ int main(int argc, char **argv)
 			break;
 		case O_HOST:
 			pconf.local_host = optarg;
+			break;
+		case O_JOIN:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return die_usage("join", optarg, "on or off");
+			join = strcmp(optarg, "on") == 0;
+			break;
+		case O_JTIMEOUT:
+			if (positive_int(optarg, 3600000, &v) != 0)
+				return die_usage("join-timeout", optarg, "milliseconds > 0");
+			jconf.timeout_ms = (unsigned)v;
+			break;
+		case O_JMAX:
+			if (positive_int(optarg, 10000000, &v) != 0)
+				return die_usage("join-maxpending", optarg, "a number > 0");
+			jconf.max_pending = (size_t)v;
 			break;
 		case O_TARGET:
 			tconf.target = optarg;
@@ -238,6 +292,10 @@ int main(int argc, char **argv)
 		}
 	}
 	msgbatch_init(&c.batch);
+	if (join && (c.joiner = pconf.joiner = audit_joiner_new(&jconf)) == NULL) {
+		fprintf(stderr, "auditfwd: out of memory\n");
+		return 1;
+	}
 	if ((c.pipe = pipeline_new(&pconf, NULL)) == NULL) {
 		fprintf(stderr, "auditfwd: out of memory\n");
 		return 1;
@@ -258,7 +316,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (rc == 0)
-		rc = flush_batch(&c);
+		rc = flush_held(&c);
 	if (fflush(stdout) != 0)
 		rc = -1;
 	if (stats) {
@@ -271,6 +329,7 @@ int main(int argc, char **argv)
 	if (c.tr != NULL)
 		c.tops->destroy(c.tr);
 	pipeline_free(c.pipe);
+	audit_joiner_free(c.joiner);
 	msgbatch_free(&c.batch);
 	return rc == 0 ? 0 : 1;
 }

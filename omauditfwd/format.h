@@ -11,13 +11,15 @@
 #include "audit_record.h"
 #include "buf.h"
 
-/* What one output message is made of: the records of one event (for now
- * always one record: joining records into events comes with audit_event),
- * and the host name the event is attributed to. */
+/* What one output message is made of: the records of one event (one
+ * record when joining is off), the host name the event is attributed to,
+ * and why it was completed when it is not known to be complete (NULL when
+ * it is: EOE seen, or a record that is an event of its own). */
 typedef struct format_event {
 	const audit_record_t *const *recs;
 	size_t nrecs;
 	audit_view_t host;
+	const char *incomplete;
 } format_event_t;
 
 typedef struct format_ops {

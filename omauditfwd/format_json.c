@@ -4,9 +4,12 @@
  *    "host":"web01","node":"web01","type":"SYSCALL",
  *    "SYSCALL":{"arch":"c000003e","syscall":"59","comm":"ls",...}}
  *
- * Each record is a member named by its type; its fields are members named
- * by the field, values as strings without their quotes. A name that repeats
- * inside one record gets "_2", "_3", ... so the object has unique keys.
+ * Each record is a member named by its type (an array of objects when the
+ * type repeats in the event, e.g. PATH), in the order the types first
+ * appear; its fields are members named by the field, values as strings
+ * without their quotes. A name that repeats inside one record gets "_2",
+ * "_3", ... so the object has unique keys. An event completed without its
+ * end (timeout, eviction, flush) carries "incomplete":"<why>".
  */
 #include <stdio.h>
 
@@ -66,6 +69,48 @@ static void put_record(buf_t *out, const audit_record_t *r)
 	buf_putc(out, '}');
 }
 
+static int same_type(const audit_record_t *a, const audit_record_t *b)
+{
+	if (a->type_str != NULL || b->type_str != NULL)
+		return a->type_str == b->type_str;
+	return a->type == b->type && same_view(a->type_name, b->type_name);
+}
+
+/* Every record of type T (the first of which is recs[at]), as one member:
+ * an object, or an array of objects when the type repeats. */
+static void put_type_member(buf_t *out, const format_event_t *ev, size_t at)
+{
+	size_t i, n = 0;
+
+	for (i = at; i < ev->nrecs; i++)
+		n += same_type(ev->recs[i], ev->recs[at]);
+	buf_append(out, ",\"", 2);
+	format_type_name(out, ev->recs[at]);
+	buf_append(out, "\":", 2);
+	if (n > 1)
+		buf_putc(out, '[');
+	for (i = at; i < ev->nrecs; i++) {
+		if (!same_type(ev->recs[i], ev->recs[at]))
+			continue;
+		if (i != at)
+			buf_putc(out, ',');
+		put_record(out, ev->recs[i]);
+	}
+	if (n > 1)
+		buf_putc(out, ']');
+}
+
+/* 1 if no record before AT has AT's type */
+static int first_of_type(const format_event_t *ev, size_t at)
+{
+	size_t i;
+
+	for (i = 0; i < at; i++)
+		if (same_type(ev->recs[i], ev->recs[at]))
+			return 0;
+	return 1;
+}
+
 static void json_event(buf_t *out, const format_event_t *ev)
 {
 	const audit_record_t *first = ev->recs[0];
@@ -89,12 +134,14 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	buf_putc(out, '"');
 	format_type_name(out, first);
 	buf_putc(out, '"');
-	for (i = 0; i < ev->nrecs; i++) {
-		buf_append(out, ",\"", 2);
-		format_type_name(out, ev->recs[i]);
-		buf_append(out, "\":", 2);
-		put_record(out, ev->recs[i]);
+	if (ev->incomplete != NULL) {
+		buf_append(out, ",\"incomplete\":\"", 15);
+		buf_puts(out, ev->incomplete);
+		buf_putc(out, '"');
 	}
+	for (i = 0; i < ev->nrecs; i++)
+		if (first_of_type(ev, i))
+			put_type_member(out, ev, i);
 	buf_putc(out, '}');
 }
 

@@ -5,7 +5,11 @@
  * Delivery contract: commitTransaction formats the whole batch and hands it
  * to the transport; only when every message was delivered does it return
  * RS_RET_OK. Otherwise it returns RS_RET_SUSPENDED and rsyslog keeps the
- * batch in its queue and retries it after tryResume succeeds.
+ * batch in its queue and retries it after tryResume succeeds; the joiner
+ * rolls the batch back, so the retry yields each event once.
+ *
+ * Join state belongs to the action (pData->joiner), shared by its workers:
+ * records of one event may arrive in different workers' batches.
  */
 #include "config.h"
 #include "rsyslog.h"
@@ -41,6 +45,10 @@ typedef struct _instanceData {
 	transport_conf_t tconf;
 	pipeline_conf_t pconf;
 	pipeline_stats_t stats;     /* shared by the action's workers */
+	int join;
+	audit_joiner_conf_t jconf;
+	audit_joiner_t *joiner;     /* NULL when join="off" */
+	int flush_requested;        /* HUP: complete held events (atomic) */
 } instanceData;
 
 typedef struct wrkrInstanceData {
@@ -64,6 +72,9 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "syslog.appname", eCmdHdlrGetWord, 0 },
 	{ "timeout.connect", eCmdHdlrPositiveInt, 0 },
 	{ "timeout.io", eCmdHdlrPositiveInt, 0 },
+	{ "join", eCmdHdlrBinary, 0 },
+	{ "join.timeout", eCmdHdlrPositiveInt, 0 },
+	{ "join.maxpending", eCmdHdlrPositiveInt, 0 },
 };
 static struct cnfparamblk actpblk = {
 	CNFPARAMBLK_VERSION,
@@ -76,6 +87,8 @@ CODESTARTcreateInstance
 	pData->transport = &transport_tcp;
 	transport_conf_default(&pData->tconf);
 	pipeline_conf_default(&pData->pconf);
+	pData->join = 1;
+	audit_joiner_conf_default(&pData->jconf);
 ENDcreateInstance
 
 BEGINcreateWrkrInstance
@@ -96,8 +109,53 @@ BEGINisCompatibleWithFeature
 CODESTARTisCompatibleWithFeature
 ENDisCompatibleWithFeature
 
+/* Shutdown: the events still held belong to batches rsyslog considers
+ * delivered. Send them (complete as they are) with a connection of our
+ * own; what cannot be sent is reported, with its count, never silently. */
+static void flush_at_shutdown(instanceData *pData)
+{
+	audit_joiner_stats_t st;
+	pipeline_t *pipe = NULL;
+	transport_t *tr = NULL;
+	msgbatch_t mb;
+	char errstr[OMAF_ERRSTR_MAX] = "out of memory";
+	size_t delivered;
+	int ok = 0;
+
+	if (pData->joiner == NULL)
+		return;
+	audit_joiner_stats(pData->joiner, &st);
+	if (st.pending == 0)
+		return;
+	msgbatch_init(&mb);
+	if ((pipe = pipeline_new(&pData->pconf, &pData->stats)) != NULL &&
+	    pData->transport->create(&tr, &pData->tconf, errstr, sizeof(errstr)) ==
+	    TRANSPORT_OK) {
+		pipeline_batch_begin(pipe);
+		pipeline_flush(pipe);
+		ok = pipeline_batch_end(pipe, &mb) == 0 &&
+		     pData->transport->send(tr, &mb, &delivered, errstr, sizeof(errstr)) ==
+		     TRANSPORT_OK;
+		if (ok)
+			pipeline_batch_commit(pipe);
+		else
+			pipeline_batch_rollback(pipe);
+	}
+	if (!ok)
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd: %llu incomplete audit events "
+		         "held at shutdown could not be delivered to %s:%d: %s",
+		         (unsigned long long)st.pending, pData->target, pData->tconf.port,
+		         errstr);
+	if (tr != NULL)
+		pData->transport->destroy(tr);
+	pipeline_free(pipe);
+	msgbatch_free(&mb);
+}
+
 BEGINfreeInstance
 CODESTARTfreeInstance
+	flush_at_shutdown(pData);
+	audit_joiner_free(pData->joiner);
 	free(pData->tplName);
 	free(pData->target);
 	free(pData->app_name);
@@ -113,8 +171,9 @@ ENDfreeWrkrInstance
 
 BEGINdbgPrintInstInfo
 CODESTARTdbgPrintInstInfo
-	dbgprintf("omauditfwd: target=%s port=%d transport=%s format=%s\n", pData->target,
-	          pData->tconf.port, pData->transport->name, pData->pconf.format->name);
+	dbgprintf("omauditfwd: target=%s port=%d transport=%s format=%s join=%d\n",
+	          pData->target, pData->tconf.port, pData->transport->name,
+	          pData->pconf.format->name, pData->join);
 ENDdbgPrintInstInfo
 
 /* Log a delivery failure once per outage, and the recovery once. */
@@ -154,25 +213,43 @@ CODESTARTbeginTransaction
 ENDbeginTransaction
 
 BEGINcommitTransaction
-	char errstr[OMAF_ERRSTR_MAX];
+	instanceData *const pData = pWrkrData->pData;
+	char errstr[OMAF_ERRSTR_MAX] = "out of memory formatting the batch";
 	size_t delivered = 0;
 	unsigned i;
+	int flush;
 CODESTARTcommitTransaction
 	msgbatch_reset(&pWrkrData->batch);
+	pipeline_batch_begin(pWrkrData->pipe);
+	flush = __atomic_exchange_n(&pData->flush_requested, 0, __ATOMIC_ACQ_REL);
+	if (flush)
+		pipeline_flush(pWrkrData->pipe);
 	for (i = 0; i < nParams; i++) {
 		const actWrkrIParams_t *prm = &actParam(pParams, 1, i, 0);
 		if (pipeline_process(pWrkrData->pipe, (const char *)prm->param, prm->lenStr,
 		                     NULL, 0, &pWrkrData->batch) != 0)
-			ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+			break;
 	}
-	if (pWrkrData->pData->transport->send(pWrkrData->tr, &pWrkrData->batch, &delivered,
-	                                      errstr, sizeof(errstr)) != TRANSPORT_OK) {
+	if (i < nParams || pipeline_batch_end(pWrkrData->pipe, &pWrkrData->batch) != 0 ||
+	    pData->transport->send(pWrkrData->tr, &pWrkrData->batch, &delivered, errstr,
+	                           sizeof(errstr)) != TRANSPORT_OK) {
+		/* rsyslog keeps the batch and retries it: forget what it did */
+		pipeline_batch_rollback(pWrkrData->pipe);
+		if (flush)
+			__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
 		note_failure(pWrkrData, errstr);
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
 	}
+	pipeline_batch_commit(pWrkrData->pipe);
 	note_success(pWrkrData);
 finalize_it:
 ENDcommitTransaction
+
+BEGINdoHUP
+CODESTARTdoHUP
+	/* held events are completed, as they are, in the next batch */
+	__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
+ENDdoHUP
 
 BEGINdoHUPWrkr
 CODESTARTdoHUPWrkr
@@ -214,6 +291,18 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 	}
 	if (!strcmp(name, "timeout.io")) {
 		pData->tconf.io_timeout_ms = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "join")) {
+		pData->join = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "join.timeout")) {
+		pData->jconf.timeout_ms = (unsigned)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "join.maxpending")) {
+		pData->jconf.max_pending = (size_t)v->val.d.n;
 		FINALIZE;
 	}
 	CHKmalloc(s = es_str2cstr(v->val.d.estr, NULL));
@@ -287,6 +376,10 @@ CODESTARTnewActInst
 	pData->transport->destroy(probe);
 	if (pData->tconf.port == 0)
 		pData->tconf.port = pData->transport->default_port;
+	if (pData->join) {
+		CHKmalloc(pData->joiner = audit_joiner_new(&pData->jconf));
+		pData->pconf.joiner = pData->joiner;
+	}
 
 	CODE_STD_STRING_REQUESTnewActInst(1)
 	CHKiRet(OMSRsetEntry(*ppOMSR, 0, (uchar *)strdup(pData->tplName != NULL ?
@@ -307,6 +400,7 @@ CODESTARTqueryEtryPt
 CODEqueryEtryPt_STD_OMODTX_QUERIES
 CODEqueryEtryPt_STD_OMOD8_QUERIES
 CODEqueryEtryPt_STD_CONF2_OMOD_QUERIES
+CODEqueryEtryPt_doHUP
 CODEqueryEtryPt_doHUPWrkr
 ENDqueryEtryPt
 

@@ -14,6 +14,9 @@ struct pipeline {
 	pipeline_stats_t *stats;
 	pipeline_stats_t own_stats;
 	audit_record_t rec;
+	audit_record_t *evrecs;    /* an event's records, parsed again to format */
+	const audit_record_t **evptrs;
+	size_t evcap;
 	char local_host[PIPELINE_HOST_MAX];
 };
 
@@ -34,6 +37,7 @@ void pipeline_conf_default(pipeline_conf_t *c)
 	c->unparsed = UNPARSED_FORWARD;
 	syslog_hdr_conf_default(&c->header);
 	c->local_host = NULL;
+	c->joiner = NULL;
 }
 
 pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats)
@@ -56,9 +60,15 @@ pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats)
 
 void pipeline_free(pipeline_t *p)
 {
+	size_t i;
+
 	if (p == NULL)
 		return;
 	audit_record_free(&p->rec);
+	for (i = 0; i < p->evcap; i++)
+		audit_record_free(&p->evrecs[i]);
+	free(p->evrecs);
+	free(p->evptrs);
 	free(p);
 }
 
@@ -88,13 +98,63 @@ static audit_view_t pick_host(const pipeline_t *p, const audit_record_t *r,
 	return h;
 }
 
+/* Append one message: header + the event's body. */
+static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n,
+                      const char *incomplete, const char *hint, size_t hint_len,
+                      msgbatch_t *out)
+{
+	format_event_t ev;
+
+	ev.recs = recs;
+	ev.nrecs = n;
+	ev.host = pick_host(p, recs[0], hint, hint_len);
+	ev.incomplete = incomplete;
+	msgbatch_begin(out);
+	syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
+	                    ev.host.p, ev.host.len);
+	p->conf.format->event(&out->data, &ev);
+	if (msgbatch_end(out) != 0)
+		return -1;
+	PIPELINE_STAT_ADD(p->stats, messages_out, 1);
+	return 0;
+}
+
+/* after a failed parse only line, hostname and msg are valid: the message
+ * goes out as it came, attributed to its sender */
+static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
+                         size_t hint_len, msgbatch_t *out)
+{
+	const audit_record_t *r = &p->rec;
+	audit_view_t host = pick_host(p, r, hint, hint_len);
+
+	PIPELINE_STAT_ADD(p->stats, unparsed, 1);
+	if (p->conf.unparsed == UNPARSED_DROP) {
+		PIPELINE_STAT_ADD(p->stats, unparsed_dropped, 1);
+		return 0;
+	}
+	msgbatch_begin(out);
+	syslog_header_write(&out->data, &p->conf.header, (int64_t)time(NULL), 0,
+	                    host.p, host.len);
+	p->conf.format->unparsed(&out->data, r->msg.p, r->msg.len, rc, host);
+	if (msgbatch_end(out) != 0)
+		return -1;
+	PIPELINE_STAT_ADD(p->stats, messages_out, 1);
+	return 0;
+}
+
+void pipeline_batch_begin(pipeline_t *p)
+{
+	if (p->conf.joiner != NULL)
+		audit_joiner_begin(p->conf.joiner);
+}
+
 int pipeline_process(pipeline_t *p, const char *line, size_t len,
                      const char *host_hint, size_t host_hint_len,
                      msgbatch_t *out)
 {
 	audit_record_t *r = &p->rec;
+	const audit_record_t *one[1] = { r };
 	audit_parse_rc_t rc;
-	audit_view_t host;
 
 	PIPELINE_STAT_ADD(p->stats, lines_in, 1);
 	/* a line's terminator is framing, not content */
@@ -103,33 +163,79 @@ int pipeline_process(pipeline_t *p, const char *line, size_t len,
 	rc = audit_record_parse(r, line, len);
 	if (rc == AUDIT_PARSE_NOMEM)
 		return -1;
-	host = pick_host(p, r, host_hint, host_hint_len);
-	msgbatch_begin(out);
-	if (rc == AUDIT_PARSE_OK) {
-		const audit_record_t *recs[1] = { r };
-		format_event_t ev;
+	if (rc != AUDIT_PARSE_OK)
+		return emit_unparsed(p, rc, host_hint, host_hint_len, out);
+	PIPELINE_STAT_ADD(p->stats, records_parsed, 1);
+	if (p->conf.joiner != NULL)
+		return audit_joiner_add(p->conf.joiner, r, line, len);
+	return emit_event(p, one, 1, NULL, host_hint, host_hint_len, out);
+}
 
-		PIPELINE_STAT_ADD(p->stats, records_parsed, 1);
-		ev.recs = recs;
-		ev.nrecs = 1;
-		ev.host = host;
-		syslog_header_write(&out->data, &p->conf.header, r->sec, r->msec,
-		                    host.p, host.len);
-		p->conf.format->event(&out->data, &ev);
-	} else {
-		/* after a failed parse only line, hostname and msg are valid: the
-		 * message goes out as it came, attributed to its sender */
-		PIPELINE_STAT_ADD(p->stats, unparsed, 1);
-		if (p->conf.unparsed == UNPARSED_DROP) {
-			PIPELINE_STAT_ADD(p->stats, unparsed_dropped, 1);
-			return 0;
-		}
-		syslog_header_write(&out->data, &p->conf.header, (int64_t)time(NULL), 0,
-		                    host.p, host.len);
-		p->conf.format->unparsed(&out->data, r->msg.p, r->msg.len, rc, host);
-	}
-	if (msgbatch_end(out) != 0)
+void pipeline_flush(pipeline_t *p)
+{
+	if (p->conf.joiner != NULL)
+		audit_joiner_flush(p->conf.joiner);
+}
+
+/* room to parse an event of N records */
+static int reserve_event(pipeline_t *p, size_t n)
+{
+	audit_record_t *nr;
+	const audit_record_t **np;
+	size_t i, cap = p->evcap ? p->evcap : 8;
+
+	if (n <= p->evcap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if ((nr = realloc(p->evrecs, cap * sizeof(*nr))) == NULL)
 		return -1;
-	PIPELINE_STAT_ADD(p->stats, messages_out, 1);
+	p->evrecs = nr;
+	if ((np = realloc(p->evptrs, cap * sizeof(*np))) == NULL)
+		return -1;
+	p->evptrs = np;
+	for (i = p->evcap; i < cap; i++)
+		audit_record_init(&p->evrecs[i]);
+	p->evcap = cap;
 	return 0;
+}
+
+int pipeline_batch_end(pipeline_t *p, msgbatch_t *out)
+{
+	audit_joiner_t *j = p->conf.joiner;
+	size_t e, i, n;
+
+	for (e = 0; j != NULL && e < audit_joiner_ncompleted(j); e++) {
+		const audit_event_t *ev = audit_joiner_completed(j, e);
+		audit_event_end_t end = audit_event_end(ev);
+
+		n = audit_event_nlines(ev);
+		if (reserve_event(p, n) != 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			const audit_line_t *l = audit_event_line(ev, i);
+			audit_parse_rc_t rc = audit_record_parse(&p->evrecs[i], l->p, l->len);
+
+			if (rc != AUDIT_PARSE_OK)   /* it parsed when it was added */
+				return -1;
+			p->evptrs[i] = &p->evrecs[i];
+		}
+		if (emit_event(p, p->evptrs, n,
+		               end > AUDIT_EVENT_END_STANDALONE ? audit_event_end_str(end) : NULL,
+		               NULL, 0, out) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+void pipeline_batch_commit(pipeline_t *p)
+{
+	if (p->conf.joiner != NULL)
+		audit_joiner_commit(p->conf.joiner);
+}
+
+void pipeline_batch_rollback(pipeline_t *p)
+{
+	if (p->conf.joiner != NULL)
+		audit_joiner_rollback(p->conf.joiner);
 }

@@ -1,18 +1,24 @@
-/* pipeline.h -- line in, output messages out: the core shared by the module
- * and the auditfwd CLI.
+/* pipeline.h -- lines in, output messages out: the core shared by the
+ * module and the auditfwd CLI.
  *
- * A pipeline parses each input line into a record, decides what host it
- * belongs to, and appends one complete output message (syslog header +
- * formatted body) per record to a msgbatch_t. Lines that are not audit
- * records are forwarded flagged or dropped and counted, as configured.
- * A pipeline is used by one thread at a time; its counters may be shared
- * by several pipelines (one per rsyslog worker) and are updated atomically.
+ * A pipeline parses each input line into a record and, with joining on,
+ * hands it to the action's joiner; the events that complete are formatted
+ * (syslog header + body) into a msgbatch_t at the end of the batch. With
+ * joining off every record is a message of its own. Lines that are not
+ * audit records are forwarded flagged, or dropped, and counted either way.
+ *
+ * Batches are transactions, because rsyslog retries a batch it could not
+ * deliver:  begin; process each line; end (format); then commit when the
+ * messages were delivered, or rollback (the joiner forgets the batch).
+ * A pipeline is used by one thread at a time; its counters and joiner may
+ * be shared by several pipelines (one per rsyslog worker).
  */
 #ifndef AUDITFWD_PIPELINE_H
 #define AUDITFWD_PIPELINE_H
 
 #include <stdint.h>
 
+#include "audit_event.h"
 #include "audit_record.h"
 #include "buf.h"
 #include "format.h"
@@ -43,6 +49,7 @@ typedef struct pipeline_conf {
 	unparsed_policy_t unparsed;
 	syslog_hdr_conf_t header;
 	const char *local_host;    /* NULL: gethostname() */
+	audit_joiner_t *joiner;    /* NULL: joining off, a message per record */
 } pipeline_conf_t;
 
 void pipeline_conf_default(pipeline_conf_t *c);
@@ -54,12 +61,26 @@ pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats);
 void pipeline_free(pipeline_t *p);
 pipeline_stats_t *pipeline_stats(pipeline_t *p);
 
+/* Start a batch (takes the joiner's lock when joining). */
+void pipeline_batch_begin(pipeline_t *p);
+
 /* Process one line (LEN bytes, need not be NUL-terminated). HOST_HINT (may
- * be NULL/0) is the syslog hostname the caller knows for this line. Appends
- * 0 or 1 messages to OUT. Returns 0, or -1 when memory ran out (OUT is then
- * unchanged and the caller must retry or fail the batch). */
+ * be NULL/0) is the syslog hostname the caller knows for this line.
+ * Appends to OUT the messages that are ready now (records when joining is
+ * off, unparsed lines). Returns 0, or -1 when memory ran out: the batch
+ * must then be rolled back. */
 int pipeline_process(pipeline_t *p, const char *line, size_t len,
                      const char *host_hint, size_t host_hint_len,
                      msgbatch_t *out);
+
+/* Complete every held event within this batch (HUP, shutdown). */
+void pipeline_flush(pipeline_t *p);
+
+/* Format the events this batch completed into OUT. Returns 0 or -1 (out of
+ * memory: roll back). */
+int pipeline_batch_end(pipeline_t *p, msgbatch_t *out);
+/* The batch's messages were delivered / were not: end the transaction. */
+void pipeline_batch_commit(pipeline_t *p);
+void pipeline_batch_rollback(pipeline_t *p);
 
 #endif

@@ -8,10 +8,31 @@ sample=$top_srcdir/contrib/demo/audit.log
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
+# joined (the default): 6 events and the unparsed line; EOE is not output
 "$AUDITFWD" --stats "$sample" >"$tmp/out" 2>"$tmp/err" || fail "exit status $?: $(cat "$tmp/err")"
-[ "$(wc -l <"$tmp/out")" -eq 16 ] || fail "expected 16 messages, got $(wc -l <"$tmp/out")"
+[ "$(wc -l <"$tmp/out")" -eq 7 ] || fail "expected 7 messages, got $(wc -l <"$tmp/out")"
+grep -qx 'records=16 parsed=15 unparsed=1 dropped=0 messages=7' "$tmp/err" || fail "stats: $(cat "$tmp/err")"
+python3 - "$tmp/out" <<'PY' || fail "joined output is not what the sample holds"
+import json, sys
+objs = {o.get("id", "unparsed"): o for o in map(json.loads, open(sys.argv[1]))}
+sudo = objs["1732520410.517:8812"]
+assert sudo["type"] == "SYSCALL" and sudo["SYSCALL"]["key"] == "priv_esc", sudo
+assert sudo["EXECVE"]["a2"] == "/etc/shadow" and sudo["CWD"]["cwd"] == "/home/alice"
+assert [p["item"] for p in sudo["PATH"]] == ["0", "1"], "a repeated type is an array"
+assert "EOE" not in sudo and "incomplete" not in sudo
+nc = objs["1732520415.004:8820"]
+assert set(nc) >= {"SYSCALL", "SOCKADDR", "PROCTITLE"}, nc
+assert objs["1732520401.102:8801"]["USER_AUTH"]["acct"] == "alice"
+assert objs["1732520420.881:4410"]["host"] == "db02"
+assert objs["unparsed"]["type"] == "UNPARSED" and objs["unparsed"]["reason"] == "not-audit"
+assert objs["unparsed"]["raw"].startswith("this line is not an audit record")
+PY
+
+# join off: a message per record, in input order
+"$AUDITFWD" --join off --stats "$sample" >"$tmp/out" 2>"$tmp/err" || fail "join off failed"
+[ "$(wc -l <"$tmp/out")" -eq 16 ] || fail "join off: expected 16 messages"
 grep -qx 'records=16 parsed=15 unparsed=1 dropped=0 messages=16' "$tmp/err" || fail "stats: $(cat "$tmp/err")"
-python3 - "$tmp/out" <<'PY' || fail "output is not what the sample holds"
+python3 - "$tmp/out" <<'PY' || fail "record output is not what the sample holds"
 import json, sys
 objs = [json.loads(l) for l in open(sys.argv[1])]
 assert [o["type"] for o in objs].count("PATH") == 2, objs
@@ -19,21 +40,25 @@ assert objs[0]["USER_AUTH"]["acct"] == "alice", objs[0]
 assert objs[2]["id"] == "1732520410.517:8812" and objs[2]["SYSCALL"]["key"] == "priv_esc"
 assert objs[14]["host"] == "db02" and objs[14]["node"] == "db02"
 assert objs[15]["type"] == "UNPARSED" and objs[15]["reason"] == "not-audit"
-assert objs[15]["raw"].startswith("this line is not an audit record")
 PY
+
+# an event whose EOE never comes is output at the end, flagged incomplete
+printf 'type=SYSCALL msg=audit(1700000000.100:5): syscall=59\n' | "$AUDITFWD" |
+	grep -q '"incomplete":"flush"' || fail "held event not flushed at end of input"
 
 # same input on stdin, unparsed dropped: one fewer message, still counted
 "$AUDITFWD" --unparsed drop --stats <"$sample" >"$tmp/out2" 2>"$tmp/err2" || fail "stdin run failed"
-[ "$(wc -l <"$tmp/out2")" -eq 15 ] || fail "drop: expected 15 messages"
+[ "$(wc -l <"$tmp/out2")" -eq 6 ] || fail "drop: expected 6 messages"
 grep -q 'unparsed=1 dropped=1' "$tmp/err2" || fail "drop not counted: $(cat "$tmp/err2")"
 
 # a syslog header can be previewed exactly as the module sends it
-"$AUDITFWD" --syslog-header rfc5424 --host relay "$sample" | head -n 1 |
+"$AUDITFWD" --join off --syslog-header rfc5424 --host relay "$sample" | head -n 1 |
 	grep -q '^<14>1 2024-11-25T07:40:01.102Z relay auditd - - - {"id":"1732520401.102:8801"' ||
 	fail "rfc5424 preview"
 
 # bad options: exit status 2 and the option named
-for args in "--format yaml" "--unparsed maybe" "--syslog-header xml" "--port 0" "--framing x"; do
+for args in "--format yaml" "--unparsed maybe" "--syslog-header xml" "--port 0" "--framing x" \
+            "--join maybe" "--join-timeout 0" "--join-maxpending x"; do
 	# shellcheck disable=SC2086
 	"$AUDITFWD" $args "$sample" >/dev/null 2>"$tmp/e"; rc=$?
 	[ $rc -eq 2 ] || fail "'$args' exited $rc"

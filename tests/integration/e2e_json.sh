@@ -37,7 +37,7 @@ receiver_conf "$rport" "$T/received.txt" >"$T/receiver.conf"
 if [ "$mode" = omfwd ]; then
 	action=$(omfwd_action "$rport")
 else
-	action=$(omauditfwd_action "$rport")
+	action=$(omauditfwd_action "$rport" 'join="off"')
 fi
 sender_conf "$sport" "$action" >"$T/sender.conf"
 

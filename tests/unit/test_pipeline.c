@@ -157,3 +157,111 @@ Test(pipeline, unparsed_syslog_message_keeps_its_sender_and_only_its_text)
 	cr_assert_str_eq(m, "{\"type\":\"UNPARSED\",\"reason\":\"not-audit\",\"host\":\"web01\","
 	                 "\"raw\":\"hello world\"}");
 }
+
+/* ---- with a joiner ---- */
+
+static const char *const sudo_event[] = {
+	"type=SYSCALL msg=audit(1700000000.100:10): arch=c000003e syscall=59 key=\"x\"",
+	"type=PATH msg=audit(1700000000.100:10): item=0 name=\"/usr/bin/sudo\"",
+	"type=CWD msg=audit(1700000000.100:10): cwd=\"/root\"",
+	"type=PATH msg=audit(1700000000.100:10): item=1 name=\"/lib64/ld.so\"",
+	"type=EOE msg=audit(1700000000.100:10): ",
+};
+
+static void feed(pipeline_t *p, const char *const *lines, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cr_assert_eq(pipeline_process(p, lines[i], strlen(lines[i]), NULL, 0, &mb), 0);
+}
+
+Test(pipeline, joined_event_is_one_message_with_repeated_types_as_arrays)
+{
+	audit_joiner_conf_t jc;
+	audit_joiner_t *j;
+	size_t len;
+	const char *m;
+
+	audit_joiner_conf_default(&jc);
+	conf.joiner = j = audit_joiner_new(&jc);
+	pipe_ = pipeline_new(&conf, NULL);
+	pipeline_batch_begin(pipe_);
+	feed(pipe_, sudo_event, 5);
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	pipeline_batch_commit(pipe_);
+	cr_assert_eq(mb.n, 1);
+	m = msgbatch_msg(&mb, 0, &len);
+	cr_assert_eq(len, strlen("{\"id\":\"1700000000.100:10\",\"time\":\"2023-11-14T22:13:20.100Z\","
+	             "\"host\":\"relay01\",\"type\":\"SYSCALL\",\"SYSCALL\":{\"arch\":\"c000003e\","
+	             "\"syscall\":\"59\",\"key\":\"x\"},\"PATH\":[{\"item\":\"0\",\"name\":"
+	             "\"/usr/bin/sudo\"},{\"item\":\"1\",\"name\":\"/lib64/ld.so\"}],\"CWD\":"
+	             "{\"cwd\":\"/root\"}}"), "%.*s", (int)len, m);
+	cr_assert_eq(memcmp(m, "{\"id\":\"1700000000.100:10\",\"time\":\"2023-11-14T22:13:20.100Z\","
+	             "\"host\":\"relay01\",\"type\":\"SYSCALL\",\"SYSCALL\":{\"arch\":\"c000003e\","
+	             "\"syscall\":\"59\",\"key\":\"x\"},\"PATH\":[{\"item\":\"0\",\"name\":"
+	             "\"/usr/bin/sudo\"},{\"item\":\"1\",\"name\":\"/lib64/ld.so\"}],\"CWD\":"
+	             "{\"cwd\":\"/root\"}}", len), 0);
+	pipeline_free(pipe_);
+	pipe_ = NULL;
+	audit_joiner_free(j);
+}
+
+Test(pipeline, a_rolled_back_batch_is_formatted_once_on_retry)
+{
+	audit_joiner_conf_t jc;
+	audit_joiner_t *j;
+	size_t len;
+	const char *m;
+
+	audit_joiner_conf_default(&jc);
+	conf.joiner = j = audit_joiner_new(&jc);
+	pipe_ = pipeline_new(&conf, NULL);
+	pipeline_batch_begin(pipe_);
+	feed(pipe_, sudo_event, 2);          /* batch 1: delivered */
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	cr_assert_eq(mb.n, 0);
+	pipeline_batch_commit(pipe_);
+	pipeline_batch_begin(pipe_);         /* batch 2: delivery fails */
+	feed(pipe_, sudo_event + 2, 3);
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	cr_assert_eq(mb.n, 1);
+	pipeline_batch_rollback(pipe_);
+	msgbatch_reset(&mb);
+	pipeline_batch_begin(pipe_);         /* rsyslog retries batch 2 */
+	feed(pipe_, sudo_event + 2, 3);
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	pipeline_batch_commit(pipe_);
+	cr_assert_eq(mb.n, 1);
+	m = msgbatch_msg(&mb, 0, &len);
+	cr_assert(memmem(m, len, "\"PATH\":[{\"item\":\"0\"", 19) != NULL, "%.*s", (int)len, m);
+	cr_assert(memmem(m, len, "\"item\":\"1\"", 10) != NULL);
+	cr_assert_null(memmem(m, len, "},{\"item\":\"1\"},{", 16), "no record twice");
+	pipeline_free(pipe_);
+	pipe_ = NULL;
+	audit_joiner_free(j);
+}
+
+Test(pipeline, flushed_event_is_marked_incomplete)
+{
+	audit_joiner_conf_t jc;
+	audit_joiner_t *j;
+	size_t len;
+	const char *m;
+
+	audit_joiner_conf_default(&jc);
+	conf.joiner = j = audit_joiner_new(&jc);
+	pipe_ = pipeline_new(&conf, NULL);
+	pipeline_batch_begin(pipe_);
+	feed(pipe_, sudo_event, 1);
+	pipeline_flush(pipe_);
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	pipeline_batch_commit(pipe_);
+	cr_assert_eq(mb.n, 1);
+	m = msgbatch_msg(&mb, 0, &len);
+	cr_assert(memmem(m, len, "\"type\":\"SYSCALL\",\"incomplete\":\"flush\",\"SYSCALL\":", 48) != NULL,
+	          "%.*s", (int)len, m);
+	pipeline_free(pipe_);
+	pipe_ = NULL;
+	audit_joiner_free(j);
+}

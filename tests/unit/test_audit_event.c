@@ -1,0 +1,293 @@
+/* test_audit_event.c -- the joiner: records of one event come out together,
+ * once, whatever the interleaving, the timeouts, the batch retries and the
+ * threads. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit_event.h"
+
+static audit_joiner_t *j;
+static audit_record_t rec;
+
+static void setup(void)
+{
+	audit_joiner_conf_t c;
+
+	audit_joiner_conf_default(&c);
+	j = audit_joiner_new(&c);
+	audit_record_init(&rec);
+}
+
+static void teardown(void)
+{
+	audit_joiner_free(j);
+	audit_record_free(&rec);
+}
+
+static void add(audit_joiner_t *jj, audit_record_t *r, const char *line)
+{
+	cr_assert_eq(audit_record_parse(r, line, strlen(line)), AUDIT_PARSE_OK, "%s", line);
+	cr_assert_eq(audit_joiner_add(jj, r, line, strlen(line)), 0);
+}
+
+/* the type= of line I of completed event E */
+static int line_is(size_t e, size_t i, const char *prefix)
+{
+	const audit_line_t *l = audit_event_line(audit_joiner_completed(j, e), i);
+
+	return l->len >= strlen(prefix) && memcmp(l->p, prefix, strlen(prefix)) == 0;
+}
+
+TestSuite(audit_event, .init = setup, .fini = teardown);
+
+Test(audit_event, syscall_records_join_and_complete_on_eoe)
+{
+	audit_joiner_begin(j);
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.100:10): arch=c000003e syscall=59");
+	add(j, &rec, "type=EXECVE msg=audit(1700000000.100:10): argc=1 a0=\"ls\"");
+	add(j, &rec, "type=PATH msg=audit(1700000000.100:10): item=0 name=\"/bin/ls\"");
+	cr_assert_eq(audit_joiner_ncompleted(j), 0, "nothing is complete before EOE");
+	add(j, &rec, "type=EOE msg=audit(1700000000.100:10): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 1);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 3, "EOE itself is not kept");
+	cr_assert(line_is(0, 0, "type=SYSCALL"));
+	cr_assert(line_is(0, 2, "type=PATH"));
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 0)), AUDIT_EVENT_END_EOE);
+	audit_joiner_commit(j);
+}
+
+Test(audit_event, interleaved_events_stay_apart)
+{
+	audit_joiner_begin(j);
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.100:10): syscall=59");
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.101:11): syscall=42");
+	add(j, &rec, "type=SOCKADDR msg=audit(1700000000.101:11): saddr=0200");
+	add(j, &rec, "type=CWD msg=audit(1700000000.100:10): cwd=\"/\"");
+	add(j, &rec, "type=EOE msg=audit(1700000000.101:11): ");
+	add(j, &rec, "type=EOE msg=audit(1700000000.100:10): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 2);
+	cr_assert(line_is(0, 1, "type=SOCKADDR"));
+	cr_assert(line_is(1, 1, "type=CWD"));
+	audit_joiner_commit(j);
+}
+
+Test(audit_event, user_space_records_complete_alone)
+{
+	audit_joiner_begin(j);
+	add(j, &rec, "type=USER_LOGIN msg=audit(1700000000.100:20): pid=1 msg='op=login res=failed'");
+	cr_assert_eq(audit_joiner_ncompleted(j), 1);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 0)), AUDIT_EVENT_END_STANDALONE);
+	audit_joiner_commit(j);
+}
+
+Test(audit_event, same_serial_from_two_origins_are_two_events)
+{
+	audit_joiner_begin(j);
+	add(j, &rec, "node=a type=SYSCALL msg=audit(1700000000.100:7): syscall=59");
+	add(j, &rec, "node=b type=SYSCALL msg=audit(1700000000.100:7): syscall=2");
+	add(j, &rec, "<13>1 2023-11-14T22:13:20Z relayed01 audisp - - - "
+	             "type=SYSCALL msg=audit(1700000000.100:7): syscall=3");
+	add(j, &rec, "node=b type=EOE msg=audit(1700000000.100:7): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 1);
+	cr_assert(line_is(0, 0, "node=b"));
+	audit_joiner_flush(j);
+	cr_assert_eq(audit_joiner_ncompleted(j), 3);
+	audit_joiner_commit(j);
+}
+
+Test(audit_event, a_lost_eoe_completes_when_the_origin_moves_on)
+{
+	audit_joiner_stats_t st;
+
+	audit_joiner_begin(j);
+	add(j, &rec, "node=a type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
+	add(j, &rec, "node=b type=SYSCALL msg=audit(1700000009.000:2): syscall=59");
+	cr_assert_eq(audit_joiner_ncompleted(j), 0, "another origin's clock does not count");
+	add(j, &rec, "node=a type=SYSCALL msg=audit(1700000002.000:3): syscall=59");
+	cr_assert_eq(audit_joiner_ncompleted(j), 0, "1.9 s later is within the 2 s timeout");
+	add(j, &rec, "node=a type=SYSCALL msg=audit(1700000002.101:4): syscall=59");
+	cr_assert_eq(audit_joiner_ncompleted(j), 1);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 0)), AUDIT_EVENT_END_TIMEOUT);
+	audit_joiner_commit(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.events_incomplete, 1);
+	cr_assert_eq(st.pending, 3);
+}
+
+Test(audit_event, too_many_pending_evicts_the_oldest)
+{
+	audit_joiner_conf_t c;
+	audit_joiner_stats_t st;
+	audit_joiner_t *small;
+
+	audit_joiner_conf_default(&c);
+	c.max_pending = 2;
+	small = audit_joiner_new(&c);
+	audit_joiner_begin(small);
+	add(small, &rec, "type=SYSCALL msg=audit(1700000000.100:1): syscall=1");
+	add(small, &rec, "type=SYSCALL msg=audit(1700000000.100:2): syscall=2");
+	add(small, &rec, "type=SYSCALL msg=audit(1700000000.100:3): syscall=3");
+	cr_assert_eq(audit_joiner_ncompleted(small), 1);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(small, 0)), AUDIT_EVENT_END_EVICTED);
+	cr_assert_not_null(strstr(audit_event_line(audit_joiner_completed(small, 0), 0)->p,
+	                          "audit(1700000000.100:1)"), "the oldest goes first");
+	audit_joiner_commit(small);
+	audit_joiner_stats(small, &st);
+	cr_assert_eq(st.events_evicted, 1);
+	cr_assert_eq(st.pending, 2);
+	audit_joiner_free(small);
+}
+
+Test(audit_event, flush_completes_everything_held)
+{
+	audit_joiner_begin(j);
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.100:1): syscall=1");
+	add(j, &rec, "type=PATH msg=audit(1700000000.100:1): item=0");
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.200:2): syscall=2");
+	audit_joiner_flush(j);
+	cr_assert_eq(audit_joiner_ncompleted(j), 2);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 2);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 1)), AUDIT_EVENT_END_FLUSH);
+	audit_joiner_commit(j);
+}
+
+Test(audit_event, an_eoe_without_its_event_adds_nothing)
+{
+	audit_joiner_begin(j);
+	add(j, &rec, "type=EOE msg=audit(1700000000.100:99): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 0);
+	audit_joiner_flush(j);
+	cr_assert_eq(audit_joiner_ncompleted(j), 0);
+	audit_joiner_commit(j);
+}
+
+/* batch 2 fails and is retried: the state goes back to the end of batch 1,
+ * and the retry completes each event exactly once. */
+static void batch2(void)
+{
+	add(j, &rec, "type=PATH msg=audit(1700000000.100:1): item=0 name=\"/etc/shadow\"");
+	add(j, &rec, "type=EOE msg=audit(1700000000.100:1): ");
+	add(j, &rec, "type=USER_CMD msg=audit(1700000000.150:5): pid=1 msg='cmd=6C73 res=success'");
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.200:6): syscall=2");
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.300:7): syscall=3");
+	add(j, &rec, "type=EOE msg=audit(1700000000.300:7): ");
+}
+
+Test(audit_event, a_retried_batch_yields_each_event_once)
+{
+	audit_joiner_stats_t st;
+
+	audit_joiner_begin(j);
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.100:1): syscall=257");
+	audit_joiner_commit(j);
+
+	audit_joiner_begin(j);
+	batch2();
+	cr_assert_eq(audit_joiner_ncompleted(j), 3);
+	audit_joiner_rollback(j);       /* the transport failed */
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 1, "back to the state after batch 1");
+	cr_assert_eq(st.events_complete, 0);
+
+	audit_joiner_begin(j);          /* rsyslog retries the same batch */
+	batch2();
+	cr_assert_eq(audit_joiner_ncompleted(j), 3);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 2,
+	             "batch 1's SYSCALL and the PATH, each once");
+	cr_assert(line_is(0, 0, "type=SYSCALL"));
+	cr_assert(line_is(0, 1, "type=PATH"));
+	cr_assert(line_is(1, 0, "type=USER_CMD"));
+	cr_assert(line_is(2, 0, "type=SYSCALL msg=audit(1700000000.300:7)"));
+	audit_joiner_commit(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.events_complete, 3);
+	cr_assert_eq(st.pending, 1, "serial 6 is still waiting for its EOE");
+}
+
+Test(audit_event, rollback_undoes_timeouts_and_evictions_too)
+{
+	audit_joiner_stats_t st;
+
+	audit_joiner_begin(j);
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.100:1): syscall=1");
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.200:2): syscall=2");
+	audit_joiner_commit(j);
+	audit_joiner_begin(j);
+	add(j, &rec, "type=SYSCALL msg=audit(1700000010.000:3): syscall=3");
+	audit_joiner_flush(j);
+	cr_assert_eq(audit_joiner_ncompleted(j), 3);
+	audit_joiner_rollback(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 2);
+	cr_assert_eq(st.events_incomplete, 0);
+	audit_joiner_begin(j);
+	add(j, &rec, "type=EOE msg=audit(1700000000.200:2): ");
+	add(j, &rec, "type=EOE msg=audit(1700000000.100:1): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 2, "both are intact and pending again");
+	cr_assert(line_is(0, 0, "type=SYSCALL msg=audit(1700000000.200:2)"));
+	audit_joiner_commit(j);
+}
+
+/* Two workers of one action share the joiner; records of one event arrive
+ * in both workers' batches, interleaved. */
+#define THREAD_EVENTS 2000
+typedef struct worker { audit_joiner_t *j; int part; size_t completed, lines; } worker_t;
+
+static void *worker_main(void *arg)
+{
+	worker_t *w = arg;
+	audit_record_t r;
+	char line[160];
+	int e;
+
+	audit_record_init(&r);
+	for (e = 0; e < THREAD_EVENTS; e += 10) {
+		int k;
+		audit_joiner_begin(w->j);
+		for (k = e; k < e + 10; k++) {
+			/* worker 0 sends SYSCALL, worker 1 PATH; EOE by whoever is second */
+			snprintf(line, sizeof(line), "type=%s msg=audit(1700000000.000:%d): x=%d",
+			         w->part ? "PATH" : "SYSCALL", k + 1, w->part);
+			cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
+			cr_assert_eq(audit_joiner_add(w->j, &r, line, strlen(line)), 0);
+		}
+		for (k = 0; (size_t)k < audit_joiner_ncompleted(w->j); k++)
+			w->lines += audit_event_nlines(audit_joiner_completed(w->j, (size_t)k));
+		w->completed += audit_joiner_ncompleted(w->j);
+		audit_joiner_commit(w->j);
+	}
+	audit_record_free(&r);
+	return NULL;
+}
+
+Test(audit_event, two_workers_share_one_joiner)
+{
+	worker_t w[2] = { { j, 0, 0, 0 }, { j, 1, 0, 0 } };
+	pthread_t t[2];
+	audit_joiner_stats_t st;
+	size_t i, lines = 0, n = 0;
+	char line[96];
+
+	pthread_create(&t[0], NULL, worker_main, &w[0]);
+	pthread_create(&t[1], NULL, worker_main, &w[1]);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	audit_joiner_begin(j);
+	for (i = 1; i <= THREAD_EVENTS; i++) {
+		snprintf(line, sizeof(line), "type=EOE msg=audit(1700000000.000:%zu): ", i);
+		add(j, &rec, line);
+	}
+	n = audit_joiner_ncompleted(j);
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, i)), 2,
+		             "event %zu has both records", i);
+		lines += 2;
+	}
+	audit_joiner_commit(j);
+	cr_assert_eq(n + w[0].completed + w[1].completed, THREAD_EVENTS);
+	cr_assert_eq(lines + w[0].lines + w[1].lines, 2 * THREAD_EVENTS);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 0);
+}
