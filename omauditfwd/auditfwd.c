@@ -23,6 +23,7 @@
 typedef struct cli {
 	pipeline_t *pipe;
 	audit_joiner_t *joiner;
+	enrich_t *enrich;
 	msgbatch_t batch;
 	const transport_ops_t *tops;
 	transport_t *tr;
@@ -49,6 +50,10 @@ static void usage(FILE *f)
 "  --join-timeout MS      an event without its EOE is complete when its origin\n"
 "                         is this much newer, in audit time (default %d)\n"
 "  --join-maxpending N    incomplete events held at most (default %d)\n"
+"  --enrich on|off        decode values and add interpretations under the\n"
+"                         UPPERCASE names (default on)\n"
+"  --enrich-ids POLICY    auto | always | never: uid/gid names from this\n"
+"                         host's passwd (auto: only for its own records)\n"
 "  --target HOST          send to HOST instead of writing to stdout\n"
 "  --port N               port (default: the transport's)\n"
 "  --transport NAME       %s (default tcp)\n"
@@ -173,7 +178,7 @@ int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_UNPARSED, O_HEADER, O_APPNAME, O_HOST, O_TARGET,
 	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
-	       O_JOIN, O_JTIMEOUT, O_JMAX };
+	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -183,6 +188,8 @@ int main(int argc, char **argv)
 		{ "join", required_argument, NULL, O_JOIN },
 		{ "join-timeout", required_argument, NULL, O_JTIMEOUT },
 		{ "join-maxpending", required_argument, NULL, O_JMAX },
+		{ "enrich", required_argument, NULL, O_ENRICH },
+		{ "enrich-ids", required_argument, NULL, O_EIDS },
 		{ "target", required_argument, NULL, O_TARGET },
 		{ "port", required_argument, NULL, O_PORT },
 		{ "transport", required_argument, NULL, O_TRANSPORT },
@@ -197,8 +204,9 @@ int main(int argc, char **argv)
 	pipeline_conf_t pconf;
 	transport_conf_t tconf;
 	audit_joiner_conf_t jconf;
+	enrich_conf_t econf;
 	cli_t c;
-	int opt, stats = 0, header_set = 0, rc = 0, i, join = 1, v;
+	int opt, stats = 0, header_set = 0, rc = 0, i, join = 1, enrich = 1, v;
 	char errstr[512];
 
 	memset(&c, 0, sizeof(c));
@@ -206,6 +214,7 @@ int main(int argc, char **argv)
 	pconf.header.style = SYSLOG_HDR_NONE;
 	transport_conf_default(&tconf);
 	audit_joiner_conf_default(&jconf);
+	enrich_conf_default(&econf);
 	c.tops = &transport_tcp;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -235,6 +244,15 @@ int main(int argc, char **argv)
 			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
 				return die_usage("join", optarg, "on or off");
 			join = strcmp(optarg, "on") == 0;
+			break;
+		case O_ENRICH:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return die_usage("enrich", optarg, "on or off");
+			enrich = strcmp(optarg, "on") == 0;
+			break;
+		case O_EIDS:
+			if (enrich_ids_parse(optarg, &econf.ids) != 0)
+				return die_usage("enrich-ids", optarg, "auto, always or never");
 			break;
 		case O_JTIMEOUT:
 			if (positive_int(optarg, 3600000, &v) != 0)
@@ -296,6 +314,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "auditfwd: out of memory\n");
 		return 1;
 	}
+	econf.local_host = pconf.local_host;
+	if (enrich && (c.enrich = pconf.enrich = enrich_new(&econf)) == NULL) {
+		fprintf(stderr, "auditfwd: out of memory\n");
+		return 1;
+	}
 	if ((c.pipe = pipeline_new(&pconf, NULL)) == NULL) {
 		fprintf(stderr, "auditfwd: out of memory\n");
 		return 1;
@@ -330,6 +353,7 @@ int main(int argc, char **argv)
 		c.tops->destroy(c.tr);
 	pipeline_free(c.pipe);
 	audit_joiner_free(c.joiner);
+	enrich_free(c.enrich);
 	msgbatch_free(&c.batch);
 	return rc == 0 ? 0 : 1;
 }

@@ -111,3 +111,17 @@ void format_json_escape(buf_t *out, const char *s, size_t len)
 	}
 	buf_append(out, run, (size_t)(p - run));
 }
+
+void format_enrich_ctx(const format_event_t *ev, const audit_record_t *r,
+                       enrich_ctx_t *ctx)
+{
+	const audit_field_t *arch = NULL;
+	size_t i;
+
+	for (i = 0; i < ev->nrecs && arch == NULL; i++)
+		arch = audit_record_field(ev->recs[i], "arch");
+	ctx->rec = r;
+	ctx->arch.p = arch ? arch->value.p : "";
+	ctx->arch.len = arch ? arch->value.len : 0;
+	ctx->origin = r->node.len ? r->node : r->hostname;
+}

@@ -10,6 +10,7 @@
 
 #include "audit_record.h"
 #include "buf.h"
+#include "enrich.h"
 
 /* What one output message is made of: the records of one event (one
  * record when joining is off), the host name the event is attributed to,
@@ -20,7 +21,14 @@ typedef struct format_event {
 	size_t nrecs;
 	audit_view_t host;
 	const char *incomplete;
+	enrich_t *enrich;         /* NULL: values exactly as written */
+	buf_t *scratch;           /* the formatter's work space (with enrich) */
 } format_event_t;
+
+/* What interpretation needs to know about the event: the arch of its
+ * SYSCALL record and where it came from (node, else the syslog host). */
+void format_enrich_ctx(const format_event_t *ev, const audit_record_t *r,
+                       enrich_ctx_t *ctx);
 
 typedef struct format_ops {
 	const char *name;

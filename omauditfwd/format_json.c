@@ -10,12 +10,17 @@
  * without their quotes. A name that repeats inside one record gets "_2",
  * "_3", ... so the object has unique keys. An event completed without its
  * end (timeout, eviction, flush) carries "incomplete":"<why>".
+ *
+ * With enrichment, a field's value is its decoded text (hex undone) and its
+ * interpretation follows under the UPPERCASE name ("uid":"0","UID":"root"),
+ * unless the record already carries that ENRICHED field.
  */
 #include <stdio.h>
 
 #include "format.h"
 
 #define JSON_MAX_DUP_SUFFIX 9999
+#define JSON_MAX_UPPER_NAME  64   /* longer names get no interpretation */
 
 static void put_str(buf_t *out, const char *s, size_t len)
 {
@@ -48,10 +53,46 @@ static unsigned occurrence(const audit_record_t *r, size_t i)
 	return n;
 }
 
-static void put_record(buf_t *out, const audit_record_t *r)
+static void put_name(buf_t *out, const char *name, size_t len, unsigned nth)
 {
+	buf_putc(out, '"');
+	format_json_escape(out, name, len);
+	if (nth > 1)
+		buf_printf(out, "_%u", nth);
+	buf_append(out, "\":", 2);
+}
+
+/* ,"NAME":"interpretation" when F has one the record does not carry */
+static void put_interpretation(buf_t *out, const format_event_t *ev,
+                               const enrich_ctx_t *ctx, const audit_field_t *f,
+                               unsigned nth)
+{
+	char upper[JSON_MAX_UPPER_NAME + 1];
 	size_t i;
 
+	if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len > JSON_MAX_UPPER_NAME)
+		return;
+	for (i = 0; i < f->name.len; i++)
+		upper[i] = (f->name.p[i] >= 'a' && f->name.p[i] <= 'z') ?
+		           (char)(f->name.p[i] - 'a' + 'A') : f->name.p[i];
+	upper[i] = '\0';
+	if (audit_record_field(ctx->rec, upper) != NULL)
+		return;   /* the ENRICHED value is already there */
+	buf_reset(ev->scratch);
+	if (!enrich_interpret(ev->enrich, ctx, f, ev->scratch))
+		return;
+	buf_putc(out, ',');
+	put_name(out, upper, i, nth);
+	put_str(out, ev->scratch->p, ev->scratch->len);
+}
+
+static void put_record(buf_t *out, const format_event_t *ev, const audit_record_t *r)
+{
+	enrich_ctx_t ctx;
+	size_t i;
+
+	if (ev->enrich != NULL)
+		format_enrich_ctx(ev, r, &ctx);
 	buf_putc(out, '{');
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *f = &r->fields[i];
@@ -59,12 +100,15 @@ static void put_record(buf_t *out, const audit_record_t *r)
 
 		if (i)
 			buf_putc(out, ',');
-		buf_putc(out, '"');
-		format_json_escape(out, f->name.p, f->name.len);
-		if (nth > 1)
-			buf_printf(out, "_%u", nth);
-		buf_append(out, "\":", 2);
-		put_str(out, f->value.p, f->value.len);
+		put_name(out, f->name.p, f->name.len, nth);
+		if (ev->enrich == NULL) {
+			put_str(out, f->value.p, f->value.len);
+			continue;
+		}
+		buf_reset(ev->scratch);
+		enrich_decode(&ctx, f, ev->scratch);
+		put_str(out, ev->scratch->p, ev->scratch->len);
+		put_interpretation(out, ev, &ctx, f, nth);
 	}
 	buf_putc(out, '}');
 }
@@ -94,7 +138,7 @@ static void put_type_member(buf_t *out, const format_event_t *ev, size_t at)
 			continue;
 		if (i != at)
 			buf_putc(out, ',');
-		put_record(out, ev->recs[i]);
+		put_record(out, ev, ev->recs[i]);
 	}
 	if (n > 1)
 		buf_putc(out, ']');

@@ -49,6 +49,9 @@ typedef struct _instanceData {
 	audit_joiner_conf_t jconf;
 	audit_joiner_t *joiner;     /* NULL when join="off" */
 	int flush_requested;        /* HUP: complete held events (atomic) */
+	int enrich;
+	enrich_conf_t econf;
+	enrich_t *enricher;         /* NULL when enrich="off" */
 } instanceData;
 
 typedef struct wrkrInstanceData {
@@ -75,6 +78,8 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "join", eCmdHdlrBinary, 0 },
 	{ "join.timeout", eCmdHdlrPositiveInt, 0 },
 	{ "join.maxpending", eCmdHdlrPositiveInt, 0 },
+	{ "enrich", eCmdHdlrBinary, 0 },
+	{ "enrich.ids", eCmdHdlrGetWord, 0 },
 };
 static struct cnfparamblk actpblk = {
 	CNFPARAMBLK_VERSION,
@@ -89,6 +94,8 @@ CODESTARTcreateInstance
 	pipeline_conf_default(&pData->pconf);
 	pData->join = 1;
 	audit_joiner_conf_default(&pData->jconf);
+	pData->enrich = 1;
+	enrich_conf_default(&pData->econf);
 ENDcreateInstance
 
 BEGINcreateWrkrInstance
@@ -156,6 +163,7 @@ BEGINfreeInstance
 CODESTARTfreeInstance
 	flush_at_shutdown(pData);
 	audit_joiner_free(pData->joiner);
+	enrich_free(pData->enricher);
 	free(pData->tplName);
 	free(pData->target);
 	free(pData->app_name);
@@ -247,8 +255,11 @@ ENDcommitTransaction
 
 BEGINdoHUP
 CODESTARTdoHUP
-	/* held events are completed, as they are, in the next batch */
+	/* held events are completed, as they are, in the next batch; names of
+	 * users and groups are looked up again */
 	__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
+	if (pData->enricher != NULL)
+		enrich_clear_cache(pData->enricher);
 ENDdoHUP
 
 BEGINdoHUPWrkr
@@ -305,6 +316,10 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		pData->jconf.max_pending = (size_t)v->val.d.n;
 		FINALIZE;
 	}
+	if (!strcmp(name, "enrich")) {
+		pData->enrich = (int)v->val.d.n;
+		FINALIZE;
+	}
 	CHKmalloc(s = es_str2cstr(v->val.d.estr, NULL));
 	if (!strcmp(name, "template")) {
 		pData->tplName = (uchar *)s;
@@ -334,6 +349,9 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		if (syslog_style_parse(s, &pData->pconf.header.style) != 0 ||
 		    pData->pconf.header.style == SYSLOG_HDR_NONE)
 			ABORT_FINALIZE(bad_choice(name, s, "rfc5424, rfc3164"));
+	} else if (!strcmp(name, "enrich.ids")) {
+		if (enrich_ids_parse(s, &pData->econf.ids) != 0)
+			ABORT_FINALIZE(bad_choice(name, s, "auto, always, never"));
 	} else if (!strcmp(name, "syslog.appname")) {
 		if (syslog_app_name_check(s) != 0) {
 			parser_errmsg("omauditfwd: parameter 'syslog.appname': invalid value '%s', "
@@ -379,6 +397,10 @@ CODESTARTnewActInst
 	if (pData->join) {
 		CHKmalloc(pData->joiner = audit_joiner_new(&pData->jconf));
 		pData->pconf.joiner = pData->joiner;
+	}
+	if (pData->enrich) {
+		CHKmalloc(pData->enricher = enrich_new(&pData->econf));
+		pData->pconf.enrich = pData->enricher;
 	}
 
 	CODE_STD_STRING_REQUESTnewActInst(1)

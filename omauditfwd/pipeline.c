@@ -17,6 +17,7 @@ struct pipeline {
 	audit_record_t *evrecs;    /* an event's records, parsed again to format */
 	const audit_record_t **evptrs;
 	size_t evcap;
+	buf_t scratch;             /* the formatter's work space */
 	char local_host[PIPELINE_HOST_MAX];
 };
 
@@ -38,6 +39,7 @@ void pipeline_conf_default(pipeline_conf_t *c)
 	syslog_hdr_conf_default(&c->header);
 	c->local_host = NULL;
 	c->joiner = NULL;
+	c->enrich = NULL;
 }
 
 pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats)
@@ -49,6 +51,7 @@ pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats)
 	p->conf = *conf;
 	p->stats = stats ? stats : &p->own_stats;
 	audit_record_init(&p->rec);
+	buf_init(&p->scratch);
 	if (conf->local_host != NULL) {
 		strncpy(p->local_host, conf->local_host, sizeof(p->local_host) - 1);
 	} else if (gethostname(p->local_host, sizeof(p->local_host) - 1) != 0) {
@@ -69,6 +72,7 @@ void pipeline_free(pipeline_t *p)
 		audit_record_free(&p->evrecs[i]);
 	free(p->evrecs);
 	free(p->evptrs);
+	buf_free(&p->scratch);
 	free(p);
 }
 
@@ -109,6 +113,8 @@ static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n
 	ev.nrecs = n;
 	ev.host = pick_host(p, recs[0], hint, hint_len);
 	ev.incomplete = incomplete;
+	ev.enrich = p->conf.enrich;
+	ev.scratch = &p->scratch;
 	msgbatch_begin(out);
 	syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
 	                    ev.host.p, ev.host.len);

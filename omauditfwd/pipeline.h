@@ -50,6 +50,7 @@ typedef struct pipeline_conf {
 	syslog_hdr_conf_t header;
 	const char *local_host;    /* NULL: gethostname() */
 	audit_joiner_t *joiner;    /* NULL: joining off, a message per record */
+	enrich_t *enrich;          /* NULL: values as written, no interpretation */
 } pipeline_conf_t;
 
 void pipeline_conf_default(pipeline_conf_t *c);

@@ -28,6 +28,25 @@ assert objs["unparsed"]["type"] == "UNPARSED" and objs["unparsed"]["reason"] == 
 assert objs["unparsed"]["raw"].startswith("this line is not an audit record")
 PY
 
+# enrichment (the default): decoded values, interpretations under UPPERCASE
+"$AUDITFWD" --enrich-ids always "$sample" >"$tmp/enriched" || fail "enriched run failed"
+python3 - "$tmp/enriched" <<'PY' || fail "enriched output is wrong"
+import json, sys
+objs = {o.get("id", "unparsed"): o for o in map(json.loads, open(sys.argv[1]))}
+sudo = objs["1732520410.517:8812"]
+assert sudo["SYSCALL"]["SYSCALL"] == "execve" and sudo["SYSCALL"]["ARCH"] == "x86_64", sudo
+assert sudo["SYSCALL"]["EUID"] == "root" and sudo["SYSCALL"]["euid"] == "0"
+assert sudo["PROCTITLE"]["proctitle"] == "sudo cat /etc/shadow", sudo["PROCTITLE"]
+assert objs["1732520410.530:8814"]["USER_CMD"]["cmd"] == "cat /etc/shadow"
+nc = objs["1732520415.004:8820"]
+assert nc["SYSCALL"]["SYSCALL"] == "connect", nc
+assert nc["SYSCALL"]["EXIT"] == "ECONNREFUSED(Connection refused)", nc  # as ausearch -i
+assert "198.51.100.5" in nc["SOCKADDR"]["SADDR"] and "8080" in nc["SOCKADDR"]["SADDR"], nc
+PY
+"$AUDITFWD" --enrich off "$sample" | grep -q '"proctitle":"7375646F00636174002F6574632F736861646F77"}' ||
+	fail "--enrich off must leave values as written"
+"$AUDITFWD" --enrich-ids never "$sample" | grep -q '"EUID"' && fail "--enrich-ids never resolved ids"
+
 # join off: a message per record, in input order
 "$AUDITFWD" --join off --stats "$sample" >"$tmp/out" 2>"$tmp/err" || fail "join off failed"
 [ "$(wc -l <"$tmp/out")" -eq 16 ] || fail "join off: expected 16 messages"
@@ -58,7 +77,8 @@ grep -q 'unparsed=1 dropped=1' "$tmp/err2" || fail "drop not counted: $(cat "$tm
 
 # bad options: exit status 2 and the option named
 for args in "--format yaml" "--unparsed maybe" "--syslog-header xml" "--port 0" "--framing x" \
-            "--join maybe" "--join-timeout 0" "--join-maxpending x"; do
+            "--join maybe" "--join-timeout 0" "--join-maxpending x" "--enrich x" \
+            "--enrich-ids sometimes"; do
 	# shellcheck disable=SC2086
 	"$AUDITFWD" $args "$sample" >/dev/null 2>"$tmp/e"; rc=$?
 	[ $rc -eq 2 ] || fail "'$args' exited $rc"

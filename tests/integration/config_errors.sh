@@ -31,7 +31,10 @@ for params in \
 	"$BASE transport=\"tcp\" framing=\"octet-counted\" format=\"json\" unparsed=\"forward\"" \
 	"$BASE framing=\"lf\" unparsed=\"drop\"" \
 	'target="localhost" port="1" transport="tcp"' \
-	'target="127.0.0.1" port="65535"'; do
+	'target="127.0.0.1" port="65535"' \
+	"$BASE join=\"off\" enrich=\"off\" enrich.ids=\"always\" join.timeout=\"500\"" \
+	"$BASE join.maxpending=\"10\" syslog.header=\"rfc3164\" syslog.appname=\"audit\"" \
+	"$BASE timeout.connect=\"1000\" timeout.io=\"1000\" template=\"RSYSLOG_FileFormat\""; do
 	conf_with "$params"
 	if rsyslog_validate "$T/test.conf"; then
 		echo "ok    valid: $params"
@@ -79,6 +82,12 @@ check_bad framing   "$BASE framing=\"xml\"" xml
 check_bad format    "$BASE format=\"yaml\"" yaml
 check_bad transport "$BASE transport=\"carrier-pigeon\"" carrier-pigeon
 check_bad unparsed  "$BASE unparsed=\"maybe\"" maybe
+check_bad enrich.ids "$BASE enrich.ids=\"sometimes\"" sometimes
+check_bad join.timeout "$BASE join.timeout=\"0\""
+check_bad join.maxpending "$BASE join.maxpending=\"-3\""
+check_bad syslog.header "$BASE syslog.header=\"rfc9999\"" rfc9999
+check_bad syslog.appname "$BASE syslog.appname=\"a:b\"" a:b
+check_bad timeout.io "$BASE timeout.io=\"0\""
 
 # the test can fail: a check of a valid value as "bad" must not pass
 conf_with "$BASE format=\"json\""

@@ -37,7 +37,7 @@ receiver_conf "$rport" "$T/received.txt" >"$T/receiver.conf"
 if [ "$mode" = omfwd ]; then
 	action=$(omfwd_action "$rport")
 else
-	action=$(omauditfwd_action "$rport" 'join="off"')
+	action=$(omauditfwd_action "$rport" 'join="off" enrich="off"')
 fi
 sender_conf "$sport" "$action" >"$T/sender.conf"
 

@@ -27,7 +27,7 @@ if [ "$mode" = omfwd ]; then
 	action=$(omfwd_action "$rport")
 	check=(--raw)
 else
-	action=$(omauditfwd_action "$rport" 'join="off"')
+	action=$(omauditfwd_action "$rport" 'join="off" enrich="off"')
 	check=(--delivery)
 fi
 sender_conf "$sport" "$action" >"$T/sender.conf"
