@@ -93,6 +93,11 @@ void audit_joiner_stats(audit_joiner_t *j, audit_joiner_stats_t *out)
 	out->pending = STAT_GET(j, pending);
 }
 
+const audit_joiner_stats_t *audit_joiner_counters(const audit_joiner_t *j)
+{
+	return &j->stats;
+}
+
 /* ---- origins and the event table -------------------------------------- */
 
 static size_t hash_bytes(const char *p, size_t len)

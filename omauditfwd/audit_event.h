@@ -71,8 +71,10 @@ typedef struct audit_joiner audit_joiner_t;
 
 audit_joiner_t *audit_joiner_new(const audit_joiner_conf_t *conf);
 void audit_joiner_free(audit_joiner_t *j);
-/* A consistent copy of the counters (any time, any thread). */
+/* A copy of the counters (any time, any thread). */
 void audit_joiner_stats(audit_joiner_t *j, audit_joiner_stats_t *out);
+/* The live counters, for a reader that loads them itself (impstats). */
+const audit_joiner_stats_t *audit_joiner_counters(const audit_joiner_t *j);
 
 /* Start a batch: takes the joiner's lock. */
 void audit_joiner_begin(audit_joiner_t *j);

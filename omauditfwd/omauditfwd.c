@@ -13,6 +13,7 @@
  */
 #include "config.h"
 #include "rsyslog.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "errmsg.h"
 #include "cfsysline.h"
 #include "parserif.h"
+#include "statsobj.h"
 
 #include "pipeline.h"
 #include "transport.h"
@@ -33,6 +35,7 @@ MODULE_TYPE_NOKEEP
 MODULE_CNFNAME("omauditfwd")
 
 DEF_OMOD_STATIC_DATA
+DEFobjCurrIf(statsobj)
 
 #define OMAF_DEFAULT_TEMPLATE  "RSYSLOG_SyslogProtocol23Format"
 #define OMAF_ERRSTR_MAX        512
@@ -52,6 +55,10 @@ typedef struct _instanceData {
 	int enrich;
 	enrich_conf_t econf;
 	enrich_t *enricher;         /* NULL when enrich="off" */
+	char *statsname;
+	statsobj_t *statsobj;       /* impstats: one object per action */
+	intctr_t bytes_sent;        /* message bytes delivered (atomic) */
+	intctr_t batches_failed;    /* batches not delivered, retried (atomic) */
 } instanceData;
 
 typedef struct wrkrInstanceData {
@@ -80,6 +87,7 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "join.maxpending", eCmdHdlrPositiveInt, 0 },
 	{ "enrich", eCmdHdlrBinary, 0 },
 	{ "enrich.ids", eCmdHdlrGetWord, 0 },
+	{ "statsname", eCmdHdlrGetWord, 0 },
 };
 static struct cnfparamblk actpblk = {
 	CNFPARAMBLK_VERSION,
@@ -162,8 +170,11 @@ static void flush_at_shutdown(instanceData *pData)
 BEGINfreeInstance
 CODESTARTfreeInstance
 	flush_at_shutdown(pData);
+	if (pData->statsobj != NULL)
+		statsobj.Destruct(&pData->statsobj);
 	audit_joiner_free(pData->joiner);
 	enrich_free(pData->enricher);
+	free(pData->statsname);
 	free(pData->tplName);
 	free(pData->target);
 	free(pData->app_name);
@@ -245,10 +256,12 @@ CODESTARTcommitTransaction
 		pipeline_batch_rollback(pWrkrData->pipe);
 		if (flush)
 			__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
+		__atomic_fetch_add(&pData->batches_failed, 1, __ATOMIC_RELAXED);
 		note_failure(pWrkrData, errstr);
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
 	}
 	pipeline_batch_commit(pWrkrData->pipe);
+	__atomic_fetch_add(&pData->bytes_sent, pWrkrData->batch.data.len, __ATOMIC_RELAXED);
 	note_success(pWrkrData);
 finalize_it:
 ENDcommitTransaction
@@ -349,6 +362,9 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		if (syslog_style_parse(s, &pData->pconf.header.style) != 0 ||
 		    pData->pconf.header.style == SYSLOG_HDR_NONE)
 			ABORT_FINALIZE(bad_choice(name, s, "rfc5424, rfc3164"));
+	} else if (!strcmp(name, "statsname")) {
+		pData->statsname = s;
+		s = NULL;
 	} else if (!strcmp(name, "enrich.ids")) {
 		if (enrich_ids_parse(s, &pData->econf.ids) != 0)
 			ABORT_FINALIZE(bad_choice(name, s, "auto, always, never"));
@@ -366,6 +382,59 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 	}
 finalize_it:
 	free(s);
+	RETiRet;
+}
+
+/* impstats: what the action did, one object per action, counters read in
+ * place (they are updated atomically by the core and the glue) */
+static rsRetVal setup_stats(instanceData *pData)
+{
+	static const struct { const char *name; size_t off; } pipe_ctrs[] = {
+		{ "lines.in", offsetof(pipeline_stats_t, lines_in) },
+		{ "records.parsed", offsetof(pipeline_stats_t, records_parsed) },
+		{ "records.unparsed", offsetof(pipeline_stats_t, unparsed) },
+		{ "unparsed.dropped", offsetof(pipeline_stats_t, unparsed_dropped) },
+		{ "messages.sent", offsetof(pipeline_stats_t, messages_out) },
+	};
+	char name[256];
+	size_t i;
+	DEFiRet;
+
+	if (pData->statsname == NULL) {
+		snprintf(name, sizeof(name), "omauditfwd-%s:%d", pData->target, pData->tconf.port);
+		CHKmalloc(pData->statsname = strdup(name));
+	}
+	CHKiRet(statsobj.Construct(&pData->statsobj));
+	CHKiRet(statsobj.SetName(pData->statsobj, (uchar *)pData->statsname));
+	CHKiRet(statsobj.SetOrigin(pData->statsobj, (uchar *)"omauditfwd"));
+	for (i = 0; i < sizeof(pipe_ctrs) / sizeof(pipe_ctrs[0]); i++)
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)pipe_ctrs[i].name,
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)((char *)&pData->stats + pipe_ctrs[i].off)));
+	CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"bytes.sent",
+	                            ctrType_IntCtr, CTR_FLAG_NONE, &pData->bytes_sent));
+	CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"batches.failed",
+	                            ctrType_IntCtr, CTR_FLAG_NONE, &pData->batches_failed));
+	if (pData->joiner != NULL) {
+		audit_joiner_stats_t *js = (audit_joiner_stats_t *)audit_joiner_counters(pData->joiner);
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.complete",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_complete));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.incomplete",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_incomplete));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.evicted",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_evicted));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.pending",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->pending));
+	}
+	if (pData->enricher != NULL) {
+		enrich_stats_t *es = (enrich_stats_t *)enrich_stats(pData->enricher);
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"idcache.hits",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&es->id_cache_hits));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"idcache.misses",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&es->id_cache_misses));
+	}
+	CHKiRet(statsobj.ConstructFinalize(pData->statsobj));
+finalize_it:
 	RETiRet;
 }
 
@@ -403,6 +472,8 @@ CODESTARTnewActInst
 		pData->pconf.enrich = pData->enricher;
 	}
 
+	CHKiRet(setup_stats(pData));
+
 	CODE_STD_STRING_REQUESTnewActInst(1)
 	CHKiRet(OMSRsetEntry(*ppOMSR, 0, (uchar *)strdup(pData->tplName != NULL ?
 	                     (char *)pData->tplName : OMAF_DEFAULT_TEMPLATE),
@@ -415,6 +486,7 @@ NO_LEGACY_CONF_parseSelectorAct
 
 BEGINmodExit
 CODESTARTmodExit
+	objRelease(statsobj, CORE_COMPONENT);
 ENDmodExit
 
 BEGINqueryEtryPt
@@ -430,6 +502,7 @@ BEGINmodInit()
 CODESTARTmodInit
 	*ipIFVersProvided = CURR_MOD_IF_VERSION;
 CODEmodInit_QueryRegCFSLineHdlr
+	CHKiRet(objUse(statsobj, CORE_COMPONENT));
 	INITChkCoreFeature(bCoreSupportsBatching, CORE_FEATURE_BATCHING);
 	if (!bCoreSupportsBatching) {
 		LogError(0, NO_ERRCODE, "omauditfwd: rsyslog core too old (no batching)");

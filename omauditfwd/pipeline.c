@@ -13,6 +13,7 @@ struct pipeline {
 	pipeline_conf_t conf;
 	pipeline_stats_t *stats;
 	pipeline_stats_t own_stats;
+	pipeline_stats_t batch;    /* this batch's counts, added on commit */
 	audit_record_t rec;
 	audit_record_t *evrecs;    /* an event's records, parsed again to format */
 	const audit_record_t **evptrs;
@@ -121,7 +122,7 @@ static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n
 	p->conf.format->event(&out->data, &ev);
 	if (msgbatch_end(out) != 0)
 		return -1;
-	PIPELINE_STAT_ADD(p->stats, messages_out, 1);
+	p->batch.messages_out++;
 	return 0;
 }
 
@@ -133,9 +134,9 @@ static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
 	const audit_record_t *r = &p->rec;
 	audit_view_t host = pick_host(p, r, hint, hint_len);
 
-	PIPELINE_STAT_ADD(p->stats, unparsed, 1);
+	p->batch.unparsed++;
 	if (p->conf.unparsed == UNPARSED_DROP) {
-		PIPELINE_STAT_ADD(p->stats, unparsed_dropped, 1);
+		p->batch.unparsed_dropped++;
 		return 0;
 	}
 	msgbatch_begin(out);
@@ -144,12 +145,13 @@ static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
 	p->conf.format->unparsed(&out->data, r->msg.p, r->msg.len, rc, host);
 	if (msgbatch_end(out) != 0)
 		return -1;
-	PIPELINE_STAT_ADD(p->stats, messages_out, 1);
+	p->batch.messages_out++;
 	return 0;
 }
 
 void pipeline_batch_begin(pipeline_t *p)
 {
+	memset(&p->batch, 0, sizeof(p->batch));
 	if (p->conf.joiner != NULL)
 		audit_joiner_begin(p->conf.joiner);
 }
@@ -162,7 +164,7 @@ int pipeline_process(pipeline_t *p, const char *line, size_t len,
 	const audit_record_t *one[1] = { r };
 	audit_parse_rc_t rc;
 
-	PIPELINE_STAT_ADD(p->stats, lines_in, 1);
+	p->batch.lines_in++;
 	/* a line's terminator is framing, not content */
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
@@ -171,7 +173,7 @@ int pipeline_process(pipeline_t *p, const char *line, size_t len,
 		return -1;
 	if (rc != AUDIT_PARSE_OK)
 		return emit_unparsed(p, rc, host_hint, host_hint_len, out);
-	PIPELINE_STAT_ADD(p->stats, records_parsed, 1);
+	p->batch.records_parsed++;
 	if (p->conf.joiner != NULL)
 		return audit_joiner_add(p->conf.joiner, r, line, len);
 	return emit_event(p, one, 1, NULL, host_hint, host_hint_len, out);
@@ -234,14 +236,23 @@ int pipeline_batch_end(pipeline_t *p, msgbatch_t *out)
 	return 0;
 }
 
+/* A batch counts once, when it is delivered: a retried batch is not
+ * counted again. */
 void pipeline_batch_commit(pipeline_t *p)
 {
+	PIPELINE_STAT_ADD(p->stats, lines_in, p->batch.lines_in);
+	PIPELINE_STAT_ADD(p->stats, records_parsed, p->batch.records_parsed);
+	PIPELINE_STAT_ADD(p->stats, unparsed, p->batch.unparsed);
+	PIPELINE_STAT_ADD(p->stats, unparsed_dropped, p->batch.unparsed_dropped);
+	PIPELINE_STAT_ADD(p->stats, messages_out, p->batch.messages_out);
+	memset(&p->batch, 0, sizeof(p->batch));
 	if (p->conf.joiner != NULL)
 		audit_joiner_commit(p->conf.joiner);
 }
 
 void pipeline_batch_rollback(pipeline_t *p)
 {
+	memset(&p->batch, 0, sizeof(p->batch));
 	if (p->conf.joiner != NULL)
 		audit_joiner_rollback(p->conf.joiner);
 }

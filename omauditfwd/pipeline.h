@@ -31,12 +31,13 @@ typedef enum unparsed_policy {
 
 int unparsed_policy_parse(const char *s, unparsed_policy_t *out);
 
+/* Counted per delivered batch (on commit), so a retried batch counts once. */
 typedef struct pipeline_stats {
 	uint64_t lines_in;         /* lines handed to the pipeline */
 	uint64_t records_parsed;   /* ... that were audit records */
 	uint64_t unparsed;         /* ... that were not (any reason) */
 	uint64_t unparsed_dropped; /* ... of those, dropped by policy */
-	uint64_t messages_out;     /* messages appended to a batch */
+	uint64_t messages_out;     /* messages delivered */
 } pipeline_stats_t;
 
 #define PIPELINE_STAT_ADD(st, field, n) \

@@ -293,7 +293,7 @@ sender_conf() {
 	mods=$(printf '%s\n' "$action" | grep -E '^[[:space:]]*module\(' || true)
 	body=$(printf '%s\n' "$action" | grep -vE '^[[:space:]]*module\(' || true)
 	if printf '%s' "$body" | grep -q 'type="omauditfwd"' &&
-	   ! printf '%s' "$mods" | grep -q 'omauditfwd'; then
+	   ! printf '%s' "$mods" | grep -Eq 'load="([^"]*/)?omauditfwd(\.so)?"'; then
 		mods="module(load=\"$OMAUDITFWD_MODULE\")
 $mods"
 	fi

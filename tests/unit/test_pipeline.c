@@ -34,7 +34,10 @@ static char *run(const char *line)
 	if (pipe_ == NULL)
 		pipe_ = pipeline_new(&conf, NULL);
 	msgbatch_reset(&mb);
+	pipeline_batch_begin(pipe_);
 	cr_assert_eq(pipeline_process(pipe_, line, strlen(line), NULL, 0, &mb), 0);
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	pipeline_batch_commit(pipe_);
 	if (mb.n == 0)
 		return NULL;
 	m = msgbatch_msg(&mb, 0, &len);
@@ -140,8 +143,12 @@ Test(pipeline, shared_stats_add_up_across_pipelines)
 	memset(&shared, 0, sizeof(shared));
 	a = pipeline_new(&conf, &shared);
 	b = pipeline_new(&conf, &shared);
+	pipeline_batch_begin(a);
 	cr_assert_eq(pipeline_process(a, "x", 1, NULL, 0, &mb), 0);
+	pipeline_batch_commit(a);
+	pipeline_batch_begin(b);
 	cr_assert_eq(pipeline_process(b, "type=EOE msg=audit(1.000:1): ", 29, NULL, 0, &mb), 0);
+	pipeline_batch_commit(b);
 	cr_assert_eq(shared.lines_in, 2);
 	cr_assert_eq(shared.records_parsed, 1);
 	cr_assert_eq(shared.unparsed, 1);
@@ -264,4 +271,25 @@ Test(pipeline, flushed_event_is_marked_incomplete)
 	pipeline_free(pipe_);
 	pipe_ = NULL;
 	audit_joiner_free(j);
+}
+
+/* a batch that is rolled back and retried counts once */
+Test(pipeline, counters_count_delivered_batches_only)
+{
+	pipeline_stats_t *st;
+
+	pipe_ = pipeline_new(&conf, NULL);
+	st = pipeline_stats(pipe_);
+	pipeline_batch_begin(pipe_);
+	feed(pipe_, sudo_event, 2);
+	pipeline_batch_rollback(pipe_);
+	cr_assert_eq(st->lines_in, 0);
+	cr_assert_eq(st->messages_out, 0);
+	pipeline_batch_begin(pipe_);
+	feed(pipe_, sudo_event, 2);
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	pipeline_batch_commit(pipe_);
+	cr_assert_eq(st->lines_in, 2);
+	cr_assert_eq(st->records_parsed, 2);
+	cr_assert_eq(st->messages_out, 2, "join off: a message per record");
 }
