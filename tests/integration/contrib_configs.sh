@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The ready-made configurations in contrib/rsyslog/ are valid for the
+# rsyslogd they are meant for: each passes `rsyslogd -N1` with the built
+# module (loaded by path instead of by name) and a private workDirectory.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require_rsyslogd
+require_module
+n=0
+for conf in "$top_srcdir"/contrib/rsyslog/*.conf; do
+	name=$(basename "$conf" .conf)
+	mkdir -p "$T/$name.work"
+	{
+		echo "global(workDirectory=\"$T/$name.work\")"
+		sed "s|module(load=\"omauditfwd\")|module(load=\"$OMAUDITFWD_MODULE\")|" "$conf"
+	} >"$T/$name.conf"
+	grep -q "$OMAUDITFWD_MODULE" "$T/$name.conf" || fail "$name: does not load omauditfwd"
+	rsyslog_validate "$T/$name.conf" || fail "$name: rsyslogd -N1 failed: $VALIDATE_OUT"
+	if printf '%s\n' "$VALIDATE_OUT" | grep -qiE 'error|warning'; then
+		fail "$name: rsyslogd -N1 complained: $VALIDATE_OUT"
+	fi
+	log "ok: $name"
+	n=$((n + 1))
+done
+[ "$n" -ge 3 ] || fail "expected at least 3 configurations, found $n"
+pass "$n contrib configurations validate"
