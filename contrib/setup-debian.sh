@@ -24,7 +24,7 @@ die() { log "error: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || [ -n "${SKIP_APT:-}" ] || die "run as root (apt-get is needed), or set SKIP_APT=1"
 
-BUILD_PKGS="build-essential autoconf automake libtool pkg-config dpkg-dev
+BUILD_PKGS="build-essential autoconf automake libtool pkg-config dpkg-dev debhelper fakeroot
  libestr-dev libfastjson-dev librdkafka-dev libssl-dev libaudit-dev libcriterion-dev
  zlib1g-dev"
 TEST_PKGS="rsyslog rsyslog-openssl rsyslog-gnutls auditd python3-audit kcat openssl

@@ -2,9 +2,10 @@
 # The whole test suite, from a fresh Debian machine: installs what it needs
 # (contrib/setup-debian.sh), then builds twice -- plain and with ASan/UBSan
 # (--enable-sanitizers) -- with warnings as errors, runs `make check` in
-# both, runs `make distcheck`, and ends with the totals on a line of their
-# own: "N passed, N failed" (automake's # PASS / # FAIL, summed; a build or
-# distcheck that fails counts as a failure).
+# both, runs `make distcheck`, builds the Debian package and installs it
+# (tests/deb_install.sh: as root only), and ends with the totals on a line
+# of their own: "N passed, N failed" (automake's # PASS / # FAIL, summed; a
+# build, distcheck or package step counts as one test).
 #
 #   bash tests/run-all.sh            everything
 #   QUICK=1 bash tests/run-all.sh    plain build + make check only
@@ -69,6 +70,14 @@ if [ -z "${QUICK:-}" ]; then
 	else
 		tail -n 60 "$top/_build/plain/distcheck.log"
 		echo "make distcheck FAILED"
+		failed=$((failed + 1))
+	fi
+	say "Debian package"
+	if deb=$(bash "$top/contrib/build-deb.sh" "$top/_build/deb" 2>&1 | tail -n 1) &&
+	   [ -f "$deb" ] && bash "$top/tests/deb_install.sh" "$deb"; then
+		passed=$((passed + 1))
+	else
+		echo "Debian package FAILED: $deb"
 		failed=$((failed + 1))
 	fi
 fi
