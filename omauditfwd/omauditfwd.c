@@ -157,10 +157,10 @@ static void flush_at_shutdown(instanceData *pData)
 			pipeline_batch_rollback(pipe);
 	}
 	if (!ok)
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd: %llu incomplete audit events "
-		         "held at shutdown could not be delivered to %s:%d: %s",
-		         (unsigned long long)st.pending, pData->target, pData->tconf.port,
-		         errstr);
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s:%d: %llu incomplete audit "
+		         "events held at shutdown could not be delivered and are lost: %s",
+		         pData->statsname, pData->target, pData->tconf.port,
+		         (unsigned long long)st.pending, errstr);
 	if (tr != NULL)
 		pData->transport->destroy(tr);
 	pipeline_free(pipe);
@@ -195,22 +195,29 @@ CODESTARTdbgPrintInstInfo
 	          pData->pconf.format->name, pData->join);
 ENDdbgPrintInstInfo
 
-/* Log a delivery failure once per outage, and the recovery once. */
+/* Log a delivery failure once per outage (rsyslog retries every
+ * resumeInterval: one line each time would flood), and the recovery once.
+ * Every message names the action (its statsname) and the target. */
 static void note_failure(wrkrInstanceData_t *const pWrkrData, const char *errstr)
 {
+	instanceData *const pData = pWrkrData->pData;
+
 	if (!pWrkrData->failing)
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd: action suspended, will retry: %s",
-		         errstr);
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s:%d: action suspended, "
+		         "rsyslog keeps the data and retries: %s", pData->statsname,
+		         pData->target, pData->tconf.port, errstr);
 	else
-		DBGPRINTF("omauditfwd: still failing: %s\n", errstr);
+		DBGPRINTF("omauditfwd[%s]: still failing: %s\n", pData->statsname, errstr);
 	pWrkrData->failing = 1;
 }
 
 static void note_success(wrkrInstanceData_t *const pWrkrData)
 {
+	instanceData *const pData = pWrkrData->pData;
+
 	if (pWrkrData->failing)
-		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd: connection to %s:%d restored",
-		       pWrkrData->pData->target, pWrkrData->pData->tconf.port);
+		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s:%d: delivering again",
+		       pData->statsname, pData->target, pData->tconf.port);
 	pWrkrData->failing = 0;
 }
 
