@@ -579,3 +579,92 @@ int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
 	free(val);
 	return rc;
 }
+
+/* ---- argv ------------------------------------------------------------------ */
+
+/* "aN" -> N with *PIECE = -1, "aN[i]" -> N with *PIECE = i; -1 otherwise */
+static long execve_arg_index(audit_view_t n, long *piece)
+{
+	size_t i = 1;
+	long idx = 0, pc = 0;
+
+	if (n.len < 2 || n.p[0] != 'a' || !isdigit((unsigned char)n.p[1]))
+		return -1;
+	for (; i < n.len && isdigit((unsigned char)n.p[i]); i++)
+		idx = idx * DEC_BASE + (n.p[i] - '0');
+	if (i == n.len) {
+		*piece = -1;
+		return idx;
+	}
+	if (n.p[i] != '[' || n.p[n.len - 1] != ']' || i + 2 >= n.len)
+		return -1;
+	for (i++; i < n.len - 1; i++) {
+		if (!isdigit((unsigned char)n.p[i]))
+			return -1;
+		pc = pc * DEC_BASE + (n.p[i] - '0');
+	}
+	*piece = pc;
+	return idx;
+}
+
+/* the value of F as bytes: hex undone, anything else as written */
+static void value_bytes(const audit_field_t *f, buf_t *out)
+{
+	if (f->enc != AUDIT_ENC_HEX || !interp_unhex(f->value.p, f->value.len, out))
+		buf_append(out, f->value.p, f->value.len);
+}
+
+int enrich_argv(const audit_record_t *r, buf_t *scratch, enrich_arg_fn emit, void *ud)
+{
+	const char *type = r->type_str ? r->type_str : "";
+	size_t i, n = 0;
+	long open = -1, idx, piece;
+
+	buf_reset(scratch);
+	if (strcmp(type, "PROCTITLE") == 0) {
+		const audit_field_t *f = audit_record_field(r, PROCTITLE_NAME);
+		const char *p, *end, *nul;
+
+		if (f == NULL)
+			return 0;
+		value_bytes(f, scratch);
+		for (p = scratch->p, end = p + scratch->len; p != NULL && p < end; p = nul + 1) {
+			nul = memchr(p, '\0', (size_t)(end - p));
+			if (nul == NULL)
+				nul = end;
+			emit(p, (size_t)(nul - p), ud);
+			n++;
+		}
+		return (int)n;
+	}
+	if (strcmp(type, "EXECVE") != 0)
+		return -1;
+	for (i = 0; i < r->nfields; i++) {
+		const audit_field_t *f = &r->fields[i];
+
+		if ((idx = execve_arg_index(f->name, &piece)) < 0)
+			continue;   /* argc, aN_len */
+		if (open >= 0 && (piece < 0 || idx != open)) {
+			emit(scratch->p, scratch->len, ud);   /* the pieces of OPEN are done */
+			n++;
+			open = -1;
+		}
+		if (piece < 0) {
+			buf_reset(scratch);
+			value_bytes(f, scratch);
+			emit(scratch->p, scratch->len, ud);
+			n++;
+			continue;
+		}
+		if (open < 0) {
+			buf_reset(scratch);
+			open = idx;
+		}
+		value_bytes(f, scratch);
+	}
+	if (open >= 0) {
+		emit(scratch->p, scratch->len, ud);
+		n++;
+	}
+	return (int)n;
+}

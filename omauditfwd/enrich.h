@@ -82,4 +82,11 @@ int enrich_decode(const enrich_ctx_t *ctx, const audit_field_t *f, buf_t *out);
 int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx, const audit_field_t *f,
                      buf_t *out);
 
+/* The arguments of an EXECVE record (a0.., a long one joined from its
+ * aN[0], aN[1], ... pieces) or of a PROCTITLE record (its NUL-separated
+ * words), decoded, in order: EMIT is called once per argument. SCRATCH is
+ * work space. Returns the number of arguments, or -1 when R is neither. */
+typedef void (*enrich_arg_fn)(const char *arg, size_t len, void *ud);
+int enrich_argv(const audit_record_t *r, buf_t *scratch, enrich_arg_fn emit, void *ud);
+
 #endif

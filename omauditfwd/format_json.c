@@ -13,7 +13,8 @@
  *
  * With enrichment, a field's value is its decoded text (hex undone) and its
  * interpretation follows under the UPPERCASE name ("uid":"0","UID":"root"),
- * unless the record already carries that ENRICHED field.
+ * unless the record already carries that ENRICHED field; EXECVE and
+ * PROCTITLE records also get their arguments as "argv":[...].
  */
 #include <stdio.h>
 
@@ -86,6 +87,33 @@ static void put_interpretation(buf_t *out, const format_event_t *ev,
 	put_str(out, ev->scratch->p, ev->scratch->len);
 }
 
+typedef struct argv_out {
+	buf_t *out;
+	int n;
+} argv_out_t;
+
+static void put_arg(const char *arg, size_t len, void *ud)
+{
+	argv_out_t *a = ud;
+
+	if (a->n++)
+		buf_putc(a->out, ',');
+	put_str(a->out, arg, len);
+}
+
+/* ,"argv":[...] for EXECVE and PROCTITLE records */
+static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t *r)
+{
+	argv_out_t a = { out, 0 };
+	size_t mark = out->len;
+
+	buf_append(out, ",\"argv\":[", 9);
+	if (enrich_argv(r, ev->scratch, put_arg, &a) < 0)
+		out->len = mark;   /* not an argv record: take it back */
+	else
+		buf_putc(out, ']');
+}
+
 static void put_record(buf_t *out, const format_event_t *ev, const audit_record_t *r)
 {
 	enrich_ctx_t ctx;
@@ -110,6 +138,8 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 		put_str(out, ev->scratch->p, ev->scratch->len);
 		put_interpretation(out, ev, &ctx, f, nth);
 	}
+	if (ev->enrich != NULL)
+		put_argv(out, ev, r);
 	buf_putc(out, '}');
 }
 

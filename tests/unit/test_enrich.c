@@ -547,3 +547,67 @@ Test(enrich, event_file)
 	cr_assert_str_eq(decode(line, "proctitle", &ch, &n), "ls -l /tmp");
 	fclose(fp);
 }
+
+/* ---- argv ---- */
+
+typedef struct args { char v[8][128]; int n; } args_t;
+
+static void collect(const char *arg, size_t len, void *ud)
+{
+	args_t *a = ud;
+
+	cr_assert_lt(a->n, 8);
+	cr_assert_lt(len, sizeof(a->v[0]));
+	memcpy(a->v[a->n], arg, len);
+	a->v[a->n++][len] = '\0';
+}
+
+static int argv_of(const char *line, args_t *a)
+{
+	static audit_record_t r;
+	buf_t scratch;
+	int n;
+
+	memset(a, 0, sizeof(*a));
+	audit_record_init(&r);
+	buf_init(&scratch);
+	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK, "%s", line);
+	n = enrich_argv(&r, &scratch, collect, a);
+	buf_free(&scratch);
+	audit_record_free(&r);
+	return n;
+}
+
+Test(enrich, execve_argv_joins_hex_quoted_and_split_arguments)
+{
+	args_t a;
+
+	/* a1 is hex ("-la"), a2 comes in two pieces ("/tmp/" + "x y") */
+	cr_assert_eq(argv_of("type=EXECVE msg=audit(1700000000.100:1): argc=4 a0=\"ls\" "
+	                     "a1=2D6C61 a2_len=8 a2[0]=2F746D702F a2[1]=782079 a3=\"z\"", &a), 4);
+	cr_assert_str_eq(a.v[0], "ls");
+	cr_assert_str_eq(a.v[1], "-la");
+	cr_assert_str_eq(a.v[2], "/tmp/x y");
+	cr_assert_str_eq(a.v[3], "z");
+}
+
+Test(enrich, proctitle_argv_splits_at_nul)
+{
+	args_t a;
+
+	cr_assert_eq(argv_of("type=PROCTITLE msg=audit(1700000000.100:1): "
+	                     "proctitle=2F62696E2F7368002D6300696400", &a), 3);
+	cr_assert_str_eq(a.v[0], "/bin/sh");
+	cr_assert_str_eq(a.v[1], "-c");
+	cr_assert_str_eq(a.v[2], "id");
+	cr_assert_eq(argv_of("type=PROCTITLE msg=audit(1700000000.100:1): proctitle=\"bash\"", &a), 1);
+	cr_assert_str_eq(a.v[0], "bash");
+}
+
+Test(enrich, argv_only_for_execve_and_proctitle)
+{
+	args_t a;
+
+	cr_assert_eq(argv_of("type=SYSCALL msg=audit(1700000000.100:1): a0=1 a1=2", &a), -1);
+	cr_assert_eq(a.n, 0);
+}
