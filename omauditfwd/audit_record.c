@@ -803,6 +803,19 @@ static audit_parse_rc_t parse_braced(audit_record_t *r, audit_view_t name,
 	                 flags);
 }
 
+/* Old (RHEL 5) PAM messages wrap their last fields in punctuation:
+ * msg='PAM: setcred acct=root : exe="/usr/sbin/crond" (hostname=?, addr=?,
+ * terminal=cron res=success)'. As auparse does, a value loses a trailing
+ * ',' and a trailing ')' that closes nothing inside it ("(none)" stays). */
+static audit_view_t trim_old_pam_punctuation(audit_view_t v)
+{
+	if (v.len && v.p[v.len - 1] == ',')
+		v.len--;
+	if (v.len && v.p[v.len - 1] == ')' && memchr(v.p, '(', v.len) == NULL)
+		v.len--;
+	return v;
+}
+
 /* The value at P (past '=') of field NAME; *NEXT is set past it. */
 static audit_parse_rc_t parse_value(audit_record_t *r, audit_view_t name,
                                     const char *p, const char *end,
@@ -828,6 +841,8 @@ static audit_parse_rc_t parse_value(audit_record_t *r, audit_view_t name,
 	p = word_end(p, end, mode);
 	*next = p;
 	value = view(v, (size_t)(p - v));
+	if (mode == TOK_NESTED)
+		value = trim_old_pam_punctuation(value);
 	return add_field(r, name, value,
 	                 classify_unquoted(r->type, name, value), flags);
 }
@@ -868,6 +883,8 @@ static audit_parse_rc_t tokenize(audit_record_t *r, const char *p,
 			*stop = p;
 			return AUDIT_PARSE_OK;
 		}
+		if (mode == TOK_NESTED && *p == '(' && p + 1 < end && is_name_start(p[1]))
+			p++;   /* "(hostname=?," of old PAM messages: see above */
 		n = p;
 		if (is_name_start(*p))
 			while (p < end && is_name_char(*p))

@@ -1022,3 +1022,26 @@ Test(audit_record, enriched_separator_escaped_by_rsyslog)
 	cr_assert_eq(r.fields[1].value.len, 0);
 	audit_record_free(&r);
 }
+
+/* RHEL 5's PAM messages: "(hostname=?, addr=?, terminal=cron res=success)" */
+Test(audit_record, old_pam_punctuation_is_not_part_of_values)
+{
+	audit_record_t r;
+	const char *line = "type=USER_START msg=audit(1170021601.344:297): user pid=13015 uid=0 "
+	                   "auid=0 msg='PAM: session open acct=root : exe=\"/usr/sbin/crond\" "
+	                   "(hostname=?, addr=?, terminal=cron res=success)'";
+	const audit_field_t *f;
+
+	audit_record_init(&r);
+	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
+	f = audit_record_field(&r, "hostname");
+	cr_assert_not_null(f, "the '(' does not hide the field");
+	cr_assert_eq(f->value.len, 1);
+	cr_assert_eq(audit_record_field(&r, "addr")->value.len, 1, "no trailing ','");
+	f = audit_record_field(&r, "res");
+	cr_assert_eq(f->value.len, 7, "no trailing ')'");
+	line = "type=USER_LOGIN msg=audit(1.000:1): pid=1 msg='op=login hostname=(none) res=failed'";
+	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
+	cr_assert_eq(audit_record_field(&r, "hostname")->value.len, 6, "(none) keeps its ')'");
+	audit_record_free(&r);
+}
