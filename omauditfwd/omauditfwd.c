@@ -59,6 +59,13 @@ typedef struct _instanceData {
 	statsobj_t *statsobj;       /* impstats: one object per action */
 	intctr_t bytes_sent;        /* message bytes delivered (atomic) */
 	intctr_t batches_failed;    /* batches not delivered, retried (atomic) */
+	char where[320];            /* "host:port" or "kafka:topic", for messages */
+	char *kafka_brokers;        /* the strings transport_conf_t points to */
+	char *kafka_topic;
+	char *kafka_key;
+	char *kafka_compression;
+	char **kafka_conf;
+	char **kafka_topic_conf;
 } instanceData;
 
 typedef struct wrkrInstanceData {
@@ -72,7 +79,7 @@ typedef struct wrkrInstanceData {
 /* action parameters: names follow omfwd's where it has them */
 static struct cnfparamdescr actpdescr[] = {
 	{ "template", eCmdHdlrGetWord, 0 },
-	{ "target", eCmdHdlrGetWord, CNFPARAM_REQUIRED },
+	{ "target", eCmdHdlrGetWord, 0 },   /* required for tcp: checked below */
 	{ "port", eCmdHdlrGetWord, 0 },
 	{ "transport", eCmdHdlrGetWord, 0 },
 	{ "framing", eCmdHdlrGetWord, 0 },
@@ -88,6 +95,14 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "enrich", eCmdHdlrBinary, 0 },
 	{ "enrich.ids", eCmdHdlrGetWord, 0 },
 	{ "statsname", eCmdHdlrGetWord, 0 },
+	/* transport="kafka": named as omkafka names them */
+	{ "broker", eCmdHdlrArray, 0 },
+	{ "topic", eCmdHdlrGetWord, 0 },
+	{ "key", eCmdHdlrGetWord, 0 },
+	{ "compression", eCmdHdlrGetWord, 0 },
+	{ "confParam", eCmdHdlrArray, 0 },
+	{ "topicConfParam", eCmdHdlrArray, 0 },
+	{ "closeTimeout", eCmdHdlrPositiveInt, 0 },
 };
 static struct cnfparamblk actpblk = {
 	CNFPARAMBLK_VERSION,
@@ -157,14 +172,59 @@ static void flush_at_shutdown(instanceData *pData)
 			pipeline_batch_rollback(pipe);
 	}
 	if (!ok)
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s:%d: %llu incomplete audit "
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: %llu incomplete audit "
 		         "events held at shutdown could not be delivered and are lost: %s",
-		         pData->statsname, pData->target, pData->tconf.port,
-		         (unsigned long long)st.pending, errstr);
+		         pData->statsname, pData->where, (unsigned long long)st.pending, errstr);
 	if (tr != NULL)
 		pData->transport->destroy(tr);
 	pipeline_free(pipe);
 	msgbatch_free(&mb);
+}
+
+static void free_strings(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* an array parameter as a NULL-terminated vector of C strings */
+static rsRetVal array_strings(struct cnfarray *ar, char ***out, size_t *n)
+{
+	char **v;
+	int i;
+	DEFiRet;
+
+	CHKmalloc(v = calloc((size_t)ar->nmemb + 1, sizeof(*v)));
+	*out = v;
+	for (i = 0; i < ar->nmemb; i++)
+		CHKmalloc(v[i] = es_str2cstr(ar->arr[i], NULL));
+	*n = (size_t)ar->nmemb;
+finalize_it:
+	RETiRet;
+}
+
+/* an array parameter joined with ',' (librdkafka's broker list) */
+static rsRetVal array_joined(struct cnfarray *ar, char **out)
+{
+	char **v = NULL;
+	size_t n = 0, len = 1, i;
+	DEFiRet;
+
+	CHKiRet(array_strings(ar, &v, &n));
+	for (i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	CHKmalloc(*out = calloc(1, len));
+	for (i = 0; i < n; i++) {
+		if (i)
+			strcat(*out, ",");
+		strcat(*out, v[i]);
+	}
+finalize_it:
+	free_strings(v);
+	RETiRet;
 }
 
 BEGINfreeInstance
@@ -175,6 +235,12 @@ CODESTARTfreeInstance
 	audit_joiner_free(pData->joiner);
 	enrich_free(pData->enricher);
 	free(pData->statsname);
+	free(pData->kafka_brokers);
+	free(pData->kafka_topic);
+	free(pData->kafka_key);
+	free(pData->kafka_compression);
+	free_strings(pData->kafka_conf);
+	free_strings(pData->kafka_topic_conf);
 	free(pData->tplName);
 	free(pData->target);
 	free(pData->app_name);
@@ -190,9 +256,8 @@ ENDfreeWrkrInstance
 
 BEGINdbgPrintInstInfo
 CODESTARTdbgPrintInstInfo
-	dbgprintf("omauditfwd: target=%s port=%d transport=%s format=%s join=%d\n",
-	          pData->target, pData->tconf.port, pData->transport->name,
-	          pData->pconf.format->name, pData->join);
+	dbgprintf("omauditfwd: %s transport=%s format=%s join=%d\n", pData->where,
+	          pData->transport->name, pData->pconf.format->name, pData->join);
 ENDdbgPrintInstInfo
 
 /* Log a delivery failure once per outage (rsyslog retries every
@@ -203,9 +268,9 @@ static void note_failure(wrkrInstanceData_t *const pWrkrData, const char *errstr
 	instanceData *const pData = pWrkrData->pData;
 
 	if (!pWrkrData->failing)
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s:%d: action suspended, "
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: action suspended, "
 		         "rsyslog keeps the data and retries: %s", pData->statsname,
-		         pData->target, pData->tconf.port, errstr);
+		         pData->where, errstr);
 	else
 		DBGPRINTF("omauditfwd[%s]: still failing: %s\n", pData->statsname, errstr);
 	pWrkrData->failing = 1;
@@ -216,8 +281,8 @@ static void note_success(wrkrInstanceData_t *const pWrkrData)
 	instanceData *const pData = pWrkrData->pData;
 
 	if (pWrkrData->failing)
-		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s:%d: delivering again",
-		       pData->statsname, pData->target, pData->tconf.port);
+		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s: delivering again",
+		       pData->statsname, pData->where);
 	pWrkrData->failing = 0;
 }
 
@@ -340,6 +405,27 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		pData->enrich = (int)v->val.d.n;
 		FINALIZE;
 	}
+	if (!strcmp(name, "closeTimeout")) {
+		pData->tconf.kafka_close_timeout_ms = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "broker")) {
+		CHKiRet(array_joined(v->val.d.ar, &pData->kafka_brokers));
+		pData->tconf.kafka_brokers = pData->kafka_brokers;
+		FINALIZE;
+	}
+	if (!strcmp(name, "confParam")) {
+		CHKiRet(array_strings(v->val.d.ar, &pData->kafka_conf,
+		                      &pData->tconf.kafka_n_conf_params));
+		pData->tconf.kafka_conf_params = (const char *const *)pData->kafka_conf;
+		FINALIZE;
+	}
+	if (!strcmp(name, "topicConfParam")) {
+		CHKiRet(array_strings(v->val.d.ar, &pData->kafka_topic_conf,
+		                      &pData->tconf.kafka_n_topic_conf_params));
+		pData->tconf.kafka_topic_conf_params = (const char *const *)pData->kafka_topic_conf;
+		FINALIZE;
+	}
 	CHKmalloc(s = es_str2cstr(v->val.d.estr, NULL));
 	if (!strcmp(name, "template")) {
 		pData->tplName = (uchar *)s;
@@ -369,6 +455,15 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		if (syslog_style_parse(s, &pData->pconf.header.style) != 0 ||
 		    pData->pconf.header.style == SYSLOG_HDR_NONE)
 			ABORT_FINALIZE(bad_choice(name, s, "rfc5424, rfc3164"));
+	} else if (!strcmp(name, "topic")) {
+		pData->tconf.kafka_topic = pData->kafka_topic = s;
+		s = NULL;
+	} else if (!strcmp(name, "key")) {
+		pData->tconf.kafka_key = pData->kafka_key = s;
+		s = NULL;
+	} else if (!strcmp(name, "compression")) {
+		pData->tconf.kafka_compression = pData->kafka_compression = s;
+		s = NULL;
 	} else if (!strcmp(name, "statsname")) {
 		pData->statsname = s;
 		s = NULL;
@@ -408,7 +503,7 @@ static rsRetVal setup_stats(instanceData *pData)
 	DEFiRet;
 
 	if (pData->statsname == NULL) {
-		snprintf(name, sizeof(name), "omauditfwd-%s:%d", pData->target, pData->tconf.port);
+		snprintf(name, sizeof(name), "omauditfwd-%s", pData->where);
 		CHKmalloc(pData->statsname = strdup(name));
 	}
 	CHKiRet(statsobj.Construct(&pData->statsobj));
@@ -459,6 +554,18 @@ CODESTARTnewActInst
 			CHKiRet(set_param(pData, actpblk.descr[i].name, &pvals[i]));
 	}
 	pData->tconf.target = pData->target;
+	if (pData->target == NULL && pData->transport != &transport_kafka) {
+		parser_errmsg("omauditfwd: parameter 'target' required but not specified "
+		              "(transport=\"%s\")", pData->transport->name);
+		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
+	}
+	if (pData->transport != &transport_kafka &&
+	    (pData->kafka_brokers || pData->kafka_topic || pData->kafka_key ||
+	     pData->kafka_compression || pData->kafka_conf || pData->kafka_topic_conf)) {
+		parser_errmsg("omauditfwd: parameters 'broker', 'topic', 'key', 'compression', "
+		              "'confParam' and 'topicConfParam' need transport=\"kafka\"");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
 	if (pData->app_name != NULL)
 		pData->pconf.header.app_name = pData->app_name;
 	/* let the transport check its configuration now, at load time */
@@ -470,6 +577,11 @@ CODESTARTnewActInst
 	pData->transport->destroy(probe);
 	if (pData->tconf.port == 0)
 		pData->tconf.port = pData->transport->default_port;
+	if (pData->transport == &transport_kafka)
+		snprintf(pData->where, sizeof(pData->where), "kafka:%s", pData->kafka_topic);
+	else
+		snprintf(pData->where, sizeof(pData->where), "%s:%d", pData->target,
+		         pData->tconf.port);
 	if (pData->join) {
 		CHKmalloc(pData->joiner = audit_joiner_new(&pData->jconf));
 		pData->pconf.joiner = pData->joiner;

@@ -5,6 +5,7 @@
 
 static const transport_ops_t *const transports[] = {
 	&transport_tcp,
+	&transport_kafka,
 };
 
 const transport_ops_t *transport_find(const char *name)
@@ -19,7 +20,7 @@ const transport_ops_t *transport_find(const char *name)
 
 const char *transport_names(void)
 {
-	return "tcp";
+	return "tcp, kafka";
 }
 
 int framing_parse(const char *s, framing_t *out)
@@ -40,4 +41,8 @@ void transport_conf_default(transport_conf_t *c)
 	c->framing = FRAMING_OCTET_COUNTED;
 	c->connect_timeout_ms = TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS;
 	c->io_timeout_ms = TRANSPORT_DEFAULT_IO_TIMEOUT_MS;
+	c->kafka_brokers = c->kafka_topic = c->kafka_key = c->kafka_compression = NULL;
+	c->kafka_conf_params = c->kafka_topic_conf_params = NULL;
+	c->kafka_n_conf_params = c->kafka_n_topic_conf_params = 0;
+	c->kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
 }

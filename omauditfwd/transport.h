@@ -37,6 +37,20 @@ typedef struct transport_conf {
 	framing_t framing;
 	int connect_timeout_ms;
 	int io_timeout_ms;
+
+	/* --- kafka (transport_kafka.c); all optional except the topic --- */
+#define TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS 5000
+	const char *kafka_brokers;     /* bootstrap.servers; NULL: target[:port] */
+	const char *kafka_topic;
+	const char *kafka_key;         /* NULL/"": no key; "host": the event's host;
+	                                * anything else: that fixed key */
+	const char *kafka_compression; /* none|gzip|snappy|lz4|zstd; NULL: none */
+	const char *const *kafka_conf_params;       /* "key=value" for librdkafka */
+	size_t kafka_n_conf_params;
+	const char *const *kafka_topic_conf_params; /* "key=value", topic level */
+	size_t kafka_n_topic_conf_params;
+	int kafka_close_timeout_ms;    /* flush at disconnect/destroy */
+	/* --- end kafka --- */
 } transport_conf_t;
 
 void transport_conf_default(transport_conf_t *c);
@@ -64,5 +78,24 @@ const transport_ops_t *transport_find(const char *name);
 const char *transport_names(void);
 
 extern const transport_ops_t transport_tcp;
+extern const transport_ops_t transport_kafka;
+
+/* kafka only. Counters for impstats; updated atomically by the sending thread. */
+typedef struct transport_kafka_stats {
+	unsigned long long produced;    /* messages handed to librdkafka */
+	unsigned long long delivered;   /* successful delivery reports */
+	unsigned long long failed;      /* failed reports and refused produce() */
+	unsigned long long skipped;     /* retried messages already delivered */
+	unsigned long long awaited;     /* retried messages still in flight: waited
+	                                 * for instead of produced again */
+	unsigned long long recreated;   /* producers replaced after a fatal error or
+	                                 * a refusing topic state */
+} transport_kafka_stats_t;
+
+const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t);
+transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
+                                          const msgbatch_t *keys, size_t *delivered,
+                                          char *errstr, size_t errlen);
+
 
 #endif

@@ -1,0 +1,884 @@
+/* transport_kafka.c -- Kafka through a librdkafka producer.
+ *
+ * A batch is delivered when every message of it has a successful delivery
+ * report; anything less is TRANSPORT_RETRY and the caller sends the same
+ * batch again later. Defaults: acks=all, enable.idempotence=true,
+ * linger.ms=5, message.timeout.ms=60000; confParam/topicConfParam override
+ * them, and create() checks the whole configuration (including librdkafka's
+ * own cross-checks) with a producer that has no brokers, so no network I/O.
+ *
+ * Retries without duplicates. The transport remembers the last batch that
+ * failed: per message its bytes (key and value, copied) and its state:
+ * delivered, still in flight inside librdkafka, or not delivered. The next
+ * send() matches each of its messages to a remembered one with exactly the
+ * same key and value (a 64-bit hash finds the candidate, memcmp confirms;
+ * each remembered message matches at most one new one, the one at the same
+ * index first). A delivered match is not produced again; an in-flight match
+ * is not produced again either, its pending report is awaited for the new
+ * batch; everything else is produced. So a batch retried as it was (or
+ * reordered, shrunk or grown around the failed messages) yields each message
+ * once. What is not matched is produced: a message whose bytes changed
+ * between tries, or a retry that comes after an unrelated batch succeeded
+ * (a success forgets the record), is sent again -- at least once, never
+ * lost. The other source of duplicates is librdkafka's "possibly persisted"
+ * case: a message whose request was in flight when its timeout, a purge or
+ * a fatal error ended it is reported failed and produced again.
+ *
+ * Fatal producer errors (rd_kafka_fatal_error, e.g. idempotence state that
+ * cannot be recovered) fail the batch; the next send() destroys the producer
+ * (collecting every delivery report it still owes) and creates a new one.
+ * librdkafka's callbacks run only inside our rd_kafka_poll()/flush() calls,
+ * on the caller's thread, so the state needs no lock.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "transport.h"
+
+#define KAFKA_DEFAULT_PORT       9092
+#define KAFKA_LINGER_MS          "5"
+#define KAFKA_MESSAGE_TIMEOUT_MS "60000"
+#define KAFKA_POLL_MS            50     /* one wait for delivery reports */
+#define KAFKA_QUEUE_FULL_WAIT_MS 10     /* producer queue full: serve reports */
+#define KAFKA_TICKET_CHUNK       256
+#define KAFKA_TOPIC_MAX          249    /* Kafka's limit on topic names */
+
+enum { KM_TODO = 0, KM_INFLIGHT, KM_DELIVERED };
+
+/* msg_opaque of one produced message: which entry its report is for */
+typedef struct ticket {
+	struct ticket *next_free;
+	long idx;                  /* into t->cur; -1: its batch is forgotten */
+} ticket_t;
+
+typedef struct ticket_chunk {
+	struct ticket_chunk *next;
+	ticket_t tk[KAFKA_TICKET_CHUNK];
+} ticket_chunk_t;
+
+typedef struct kmsg {
+	const char *val, *key;     /* into the caller's batch or t->saved */
+	size_t vlen, klen;         /* key NULL: no key */
+	uint64_t hash;
+	ticket_t *tk;              /* set while KM_INFLIGHT */
+	int state;
+	int taken;                 /* matching scratch */
+	int refused;               /* produce() itself failed (err) */
+	rd_kafka_resp_err_t err;   /* why it was not delivered */
+} kmsg_t;
+
+typedef struct kmsgs {
+	kmsg_t *v;
+	size_t n, cap;
+} kmsgs_t;
+
+struct transport {
+	transport_conf_t conf;
+	char *brokers, *topic, *key;
+	int key_host;              /* key = the host in the syslog header */
+	rd_kafka_conf_t *kconf;    /* checked; each producer gets a copy */
+	rd_kafka_t *rk;
+	rd_kafka_topic_t *rkt;
+	int fatal;                 /* recreate the producer before the next send */
+	int stale;                 /* produce() refused messages: likewise */
+	int suspect;               /* last send failed: connect() probes again */
+	char fatal_str[256];
+	char client_err[256];      /* latest error_cb reason */
+	kmsgs_t cur;               /* batch being sent, or the last failed one */
+	kmsgs_t nxt;
+	size_t inflight;           /* entries of cur that are KM_INFLIGHT */
+	unsigned long long reports;
+	buf_t saved;               /* bytes of the last failed batch */
+	size_t *slots;             /* matching: open addressing over cur */
+	size_t nslots;
+	ticket_chunk_t *chunks;
+	ticket_t *free_tk;
+	transport_kafka_stats_t st;
+};
+
+#define STAT_ADD(t, f, n) __atomic_fetch_add(&(t)->st.f, (n), __ATOMIC_RELAXED)
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
+{
+	while (n--) {
+		h ^= (unsigned char)*p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t msg_hash(const kmsg_t *e)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	if (e->key != NULL)
+		h = fnv1a(fnv1a(h, e->key, e->klen), "\0k", 2);
+	return fnv1a(h, e->val, e->vlen);
+}
+
+static int msg_same(const kmsg_t *a, const kmsg_t *b)
+{
+	return a->hash == b->hash && a->vlen == b->vlen &&
+	       (a->key == NULL) == (b->key == NULL) && a->klen == b->klen &&
+	       memcmp(a->val, b->val, a->vlen) == 0 &&
+	       (a->key == NULL || memcmp(a->key, b->key, a->klen) == 0);
+}
+
+/* ---- tickets ---- */
+
+static ticket_t *ticket_get(transport_t *t)
+{
+	ticket_t *tk;
+	size_t i;
+
+	if (t->free_tk == NULL) {
+		ticket_chunk_t *c = malloc(sizeof(*c));
+
+		if (c == NULL)
+			return NULL;
+		c->next = t->chunks;
+		t->chunks = c;
+		for (i = 0; i < KAFKA_TICKET_CHUNK; i++) {
+			c->tk[i].next_free = t->free_tk;
+			t->free_tk = &c->tk[i];
+		}
+	}
+	tk = t->free_tk;
+	t->free_tk = tk->next_free;
+	return tk;
+}
+
+static void ticket_put(transport_t *t, ticket_t *tk)
+{
+	tk->next_free = t->free_tk;
+	t->free_tk = tk;
+}
+
+/* ---- librdkafka callbacks (served by our poll/flush calls) ---- */
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	transport_t *t = opaque;
+	ticket_t *tk = m->_private;
+	kmsg_t *e;
+
+	(void)rk;
+	t->reports++;
+	if (m->err)
+		STAT_ADD(t, failed, 1);
+	else
+		STAT_ADD(t, delivered, 1);
+	if (tk == NULL)
+		return;
+	if (tk->idx >= 0) {
+		e = &t->cur.v[tk->idx];
+		e->tk = NULL;
+		t->inflight--;
+		e->state = m->err ? KM_TODO : KM_DELIVERED;
+		e->err = m->err;
+		e->refused = 0;
+	}
+	/* these leave the topic in an error state that produce() keeps
+	 * returning until a metadata refresh: use a new producer */
+	if (m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+	    m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+	    m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)
+		t->stale = 1;
+	ticket_put(t, tk);
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	transport_t *t = opaque;
+
+	snprintf(t->client_err, sizeof(t->client_err), "%s", reason);
+	if (err == RD_KAFKA_RESP_ERR__FATAL && !t->fatal) {
+		t->fatal = 1;
+		rd_kafka_fatal_error(rk, t->fatal_str, sizeof(t->fatal_str));
+	}
+}
+
+/* librdkafka logs nothing unless asked (confParam debug=...): errors reach
+ * the caller through error_cb and errstr instead. */
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	(void)rk; (void)level; (void)fac; (void)buf;
+}
+
+/* ---- configuration ---- */
+
+static int set_param(rd_kafka_conf_t *kc, rd_kafka_topic_conf_t *tc, const char *what,
+                     const char *kv, char *errstr, size_t errlen)
+{
+	char name[256], err[512];
+	const char *eq = strchr(kv, '=');
+	size_t n;
+	rd_kafka_conf_res_t r;
+
+	if (eq == NULL || eq == kv || (n = (size_t)(eq - kv)) >= sizeof(name)) {
+		snprintf(errstr, errlen, "kafka %s \"%s\": expected key=value", what, kv);
+		return -1;
+	}
+	memcpy(name, kv, n);
+	name[n] = '\0';
+	r = tc ? rd_kafka_topic_conf_set(tc, name, eq + 1, err, sizeof(err))
+	       : rd_kafka_conf_set(kc, name, eq + 1, err, sizeof(err));
+	if (r != RD_KAFKA_CONF_OK) {
+		snprintf(errstr, errlen, "kafka %s \"%s\": %s", what, kv, err);
+		return -1;
+	}
+	return 0;
+}
+
+static int topic_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > KAFKA_TOPIC_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                 "0123456789._-") == n;
+}
+
+static int has_param(const char *const *v, size_t n, const char *name)
+{
+	size_t i, len = strlen(name);
+
+	for (i = 0; i < n; i++)
+		if (strncmp(v[i], name, len) == 0 && v[i][len] == '=')
+			return 1;
+	return 0;
+}
+
+/* t->kconf from the configuration: our defaults, then confParam, then
+ * topicConfParam, then compression (the dedicated parameter wins). */
+static int build_conf(transport_t *t, const transport_conf_t *c, char *errstr,
+                      size_t errlen)
+{
+	static const char *const defaults[] = {
+		"acks=all", "enable.idempotence=true", "linger.ms=" KAFKA_LINGER_MS,
+		"message.timeout.ms=" KAFKA_MESSAGE_TIMEOUT_MS,
+	};
+	static const char *const codecs[] = { "none", "gzip", "snappy", "lz4", "zstd" };
+	rd_kafka_topic_conf_t *tc;
+	char kv[64];
+	size_t i;
+
+	t->kconf = rd_kafka_conf_new();
+	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		if (set_param(t->kconf, NULL, "default", defaults[i], errstr, errlen) != 0)
+			return -1;
+	for (i = 0; i < c->kafka_n_conf_params; i++)
+		if (set_param(t->kconf, NULL, "confParam", c->kafka_conf_params[i], errstr,
+		              errlen) != 0)
+			return -1;
+	if ((tc = rd_kafka_conf_get_default_topic_conf(t->kconf)) == NULL) {
+		tc = rd_kafka_topic_conf_new();
+		rd_kafka_conf_set_default_topic_conf(t->kconf, tc);
+	}
+	for (i = 0; i < c->kafka_n_topic_conf_params; i++)
+		if (set_param(NULL, tc, "topicConfParam", c->kafka_topic_conf_params[i],
+		              errstr, errlen) != 0)
+			return -1;
+	if (c->kafka_compression != NULL && c->kafka_compression[0] != '\0') {
+		for (i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
+			if (strcmp(c->kafka_compression, codecs[i]) == 0)
+				break;
+		if (i == sizeof(codecs) / sizeof(codecs[0])) {
+			snprintf(errstr, errlen, "kafka compression \"%s\": expected one of "
+			         "none, gzip, snappy, lz4, zstd", c->kafka_compression);
+			return -1;
+		}
+		snprintf(kv, sizeof(kv), "compression.codec=%s", codecs[i]);
+		if (set_param(t->kconf, NULL, "compression", kv, errstr, errlen) != 0)
+			return -1;
+	}
+	if (!has_param(c->kafka_conf_params, c->kafka_n_conf_params, "debug"))
+		rd_kafka_conf_set_log_cb(t->kconf, on_log);
+	return 0;
+}
+
+/* librdkafka checks combinations (acks vs idempotence, linger vs timeout,
+ * TLS files, ...) only when a handle is created: create one that has no
+ * brokers, so it does no network I/O, and throw it away. */
+static int trial_producer(transport_t *t, char *errstr, size_t errlen)
+{
+	rd_kafka_conf_t *kc = rd_kafka_conf_dup(t->kconf);
+	char err[512];
+	rd_kafka_t *rk;
+	rd_kafka_topic_t *rkt;
+
+	rd_kafka_conf_set_log_cb(kc, on_log);
+	if (rd_kafka_conf_set(kc, "bootstrap.servers", "", err, sizeof(err)) !=
+	    RD_KAFKA_CONF_OK ||
+	    (rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof(err))) == NULL) {
+		rd_kafka_conf_destroy(kc);
+		snprintf(errstr, errlen, "kafka configuration: %s", err);
+		return -1;
+	}
+	rkt = rd_kafka_topic_new(rk, t->topic, NULL);
+	if (rkt == NULL)
+		snprintf(errstr, errlen, "kafka topic \"%s\": %s", t->topic,
+		         rd_kafka_err2str(rd_kafka_last_error()));
+	else
+		rd_kafka_topic_destroy(rkt);
+	rd_kafka_destroy(rk);
+	return rkt == NULL ? -1 : 0;
+}
+
+static char *brokers_from_target(const transport_conf_t *c)
+{
+	size_t n;
+	char *s;
+
+	if (c->kafka_brokers != NULL && c->kafka_brokers[0] != '\0')
+		return strdup(c->kafka_brokers);
+	if (c->target == NULL || c->target[0] == '\0')
+		return NULL;
+	/* one host without a port: add the configured one */
+	if (c->port > 0 && strpbrk(c->target, ":,") == NULL) {
+		n = strlen(c->target) + 8;
+		if ((s = malloc(n)) != NULL)
+			snprintf(s, n, "%s:%d", c->target, c->port);
+		return s;
+	}
+	return strdup(c->target);
+}
+
+static void kafka_destroy(transport_t *t);
+
+static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *conf,
+                                   char *errstr, size_t errlen)
+{
+	transport_t *t;
+
+	*out = NULL;
+	if ((conf->kafka_brokers == NULL || conf->kafka_brokers[0] == '\0') &&
+	    (conf->target == NULL || conf->target[0] == '\0')) {
+		snprintf(errstr, errlen, "kafka: no brokers given (broker or target)");
+		return TRANSPORT_CONFIG;
+	}
+	if (conf->kafka_topic == NULL || !topic_name_ok(conf->kafka_topic)) {
+		snprintf(errstr, errlen, "kafka topic \"%s\": expected 1 to %d characters "
+		         "of a-z A-Z 0-9 . _ -", conf->kafka_topic ? conf->kafka_topic : "",
+		         KAFKA_TOPIC_MAX);
+		return TRANSPORT_CONFIG;
+	}
+	if (conf->kafka_n_conf_params > 0 && conf->kafka_conf_params == NULL) {
+		snprintf(errstr, errlen, "kafka confParam: no array");
+		return TRANSPORT_CONFIG;
+	}
+	if (conf->kafka_n_topic_conf_params > 0 && conf->kafka_topic_conf_params == NULL) {
+		snprintf(errstr, errlen, "kafka topicConfParam: no array");
+		return TRANSPORT_CONFIG;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		goto oom;
+	buf_init(&t->saved);
+	t->conf = *conf;
+	if ((t->brokers = brokers_from_target(conf)) == NULL ||
+	    (t->topic = strdup(conf->kafka_topic)) == NULL ||
+	    (conf->kafka_key != NULL && (t->key = strdup(conf->kafka_key)) == NULL))
+		goto oom;
+	if (t->key != NULL && t->key[0] == '\0') {
+		free(t->key);
+		t->key = NULL;
+	}
+	t->key_host = t->key != NULL && strcmp(t->key, "host") == 0;
+	if (t->conf.kafka_close_timeout_ms < 0)
+		t->conf.kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
+	/* the arrays are the caller's: only kconf keeps what they said */
+	t->conf.kafka_conf_params = t->conf.kafka_topic_conf_params = NULL;
+	t->conf.kafka_n_conf_params = t->conf.kafka_n_topic_conf_params = 0;
+	t->conf.target = t->conf.kafka_brokers = t->brokers;
+	t->conf.kafka_topic = t->topic;
+	t->conf.kafka_key = t->key;
+	t->conf.kafka_compression = NULL;
+	if (build_conf(t, conf, errstr, errlen) != 0 || trial_producer(t, errstr, errlen) != 0) {
+		kafka_destroy(t);
+		return TRANSPORT_CONFIG;
+	}
+	if (rd_kafka_conf_set(t->kconf, "bootstrap.servers", t->brokers, errstr, errlen) !=
+	    RD_KAFKA_CONF_OK) {
+		kafka_destroy(t);
+		return TRANSPORT_CONFIG;
+	}
+	rd_kafka_conf_set_opaque(t->kconf, t);
+	rd_kafka_conf_set_dr_msg_cb(t->kconf, on_delivery);
+	rd_kafka_conf_set_error_cb(t->kconf, on_error);
+	*out = t;
+	return TRANSPORT_OK;
+oom:
+	kafka_destroy(t);
+	snprintf(errstr, errlen, "out of memory");
+	return TRANSPORT_CONFIG;
+}
+
+/* ---- the producer ---- */
+
+static transport_rc_t producer_open(transport_t *t, char *errstr, size_t errlen)
+{
+	rd_kafka_conf_t *kc = rd_kafka_conf_dup(t->kconf);
+	char err[512];
+
+	t->fatal = t->stale = 0;
+	t->fatal_str[0] = '\0';
+	if ((t->rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof(err))) == NULL) {
+		rd_kafka_conf_destroy(kc);
+		snprintf(errstr, errlen, "kafka: cannot create producer: %s", err);
+		return TRANSPORT_RETRY;
+	}
+	if ((t->rkt = rd_kafka_topic_new(t->rk, t->topic, NULL)) == NULL) {
+		snprintf(errstr, errlen, "kafka topic \"%s\": %s", t->topic,
+		         rd_kafka_err2str(rd_kafka_last_error()));
+		rd_kafka_destroy(t->rk);
+		t->rk = NULL;
+		return TRANSPORT_RETRY;
+	}
+	return TRANSPORT_OK;
+}
+
+/* Close the producer: wait up to TIMEOUT_MS for what is in flight, purge the
+ * rest and collect every report it owes, so each entry ends delivered or
+ * not (a purged in-flight message counts as not delivered). */
+static void producer_close(transport_t *t, int timeout_ms)
+{
+	size_t i;
+
+	if (t->rk == NULL)
+		return;
+	if (!t->fatal && timeout_ms > 0)
+		rd_kafka_flush(t->rk, timeout_ms);
+	rd_kafka_purge(t->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+	rd_kafka_poll(t->rk, 0);
+	rd_kafka_topic_destroy(t->rkt);
+	rd_kafka_destroy(t->rk);
+	t->rk = NULL;
+	t->rkt = NULL;
+	/* reports that never came (none expected): the tickets are reclaimed */
+	for (i = 0; i < t->cur.n; i++)
+		if (t->cur.v[i].state == KM_INFLIGHT) {
+			t->cur.v[i].state = KM_TODO;
+			t->cur.v[i].err = RD_KAFKA_RESP_ERR__PURGE_INFLIGHT;
+			t->cur.v[i].tk = NULL;
+		}
+	t->inflight = 0;
+	while (t->chunks != NULL) {
+		ticket_chunk_t *c = t->chunks;
+		t->chunks = c->next;
+		free(c);
+	}
+	t->free_tk = NULL;
+}
+
+/* A producer that can be used: replace one that failed fatally (what it
+ * still held is purged) or whose topic state went bad (let what is in
+ * flight finish first). */
+static transport_rc_t producer_ready(transport_t *t, char *errstr, size_t errlen)
+{
+	if (t->rk != NULL && (t->fatal || t->stale)) {
+		producer_close(t, t->fatal ? 0 : t->conf.kafka_close_timeout_ms);
+		STAT_ADD(t, recreated, 1);
+	}
+	if (t->rk == NULL)
+		return producer_open(t, errstr, errlen);
+	return TRANSPORT_OK;
+}
+
+/* ---- the record of the last failed batch ---- */
+
+static int kmsgs_reserve(kmsgs_t *a, size_t n)
+{
+	kmsg_t *v;
+
+	if (n <= a->cap)
+		return 0;
+	if ((v = realloc(a->v, n * sizeof(*v))) == NULL)
+		return -1;
+	a->v = v;
+	a->cap = n;
+	return 0;
+}
+
+/* The host in a syslog header we wrote (RFC 5424 or RFC 3164), or NULL. */
+static const char *header_host(const char *m, size_t len, size_t *hlen)
+{
+	const char *end = m + len, *p, *h;
+
+	if (len < 4 || m[0] != '<' || (p = memchr(m, '>', len < 6 ? len : 6)) == NULL)
+		return NULL;
+	p++;
+	if (end - p > 2 && p[0] == '1' && p[1] == ' ') {           /* 5424 */
+		if ((p = memchr(p + 2, ' ', (size_t)(end - p - 2))) == NULL)
+			return NULL;
+		p++;
+	} else if (end - p > 16 && p[15] == ' ') {                  /* 3164 */
+		p += 16;
+	} else {
+		return NULL;
+	}
+	h = p;
+	while (p < end && *p != ' ')
+		p++;
+	if (p == end || p == h)
+		return NULL;
+	*hlen = (size_t)(p - h);
+	return h;
+}
+
+/* t->nxt = the batch's messages with their keys and hashes */
+static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t *keys)
+{
+	size_t i;
+
+	if (kmsgs_reserve(&t->nxt, mb->n) != 0)
+		return -1;
+	for (i = 0; i < mb->n; i++) {
+		kmsg_t *e = &t->nxt.v[i];
+
+		memset(e, 0, sizeof(*e));
+		e->val = msgbatch_msg(mb, i, &e->vlen);
+		if (keys != NULL && i < keys->n) {
+			e->key = msgbatch_msg(keys, i, &e->klen);
+			if (e->klen == 0)
+				e->key = NULL;
+		} else if (t->key_host) {
+			e->key = header_host(e->val, e->vlen, &e->klen);
+		} else if (t->key != NULL) {
+			e->key = t->key;
+			e->klen = strlen(t->key);
+		}
+		e->hash = msg_hash(e);
+	}
+	t->nxt.n = mb->n;
+	return 0;
+}
+
+/* Carry the state of t->cur over to the matching messages of t->nxt, then
+ * make t->nxt current. Unmatched in-flight messages become orphans: their
+ * reports still come, for no batch. */
+static int match_previous(transport_t *t)
+{
+	size_t i, j, mask;
+	kmsgs_t tmp;
+
+	if (t->cur.n > 0) {
+		for (t->nslots = 16; t->nslots < 2 * t->cur.n; t->nslots *= 2)
+			;
+		free(t->slots);
+		if ((t->slots = calloc(t->nslots, sizeof(*t->slots))) == NULL)
+			return -1;
+		mask = t->nslots - 1;
+		for (i = 0; i < t->cur.n; i++) {
+			t->cur.v[i].taken = 0;
+			for (j = t->cur.v[i].hash & mask; t->slots[j]; j = (j + 1) & mask)
+				;
+			t->slots[j] = i + 1;
+		}
+		for (i = 0; i < t->nxt.n; i++) {
+			kmsg_t *e = &t->nxt.v[i], *p = NULL;
+
+			if (i < t->cur.n && !t->cur.v[i].taken && msg_same(e, &t->cur.v[i]))
+				p = &t->cur.v[i];
+			for (j = e->hash & mask; p == NULL && t->slots[j]; j = (j + 1) & mask) {
+				kmsg_t *c = &t->cur.v[t->slots[j] - 1];
+				if (!c->taken && msg_same(e, c))
+					p = c;
+			}
+			if (p == NULL)
+				continue;
+			p->taken = 1;
+			e->state = p->state;
+			e->err = p->err;
+			if (p->state == KM_INFLIGHT) {
+				e->tk = p->tk;
+				e->tk->idx = (long)i;
+				STAT_ADD(t, awaited, 1);
+			} else if (p->state == KM_DELIVERED) {
+				STAT_ADD(t, skipped, 1);
+			}
+		}
+		t->inflight = 0;
+		for (i = 0; i < t->cur.n; i++)
+			if (!t->cur.v[i].taken && t->cur.v[i].state == KM_INFLIGHT)
+				t->cur.v[i].tk->idx = -1;
+	}
+	for (i = 0; i < t->nxt.n; i++)
+		if (t->nxt.v[i].state == KM_INFLIGHT)
+			t->inflight++;
+	tmp = t->cur;
+	t->cur = t->nxt;
+	t->nxt = tmp;
+	return 0;
+}
+
+/* The batch failed: copy its bytes (the entries point into the caller's
+ * batch, which it reuses) so the retry can be compared with them. The old
+ * record, the only other user of t->saved, was replaced by matching. */
+static void remember_failed(transport_t *t)
+{
+	buf_t *b = &t->saved;
+	size_t i, off = 0;
+
+	buf_reset(b);
+	buf_reserve(b, 1);              /* never a NULL base, even if all empty */
+	for (i = 0; i < t->cur.n; i++) {
+		buf_append(b, t->cur.v[i].val, t->cur.v[i].vlen);
+		if (t->cur.v[i].key != NULL)
+			buf_append(b, t->cur.v[i].key, t->cur.v[i].klen);
+	}
+	if (b->oom) {
+		/* nothing to compare with: in-flight ones become orphans and the
+		 * retry produces everything (duplicates, no loss) */
+		for (i = 0; i < t->cur.n; i++)
+			if (t->cur.v[i].state == KM_INFLIGHT)
+				t->cur.v[i].tk->idx = -1;
+		t->cur.n = 0;
+		t->inflight = 0;
+		return;
+	}
+	for (i = 0; i < t->cur.n; i++) {
+		kmsg_t *e = &t->cur.v[i];
+
+		e->val = b->p + off;
+		off += e->vlen;
+		if (e->key != NULL) {
+			e->key = b->p + off;
+			off += e->klen;
+		}
+	}
+}
+
+static void forget_batch(transport_t *t)
+{
+	t->cur.n = 0;
+	t->inflight = 0;
+}
+
+/* ---- sending ---- */
+
+static transport_rc_t produce_one(transport_t *t, size_t i, long long deadline)
+{
+	kmsg_t *e = &t->cur.v[i];
+	rd_kafka_resp_err_t err;
+	ticket_t *tk;
+
+	if ((tk = ticket_get(t)) == NULL) {
+		e->err = RD_KAFKA_RESP_ERR__FAIL;
+		return TRANSPORT_RETRY;
+	}
+	tk->idx = (long)i;
+	for (;;) {
+		err = rd_kafka_producev(t->rk, RD_KAFKA_V_RKT(t->rkt),
+		                        RD_KAFKA_V_VALUE((void *)e->val, e->vlen),
+		                        RD_KAFKA_V_KEY(e->key, e->key ? e->klen : 0),
+		                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		                        RD_KAFKA_V_OPAQUE(tk), RD_KAFKA_V_END);
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() >= deadline || t->fatal)
+			break;
+		rd_kafka_poll(t->rk, KAFKA_QUEUE_FULL_WAIT_MS);
+	}
+	if (err) {
+		ticket_put(t, tk);
+		e->err = err;
+		e->refused = 1;
+		/* a topic error state (authorization, unknown topic) lasts until a
+		 * metadata refresh, minutes away: a new producer asks at once */
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL &&
+		    err != RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+			t->stale = 1;
+		STAT_ADD(t, failed, 1);
+		return TRANSPORT_RETRY;
+	}
+	e->tk = tk;
+	e->state = KM_INFLIGHT;
+	t->inflight++;
+	STAT_ADD(t, produced, 1);
+	return TRANSPORT_OK;
+}
+
+/* Serve reports until nothing is in flight, or none came for io_timeout_ms,
+ * or the producer failed fatally. */
+static void await_reports(transport_t *t)
+{
+	long long progress_at = now_ms();
+	unsigned long long seen = t->reports;
+
+	while (t->inflight > 0 && !t->fatal) {
+		rd_kafka_poll(t->rk, KAFKA_POLL_MS);
+		if (t->reports != seen) {
+			seen = t->reports;
+			progress_at = now_ms();
+		} else if (now_ms() - progress_at >= t->conf.io_timeout_ms) {
+			break;
+		}
+	}
+	if (t->fatal) {       /* librdkafka fails what it holds; collect that */
+		rd_kafka_purge(t->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+		rd_kafka_poll(t->rk, 0);
+	}
+}
+
+static void failure_text(transport_t *t, char *errstr, size_t errlen)
+{
+	size_t i, failed = 0, refused = 0, pending = 0;
+	rd_kafka_resp_err_t ferr = 0, rerr = 0;
+	int n;
+
+	for (i = 0; i < t->cur.n; i++) {
+		const kmsg_t *e = &t->cur.v[i];
+
+		if (e->state == KM_INFLIGHT)
+			pending++;
+		else if (e->state == KM_TODO && e->refused && refused++ == 0)
+			rerr = e->err;
+		else if (e->state == KM_TODO && !e->refused && failed++ == 0)
+			ferr = e->err;
+	}
+	n = snprintf(errstr, errlen, "kafka %s topic %s: %zu of %zu messages not delivered",
+	             t->brokers, t->topic, failed + refused + pending, t->cur.n);
+	if (pending && n >= 0 && (size_t)n < errlen)
+		n += snprintf(errstr + n, errlen - n, "; %zu without a delivery report after "
+		              "%d ms", pending, t->conf.io_timeout_ms);
+	if (failed && n >= 0 && (size_t)n < errlen)
+		n += snprintf(errstr + n, errlen - n, "; %zu failed: %s", failed,
+		              rd_kafka_err2str(ferr));
+	if (refused && n >= 0 && (size_t)n < errlen)
+		n += snprintf(errstr + n, errlen - n, "; %zu refused by the producer: %s",
+		              refused, rd_kafka_err2str(rerr));
+	if (t->fatal && n >= 0 && (size_t)n < errlen)
+		n += snprintf(errstr + n, errlen - n, "; fatal producer error, the producer "
+		              "will be recreated: %s", t->fatal_str);
+	else if (t->client_err[0] && n >= 0 && (size_t)n < errlen)
+		snprintf(errstr + n, errlen - n, "; client: %s", t->client_err);
+}
+
+transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
+                                          const msgbatch_t *keys, size_t *delivered,
+                                          char *errstr, size_t errlen)
+{
+	long long deadline;
+	transport_rc_t rc;
+	size_t i;
+
+	*delivered = 0;
+	if (mb->n == 0)
+		return TRANSPORT_OK;
+	t->client_err[0] = '\0';
+	if ((rc = producer_ready(t, errstr, errlen)) != TRANSPORT_OK)
+		return rc;
+	rd_kafka_poll(t->rk, 0);        /* reports for the previous try */
+	if (describe_batch(t, mb, keys) != 0 || match_previous(t) != 0) {
+		snprintf(errstr, errlen, "kafka: out of memory for %zu messages", mb->n);
+		return TRANSPORT_RETRY;
+	}
+	deadline = now_ms() + t->conf.io_timeout_ms;
+	for (i = 0; i < t->cur.n && !t->fatal; i++)
+		if (t->cur.v[i].state == KM_TODO)
+			produce_one(t, i, deadline);
+	await_reports(t);
+	for (i = 0; i < t->cur.n && t->cur.v[i].state == KM_DELIVERED; i++)
+		;
+	*delivered = i;
+	if (i == t->cur.n) {
+		forget_batch(t);
+		t->suspect = 0;
+		return TRANSPORT_OK;
+	}
+	failure_text(t, errstr, errlen);
+	remember_failed(t);
+	t->suspect = 1;
+	return TRANSPORT_RETRY;
+}
+
+static transport_rc_t kafka_send(transport_t *t, const msgbatch_t *mb,
+                                 size_t *delivered, char *errstr, size_t errlen)
+{
+	return transport_kafka_send_keyed(t, mb, NULL, delivered, errstr, errlen);
+}
+
+/* Make a producer and ask the cluster about the topic: a resumed action
+ * should not be handed batches the cluster cannot take. */
+static transport_rc_t kafka_connect(transport_t *t, char *errstr, size_t errlen)
+{
+	const struct rd_kafka_metadata *md;
+	rd_kafka_resp_err_t err;
+	transport_rc_t rc;
+
+	if ((rc = producer_ready(t, errstr, errlen)) != TRANSPORT_OK)
+		return rc;
+	err = rd_kafka_metadata(t->rk, 0, t->rkt, &md, t->conf.connect_timeout_ms);
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		if (md->topic_cnt == 1 && md->topics[0].err)
+			err = md->topics[0].err;
+		rd_kafka_metadata_destroy(md);
+	}
+	rd_kafka_poll(t->rk, 0);
+	if (err) {
+		snprintf(errstr, errlen, "kafka %s topic %s: %s%s%s", t->brokers, t->topic,
+		         rd_kafka_err2str(err), t->client_err[0] ? "; client: " : "",
+		         t->client_err);
+		return TRANSPORT_RETRY;
+	}
+	t->suspect = 0;
+	return TRANSPORT_OK;
+}
+
+static int kafka_is_connected(const transport_t *t)
+{
+	return t->rk != NULL && !t->fatal && !t->stale && !t->suspect;
+}
+
+/* HUP or shutdown: let in-flight messages finish (close_timeout_ms); the
+ * record of a failed batch survives, with what the flush settled. */
+static void kafka_disconnect(transport_t *t)
+{
+	producer_close(t, t->conf.kafka_close_timeout_ms);
+	t->fatal = t->stale = t->suspect = 0;
+}
+
+static void kafka_destroy(transport_t *t)
+{
+	if (t == NULL)
+		return;
+	producer_close(t, t->conf.kafka_close_timeout_ms);
+	if (t->kconf != NULL)
+		rd_kafka_conf_destroy(t->kconf);
+	free(t->cur.v);
+	free(t->nxt.v);
+	free(t->slots);
+	buf_free(&t->saved);
+	free(t->brokers);
+	free(t->topic);
+	free(t->key);
+	free(t);
+}
+
+const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t)
+{
+	return &t->st;
+}
+
+const transport_ops_t transport_kafka = {
+	.name = "kafka",
+	.default_port = KAFKA_DEFAULT_PORT,
+	.create = kafka_create,
+	.connect = kafka_connect,
+	.send = kafka_send,
+	.disconnect = kafka_disconnect,
+	.is_connected = kafka_is_connected,
+	.destroy = kafka_destroy,
+};

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# rsyslogd + omauditfwd (transport="kafka") -> a librdkafka mock cluster in
+# a process of its own (tests/kafka_mock). The sample log arrives as joined
+# events; then the broker goes down mid-stream and comes back: every event
+# is in the topic exactly once (the batch is kept by rsyslog while the
+# broker is away, and what was delivered before is not produced again).
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+N=${ITEST_RECORDS:-3000}
+: "${KAFKA_MOCK:=$top_builddir/tests/kafka_mock}"
+require_rsyslogd
+require_module
+require_corpus
+require_cmd kcat
+[ -x "$KAFKA_MOCK" ] || skip "no kafka_mock at $KAFKA_MOCK"
+
+mkfifo "$T/mock.in"
+exec 3<>"$T/mock.in"   # our end first: opening a FIFO blocks until both exist
+# not through bg(): a background command in a function gets /dev/null as
+# stdin unless it has its own redirection, and the mock quits on EOF
+"$KAFKA_MOCK" -b 1 -p 2 audit <"$T/mock.in" >"$T/kafka_mock.log" 2>&1 &
+_ITEST_PIDS+=("$!")
+mock() { echo "$*" >&3; }
+end=$(($(date +%s) + 15))
+until bootstrap=$(head -n 1 "$T/kafka_mock.log") && [ -n "$bootstrap" ]; do
+	[ "$(date +%s)" -lt "$end" ] || fail "kafka_mock did not start"
+	sleep 0.1
+done
+log "mock cluster at $bootstrap"
+
+sport=$(free_port)
+action="action(type=\"omauditfwd\" transport=\"kafka\" broker=[\"$bootstrap\"] topic=\"audit\"
+       key=\"host\" statsname=\"to-kafka\" timeout.io=\"3000\" closeTimeout=\"2000\"
+       confParam=[\"message.timeout.ms=4000\", \"socket.timeout.ms=2000\"]
+       action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\"
+       queue.type=\"LinkedList\" queue.size=\"200000\")"
+sender_conf "$sport" "$action" >"$T/sender.conf"
+rsyslog_start sender "$T/sender.conf"
+
+# consume the topic's messages (bodies: the JSON after the syslog header)
+consume() {
+	kcat -b "$bootstrap" -t audit -C -e -o beginning -q -f '%s\n' 2>/dev/null |
+		sed 's/^[^{]*//' >"$T/consumed.txt"
+	count_lines "$T/consumed.txt"
+}
+
+SEND_HOST=web01 send_lines "$top_srcdir/contrib/demo/audit.log" "$sport" >/dev/null || fail "sending failed"
+end=$(($(date +%s) + 30))
+until [ "$(consume)" -ge 7 ]; do
+	[ "$(date +%s)" -lt "$end" ] || fail "the sample did not arrive in the topic ($(consume) messages)"
+	sleep 0.5
+done
+grep -q '"EXECVE":{.*"argv":\["sudo","cat","/etc/shadow"\]' "$T/consumed.txt" ||
+	fail "the joined sudo event is not in the topic"
+log "sample: 7 messages in the topic"
+
+# the broker goes away while a stream flows, and comes back
+make_stream "$N" "$T/sent.txt"
+mock "down 1"
+bg feeder send_lines "$T/sent.txt" "$sport" 2000
+sleep 4
+mock "up 1"
+bg_wait "$BG_PID" 60 || fail "feeder failed"
+grep -q 'action suspended' "$T/sender.internal.log" || fail "the outage was not noticed"
+# rsyslog retries after the broker is back: wait until the topic stops
+# growing (3 s), then stopping the sender flushes the events still held
+last=-1 still=0 end=$(($(date +%s) + 90))
+while [ "$still" -lt 6 ] && [ "$(date +%s)" -lt "$end" ]; do
+	c=$(consume)
+	if [ "$c" -eq "$last" ] && [ "$c" -gt 7 ]; then still=$((still + 1)); else still=0 last=$c; fi
+	sleep 0.5
+done
+grep -q 'delivering again' "$T/sender.internal.log" || fail "the action never resumed"
+rsyslog_stop sender || fail "sender did not stop"   # flushes held events
+consume >/dev/null
+grep -v '"UNPARSED"' "$T/consumed.txt" | tail -n +7 >"$T/stream.txt"
+"$PYTHON" "$ITEST_DIR/check_events.py" "$T/sent.txt" "$T/stream.txt" --final >"$T/check.out" ||
+	{ cat "$T/check.out"; fail "events lost or duplicated across the broker outage"; }
+cat "$T/check.out"
+mock quit
+pass "broker outage: $(head -n 1 "$T/check.out")"

@@ -1,0 +1,881 @@
+/* test_transport_kafka.c -- the kafka transport against librdkafka's mock
+ * cluster (in this process): configuration checked without I/O, exact
+ * delivery, keys, compression, and above all outages and injected produce
+ * errors: a failed batch retried as it was ends up in the topic exactly
+ * once (the high watermarks add up to the number of messages sent, and
+ * reading the topic back finds each message once). */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "transport.h"
+
+/* the mock applies broker up/down asynchronously, in its own thread */
+#define MOCK_SETTLE_US 300000
+
+
+#define TOPIC       "audit"
+#define ERRLEN      512
+#define PRODUCE     0          /* Kafka ApiKey of ProduceRequest */
+
+static void quiet_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	(void)rk; (void)level; (void)fac; (void)buf;
+}
+
+static rd_kafka_conf_t *quiet_conf(void)
+{
+	rd_kafka_conf_t *c = rd_kafka_conf_new();
+
+	rd_kafka_conf_set_log_cb(c, quiet_log);
+	return c;
+}
+
+/* ---- the mock cluster ---- */
+
+typedef struct cluster {
+	rd_kafka_t *rk;            /* owns the mock */
+	rd_kafka_mock_cluster_t *mc;
+	const char *bootstraps;
+	int partitions;
+} cluster_t;
+
+static void cluster_start(cluster_t *c, int brokers, int partitions)
+{
+	char err[256];
+
+	c->rk = rd_kafka_new(RD_KAFKA_PRODUCER, quiet_conf(), err, sizeof(err));
+	cr_assert_not_null(c->rk, "%s", err);
+	c->mc = rd_kafka_mock_cluster_new(c->rk, brokers);
+	cr_assert_not_null(c->mc);
+	c->bootstraps = rd_kafka_mock_cluster_bootstraps(c->mc);
+	c->partitions = partitions;
+	cr_assert_eq(rd_kafka_mock_topic_create(c->mc, TOPIC, partitions, 1), 0);
+}
+
+static void cluster_stop(cluster_t *c)
+{
+	rd_kafka_mock_cluster_destroy(c->mc);
+	rd_kafka_destroy(c->rk);
+}
+
+/* ---- what the topic holds ---- */
+
+typedef struct got {
+	char **val, **key;         /* key NULL: none */
+	size_t n;
+} got_t;
+
+static void got_free(got_t *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		free(g->val[i]);
+		free(g->key[i]);
+	}
+	free(g->val);
+	free(g->key);
+}
+
+static rd_kafka_t *consumer(const cluster_t *c)
+{
+	rd_kafka_conf_t *conf = quiet_conf();
+	char err[256];
+	rd_kafka_t *rk;
+
+	cr_assert_eq(rd_kafka_conf_set(conf, "bootstrap.servers", c->bootstraps, err,
+	                               sizeof(err)), RD_KAFKA_CONF_OK);
+	cr_assert_eq(rd_kafka_conf_set(conf, "group.id", "test", err, sizeof(err)),
+	             RD_KAFKA_CONF_OK);
+	cr_assert_eq(rd_kafka_conf_set(conf, "enable.auto.commit", "false", err,
+	                               sizeof(err)), RD_KAFKA_CONF_OK);
+	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+	cr_assert_not_null(rk, "%s", err);
+	return rk;
+}
+
+/* Sum of the partitions' high watermarks: on a fresh topic, the number of
+ * messages it holds. */
+static long long topic_count(const cluster_t *c)
+{
+	rd_kafka_t *rk = consumer(c);
+	long long total = 0;
+	int64_t lo, hi;
+	int p;
+
+	for (p = 0; p < c->partitions; p++) {
+		cr_assert_eq(rd_kafka_query_watermark_offsets(rk, TOPIC, p, &lo, &hi, 5000), 0);
+		total += hi;
+	}
+	rd_kafka_destroy(rk);
+	return total;
+}
+
+/* Read the whole topic back (WANT messages, per partition in order). */
+static void topic_read(const cluster_t *c, size_t want, got_t *g)
+{
+	rd_kafka_t *rk = consumer(c);
+	rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(c->partitions);
+	time_t until = time(NULL) + 10;
+	int p;
+
+	memset(g, 0, sizeof(*g));
+	g->val = calloc(want + 1, sizeof(char *));
+	g->key = calloc(want + 1, sizeof(char *));
+	for (p = 0; p < c->partitions; p++)
+		rd_kafka_topic_partition_list_add(parts, TOPIC, p)->offset =
+			RD_KAFKA_OFFSET_BEGINNING;
+	cr_assert_eq(rd_kafka_assign(rk, parts), 0);
+	rd_kafka_topic_partition_list_destroy(parts);
+	while (g->n < want && time(NULL) < until) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+
+		if (m == NULL)
+			continue;
+		if (m->err == 0) {
+			g->val[g->n] = strndup(m->payload, m->len);
+			g->key[g->n] = m->key ? strndup(m->key, m->key_len) : NULL;
+			g->n++;
+		}
+		rd_kafka_message_destroy(m);
+	}
+	rd_kafka_consumer_close(rk);
+	rd_kafka_destroy(rk);
+}
+
+/* ---- batches ---- */
+
+static void add_msg(msgbatch_t *mb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void add_msg(msgbatch_t *mb, const char *fmt, ...)
+{
+	char m[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	cr_assert(n > 0 && (size_t)n < sizeof(m));
+	msgbatch_begin(mb);
+	buf_append(&mb->data, m, (size_t)n);
+	cr_assert_eq(msgbatch_end(mb), 0);
+}
+
+#define LINE "<14>1 2023-11-14T22:13:20.123Z web%02d auditd - - - type=SYSCALL " \
+	"msg=audit(1700000000.123:%d): arch=c000003e syscall=59 success=yes"
+
+static void make_batch(msgbatch_t *mb, int first, int n)
+{
+	int i;
+
+	msgbatch_init(mb);
+	for (i = first; i < first + n; i++)
+		add_msg(mb, LINE, i, i);
+}
+
+/* Every message of MB is in G exactly once, and G holds nothing else. */
+static void assert_exactly_once(const msgbatch_t *mb, const got_t *g)
+{
+	size_t i, j, len, hits;
+	const char *m;
+
+	cr_assert_eq(g->n, mb->n, "topic holds %zu messages, %zu sent", g->n, mb->n);
+	for (i = 0; i < mb->n; i++) {
+		m = msgbatch_msg(mb, i, &len);
+		for (hits = 0, j = 0; j < g->n; j++)
+			hits += strlen(g->val[j]) == len && memcmp(g->val[j], m, len) == 0;
+		cr_assert_eq(hits, 1, "message %zu found %zu times", i, hits);
+	}
+}
+
+/* ---- the transport ---- */
+
+static const char *const fast_params[] = {
+	"message.timeout.ms=2500", "retry.backoff.ms=50", "reconnect.backoff.ms=50",
+	"reconnect.backoff.max.ms=200", "socket.timeout.ms=2000", "linger.ms=5",
+};
+
+static void conf_for(transport_conf_t *tc, const cluster_t *c)
+{
+	memset(tc, 0, sizeof(*tc));
+	tc->kafka_brokers = c ? c->bootstraps : "127.0.0.1:1";
+	tc->kafka_topic = TOPIC;
+	tc->kafka_conf_params = fast_params;
+	tc->kafka_n_conf_params = sizeof(fast_params) / sizeof(fast_params[0]);
+	tc->io_timeout_ms = 1500;
+	tc->connect_timeout_ms = 1500;
+	tc->kafka_close_timeout_ms = 2000;
+}
+
+static transport_t *make(const transport_conf_t *tc)
+{
+	transport_t *t = NULL;
+	char err[ERRLEN] = "";
+
+	cr_assert_eq(transport_kafka.create(&t, tc, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	return t;
+}
+
+static transport_rc_t create_err(const transport_conf_t *tc, char *err)
+{
+	transport_t *t = NULL;
+	transport_rc_t rc;
+
+	err[0] = '\0';
+	rc = transport_kafka.create(&t, tc, err, ERRLEN);
+	if (rc == TRANSPORT_OK)
+		transport_kafka.destroy(t);
+	else
+		cr_assert_null(t);
+	return rc;
+}
+
+/* Send MB until it is delivered, at most TRIES times; returns the tries. */
+static int send_until_ok(transport_t *t, const msgbatch_t *mb, int tries)
+{
+	char err[ERRLEN];
+	size_t delivered;
+	int i;
+
+	for (i = 1; i <= tries; i++) {
+		if (transport_kafka.send(t, mb, &delivered, err, sizeof(err)) == TRANSPORT_OK) {
+			cr_assert_eq(delivered, mb->n);
+			return i;
+		}
+		cr_log_info("try %d: %s", i, err);
+	}
+	cr_assert_fail("not delivered after %d tries: %s", tries, err);
+	return -1;
+}
+
+static long long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000LL + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* ---- configuration ---- */
+
+Test(kafka_conf, unknown_confparam_is_named)
+{
+	const char *p[] = { "linger.ms=1", "no.such.property=1" };
+	transport_conf_t tc;
+	char err[ERRLEN];
+
+	conf_for(&tc, NULL);
+	tc.kafka_conf_params = p;
+	tc.kafka_n_conf_params = 2;
+	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
+	cr_assert(strstr(err, "no.such.property") != NULL, "%s", err);
+	cr_assert(strstr(err, "confParam") != NULL, "%s", err);
+}
+
+Test(kafka_conf, bad_value_is_named)
+{
+	const char *p[] = { "linger.ms=soon" };
+	transport_conf_t tc;
+	char err[ERRLEN];
+
+	conf_for(&tc, NULL);
+	tc.kafka_conf_params = p;
+	tc.kafka_n_conf_params = 1;
+	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
+	cr_assert(strstr(err, "linger.ms=soon") != NULL, "%s", err);
+}
+
+Test(kafka_conf, not_key_value)
+{
+	const char *p[] = { "linger.ms" };
+	transport_conf_t tc;
+	char err[ERRLEN];
+
+	conf_for(&tc, NULL);
+	tc.kafka_conf_params = p;
+	tc.kafka_n_conf_params = 1;
+	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
+	cr_assert(strstr(err, "key=value") != NULL, "%s", err);
+}
+
+Test(kafka_conf, unknown_topicconfparam_is_named)
+{
+	const char *p[] = { "no.such.topic.property=1" };
+	transport_conf_t tc;
+	char err[ERRLEN];
+
+	conf_for(&tc, NULL);
+	tc.kafka_topic_conf_params = p;
+	tc.kafka_n_topic_conf_params = 1;
+	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
+	cr_assert(strstr(err, "topicConfParam") && strstr(err, "no.such.topic.property"),
+	          "%s", err);
+}
+
+/* librdkafka checks combinations only when a handle is made */
+Test(kafka_conf, acks_conflicting_with_idempotence)
+{
+	const char *p[] = { "acks=1" };
+	transport_conf_t tc;
+	char err[ERRLEN];
+
+	conf_for(&tc, NULL);
+	tc.kafka_topic_conf_params = p;
+	tc.kafka_n_topic_conf_params = 1;
+	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
+	cr_assert(strstr(err, "acks") && strstr(err, "idempotence"), "%s", err);
+}
+
+Test(kafka_conf, timeout_shorter_than_linger)
+{
+	const char *p[] = { "linger.ms=500", "message.timeout.ms=100" };
+	transport_conf_t tc;
+	char err[ERRLEN];
+
+	conf_for(&tc, NULL);
+	tc.kafka_conf_params = p;
+	tc.kafka_n_conf_params = 2;
+	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
+	cr_assert(strstr(err, "message.timeout.ms") != NULL, "%s", err);
+}
+
+Test(kafka_conf, compression)
+{
+	const char *ok[] = { "none", "gzip", "snappy", "lz4", "zstd" };
+	transport_conf_t tc;
+	char err[ERRLEN];
+	size_t i;
+
+	conf_for(&tc, NULL);
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		tc.kafka_compression = ok[i];
+		cr_assert_eq(create_err(&tc, err), TRANSPORT_OK, "%s: %s", ok[i], err);
+	}
+	tc.kafka_compression = "brotli";
+	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
+	cr_assert(strstr(err, "compression") && strstr(err, "brotli"), "%s", err);
+}
+
+Test(kafka_conf, topic_and_brokers_required)
+{
+	transport_conf_t tc;
+	char err[ERRLEN];
+
+	conf_for(&tc, NULL);
+	tc.kafka_topic = NULL;
+	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
+	cr_assert(strstr(err, "topic") != NULL, "%s", err);
+	tc.kafka_topic = "bad topic/name";
+	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
+	cr_assert(strstr(err, "bad topic/name") != NULL, "%s", err);
+	conf_for(&tc, NULL);
+	tc.kafka_brokers = NULL;
+	tc.target = NULL;
+	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
+	cr_assert(strstr(err, "broker") != NULL, "%s", err);
+}
+
+/* create() (and destroy()) must not touch the network: a listener given
+ * as the broker sees no connection. */
+Test(kafka_conf, create_does_no_io)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	struct pollfd pfd;
+	transport_conf_t tc;
+	char brokers[64];
+	transport_t *t;
+	int lfd;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(lfd, 8), 0);
+	getsockname(lfd, (struct sockaddr *)&sa, &sl);
+	snprintf(brokers, sizeof(brokers), "127.0.0.1:%d", ntohs(sa.sin_port));
+	conf_for(&tc, NULL);
+	tc.kafka_brokers = brokers;
+	t = make(&tc);
+	transport_kafka.destroy(t);
+	pfd.fd = lfd;
+	pfd.events = POLLIN;
+	cr_assert_eq(poll(&pfd, 1, 300), 0, "create() connected to the broker");
+	close(lfd);
+}
+
+Test(kafka_conf, brokers_from_target)
+{
+	transport_conf_t tc;
+	char err[ERRLEN];
+
+	conf_for(&tc, NULL);
+	tc.kafka_brokers = NULL;
+	tc.target = "kafka1";
+	tc.port = 9093;
+	cr_assert_eq(create_err(&tc, err), TRANSPORT_OK, "%s", err);
+}
+
+/* ---- delivery ---- */
+
+Test(kafka, delivers_each_message_once_with_fixed_key, .timeout = 30)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb;
+	got_t g;
+	size_t i;
+
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	tc.kafka_key = "node-a";
+	t = make(&tc);
+	make_batch(&mb, 0, 200);
+	cr_assert_eq(send_until_ok(t, &mb, 1), 1);
+	cr_assert_eq(topic_count(&c), 200);
+	topic_read(&c, 200, &g);
+	cr_assert_eq(g.n, 200);
+	for (i = 0; i < g.n; i++) {         /* one partition: in order */
+		size_t len;
+		const char *m = msgbatch_msg(&mb, i, &len);
+		cr_assert(strlen(g.val[i]) == len && memcmp(g.val[i], m, len) == 0,
+		          "message %zu: %s", i, g.val[i]);
+		cr_assert_str_eq(g.key[i], "node-a");
+	}
+	cr_assert_eq(transport_kafka_stats(t)->produced, 200);
+	cr_assert_eq(transport_kafka_stats(t)->delivered, 200);
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
+Test(kafka, per_message_keys, .timeout = 30)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb, keys;
+	char err[ERRLEN];
+	size_t delivered, i, j;
+	got_t g;
+
+	cluster_start(&c, 1, 3);
+	conf_for(&tc, &c);
+	t = make(&tc);
+	make_batch(&mb, 0, 30);
+	msgbatch_init(&keys);
+	for (i = 0; i < 30; i++) {
+		msgbatch_begin(&keys);
+		if (i % 10 != 9)                    /* an empty key: none */
+			buf_printf(&keys.data, "host%zu", i % 3);
+		cr_assert_eq(msgbatch_end(&keys), 0);
+	}
+	cr_assert_eq(transport_kafka_send_keyed(t, &mb, &keys, &delivered, err, sizeof(err)),
+	             TRANSPORT_OK, "%s", err);
+	topic_read(&c, 30, &g);
+	assert_exactly_once(&mb, &g);
+	for (j = 0; j < g.n; j++) {
+		const char *s = strstr(g.val[j], ".123:") + 5;
+		int n = atoi(s);
+		if (n % 10 == 9)
+			cr_assert_null(g.key[j], "message %d has key %s", n, g.key[j]);
+		else {
+			char want[16];
+			snprintf(want, sizeof(want), "host%d", n % 3);
+			cr_assert_str_eq(g.key[j], want);
+		}
+	}
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	msgbatch_free(&keys);
+	cluster_stop(&c);
+}
+
+Test(kafka, key_host_from_syslog_header, .timeout = 30)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb;
+	got_t g;
+
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	tc.kafka_key = "host";
+	t = make(&tc);
+	msgbatch_init(&mb);
+	add_msg(&mb, "<14>1 2023-11-14T22:13:20.123Z web%02d auditd - - - x=1", 7);
+	add_msg(&mb, "<14>Nov 14 22:13:20 db%02d auditd: x=2", 3);
+	add_msg(&mb, "type=SYSCALL no header %d", 1);
+	cr_assert_eq(send_until_ok(t, &mb, 1), 1);
+	topic_read(&c, 3, &g);
+	cr_assert_eq(g.n, 3);
+	cr_assert_str_eq(g.key[0], "web07");
+	cr_assert_str_eq(g.key[1], "db03");
+	cr_assert_null(g.key[2]);
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
+Test(kafka, every_compression_codec_round_trips, .timeout = 60)
+{
+	const char *codecs[] = { "gzip", "snappy", "lz4", "zstd" };
+	size_t k;
+
+	for (k = 0; k < sizeof(codecs) / sizeof(codecs[0]); k++) {
+		cluster_t c;
+		transport_conf_t tc;
+		transport_t *t;
+		msgbatch_t mb;
+		got_t g;
+
+		cluster_start(&c, 1, 1);
+		conf_for(&tc, &c);
+		tc.kafka_compression = codecs[k];
+		t = make(&tc);
+		make_batch(&mb, 0, 50);
+		cr_assert_eq(send_until_ok(t, &mb, 1), 1, "%s", codecs[k]);
+		topic_read(&c, 50, &g);
+		assert_exactly_once(&mb, &g);
+		got_free(&g);
+		transport_kafka.destroy(t);
+		msgbatch_free(&mb);
+		cluster_stop(&c);
+	}
+}
+
+/* ---- outages ---- */
+
+Test(kafka, broker_down_fails_in_bounded_time_then_retry_delivers_once, .timeout = 30)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb;
+	char err[ERRLEN];
+	size_t delivered;
+	struct timespec t0;
+	got_t g;
+
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	t = make(&tc);
+	make_batch(&mb, 0, 100);
+	rd_kafka_mock_broker_set_down(c.mc, 1);
+	usleep(MOCK_SETTLE_US);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	cr_assert_lt(ms_since(&t0), tc.io_timeout_ms + 1500, "took %lld ms", ms_since(&t0));
+	cr_assert_eq(delivered, 0);
+	cr_assert(strstr(err, "100 of 100 messages not delivered") != NULL, "%s", err);
+	cr_assert_eq(transport_kafka.is_connected(t), 0);
+	cr_assert_eq(transport_kafka.connect(t, err, sizeof(err)), TRANSPORT_RETRY);
+	rd_kafka_mock_broker_set_up(c.mc, 1);
+	cr_assert_eq(transport_kafka.connect(t, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	send_until_ok(t, &mb, 5);
+	cr_assert_eq(topic_count(&c), 100);
+	topic_read(&c, 100, &g);
+	assert_exactly_once(&mb, &g);
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
+/* One of three brokers is down: the partitions it leads take nothing,
+ * the others take their share. The retry must not produce the delivered
+ * share again. */
+Test(kafka, partial_failure_retry_sends_only_the_rest, .timeout = 30)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb;
+	char err[ERRLEN];
+	size_t delivered;
+	const transport_kafka_stats_t *st;
+	got_t g;
+
+	cluster_start(&c, 3, 6);
+	conf_for(&tc, &c);
+	tc.kafka_key = "host";             /* keyed: spread over all partitions */
+	t = make(&tc);
+	st = transport_kafka_stats(t);
+	make_batch(&mb, 0, 300);
+	/* warm up so every partition's leader is known */
+	{
+		msgbatch_t one;
+		make_batch(&one, 1000, 1);
+		send_until_ok(t, &one, 3);
+		msgbatch_free(&one);
+	}
+	rd_kafka_mock_broker_set_down(c.mc, 2);
+	usleep(MOCK_SETTLE_US); /* set_down takes effect in the mock's thread */
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	cr_log_info("down: %s", err);
+	cr_assert_gt(st->delivered, 1, "nothing was delivered to the live brokers");
+	cr_assert_lt(st->delivered, 301);
+	rd_kafka_mock_broker_set_up(c.mc, 2);
+	send_until_ok(t, &mb, 5);
+	cr_log_info("produced %llu delivered %llu skipped %llu awaited %llu",
+	            st->produced, st->delivered, st->skipped, st->awaited);
+	cr_assert_gt(st->skipped, 0);
+	cr_assert_eq(topic_count(&c), 301);
+	topic_read(&c, 301, &g);
+	cr_assert_eq(g.n, 301);
+	{       /* the warm-up message is the extra one */
+		got_t rest = g;
+		size_t i;
+		for (i = 0; i < g.n; i++)
+			if (strstr(g.val[i], ":1000)") != NULL)
+				break;
+		cr_assert_lt(i, g.n);
+		free(g.val[i]);
+		free(g.key[i]);
+		g.val[i] = g.val[g.n - 1];
+		g.key[i] = g.key[g.n - 1];
+		rest.n = g.n - 1;
+		assert_exactly_once(&mb, &rest);
+		g.n--;
+	}
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
+/* ---- injected produce errors ---- */
+
+/* Push CNT errors CODE for the next Produce requests, send a batch of 200
+ * until it is delivered; it must be in the topic exactly once. Returns the
+ * number of producers that were recreated. */
+static unsigned long long produce_errors_then_exactly_once(rd_kafka_resp_err_t code,
+                                                           size_t cnt, int partitions)
+{
+	rd_kafka_resp_err_t errs[16];
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb;
+	got_t g;
+	size_t i;
+	int tries;
+	unsigned long long recreated;
+
+	cr_assert_leq(cnt, 16);
+	for (i = 0; i < cnt; i++)
+		errs[i] = code;
+	cluster_start(&c, 1, partitions);
+	conf_for(&tc, &c);
+	t = make(&tc);
+	make_batch(&mb, 0, 200);
+	rd_kafka_mock_push_request_errors_array(c.mc, PRODUCE, cnt, errs);
+	tries = send_until_ok(t, &mb, 6);
+	cr_log_info("%s: %d tries; produced %llu delivered %llu failed %llu skipped %llu "
+	            "awaited %llu recreated %llu", rd_kafka_err2name(code), tries,
+	            transport_kafka_stats(t)->produced, transport_kafka_stats(t)->delivered,
+	            transport_kafka_stats(t)->failed, transport_kafka_stats(t)->skipped,
+	            transport_kafka_stats(t)->awaited, transport_kafka_stats(t)->recreated);
+	cr_assert_eq(topic_count(&c), 200);
+	topic_read(&c, 200, &g);
+	assert_exactly_once(&mb, &g);
+	recreated = transport_kafka_stats(t)->recreated;
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+	return recreated;
+}
+
+/* librdkafka retries these itself: one send() suffices */
+Test(kafka, retriable_produce_errors, .timeout = 30)
+{
+	produce_errors_then_exactly_once(RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, 3, 1);
+	produce_errors_then_exactly_once(RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, 2, 4);
+	produce_errors_then_exactly_once(RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, 4, 4);
+}
+
+/* these fail the messages: the batch is retried */
+Test(kafka, non_retriable_produce_errors, .timeout = 40)
+{
+	produce_errors_then_exactly_once(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, 1, 4);
+	produce_errors_then_exactly_once(RD_KAFKA_RESP_ERR_INVALID_RECORD, 2, 4);
+	produce_errors_then_exactly_once(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, 1, 1);
+}
+
+/* ---- retries that are not quite the same batch ---- */
+
+/* rsyslog may retry with more messages than it first gave (or fewer, or in
+ * another order): messages are matched by their bytes, not by position. */
+Test(kafka, retry_matched_by_content_not_position, .timeout = 30)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t first, again;
+	char err[ERRLEN];
+	size_t delivered, i, len;
+	got_t g;
+
+	cluster_start(&c, 3, 6);
+	conf_for(&tc, &c);
+	tc.kafka_key = "host";
+	t = make(&tc);
+	make_batch(&first, 0, 120);
+	{
+		msgbatch_t one;
+		make_batch(&one, 1000, 1);
+		send_until_ok(t, &one, 3);
+		msgbatch_free(&one);
+	}
+	rd_kafka_mock_broker_set_down(c.mc, 3);
+	usleep(MOCK_SETTLE_US);
+	cr_assert_eq(transport_kafka.send(t, &first, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	rd_kafka_mock_broker_set_up(c.mc, 3);
+	/* the retry: 30 new ones first, then the old ones backwards */
+	make_batch(&again, 200, 30);
+	for (i = first.n; i-- > 0;) {
+		const char *m = msgbatch_msg(&first, i, &len);
+		msgbatch_begin(&again);
+		buf_append(&again.data, m, len);
+		cr_assert_eq(msgbatch_end(&again), 0);
+	}
+	send_until_ok(t, &again, 5);
+	cr_assert_gt(transport_kafka_stats(t)->skipped, 0);
+	cr_assert_eq(topic_count(&c), 151);
+	topic_read(&c, 151, &g);
+	for (i = 0; i < g.n; i++)
+		if (strstr(g.val[i], ":1000)") != NULL) {
+			free(g.val[i]);
+			free(g.key[i]);
+			g.val[i] = g.val[--g.n];
+			g.key[i] = g.key[g.n];
+			break;
+		}
+	assert_exactly_once(&again, &g);
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&first);
+	msgbatch_free(&again);
+	cluster_stop(&c);
+}
+
+/* A new message with the same bytes as one already delivered is still
+ * sent: each remembered message matches once. */
+Test(kafka, identical_messages_each_count, .timeout = 30)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb;
+	char err[ERRLEN];
+	size_t delivered;
+
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	t = make(&tc);
+	msgbatch_init(&mb);
+	add_msg(&mb, "same %d", 1);
+	add_msg(&mb, "same %d", 1);
+	add_msg(&mb, "same %d", 1);
+	rd_kafka_mock_broker_set_down(c.mc, 1);
+	usleep(MOCK_SETTLE_US);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	rd_kafka_mock_broker_set_up(c.mc, 1);
+	send_until_ok(t, &mb, 5);
+	cr_assert_eq(topic_count(&c), 3);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
+/* After a success the record is forgotten: an old batch sent again is
+ * produced again (at least once, never skipped on a guess). */
+Test(kafka, success_forgets_the_record, .timeout = 30)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb;
+
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	t = make(&tc);
+	make_batch(&mb, 0, 10);
+	send_until_ok(t, &mb, 1);
+	send_until_ok(t, &mb, 1);
+	cr_assert_eq(topic_count(&c), 20);
+	cr_assert_eq(transport_kafka_stats(t)->skipped, 0);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
+/* HUP: disconnect, then the next send makes a new producer */
+Test(kafka, disconnect_and_send_again, .timeout = 30)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb;
+	char err[ERRLEN];
+
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	t = make(&tc);
+	cr_assert_eq(transport_kafka.is_connected(t), 0);
+	cr_assert_eq(transport_kafka.connect(t, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	cr_assert_eq(transport_kafka.is_connected(t), 1);
+	make_batch(&mb, 0, 10);
+	send_until_ok(t, &mb, 1);
+	transport_kafka.disconnect(t);
+	cr_assert_eq(transport_kafka.is_connected(t), 0);
+	msgbatch_free(&mb);
+	make_batch(&mb, 10, 10);
+	send_until_ok(t, &mb, 1);
+	cr_assert_eq(topic_count(&c), 20);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
+/* the idempotent producer's own errors, which it does not retry */
+Test(kafka, idempotence_errors, .timeout = 40)
+{
+	produce_errors_then_exactly_once(RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH, 1, 1);
+	produce_errors_then_exactly_once(RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID, 1, 1);
+	produce_errors_then_exactly_once(RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED, 1, 1);
+	produce_errors_then_exactly_once(RD_KAFKA_RESP_ERR_PRODUCER_FENCED, 1, 1);
+}
+
+/* A sequence desynchronisation is fatal for an idempotent producer: the
+ * batch fails, the next send() makes a new producer and delivers it. */
+Test(kafka, fatal_error_recreates_the_producer, .timeout = 30)
+{
+	cr_assert_eq(produce_errors_then_exactly_once(
+	             RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, 1, 1), 1);
+}
+
+/* Not tested: DUPLICATE_SEQUENCE_NUMBER. A real broker says it when it
+ * already has the messages, so librdkafka (rightly) reports them delivered;
+ * injected by the mock, nothing was stored. */
