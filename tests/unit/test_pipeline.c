@@ -18,11 +18,25 @@ static void setup(void)
 	conf.header.style = SYSLOG_HDR_NONE;
 }
 
+static audit_joiner_t *joiner_;
+
 static void teardown(void)
 {
 	pipeline_free(pipe_);
 	pipe_ = NULL;
+	audit_joiner_free(joiner_);
+	joiner_ = NULL;
 	msgbatch_free(&mb);
+}
+
+/* a pipeline that joins, with a joiner of default settings */
+static void joining_pipeline(void)
+{
+	audit_joiner_conf_t jc;
+
+	audit_joiner_conf_default(&jc);
+	conf.joiner = joiner_ = audit_joiner_new(&jc);
+	pipe_ = pipeline_new(&conf, NULL);
 }
 
 static char *run(const char *line)
@@ -185,14 +199,10 @@ static void feed(pipeline_t *p, const char *const *lines, size_t n)
 
 Test(pipeline, joined_event_is_one_message_with_repeated_types_as_arrays)
 {
-	audit_joiner_conf_t jc;
-	audit_joiner_t *j;
 	size_t len;
 	const char *m;
 
-	audit_joiner_conf_default(&jc);
-	conf.joiner = j = audit_joiner_new(&jc);
-	pipe_ = pipeline_new(&conf, NULL);
+	joining_pipeline();
 	pipeline_batch_begin(pipe_);
 	feed(pipe_, sudo_event, 5);
 	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
@@ -209,21 +219,14 @@ Test(pipeline, joined_event_is_one_message_with_repeated_types_as_arrays)
 	             "\"syscall\":\"59\",\"key\":\"x\"},\"PATH\":[{\"item\":\"0\",\"name\":"
 	             "\"/usr/bin/sudo\"},{\"item\":\"1\",\"name\":\"/lib64/ld.so\"}],\"CWD\":"
 	             "{\"cwd\":\"/root\"}}", len), 0);
-	pipeline_free(pipe_);
-	pipe_ = NULL;
-	audit_joiner_free(j);
 }
 
 Test(pipeline, a_rolled_back_batch_is_formatted_once_on_retry)
 {
-	audit_joiner_conf_t jc;
-	audit_joiner_t *j;
 	size_t len;
 	const char *m;
 
-	audit_joiner_conf_default(&jc);
-	conf.joiner = j = audit_joiner_new(&jc);
-	pipe_ = pipeline_new(&conf, NULL);
+	joining_pipeline();
 	pipeline_batch_begin(pipe_);
 	feed(pipe_, sudo_event, 2);          /* batch 1: delivered */
 	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
@@ -244,21 +247,14 @@ Test(pipeline, a_rolled_back_batch_is_formatted_once_on_retry)
 	cr_assert(memmem(m, len, "\"PATH\":[{\"item\":\"0\"", 19) != NULL, "%.*s", (int)len, m);
 	cr_assert(memmem(m, len, "\"item\":\"1\"", 10) != NULL);
 	cr_assert_null(memmem(m, len, "},{\"item\":\"1\"},{", 16), "no record twice");
-	pipeline_free(pipe_);
-	pipe_ = NULL;
-	audit_joiner_free(j);
 }
 
 Test(pipeline, flushed_event_is_marked_incomplete)
 {
-	audit_joiner_conf_t jc;
-	audit_joiner_t *j;
 	size_t len;
 	const char *m;
 
-	audit_joiner_conf_default(&jc);
-	conf.joiner = j = audit_joiner_new(&jc);
-	pipe_ = pipeline_new(&conf, NULL);
+	joining_pipeline();
 	pipeline_batch_begin(pipe_);
 	feed(pipe_, sudo_event, 1);
 	pipeline_flush(pipe_);
@@ -268,9 +264,6 @@ Test(pipeline, flushed_event_is_marked_incomplete)
 	m = msgbatch_msg(&mb, 0, &len);
 	cr_assert(memmem(m, len, "\"type\":\"SYSCALL\",\"incomplete\":\"flush\",\"SYSCALL\":", 48) != NULL,
 	          "%.*s", (int)len, m);
-	pipeline_free(pipe_);
-	pipe_ = NULL;
-	audit_joiner_free(j);
 }
 
 /* a batch that is rolled back and retried counts once */
