@@ -19,6 +19,7 @@
 #define CLI_BATCH_MESSAGES 1024       /* messages per write/send */
 #define CLI_SEND_ATTEMPTS  5          /* tries per batch before giving up */
 #define CLI_RETRY_SLEEP_S  1
+#define CLI_MAX_CONF_PARAMS 64        /* --conf-param / --topic-conf-param */
 
 typedef struct cli {
 	pipeline_t *pipe;
@@ -55,6 +56,13 @@ static void usage(FILE *f)
 "  --enrich-ids POLICY    auto | always | never: uid/gid names from this\n"
 "                         host's passwd (auto: only for its own records)\n"
 "  --target HOST          send to HOST instead of writing to stdout\n"
+"  --broker LIST          kafka: bootstrap brokers (host:port,...)\n"
+"  --topic NAME           kafka: topic (sends to Kafka instead of stdout)\n"
+"  --key host|TEXT        kafka: message key\n"
+"  --compression CODEC    kafka: none | gzip | snappy | lz4 | zstd\n"
+"  --conf-param K=V       kafka: librdkafka setting (repeatable)\n"
+"  --topic-conf-param K=V kafka: librdkafka topic setting (repeatable)\n"
+"  --close-timeout MS     kafka: wait for messages in flight at the end\n"
 "  --port N               port (default: the transport's)\n"
 "  --transport NAME       %s (default tcp)\n"
 "  --framing MODE         octet-counted | lf (default octet-counted)\n"
@@ -178,7 +186,8 @@ int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_UNPARSED, O_HEADER, O_APPNAME, O_HOST, O_TARGET,
 	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
-	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS };
+	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_BROKER, O_TOPIC, O_KEY,
+	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -190,6 +199,13 @@ int main(int argc, char **argv)
 		{ "join-maxpending", required_argument, NULL, O_JMAX },
 		{ "enrich", required_argument, NULL, O_ENRICH },
 		{ "enrich-ids", required_argument, NULL, O_EIDS },
+		{ "broker", required_argument, NULL, O_BROKER },
+		{ "topic", required_argument, NULL, O_TOPIC },
+		{ "key", required_argument, NULL, O_KEY },
+		{ "compression", required_argument, NULL, O_COMPRESSION },
+		{ "conf-param", required_argument, NULL, O_CONFPARAM },
+		{ "topic-conf-param", required_argument, NULL, O_TOPICCONFPARAM },
+		{ "close-timeout", required_argument, NULL, O_CLOSETIMEOUT },
 		{ "target", required_argument, NULL, O_TARGET },
 		{ "port", required_argument, NULL, O_PORT },
 		{ "transport", required_argument, NULL, O_TRANSPORT },
@@ -207,6 +223,7 @@ int main(int argc, char **argv)
 	enrich_conf_t econf;
 	cli_t c;
 	int opt, stats = 0, header_set = 0, rc = 0, i, join = 1, enrich = 1, v;
+	const char *conf_params[CLI_MAX_CONF_PARAMS], *topic_params[CLI_MAX_CONF_PARAMS];
 	char errstr[512];
 
 	memset(&c, 0, sizeof(c));
@@ -249,6 +266,36 @@ int main(int argc, char **argv)
 			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
 				return die_usage("enrich", optarg, "on or off");
 			enrich = strcmp(optarg, "on") == 0;
+			break;
+		case O_BROKER:
+			tconf.kafka_brokers = optarg;
+			c.tops = &transport_kafka;
+			break;
+		case O_TOPIC:
+			tconf.kafka_topic = optarg;
+			c.tops = &transport_kafka;
+			break;
+		case O_KEY:
+			tconf.kafka_key = optarg;
+			break;
+		case O_COMPRESSION:
+			tconf.kafka_compression = optarg;
+			break;
+		case O_CONFPARAM:
+			if (tconf.kafka_n_conf_params == CLI_MAX_CONF_PARAMS)
+				return die_usage("conf-param", optarg, "fewer settings");
+			conf_params[tconf.kafka_n_conf_params++] = optarg;
+			tconf.kafka_conf_params = conf_params;
+			break;
+		case O_TOPICCONFPARAM:
+			if (tconf.kafka_n_topic_conf_params == CLI_MAX_CONF_PARAMS)
+				return die_usage("topic-conf-param", optarg, "fewer settings");
+			topic_params[tconf.kafka_n_topic_conf_params++] = optarg;
+			tconf.kafka_topic_conf_params = topic_params;
+			break;
+		case O_CLOSETIMEOUT:
+			if (positive_int(optarg, 3600000, &tconf.kafka_close_timeout_ms) != 0)
+				return die_usage("close-timeout", optarg, "milliseconds > 0");
 			break;
 		case O_EIDS:
 			if (enrich_ids_parse(optarg, &econf.ids) != 0)
@@ -301,7 +348,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (tconf.target != NULL) {
+	if (tconf.target != NULL || c.tops == &transport_kafka) {
 		if (!header_set)
 			pconf.header.style = SYSLOG_HDR_RFC5424;
 		if (c.tops->create(&c.tr, &tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {

@@ -19,7 +19,7 @@ mkfifo "$T/mock.in"
 exec 3<>"$T/mock.in"   # our end first: opening a FIFO blocks until both exist
 # not through bg(): a background command in a function gets /dev/null as
 # stdin unless it has its own redirection, and the mock quits on EOF
-"$KAFKA_MOCK" -b 1 -p 2 audit <"$T/mock.in" >"$T/kafka_mock.log" 2>&1 &
+"$KAFKA_MOCK" -b 1 -p 2 audit cli <"$T/mock.in" >"$T/kafka_mock.log" 2>&1 &
 _ITEST_PIDS+=("$!")
 mock() { echo "$*" >&3; }
 end=$(($(date +%s) + 15))
@@ -54,6 +54,14 @@ done
 grep -q '"EXECVE":{.*"argv":\["sudo","cat","/etc/shadow"\]' "$T/consumed.txt" ||
 	fail "the joined sudo event is not in the topic"
 log "sample: 7 messages in the topic"
+
+# the CLI produces the same way (its options carry the module's names)
+"$AUDITFWD" --broker "$bootstrap" --topic cli --key host --timeout-io 5000 \
+	"$top_srcdir/contrib/demo/audit.log" 2>"$T/cli.err" || fail "auditfwd to kafka: $(cat "$T/cli.err")"
+n=$(kcat -b "$bootstrap" -t cli -C -e -o beginning -q 2>/dev/null | wc -l)
+[ "$n" -eq 7 ] || fail "auditfwd produced $n messages, expected 7"
+"$AUDITFWD" --broker "$bootstrap" --topic cli --conf-param bogus.key=1 /dev/null 2>"$T/cli.err"
+[ $? -eq 2 ] && grep -q 'bogus.key' "$T/cli.err" || fail "bad --conf-param not refused: $(cat "$T/cli.err")"
 
 # the broker goes away while a stream flows, and comes back
 make_stream "$N" "$T/sent.txt"
