@@ -26,6 +26,8 @@
 #include "cfsysline.h"
 #include "parserif.h"
 #include "statsobj.h"
+#include "glbl.h"
+#include "rsconf.h"
 
 #include "pipeline.h"
 #include "transport.h"
@@ -36,6 +38,7 @@ MODULE_CNFNAME("omauditfwd")
 
 DEF_OMOD_STATIC_DATA
 DEFobjCurrIf(statsobj)
+DEFobjCurrIf(glbl)
 
 #define OMAF_DEFAULT_TEMPLATE  "RSYSLOG_SyslogProtocol23Format"
 #define OMAF_ERRSTR_MAX        512
@@ -66,6 +69,12 @@ typedef struct _instanceData {
 	char *kafka_compression;
 	char **kafka_conf;
 	char **kafka_topic_conf;
+	char *tls_cacert;           /* the strings of the tls.* parameters */
+	char *tls_mycert;
+	char *tls_myprivkey;
+	char *tls_minversion;
+	char **tls_permittedpeers;
+	int tls_authmode_set;       /* tls.authmode given (for the anon warning) */
 } instanceData;
 
 typedef struct wrkrInstanceData {
@@ -103,6 +112,13 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "confParam", eCmdHdlrArray, 0 },
 	{ "topicConfParam", eCmdHdlrArray, 0 },
 	{ "closeTimeout", eCmdHdlrPositiveInt, 0 },
+	/* transport="tls": named as omfwd's StreamDriver parameters */
+	{ "tls.cacert", eCmdHdlrString, 0 },
+	{ "tls.mycert", eCmdHdlrString, 0 },
+	{ "tls.myprivkey", eCmdHdlrString, 0 },
+	{ "tls.authmode", eCmdHdlrGetWord, 0 },
+	{ "tls.permittedpeers", eCmdHdlrArray, 0 },
+	{ "tls.minversion", eCmdHdlrGetWord, 0 },
 };
 static struct cnfparamblk actpblk = {
 	CNFPARAMBLK_VERSION,
@@ -241,6 +257,11 @@ CODESTARTfreeInstance
 	free(pData->kafka_compression);
 	free_strings(pData->kafka_conf);
 	free_strings(pData->kafka_topic_conf);
+	free(pData->tls_cacert);
+	free(pData->tls_mycert);
+	free(pData->tls_myprivkey);
+	free(pData->tls_minversion);
+	free_strings(pData->tls_permittedpeers);
 	free(pData->tplName);
 	free(pData->target);
 	free(pData->app_name);
@@ -420,6 +441,12 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		pData->tconf.kafka_conf_params = (const char *const *)pData->kafka_conf;
 		FINALIZE;
 	}
+	if (!strcmp(name, "tls.permittedpeers")) {
+		CHKiRet(array_strings(v->val.d.ar, &pData->tls_permittedpeers,
+		                      &pData->tconf.tls_n_permittedpeers));
+		pData->tconf.tls_permittedpeers = (const char *const *)pData->tls_permittedpeers;
+		FINALIZE;
+	}
 	if (!strcmp(name, "topicConfParam")) {
 		CHKiRet(array_strings(v->val.d.ar, &pData->kafka_topic_conf,
 		                      &pData->tconf.kafka_n_topic_conf_params));
@@ -464,6 +491,25 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 	} else if (!strcmp(name, "compression")) {
 		pData->tconf.kafka_compression = pData->kafka_compression = s;
 		s = NULL;
+	} else if (!strcmp(name, "tls.cacert")) {
+		pData->tconf.tls_cacert = pData->tls_cacert = s;
+		s = NULL;
+	} else if (!strcmp(name, "tls.mycert")) {
+		pData->tconf.tls_mycert = pData->tls_mycert = s;
+		s = NULL;
+	} else if (!strcmp(name, "tls.myprivkey")) {
+		pData->tconf.tls_myprivkey = pData->tls_myprivkey = s;
+		s = NULL;
+	} else if (!strcmp(name, "tls.authmode")) {
+		if (tls_authmode_parse(s, &pData->tconf.tls_authmode) != 0)
+			ABORT_FINALIZE(bad_choice(name, s, "x509/name, x509/fingerprint, "
+			                          "x509/certvalid, anon"));
+		pData->tls_authmode_set = 1;
+	} else if (!strcmp(name, "tls.minversion")) {
+		if (strcmp(s, "1.2") != 0 && strcmp(s, "1.3") != 0)
+			ABORT_FINALIZE(bad_choice(name, s, "1.2, 1.3"));
+		pData->tconf.tls_minversion = pData->tls_minversion = s;
+		s = NULL;
 	} else if (!strcmp(name, "statsname")) {
 		pData->statsname = s;
 		s = NULL;
@@ -484,6 +530,38 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 	}
 finalize_it:
 	free(s);
+	RETiRet;
+}
+
+/* transport="tls": the files not given fall back to rsyslog's global
+ * DefaultNetstreamDriverCAFile/CertFile/KeyFile, as omfwd's do */
+static rsRetVal tls_defaults(instanceData *pData)
+{
+	static const char *const names[] = { "DefaultNetstreamDriverCAFile",
+	                                     "DefaultNetstreamDriverCertFile",
+	                                     "DefaultNetstreamDriverKeyFile" };
+	char **own[] = { &pData->tls_cacert, &pData->tls_mycert, &pData->tls_myprivkey };
+	const char **conf[] = { &pData->tconf.tls_cacert, &pData->tconf.tls_mycert,
+	                        &pData->tconf.tls_myprivkey };
+	uchar *glob[3];
+	int i;
+	DEFiRet;
+
+	glob[0] = glbl.GetDfltNetstrmDrvrCAF(loadConf);
+	glob[1] = glbl.GetDfltNetstrmDrvrCertFile(loadConf);
+	glob[2] = glbl.GetDfltNetstrmDrvrKeyFile(loadConf);
+	for (i = 0; i < 3; i++) {
+		if (*own[i] != NULL || glob[i] == NULL || *glob[i] == '\0')
+			continue;
+		CHKmalloc(*own[i] = strdup((const char *)glob[i]));
+		*conf[i] = *own[i];
+		DBGPRINTF("omauditfwd: tls: %s from global(%s)\n", *own[i], names[i]);
+	}
+	if (pData->tconf.tls_authmode == TLS_AUTH_ANON)
+		LogMsg(0, NO_ERRCODE, LOG_WARNING,
+		       "omauditfwd: tls.authmode=\"anon\": the collector's certificate is not "
+		       "checked; anyone on the path can read and change the audit data");
+finalize_it:
 	RETiRet;
 }
 
@@ -566,6 +644,14 @@ CODESTARTnewActInst
 		              "'confParam' and 'topicConfParam' need transport=\"kafka\"");
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
+	if (pData->transport != &transport_tls &&
+	    (pData->tls_cacert || pData->tls_mycert || pData->tls_myprivkey ||
+	     pData->tls_minversion || pData->tls_permittedpeers || pData->tls_authmode_set)) {
+		parser_errmsg("omauditfwd: parameters 'tls.*' need transport=\"tls\"");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (pData->transport == &transport_tls)
+		CHKiRet(tls_defaults(pData));
 	if (pData->app_name != NULL)
 		pData->pconf.header.app_name = pData->app_name;
 	/* let the transport check its configuration now, at load time */
@@ -606,6 +692,7 @@ NO_LEGACY_CONF_parseSelectorAct
 BEGINmodExit
 CODESTARTmodExit
 	objRelease(statsobj, CORE_COMPONENT);
+	objRelease(glbl, CORE_COMPONENT);
 ENDmodExit
 
 BEGINqueryEtryPt
@@ -622,6 +709,7 @@ CODESTARTmodInit
 	*ipIFVersProvided = CURR_MOD_IF_VERSION;
 CODEmodInit_QueryRegCFSLineHdlr
 	CHKiRet(objUse(statsobj, CORE_COMPONENT));
+	CHKiRet(objUse(glbl, CORE_COMPONENT));
 	INITChkCoreFeature(bCoreSupportsBatching, CORE_FEATURE_BATCHING);
 	if (!bCoreSupportsBatching) {
 		LogError(0, NO_ERRCODE, "omauditfwd: rsyslog core too old (no batching)");

@@ -5,6 +5,7 @@
 
 static const transport_ops_t *const transports[] = {
 	&transport_tcp,
+	&transport_tls,
 	&transport_kafka,
 };
 
@@ -20,7 +21,7 @@ const transport_ops_t *transport_find(const char *name)
 
 const char *transport_names(void)
 {
-	return "tcp, kafka";
+	return "tcp, tls, kafka";
 }
 
 int framing_parse(const char *s, framing_t *out)
@@ -45,4 +46,8 @@ void transport_conf_default(transport_conf_t *c)
 	c->kafka_conf_params = c->kafka_topic_conf_params = NULL;
 	c->kafka_n_conf_params = c->kafka_n_topic_conf_params = 0;
 	c->kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
+	c->tls_cacert = c->tls_mycert = c->tls_myprivkey = c->tls_minversion = NULL;
+	c->tls_authmode = TLS_AUTH_X509_NAME;
+	c->tls_permittedpeers = NULL;
+	c->tls_n_permittedpeers = 0;
 }

@@ -1,6 +1,6 @@
 /* transport.h -- sending batches of messages to a collector.
  *
- * One small interface and one file per transport (transport_tcp.c, later
+ * One small interface and one file per transport (transport_tcp.c,
  * transport_tls.c and transport_kafka.c), found by name in one table
  * (transport.c), after curl's vtls. A transport takes a whole batch and
  * reports which messages were delivered; anything short of all of them is an
@@ -31,6 +31,19 @@ int framing_parse(const char *s, framing_t *out);
 #define TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS 5000
 #define TRANSPORT_DEFAULT_IO_TIMEOUT_MS      10000
 
+/* How the tls transport checks the collector's certificate. */
+typedef enum tls_authmode {
+	TLS_AUTH_X509_NAME = 0,     /* "x509/name": chain + name (permitted peers,
+	                             * else the target) */
+	TLS_AUTH_X509_FINGERPRINT,  /* "x509/fingerprint": SHA-256 of the peer's
+	                             * certificate is a permitted peer; no chain */
+	TLS_AUTH_X509_CERTVALID,    /* "x509/certvalid": chain only */
+	TLS_AUTH_ANON               /* "anon": no check at all */
+} tls_authmode_t;
+
+/* 0 and *OUT set, or -1 for an unknown mode (transport_tls.c) */
+int tls_authmode_parse(const char *s, tls_authmode_t *out);
+
 typedef struct transport_conf {
 	const char *target;        /* host name or address */
 	int port;                  /* 0: the transport's default */
@@ -51,6 +64,18 @@ typedef struct transport_conf {
 	size_t kafka_n_topic_conf_params;
 	int kafka_close_timeout_ms;    /* flush at disconnect/destroy */
 	/* --- end kafka --- */
+
+	/* --- tls (transport_tls.c); all-zero is the default --- */
+	const char *tls_cacert;      /* PEM CA file; NULL: the system's store */
+	const char *tls_mycert;      /* PEM client certificate (chain) for mutual */
+	const char *tls_myprivkey;   /* TLS and its key: both or neither */
+	tls_authmode_t tls_authmode;
+	/* names (or IP addresses) the certificate must carry one of, or for
+	 * x509/fingerprint "SHA256:AB:CD:..." fingerprints; none: the target */
+	const char *const *tls_permittedpeers;
+	size_t tls_n_permittedpeers;
+	const char *tls_minversion;  /* "1.2" (NULL) or "1.3" */
+	/* --- end tls --- */
 } transport_conf_t;
 
 void transport_conf_default(transport_conf_t *c);
@@ -78,6 +103,7 @@ const transport_ops_t *transport_find(const char *name);
 const char *transport_names(void);
 
 extern const transport_ops_t transport_tcp;
+extern const transport_ops_t transport_tls;
 extern const transport_ops_t transport_kafka;
 
 /* kafka only. Counters for impstats; updated atomically by the sending thread. */

@@ -1,0 +1,336 @@
+/* transport_stream.c -- the connection, framing, acknowledgement wait and
+ * replay window that the tcp and tls transports share (see
+ * transport_stream.h); the byte layer is theirs.
+ */
+#include <errno.h>
+#include <linux/sockios.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "transport_stream.h"
+
+#define STREAM_ACK_POLL_MIN_US 100    /* first wait for the peer's ACK */
+#define STREAM_ACK_POLL_MAX_US 20000  /* longest single wait */
+
+long long stream_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int stream_wait(int fd, short events, long long deadline_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	long long left;
+	int rc;
+
+	for (;;) {
+		left = deadline_ms - stream_now_ms();
+		if (left < 0)
+			left = 0;
+		rc = poll(&pfd, 1, (int)left);
+		if (rc >= 0 || errno != EINTR)
+			return rc;
+	}
+}
+
+transport_rc_t stream_init(stream_t *s, const transport_conf_t *conf, int default_port,
+                           const stream_io_t *io, void *io_ctx,
+                           char *errstr, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	buf_init(&s->out);
+	buf_init(&s->replay);
+	if (conf->target == NULL || conf->target[0] == '\0') {
+		snprintf(errstr, errlen, "no target given");
+		return TRANSPORT_CONFIG;
+	}
+	if (conf->port < 0 || conf->port > 65535) {
+		snprintf(errstr, errlen, "port %d is out of range 1..65535", conf->port);
+		return TRANSPORT_CONFIG;
+	}
+	if ((s->target = strdup(conf->target)) == NULL) {
+		snprintf(errstr, errlen, "out of memory");
+		return TRANSPORT_CONFIG;
+	}
+	s->conf = *conf;
+	s->conf.target = s->target;
+	s->port = conf->port ? conf->port : default_port;
+	s->io = io;
+	s->io_ctx = io_ctx;
+	return TRANSPORT_OK;
+}
+
+/* close the socket, after the byte layer had its say */
+static void drop(stream_t *s, int graceful)
+{
+	if (s->fd < 0)
+		return;
+	if (s->io->close)
+		s->io->close(s->io_ctx, s, graceful);
+	close(s->fd);
+	s->fd = -1;
+}
+
+/* The connection is gone, not by our choice: what the peer may have lost
+ * is resent on the next one. */
+static void connection_lost(stream_t *s)
+{
+	drop(s, 0);
+	if (s->replay.len)
+		s->replay_pending = 1;
+}
+
+/* Everything was acknowledged and the peer reads up to our FIN, so there is
+ * nothing to replay. */
+void stream_disconnect(stream_t *s)
+{
+	drop(s, 1);
+	buf_reset(&s->replay);
+	s->nbatches = 0;
+	s->replay_pending = 0;
+}
+
+void stream_fini(stream_t *s)
+{
+	stream_disconnect(s);
+	buf_free(&s->out);
+	buf_free(&s->replay);
+	free(s->target);
+	s->target = NULL;
+}
+
+/* Remember the delivered batch in s->out (after any replayed bytes at its
+ * front, which are already in the window) and trim the window to about
+ * STREAM_REPLAY_MAX_BYTES, whole batches, oldest first. */
+static void remember_batch(stream_t *s, size_t replayed)
+{
+	size_t drop_bytes = 0, i = 0, keep_from;
+
+	if (s->nbatches == STREAM_REPLAY_MAX_BATCHES)
+		i = 1;
+	else if (s->replay.len + s->out.len - replayed > 2 * STREAM_REPLAY_MAX_BYTES)
+		for (keep_from = s->replay.len + s->out.len - replayed - STREAM_REPLAY_MAX_BYTES;
+		     i < s->nbatches && s->batch_at[i] < keep_from; i++)
+			;
+	if (i > 0) {
+		drop_bytes = i < s->nbatches ? s->batch_at[i] : s->replay.len;
+		memmove(s->replay.p, s->replay.p + drop_bytes, s->replay.len - drop_bytes);
+		s->replay.len -= drop_bytes;
+		memmove(s->batch_at, s->batch_at + i, (s->nbatches - i) * sizeof(size_t));
+		s->nbatches -= i;
+		for (i = 0; i < s->nbatches; i++)
+			s->batch_at[i] -= drop_bytes;
+	}
+	s->batch_at[s->nbatches++] = s->replay.len;
+	buf_append(&s->replay, s->out.p + replayed, s->out.len - replayed);
+	if (s->replay.oom) {            /* no window rather than a wrong one */
+		buf_reset(&s->replay);
+		s->nbatches = 0;
+	}
+}
+
+/* connect one address with a deadline; returns the fd or -1 (errno set) */
+static int connect_one(const struct addrinfo *ai, int timeout_ms)
+{
+	struct pollfd pfd;
+	int fd, err = 0, one = 1;
+	socklen_t elen = sizeof(err);
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	            ai->ai_protocol);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (errno != EINPROGRESS)
+			goto fail;
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		switch (poll(&pfd, 1, timeout_ms)) {
+		case 0:
+			errno = ETIMEDOUT;
+			goto fail;
+		case -1:
+			goto fail;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
+			goto fail;
+		if (err) {
+			errno = err;
+			goto fail;
+		}
+	}
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+transport_rc_t stream_connect(stream_t *s, char *errstr, size_t errlen)
+{
+	struct addrinfo hints, *res, *ai;
+	char port[8];
+	int rc, err = 0;
+
+	if (s->fd >= 0)
+		connection_lost(s);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%d", s->port);
+	rc = getaddrinfo(s->target, port, &hints, &res);
+	if (rc != 0) {
+		snprintf(errstr, errlen, "cannot resolve %s: %s", s->target, gai_strerror(rc));
+		return TRANSPORT_RETRY;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		s->fd = connect_one(ai, s->conf.connect_timeout_ms);
+		if (s->fd >= 0)
+			break;
+		err = errno;
+	}
+	freeaddrinfo(res);
+	if (s->fd < 0) {
+		snprintf(errstr, errlen, "cannot connect to %s:%d: %s", s->target, s->port,
+		         strerror(err));
+		return TRANSPORT_RETRY;
+	}
+	if (s->io->open && (rc = s->io->open(s->io_ctx, s, errstr, errlen)) != TRANSPORT_OK) {
+		drop(s, 0);
+		return rc;
+	}
+	return TRANSPORT_OK;
+}
+
+/* s->out = the replay window (when pending) + the batch, framed */
+static void frame_batch(stream_t *s, const msgbatch_t *mb)
+{
+	size_t i, len;
+	const char *msg;
+
+	buf_reset(&s->out);
+	if (s->replay_pending)
+		buf_append(&s->out, s->replay.p, s->replay.len);
+	for (i = 0; i < mb->n; i++) {
+		msg = msgbatch_msg(mb, i, &len);
+		if (s->conf.framing == FRAMING_OCTET_COUNTED) {
+			buf_put_uint(&s->out, len);
+			buf_putc(&s->out, ' ');
+			buf_append(&s->out, msg, len);
+		} else {
+			buf_append(&s->out, msg, len);
+			buf_putc(&s->out, '\n');
+		}
+	}
+}
+
+static transport_rc_t write_all(stream_t *s, char *errstr, size_t errlen)
+{
+	size_t off = 0;
+	char why[256];
+
+	while (off < s->out.len) {
+		short wait = 0;
+		ssize_t n = s->io->write(s->io_ctx, s, s->out.p + off, s->out.len - off, &wait,
+		                         why, sizeof(why));
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n < 0) {
+			snprintf(errstr, errlen, "%s:%d: write failed: %s", s->target, s->port, why);
+			return TRANSPORT_RETRY;
+		}
+		if (stream_wait(s->fd, wait, stream_now_ms() + s->conf.io_timeout_ms) <= 0) {
+			snprintf(errstr, errlen, "%s:%d: no progress writing for %d ms",
+			         s->target, s->port, s->conf.io_timeout_ms);
+			return TRANSPORT_RETRY;
+		}
+	}
+	return TRANSPORT_OK;
+}
+
+/* Wait until the peer has acknowledged everything we wrote. Gives up when
+ * the peer closes or when the queue has not shrunk for io_timeout_ms. */
+static transport_rc_t wait_acked(stream_t *s, char *errstr, size_t errlen)
+{
+	long long progress_at = stream_now_ms();
+	int pending, last = -1;
+	unsigned wait_us = STREAM_ACK_POLL_MIN_US;
+	char why[256] = "";
+
+	for (;;) {
+		if (ioctl(s->fd, SIOCOUTQ, &pending) != 0) {
+			snprintf(errstr, errlen, "%s:%d: SIOCOUTQ: %s", s->target, s->port,
+			         strerror(errno));
+			return TRANSPORT_RETRY;
+		}
+		if (pending == 0)
+			return TRANSPORT_OK;
+		if (s->io->peer_gone(s->io_ctx, s, why, sizeof(why))) {
+			snprintf(errstr, errlen, "%s:%d: connection closed by peer with %d bytes "
+			         "unacknowledged%s%s", s->target, s->port, pending,
+			         why[0] ? ": " : "", why);
+			return TRANSPORT_RETRY;
+		}
+		if (pending != last) {
+			last = pending;
+			progress_at = stream_now_ms();
+		} else if (stream_now_ms() - progress_at > s->conf.io_timeout_ms) {
+			snprintf(errstr, errlen, "%s:%d: peer acknowledged nothing for %d ms "
+			         "(%d bytes pending)", s->target, s->port, s->conf.io_timeout_ms,
+			         pending);
+			return TRANSPORT_RETRY;
+		}
+		usleep(wait_us);
+		if (wait_us < STREAM_ACK_POLL_MAX_US)
+			wait_us *= 2;
+	}
+}
+
+transport_rc_t stream_send(stream_t *s, const msgbatch_t *mb, size_t *delivered,
+                           char *errstr, size_t errlen)
+{
+	transport_rc_t rc;
+	size_t replayed;
+	char why[256];
+
+	*delivered = 0;
+	if (mb->n == 0)
+		return TRANSPORT_OK;
+	/* A connection the peer closed while we were idle is replaced before
+	 * anything is written to it: nothing of this batch is lost that way. */
+	if (s->fd >= 0 && s->io->peer_gone(s->io_ctx, s, why, sizeof(why)))
+		connection_lost(s);
+	if (s->fd < 0 && (rc = stream_connect(s, errstr, errlen)) != TRANSPORT_OK)
+		return rc;
+	frame_batch(s, mb);
+	replayed = s->replay_pending ? s->replay.len : 0;
+	if (s->out.oom) {
+		snprintf(errstr, errlen, "out of memory framing %zu messages", mb->n);
+		return TRANSPORT_RETRY;
+	}
+	if ((rc = write_all(s, errstr, errlen)) != TRANSPORT_OK ||
+	    (rc = wait_acked(s, errstr, errlen)) != TRANSPORT_OK) {
+		connection_lost(s);
+		return rc;
+	}
+	s->replay_pending = 0;
+	remember_batch(s, replayed);
+	*delivered = mb->n;
+	return TRANSPORT_OK;
+}
