@@ -558,9 +558,9 @@ static rsRetVal tls_defaults(instanceData *pData)
 		DBGPRINTF("omauditfwd: tls: %s from global(%s)\n", *own[i], names[i]);
 	}
 	if (pData->tconf.tls_authmode == TLS_AUTH_ANON)
-		LogMsg(0, NO_ERRCODE, LOG_WARNING,
-		       "omauditfwd: tls.authmode=\"anon\": the collector's certificate is not "
-		       "checked; anyone on the path can read and change the audit data");
+		parser_warnmsg("omauditfwd: tls.authmode=\"anon\": the collector's certificate "
+		               "is not checked; anyone on the path can read and change the "
+		               "audit data");
 finalize_it:
 	RETiRet;
 }
