@@ -17,6 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <limits.h>
+#include <unistd.h>
+#include <pthread.h>
 #include "conf.h"
 #include "syslogd-types.h"
 #include "srUtils.h"
@@ -31,6 +35,7 @@
 
 #include "pipeline.h"
 #include "transport.h"
+#include "spool.h"
 
 MODULE_TYPE_OUTPUT
 MODULE_TYPE_NOKEEP
@@ -54,6 +59,13 @@ typedef struct _instanceData {
 	int join;
 	audit_joiner_conf_t jconf;
 	audit_joiner_t *joiner;     /* NULL when join="off" */
+	char *spool_path;           /* events held at shutdown (NULL: no workDirectory) */
+	int spool_pending;          /* the spool file is to be fed in (atomic) */
+	int spool_checked;          /* setup_spool() ran (under its lock) */
+	int spool_warned;           /* shutdown spooling reported (atomic) */
+	pthread_mutex_t spool_mu;   /* held by the batch that feeds the spool */
+	spool_t spool;              /* the spool being fed, loaded once */
+	size_t spool_next;          /* its first line not yet delivered */
 	int flush_requested;        /* HUP: complete held events (atomic) */
 	int enrich;
 	enrich_conf_t econf;
@@ -76,6 +88,9 @@ typedef struct _instanceData {
 	char **tls_permittedpeers;
 	int tls_authmode_set;       /* tls.authmode given (for the anon warning) */
 } instanceData;
+
+static rsRetVal setup_spool(instanceData *pData);
+static int shutting_down(void);
 
 typedef struct wrkrInstanceData {
 	instanceData *pData;
@@ -128,6 +143,7 @@ static struct cnfparamblk actpblk = {
 
 BEGINcreateInstance
 CODESTARTcreateInstance
+	pthread_mutex_init(&pData->spool_mu, NULL);
 	pData->transport = &transport_tcp;
 	transport_conf_default(&pData->tconf);
 	pipeline_conf_default(&pData->pconf);
@@ -148,6 +164,7 @@ CODESTARTcreateWrkrInstance
 		LogError(0, RS_RET_ERR, "omauditfwd: %s", errstr);
 		ABORT_FINALIZE(RS_RET_ERR);
 	}
+	CHKiRet(setup_spool(pWrkrData->pData));
 finalize_it:
 ENDcreateWrkrInstance
 
@@ -157,7 +174,9 @@ ENDisCompatibleWithFeature
 
 /* Shutdown: the events still held belong to batches rsyslog considers
  * delivered. Send them (complete as they are) with a connection of our
- * own; what cannot be sent is reported, with its count, never silently. */
+ * own; what cannot be sent goes to the spool file for the next start (see
+ * spool.h), or, without a work directory, is reported lost with its count.
+ * Never silently. */
 static void flush_at_shutdown(instanceData *pData)
 {
 	audit_joiner_stats_t st;
@@ -165,7 +184,8 @@ static void flush_at_shutdown(instanceData *pData)
 	transport_t *tr = NULL;
 	msgbatch_t mb;
 	char errstr[OMAF_ERRSTR_MAX] = "out of memory";
-	size_t delivered;
+	char spoolerr[OMAF_ERRSTR_MAX];
+	size_t delivered, nev, nlines;
 	int ok = 0;
 
 	if (pData->joiner == NULL)
@@ -174,27 +194,110 @@ static void flush_at_shutdown(instanceData *pData)
 	if (st.pending == 0)
 		return;
 	msgbatch_init(&mb);
-	if ((pipe = pipeline_new(&pData->pconf, &pData->stats)) != NULL &&
-	    pData->transport->create(&tr, &pData->tconf, errstr, sizeof(errstr)) ==
-	    TRANSPORT_OK) {
-		pipeline_batch_begin(pipe);
-		pipeline_flush(pipe);
+	if ((pipe = pipeline_new(&pData->pconf, &pData->stats)) == NULL) {
+		LogError(0, RS_RET_OUT_OF_MEMORY, "omauditfwd[%s]: %s: %llu incomplete audit "
+		         "events held at shutdown are lost: out of memory", pData->statsname,
+		         pData->where, (unsigned long long)st.pending);
+		return;
+	}
+	pipeline_batch_begin(pipe);
+	pipeline_flush(pipe);
+	if (pData->transport->create(&tr, &pData->tconf, errstr, sizeof(errstr)) ==
+	    TRANSPORT_OK)
 		ok = pipeline_batch_end(pipe, &mb) == 0 &&
 		     pData->transport->send(tr, &mb, &delivered, errstr, sizeof(errstr)) ==
 		     TRANSPORT_OK;
-		if (ok)
-			pipeline_batch_commit(pipe);
-		else
-			pipeline_batch_rollback(pipe);
-	}
-	if (!ok)
+	if (ok) {
+		pipeline_batch_commit(pipe);
+	} else if (pData->spool_path == NULL) {
 		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: %llu incomplete audit "
-		         "events held at shutdown could not be delivered and are lost: %s",
+		         "events held at shutdown could not be delivered and are lost (set "
+		         "global(workDirectory) to keep them for the next start): %s",
 		         pData->statsname, pData->where, (unsigned long long)st.pending, errstr);
+		pipeline_batch_rollback(pipe);
+	} else if (spool_append_completed(pData->spool_path, pData->joiner, &nev, &nlines,
+	                                  spoolerr, sizeof(spoolerr)) == 0) {
+		LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %s: %zu incomplete "
+		       "audit events (%zu records) held at shutdown could not be delivered (%s); "
+		       "saved to %s, sent after the next start", pData->statsname, pData->where,
+		       nev, nlines, errstr, pData->spool_path);
+		pipeline_batch_rollback(pipe);
+	} else {
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: %llu incomplete audit "
+		         "events held at shutdown could not be delivered (%s) nor saved, and "
+		         "are lost: %s", pData->statsname, pData->where,
+		         (unsigned long long)st.pending, errstr, spoolerr);
+		pipeline_batch_rollback(pipe);
+	}
 	if (tr != NULL)
 		pData->transport->destroy(tr);
 	pipeline_free(pipe);
 	msgbatch_free(&mb);
+}
+
+/* After a start that found a spool file, batches feed its lines to the
+ * pipeline ahead of their own, SPOOL_FEED_MAX at a time, one batch at a
+ * time (the feeder holds spool_mu until its batch is delivered or not);
+ * the file is removed when every line has been delivered. A restart in the
+ * middle feeds it again from the start: at-least-once. Returns the index
+ * after the last line fed, or 0 when this batch feeds nothing. */
+#define SPOOL_FEED_MAX 10000
+static size_t feed_spool(wrkrInstanceData_t *pWrkrData)
+{
+	instanceData *const pData = pWrkrData->pData;
+	char err[OMAF_ERRSTR_MAX], bad[PATH_MAX + 16];
+	size_t i, end;
+	int rc;
+
+	if (!__atomic_load_n(&pData->spool_pending, __ATOMIC_ACQUIRE) ||
+	    pthread_mutex_trylock(&pData->spool_mu) != 0)
+		return 0;
+	if (pData->spool.buf == NULL) {
+		if ((rc = spool_load(pData->spool_path, &pData->spool, err, sizeof(err))) <= 0) {
+			__atomic_store_n(&pData->spool_pending, 0, __ATOMIC_RELEASE);
+			if (rc < 0) {
+				/* set it aside so that it is not tried again and again */
+				snprintf(bad, sizeof(bad), "%s.bad", pData->spool_path);
+				LogError(0, RS_RET_ERR, "omauditfwd[%s]: %s; renamed to %s",
+				         pData->statsname, err, rename(pData->spool_path, bad) == 0 ?
+				         bad : "(rename failed, left in place)");
+			}
+			pthread_mutex_unlock(&pData->spool_mu);
+			return 0;
+		}
+		pData->spool_next = 0;
+	}
+	end = pData->spool_next + SPOOL_FEED_MAX;
+	if (end > pData->spool.nlines)
+		end = pData->spool.nlines;
+	for (i = pData->spool_next; i < end; i++)
+		if (pipeline_process(pWrkrData->pipe, pData->spool.lines[i].p,
+		                     pData->spool.lines[i].len, NULL, 0, &pWrkrData->batch) != 0)
+			break;
+	return end > 0 ? end : (size_t)-1;   /* an empty file: just remove it */
+}
+
+/* the batch that fed the spool up to FED is over (DELIVERED or not) */
+static void spool_fed(instanceData *pData, size_t fed, int delivered)
+{
+	if (delivered) {
+		pData->spool_next = fed == (size_t)-1 ? pData->spool.nlines : fed;
+		if (pData->spool_next >= pData->spool.nlines) {
+			if (unlink(pData->spool_path) != 0 && errno != ENOENT)
+				LogError(errno, RS_RET_ERR, "omauditfwd[%s]: cannot remove spool file "
+				         "%s (its events were delivered; remove it by hand, or they are "
+				         "sent again at the next start)", pData->statsname,
+				         pData->spool_path);
+			else
+				LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s: the %zu records "
+				       "saved at the last shutdown are delivered; %s removed",
+				       pData->statsname, pData->where, pData->spool.nlines,
+				       pData->spool_path);
+			spool_free(&pData->spool);
+			__atomic_store_n(&pData->spool_pending, 0, __ATOMIC_RELEASE);
+		}
+	}
+	pthread_mutex_unlock(&pData->spool_mu);
 }
 
 static void free_strings(char **v)
@@ -251,6 +354,9 @@ CODESTARTfreeInstance
 	audit_joiner_free(pData->joiner);
 	enrich_free(pData->enricher);
 	free(pData->statsname);
+	free(pData->spool_path);
+	spool_free(&pData->spool);
+	pthread_mutex_destroy(&pData->spool_mu);
 	free(pData->kafka_brokers);
 	free(pData->kafka_topic);
 	free(pData->kafka_key);
@@ -310,6 +416,10 @@ static void note_success(wrkrInstanceData_t *const pWrkrData)
 BEGINtryResume
 	char errstr[OMAF_ERRSTR_MAX];
 CODESTARTtryResume
+	/* shutting down: the next commit saves the batch to the spool file
+	 * rather than leaving rsyslog to drop it */
+	if (pWrkrData->pData->spool_path != NULL && shutting_down())
+		FINALIZE;
 	if (!pWrkrData->pData->transport->is_connected(pWrkrData->tr)) {
 		if (pWrkrData->pData->transport->connect(pWrkrData->tr, errstr,
 		                                         sizeof(errstr)) != TRANSPORT_OK) {
@@ -324,15 +434,76 @@ BEGINbeginTransaction
 CODESTARTbeginTransaction
 ENDbeginTransaction
 
-BEGINcommitTransaction
+/* rsyslogd is shutting down (its inputs are stopped) */
+static int shutting_down(void)
+{
+	return glbl.GetGlobalInputTermState() != 0;
+}
+
+/* Shutdown with the collector unreachable: rsyslog would retry this batch
+ * until its shutdown timeout and then drop it. Save it instead, after the
+ * events the joiner holds (older records first), and let rsyslog consider
+ * it delivered. 0 when saved; -1 (logged) and the batch untouched else. */
+static int spool_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
+                       const unsigned nParams, const char *why)
+{
+	instanceData *const pData = pWrkrData->pData;
+	char err[OMAF_ERRSTR_MAX];
+	audit_line_t *lines;
+	size_t nev = 0, nheld = 0;
+	unsigned i;
+	int rc = -1;
+
+	if ((lines = calloc(nParams ? nParams : 1, sizeof(*lines))) == NULL)
+		return -1;
+	for (i = 0; i < nParams; i++) {
+		lines[i].p = (char *)actParam(pParams, 1, i, 0).param;
+		lines[i].len = actParam(pParams, 1, i, 0).lenStr;
+	}
+	pipeline_batch_begin(pWrkrData->pipe);
+	pipeline_flush(pWrkrData->pipe);
+	if ((pData->joiner == NULL ||
+	     spool_append_completed(pData->spool_path, pData->joiner, &nev, &nheld, err,
+	                            sizeof(err)) == 0) &&
+	    spool_append(pData->spool_path, lines, nParams, err, sizeof(err)) == 0)
+		rc = 0;
+	if (rc == 0) {
+		pipeline_batch_commit(pWrkrData->pipe);
+		if (!__atomic_exchange_n(&pData->spool_warned, 1, __ATOMIC_ACQ_REL))
+			LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %s: shutting "
+			       "down with the collector unreachable (%s): the batches rsyslog would "
+			       "drop and the events held are saved to %s and sent after the next "
+			       "start (first: %u records and %zu held events)", pData->statsname,
+			       pData->where, why, pData->spool_path, nParams, nev);
+		else
+			DBGPRINTF("omauditfwd[%s]: %u records and %zu held events (%zu records) "
+			          "saved to %s\n", pData->statsname, nParams, nev, nheld,
+			          pData->spool_path);
+	} else {
+		pipeline_batch_rollback(pWrkrData->pipe);
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: shutting down with the "
+		         "collector unreachable, and the batch cannot be saved: %s",
+		         pData->statsname, pData->where, err);
+	}
+	free(lines);
+	return rc;
+}
+
+/* one batch: parse, join, format, send; all or nothing */
+static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
+                              actWrkrIParams_t *const pParams, const unsigned nParams)
+{
 	instanceData *const pData = pWrkrData->pData;
 	char errstr[OMAF_ERRSTR_MAX] = "out of memory formatting the batch";
 	size_t delivered = 0;
 	unsigned i;
+	size_t fed;
 	int flush;
-CODESTARTcommitTransaction
+	DEFiRet;
+
 	msgbatch_reset(&pWrkrData->batch);
 	pipeline_batch_begin(pWrkrData->pipe);
+	fed = pData->spool_path != NULL && !shutting_down() ? feed_spool(pWrkrData) : 0;
 	flush = __atomic_exchange_n(&pData->flush_requested, 0, __ATOMIC_ACQ_REL);
 	if (flush)
 		pipeline_flush(pWrkrData->pipe);
@@ -347,16 +518,41 @@ CODESTARTcommitTransaction
 	                           sizeof(errstr)) != TRANSPORT_OK) {
 		/* rsyslog keeps the batch and retries it: forget what it did */
 		pipeline_batch_rollback(pWrkrData->pipe);
+		if (fed)
+			spool_fed(pData, fed, 0);
 		if (flush)
 			__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
+		/* ... but not when it is shutting down: it would drop the batch */
+		if (pData->spool_path != NULL && shutting_down() &&
+		    spool_batch(pWrkrData, pParams, nParams, errstr) == 0)
+			FINALIZE;
 		__atomic_fetch_add(&pData->batches_failed, 1, __ATOMIC_RELAXED);
 		note_failure(pWrkrData, errstr);
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
 	}
+	if (fed)
+		spool_fed(pData, fed, 1);
 	pipeline_batch_commit(pWrkrData->pipe);
 	__atomic_fetch_add(&pData->bytes_sent, pWrkrData->batch.data.len, __ATOMIC_RELAXED);
-	note_success(pWrkrData);
+	/* a batch whose records are all held by the joiner sent nothing and
+	 * proves nothing about the collector */
+	if (pWrkrData->batch.n > 0)
+		note_success(pWrkrData);
 finalize_it:
+	RETiRet;
+}
+
+/* The joiner's lock is held from the start of a batch to its commit or
+ * rollback. rsyslog cancels a worker that overstays its shutdown timeout:
+ * cancelled there, it would leave the lock held and the joiner half-way
+ * (and the shutdown flush would wait forever). So a batch runs to its end,
+ * which the transports' timeouts bound, and the cancel takes effect after. */
+BEGINcommitTransaction
+	int cancel_state;
+CODESTARTcommitTransaction
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+	iRet = deliver_batch(pWrkrData, pParams, nParams);
+	pthread_setcancelstate(cancel_state, NULL);
 ENDcommitTransaction
 
 BEGINdoHUP
@@ -562,6 +758,42 @@ static rsRetVal tls_defaults(instanceData *pData)
 		               "is not checked; anyone on the path can read and change the "
 		               "audit data");
 finalize_it:
+	RETiRet;
+}
+
+/* Where what cannot be delivered at shutdown is kept (rsyslog's work
+ * directory), and whether the last shutdown left some. Called by the first
+ * worker: global(workDirectory) is only known once the whole configuration
+ * is loaded. */
+static rsRetVal setup_spool(instanceData *pData)
+{
+	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
+	const uchar *dir;
+	char path[PATH_MAX];
+	DEFiRet;
+
+	pthread_mutex_lock(&once);
+	if (pData->spool_checked)
+		FINALIZE;
+	pData->spool_checked = 1;
+	dir = glbl.GetWorkDir(runConf);
+	if (dir == NULL || *dir == '\0') {
+		DBGPRINTF("omauditfwd[%s]: no workDirectory: no spool\n", pData->statsname);
+		FINALIZE;
+	}
+	if (spool_path(path, sizeof(path), (const char *)dir, pData->statsname) != 0) {
+		LogError(0, RS_RET_ERR, "omauditfwd[%s]: spool file name too long (workDirectory "
+		         "'%s'): events held at shutdown cannot be saved", pData->statsname, dir);
+		FINALIZE;
+	}
+	CHKmalloc(pData->spool_path = strdup(path));
+	if (access(path, F_OK) == 0) {
+		pData->spool_pending = 1;
+		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s holds events saved at the "
+		       "last shutdown; they are sent with the first batch", pData->statsname, path);
+	}
+finalize_it:
+	pthread_mutex_unlock(&once);
 	RETiRet;
 }
 

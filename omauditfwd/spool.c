@@ -1,0 +1,236 @@
+/* spool.c -- the shutdown spool file (see spool.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spool.h"
+
+#define SPOOL_MAGIC     "omauditfwd-spool 1\n"
+#define SPOOL_MAX_SIZE  ((size_t)1 << 30)   /* refuse to load more */
+
+static int fail(char *err, size_t errlen, const char *path, const char *what)
+{
+	snprintf(err, errlen, "spool file %s: %s", path, what);
+	return -1;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int write_line(int fd, const audit_line_t *l)
+{
+	char len[32];
+	int n = snprintf(len, sizeof(len), "%zu ", l->len);
+
+	return write_all(fd, len, (size_t)n) || write_all(fd, l->p, l->len) ||
+	       write_all(fd, "\n", 1) ? -1 : 0;
+}
+
+/* open PATH for appending, with the first line when it is new: fd or -1 */
+static int open_append(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
+		fail(err, errlen, path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 ||
+	    (st.st_size == 0 && write_all(fd, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) != 0)) {
+		fail(err, errlen, path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* RC of the writes so far; then fsync and close FD: 0 or -1 with ERR */
+static int finish_append(int fd, int rc, const char *path, char *err, size_t errlen)
+{
+	if (rc == 0 && fsync(fd) != 0)
+		rc = -1;
+	if (rc != 0)
+		fail(err, errlen, path, strerror(errno));
+	if (close(fd) != 0 && rc == 0)
+		rc = fail(err, errlen, path, strerror(errno));
+	return rc;
+}
+
+int spool_append(const char *path, const audit_line_t *lines, size_t n,
+                 char *err, size_t errlen)
+{
+	size_t i;
+	int fd, rc = 0;
+
+	if ((fd = open_append(path, err, errlen)) < 0)
+		return -1;
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = write_line(fd, &lines[i]);
+	return finish_append(fd, rc, path, err, errlen);
+}
+
+int spool_append_completed(const char *path, const audit_joiner_t *j,
+                           size_t *nevents, size_t *nlines,
+                           char *err, size_t errlen)
+{
+	size_t e, i, ne = audit_joiner_ncompleted(j), nl = 0;
+	int fd, rc = 0;
+
+	*nevents = *nlines = 0;
+	if ((fd = open_append(path, err, errlen)) < 0)
+		return -1;
+	for (e = 0; rc == 0 && e < ne; e++) {
+		const audit_event_t *ev = audit_joiner_completed(j, e);
+		for (i = 0; rc == 0 && i < audit_event_nlines(ev); i++, nl++)
+			rc = write_line(fd, audit_event_line(ev, i));
+	}
+	if ((rc = finish_append(fd, rc, path, err, errlen)) == 0) {
+		*nevents = ne;
+		*nlines = nl;
+	}
+	return rc;
+}
+
+static int read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	size_t got = 0;
+	char *buf;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return fail(err, errlen, path, strerror(errno));
+	}
+	if (fstat(fd, &st) != 0 || (size_t)st.st_size > SPOOL_MAX_SIZE) {
+		close(fd);
+		return fail(err, errlen, path, "cannot size it, or larger than 1 GiB");
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return fail(err, errlen, path, "out of memory");
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got != (size_t)st.st_size) {
+		free(buf);
+		return fail(err, errlen, path, "short read");
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	return 1;
+}
+
+/* the lines of BUF after the magic, as views; NUL replaces each line's LF */
+static int split_lines(spool_t *s, size_t len, char *err, size_t errlen, const char *path)
+{
+	size_t off = sizeof(SPOOL_MAGIC) - 1, cap = 0;
+	char what[96];
+
+	while (off < len) {
+		char *end;
+		unsigned long long n;
+		const char *p = s->buf + off;
+
+		if (*p < '0' || *p > '9')
+			goto bad;
+		errno = 0;
+		n = strtoull(p, &end, 10);
+		if (errno != 0 || *end != ' ' || n > len - (size_t)(end + 1 - s->buf) ||
+		    end[1 + n] != '\n')
+			goto bad;
+		if (s->nlines == cap) {
+			audit_line_t *nl;
+			cap = cap ? cap * 2 : 64;
+			if ((nl = realloc(s->lines, cap * sizeof(*nl))) == NULL)
+				return fail(err, errlen, path, "out of memory");
+			s->lines = nl;
+		}
+		s->lines[s->nlines].p = end + 1;
+		s->lines[s->nlines].len = (size_t)n;
+		end[1 + n] = '\0';
+		s->nlines++;
+		off = (size_t)(end + 1 - s->buf) + (size_t)n + 1;
+	}
+	return 0;
+bad:
+	snprintf(what, sizeof(what), "malformed at byte %zu (record %zu)", off, s->nlines + 1);
+	return fail(err, errlen, path, what);
+}
+
+int spool_load(const char *path, spool_t *s, char *err, size_t errlen)
+{
+	size_t len = 0;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = read_file(path, &s->buf, &len, err, errlen)) != 1)
+		return rc;
+	if (len < sizeof(SPOOL_MAGIC) - 1 ||
+	    memcmp(s->buf, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) != 0) {
+		spool_free(s);
+		return fail(err, errlen, path, "not an omauditfwd spool file (bad first line)");
+	}
+	if (split_lines(s, len, err, errlen, path) != 0) {
+		spool_free(s);
+		return -1;
+	}
+	return 1;
+}
+
+void spool_free(spool_t *s)
+{
+	free(s->buf);
+	free(s->lines);
+	memset(s, 0, sizeof(*s));
+}
+
+int spool_path(char *out, size_t outlen, const char *dir, const char *name)
+{
+	size_t i, n;
+	/* the default statsname already starts with it */
+	int w = snprintf(out, outlen, "%s/%s", dir,
+	                 strncmp(name, "omauditfwd-", 11) == 0 ? "" : "omauditfwd-");
+
+	if (w < 0 || (size_t)w >= outlen)
+		return -1;
+	n = (size_t)w;
+	for (i = 0; name[i] != '\0'; i++) {
+		char c = name[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+		if (n + 1 >= outlen)
+			return -1;
+		out[n++] = ok ? c : '_';
+	}
+	if (n + sizeof(".spool") > outlen)
+		return -1;
+	memcpy(out + n, ".spool", sizeof(".spool"));
+	return 0;
+}

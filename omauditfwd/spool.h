@@ -1,0 +1,54 @@
+/* spool.h -- events held at shutdown that could not be delivered, kept in
+ * a file for the next start.
+ *
+ * The records of incomplete events live in the joiner, not in rsyslog's
+ * queue: rsyslog has already been told their batches were delivered. When
+ * the collector is down at shutdown, they are written to a spool file in
+ * rsyslog's work directory (like imfile's state files) and fed to the
+ * joiner again by the first batch after the next start, which removes the
+ * file once that batch is delivered.
+ *
+ * The file holds the lines exactly as the module received them:
+ *
+ *   omauditfwd-spool 1 LF
+ *   LEN SP BYTES LF        (one per record line, LEN = decimal byte count)
+ *
+ * Appending keeps an earlier start's lines that were never delivered.
+ */
+#ifndef AUDITFWD_SPOOL_H
+#define AUDITFWD_SPOOL_H
+
+#include <stddef.h>
+
+#include "audit_event.h"
+
+typedef struct spool {
+	char *buf;               /* the file's contents */
+	audit_line_t *lines;     /* views into buf (p NUL-terminated) */
+	size_t nlines;
+} spool_t;
+
+/* Append the lines of every event completed in the joiner's current batch
+ * (a flush) to PATH, created 0600 when missing, and fsync it. *NLINES is
+ * set to the lines written, *NEVENTS to the events. 0, or -1 with ERR set. */
+int spool_append_completed(const char *path, const audit_joiner_t *j,
+                           size_t *nevents, size_t *nlines,
+                           char *err, size_t errlen);
+
+/* Append N lines to PATH (created 0600 when missing) and fsync it: the
+ * lines of a batch that could not be delivered during shutdown. 0, or -1
+ * with ERR set. */
+int spool_append(const char *path, const audit_line_t *lines, size_t n,
+                 char *err, size_t errlen);
+
+/* Read PATH into S: 1 read, 0 no such file, -1 unreadable or malformed
+ * (ERR says where). S is empty unless 1 is returned. */
+int spool_load(const char *path, spool_t *s, char *err, size_t errlen);
+void spool_free(spool_t *s);
+
+/* The spool of the action named NAME in DIR: DIR/omauditfwd-NAME.spool
+ * (no second prefix when NAME starts with "omauditfwd-"); characters other
+ * than [A-Za-z0-9._-] in NAME become '_'. 0, or -1 when it does not fit. */
+int spool_path(char *out, size_t outlen, const char *dir, const char *name);
+
+#endif

@@ -1,0 +1,169 @@
+/* test_spool.c -- events held at shutdown survive in the spool file exactly:
+ * every line, byte for byte (also lines with LF, NUL-free binary and the
+ * empty line), appended across shutdowns, and a damaged file is refused. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spool.h"
+
+static char dir[] = "/tmp/omauditfwd-test-spool.XXXXXX";
+static char path[512];
+static audit_joiner_t *j;
+static audit_record_t rec;
+
+static void setup(void)
+{
+	audit_joiner_conf_t c;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a.spool", dir);
+	audit_joiner_conf_default(&c);
+	j = audit_joiner_new(&c);
+	audit_record_init(&rec);
+}
+
+static void teardown(void)
+{
+	char cmd[600];
+
+	audit_joiner_free(j);
+	audit_record_free(&rec);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static void add(const char *line)
+{
+	cr_assert_eq(audit_record_parse(&rec, line, strlen(line)), AUDIT_PARSE_OK, "%s", line);
+	cr_assert_eq(audit_joiner_add(j, &rec, line, strlen(line)), 0);
+}
+
+static void write_file(const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(text, 1, len, f), len);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static const char *const held[] = {
+	"type=SYSCALL msg=audit(1700000000.100:10): arch=c000003e syscall=59 key=\"a b\"",
+	"type=PATH msg=audit(1700000000.100:10): item=0 name=\"/bin/ls\"",
+	"node=web01 type=SYSCALL msg=audit(1700000000.200:11): arch=c000003e syscall=42",
+};
+
+TestSuite(spool, .init = setup, .fini = teardown);
+
+Test(spool, flushed_events_round_trip_in_order)
+{
+	spool_t s;
+	size_t nev, nl, i;
+	char err[256];
+
+	audit_joiner_begin(j);
+	for (i = 0; i < 3; i++)
+		add(held[i]);
+	audit_joiner_flush(j);
+	cr_assert_eq(spool_append_completed(path, j, &nev, &nl, err, sizeof(err)), 0, "%s", err);
+	audit_joiner_rollback(j);
+	cr_assert_eq(nev, 2);
+	cr_assert_eq(nl, 3);
+
+	cr_assert_eq(spool_load(path, &s, err, sizeof(err)), 1, "%s", err);
+	cr_assert_eq(s.nlines, 3);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(s.lines[i].len, strlen(held[i]));
+		cr_assert_str_eq(s.lines[i].p, held[i]);
+	}
+	spool_free(&s);
+}
+
+Test(spool, a_second_shutdown_appends)
+{
+	spool_t s;
+	size_t nev, nl;
+	char err[256];
+
+	audit_joiner_begin(j);
+	add(held[0]);
+	audit_joiner_flush(j);
+	cr_assert_eq(spool_append_completed(path, j, &nev, &nl, err, sizeof(err)), 0, "%s", err);
+	audit_joiner_rollback(j);
+	audit_joiner_begin(j);
+	add(held[2]);
+	audit_joiner_flush(j);
+	cr_assert_eq(spool_append_completed(path, j, &nev, &nl, err, sizeof(err)), 0, "%s", err);
+	audit_joiner_rollback(j);
+
+	cr_assert_eq(spool_load(path, &s, err, sizeof(err)), 1, "%s", err);
+	cr_assert_eq(s.nlines, 2, "the first shutdown's line is kept");
+	cr_assert_str_eq(s.lines[0].p, held[0]);
+	cr_assert_str_eq(s.lines[1].p, held[2]);
+	spool_free(&s);
+}
+
+Test(spool, lines_with_lf_and_empty_lines_are_exact)
+{
+	static const char text[] = "omauditfwd-spool 1\n5 a\nb c\n0 \n3 xyz\n";
+	spool_t s;
+	char err[256];
+
+	write_file(text, sizeof(text) - 1);
+	cr_assert_eq(spool_load(path, &s, err, sizeof(err)), 1, "%s", err);
+	cr_assert_eq(s.nlines, 3);
+	cr_assert_eq(s.lines[0].len, 5);
+	cr_assert_eq(memcmp(s.lines[0].p, "a\nb c", 5), 0);
+	cr_assert_eq(s.lines[1].len, 0);
+	cr_assert_str_eq(s.lines[2].p, "xyz");
+	spool_free(&s);
+}
+
+Test(spool, no_file_is_not_an_error)
+{
+	spool_t s;
+	char err[256];
+
+	cr_assert_eq(spool_load(path, &s, err, sizeof(err)), 0);
+	cr_assert_eq(s.nlines, 0);
+}
+
+Test(spool, damaged_files_are_refused_naming_the_place)
+{
+	static const char *const bad[] = {
+		"not a spool\n",
+		"omauditfwd-spool 1\n5 abc\n",              /* truncated record */
+		"omauditfwd-spool 1\n3 abcX",               /* no LF after it */
+		"omauditfwd-spool 1\nx abc\n",              /* no length */
+		"omauditfwd-spool 1\n3abc\n",               /* no space */
+		"omauditfwd-spool 1\n99999999999999999999999 a\n", /* overflow */
+		"omauditfwd-spool 1\n3 abc\n4 ab",          /* truncated tail */
+		"",
+	};
+	spool_t s;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_file(bad[i], strlen(bad[i]));
+		cr_assert_eq(spool_load(path, &s, err, sizeof(err)), -1, "case %zu loaded", i);
+		cr_assert(strstr(err, path) != NULL, "case %zu: %s", i, err);
+		cr_assert_eq(s.nlines, 0);
+		cr_assert_null(s.buf);
+	}
+}
+
+Test(spool, path_from_statsname_is_one_safe_file_name)
+{
+	char out[64];
+
+	cr_assert_eq(spool_path(out, sizeof(out), "/var/spool/rsyslog",
+	                        "omauditfwd-10.0.0.1:6514/../x"), 0);
+	cr_assert_str_eq(out, "/var/spool/rsyslog/omauditfwd-10.0.0.1_6514_.._x.spool");
+	cr_assert_eq(spool_path(out, sizeof(out), "/w", "qradar"), 0);
+	cr_assert_str_eq(out, "/w/omauditfwd-qradar.spool");
+	cr_assert_eq(spool_path(out, 20, "/var/spool/rsyslog", "qradar"), -1, "too long");
+}
