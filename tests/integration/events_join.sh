@@ -44,12 +44,7 @@ check_events() {
 }
 wait_for_lines "$T/received.txt" $((N / 10)) 60 || fail "nothing arrived after the outage"
 # let the stream drain: until nothing new has arrived for 2 s
-last=-1 still=0 end=$(($(date +%s) + 60))
-while [ "$still" -lt 20 ] && [ "$(date +%s)" -lt "$end" ]; do
-	c=$(count_lines "$T/received.txt")
-	if [ "$c" -eq "$last" ]; then still=$((still + 1)); else still=0 last=$c; fi
-	sleep 0.1
-done
+wait_quiet "$T/received.txt" 2 60
 check_events >"$T/check.out" || { cat "$T/check.out"; fail "events were wrong before shutdown"; }
 log "before shutdown: $(head -n 1 "$T/check.out")"
 rsyslog_stop sender || fail "sender did not stop on SIGTERM"

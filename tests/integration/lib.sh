@@ -447,6 +447,18 @@ wait_for_lines() {
 	done
 }
 
+# wait_quiet FILE QUIET TIMEOUT: until FILE has not grown (in lines) for
+# QUIET seconds (whole), or TIMEOUT seconds have passed: a stream drained
+wait_quiet() {
+	local file=$1 ticks=$(($2 * 10)) timeout=$3 last=-1 still=0 end c
+	end=$(($(date +%s) + timeout))
+	while [ "$still" -lt "$ticks" ] && [ "$(date +%s)" -lt "$end" ]; do
+		c=$(count_lines "$file")
+		if [ "$c" -eq "$last" ]; then still=$((still + 1)); else still=0 last=$c; fi
+		sleep 0.1
+	done
+}
+
 # wait_for_check TIMEOUT SENT RECEIVED [CHECKER OPTIONS...]: run the
 # checker (check_json.py SENT RECEIVED OPTIONS) until it passes; give up
 # after TIMEOUT seconds, or earlier when RECEIVED has not grown for

@@ -107,12 +107,7 @@ while [ -e "$spool" ]; do
 	sleep 0.2
 done
 # the queue drains: until nothing new has arrived for 3 s
-last=-1 still=0 end=$(($(date +%s) + 90))
-while [ "$still" -lt 30 ] && [ "$(date +%s)" -lt "$end" ]; do
-	c=$(count_lines "$T/received.txt")
-	if [ "$c" -eq "$last" ]; then still=$((still + 1)); else still=0 last=$c; fi
-	sleep 0.1
-done
+wait_quiet "$T/received.txt" 3 90
 cat "$T/sender.log" "$T/sender.internal.log" |
 	grep -q "omauditfwd\[spooltest\]: .*holds events saved at the last shutdown" ||
 	fail "the restart did not report the spool file"

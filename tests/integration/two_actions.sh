@@ -31,12 +31,7 @@ send_lines "$T/sent.txt" "$sport" >/dev/null || fail "sending failed"
 # both streams drain (no growth for 2 s), then stopping the sender flushes
 # what each action still holds
 for f in a b; do
-	last=-1 still=0 end=$(($(date +%s) + 60))
-	while [ "$still" -lt 20 ] && [ "$(date +%s)" -lt "$end" ]; do
-		c=$(count_lines "$T/$f.txt")
-		if [ "$c" -eq "$last" ]; then still=$((still + 1)); else still=0 last=$c; fi
-		sleep 0.1
-	done
+	wait_quiet "$T/$f.txt" 2 60
 done
 rsyslog_stop sender || fail "sender did not stop"
 for f in a b; do
