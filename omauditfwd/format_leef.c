@@ -126,10 +126,12 @@ static void header_end(buf_t *out, int version, char delim)
 {
 	buf_putc(out, '|');
 	if (version == 2) {
-		/* printable: as it is; TAB (the only control allowed): x09 */
-		if (delim == '\t')
-			buf_append(out, "x09", 3);
-		else
+		/* as it is, but TAB and '|' (which would end the field) as xHH */
+		if (delim == '\t' || delim == '|') {
+			char hx[3] = { 'x', "0123456789abcdef"[(unsigned char)delim >> 4],
+			               "0123456789abcdef"[delim & 15] };
+			buf_append(out, hx, 3);
+		} else
 			buf_putc(out, delim);
 		buf_putc(out, '|');
 	}
