@@ -4,6 +4,7 @@
  * and escaped by the format straight into the output. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "format_kv.h"
 
@@ -20,30 +21,81 @@
 #define KV_MAX_UPPER_NAME 64      /* longer names get no interpretation */
 #define KV_MAX_DUP_SUFFIX 9999
 
+/* (the first bytes are compared inline: most names differ there) */
 static int view_is(audit_view_t v, const char *s)
 {
 	size_t n = strlen(s);
 
-	return v.len == n && memcmp(v.p, s, n) == 0;
+	return v.len == n && (n == 0 || v.p[0] == s[0]) && memcmp(v.p, s, n) == 0;
 }
 
 static int same_view(audit_view_t a, audit_view_t b)
 {
-	return a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
+	return a.len == b.len && (a.len == 0 || a.p[0] == b.p[0]) &&
+	       memcmp(a.p, b.p, a.len) == 0;
 }
+
+/* 1 for the characters a key may hold: [A-Za-z0-9_.] */
+static const unsigned char key_ok[256] = {
+	['.'] = 1, ['_'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+	['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+	['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+	['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+	['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
 
 void kv_key_part(buf_t *out, const char *s, size_t len)
 {
 	size_t i;
+	char *d;
 
 	if (buf_reserve(out, len) != 0)
 		return;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		         (c >= '0' && c <= '9') || c == '_' || c == '.';
-		out->p[out->len++] = ok ? c : '_';
+	d = out->p + out->len;
+	for (i = 0; i < len; i++)
+		d[i] = key_ok[(unsigned char)s[i]] ? s[i] : '_';
+	out->len += len;
+}
+
+static void put_digits(char *p, unsigned v, int n)
+{
+	while (n--) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
 	}
+}
+
+void kv_put_time(buf_t *out, int64_t sec, unsigned msec)
+{
+	char b[24];
+	struct tm tm;
+	time_t t = (time_t)sec;
+
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
+		format_rfc3339_utc(out, sec, msec);
+		return;
+	}
+	put_digits(b, (unsigned)tm.tm_year + 1900, 4);
+	b[4] = '-';
+	put_digits(b + 5, (unsigned)tm.tm_mon + 1, 2);
+	b[7] = '-';
+	put_digits(b + 8, (unsigned)tm.tm_mday, 2);
+	b[10] = 'T';
+	put_digits(b + 11, (unsigned)tm.tm_hour, 2);
+	b[13] = ':';
+	put_digits(b + 14, (unsigned)tm.tm_min, 2);
+	b[16] = ':';
+	put_digits(b + 17, (unsigned)tm.tm_sec, 2);
+	b[19] = '.';
+	put_digits(b + 20, msec % 1000, 3);
+	b[23] = 'Z';
+	buf_append(out, b, sizeof(b));
 }
 
 /* NAME in upper case into UP (KV_MAX_UPPER_NAME + 1 bytes); 0 if too long */
@@ -476,13 +528,19 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 void kv_event_fields(kv_out_t *o, const format_event_t *ev)
 {
 	const audit_record_t *first = ev->recs[0];
-	char id[64];
+	char ms[3];
 	size_t i, j;
-	int n;
 
-	n = snprintf(id, sizeof(id), "%lld.%03u:%llu", (long long)first->sec, first->msec,
-	             (unsigned long long)first->serial);
-	kv_pair(o, "audit.id", id, (size_t)n);
+	kv_key(o, "audit.id");        /* digits, '.' and ':': nothing to escape */
+	if (first->sec >= 0)
+		buf_put_uint(o->out, (unsigned long long)first->sec);
+	else
+		buf_printf(o->out, "%lld", (long long)first->sec);
+	buf_putc(o->out, '.');
+	put_digits(ms, first->msec % 1000, 3);
+	buf_append(o->out, ms, 3);
+	buf_putc(o->out, ':');
+	buf_put_uint(o->out, (unsigned long long)first->serial);
 	if (first->node.len)
 		kv_pair_view(o, "audit.node", first->node);
 	if (ev->incomplete != NULL)

@@ -104,6 +104,9 @@ audit_view_t kv_type_name(const audit_record_t *r, char *tmp, size_t tmpsize);
  * as described above. */
 void kv_event_fields(kv_out_t *o, const format_event_t *ev);
 
+/* 2023-11-14T22:13:20.123Z, as format_rfc3339_utc, without printf */
+void kv_put_time(buf_t *out, int64_t sec, unsigned msec);
+
 /* Append a key part with characters other than [A-Za-z0-9_.] as '_'. */
 void kv_key_part(buf_t *out, const char *s, size_t len);
 

@@ -168,7 +168,7 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 	header_end(out, version, o.delim);
 
 	kv_key(&o, "devTime");                /* the text is safe as it is */
-	format_rfc3339_utc(out, first->sec, first->msec);
+	kv_put_time(out, first->sec, first->msec);
 	kv_pair(&o, "devTimeFormat", LEEF_DEVTIME_FORMAT, strlen(LEEF_DEVTIME_FORMAT));
 	kv_pair_type(&o, "cat", first);
 	sev[0] = (char)('0' + kv_severity(ev, &s) % 10);
