@@ -233,7 +233,7 @@ int main(int argc, char **argv)
 	audit_joiner_conf_t jconf;
 	enrich_conf_t econf;
 	cli_t c;
-	int opt, stats = 0, header_set = 0, rc = 0, i, join = 1, enrich = 1, v;
+	int opt, stats = 0, header_set = 0, rc = 0, i, join = 1, enrich = 1, v, leef_set = 0;
 	const char *conf_params[CLI_MAX_CONF_PARAMS], *topic_params[CLI_MAX_CONF_PARAMS];
 	char errstr[512];
 
@@ -276,12 +276,14 @@ int main(int argc, char **argv)
 		case O_LEEFVERSION:
 			if (format_leef_version_parse(optarg, &pconf.fmt.leef_version) != 0)
 				return die_usage("leef-version", optarg, "2.0 or 1.0");
+			leef_set = 1;
 			break;
 		case O_LEEFDELIM:
 			if (format_leef_delim_parse(optarg, &pconf.fmt.leef_delim) != 0)
 				return die_usage("leef-delimiter", optarg, "a printable character "
 				                 "that is not a letter, digit, '_', '.', '=', '\\' or "
 				                 "space, or xHH");
+			leef_set = 1;
 			break;
 		case O_HOST:
 			pconf.local_host = optarg;
@@ -376,6 +378,10 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (leef_set && pconf.format != &format_leef) {
+		fprintf(stderr, "auditfwd: --leef-version and --leef-delimiter need --format leef\n");
+		return 2;
 	}
 	if (pconf.fmt.leef_version == 1 && pconf.fmt.leef_delim != '\t') {
 		fprintf(stderr, "auditfwd: --leef-delimiter: LEEF 1.0 separates attributes "
