@@ -260,7 +260,7 @@ Test(leef, connect_maps_the_peer_to_dst_and_netfilter_to_src_dst_proto)
 	expect("dst", "10.0.0.1");
 	expect("srcPort", "5432");
 	expect("dstPort", "22");
-	cr_assert_not_null(fixture_get(&m, "proto"));
+	expect("proto", "tcp");
 }
 
 Test(leef, unparsed_line_is_forwarded_flagged_and_intact)
