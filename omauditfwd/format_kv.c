@@ -485,17 +485,18 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 {
 	char tmp[32], up[KV_MAX_UPPER_NAME + 1];
 	audit_view_t type = kv_type_name(r, tmp, sizeof(tmp)), v;
+	int enrich = ev->enrich != NULL && ev->scratch != NULL;
 	enrich_ctx_t ctx;
 	size_t i;
 
-	if (ev->enrich != NULL)
+	if (enrich)
 		format_enrich_ctx(ev, r, &ctx);
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *f = &r->fields[i];
 		unsigned dup = occurrence(r, i);
 
 		field_key(o, type, nth, f->name.p, f->name.len, dup);
-		if (ev->enrich == NULL) {
+		if (!enrich) {
 			o->value(o, f->value.p, f->value.len);
 			continue;
 		}
@@ -513,7 +514,7 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 		v = scratch_view(ev);
 		o->value(o, v.p, v.len);
 	}
-	if (ev->enrich != NULL && r->type == KV_TYPE_EXECVE) {
+	if (enrich && r->type == KV_TYPE_EXECVE) {
 		argv_out_t a = { o, 0 };
 		size_t mark = o->out->len, pairs = o->npairs;
 
