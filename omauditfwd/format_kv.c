@@ -4,7 +4,6 @@
  * and escaped by the format straight into the output. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "format_kv.h"
 
@@ -71,27 +70,44 @@ static void put_digits(char *p, unsigned v, int n)
 	}
 }
 
+/* The civil date of DAYS since 1970-01-01 (proleptic Gregorian; H. Hinnant's
+ * days_from_civil inverse): pure arithmetic, unlike gmtime_r, which takes
+ * glibc's time zone lock. */
+static void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
 void kv_put_time(buf_t *out, int64_t sec, unsigned msec)
 {
+	int64_t days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400), y;
+	unsigned rem = (unsigned)(sec - days * 86400), m, d;
 	char b[24];
-	struct tm tm;
-	time_t t = (time_t)sec;
 
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999) {
 		format_rfc3339_utc(out, sec, msec);
 		return;
 	}
-	put_digits(b, (unsigned)tm.tm_year + 1900, 4);
+	put_digits(b, (unsigned)y, 4);
 	b[4] = '-';
-	put_digits(b + 5, (unsigned)tm.tm_mon + 1, 2);
+	put_digits(b + 5, m, 2);
 	b[7] = '-';
-	put_digits(b + 8, (unsigned)tm.tm_mday, 2);
+	put_digits(b + 8, d, 2);
 	b[10] = 'T';
-	put_digits(b + 11, (unsigned)tm.tm_hour, 2);
+	put_digits(b + 11, rem / 3600, 2);
 	b[13] = ':';
-	put_digits(b + 14, (unsigned)tm.tm_min, 2);
+	put_digits(b + 14, rem / 60 % 60, 2);
 	b[16] = ':';
-	put_digits(b + 17, (unsigned)tm.tm_sec, 2);
+	put_digits(b + 17, rem % 60, 2);
 	b[19] = '.';
 	put_digits(b + 20, msec % 1000, 3);
 	b[23] = 'Z';
@@ -169,8 +185,16 @@ static int is_parent_path(const audit_record_t *r)
 static void summarize_field(kv_summary_t *s, const audit_record_t *r,
                             const audit_field_t *f)
 {
+	/* the first letters of the names looked at below: most fields are
+	 * none of them and are passed over at once */
+	static const unsigned char first[256] = {
+		['a'] = 1, ['d'] = 1, ['e'] = 1, ['k'] = 1, ['n'] = 1, ['o'] = 1,
+		['p'] = 1, ['r'] = 1, ['s'] = 1, ['u'] = 1,
+	};
 	audit_view_t n = f->name;
 
+	if (n.len == 0 || !first[(unsigned char)n.p[0]])
+		return;
 	switch (r->type) {
 	case KV_TYPE_SYSCALL:
 		if (view_is(n, "syscall"))
