@@ -45,6 +45,11 @@ static void usage(FILE *f)
 "  --syslog-header STYLE  none | rfc5424 | rfc3164 (default: none on stdout,\n"
 "                         rfc5424 with --target)\n"
 "  --syslog-appname NAME  syslog APP-NAME (default %s)\n"
+"  --syslog-facility F    facility: name (user, local0, ...) or 0-23 (default %d)\n"
+"  --syslog-severity S    severity: name (info, notice, ...) or 0-7 (default %d)\n"
+"  --leef-version V       leef: 2.0 (default) or 1.0\n"
+"  --leef-delimiter D     leef 2.0: attribute delimiter, a character or xHH\n"
+"                         (default x09, TAB)\n"
 "  --host NAME            this host's name (default: gethostname)\n"
 "  --join on|off          join the records of an event into one message\n"
 "                         (default on)\n"
@@ -70,7 +75,8 @@ static void usage(FILE *f)
 "  --timeout-io MS        write/acknowledge timeout (default %d)\n"
 "  --stats                print counters to stderr at the end\n"
 "  --version, --help\n",
-	        format_names(), SYSLOG_DEFAULT_APPNAME, AUDIT_JOIN_DEFAULT_TIMEOUT_MS,
+	        format_names(), SYSLOG_DEFAULT_APPNAME, SYSLOG_DEFAULT_FACILITY,
+	        SYSLOG_DEFAULT_SEVERITY, AUDIT_JOIN_DEFAULT_TIMEOUT_MS,
 	        AUDIT_JOIN_DEFAULT_MAX_PENDING, transport_names(),
 	        TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS, TRANSPORT_DEFAULT_IO_TIMEOUT_MS);
 }
@@ -187,12 +193,17 @@ int main(int argc, char **argv)
 	enum { O_FORMAT = 256, O_UNPARSED, O_HEADER, O_APPNAME, O_HOST, O_TARGET,
 	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
 	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_BROKER, O_TOPIC, O_KEY,
-	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT };
+	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
+	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
 		{ "syslog-header", required_argument, NULL, O_HEADER },
 		{ "syslog-appname", required_argument, NULL, O_APPNAME },
+		{ "syslog-facility", required_argument, NULL, O_FACILITY },
+		{ "syslog-severity", required_argument, NULL, O_SEVERITY },
+		{ "leef-version", required_argument, NULL, O_LEEFVERSION },
+		{ "leef-delimiter", required_argument, NULL, O_LEEFDELIM },
 		{ "host", required_argument, NULL, O_HOST },
 		{ "join", required_argument, NULL, O_JOIN },
 		{ "join-timeout", required_argument, NULL, O_JTIMEOUT },
@@ -222,7 +233,7 @@ int main(int argc, char **argv)
 	audit_joiner_conf_t jconf;
 	enrich_conf_t econf;
 	cli_t c;
-	int opt, stats = 0, header_set = 0, rc = 0, i, join = 1, enrich = 1, v;
+	int opt, stats = 0, header_set = 0, rc = 0, i, join = 1, enrich = 1, v, leef_set = 0;
 	const char *conf_params[CLI_MAX_CONF_PARAMS], *topic_params[CLI_MAX_CONF_PARAMS];
 	char errstr[512];
 
@@ -253,6 +264,26 @@ int main(int argc, char **argv)
 			if (syslog_app_name_check(optarg) != 0)
 				return die_usage("syslog-appname", optarg, "printable text without spaces");
 			pconf.header.app_name = optarg;
+			break;
+		case O_FACILITY:
+			if (syslog_facility_parse(optarg, &pconf.header.facility) != 0)
+				return die_usage("syslog-facility", optarg, "a facility name or 0-23");
+			break;
+		case O_SEVERITY:
+			if (syslog_severity_parse(optarg, &pconf.header.severity) != 0)
+				return die_usage("syslog-severity", optarg, "a severity name or 0-7");
+			break;
+		case O_LEEFVERSION:
+			if (format_leef_version_parse(optarg, &pconf.fmt.leef_version) != 0)
+				return die_usage("leef-version", optarg, "2.0 or 1.0");
+			leef_set = 1;
+			break;
+		case O_LEEFDELIM:
+			if (format_leef_delim_parse(optarg, &pconf.fmt.leef_delim) != 0)
+				return die_usage("leef-delimiter", optarg, "a printable character "
+				                 "that is not a letter, digit, '_', '.', '=', '\\' or "
+				                 "space, or xHH");
+			leef_set = 1;
 			break;
 		case O_HOST:
 			pconf.local_host = optarg;
@@ -347,6 +378,15 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (leef_set && pconf.format != &format_leef) {
+		fprintf(stderr, "auditfwd: --leef-version and --leef-delimiter need --format leef\n");
+		return 2;
+	}
+	if (pconf.fmt.leef_version == 1 && pconf.fmt.leef_delim != '\t') {
+		fprintf(stderr, "auditfwd: --leef-delimiter: LEEF 1.0 separates attributes "
+		        "with TAB only\n");
+		return 2;
 	}
 	if (tconf.target != NULL || c.tops == &transport_kafka) {
 		if (!header_set)

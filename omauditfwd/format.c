@@ -7,6 +7,9 @@
 
 static const format_ops_t *const formats[] = {
 	&format_json,
+	&format_leef,
+	&format_cef,
+	&format_raw,
 };
 
 const format_ops_t *format_find(const char *name)
@@ -21,7 +24,30 @@ const format_ops_t *format_find(const char *name)
 
 const char *format_names(void)
 {
-	return "json";
+	return "json, leef, cef, raw";
+}
+
+void format_conf_default(format_conf_t *c)
+{
+	c->leef_version = FORMAT_LEEF_DEFAULT_VERSION;
+	c->leef_delim = FORMAT_LEEF_DEFAULT_DELIM;
+}
+
+void format_unparsed(const format_ops_t *f, const format_conf_t *conf, buf_t *out,
+                     const char *line, size_t len, audit_parse_rc_t why,
+                     audit_view_t host)
+{
+	format_conf_t dflt;
+
+	if (f->unparsed_conf == NULL) {
+		f->unparsed(out, line, len, why, host);
+		return;
+	}
+	if (conf == NULL) {
+		format_conf_default(&dflt);
+		conf = &dflt;
+	}
+	f->unparsed_conf(out, conf, line, len, why, host);
 }
 
 void format_rfc3339_utc(buf_t *out, int64_t sec, unsigned msec)
@@ -46,9 +72,8 @@ void format_type_name(buf_t *out, const audit_record_t *r)
 		buf_append(out, r->type_name.p, r->type_name.len);
 }
 
-/* Length of the valid UTF-8 sequence at S (at most AVAIL bytes), 0 if the
- * bytes there are not one (overlong forms and surrogates are invalid). */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+/* overlong forms and surrogates are invalid */
+size_t format_utf8_seq_len(const unsigned char *s, size_t avail)
 {
 	unsigned c = s[0];
 	size_t n, i;
@@ -85,7 +110,7 @@ void format_json_escape(buf_t *out, const char *s, size_t len)
 			p++;
 			continue;
 		}
-		if (c >= 0x80 && (n = utf8_seq_len(p, (size_t)(end - p))) != 0) {
+		if (c >= 0x80 && (n = format_utf8_seq_len(p, (size_t)(end - p))) != 0) {
 			p += n;
 			continue;
 		}

@@ -12,6 +12,22 @@
 #include "buf.h"
 #include "enrich.h"
 
+/* Options of the formats that have some (the action's leef.* parameters). */
+#define FORMAT_LEEF_DEFAULT_VERSION 2      /* LEEF 2.0 */
+#define FORMAT_LEEF_DEFAULT_DELIM   '\t'   /* LEEF 1.0's only one, 2.0's default */
+typedef struct format_conf {
+	int leef_version;         /* 1: LEEF 1.0, 2: LEEF 2.0 */
+	char leef_delim;          /* attribute delimiter (LEEF 1.0: TAB only) */
+} format_conf_t;
+
+void format_conf_default(format_conf_t *c);
+/* "1.0" | "2.0" -> 1 | 2; -1 if neither. */
+int format_leef_version_parse(const char *s, int *out);
+/* One printable character ("^") or its code as xHH / 0xHH ("x09"): not a
+ * letter, digit, '_', '.', '=', '\\', space or a control character other
+ * than TAB, because those would be ambiguous in keys or values. -1 if not. */
+int format_leef_delim_parse(const char *s, char *out);
+
 /* What one output message is made of: the records of one event (one
  * record when joining is off), the host name the event is attributed to,
  * and why it was completed when it is not known to be complete (NULL when
@@ -23,6 +39,7 @@ typedef struct format_event {
 	const char *incomplete;
 	enrich_t *enrich;         /* NULL: values exactly as written */
 	buf_t *scratch;           /* the formatter's work space (with enrich) */
+	const format_conf_t *conf; /* NULL: defaults */
 } format_event_t;
 
 /* What interpretation needs to know about the event: the arch of its
@@ -36,11 +53,22 @@ typedef struct format_ops {
 	/* a line that is not a parseable record, forwarded flagged */
 	void (*unparsed)(buf_t *out, const char *line, size_t len,
 	                 audit_parse_rc_t why, audit_view_t host);
+	/* the same for a format with options; when set, used instead */
+	void (*unparsed_conf)(buf_t *out, const format_conf_t *conf, const char *line,
+	                      size_t len, audit_parse_rc_t why, audit_view_t host);
+	/* 1: one message per record, also when records are joined (raw); the
+	 * event callback then gets one record at a time */
+	int per_record;
 } format_ops_t;
+
+/* Call F's unparsed callback (with CONF when it takes one). */
+void format_unparsed(const format_ops_t *f, const format_conf_t *conf, buf_t *out,
+                     const char *line, size_t len, audit_parse_rc_t why,
+                     audit_view_t host);
 
 /* The format called NAME, or NULL. */
 const format_ops_t *format_find(const char *name);
-/* "json" -- the accepted names, for error messages. */
+/* "json, leef, cef, raw" -- the accepted names, for error messages. */
 const char *format_names(void);
 
 /* Helpers shared by formatters. */
@@ -51,7 +79,13 @@ void format_type_name(buf_t *out, const audit_record_t *r);
 /* Append S as the inside of a JSON string: ", \ and control characters are
  * escaped, invalid UTF-8 bytes become the text \xNN (never dropped). */
 void format_json_escape(buf_t *out, const char *s, size_t len);
+/* Length of the valid UTF-8 sequence at S (at most AVAIL bytes; S[0] >=
+ * 0x80), 0 when the bytes there are not one. */
+size_t format_utf8_seq_len(const unsigned char *s, size_t avail);
 
 extern const format_ops_t format_json;
+extern const format_ops_t format_leef;
+extern const format_ops_t format_cef;
+extern const format_ops_t format_raw;
 
 #endif

@@ -87,6 +87,7 @@ typedef struct _instanceData {
 	char *tls_minversion;
 	char **tls_permittedpeers;
 	int tls_authmode_set;       /* tls.authmode given (for the anon warning) */
+	int leef_set;               /* a leef.* parameter was given */
 } instanceData;
 
 static rsRetVal setup_spool(instanceData *pData);
@@ -111,6 +112,10 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "unparsed", eCmdHdlrGetWord, 0 },
 	{ "syslog.header", eCmdHdlrGetWord, 0 },
 	{ "syslog.appname", eCmdHdlrGetWord, 0 },
+	{ "syslog.facility", eCmdHdlrGetWord, 0 },
+	{ "syslog.severity", eCmdHdlrGetWord, 0 },
+	{ "leef.version", eCmdHdlrGetWord, 0 },
+	{ "leef.delimiter", eCmdHdlrGetWord, 0 },
 	{ "timeout.connect", eCmdHdlrPositiveInt, 0 },
 	{ "timeout.io", eCmdHdlrPositiveInt, 0 },
 	{ "join", eCmdHdlrBinary, 0 },
@@ -678,6 +683,29 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		if (syslog_style_parse(s, &pData->pconf.header.style) != 0 ||
 		    pData->pconf.header.style == SYSLOG_HDR_NONE)
 			ABORT_FINALIZE(bad_choice(name, s, "rfc5424, rfc3164"));
+	} else if (!strcmp(name, "syslog.facility")) {
+		if (syslog_facility_parse(s, &pData->pconf.header.facility) != 0)
+			ABORT_FINALIZE(bad_choice(name, s, "a number from 0 to 23, or kern, user, "
+			                          "mail, daemon, auth, syslog, lpr, news, uucp, "
+			                          "cron, authpriv, ftp, ntp, audit, alert, clock, "
+			                          "local0 ... local7"));
+	} else if (!strcmp(name, "syslog.severity")) {
+		if (syslog_severity_parse(s, &pData->pconf.header.severity) != 0)
+			ABORT_FINALIZE(bad_choice(name, s, "a number from 0 to 7, or emerg, alert, "
+			                          "crit, err, warning, notice, info, debug"));
+	} else if (!strcmp(name, "leef.version")) {
+		if (format_leef_version_parse(s, &pData->pconf.fmt.leef_version) != 0)
+			ABORT_FINALIZE(bad_choice(name, s, "2.0, 1.0"));
+		pData->leef_set = 1;
+	} else if (!strcmp(name, "leef.delimiter")) {
+		if (format_leef_delim_parse(s, &pData->pconf.fmt.leef_delim) != 0) {
+			parser_errmsg("omauditfwd: parameter 'leef.delimiter': invalid value '%s', "
+			              "expected one printable character that is not a letter, "
+			              "digit, '_', '.', '=', '\\' or space, or its code as xHH "
+			              "(x09: TAB)", s);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->leef_set = 1;
 	} else if (!strcmp(name, "topic")) {
 		pData->tconf.kafka_topic = pData->kafka_topic = s;
 		s = NULL;
@@ -884,6 +912,16 @@ CODESTARTnewActInst
 	}
 	if (pData->transport == &transport_tls)
 		CHKiRet(tls_defaults(pData));
+	if (pData->leef_set && pData->pconf.format != &format_leef) {
+		parser_errmsg("omauditfwd: parameters 'leef.version' and 'leef.delimiter' need "
+		              "format=\"leef\"");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (pData->pconf.fmt.leef_version == 1 && pData->pconf.fmt.leef_delim != '\t') {
+		parser_errmsg("omauditfwd: parameter 'leef.delimiter': LEEF 1.0 "
+		              "(leef.version=\"1.0\") separates attributes with TAB only");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
 	if (pData->app_name != NULL)
 		pData->pconf.header.app_name = pData->app_name;
 	/* let the transport check its configuration now, at load time */

@@ -36,6 +36,7 @@ int unparsed_policy_parse(const char *s, unparsed_policy_t *out)
 void pipeline_conf_default(pipeline_conf_t *c)
 {
 	c->format = &format_json;
+	format_conf_default(&c->fmt);
 	c->unparsed = UNPARSED_FORWARD;
 	syslog_hdr_conf_default(&c->header);
 	c->local_host = NULL;
@@ -103,26 +104,40 @@ static audit_view_t pick_host(const pipeline_t *p, const audit_record_t *r,
 	return h;
 }
 
-/* Append one message: header + the event's body. */
+/* Append one message: header + the body of N records (one event, or one
+ * record of it when the format sends each record on its own). */
+static int emit_message(pipeline_t *p, format_event_t *ev,
+                        const audit_record_t *const *recs, size_t n, msgbatch_t *out)
+{
+	ev->recs = recs;
+	ev->nrecs = n;
+	msgbatch_begin(out);
+	syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
+	                    ev->host.p, ev->host.len);
+	p->conf.format->event(&out->data, ev);
+	if (msgbatch_end(out) != 0)
+		return -1;
+	p->batch.messages_out++;
+	return 0;
+}
+
 static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n,
                       const char *incomplete, const char *hint, size_t hint_len,
                       msgbatch_t *out)
 {
 	format_event_t ev;
+	size_t i;
 
-	ev.recs = recs;
-	ev.nrecs = n;
 	ev.host = pick_host(p, recs[0], hint, hint_len);
 	ev.incomplete = incomplete;
 	ev.enrich = p->conf.enrich;
 	ev.scratch = &p->scratch;
-	msgbatch_begin(out);
-	syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
-	                    ev.host.p, ev.host.len);
-	p->conf.format->event(&out->data, &ev);
-	if (msgbatch_end(out) != 0)
-		return -1;
-	p->batch.messages_out++;
+	ev.conf = &p->conf.fmt;
+	if (!p->conf.format->per_record)
+		return emit_message(p, &ev, recs, n, out);
+	for (i = 0; i < n; i++)
+		if (emit_message(p, &ev, recs + i, 1, out) != 0)
+			return -1;
 	return 0;
 }
 
@@ -142,7 +157,8 @@ static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
 	msgbatch_begin(out);
 	syslog_header_write(&out->data, &p->conf.header, (int64_t)time(NULL), 0,
 	                    host.p, host.len);
-	p->conf.format->unparsed(&out->data, r->msg.p, r->msg.len, rc, host);
+	format_unparsed(p->conf.format, &p->conf.fmt, &out->data, r->msg.p, r->msg.len,
+	                rc, host);
 	if (msgbatch_end(out) != 0)
 		return -1;
 	p->batch.messages_out++;

@@ -47,6 +47,7 @@ typedef struct pipeline_stats {
 
 typedef struct pipeline_conf {
 	const format_ops_t *format;
+	format_conf_t fmt;         /* the format's options (leef.*) */
 	unparsed_policy_t unparsed;
 	syslog_hdr_conf_t header;
 	const char *local_host;    /* NULL: gethostname() */

@@ -25,6 +25,64 @@ int syslog_style_parse(const char *s, syslog_style_t *out)
 	return 0;
 }
 
+/* RFC 5424's facilities by the names rsyslog gives them, in code order
+ * (13, "audit", is RFC 5424's "log audit"); "security" is auth, as in
+ * syslog.conf */
+static const char *const facilities[] = {
+	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp",
+	"cron", "authpriv", "ftp", "ntp", "audit", "alert", "clock",
+	"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+};
+static const char *const severities[] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+};
+
+/* index of S in NAMES, or S as a number below N; -1 if neither */
+static int name_or_number(const char *s, const char *const *names, int n)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	if (*s == '\0' || strlen(s) > 2)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v < n ? v : -1;
+}
+
+int syslog_facility_parse(const char *s, int *out)
+{
+	int v = name_or_number(s, facilities, 24);
+
+	if (v < 0 && strcmp(s, "security") == 0)
+		v = 4;
+	if (v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int syslog_severity_parse(const char *s, int *out)
+{
+	int v = name_or_number(s, severities, 8);
+
+	if (v < 0 && strcmp(s, "error") == 0)
+		v = 3;
+	else if (v < 0 && strcmp(s, "warn") == 0)
+		v = 4;
+	else if (v < 0 && strcmp(s, "panic") == 0)
+		v = 0;
+	if (v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int syslog_app_name_check(const char *name)
 {
 	size_t i, n = strlen(name);

@@ -34,6 +34,11 @@ typedef struct syslog_hdr_conf {
 void syslog_hdr_conf_default(syslog_hdr_conf_t *c);
 /* Parse "rfc5424" | "rfc3164" | "none"; -1 if unknown. */
 int syslog_style_parse(const char *s, syslog_style_t *out);
+/* A facility by name ("user", "local0", "authpriv", ...) or number 0-23;
+ * a severity by name ("info", "warning", "err", ...) or number 0-7.
+ * 0, or -1 when S is neither. */
+int syslog_facility_parse(const char *s, int *out);
+int syslog_severity_parse(const char *s, int *out);
 /* 0 if NAME is usable as APP-NAME, else -1. */
 int syslog_app_name_check(const char *name);
 

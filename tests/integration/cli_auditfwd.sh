@@ -75,10 +75,26 @@ grep -q 'unparsed=1 dropped=1' "$tmp/err2" || fail "drop not counted: $(cat "$tm
 	grep -q '^<14>1 2024-11-25T07:40:01.102Z relay auditd - - - {"id":"1732520401.102:8801"' ||
 	fail "rfc5424 preview"
 
+# the other formats, with the module's parameters as options
+"$AUDITFWD" --format leef --leef-delimiter '^' --syslog-header rfc5424 --syslog-facility local3 \
+	--syslog-severity notice --host relay "$sample" | grep -q \
+	'^<157>1 2024-11-25T07:40:10.517Z relay auditd - - - LEEF:2.0|Linux|auditd|1.0|SYSCALL:execve|^|devTime=2024-11-25T07:40:10.517Z^' ||
+	fail "leef with facility local3, severity notice"
+"$AUDITFWD" --format leef --leef-version 1.0 "$sample" | grep -q \
+	'^LEEF:1.0|Linux|auditd|1.0|SYSCALL:execve|devTime=2024-11-25T07:40:10.517Z	' || fail "leef 1.0"
+"$AUDITFWD" --format cef "$sample" | grep -q \
+	'^CEF:0|Linux|auditd|1.0|SYSCALL:execve|SYSCALL execve|3|rt=1732520410517 ' || fail "cef"
+# raw: every record but EOE, exactly as in the file, and the unparsed line
+"$AUDITFWD" --format raw "$sample" >"$tmp/raw" || fail "raw failed"
+[ "$(wc -l <"$tmp/raw")" -eq "$(grep -vc 'type=EOE' "$sample")" ] || fail "raw: wrong count"
+grep -vxFf "$sample" "$tmp/raw" && fail "raw: a line that is not in the input"
+
 # bad options: exit status 2 and the option named
 for args in "--format yaml" "--unparsed maybe" "--syslog-header xml" "--port 0" "--framing x" \
             "--join maybe" "--join-timeout 0" "--join-maxpending x" "--enrich x" \
-            "--enrich-ids sometimes"; do
+            "--enrich-ids sometimes" "--leef-version 3.0" "--leef-delimiter ab" \
+            "--leef-delimiter ^ --leef-version 1.0 --format leef" "--leef-version 1.0" \
+            "--syslog-facility local9" "--syslog-severity 8"; do
 	# shellcheck disable=SC2086
 	"$AUDITFWD" $args "$sample" >/dev/null 2>"$tmp/e"; rc=$?
 	[ $rc -eq 2 ] || fail "'$args' exited $rc"

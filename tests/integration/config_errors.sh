@@ -34,7 +34,14 @@ for params in \
 	'target="127.0.0.1" port="65535"' \
 	"$BASE join=\"off\" enrich=\"off\" enrich.ids=\"always\" join.timeout=\"500\"" \
 	"$BASE join.maxpending=\"10\" syslog.header=\"rfc3164\" syslog.appname=\"audit\"" \
-	"$BASE timeout.connect=\"1000\" timeout.io=\"1000\" template=\"RSYSLOG_FileFormat\""; do
+	"$BASE timeout.connect=\"1000\" timeout.io=\"1000\" template=\"RSYSLOG_FileFormat\"" \
+	"$BASE format=\"leef\"" \
+	"$BASE format=\"leef\" leef.version=\"1.0\"" \
+	"$BASE format=\"leef\" leef.version=\"1.0\" leef.delimiter=\"x09\"" \
+	"$BASE format=\"leef\" leef.version=\"2.0\" leef.delimiter=\"^\"" \
+	"$BASE format=\"leef\" leef.delimiter=\"0x7C\"" \
+	"$BASE format=\"cef\" syslog.facility=\"local3\" syslog.severity=\"notice\"" \
+	"$BASE format=\"raw\" syslog.facility=\"13\" syslog.severity=\"0\""; do
 	conf_with "$params"
 	if rsyslog_validate "$T/test.conf"; then
 		echo "ok    valid: $params"
@@ -88,6 +95,19 @@ check_bad join.maxpending "$BASE join.maxpending=\"-3\""
 check_bad syslog.header "$BASE syslog.header=\"rfc9999\"" rfc9999
 check_bad syslog.appname "$BASE syslog.appname=\"a:b\"" a:b
 check_bad timeout.io "$BASE timeout.io=\"0\""
+check_bad leef.version "$BASE format=\"leef\" leef.version=\"3.0\"" 3.0
+check_bad leef.version "$BASE format=\"leef\" leef.version=\"2\"" 2
+check_bad leef.delimiter "$BASE format=\"leef\" leef.delimiter=\"ab\"" ab
+check_bad leef.delimiter "$BASE format=\"leef\" leef.delimiter=\"=\"" =
+check_bad leef.delimiter "$BASE format=\"leef\" leef.delimiter=\"x0a\"" x0a
+check_bad leef.delimiter "$BASE format=\"leef\" leef.delimiter=\"a\"" a
+check_bad leef.delimiter "$BASE format=\"leef\" leef.version=\"1.0\" leef.delimiter=\"^\""
+check_bad leef.delimiter "$BASE format=\"json\" leef.delimiter=\"^\""
+check_bad leef.version "$BASE leef.version=\"2.0\""
+check_bad syslog.facility "$BASE syslog.facility=\"local9\"" local9
+check_bad syslog.facility "$BASE syslog.facility=\"24\"" 24
+check_bad syslog.severity "$BASE syslog.severity=\"8\"" 8
+check_bad syslog.severity "$BASE syslog.severity=\"loud\"" loud
 
 # the test can fail: a check of a valid value as "bad" must not pass
 conf_with "$BASE format=\"json\""

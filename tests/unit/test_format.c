@@ -168,3 +168,58 @@ Test(format, msgbatch_spans_messages_back_to_back)
 	cr_assert_eq(memcmp(m, "two!", 4), 0);
 	msgbatch_free(&mb);
 }
+
+Test(format, syslog_facility_by_name_or_number)
+{
+	int v = -1;
+
+	cr_assert_eq(syslog_facility_parse("user", &v), 0);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(syslog_facility_parse("local7", &v), 0);
+	cr_assert_eq(v, 23);
+	cr_assert_eq(syslog_facility_parse("authpriv", &v), 0);
+	cr_assert_eq(v, 10);
+	cr_assert_eq(syslog_facility_parse("audit", &v), 0);
+	cr_assert_eq(v, 13);
+	cr_assert_eq(syslog_facility_parse("security", &v), 0);
+	cr_assert_eq(v, 4);
+	cr_assert_eq(syslog_facility_parse("0", &v), 0);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(syslog_facility_parse("23", &v), 0);
+	cr_assert_eq(v, 23);
+	cr_assert_neq(syslog_facility_parse("24", &v), 0);
+	cr_assert_neq(syslog_facility_parse("-1", &v), 0);
+	cr_assert_neq(syslog_facility_parse("local8", &v), 0);
+	cr_assert_neq(syslog_facility_parse("", &v), 0);
+	cr_assert_neq(syslog_facility_parse("1x", &v), 0);
+}
+
+Test(format, syslog_severity_by_name_or_number)
+{
+	int v = -1;
+
+	cr_assert_eq(syslog_severity_parse("info", &v), 0);
+	cr_assert_eq(v, 6);
+	cr_assert_eq(syslog_severity_parse("warning", &v), 0);
+	cr_assert_eq(v, 4);
+	cr_assert_eq(syslog_severity_parse("warn", &v), 0);
+	cr_assert_eq(v, 4);
+	cr_assert_eq(syslog_severity_parse("err", &v), 0);
+	cr_assert_eq(v, 3);
+	cr_assert_eq(syslog_severity_parse("7", &v), 0);
+	cr_assert_eq(v, 7);
+	cr_assert_neq(syslog_severity_parse("8", &v), 0);
+	cr_assert_neq(syslog_severity_parse("loud", &v), 0);
+}
+
+Test(format, syslog_header_carries_the_configured_priority)
+{
+	syslog_hdr_conf_t c;
+
+	syslog_hdr_conf_default(&c);
+	c.facility = 19;   /* local3 */
+	c.severity = 5;    /* notice */
+	buf_reset(&out);
+	syslog_header_write(&out, &c, 1700000000, 123, "web01", 5);
+	cr_assert_str_eq(text(), "<157>1 2023-11-14T22:13:20.123Z web01 auditd - - - ");
+}

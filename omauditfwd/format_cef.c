@@ -1,0 +1,140 @@
+/* format_cef.c -- the "cef" format: ArcSight's Common Event Format, one
+ * message per event:
+ *
+ *   CEF:0|Linux|auditd|1.0|SYSCALL:execve|SYSCALL execve|3|rt=1700000000123 ...
+ *
+ * Header: Vendor|Product|Version (format_kv.h), SignatureID (the EventID of
+ * format_kv.h), Name ("<type>[ <syscall or op>]"), Severity (0-10). In the
+ * header '\' and '|' are escaped ("\\", "\|"); in extension values '\',
+ * '=', LF and CR are ("\\", "\=", "\n", "\r"), so no value can end its
+ * pair, start a key or end the message. Other control characters become a
+ * space and bytes that are not valid UTF-8 become U+FFFD (CEF is UTF-8 and
+ * has no escape for them). Standard keys first (rt, dvchost, cat,
+ * externalId, suser, duser, src, spt, dst, dpt, proto, act, outcome,
+ * filePath, sproc, cs1Label/cs1 = the audit rule key), then every audit
+ * field as a custom key (format_kv.h).
+ */
+#include <string.h>
+
+#include "format_kv.h"
+
+static const char utf8_replacement[] = "\xef\xbf\xbd";   /* U+FFFD */
+
+/* Text with escapes ESC1/ESC2 ('\' + the character), LF/CR as "\n"/"\r"
+ * when NL, other controls as spaces, invalid UTF-8 as U+FFFD */
+static void cef_escape(buf_t *out, const char *s, size_t len, char esc, int nl)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+
+	while (p < end) {
+		unsigned c = *p;
+		size_t n;
+
+		if (c >= 0x20 && c < 0x7F && c != '\\' && c != (unsigned char)esc) {
+			p++;
+			continue;
+		}
+		if (c >= 0x80 && (n = format_utf8_seq_len(p, (size_t)(end - p))) != 0) {
+			p += n;
+			continue;
+		}
+		buf_append(out, run, (size_t)(p - run));
+		if (c == '\\' || c == (unsigned char)esc) {
+			char e[2] = { '\\', (char)c };
+			buf_append(out, e, 2);
+		} else if (nl && c == '\n') {
+			buf_append(out, "\\n", 2);
+		} else if (nl && c == '\r') {
+			buf_append(out, "\\r", 2);
+		} else if (c >= 0x80) {
+			buf_append(out, utf8_replacement, 3);
+		} else {
+			buf_putc(out, ' ');
+		}
+		run = ++p;
+	}
+	buf_append(out, run, (size_t)(p - run));
+}
+
+static void cef_value(const kv_out_t *o, const char *s, size_t len)
+{
+	cef_escape(o->out, s, len, '=', 1);
+}
+
+static void cef_header_part(buf_t *out, const char *s, size_t len)
+{
+	cef_escape(out, s, len, '|', 0);
+	buf_putc(out, '|');
+}
+
+static void cef_event(buf_t *out, const format_event_t *ev)
+{
+	static const struct { kv_item_t it; const char *key; } items[] = {
+		{ KV_USER, "suser" },
+		{ KV_ACCOUNT, "duser" },
+		{ KV_SRC, "src" },
+		{ KV_SRC_PORT, "spt" },
+		{ KV_DST, "dst" },
+		{ KV_DST_PORT, "dpt" },
+		{ KV_PROTO, "proto" },
+		{ KV_ACTION, "act" },
+		{ KV_OUTCOME, "outcome" },
+		{ KV_RESOURCE, "filePath" },
+		{ KV_EXE, "sproc" },
+	};
+	const audit_record_t *first = ev->recs[0];
+	kv_summary_t s;
+	kv_out_t o = { out, cef_value, ' ', '\0', 0 };
+	audit_view_t v, type;
+	char tmp[32];
+	size_t i;
+
+	kv_summarize(ev, &s);
+	buf_puts(out, "CEF:0|" FORMAT_KV_VENDOR "|" FORMAT_KV_PRODUCT "|" FORMAT_KV_VERSION "|");
+	kv_event_id(out, ev, &s);   /* never a '|' or '\' */
+	buf_putc(out, '|');
+	type = kv_type_name(first, tmp, sizeof(tmp));
+	cef_escape(out, type.p, type.len, '|', 0);
+	if (kv_item(ev, &s, KV_ACTION, &v)) {
+		buf_putc(out, ' ');
+		cef_escape(out, v.p, v.len, '|', 0);
+	}
+	buf_putc(out, '|');
+	buf_put_uint(out, (unsigned)kv_severity(ev, &s));
+	buf_putc(out, '|');
+
+	kv_key(&o, "rt");
+	buf_put_uint(out, (unsigned long long)first->sec * 1000 + first->msec % 1000);
+	kv_pair_view(&o, "dvchost", ev->host);
+	kv_pair_type(&o, "cat", first);
+	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
+		if (kv_item(ev, &s, items[i].it, &v))
+			kv_pair_view(&o, items[i].key, v);
+	if (kv_item(ev, &s, KV_POLICY, &v)) {
+		kv_pair(&o, "cs1Label", "rule key", 8);
+		kv_pair_view(&o, "cs1", v);
+	}
+	kv_event_fields(&o, ev);
+}
+
+static void cef_unparsed(buf_t *out, const char *line, size_t len,
+                         audit_parse_rc_t why, audit_view_t host)
+{
+	const char *reason = audit_parse_rc_str(why);
+	kv_out_t o = { out, cef_value, ' ', '\0', 0 };
+
+	buf_puts(out, "CEF:0|" FORMAT_KV_VENDOR "|" FORMAT_KV_PRODUCT "|" FORMAT_KV_VERSION "|");
+	cef_header_part(out, "UNPARSED", 8);
+	cef_header_part(out, "UNPARSED", 8);
+	cef_header_part(out, "3", 1);
+	kv_pair_view(&o, "dvchost", host);
+	kv_pair(&o, "cat", "UNPARSED", 8);
+	kv_pair(&o, "reason", reason, strlen(reason));
+	kv_pair(&o, "msg", line, len);
+}
+
+const format_ops_t format_cef = {
+	.name = "cef",
+	.event = cef_event,
+	.unparsed = cef_unparsed,
+};

@@ -1,0 +1,580 @@
+/* format_kv.c -- the event summary and the field walk shared by the LEEF
+ * and CEF formats (see format_kv.h). Values are looked up in the records
+ * (zero-copy views), decoded or interpreted into the event's scratch buffer
+ * and escaped by the format straight into the output. */
+#include <stdio.h>
+#include <string.h>
+
+#include "format_kv.h"
+
+/* libaudit's numbers of the record types the summary looks at */
+#define KV_TYPE_USER_AVC      1107
+#define KV_TYPE_SYSCALL       1300
+#define KV_TYPE_PATH          1302
+#define KV_TYPE_SOCKADDR      1306
+#define KV_TYPE_EXECVE        1309
+#define KV_TYPE_NETFILTER_PKT 1324
+#define KV_TYPE_AVC           1400
+#define KV_TYPE_SELINUX_ERR   1401
+
+#define KV_MAX_UPPER_NAME 64      /* longer names get no interpretation */
+#define KV_MAX_DUP_SUFFIX 9999
+
+/* (the first bytes are compared inline: most names differ there) */
+static int view_is(audit_view_t v, const char *s)
+{
+	size_t n = strlen(s);
+
+	return v.len == n && (n == 0 || v.p[0] == s[0]) && memcmp(v.p, s, n) == 0;
+}
+
+static int same_view(audit_view_t a, audit_view_t b)
+{
+	return a.len == b.len && (a.len == 0 || a.p[0] == b.p[0]) &&
+	       memcmp(a.p, b.p, a.len) == 0;
+}
+
+/* 1 for the characters a key may hold: [A-Za-z0-9_.] */
+static const unsigned char key_ok[256] = {
+	['.'] = 1, ['_'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+	['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+	['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+	['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+	['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+void kv_key_part(buf_t *out, const char *s, size_t len)
+{
+	size_t i;
+	char *d;
+
+	if (buf_reserve(out, len) != 0)
+		return;
+	d = out->p + out->len;
+	for (i = 0; i < len; i++)
+		d[i] = key_ok[(unsigned char)s[i]] ? s[i] : '_';
+	out->len += len;
+}
+
+static void put_digits(char *p, unsigned v, int n)
+{
+	while (n--) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* The civil date of DAYS since 1970-01-01 (proleptic Gregorian; H. Hinnant's
+ * days_from_civil inverse): pure arithmetic, unlike gmtime_r, which takes
+ * glibc's time zone lock. */
+static void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+void kv_put_time(buf_t *out, int64_t sec, unsigned msec)
+{
+	int64_t days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400), y;
+	unsigned rem = (unsigned)(sec - days * 86400), m, d;
+	char b[24];
+
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999) {
+		format_rfc3339_utc(out, sec, msec);
+		return;
+	}
+	put_digits(b, (unsigned)y, 4);
+	b[4] = '-';
+	put_digits(b + 5, m, 2);
+	b[7] = '-';
+	put_digits(b + 8, d, 2);
+	b[10] = 'T';
+	put_digits(b + 11, rem / 3600, 2);
+	b[13] = ':';
+	put_digits(b + 14, rem / 60 % 60, 2);
+	b[16] = ':';
+	put_digits(b + 17, rem % 60, 2);
+	b[19] = '.';
+	put_digits(b + 20, msec % 1000, 3);
+	b[23] = 'Z';
+	buf_append(out, b, sizeof(b));
+}
+
+/* NAME in upper case into UP (KV_MAX_UPPER_NAME + 1 bytes); 0 if too long */
+static int upper_name(audit_view_t name, char *up)
+{
+	size_t i;
+
+	if (name.len > KV_MAX_UPPER_NAME)
+		return 0;
+	for (i = 0; i < name.len; i++)
+		up[i] = (name.p[i] >= 'a' && name.p[i] <= 'z') ?
+		        (char)(name.p[i] - 'a' + 'A') : name.p[i];
+	up[i] = '\0';
+	return 1;
+}
+
+/* The ENRICHED counterpart of F written by the origin (UID="root"), or NULL */
+static const audit_field_t *enriched_of(const audit_record_t *r, const audit_field_t *f)
+{
+	char up[KV_MAX_UPPER_NAME + 1];
+
+	if (!r->enriched || (f->flags & AUDIT_FIELD_INTERPRETED) || !upper_name(f->name, up))
+		return NULL;
+	return audit_record_field(r, up);
+}
+
+static audit_view_t scratch_view(const format_event_t *ev)
+{
+	audit_view_t v = { ev->scratch->p ? ev->scratch->p : "", ev->scratch->len };
+
+	return v;
+}
+
+/* REF's text: with INTERP its interpretation when it has one, else its
+ * decoded value; without enrichment the value as written (or the
+ * origin's ENRICHED interpretation). */
+static audit_view_t ref_text(const format_event_t *ev, kv_ref_t ref, int interp)
+{
+	const audit_field_t *up;
+	enrich_ctx_t ctx;
+
+	if (ev->enrich == NULL || ev->scratch == NULL) {
+		if (interp && (up = enriched_of(ref.r, ref.f)) != NULL)
+			return up->value;
+		return ref.f->value;
+	}
+	format_enrich_ctx(ev, ref.r, &ctx);
+	buf_reset(ev->scratch);
+	if (interp && enrich_interpret(ev->enrich, &ctx, ref.f, ev->scratch))
+		return scratch_view(ev);
+	buf_reset(ev->scratch);
+	enrich_decode(&ctx, ref.f, ev->scratch);
+	return scratch_view(ev);
+}
+
+static void take(kv_ref_t *ref, const audit_record_t *r, const audit_field_t *f)
+{
+	if (ref->f == NULL) {
+		ref->r = r;
+		ref->f = f;
+	}
+}
+
+static int is_parent_path(const audit_record_t *r)
+{
+	const audit_field_t *nt = audit_record_field(r, "nametype");
+
+	return nt != NULL && view_is(nt->value, "PARENT");
+}
+
+static void summarize_field(kv_summary_t *s, const audit_record_t *r,
+                            const audit_field_t *f)
+{
+	/* the first letters of the names looked at below: most fields are
+	 * none of them and are passed over at once */
+	static const unsigned char first[256] = {
+		['a'] = 1, ['d'] = 1, ['e'] = 1, ['k'] = 1, ['n'] = 1, ['o'] = 1,
+		['p'] = 1, ['r'] = 1, ['s'] = 1, ['u'] = 1,
+	};
+	audit_view_t n = f->name;
+
+	if (n.len == 0 || !first[(unsigned char)n.p[0]])
+		return;
+	switch (r->type) {
+	case KV_TYPE_SYSCALL:
+		if (view_is(n, "syscall"))
+			take(&s->syscall, r, f);
+		else if (view_is(n, "success"))
+			take(&s->success, r, f);
+		break;
+	case KV_TYPE_SOCKADDR:
+		if (view_is(n, "saddr"))
+			take(&s->saddr, r, f);
+		return;
+	case KV_TYPE_NETFILTER_PKT:
+		if (view_is(n, "saddr"))
+			take(&s->ref[KV_SRC], r, f);
+		else if (view_is(n, "daddr"))
+			take(&s->ref[KV_DST], r, f);
+		else if (view_is(n, "sport"))
+			take(&s->ref[KV_SRC_PORT], r, f);
+		else if (view_is(n, "dport"))
+			take(&s->ref[KV_DST_PORT], r, f);
+		else if (view_is(n, "proto"))
+			take(&s->ref[KV_PROTO], r, f);
+		return;
+	case KV_TYPE_PATH:
+		if (view_is(n, "name") && f->enc != AUDIT_ENC_NULL) {
+			/* a PARENT only when no other PATH names a file */
+			if (s->ref[KV_RESOURCE].f != NULL && is_parent_path(s->ref[KV_RESOURCE].r) &&
+			    !is_parent_path(r))
+				s->ref[KV_RESOURCE].f = NULL;
+			take(&s->ref[KV_RESOURCE], r, f);
+		}
+		return;
+	default:
+		break;
+	}
+	if (view_is(n, "auid"))
+		take(&s->auid, r, f);
+	else if (view_is(n, "uid"))
+		take(&s->uid, r, f);
+	else if (view_is(n, "acct"))
+		take(&s->ref[KV_ACCOUNT], r, f);
+	else if (view_is(n, "res"))
+		take(&s->res, r, f);
+	else if (view_is(n, "op"))
+		take(&s->ref[KV_ACTION], r, f);
+	else if (view_is(n, "exe"))
+		take(&s->ref[KV_EXE], r, f);
+	else if (view_is(n, "key") && f->enc != AUDIT_ENC_NULL && f->value.len)
+		take(&s->ref[KV_POLICY], r, f);
+	else if (view_is(n, "addr") && f->value.len && !view_is(f->value, "?"))
+		take(&s->ref[KV_SRC], r, f);
+}
+
+void kv_summarize(const format_event_t *ev, kv_summary_t *s)
+{
+	size_t i, j;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < ev->nrecs; i++) {
+		const audit_record_t *r = ev->recs[i];
+
+		for (j = 0; j < r->nfields; j++)
+			if (!(r->fields[j].flags & AUDIT_FIELD_INTERPRETED))
+				summarize_field(s, r, &r->fields[j]);
+	}
+	if (s->success.f != NULL)
+		s->failed = view_is(s->success.f->value, "no");
+	else if (s->res.f != NULL)
+		s->failed = view_is(s->res.f->value, "failed") || view_is(s->res.f->value, "0") ||
+		            view_is(s->res.f->value, "no");
+	if (s->saddr.f != NULL && s->syscall.f != NULL) {
+		static const char *const peer_is_src[] = { "accept", "accept4", "recvfrom",
+		                                           "recvmsg", "recvmmsg" };
+		audit_view_t sc = ref_text(ev, s->syscall, 1);
+
+		for (i = 0; i < sizeof(peer_is_src) / sizeof(peer_is_src[0]); i++)
+			if (view_is(sc, peer_is_src[i]))
+				s->sock_peer_is_src = 1;
+	}
+}
+
+/* "laddr" or "lport" out of a SOCKADDR interpretation
+ * ("{ saddr_fam=inet laddr=10.0.0.1 lport=22 }") */
+static int sockaddr_part(const format_event_t *ev, const kv_summary_t *s,
+                         const char *part, audit_view_t *v)
+{
+	audit_view_t t = ref_text(ev, s->saddr, 1);
+	size_t plen = strlen(part), i, end;
+
+	for (i = 0; i + plen + 1 < t.len; i++) {
+		if ((i == 0 || t.p[i - 1] == ' ') && memcmp(t.p + i, part, plen) == 0 &&
+		    t.p[i + plen] == '=') {
+			i += plen + 1;
+			for (end = i; end < t.len && t.p[end] != ' ' && t.p[end] != '}'; end++)
+				;
+			v->p = t.p + i;
+			v->len = end - i;
+			return v->len != 0;
+		}
+	}
+	return 0;
+}
+
+static int id_is_set(const audit_field_t *f)
+{
+	return !view_is(f->value, "4294967295") && !view_is(f->value, "-1");
+}
+
+int kv_item(const format_event_t *ev, const kv_summary_t *s, kv_item_t it,
+            audit_view_t *v)
+{
+	const kv_ref_t *ref = &s->ref[it];
+	int sock = s->saddr.f != NULL;
+
+	switch (it) {
+	case KV_USER:
+		if (s->auid.f != NULL && id_is_set(s->auid.f))
+			*v = ref_text(ev, s->auid, 1);
+		else if (s->ref[KV_ACCOUNT].f != NULL)
+			*v = ref_text(ev, s->ref[KV_ACCOUNT], 0);
+		else if (s->uid.f != NULL)
+			*v = ref_text(ev, s->uid, 1);
+		else
+			return 0;
+		return 1;
+	case KV_SRC:
+		if (ref->f == NULL)
+			return sock && s->sock_peer_is_src && sockaddr_part(ev, s, "laddr", v);
+		break;
+	case KV_SRC_PORT:
+		if (ref->f == NULL)
+			return sock && s->sock_peer_is_src && sockaddr_part(ev, s, "lport", v);
+		break;
+	case KV_DST:
+		if (ref->f == NULL)
+			return sock && !s->sock_peer_is_src && sockaddr_part(ev, s, "laddr", v);
+		break;
+	case KV_DST_PORT:
+		if (ref->f == NULL)
+			return sock && !s->sock_peer_is_src && sockaddr_part(ev, s, "lport", v);
+		break;
+	case KV_PROTO:
+		if (ref->f == NULL)
+			return 0;
+		*v = ref_text(ev, *ref, 1);
+		return 1;
+	case KV_ACTION:
+		if (s->syscall.f != NULL) {
+			*v = ref_text(ev, s->syscall, 1);
+			return 1;
+		}
+		break;
+	case KV_OUTCOME:
+		if (s->success.f == NULL && s->res.f == NULL)
+			return 0;
+		v->p = s->failed ? "failure" : "success";
+		v->len = strlen(v->p);
+		return 1;
+	default:
+		break;
+	}
+	if (ref->f == NULL)
+		return 0;
+	*v = ref_text(ev, *ref, 0);
+	return 1;
+}
+
+/* The record's type name (into TMP when it has to be made up) */
+audit_view_t kv_type_name(const audit_record_t *r, char *tmp, size_t tmpsize)
+{
+	audit_view_t v;
+
+	if (r->type_str != NULL) {
+		v.p = r->type_str;
+		v.len = strlen(r->type_str);
+	} else if (r->type > 0) {
+		v.p = tmp;
+		v.len = (size_t)snprintf(tmp, tmpsize, "UNKNOWN[%d]", r->type);
+	} else {
+		v = r->type_name;
+	}
+	return v;
+}
+
+/* Append S with characters other than [A-Za-z0-9_:.[]-] as '_' */
+static void id_part(buf_t *out, audit_view_t s)
+{
+	size_t i;
+
+	if (buf_reserve(out, s.len) != 0)
+		return;
+	for (i = 0; i < s.len; i++) {
+		char c = s.p[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		         (c >= '0' && c <= '9') || c == '_' || c == ':' || c == '.' ||
+		         c == '[' || c == ']' || c == '-';
+		out->p[out->len++] = ok ? c : '_';
+	}
+}
+
+void kv_event_id(buf_t *out, const format_event_t *ev, const kv_summary_t *s)
+{
+	const audit_record_t *first = ev->recs[0];
+	char tmp[32];
+
+	id_part(out, kv_type_name(first, tmp, sizeof(tmp)));
+	if (first->type == KV_TYPE_SYSCALL && s->syscall.f != NULL) {
+		buf_putc(out, ':');
+		id_part(out, ref_text(ev, s->syscall, 1));
+	}
+}
+
+int kv_severity(const format_event_t *ev, const kv_summary_t *s)
+{
+	const audit_record_t *first = ev->recs[0];
+	char tmp[32];
+	audit_view_t t = kv_type_name(first, tmp, sizeof(tmp));
+
+	if (t.len > 5 && memcmp(t.p, "ANOM_", 5) == 0)
+		return 8;
+	if (first->type == KV_TYPE_AVC || first->type == KV_TYPE_USER_AVC ||
+	    first->type == KV_TYPE_SELINUX_ERR)
+		return 6;
+	return s->failed ? 5 : 3;
+}
+
+static void pair_start(kv_out_t *o)
+{
+	if (o->npairs++)
+		buf_putc(o->out, o->sep);
+}
+
+void kv_key(kv_out_t *o, const char *key)
+{
+	pair_start(o);
+	buf_puts(o->out, key);
+	buf_putc(o->out, '=');
+}
+
+void kv_pair(kv_out_t *o, const char *key, const char *v, size_t len)
+{
+	kv_key(o, key);
+	o->value(o, v, len);
+}
+
+void kv_pair_view(kv_out_t *o, const char *key, audit_view_t v)
+{
+	kv_pair(o, key, v.p, v.len);
+}
+
+void kv_pair_type(kv_out_t *o, const char *key, const audit_record_t *r)
+{
+	char tmp[32];
+
+	kv_pair_view(o, key, kv_type_name(r, tmp, sizeof(tmp)));
+}
+
+static int same_type(const audit_record_t *a, const audit_record_t *b)
+{
+	if (a->type_str != NULL || b->type_str != NULL)
+		return a->type_str == b->type_str;
+	return a->type == b->type && same_view(a->type_name, b->type_name);
+}
+
+/* 1 for the first occurrence of field I's name, else its occurrence number */
+static unsigned occurrence(const audit_record_t *r, size_t i)
+{
+	unsigned n = 1;
+	size_t j;
+
+	for (j = 0; j < i && n < KV_MAX_DUP_SUFFIX; j++)
+		if (same_view(r->fields[j].name, r->fields[i].name))
+			n++;
+	return n;
+}
+
+/* "<TYPE>[.<nth>].<name>[_<dup>]=" */
+static void field_key(kv_out_t *o, audit_view_t type, unsigned nth, const char *name,
+                      size_t len, unsigned dup)
+{
+	pair_start(o);
+	kv_key_part(o->out, type.p, type.len);
+	if (nth > 1) {
+		buf_putc(o->out, '.');
+		buf_put_uint(o->out, nth);
+	}
+	buf_putc(o->out, '.');
+	kv_key_part(o->out, name, len);
+	if (dup > 1) {
+		buf_putc(o->out, '_');
+		buf_put_uint(o->out, dup);
+	}
+	buf_putc(o->out, '=');
+}
+
+typedef struct argv_out {
+	kv_out_t *o;
+	int n;
+} argv_out_t;
+
+static void put_arg(const char *arg, size_t len, void *ud)
+{
+	argv_out_t *a = ud;
+
+	if (a->n++)
+		buf_putc(a->o->out, ' ');
+	a->o->value(a->o, arg, len);
+}
+
+static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_record_t *r,
+                          unsigned nth)
+{
+	char tmp[32], up[KV_MAX_UPPER_NAME + 1];
+	audit_view_t type = kv_type_name(r, tmp, sizeof(tmp)), v;
+	int enrich = ev->enrich != NULL && ev->scratch != NULL;
+	enrich_ctx_t ctx;
+	size_t i;
+
+	if (enrich)
+		format_enrich_ctx(ev, r, &ctx);
+	for (i = 0; i < r->nfields; i++) {
+		const audit_field_t *f = &r->fields[i];
+		unsigned dup = occurrence(r, i);
+
+		field_key(o, type, nth, f->name.p, f->name.len, dup);
+		if (!enrich) {
+			o->value(o, f->value.p, f->value.len);
+			continue;
+		}
+		buf_reset(ev->scratch);
+		enrich_decode(&ctx, f, ev->scratch);
+		v = scratch_view(ev);
+		o->value(o, v.p, v.len);
+		if ((f->flags & AUDIT_FIELD_INTERPRETED) || !upper_name(f->name, up) ||
+		    (r->enriched && audit_record_field(r, up) != NULL))
+			continue;
+		buf_reset(ev->scratch);
+		if (!enrich_interpret(ev->enrich, &ctx, f, ev->scratch))
+			continue;
+		field_key(o, type, nth, up, f->name.len, dup);
+		v = scratch_view(ev);
+		o->value(o, v.p, v.len);
+	}
+	if (enrich && r->type == KV_TYPE_EXECVE) {
+		argv_out_t a = { o, 0 };
+		size_t mark = o->out->len, pairs = o->npairs;
+
+		field_key(o, type, nth, "argv", 4, 1);
+		if (enrich_argv(r, ev->scratch, put_arg, &a) < 0) {
+			o->out->len = mark;
+			o->npairs = pairs;
+		}
+	}
+}
+
+void kv_event_fields(kv_out_t *o, const format_event_t *ev)
+{
+	const audit_record_t *first = ev->recs[0];
+	char ms[3];
+	size_t i, j;
+
+	kv_key(o, "audit.id");        /* digits, '.' and ':': nothing to escape */
+	if (first->sec >= 0)
+		buf_put_uint(o->out, (unsigned long long)first->sec);
+	else
+		buf_printf(o->out, "%lld", (long long)first->sec);
+	buf_putc(o->out, '.');
+	put_digits(ms, first->msec % 1000, 3);
+	buf_append(o->out, ms, 3);
+	buf_putc(o->out, ':');
+	buf_put_uint(o->out, (unsigned long long)first->serial);
+	if (first->node.len)
+		kv_pair_view(o, "audit.node", first->node);
+	if (ev->incomplete != NULL)
+		kv_pair(o, "audit.incomplete", ev->incomplete, strlen(ev->incomplete));
+	for (i = 0; i < ev->nrecs; i++) {
+		unsigned nth = 1;
+
+		for (j = 0; j < i; j++)
+			nth += same_type(ev->recs[j], ev->recs[i]);
+		record_fields(o, ev, ev->recs[i], nth);
+	}
+}

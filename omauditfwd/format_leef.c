@@ -1,0 +1,209 @@
+/* format_leef.c -- the "leef" format: IBM QRadar's Log Event Extended
+ * Format, 2.0 (default) or 1.0, one message per event:
+ *
+ *   LEEF:2.0|Linux|auditd|1.0|SYSCALL:execve|x09|devTime=...<TAB>usrName=...
+ *   LEEF:1.0|Linux|auditd|1.0|SYSCALL:execve|devTime=...<TAB>usrName=...
+ *
+ * Predefined keys first (devTime, devTimeFormat, cat, sev, identHostName,
+ * usrName, accountName, src, srcPort, dst, dstPort, proto, resource,
+ * policy), then every audit field as a custom key (format_kv.h).
+ * LEEF has no escaping of its own, so values are made safe here: a
+ * backslash is written "\\", '=' is "\=", and the delimiter, every control
+ * character (CR, LF, TAB, ...), DEL and bytes that are not valid UTF-8 are
+ * written as the text \xHH: a value can neither end its pair nor the
+ * message. Header parts never contain '|' (format_kv.c keeps the EventID
+ * to [A-Za-z0-9_:.[]-]).
+ */
+#include <string.h>
+
+#include "format_kv.h"
+
+/* Java SimpleDateFormat of devTime: what QRadar parses it with */
+#define LEEF_DEVTIME_FORMAT "yyyy-MM-dd'T'HH:mm:ss.SSSX"
+
+int format_leef_version_parse(const char *s, int *out)
+{
+	if (strcmp(s, "2.0") == 0)
+		*out = 2;
+	else if (strcmp(s, "1.0") == 0)
+		*out = 1;
+	else
+		return -1;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int format_leef_delim_parse(const char *s, char *out)
+{
+	unsigned c;
+
+	if (s[0] != '\0' && s[1] == '\0') {
+		c = (unsigned char)s[0];
+	} else {
+		if (s[0] == '0' && s[1] == 'x')
+			s++;
+		if (s[0] != 'x' || strlen(s) != 3 || hexval(s[1]) < 0 || hexval(s[2]) < 0)
+			return -1;
+		c = (unsigned)(hexval(s[1]) * 16 + hexval(s[2]));
+	}
+	if ((c < 0x21 && c != '\t') || c >= 0x7F || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+	    c == '=' || c == '\\')
+		return -1;
+	*out = (char)c;
+	return 0;
+}
+
+static void put_hex(buf_t *out, unsigned c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char e[4] = { '\\', 'x', hex[(c >> 4) & 15], hex[c & 15] };
+
+	buf_append(out, e, 4);
+}
+
+/* a value, made safe as described at the top */
+static void leef_value(const kv_out_t *o, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+	unsigned char delim = (unsigned char)o->delim;
+	buf_t *out = o->out;
+
+	while (p < end) {
+		unsigned c = *p;
+		size_t n;
+
+		if (c >= 0x20 && c < 0x7F && c != '\\' && c != '=' && c != delim) {
+			p++;
+			continue;
+		}
+		if (c >= 0x80 && (n = format_utf8_seq_len(p, (size_t)(end - p))) != 0) {
+			p += n;
+			continue;
+		}
+		buf_append(out, run, (size_t)(p - run));
+		if (c == '\\')
+			buf_append(out, "\\\\", 2);
+		else if (c == '=')
+			buf_append(out, "\\=", 2);
+		else
+			put_hex(out, c);
+		run = ++p;
+	}
+	buf_append(out, run, (size_t)(p - run));
+}
+
+static char delim_of(const format_conf_t *c, int *version)
+{
+	format_conf_t dflt;
+
+	if (c == NULL) {
+		format_conf_default(&dflt);
+		c = &dflt;
+	}
+	*version = c->leef_version == 1 ? 1 : 2;
+	return *version == 1 ? '\t' : c->leef_delim;
+}
+
+/* LEEF:V|Vendor|Product|Version|EventID|[delimiter|] up to the EventID */
+static void header_start(buf_t *out, int version)
+{
+	buf_puts(out, version == 1 ? "LEEF:1.0|" : "LEEF:2.0|");
+	buf_puts(out, FORMAT_KV_VENDOR "|" FORMAT_KV_PRODUCT "|" FORMAT_KV_VERSION "|");
+}
+
+static void header_end(buf_t *out, int version, char delim)
+{
+	buf_putc(out, '|');
+	if (version == 2) {
+		/* as it is, but TAB and '|' (which would end the field) as xHH */
+		if (delim == '\t' || delim == '|') {
+			char hx[3] = { 'x', "0123456789abcdef"[(unsigned char)delim >> 4],
+			               "0123456789abcdef"[delim & 15] };
+			buf_append(out, hx, 3);
+		} else
+			buf_putc(out, delim);
+		buf_putc(out, '|');
+	}
+}
+
+static void leef_event(buf_t *out, const format_event_t *ev)
+{
+	static const struct { kv_item_t it; const char *key; } items[] = {
+		{ KV_USER, "usrName" },
+		{ KV_ACCOUNT, "accountName" },
+		{ KV_SRC, "src" },
+		{ KV_SRC_PORT, "srcPort" },
+		{ KV_DST, "dst" },
+		{ KV_DST_PORT, "dstPort" },
+		{ KV_PROTO, "proto" },
+		{ KV_RESOURCE, "resource" },
+		{ KV_POLICY, "policy" },
+	};
+	const audit_record_t *first = ev->recs[0];
+	kv_summary_t s;
+	kv_out_t o;
+	audit_view_t v;
+	size_t i;
+	int version;
+	char sev[4];
+
+	o.out = out;
+	o.value = leef_value;
+	o.delim = o.sep = delim_of(ev->conf, &version);
+	o.npairs = 0;
+	kv_summarize(ev, &s);
+	header_start(out, version);
+	kv_event_id(out, ev, &s);
+	header_end(out, version, o.delim);
+
+	kv_key(&o, "devTime");                /* the text is safe as it is */
+	kv_put_time(out, first->sec, first->msec);
+	kv_pair(&o, "devTimeFormat", LEEF_DEVTIME_FORMAT, strlen(LEEF_DEVTIME_FORMAT));
+	kv_pair_type(&o, "cat", first);
+	sev[0] = (char)('0' + kv_severity(ev, &s) % 10);
+	sev[1] = '\0';
+	kv_pair(&o, "sev", sev, 1);
+	kv_pair_view(&o, "identHostName", ev->host);
+	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
+		if (kv_item(ev, &s, items[i].it, &v))
+			kv_pair_view(&o, items[i].key, v);
+	kv_event_fields(&o, ev);
+}
+
+static void leef_unparsed(buf_t *out, const format_conf_t *conf, const char *line,
+                          size_t len, audit_parse_rc_t why, audit_view_t host)
+{
+	const char *reason = audit_parse_rc_str(why);
+	kv_out_t o;
+	int version;
+
+	o.out = out;
+	o.value = leef_value;
+	o.delim = o.sep = delim_of(conf, &version);
+	o.npairs = 0;
+	header_start(out, version);
+	buf_puts(out, "UNPARSED");
+	header_end(out, version, o.delim);
+	kv_pair(&o, "cat", "UNPARSED", 8);
+	kv_pair(&o, "sev", "3", 1);
+	kv_pair_view(&o, "identHostName", host);
+	kv_pair(&o, "audit.reason", reason, strlen(reason));
+	kv_pair(&o, "audit.raw", line, len);
+}
+
+const format_ops_t format_leef = {
+	.name = "leef",
+	.event = leef_event,
+	.unparsed_conf = leef_unparsed,
+};

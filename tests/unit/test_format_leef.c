@@ -1,0 +1,355 @@
+/* test_format_leef.c -- LEEF 2.0 / 1.0: the header QRadar maps by, the
+ * predefined keys, the custom keys of every field, and that no value,
+ * field name or header part can break the framing or forge a key. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "format_fixture.h"
+#include "format_kv.h"
+
+#define EXEC_EVENT \
+	"node=web01 type=SYSCALL msg=audit(1700000000.123:4567): arch=c000003e syscall=59 " \
+	"success=yes exit=0 a0=1 a1=2 a2=3 a3=0 items=2 ppid=1 pid=2 auid=1000 uid=0 " \
+	"gid=0 euid=0 comm=\"sudo\" exe=\"/usr/bin/sudo\" key=\"priv_esc\"\n" \
+	"node=web01 type=EXECVE msg=audit(1700000000.123:4567): argc=3 a0=\"sudo\" " \
+	"a1=\"cat\" a2=\"/etc/shadow\"\n" \
+	"node=web01 type=PATH msg=audit(1700000000.123:4567): item=0 " \
+	"name=\"/usr/bin/sudo\" nametype=NORMAL\n" \
+	"node=web01 type=PATH msg=audit(1700000000.123:4567): item=1 " \
+	"name=\"/lib64/ld-linux-x86-64.so.2\" nametype=NORMAL"
+
+static fixture_msg_t m;
+
+static format_conf_t leef(int version, char delim)
+{
+	format_conf_t c;
+
+	format_conf_default(&c);
+	c.leef_version = version;
+	c.leef_delim = delim;
+	return c;
+}
+
+static void expect(const char *key, const char *val)
+{
+	const char *v = fixture_get(&m, key);
+
+	cr_assert_not_null(v, "key %s missing", key);
+	cr_assert_str_eq(v, val, "key %s", key);
+}
+
+Test(leef, v2_header_and_predefined_keys_of_an_execve_event)
+{
+	const char *out = fixture_run(&format_leef, NULL, 1, EXEC_EVENT);
+
+	fixture_assert_prefix(out, "LEEF:2.0|Linux|auditd|1.0|SYSCALL:execve|x09|devTime=");
+	fixture_leef_parse(out, 2, '\t', &m);
+	expect("devTime", "2023-11-14T22:13:20.123Z");
+	expect("devTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX");
+	expect("cat", "SYSCALL");
+	expect("sev", "3");
+	expect("identHostName", "web01");
+	expect("usrName", "1000");
+	expect("resource", "/usr/bin/sudo");
+	expect("policy", "priv_esc");
+	expect("audit.id", "1700000000.123:4567");
+	expect("audit.node", "web01");
+	cr_assert_null(fixture_get(&m, "accountName"));
+	cr_assert_null(fixture_get(&m, "src"));
+}
+
+Test(leef, every_field_is_a_custom_key_prefixed_by_its_record_type)
+{
+	fixture_leef_parse(fixture_run(&format_leef, NULL, 1, EXEC_EVENT), 2, '\t', &m);
+	expect("SYSCALL.syscall", "59");
+	expect("SYSCALL.SYSCALL", "execve");
+	expect("SYSCALL.ARCH", "x86_64");
+	expect("SYSCALL.uid", "0");
+	expect("SYSCALL.uid", "0");
+	cr_assert_null(fixture_get(&m, "SYSCALL.UID"), "ids are never resolved here");
+	expect("SYSCALL.comm", "sudo");
+	expect("EXECVE.a2", "/etc/shadow");
+	expect("EXECVE.argv", "sudo cat /etc/shadow");
+	/* a type that repeats: numbered from its second record on */
+	expect("PATH.name", "/usr/bin/sudo");
+	expect("PATH.2.name", "/lib64/ld-linux-x86-64.so.2");
+	expect("PATH.2.item", "1");
+}
+
+Test(leef, without_enrichment_values_are_as_written_and_no_interpretations)
+{
+	const char *out = fixture_run(&format_leef, NULL, 0, EXEC_EVENT);
+
+	fixture_assert_prefix(out, "LEEF:2.0|Linux|auditd|1.0|SYSCALL:59|x09|");
+	fixture_leef_parse(out, 2, '\t', &m);
+	expect("SYSCALL.syscall", "59");
+	cr_assert_null(fixture_get(&m, "SYSCALL.SYSCALL"));
+	cr_assert_null(fixture_get(&m, "EXECVE.argv"));
+}
+
+Test(leef, v1_has_no_delimiter_field_and_separates_with_tab)
+{
+	format_conf_t c = leef(1, '^');   /* 1.0 ignores anything but TAB */
+	const char *out = fixture_run(&format_leef, &c, 1, EXEC_EVENT);
+
+	fixture_assert_prefix(out, "LEEF:1.0|Linux|auditd|1.0|SYSCALL:execve|devTime=");
+	fixture_leef_parse(out, 1, '\t', &m);
+	expect("cat", "SYSCALL");
+	expect("PATH.2.name", "/lib64/ld-linux-x86-64.so.2");
+}
+
+Test(leef, v2_with_a_caret_delimiter_names_it_in_the_header)
+{
+	format_conf_t c = leef(2, '^');
+	const char *out = fixture_run(&format_leef, &c, 1, EXEC_EVENT);
+
+	fixture_assert_prefix(out, "LEEF:2.0|Linux|auditd|1.0|SYSCALL:execve|^|devTime=");
+	cr_assert_null(strchr(out, '\t'));
+	fixture_leef_parse(out, 2, '^', &m);
+	expect("EXECVE.argv", "sudo cat /etc/shadow");
+}
+
+Test(leef, a_pipe_delimiter_is_written_as_hex_in_the_header)
+{
+	format_conf_t c = leef(2, '|');
+
+	fixture_leef_parse(fixture_run(&format_leef, &c, 1, EXEC_EVENT), 2, '|', &m);
+	expect("SYSCALL.exe", "/usr/bin/sudo");
+}
+
+static void hex(char *out, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		sprintf(out + 2 * i, "%02X", (unsigned char)s[i]);
+}
+
+/* A PATH name (hex on the wire, so any byte) holding VAL comes back
+ * exactly, and the message has exactly the keys it would have without it */
+static void value_round_trips(char delim, const char *val, size_t len)
+{
+	char line[1024], hx[512];
+	format_conf_t c = leef(2, delim);
+	const char *v;
+	size_t i;
+
+	hex(hx, val, len);
+	snprintf(line, sizeof(line), "type=PATH msg=audit(1700000000.123:1): item=0 "
+	         "name=%s nametype=NORMAL", hx);
+	fixture_leef_parse(fixture_run(&format_leef, &c, 1, line), 2, delim, &m);
+	v = fixture_get(&m, "PATH.name");
+	cr_assert_not_null(v);
+	cr_assert_eq(m.pair[0].vlen, strlen("2023-11-14T22:13:20.123Z"));
+	for (i = 0; i < m.npairs; i++)
+		if (strcmp(m.pair[i].key, "PATH.name") == 0)
+			cr_assert(m.pair[i].vlen == len && memcmp(v, val, len) == 0,
+			          "value did not survive (delimiter 0x%02x)", (unsigned char)delim);
+	/* devTime devTimeFormat cat sev identHostName resource audit.id
+	 * PATH.item PATH.name PATH.nametype */
+	cr_assert_eq(m.npairs, 10, "a key was forged: %zu pairs", m.npairs);
+}
+
+Test(leef, each_dangerous_character_in_a_value_is_neutralised)
+{
+	static const char dangerous[] = { '^', '|', '=', '\r', '\n', '\t', '\\', '\x01',
+	                                  '\x7f', ' ' };
+	static const char delims[] = { '\t', '^', '|', ';' };
+	char val[8];
+	size_t i, d;
+
+	for (d = 0; d < sizeof(delims); d++)
+		for (i = 0; i < sizeof(dangerous); i++) {
+			val[0] = 'a';
+			val[1] = dangerous[i];
+			val[2] = 'b';
+			value_round_trips(delims[d], val, 3);
+		}
+}
+
+Test(leef, a_value_cannot_forge_keys_or_end_the_message)
+{
+	static const char forge[] = "x\tusrName=root^sev=1|cat=X\ny=1\r\nLEEF:2.0|a|b|c|d|\\x09|";
+
+	value_round_trips('\t', forge, sizeof(forge) - 1);
+	value_round_trips('^', forge, sizeof(forge) - 1);
+	cr_assert_null(strchr(fixture_run(&format_leef, NULL, 1,
+	               "type=PATH msg=audit(1700000000.123:1): name=610A62"), '\n'));
+}
+
+Test(leef, invalid_utf8_is_written_as_hex_text_and_valid_utf8_kept)
+{
+	value_round_trips('\t', "caf\xc3\xa9 \xff\xfe", 8);
+	cr_assert_not_null(strstr(fixture_run(&format_leef, NULL, 1,
+	                   "type=PATH msg=audit(1700000000.123:1): name=636166C3A9FF"),
+	                   "PATH.name=caf\xc3\xa9\\xff"));
+}
+
+Test(leef, dangerous_characters_in_a_field_name_become_underscores)
+{
+	static const char name[] = "we^ird|na=me\t\\x\r\n ";
+	format_conf_t c = leef(2, '^');
+	audit_record_t *r;
+	size_t n;
+
+	r = fixture_parse("type=PATH msg=audit(1700000000.123:1): item=0 name=/tmp", &n);
+	r[0].fields[0].name.p = name;
+	r[0].fields[0].name.len = sizeof(name) - 1;
+	fixture_leef_parse(fixture_format(&format_leef, &c, 1), 2, '^', &m);
+	expect("PATH.we_ird_na_me__x___", "0");
+	expect("PATH.name", "/tmp");
+}
+
+Test(leef, dangerous_characters_in_header_parts_become_underscores)
+{
+	static const char evil[] = "a|b\r\nc\td\\e^f=g";
+	audit_record_t *r;
+	const char *out;
+	size_t n, i;
+
+	/* the syscall name an ENRICHED record brings (after 0x1D) */
+	r = fixture_parse("type=SYSCALL msg=audit(1700000000.123:1): arch=c000003e "
+	                  "syscall=59 success=yes key=\"k\"\x1d" "ARCH=x86_64 SYSCALL=execve", &n);
+	for (i = 0; i < r[0].nfields; i++)
+		if (r[0].fields[i].name.len == 7 && memcmp(r[0].fields[i].name.p, "SYSCALL", 7) == 0) {
+			r[0].fields[i].value.p = evil;
+			r[0].fields[i].value.len = sizeof(evil) - 1;
+		}
+	out = fixture_format(&format_leef, NULL, 1);
+	fixture_leef_parse(out, 2, '\t', &m);
+	cr_assert_str_eq(m.hdr[4], "SYSCALL:a_b__c_d_e_f_g");
+	expect("SYSCALL.SYSCALL", evil);
+	out = fixture_format(&format_leef, NULL, 0);
+	fixture_leef_parse(out, 2, '\t', &m);
+	cr_assert_str_eq(m.hdr[4], "SYSCALL:a_b__c_d_e_f_g");
+}
+
+Test(leef, user_login_maps_account_source_and_failure)
+{
+	const char *out = fixture_run(&format_leef, NULL, 1,
+		"type=USER_LOGIN msg=audit(1492896301.818:19955): pid=12635 uid=0 "
+		"auid=4294967295 ses=4294967295 msg='op=login acct=28696E76616C6964207573657229 "
+		"exe=\"/usr/sbin/sshd\" hostname=? addr=179.38.151.221 terminal=sshd res=failed'");
+
+	fixture_assert_prefix(out, "LEEF:2.0|Linux|auditd|1.0|USER_LOGIN|x09|");
+	fixture_leef_parse(out, 2, '\t', &m);
+	expect("usrName", "(invalid user)");
+	expect("accountName", "(invalid user)");
+	expect("src", "179.38.151.221");
+	expect("sev", "5");
+	expect("USER_LOGIN.AUID", "unset");
+	expect("USER_LOGIN.res", "failed");
+}
+
+Test(leef, connect_maps_the_peer_to_dst_and_netfilter_to_src_dst_proto)
+{
+	fixture_leef_parse(fixture_run(&format_leef, NULL, 1,
+		"type=SYSCALL msg=audit(1700000001.500:4568): arch=c000003e syscall=42 "
+		"success=no exit=-111 auid=4294967295 uid=0 key=\"net-out\"\n"
+		"type=SOCKADDR msg=audit(1700000001.500:4568): "
+		"saddr=02000050C0A800010000000000000000"), 2, '\t', &m);
+	expect("dst", "192.168.0.1");
+	expect("dstPort", "80");
+	expect("usrName", "0");
+	expect("sev", "5");
+	cr_assert_null(fixture_get(&m, "src"));
+	fixture_leef_parse(fixture_run(&format_leef, NULL, 1,
+		"type=NETFILTER_PKT msg=audit(1700000002.000:9): mark=0x0 saddr=10.0.0.5 "
+		"daddr=10.0.0.1 proto=6 sport=5432 dport=22"), 2, '\t', &m);
+	expect("src", "10.0.0.5");
+	expect("dst", "10.0.0.1");
+	expect("srcPort", "5432");
+	expect("dstPort", "22");
+	expect("proto", "tcp");
+}
+
+Test(leef, unparsed_line_is_forwarded_flagged_and_intact)
+{
+	static const char line[] = "not audit\tusrName=x^sev=1 a=b \\ |\r\nend";
+	format_conf_t c = leef(2, '^');
+
+	fixture_leef_parse(fixture_unparsed(&format_leef, &c, line, sizeof(line) - 1), 2, '^', &m);
+	cr_assert_str_eq(m.hdr[4], "UNPARSED");
+	expect("audit.reason", "not-audit");
+	expect("audit.raw", line);
+	cr_assert_eq(m.npairs, 5);
+}
+
+Test(leef, delimiter_and_version_parameters)
+{
+	char d = 0;
+	int v = 0;
+
+	cr_assert_eq(format_leef_delim_parse("^", &d), 0);
+	cr_assert_eq(d, '^');
+	cr_assert_eq(format_leef_delim_parse("x09", &d), 0);
+	cr_assert_eq(d, '\t');
+	cr_assert_eq(format_leef_delim_parse("0x7C", &d), 0);
+	cr_assert_eq(d, '|');
+	cr_assert_eq(format_leef_delim_parse("|", &d), 0);
+	cr_assert_eq(d, '|');
+	cr_assert_eq(format_leef_delim_parse("\t", &d), 0);
+	cr_assert_eq(d, '\t');
+	/* letters, digits and key characters, '=', '\', space, controls, 8 bit */
+	cr_assert_neq(format_leef_delim_parse("a", &d), 0);
+	cr_assert_neq(format_leef_delim_parse("7", &d), 0);
+	cr_assert_neq(format_leef_delim_parse("_", &d), 0);
+	cr_assert_neq(format_leef_delim_parse(".", &d), 0);
+	cr_assert_neq(format_leef_delim_parse("=", &d), 0);
+	cr_assert_neq(format_leef_delim_parse("\\", &d), 0);
+	cr_assert_neq(format_leef_delim_parse(" ", &d), 0);
+	cr_assert_neq(format_leef_delim_parse("x0a", &d), 0);
+	cr_assert_neq(format_leef_delim_parse("x0d", &d), 0);
+	cr_assert_neq(format_leef_delim_parse("x00", &d), 0);
+	cr_assert_neq(format_leef_delim_parse("xff", &d), 0);
+	cr_assert_neq(format_leef_delim_parse("x", &d), 0);
+	cr_assert_neq(format_leef_delim_parse("", &d), 0);
+	cr_assert_neq(format_leef_delim_parse("^^", &d), 0);
+	cr_assert_neq(format_leef_delim_parse("x0g", &d), 0);
+	cr_assert_eq(format_leef_version_parse("2.0", &v), 0);
+	cr_assert_eq(v, 2);
+	cr_assert_eq(format_leef_version_parse("1.0", &v), 0);
+	cr_assert_eq(v, 1);
+	cr_assert_neq(format_leef_version_parse("2", &v), 0);
+	cr_assert_neq(format_leef_version_parse("3.0", &v), 0);
+}
+
+Test(leef, format_table_has_leef_cef_raw)
+{
+	cr_assert_eq(format_find("leef"), &format_leef);
+	cr_assert_eq(format_find("cef"), &format_cef);
+	cr_assert_eq(format_find("raw"), &format_raw);
+	cr_assert_str_eq(format_names(), "json, leef, cef, raw");
+}
+
+Test(leef, devtime_agrees_with_gmtime_across_the_calendar)
+{
+	static const int64_t secs[] = { 0, 59, 86399, 86400, 951782400 /* 2000-02-29 */,
+	                                951868799, 1700000000, 4107542399 /* 2100-02-28 */,
+	                                4107542400, 253402300799 /* 9999-12-31 */,
+	                                -1, -86400, -2208988800 /* 1900-01-01 */ };
+	buf_t a, b;
+	size_t i;
+
+	buf_init(&a);
+	buf_init(&b);
+	for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
+		buf_reset(&a);
+		buf_reset(&b);
+		kv_put_time(&a, secs[i], 7);
+		format_rfc3339_utc(&b, secs[i], 7);
+		cr_assert(a.len == b.len && memcmp(a.p, b.p, a.len) == 0, "%lld: %.*s vs %.*s",
+		          (long long)secs[i], (int)a.len, a.p, (int)b.len, b.p);
+	}
+	for (i = 0; i < 2000; i++) {   /* a day and a bit every step, 1970..2100 */
+		int64_t t = (int64_t)i * 2057311;
+		buf_reset(&a);
+		buf_reset(&b);
+		kv_put_time(&a, t, 999);
+		format_rfc3339_utc(&b, t, 999);
+		cr_assert(a.len == b.len && memcmp(a.p, b.p, a.len) == 0, "%lld", (long long)t);
+	}
+	buf_free(&a);
+	buf_free(&b);
+}
