@@ -131,6 +131,14 @@ static char *db_lookup(enum id_kind kind, unsigned long long id)
 	}
 }
 
+/* An id this host has no name for, as ausearch -i prints it: auparse keeps
+ * ids in a C int, so one above 2^31 shows negative (uid 4292467295 is
+ * "unknown(-2500001)"). The raw number stays next to it in the output. */
+static void put_unknown_id(buf_t *out, unsigned long long id)
+{
+	buf_printf(out, "unknown(%d)", (int)(int32_t)(uint32_t)id);
+}
+
 /* Under the lock: append the cached name of ID (or "unknown(ID)") and
  * return 1, or 0 when the cache does not know it (any more). */
 static int cache_get(enrich_t *e, enum id_kind kind, unsigned long long id,
@@ -143,7 +151,7 @@ static int cache_get(enrich_t *e, enum id_kind kind, unsigned long long id,
 	if (s->name != NULL)
 		buf_puts(out, s->name);
 	else
-		buf_printf(out, "unknown(%llu)", id);
+		put_unknown_id(out, id);
 	return 1;
 }
 
@@ -180,7 +188,7 @@ static void resolve_id(enrich_t *e, enum id_kind kind, unsigned long long id,
 	if (name != NULL)
 		buf_puts(out, name);
 	else
-		buf_printf(out, "unknown(%llu)", id);
+		put_unknown_id(out, id);
 	pthread_mutex_lock(&e->lock);
 	cache_put(e, kind, id, name);
 	pthread_mutex_unlock(&e->lock);
@@ -324,7 +332,8 @@ enum kind {
 	K_MODE_SHORT, K_SOCKADDR, K_PROMISC, K_CAPABILITY, K_SUCCESS, K_A0,
 	K_A1, K_A2, K_A3, K_SIGNAL, K_LIST, K_TTY_DATA, K_SESSION,
 	K_CAP_BITMAP, K_NFPROTO, K_ICMPTYPE, K_PROTOCOL, K_SECCOMP, K_OFLAG,
-	K_MMAP, K_HOOK, K_NETACTION, K_MACPROTO, K_FANOTIFY, K_NLMCGRP
+	K_MMAP, K_HOOK, K_NETACTION, K_MACPROTO, K_FANOTIFY, K_NLMCGRP,
+	K_SEPERMS
 };
 
 /* Field name -> kind, after auparse's typetab.h. Names whose only
@@ -362,6 +371,7 @@ static const struct name_kind {
 	{ "flags", K_MMAP }, { "sigev_signo", K_SIGNAL }, { "hook", K_HOOK },
 	{ "action", K_NETACTION }, { "macproto", K_MACPROTO },
 	{ "resp", K_FANOTIFY }, { "nl-mcgrp", K_NLMCGRP },
+	{ "seperms", K_SEPERMS },
 };
 
 static const interp_fn kind_fns[] = {
@@ -379,6 +389,7 @@ static const interp_fn kind_fns[] = {
 	[K_MMAP] = interp_mmap_flags, [K_HOOK] = interp_hook,
 	[K_NETACTION] = interp_netaction, [K_MACPROTO] = interp_macproto,
 	[K_FANOTIFY] = interp_fanotify, [K_NLMCGRP] = interp_nlmcgrp,
+	[K_SEPERMS] = interp_seperms,
 };
 
 static enum kind kind_by_name(const char *name)

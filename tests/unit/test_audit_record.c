@@ -456,9 +456,56 @@ Test(audit_record, rule_keys_joined_by_0x01_are_legal)
 	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): syscall=257 "
 	          "key=\"identity\x01passwd\"" GS "SYSCALL=openat");
 	expect_field("key", "identity\x01passwd", AUDIT_ENC_QUOTED, 0);
+}
+
+/* As auparse reads them: one key= field per rule key, each still hex. */
+Test(audit_record, hex_rule_keys_are_one_field_each)
+{
+	expect_ok("type=SYSCALL msg=audit(1516033123.371:1106): arch=c000003e "
+	          "syscall=59 success=yes exit=0 items=2 comm=\"uname\" "
+	          "key=65786563013634626974");
+	cr_assert_eq(rec.nfields, 8);
+	expect_view(rec.fields[6].name, "key", "1st name");
+	expect_view(rec.fields[6].value, "65786563", "1st key");   /* exec */
+	cr_assert_eq(rec.fields[6].enc, AUDIT_ENC_HEX);
+	expect_view(rec.fields[7].name, "key", "2nd name");
+	expect_view(rec.fields[7].value, "3634626974", "2nd key"); /* 64bit */
+	cr_assert_eq(rec.fields[7].enc, AUDIT_ENC_HEX);
+}
+
+Test(audit_record, hex_rule_key_separators_at_the_ends_make_no_empty_key)
+{
 	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): syscall=257 "
-	          "key=6964656E74697479017061737377640A");
-	expect_field("key", "6964656E74697479017061737377640A", AUDIT_ENC_HEX, 0);
+	          "key=016964010170617373776401");
+	cr_assert_eq(rec.nfields, 3);
+	expect_view(rec.fields[1].value, "6964", "1st key");
+	expect_view(rec.fields[2].value, "706173737764", "2nd key");
+	/* "01" inside a byte (x10 x1F) is not a separator */
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): key=3031101F");
+	cr_assert_eq(rec.nfields, 1);
+	expect_field("key", "3031101F", AUDIT_ENC_HEX, 0);
+	/* nothing but separators: kept as written */
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): key=0101");
+	cr_assert_eq(rec.nfields, 1);
+	expect_field("key", "", AUDIT_ENC_HEX, 0);
+}
+
+/* A 0x1D deleted on the way (go-libaudit's ubuntu-21.10 test data) */
+Test(audit_record, enriched_glued_to_null_key_is_split)
+{
+	expect_ok("type=SYSCALL msg=audit(1643150874.899:880): arch=c000003e "
+	          "syscall=305 success=yes exit=5 subj=/usr/sbin/chronyd "
+	          "key=(null)ARCH=x86_64 SYSCALL=clock_adjtime AUID=\"unset\"");
+	expect_field("key", "(null)", AUDIT_ENC_NULL, 0);
+	expect_field("ARCH", "x86_64", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
+	expect_field("SYSCALL", "clock_adjtime", AUDIT_ENC_PLAIN,
+	             AUDIT_FIELD_INTERPRETED);
+	cr_assert_eq(rec.enriched, 1);
+	/* only "(null)" followed by an UPPERCASE name= is cut */
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): key=(null)x=1");
+	expect_field("key", "(null)x=1", AUDIT_ENC_PLAIN, 0);
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): key=(null)ARCH");
+	expect_field("key", "(null)ARCH", AUDIT_ENC_PLAIN, 0);
 }
 
 Test(audit_record, plain_record_is_not_enriched)
@@ -540,11 +587,44 @@ Test(audit_record, nested_empty_value_before_the_closing_quote)
 
 Test(audit_record, free_text_tokens_are_not_fields)
 {
-	expect_ok("type=AVC msg=audit(1700000000.123:4567): avc:  denied  "
+	expect_ok("type=USER_AVC msg=audit(1700000000.123:4567): avc:  denied  "
 	          "{ read } for  pid=4410 comm=\"httpd\" tclass=file");
 	cr_assert_eq(rec.nfields, 3);
 	expect_field("pid", "4410", AUDIT_ENC_PLAIN, 0);
 	expect_field("tclass", "file", AUDIT_ENC_PLAIN, 0);
+}
+
+/* auparse's two pseudo-fields of an SELinux AVC, before the real ones */
+Test(audit_record, avc_verdict_and_permissions_are_fields)
+{
+	expect_ok("type=AVC msg=audit(1170021493.977:293): avc:  denied  "
+	          "{ read write } for  pid=13010 comm=\"pickup\" name=\"maildrop\" "
+	          "dev=hda7 ino=14911367 tclass=dir");
+	cr_assert_eq(rec.nfields, 8);
+	expect_view(rec.fields[0].name, "seresult", "1st name");
+	expect_field("seresult", "denied", AUDIT_ENC_PLAIN, 0);
+	expect_view(rec.fields[1].name, "seperms", "2nd name");
+	expect_field("seperms", "read write", AUDIT_ENC_PLAIN, 0);
+	expect_field("pid", "13010", AUDIT_ENC_PLAIN, 0);
+	expect_field("tclass", "dir", AUDIT_ENC_PLAIN, 0);
+	expect_ok("type=AVC msg=audit(1226874073.147:96): avc:  granted  "
+	          "{ setenforce } for  pid=1 comm=\"init\"");
+	expect_field("seresult", "granted", AUDIT_ENC_PLAIN, 0);
+	expect_field("seperms", "setenforce", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, avc_without_the_selinux_prefix_has_no_verdict)
+{
+	/* AppArmor writes AVC records of name=value fields only */
+	expect_ok("type=AVC msg=audit(1700000000.123:4567): apparmor=\"DENIED\" "
+	          "operation=\"open\" profile=\"/usr/sbin/cupsd\" pid=980");
+	expect_no_field("seresult");
+	expect_no_field("seperms");
+	cr_assert_eq(rec.nfields, 4);
+	/* a verdict without braces: only seresult */
+	expect_ok("type=AVC msg=audit(1700000000.123:4567): avc:  denied for pid=1");
+	expect_field("seresult", "denied", AUDIT_ENC_PLAIN, 0);
+	expect_no_field("seperms");
 }
 
 /* ---- braces, EXECVE, (null), ? ---------------------------------------- */

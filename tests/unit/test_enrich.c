@@ -380,6 +380,10 @@ Test(enrich, ids_unknown_and_names)
 	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 ouid=1 ogid=1", "ouid", "daemon");
 	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 ouid=1 ogid=1", "ogid", "daemon");
 	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 ouid=3999999 ogid=1", "ouid", "unknown(3999999)");
+	/* above 2^31 as ausearch -i prints it: auparse holds ids in an int */
+	EXPECT_INTERP("type=SYSCALL msg=audit(1678283440.683:225): arch=c000003e "
+	              "syscall=4 auid=4292467295 uid=502", "auid", "unknown(-2500001)");
+	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 ouid=1 ogid=4294967294", "ogid", "unknown(-2)");
 	EXPECT_INTERP("type=ADD_GROUP msg=audit(1.0:1): pid=1 uid=0 msg='op=add-group id=1 res=success'", "id", "daemon");
 }
 
@@ -546,6 +550,35 @@ Test(enrich, event_file)
 	cr_assert_not_null(fgets(line, sizeof(line), fp));
 	cr_assert_str_eq(decode(line, "proctitle", &ch, &n), "ls -l /tmp");
 	fclose(fp);
+}
+
+/* AVC: seperms as auparse joins it; one permission is not interpreted */
+Test(enrich, avc_permissions)
+{
+	const char *avc = "type=AVC msg=audit(1170021493.977:293): avc:  denied  "
+	                  "{ read write } for  pid=13010 comm=\"pickup\" tclass=dir";
+
+	EXPECT_INTERP(avc, "seperms", "read,write");
+	EXPECT_NONE(avc, "seresult");
+	EXPECT_NONE("type=AVC msg=audit(1170021493.977:283): avc:  denied  { read } "
+	            "for  pid=13010", "seperms");
+}
+
+/* Each rule key of a multi-key value decodes on its own */
+Test(enrich, split_rule_keys_decode_each)
+{
+	const char *line = "type=SYSCALL msg=audit(1516033123.371:1106): arch=c000003e "
+	                   "syscall=59 key=65786563013634626974";
+	enrich_ctx_t c;
+	int ch; size_t n;
+
+	cr_assert_str_eq(decode(line, "key", &ch, &n), "exec");
+	cr_assert_eq(rec.nfields, 4);
+	c = ctx_of(&rec);
+	buf_reset(&out);
+	cr_assert_eq(enrich_decode(&c, &rec.fields[3], &out), 1);
+	cr_assert_eq(out.len, 5);
+	cr_assert_eq(memcmp(out.p, "64bit", 5), 0);
 }
 
 /* ---- argv ---- */
