@@ -625,57 +625,102 @@ static void value_bytes(const audit_field_t *f, buf_t *out)
 		buf_append(out, f->value.p, f->value.len);
 }
 
-int enrich_argv(const audit_record_t *r, buf_t *scratch, enrich_arg_fn emit, void *ud)
+/* EXECVE arguments, walked over one or more records: a long argument's
+ * pieces (aN[0], aN[1], ...) may continue in the next record. */
+typedef struct argv_walk {
+	buf_t *scratch;
+	enrich_arg_fn emit;
+	void *ud;
+	long open;      /* the argument whose pieces are being joined, or -1 */
+	size_t n;       /* arguments emitted */
+} argv_walk_t;
+
+static void argv_close(argv_walk_t *w)
 {
-	const char *type = r->type_str ? r->type_str : "";
-	size_t i, n = 0;
-	long open = -1, idx, piece;
+	if (w->open < 0)
+		return;
+	w->emit(w->scratch->p, w->scratch->len, w->ud);
+	w->n++;
+	w->open = -1;
+}
 
-	buf_reset(scratch);
-	if (strcmp(type, "PROCTITLE") == 0) {
-		const audit_field_t *f = audit_record_field(r, PROCTITLE_NAME);
-		const char *p, *end, *nul;
+static void argv_feed(argv_walk_t *w, const audit_record_t *r)
+{
+	size_t i;
+	long idx, piece;
 
-		if (f == NULL)
-			return 0;
-		value_bytes(f, scratch);
-		for (p = scratch->p, end = p + scratch->len; p != NULL && p < end; p = nul + 1) {
-			nul = memchr(p, '\0', (size_t)(end - p));
-			if (nul == NULL)
-				nul = end;
-			emit(p, (size_t)(nul - p), ud);
-			n++;
-		}
-		return (int)n;
-	}
-	if (strcmp(type, "EXECVE") != 0)
-		return -1;
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *f = &r->fields[i];
 
 		if ((idx = execve_arg_index(f->name, &piece)) < 0)
 			continue;   /* argc, aN_len */
-		if (open >= 0 && (piece < 0 || idx != open)) {
-			emit(scratch->p, scratch->len, ud);   /* the pieces of OPEN are done */
-			n++;
-			open = -1;
-		}
+		if (w->open >= 0 && (piece < 0 || idx != w->open))
+			argv_close(w);   /* the pieces of OPEN are done */
 		if (piece < 0) {
-			buf_reset(scratch);
-			value_bytes(f, scratch);
-			emit(scratch->p, scratch->len, ud);
-			n++;
+			buf_reset(w->scratch);
+			value_bytes(f, w->scratch);
+			w->emit(w->scratch->p, w->scratch->len, w->ud);
+			w->n++;
 			continue;
 		}
-		if (open < 0) {
-			buf_reset(scratch);
-			open = idx;
+		if (w->open < 0) {
+			buf_reset(w->scratch);
+			w->open = idx;
 		}
-		value_bytes(f, scratch);
+		value_bytes(f, w->scratch);
 	}
-	if (open >= 0) {
-		emit(scratch->p, scratch->len, ud);
+}
+
+static int is_type(const audit_record_t *r, const char *name)
+{
+	return r->type_str != NULL && strcmp(r->type_str, name) == 0;
+}
+
+static int proctitle_argv(const audit_record_t *r, buf_t *scratch,
+                          enrich_arg_fn emit, void *ud)
+{
+	const audit_field_t *f = audit_record_field(r, PROCTITLE_NAME);
+	const char *p, *end, *nul;
+	size_t n = 0;
+
+	if (f == NULL)
+		return 0;
+	value_bytes(f, scratch);
+	for (p = scratch->p, end = p + scratch->len; p != NULL && p < end; p = nul + 1) {
+		nul = memchr(p, '\0', (size_t)(end - p));
+		if (nul == NULL)
+			nul = end;
+		emit(p, (size_t)(nul - p), ud);
 		n++;
 	}
 	return (int)n;
+}
+
+int enrich_argv(const audit_record_t *r, buf_t *scratch, enrich_arg_fn emit, void *ud)
+{
+	return enrich_event_argv(&r, 1, r, scratch, emit, ud);
+}
+
+int enrich_event_argv(const audit_record_t *const *recs, size_t nrecs,
+                      const audit_record_t *r, buf_t *scratch,
+                      enrich_arg_fn emit, void *ud)
+{
+	argv_walk_t w = { scratch, emit, ud, -1, 0 };
+	size_t i;
+
+	buf_reset(scratch);
+	if (is_type(r, "PROCTITLE"))
+		return proctitle_argv(r, scratch, emit, ud);
+	if (!is_type(r, "EXECVE"))
+		return -1;
+	for (i = 0; i < nrecs && recs[i] != r; i++)
+		if (is_type(recs[i], "EXECVE"))
+			return -1;      /* the event's first EXECVE carries it */
+	if (i == nrecs)
+		return -1;          /* R is not one of RECS */
+	for (; i < nrecs; i++)
+		if (is_type(recs[i], "EXECVE"))
+			argv_feed(&w, recs[i]);
+	argv_close(&w);
+	return (int)w.n;
 }

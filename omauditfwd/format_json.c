@@ -101,14 +101,15 @@ static void put_arg(const char *arg, size_t len, void *ud)
 	put_str(a->out, arg, len);
 }
 
-/* ,"argv":[...] for EXECVE and PROCTITLE records */
+/* ,"argv":[...] for PROCTITLE and the event's first EXECVE record (the
+ * whole command line, when it spans several EXECVE records) */
 static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t *r)
 {
 	argv_out_t a = { out, 0 };
 	size_t mark = out->len;
 
 	buf_append(out, ",\"argv\":[", 9);
-	if (enrich_argv(r, ev->scratch, put_arg, &a) < 0)
+	if (enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a) < 0)
 		out->len = mark;   /* not an argv record: take it back */
 	else
 		buf_putc(out, ']');

@@ -75,6 +75,21 @@ grep -q 'unparsed=1 dropped=1' "$tmp/err2" || fail "drop not counted: $(cat "$tm
 	grep -q '^<14>1 2024-11-25T07:40:01.102Z relay auditd - - - {"id":"1732520401.102:8801"' ||
 	fail "rfc5424 preview"
 
+# a command line spanning EXECVE records is one argv, on the first of them
+"$AUDITFWD" "$top_srcdir/tests/data/execve_multi.log" >"$tmp/multi" || fail "execve_multi run failed"
+python3 - "$tmp/multi" <<'PY' || fail "argv across EXECVE records is wrong"
+import json, sys
+ev = {o["id"]: o for o in map(json.loads, open(sys.argv[1]))}
+first, second = ev["1700000600.250:9001"]["EXECVE"]
+argv = first["argv"]
+assert len(argv) == 4 and argv[:2] == ["bash", "-c"] and argv[3] == "--login", argv[:2]
+assert argv[2].startswith("for f in /var/log/*.log;") and argv[2].endswith("x end"), argv[2][:40]
+assert len(argv[2]) == int(first["a2_len"]) == 5270, len(argv[2])
+assert "argv" not in second, "the continuation record repeats the argv"
+tar = ev["1700000600.900:9002"]["EXECVE"]
+assert tar[0]["argv"] == ["tar", "-czf", "/tmp/backup.tgz"], tar[0]["argv"]
+PY
+
 # bad options: exit status 2 and the option named
 for args in "--format yaml" "--unparsed maybe" "--syslog-header xml" "--port 0" "--framing x" \
             "--join maybe" "--join-timeout 0" "--join-maxpending x" "--enrich x" \
