@@ -196,9 +196,12 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	           (unsigned long long)first->serial);
 	buf_append(out, "\",\"time\":\"", 10);
 	format_rfc3339_utc(out, first->sec, first->msec);
-	buf_append(out, "\",", 2);
-	put_key(out, "host");
-	put_str(out, ev->host.p, ev->host.len);
+	buf_putc(out, '"');
+	if (ev->host.p != NULL) {   /* NULL: enrich.hostname="off" */
+		buf_putc(out, ',');
+		put_key(out, "host");
+		put_str(out, ev->host.p, ev->host.len);
+	}
 	if (first->node.len) {
 		buf_putc(out, ',');
 		put_key(out, "node");

@@ -75,6 +75,22 @@ grep -q 'unparsed=1 dropped=1' "$tmp/err2" || fail "drop not counted: $(cat "$tm
 	grep -q '^<14>1 2024-11-25T07:40:01.102Z relay auditd - - - {"id":"1732520401.102:8801"' ||
 	fail "rfc5424 preview"
 
+# enrich-hostname: the host member is the node, else the syslog host, else
+# this host; off: none (node kept), the syslog header names this host
+"$AUDITFWD" --host relay9 "$sample" >"$tmp/hosts" || fail "host run failed"
+"$AUDITFWD" --host relay9 --enrich-hostname off "$sample" >"$tmp/nohost" || fail "no-host run failed"
+python3 - "$tmp/hosts" "$tmp/nohost" <<'PY' || fail "enrich-hostname"
+import json, sys
+on = {o.get("id", "u"): o for o in map(json.loads, open(sys.argv[1]))}
+off = {o.get("id", "u"): o for o in map(json.loads, open(sys.argv[2]))}
+assert on["1732520410.517:8812"]["host"] == "relay9", on["1732520410.517:8812"]["host"]
+assert on["1732520420.881:4410"]["host"] == "db02" == on["1732520420.881:4410"]["node"]
+assert all("host" not in o for k, o in off.items() if k != "u"), "host written when off"
+assert off["1732520420.881:4410"]["node"] == "db02"
+PY
+"$AUDITFWD" --host relay9 --enrich-hostname off --syslog-header rfc5424 "$sample" | sed -n 2p |
+	grep -q '^<14>1 [^ ]* relay9 auditd ' || fail "header of an unattributed event"
+
 # a command line spanning EXECVE records is one argv, on the first of them
 "$AUDITFWD" "$top_srcdir/tests/data/execve_multi.log" >"$tmp/multi" || fail "execve_multi run failed"
 python3 - "$tmp/multi" <<'PY' || fail "argv across EXECVE records is wrong"
@@ -93,7 +109,7 @@ PY
 # bad options: exit status 2 and the option named
 for args in "--format yaml" "--unparsed maybe" "--syslog-header xml" "--port 0" "--framing x" \
             "--join maybe" "--join-timeout 0" "--join-maxpending x" "--enrich x" \
-            "--enrich-ids sometimes"; do
+            "--enrich-ids sometimes" "--enrich-hostname maybe"; do
 	# shellcheck disable=SC2086
 	"$AUDITFWD" $args "$sample" >/dev/null 2>"$tmp/e"; rc=$?
 	[ $rc -eq 2 ] || fail "'$args' exited $rc"
