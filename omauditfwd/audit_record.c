@@ -44,6 +44,7 @@
 #include <libaudit.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit_record.h"
 
@@ -68,6 +69,12 @@
 #define FIRST_PRINTABLE         0x20
 #define DEL_BYTE                0x7f
 
+#define JOURNALD_TAG "audit"        /* journald's SYSLOG_IDENTIFIER */
+#define JOURNALD_UNKNOWN "AUDIT"     /* systemd's name of an unknown type */
+#define SEC_PER_MIN   60
+#define MIN_PER_HOUR  60
+#define SEC_PER_DAY   86400
+#define TM_BASE_YEAR  1900
 #define KEY_TYPE    "type="
 #define KEY_NODE    "node="
 #define HDR_MSG     "msg=audit("
@@ -415,6 +422,196 @@ static const char *syslog_header(const char *line, const char *end,
 	    (q = skip_3339_date(p, end)) != NULL)
 		return take_host(q, end, host);
 	return line;
+}
+
+/* ---- journald's form -------------------------------------------------- */
+
+/* N digits at P as a number, or -1. */
+static int digits_at(const char *p, const char *end, int n)
+{
+	int v = 0;
+
+	if (end - p < n)
+		return -1;
+	for (; n > 0; n--, p++) {
+		if (!is_digit(*p))
+			return -1;
+		v = v * DECIMAL_BASE + (*p - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DDThh:mm:ss[.fff...](Z|+hh:mm|-hh:mm)" -> *SEC, *MSEC. */
+static int parse_3339(const char *p, const char *end, int64_t *sec,
+                      unsigned *msec)
+{
+	struct tm tm;
+	int off = 0, sign, ms = 0, scale = MSEC_PER_SEC / DECIMAL_BASE;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((tm.tm_year = digits_at(p, end, 4)) < 0 || end - p < 19 ||
+	    p[4] != '-' || (tm.tm_mon = digits_at(p + 5, end, 2)) < 1 ||
+	    p[7] != '-' || (tm.tm_mday = digits_at(p + 8, end, 2)) < 1 ||
+	    (p[10] != 'T' && p[10] != ' ') ||
+	    (tm.tm_hour = digits_at(p + 11, end, 2)) < 0 || p[13] != ':' ||
+	    (tm.tm_min = digits_at(p + 14, end, 2)) < 0 || p[16] != ':' ||
+	    (tm.tm_sec = digits_at(p + 17, end, 2)) < 0)
+		return 0;
+	p += 19;
+	if (p < end && *p == '.')
+		for (p++; p < end && is_digit(*p); p++, scale /= DECIMAL_BASE)
+			ms += (*p - '0') * scale;
+	if (p < end && (*p == '+' || *p == '-')) {
+		int hh, mm;
+
+		sign = *p == '-' ? -1 : 1;
+		if ((hh = digits_at(p + 1, end, 2)) < 0 || end - p < 6 ||
+		    p[3] != ':' || (mm = digits_at(p + 4, end, 2)) < 0)
+			return 0;
+		off = sign * (hh * MIN_PER_HOUR + mm) * SEC_PER_MIN;
+	} else if (p >= end || *p != 'Z') {
+		return 0;
+	}
+	tm.tm_year -= TM_BASE_YEAR;
+	tm.tm_mon--;
+	*sec = (int64_t)timegm(&tm) - off;
+	*msec = (unsigned)ms;
+	return 1;
+}
+
+/* "Mmm dd hh:mm:ss": local time of this year (of last year when that
+ * would be more than a day ahead), as syslog receivers read it. */
+static int parse_3164(const char *p, const char *end, int64_t *sec)
+{
+	struct tm tm, now_tm;
+	time_t now = time(NULL), t;
+	int i;
+
+	if (!is_month(p, end) || end - p < 15)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	for (i = 0; memcmp(p, month_names[i], MONTH_NAME_LEN) != 0; i++)
+		;
+	tm.tm_mon = i;
+	tm.tm_mday = digits_at(p + 4 + (p[4] == ' '), end, 1 + (p[4] != ' '));
+	if (tm.tm_mday < 1 || (tm.tm_hour = digits_at(p + 7, end, 2)) < 0 ||
+	    (tm.tm_min = digits_at(p + 10, end, 2)) < 0 ||
+	    (tm.tm_sec = digits_at(p + 13, end, 2)) < 0)
+		return 0;
+	localtime_r(&now, &now_tm);
+	tm.tm_year = now_tm.tm_year;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t > now + SEC_PER_DAY) {
+		tm.tm_year--;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+	}
+	*sec = (int64_t)t;
+	return 1;
+}
+
+/* The syslog header's time of LINE into R (left 0 when there is none). */
+static void header_time(audit_record_t *r, const char *line, const char *end)
+{
+	const char *p = skip_pri(line, end);
+	const char *v = p;
+
+	if (p != line) {     /* RFC 5424: "<PRI>1 TIMESTAMP" */
+		while (p < end && is_digit(*p) && p - v < VERSION_DIGITS_MAX)
+			p++;
+		if (p > v && p < end && *p == ' ' &&
+		    parse_3339(p + 1, end, &r->sec, &r->msec))
+			return;
+		p = v;
+	}
+	if (!parse_3339(p, end, &r->sec, &r->msec))
+		(void)parse_3164(p, end, &r->sec);
+}
+
+/* RFC 5424 whose APP-NAME is "audit": the message at FROM is journald's. */
+static int app_is_journald(const char *line, const char *end)
+{
+	const char *p = skip_pri(line, end), *v = p, *a;
+
+	if (p == line)
+		return 0;
+	while (p < end && is_digit(*p) && p - v < VERSION_DIGITS_MAX)
+		p++;
+	if (p == v || p >= end || *p != ' ')
+		return 0;
+	if ((p = skip_token(p + 1, end)) == NULL ||   /* TIMESTAMP */
+	    (p = skip_token(p, end)) == NULL)         /* HOSTNAME */
+		return 0;
+	a = p;
+	return skip_token(p, end) == a + LIT_LEN(JOURNALD_TAG) + 1 &&
+	       memcmp(a, JOURNALD_TAG, LIT_LEN(JOURNALD_TAG)) == 0;
+}
+
+/* journald's message "TYPE body" at P: TYPE a libaudit name or systemd's
+ * AUDITnnnn. Sets type_name, type, type_str, body; 0 if it is not one. */
+static int journald_type(audit_record_t *r, const char *p, const char *end)
+{
+	const char *t = p;
+	char buf[TYPE_NAME_MAX + 1];
+	int type = 0;
+
+	while (p < end && (is_upper(*p) || is_digit(*p) || *p == '_'))
+		p++;
+	if (p == t || p >= end || *p != ' ' || p - t > TYPE_NAME_MAX)
+		return 0;
+	memcpy(buf, t, (size_t)(p - t));
+	buf[p - t] = '\0';
+	if (strncmp(buf, JOURNALD_UNKNOWN, LIT_LEN(JOURNALD_UNKNOWN)) == 0 &&
+	    buf[LIT_LEN(JOURNALD_UNKNOWN)] != '\0') {
+		const char *d = buf + LIT_LEN(JOURNALD_UNKNOWN);
+
+		if (strlen(d) > TYPE_NUMBER_DIGITS_MAX ||
+		    (type = digits_at(d, d + strlen(d), (int)strlen(d))) <= 0)
+			return 0;
+	} else if ((type = audit_name_to_msg_type(buf)) <= 0) {
+		return 0;
+	}
+	r->type_name = view(t, (size_t)(p - t));
+	r->type = type;
+	r->type_str = audit_msg_type_to_name(type);
+	r->body = view(p + 1, (size_t)(end - p - 1));
+	return 1;
+}
+
+/* journald's form (see audit_record.h): the message at FROM starts with
+ * the tag "audit[PID]: " or "audit: ", or the RFC 5424 APP-NAME is
+ * "audit"; then a record type and the body. */
+static int find_journald(audit_record_t *r, const char *line,
+                         const char *from, const char *end)
+{
+	const char *p = from;
+
+	if (starts_with(p, end, JOURNALD_TAG, LIT_LEN(JOURNALD_TAG))) {
+		p += LIT_LEN(JOURNALD_TAG);
+		if (p < end && *p == '[') {
+			const char *d = ++p;
+
+			while (p < end && is_digit(*p))
+				p++;
+			if (p == d || p >= end || *p != ']')
+				return 0;
+			p++;
+		}
+		if (!starts_with(p, end, ": ", 2))
+			return 0;
+		p += 2;
+	} else if (app_is_journald(line, end)) {
+		while (p < end && *p == ' ')
+			p++;
+	} else {
+		return 0;
+	}
+	if (!journald_type(r, p, end))
+		return 0;
+	r->text = view(p, (size_t)(end - p));
+	header_time(r, line, end);
+	return 1;
 }
 
 /* ---- record header ---------------------------------------------------- */
@@ -1031,6 +1228,7 @@ static void reset(audit_record_t *r, const char *line, size_t len)
 	r->sec = 0;
 	r->msec = 0;
 	r->serial = 0;
+	r->stamped = 0;
 	r->body = view(line, 0);
 	r->enriched = 0;
 	r->nfields = 0;
@@ -1059,9 +1257,12 @@ audit_parse_rc_t audit_record_parse(audit_record_t *r, const char *line,
 	if (has_binary(line, len))
 		return AUDIT_PARSE_BINARY;
 	rc = find_record(r, from, end);
-	if (rc != AUDIT_PARSE_OK)
+	if (rc == AUDIT_PARSE_OK) {
+		r->stamped = 1;
+		resolve_type(r);
+	} else if (rc != AUDIT_PARSE_NOT_AUDIT || !find_journald(r, line, from, end)) {
 		return rc;
-	resolve_type(r);
+	}
 	if (r->type == AUDIT_AVC && (rc = add_avc_verdict(r)) != AUDIT_PARSE_OK)
 		return rc;
 	return tokenize(r, r->body.p, end, TOK_BODY, NULL);

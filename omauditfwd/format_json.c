@@ -191,10 +191,14 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	const audit_record_t *first = ev->recs[0];
 	size_t i;
 
-	buf_append(out, "{\"id\":\"", 7);
-	buf_printf(out, "%lld.%03u:%llu", (long long)first->sec, first->msec,
-	           (unsigned long long)first->serial);
-	buf_append(out, "\",\"time\":\"", 10);
+	buf_putc(out, '{');
+	if (first->stamped) {   /* journald's form has no serial: no id */
+		buf_append(out, "\"id\":\"", 6);
+		buf_printf(out, "%lld.%03u:%llu", (long long)first->sec, first->msec,
+		           (unsigned long long)first->serial);
+		buf_append(out, "\",", 2);
+	}
+	buf_append(out, "\"time\":\"", 8);
 	format_rfc3339_utc(out, first->sec, first->msec);
 	buf_putc(out, '"');
 	if (ev->host.p != NULL) {   /* NULL: enrich.hostname="off" */

@@ -253,6 +253,101 @@ Test(audit_record, kernel_line_with_dmesg_prefix)
 	expect_field("name", "/etc/shadow", AUDIT_ENC_QUOTED, 0);
 }
 
+/* journald keeps the audit stamp apart (_AUDIT_ID, _SOURCE_REALTIME_...)
+ * and writes "TYPE body" under the tag audit[PID] (tests/data/journald.log,
+ * as rsyslog's imjournal writes it to a file, or forwards it) */
+Test(audit_record, journald_form_file_format)
+{
+	char *buf;
+	size_t len;
+	const char *line = data_line("journald.log", 0, &buf, &len);
+
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.type, AUDIT_SYSCALL);
+	expect_view(rec.type_name, "SYSCALL", "type_name");
+	expect_view(rec.hostname, "web01", "hostname");
+	cr_assert_eq(rec.stamped, 0);
+	cr_assert_eq(rec.serial, 0);
+	cr_assert_eq(rec.sec, 1732520410);    /* the header's time */
+	cr_assert_eq(rec.msec, 517);
+	expect_field("syscall", "59", AUDIT_ENC_PLAIN, 0);
+	expect_field("key", "priv_esc", AUDIT_ENC_QUOTED, 0);
+	free(buf);
+	line = data_line("journald.log", 3, &buf, &len);   /* no pid: "audit:" */
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.type, AUDIT_PROCTITLE);
+	expect_field("proctitle", "7375646F00636174002F6574632F736861646F77",
+	             AUDIT_ENC_HEX, 0);
+	free(buf);
+}
+
+Test(audit_record, journald_form_rfc5424_app_name)
+{
+	char *buf;
+	size_t len;
+	const char *line = data_line("journald.log", 4, &buf, &len);
+
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.type, AUDIT_USER_AUTH);
+	cr_assert_eq(rec.stamped, 0);
+	cr_assert_eq(rec.sec, 1732520401);    /* 08:40:01.102+01:00 */
+	cr_assert_eq(rec.msec, 102);
+	expect_field("acct", "alice", AUDIT_ENC_QUOTED, AUDIT_FIELD_NESTED);
+	expect_field("res", "success", AUDIT_ENC_PLAIN, AUDIT_FIELD_NESTED);
+	free(buf);
+	/* another APP-NAME: not journald's, not a record */
+	expect_rc("<86>1 2024-11-25T08:40:01.102+01:00 web01 sshd 2211 - - "
+	          "USER_AUTH pid=2211 uid=0", AUDIT_PARSE_NOT_AUDIT);
+}
+
+Test(audit_record, journald_form_rfc3164_types)
+{
+	char *buf;
+	size_t len;
+	const char *line = data_line("journald.log", 5, &buf, &len);
+
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.type, AUDIT_SERVICE_START);
+	cr_assert_eq(rec.stamped, 0);
+	cr_assert_neq(rec.sec, 0);            /* Nov 25 07:40:12, this year */
+	expect_field("unit", "systemd-tmpfiles-clean", AUDIT_ENC_PLAIN,
+	             AUDIT_FIELD_NESTED);
+	free(buf);
+	line = data_line("journald.log", 8, &buf, &len);   /* systemd's AUDITnnnn */
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.type, 1334);
+	expect_field("op", "UNLOAD", AUDIT_ENC_PLAIN, 0);
+	free(buf);
+	/* kmsg through syslog keeps its stamp */
+	line = data_line("journald.log", 9, &buf, &len);
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.stamped, 1);
+	cr_assert_eq(rec.serial, 8830);
+	cr_assert_eq(rec.sec, 1732520415);
+	free(buf);
+}
+
+Test(audit_record, journald_tag_without_a_record_type_is_not_audit)
+{
+	/* the kernel's own audit messages are not records */
+	expect_rc("Nov 25 07:40:13 web01 audit: backlog limit exceeded",
+	          AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("Nov 25 07:40:13 web01 audit: kauditd hold queue overflow",
+	          AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("Nov 25 07:40:13 web01 audit[x]: SYSCALL arch=c000003e",
+	          AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("Nov 25 07:40:13 web01 auditd[412]: SYSCALL arch=c000003e",
+	          AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("Nov 25 07:40:13 web01 audit: AUDITX op=1", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("Nov 25 07:40:13 web01 audit: SYSCALL", AUDIT_PARSE_NOT_AUDIT);
+}
+
+Test(audit_record, stamped_records_say_so)
+{
+	expect_ok("type=CWD msg=audit(1700000000.123:4567): cwd=\"/\"");
+	cr_assert_eq(rec.stamped, 1);
+}
+
 Test(audit_record, unknown_bracket_type_gives_its_number)
 {
 	expect_ok("type=UNKNOWN[1334] msg=audit(1700000000.123:4567): prog-id=41 "
