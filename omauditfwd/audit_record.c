@@ -441,7 +441,9 @@ static int digits_at(const char *p, const char *end, int n)
 	return v;
 }
 
-/* "YYYY-MM-DDThh:mm:ss[.fff...](Z|+hh:mm|-hh:mm)" -> *SEC, *MSEC. */
+/* "YYYY-MM-DDThh:mm:ss[.fff...](Z|+hh:mm|-hh:mm)" -> *SEC, *MSEC. The
+ * offsets below are the fixed positions of that layout (0-based: year 0,
+ * month 5, day 8, hour 11, minute 14, second 17; 19 characters). */
 static int parse_3339(const char *p, const char *end, int64_t *sec,
                       unsigned *msec)
 {
@@ -479,7 +481,8 @@ static int parse_3339(const char *p, const char *end, int64_t *sec,
 	return 1;
 }
 
-/* "Mmm dd hh:mm:ss": local time of this year (of last year when that
+/* "Mmm dd hh:mm:ss" (15 characters; day at 4, space-padded; hour 7,
+ * minute 10, second 13): local time of this year (of last year when that
  * would be more than a day ahead), as syslog receivers read it. */
 static int parse_3164(const char *p, const char *end, int64_t *sec)
 {
