@@ -47,6 +47,7 @@
 #include <time.h>
 
 #include "audit_record.h"
+#include "syslog_time.h"
 
 #define LIT_LEN(s) (sizeof(s) - 1)
 
@@ -71,10 +72,6 @@
 
 #define JOURNALD_TAG "audit"        /* journald's SYSLOG_IDENTIFIER */
 #define JOURNALD_UNKNOWN "AUDIT"     /* systemd's name of an unknown type */
-#define SEC_PER_MIN   60
-#define MIN_PER_HOUR  60
-#define SEC_PER_DAY   86400
-#define TM_BASE_YEAR  1900
 #define KEY_TYPE    "type="
 #define KEY_NODE    "node="
 #define HDR_MSG     "msg=audit("
@@ -426,95 +423,8 @@ static const char *syslog_header(const char *line, const char *end,
 
 /* ---- journald's form -------------------------------------------------- */
 
-/* N digits at P as a number, or -1. */
-static int digits_at(const char *p, const char *end, int n)
-{
-	int v = 0;
-
-	if (end - p < n)
-		return -1;
-	for (; n > 0; n--, p++) {
-		if (!is_digit(*p))
-			return -1;
-		v = v * DECIMAL_BASE + (*p - '0');
-	}
-	return v;
-}
-
-/* "YYYY-MM-DDThh:mm:ss[.fff...](Z|+hh:mm|-hh:mm)" -> *SEC, *MSEC. The
- * offsets below are the fixed positions of that layout (0-based: year 0,
- * month 5, day 8, hour 11, minute 14, second 17; 19 characters). */
-static int parse_3339(const char *p, const char *end, int64_t *sec,
-                      unsigned *msec)
-{
-	struct tm tm;
-	int off = 0, sign, ms = 0, scale = MSEC_PER_SEC / DECIMAL_BASE;
-
-	memset(&tm, 0, sizeof(tm));
-	if ((tm.tm_year = digits_at(p, end, 4)) < 0 || end - p < 19 ||
-	    p[4] != '-' || (tm.tm_mon = digits_at(p + 5, end, 2)) < 1 ||
-	    p[7] != '-' || (tm.tm_mday = digits_at(p + 8, end, 2)) < 1 ||
-	    (p[10] != 'T' && p[10] != ' ') ||
-	    (tm.tm_hour = digits_at(p + 11, end, 2)) < 0 || p[13] != ':' ||
-	    (tm.tm_min = digits_at(p + 14, end, 2)) < 0 || p[16] != ':' ||
-	    (tm.tm_sec = digits_at(p + 17, end, 2)) < 0)
-		return 0;
-	p += 19;
-	if (p < end && *p == '.')
-		for (p++; p < end && is_digit(*p); p++, scale /= DECIMAL_BASE)
-			ms += (*p - '0') * scale;
-	if (p < end && (*p == '+' || *p == '-')) {
-		int hh, mm;
-
-		sign = *p == '-' ? -1 : 1;
-		if ((hh = digits_at(p + 1, end, 2)) < 0 || end - p < 6 ||
-		    p[3] != ':' || (mm = digits_at(p + 4, end, 2)) < 0)
-			return 0;
-		off = sign * (hh * MIN_PER_HOUR + mm) * SEC_PER_MIN;
-	} else if (p >= end || *p != 'Z') {
-		return 0;
-	}
-	tm.tm_year -= TM_BASE_YEAR;
-	tm.tm_mon--;
-	*sec = (int64_t)timegm(&tm) - off;
-	*msec = (unsigned)ms;
-	return 1;
-}
-
-/* "Mmm dd hh:mm:ss" (15 characters; day at 4, space-padded; hour 7,
- * minute 10, second 13): local time of this year (of last year when that
- * would be more than a day ahead), as syslog receivers read it. */
-static int parse_3164(const char *p, const char *end, int64_t *sec)
-{
-	struct tm tm, now_tm;
-	time_t now = time(NULL), t;
-	int i;
-
-	if (!is_month(p, end) || end - p < 15)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	for (i = 0; memcmp(p, month_names[i], MONTH_NAME_LEN) != 0; i++)
-		;
-	tm.tm_mon = i;
-	tm.tm_mday = digits_at(p + 4 + (p[4] == ' '), end, 1 + (p[4] != ' '));
-	if (tm.tm_mday < 1 || (tm.tm_hour = digits_at(p + 7, end, 2)) < 0 ||
-	    (tm.tm_min = digits_at(p + 10, end, 2)) < 0 ||
-	    (tm.tm_sec = digits_at(p + 13, end, 2)) < 0)
-		return 0;
-	localtime_r(&now, &now_tm);
-	tm.tm_year = now_tm.tm_year;
-	tm.tm_isdst = -1;
-	t = mktime(&tm);
-	if (t > now + SEC_PER_DAY) {
-		tm.tm_year--;
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
-	}
-	*sec = (int64_t)t;
-	return 1;
-}
-
-/* The syslog header's time of LINE into R (left 0 when there is none). */
+/* The syslog header's time of LINE into R (left 0 when there is none):
+ * RFC 5424's TIMESTAMP, else a leading RFC 3339 or RFC 3164 date. */
 static void header_time(audit_record_t *r, const char *line, const char *end)
 {
 	const char *p = skip_pri(line, end);
@@ -524,12 +434,12 @@ static void header_time(audit_record_t *r, const char *line, const char *end)
 		while (p < end && is_digit(*p) && p - v < VERSION_DIGITS_MAX)
 			p++;
 		if (p > v && p < end && *p == ' ' &&
-		    parse_3339(p + 1, end, &r->sec, &r->msec))
+		    syslog_time_3339(p + 1, end, &r->sec, &r->msec))
 			return;
 		p = v;
 	}
-	if (!parse_3339(p, end, &r->sec, &r->msec))
-		(void)parse_3164(p, end, &r->sec);
+	if (!syslog_time_3339(p, end, &r->sec, &r->msec))
+		(void)syslog_time_3164(p, end, time(NULL), &r->sec);
 }
 
 /* RFC 5424 whose APP-NAME is "audit": the message at FROM is journald's. */
@@ -569,8 +479,13 @@ static int journald_type(audit_record_t *r, const char *p, const char *end)
 	    buf[LIT_LEN(JOURNALD_UNKNOWN)] != '\0') {
 		const char *d = buf + LIT_LEN(JOURNALD_UNKNOWN);
 
-		if (strlen(d) > TYPE_NUMBER_DIGITS_MAX ||
-		    (type = digits_at(d, d + strlen(d), (int)strlen(d))) <= 0)
+		for (; *d; d++) {
+			if (!is_digit(*d) || d - buf >= (ptrdiff_t)(LIT_LEN(JOURNALD_UNKNOWN) +
+			                                            TYPE_NUMBER_DIGITS_MAX))
+				return 0;
+			type = type * DECIMAL_BASE + (*d - '0');
+		}
+		if (type <= 0)
 			return 0;
 	} else if ((type = audit_name_to_msg_type(buf)) <= 0) {
 		return 0;
