@@ -392,6 +392,14 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 
 	if (o == NULL)
 		return -1;
+	if (!r->stamped) {
+		/* journald's form: no serial to join by, and its time is the
+		 * syslog header's, not the audit clock: an event of its own */
+		if ((ev = create_event(j, o, r->serial, ms)) == NULL ||
+		    add_line(j, ev, line, len) != 0)
+			return -1;
+		return complete(j, ev, AUDIT_EVENT_END_STANDALONE);
+	}
 	/* the origin has moved on: what it left incomplete is done */
 	while (o->head != NULL && o->head->ms + (int64_t)j->conf.timeout_ms < ms)
 		if (complete(j, o->head, AUDIT_EVENT_END_TIMEOUT) != 0)

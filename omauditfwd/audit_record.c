@@ -29,13 +29,25 @@
  *  - A nested msg='... whose closing quote is missing runs to the end of
  *    the line and is accepted, as auparse accepts it; an unclosed " or {
  *    is still TRUNCATED.
+ *  - Several rule keys in one hex key= value (joined by 0x01) are one key
+ *    field each, in order, as auparse reads them: the hex is cut at every
+ *    byte 01, so each piece is still a view into the line.
+ *  - An unquoted "(null)" directly followed by an UPPERCASE name= (an
+ *    ENRICHED record whose 0x1D was deleted on the way) ends at ")": the
+ *    rest is the next field.
+ *  - An AVC record's "avc:  denied  { read write } for ..." gives two
+ *    fields first, as auparse has them: seresult ("denied") and seperms
+ *    (the text between the braces, "read write"; their names are static
+ *    strings, not views into the line).
  *  - Out of memory while growing the field array is AUDIT_PARSE_NOMEM.
  */
 #include <libaudit.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit_record.h"
+#include "syslog_time.h"
 
 #define LIT_LEN(s) (sizeof(s) - 1)
 
@@ -58,12 +70,17 @@
 #define FIRST_PRINTABLE         0x20
 #define DEL_BYTE                0x7f
 
+#define JOURNALD_TAG "audit"        /* journald's SYSLOG_IDENTIFIER */
+#define JOURNALD_UNKNOWN "AUDIT"     /* systemd's name of an unknown type */
 #define KEY_TYPE    "type="
 #define KEY_NODE    "node="
 #define HDR_MSG     "msg=audit("
 #define HDR_KMSG    "audit("
 #define TYPE_UNKNOWN "UNKNOWN["
 #define VALUE_NULL  "(null)"
+#define AVC_PREFIX  "avc:"
+#define KEY_NAME    "key"
+#define HEX_RULE_KEY_SEP "01"  /* RULE_KEY_SEP as it looks hex encoded */
 #define UTF8_BOM    "\xef\xbb\xbf" /* may open an RFC 5424 MSG */
 
 /* Header verdicts while looking for the record in a line. */
@@ -402,6 +419,117 @@ static const char *syslog_header(const char *line, const char *end,
 	    (q = skip_3339_date(p, end)) != NULL)
 		return take_host(q, end, host);
 	return line;
+}
+
+/* ---- journald's form -------------------------------------------------- */
+
+/* The syslog header's time of LINE into R (left 0 when there is none):
+ * RFC 5424's TIMESTAMP, else a leading RFC 3339 or RFC 3164 date. */
+static void header_time(audit_record_t *r, const char *line, const char *end)
+{
+	const char *p = skip_pri(line, end);
+	const char *v = p;
+
+	if (p != line) {     /* RFC 5424: "<PRI>1 TIMESTAMP" */
+		while (p < end && is_digit(*p) && p - v < VERSION_DIGITS_MAX)
+			p++;
+		if (p > v && p < end && *p == ' ' &&
+		    syslog_time_3339(p + 1, end, &r->sec, &r->msec))
+			return;
+		p = v;
+	}
+	if (!syslog_time_3339(p, end, &r->sec, &r->msec))
+		(void)syslog_time_3164(p, end, time(NULL), &r->sec);
+}
+
+/* RFC 5424 whose APP-NAME is "audit": the message at FROM is journald's. */
+static int app_is_journald(const char *line, const char *end)
+{
+	const char *p = skip_pri(line, end), *v = p, *a;
+
+	if (p == line)
+		return 0;
+	while (p < end && is_digit(*p) && p - v < VERSION_DIGITS_MAX)
+		p++;
+	if (p == v || p >= end || *p != ' ')
+		return 0;
+	if ((p = skip_token(p + 1, end)) == NULL ||   /* TIMESTAMP */
+	    (p = skip_token(p, end)) == NULL)         /* HOSTNAME */
+		return 0;
+	a = p;
+	return skip_token(p, end) == a + LIT_LEN(JOURNALD_TAG) + 1 &&
+	       memcmp(a, JOURNALD_TAG, LIT_LEN(JOURNALD_TAG)) == 0;
+}
+
+/* journald's message "TYPE body" at P: TYPE a libaudit name or systemd's
+ * AUDITnnnn. Sets type_name, type, type_str, body; 0 if it is not one. */
+static int journald_type(audit_record_t *r, const char *p, const char *end)
+{
+	const char *t = p;
+	char buf[TYPE_NAME_MAX + 1];
+	int type = 0;
+
+	while (p < end && (is_upper(*p) || is_digit(*p) || *p == '_'))
+		p++;
+	if (p == t || p >= end || *p != ' ' || p - t > TYPE_NAME_MAX)
+		return 0;
+	memcpy(buf, t, (size_t)(p - t));
+	buf[p - t] = '\0';
+	if (strncmp(buf, JOURNALD_UNKNOWN, LIT_LEN(JOURNALD_UNKNOWN)) == 0 &&
+	    buf[LIT_LEN(JOURNALD_UNKNOWN)] != '\0') {
+		const char *d = buf + LIT_LEN(JOURNALD_UNKNOWN);
+
+		for (; *d; d++) {
+			if (!is_digit(*d) || d - buf >= (ptrdiff_t)(LIT_LEN(JOURNALD_UNKNOWN) +
+			                                            TYPE_NUMBER_DIGITS_MAX))
+				return 0;
+			type = type * DECIMAL_BASE + (*d - '0');
+		}
+		if (type <= 0)
+			return 0;
+	} else if ((type = audit_name_to_msg_type(buf)) <= 0) {
+		return 0;
+	}
+	r->type_name = view(t, (size_t)(p - t));
+	r->type = type;
+	r->type_str = audit_msg_type_to_name(type);
+	r->body = view(p + 1, (size_t)(end - p - 1));
+	return 1;
+}
+
+/* journald's form (see audit_record.h): the message at FROM starts with
+ * the tag "audit[PID]: " or "audit: ", or the RFC 5424 APP-NAME is
+ * "audit"; then a record type and the body. */
+static int find_journald(audit_record_t *r, const char *line,
+                         const char *from, const char *end)
+{
+	const char *p = from;
+
+	if (starts_with(p, end, JOURNALD_TAG, LIT_LEN(JOURNALD_TAG))) {
+		p += LIT_LEN(JOURNALD_TAG);
+		if (p < end && *p == '[') {
+			const char *d = ++p;
+
+			while (p < end && is_digit(*p))
+				p++;
+			if (p == d || p >= end || *p != ']')
+				return 0;
+			p++;
+		}
+		if (!starts_with(p, end, ": ", 2))
+			return 0;
+		p += 2;
+	} else if (app_is_journald(line, end)) {
+		while (p < end && *p == ' ')
+			p++;
+	} else {
+		return 0;
+	}
+	if (!journald_type(r, p, end))
+		return 0;
+	r->text = view(p, (size_t)(end - p));
+	header_time(r, line, end);
+	return 1;
 }
 
 /* ---- record header ---------------------------------------------------- */
@@ -816,6 +944,56 @@ static audit_view_t trim_old_pam_punctuation(audit_view_t v)
 	return v;
 }
 
+static int is_name(audit_view_t n, const char *lit, size_t len)
+{
+	return n.len == len && memcmp(n.p, lit, len) == 0;
+}
+
+/* A hex key= value: one field per rule key (see the top). A value that is
+ * nothing but separators stays one field. */
+static audit_parse_rc_t add_rule_keys(audit_record_t *r, audit_view_t name,
+                                      audit_view_t v, unsigned flags)
+{
+	const size_t sep_len = LIT_LEN(HEX_RULE_KEY_SEP);
+	size_t i, start = 0, before = r->nfields;
+	audit_parse_rc_t rc;
+
+	for (i = 0; i + sep_len <= v.len; i += sep_len) {
+		if (memcmp(v.p + i, HEX_RULE_KEY_SEP, sep_len) != 0)
+			continue;
+		if (i > start) {
+			rc = add_field(r, name, view(v.p + start, i - start),
+			               AUDIT_ENC_HEX, flags);
+			if (rc != AUDIT_PARSE_OK)
+				return rc;
+		}
+		start = i + sep_len;
+	}
+	if (start < v.len || r->nfields == before)
+		return add_field(r, name, view(v.p + start, v.len - start),
+		                 AUDIT_ENC_HEX, flags);
+	return AUDIT_PARSE_OK;
+}
+
+/* ENRICHED text whose 0x1D was deleted on the way (a control-character
+ * filter such as rsyslog's drop-cc, a copy through a terminal) glues the
+ * first interpreted field to the last raw value: "key=(null)ARCH=x86_64".
+ * Where that value is "(null)", the word is cut after it, so ARCH=... is a
+ * field again. Returns the end of the word starting at V. */
+static const char *lost_separator(const char *v, const char *e)
+{
+	const char *p = v + LIT_LEN(VALUE_NULL), *n = p;
+
+	if (e - v <= (ptrdiff_t)LIT_LEN(VALUE_NULL) ||
+	    memcmp(v, VALUE_NULL, LIT_LEN(VALUE_NULL)) != 0)
+		return e;
+	while (n < e && (is_upper(*n) || is_digit(*n) || *n == '_'))
+		n++;
+	if (n == p || n >= e || *n != '=' || !is_upper(*p))
+		return e;
+	return p;
+}
+
 /* The value at P (past '=') of field NAME; *NEXT is set past it. */
 static audit_parse_rc_t parse_value(audit_record_t *r, audit_view_t name,
                                     const char *p, const char *end,
@@ -824,6 +1002,7 @@ static audit_parse_rc_t parse_value(audit_record_t *r, audit_view_t name,
 {
 	const char *v = p;
 	audit_view_t value;
+	audit_enc_t enc;
 
 	if (p < end && *p == '"') {
 		const char *close = memchr(p + 1, '"', (size_t)(end - p - 1));
@@ -839,12 +1018,48 @@ static audit_parse_rc_t parse_value(audit_record_t *r, audit_view_t name,
 	if (p < end && *p == '{')
 		return parse_braced(r, name, p + 1, end, flags, next);
 	p = word_end(p, end, mode);
+	p = lost_separator(v, p);
 	*next = p;
 	value = view(v, (size_t)(p - v));
 	if (mode == TOK_NESTED)
 		value = trim_old_pam_punctuation(value);
-	return add_field(r, name, value,
-	                 classify_unquoted(r->type, name, value), flags);
+	enc = classify_unquoted(r->type, name, value);
+	if (enc == AUDIT_ENC_HEX && is_name(name, KEY_NAME, LIT_LEN(KEY_NAME)))
+		return add_rule_keys(r, name, value, flags);
+	return add_field(r, name, value, enc, flags);
+}
+
+/* AVC: "avc:  denied  { read write } for  pid=..." -> seresult, seperms
+ * (see the top). Anything else in the body is left to the tokenizer. */
+static audit_parse_rc_t add_avc_verdict(audit_record_t *r)
+{
+	static const char seresult[] = "seresult", seperms[] = "seperms";
+	const char *p = r->body.p, *end = r->body.p + r->body.len, *w, *close;
+	audit_parse_rc_t rc;
+
+	if (!starts_with(p, end, AVC_PREFIX, LIT_LEN(AVC_PREFIX)))
+		return AUDIT_PARSE_OK;
+	for (p += LIT_LEN(AVC_PREFIX); p < end && is_blank(*p); p++)
+		;
+	for (w = p; p < end && !is_blank(*p) && *p != '{'; p++)
+		;
+	if (p == w || memchr(w, '=', (size_t)(p - w)) != NULL)
+		return AUDIT_PARSE_OK;
+	rc = add_field(r, view(seresult, LIT_LEN(seresult)),
+	               view(w, (size_t)(p - w)), AUDIT_ENC_PLAIN, 0);
+	while (rc == AUDIT_PARSE_OK && p < end && is_blank(*p))
+		p++;
+	if (rc != AUDIT_PARSE_OK || p >= end || *p != '{' ||
+	    (close = memchr(p, '}', (size_t)(end - p))) == NULL)
+		return rc;
+	for (p++; p < close && is_blank(*p); p++)
+		;
+	while (close > p && is_blank(close[-1]))
+		close--;
+	if (close == p)
+		return AUDIT_PARSE_OK;
+	return add_field(r, view(seperms, LIT_LEN(seperms)),
+	                 view(p, (size_t)(close - p)), AUDIT_ENC_PLAIN, 0);
 }
 
 /* Split [P, END) into fields. Tokens without a well-formed name= are free
@@ -931,6 +1146,7 @@ static void reset(audit_record_t *r, const char *line, size_t len)
 	r->sec = 0;
 	r->msec = 0;
 	r->serial = 0;
+	r->stamped = 0;
 	r->body = view(line, 0);
 	r->enriched = 0;
 	r->nfields = 0;
@@ -959,9 +1175,14 @@ audit_parse_rc_t audit_record_parse(audit_record_t *r, const char *line,
 	if (has_binary(line, len))
 		return AUDIT_PARSE_BINARY;
 	rc = find_record(r, from, end);
-	if (rc != AUDIT_PARSE_OK)
+	if (rc == AUDIT_PARSE_OK) {
+		r->stamped = 1;
+		resolve_type(r);
+	} else if (rc != AUDIT_PARSE_NOT_AUDIT || !find_journald(r, line, from, end)) {
 		return rc;
-	resolve_type(r);
+	}
+	if (r->type == AUDIT_AVC && (rc = add_avc_verdict(r)) != AUDIT_PARSE_OK)
+		return rc;
 	return tokenize(r, r->body.p, end, TOK_BODY, NULL);
 }
 

@@ -9,7 +9,12 @@
  * Accepted input forms (see DESIGN.md section 2):
  *   type=SYSCALL msg=audit(1700000000.123:4567): arch=c000003e ...   audit.log
  *   node=web01 type=EXECVE msg=audit(...): argc=3 a0="ls" a1=2D6C    node prefix
- *   audit: type=1300 audit(1700000000.123:4567): arch=...            kmsg/journald
+ *   audit: type=1300 audit(1700000000.123:4567): arch=...            kmsg
+ *   kernel: audit: type=1400 audit(...): apparmor="DENIED" ...       kmsg via syslog
+ *   <13>Nov 14 22:13:20 host audit[4410]: SYSCALL arch=c000003e ...  journald
+ *   <13>1 2023-11-14T22:13:20.123Z host audit 4410 - - USER_LOGIN ... journald
+ *     (journald keeps the stamp apart and drops EOE: such a record has no
+ *     serial, its time is the syslog header's; see audit_record_t.stamped)
  *   type=UNKNOWN[1334] msg=audit(...): ...                            unknown types
  *   <13>1 2023-11-14T22:13:20Z host app - - - type=...                RFC 5424
  *   <13>Nov 14 22:13:20 host audisp-syslog: type=...                  RFC 3164
@@ -82,6 +87,10 @@ typedef struct audit_record {
 	int64_t sec;            /* audit(SEC.MSEC:SERIAL) */
 	unsigned msec;
 	uint64_t serial;
+	int stamped;            /* 1: the line had audit(SEC.MSEC:SERIAL); 0: the
+	                         * journald form, where sec/msec are the syslog
+	                         * header's time (0 if none) and serial is 0:
+	                         * such a record is an event of its own */
 	audit_view_t body;      /* everything after "): " */
 	int enriched;           /* the record carries interpreted fields */
 	size_t nfields;

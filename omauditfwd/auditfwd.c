@@ -58,6 +58,9 @@ static void usage(FILE *f)
 "  --join-maxpending N    incomplete events held at most (default %d)\n"
 "  --enrich on|off        decode values and add interpretations under the\n"
 "                         UPPERCASE names (default on)\n"
+"  --enrich-hostname on|off  on: an event's host is its node, else the\n"
+"                         syslog host, else this host's FQDN (default);\n"
+"                         off: no host member\n"
 "  --enrich-ids POLICY    auto | always | never: uid/gid names from this\n"
 "                         host's passwd (auto: only for its own records)\n"
 "  --target HOST          send to HOST instead of writing to stdout\n"
@@ -192,7 +195,7 @@ int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_UNPARSED, O_HEADER, O_APPNAME, O_HOST, O_TARGET,
 	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
-	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_BROKER, O_TOPIC, O_KEY,
+	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_EHOST, O_BROKER, O_TOPIC, O_KEY,
 	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
 	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM };
 	static const struct option opts[] = {
@@ -210,6 +213,7 @@ int main(int argc, char **argv)
 		{ "join-maxpending", required_argument, NULL, O_JMAX },
 		{ "enrich", required_argument, NULL, O_ENRICH },
 		{ "enrich-ids", required_argument, NULL, O_EIDS },
+		{ "enrich-hostname", required_argument, NULL, O_EHOST },
 		{ "broker", required_argument, NULL, O_BROKER },
 		{ "topic", required_argument, NULL, O_TOPIC },
 		{ "key", required_argument, NULL, O_KEY },
@@ -327,6 +331,11 @@ int main(int argc, char **argv)
 		case O_CLOSETIMEOUT:
 			if (positive_int(optarg, 3600000, &tconf.kafka_close_timeout_ms) != 0)
 				return die_usage("close-timeout", optarg, "milliseconds > 0");
+			break;
+		case O_EHOST:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return die_usage("enrich-hostname", optarg, "on or off");
+			pconf.attribute_host = strcmp(optarg, "on") == 0;
 			break;
 		case O_EIDS:
 			if (enrich_ids_parse(optarg, &econf.ids) != 0)

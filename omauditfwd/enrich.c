@@ -131,6 +131,14 @@ static char *db_lookup(enum id_kind kind, unsigned long long id)
 	}
 }
 
+/* An id this host has no name for, as ausearch -i prints it: auparse keeps
+ * ids in a C int, so one above 2^31 shows negative (uid 4292467295 is
+ * "unknown(-2500001)"). The raw number stays next to it in the output. */
+static void put_unknown_id(buf_t *out, unsigned long long id)
+{
+	buf_printf(out, "unknown(%d)", (int)(int32_t)(uint32_t)id);
+}
+
 /* Under the lock: append the cached name of ID (or "unknown(ID)") and
  * return 1, or 0 when the cache does not know it (any more). */
 static int cache_get(enrich_t *e, enum id_kind kind, unsigned long long id,
@@ -143,7 +151,7 @@ static int cache_get(enrich_t *e, enum id_kind kind, unsigned long long id,
 	if (s->name != NULL)
 		buf_puts(out, s->name);
 	else
-		buf_printf(out, "unknown(%llu)", id);
+		put_unknown_id(out, id);
 	return 1;
 }
 
@@ -180,7 +188,7 @@ static void resolve_id(enrich_t *e, enum id_kind kind, unsigned long long id,
 	if (name != NULL)
 		buf_puts(out, name);
 	else
-		buf_printf(out, "unknown(%llu)", id);
+		put_unknown_id(out, id);
 	pthread_mutex_lock(&e->lock);
 	cache_put(e, kind, id, name);
 	pthread_mutex_unlock(&e->lock);
@@ -324,7 +332,8 @@ enum kind {
 	K_MODE_SHORT, K_SOCKADDR, K_PROMISC, K_CAPABILITY, K_SUCCESS, K_A0,
 	K_A1, K_A2, K_A3, K_SIGNAL, K_LIST, K_TTY_DATA, K_SESSION,
 	K_CAP_BITMAP, K_NFPROTO, K_ICMPTYPE, K_PROTOCOL, K_SECCOMP, K_OFLAG,
-	K_MMAP, K_HOOK, K_NETACTION, K_MACPROTO, K_FANOTIFY, K_NLMCGRP
+	K_MMAP, K_HOOK, K_NETACTION, K_MACPROTO, K_FANOTIFY, K_NLMCGRP,
+	K_SEPERMS
 };
 
 /* Field name -> kind, after auparse's typetab.h. Names whose only
@@ -362,6 +371,7 @@ static const struct name_kind {
 	{ "flags", K_MMAP }, { "sigev_signo", K_SIGNAL }, { "hook", K_HOOK },
 	{ "action", K_NETACTION }, { "macproto", K_MACPROTO },
 	{ "resp", K_FANOTIFY }, { "nl-mcgrp", K_NLMCGRP },
+	{ "seperms", K_SEPERMS },
 };
 
 static const interp_fn kind_fns[] = {
@@ -379,6 +389,7 @@ static const interp_fn kind_fns[] = {
 	[K_MMAP] = interp_mmap_flags, [K_HOOK] = interp_hook,
 	[K_NETACTION] = interp_netaction, [K_MACPROTO] = interp_macproto,
 	[K_FANOTIFY] = interp_fanotify, [K_NLMCGRP] = interp_nlmcgrp,
+	[K_SEPERMS] = interp_seperms,
 };
 
 static enum kind kind_by_name(const char *name)
@@ -614,57 +625,102 @@ static void value_bytes(const audit_field_t *f, buf_t *out)
 		buf_append(out, f->value.p, f->value.len);
 }
 
-int enrich_argv(const audit_record_t *r, buf_t *scratch, enrich_arg_fn emit, void *ud)
+/* EXECVE arguments, walked over one or more records: a long argument's
+ * pieces (aN[0], aN[1], ...) may continue in the next record. */
+typedef struct argv_walk {
+	buf_t *scratch;
+	enrich_arg_fn emit;
+	void *ud;
+	long open;      /* the argument whose pieces are being joined, or -1 */
+	size_t n;       /* arguments emitted */
+} argv_walk_t;
+
+static void argv_close(argv_walk_t *w)
 {
-	const char *type = r->type_str ? r->type_str : "";
-	size_t i, n = 0;
-	long open = -1, idx, piece;
+	if (w->open < 0)
+		return;
+	w->emit(w->scratch->p, w->scratch->len, w->ud);
+	w->n++;
+	w->open = -1;
+}
 
-	buf_reset(scratch);
-	if (strcmp(type, "PROCTITLE") == 0) {
-		const audit_field_t *f = audit_record_field(r, PROCTITLE_NAME);
-		const char *p, *end, *nul;
+static void argv_feed(argv_walk_t *w, const audit_record_t *r)
+{
+	size_t i;
+	long idx, piece;
 
-		if (f == NULL)
-			return 0;
-		value_bytes(f, scratch);
-		for (p = scratch->p, end = p + scratch->len; p != NULL && p < end; p = nul + 1) {
-			nul = memchr(p, '\0', (size_t)(end - p));
-			if (nul == NULL)
-				nul = end;
-			emit(p, (size_t)(nul - p), ud);
-			n++;
-		}
-		return (int)n;
-	}
-	if (strcmp(type, "EXECVE") != 0)
-		return -1;
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *f = &r->fields[i];
 
 		if ((idx = execve_arg_index(f->name, &piece)) < 0)
 			continue;   /* argc, aN_len */
-		if (open >= 0 && (piece < 0 || idx != open)) {
-			emit(scratch->p, scratch->len, ud);   /* the pieces of OPEN are done */
-			n++;
-			open = -1;
-		}
+		if (w->open >= 0 && (piece < 0 || idx != w->open))
+			argv_close(w);   /* the pieces of OPEN are done */
 		if (piece < 0) {
-			buf_reset(scratch);
-			value_bytes(f, scratch);
-			emit(scratch->p, scratch->len, ud);
-			n++;
+			buf_reset(w->scratch);
+			value_bytes(f, w->scratch);
+			w->emit(w->scratch->p, w->scratch->len, w->ud);
+			w->n++;
 			continue;
 		}
-		if (open < 0) {
-			buf_reset(scratch);
-			open = idx;
+		if (w->open < 0) {
+			buf_reset(w->scratch);
+			w->open = idx;
 		}
-		value_bytes(f, scratch);
+		value_bytes(f, w->scratch);
 	}
-	if (open >= 0) {
-		emit(scratch->p, scratch->len, ud);
+}
+
+static int is_type(const audit_record_t *r, const char *name)
+{
+	return r->type_str != NULL && strcmp(r->type_str, name) == 0;
+}
+
+static int proctitle_argv(const audit_record_t *r, buf_t *scratch,
+                          enrich_arg_fn emit, void *ud)
+{
+	const audit_field_t *f = audit_record_field(r, PROCTITLE_NAME);
+	const char *p, *end, *nul;
+	size_t n = 0;
+
+	if (f == NULL)
+		return 0;
+	value_bytes(f, scratch);
+	for (p = scratch->p, end = p + scratch->len; p != NULL && p < end; p = nul + 1) {
+		nul = memchr(p, '\0', (size_t)(end - p));
+		if (nul == NULL)
+			nul = end;
+		emit(p, (size_t)(nul - p), ud);
 		n++;
 	}
 	return (int)n;
+}
+
+int enrich_argv(const audit_record_t *r, buf_t *scratch, enrich_arg_fn emit, void *ud)
+{
+	return enrich_event_argv(&r, 1, r, scratch, emit, ud);
+}
+
+int enrich_event_argv(const audit_record_t *const *recs, size_t nrecs,
+                      const audit_record_t *r, buf_t *scratch,
+                      enrich_arg_fn emit, void *ud)
+{
+	argv_walk_t w = { scratch, emit, ud, -1, 0 };
+	size_t i;
+
+	buf_reset(scratch);
+	if (is_type(r, "PROCTITLE"))
+		return proctitle_argv(r, scratch, emit, ud);
+	if (!is_type(r, "EXECVE"))
+		return -1;
+	for (i = 0; i < nrecs && recs[i] != r; i++)
+		if (is_type(recs[i], "EXECVE"))
+			return -1;      /* the event's first EXECVE carries it */
+	if (i == nrecs)
+		return -1;          /* R is not one of RECS */
+	for (; i < nrecs; i++)
+		if (is_type(recs[i], "EXECVE"))
+			argv_feed(&w, recs[i]);
+	argv_close(&w);
+	return (int)w.n;
 }

@@ -89,4 +89,13 @@ int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx, const audit_field_t *
 typedef void (*enrich_arg_fn)(const char *arg, size_t len, void *ud);
 int enrich_argv(const audit_record_t *r, buf_t *scratch, enrich_arg_fn emit, void *ud);
 
+/* The same for R, one of the NRECS records of an event: the EXECVE records
+ * of an event are one command line (the kernel continues a long one, even
+ * in the middle of an argument, in the next EXECVE record), so the first
+ * EXECVE record of RECS gets the arguments of all of them, in order, and
+ * any later EXECVE record returns -1, as does an R that is not in RECS. */
+int enrich_event_argv(const audit_record_t *const *recs, size_t nrecs,
+                      const audit_record_t *r, buf_t *scratch,
+                      enrich_arg_fn emit, void *ud);
+
 #endif

@@ -35,7 +35,7 @@ int format_leef_delim_parse(const char *s, char *out);
 typedef struct format_event {
 	const audit_record_t *const *recs;
 	size_t nrecs;
-	audit_view_t host;
+	audit_view_t host;        /* p NULL: no host attribution */
 	const char *incomplete;
 	enrich_t *enrich;         /* NULL: values exactly as written */
 	buf_t *scratch;           /* the formatter's work space (with enrich) */

@@ -105,7 +105,8 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 
 	kv_key(&o, "rt");
 	buf_put_uint(out, (unsigned long long)first->sec * 1000 + first->msec % 1000);
-	kv_pair_view(&o, "dvchost", ev->host);
+	if (ev->host.p != NULL)   /* enrich.hostname="off": none */
+		kv_pair_view(&o, "dvchost", ev->host);
 	kv_pair_type(&o, "cat", first);
 	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
 		if (kv_item(ev, &s, items[i].it, &v))

@@ -101,14 +101,15 @@ static void put_arg(const char *arg, size_t len, void *ud)
 	put_str(a->out, arg, len);
 }
 
-/* ,"argv":[...] for EXECVE and PROCTITLE records */
+/* ,"argv":[...] for PROCTITLE and the event's first EXECVE record (the
+ * whole command line, when it spans several EXECVE records) */
 static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t *r)
 {
 	argv_out_t a = { out, 0 };
 	size_t mark = out->len;
 
 	buf_append(out, ",\"argv\":[", 9);
-	if (enrich_argv(r, ev->scratch, put_arg, &a) < 0)
+	if (enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a) < 0)
 		out->len = mark;   /* not an argv record: take it back */
 	else
 		buf_putc(out, ']');
@@ -190,14 +191,21 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	const audit_record_t *first = ev->recs[0];
 	size_t i;
 
-	buf_append(out, "{\"id\":\"", 7);
-	buf_printf(out, "%lld.%03u:%llu", (long long)first->sec, first->msec,
-	           (unsigned long long)first->serial);
-	buf_append(out, "\",\"time\":\"", 10);
+	buf_putc(out, '{');
+	if (first->stamped) {   /* journald's form has no serial: no id */
+		buf_append(out, "\"id\":\"", 6);
+		buf_printf(out, "%lld.%03u:%llu", (long long)first->sec, first->msec,
+		           (unsigned long long)first->serial);
+		buf_append(out, "\",", 2);
+	}
+	buf_append(out, "\"time\":\"", 8);
 	format_rfc3339_utc(out, first->sec, first->msec);
-	buf_append(out, "\",", 2);
-	put_key(out, "host");
-	put_str(out, ev->host.p, ev->host.len);
+	buf_putc(out, '"');
+	if (ev->host.p != NULL) {   /* NULL: enrich.hostname="off" */
+		buf_putc(out, ',');
+		put_key(out, "host");
+		put_str(out, ev->host.p, ev->host.len);
+	}
 	if (first->node.len) {
 		buf_putc(out, ',');
 		put_key(out, "node");

@@ -174,7 +174,8 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 	sev[0] = (char)('0' + kv_severity(ev, &s) % 10);
 	sev[1] = '\0';
 	kv_pair(&o, "sev", sev, 1);
-	kv_pair_view(&o, "identHostName", ev->host);
+	if (ev->host.p != NULL)   /* enrich.hostname="off": none */
+		kv_pair_view(&o, "identHostName", ev->host);
 	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
 		if (kv_item(ev, &s, items[i].it, &v))
 			kv_pair_view(&o, items[i].key, v);

@@ -1009,6 +1009,28 @@ int interp_nlmcgrp(const interp_arg_t *a, buf_t *out)
 	return 1;
 }
 
+/* AVC seperms: "read write" (the text between the braces) is shown as
+ * auparse joins it, "read,write". A single permission needs nothing. */
+int interp_seperms(const interp_arg_t *a, buf_t *out)
+{
+	const char *p = a->val;
+	int sep = 0;
+
+	if (strpbrk(p, " \t") == NULL)
+		return 0;
+	for (; *p; p++) {
+		if (*p == ' ' || *p == '\t') {
+			sep = 1;
+			continue;
+		}
+		if (sep)
+			buf_putc(out, ',');
+		sep = 0;
+		buf_putc(out, *p);
+	}
+	return 1;
+}
+
 /* ---- flag sets ---------------------------------------------------------- */
 
 static int put_open_flags(unsigned long long v, const interp_arg_t *a,

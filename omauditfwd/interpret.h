@@ -60,6 +60,7 @@ int interp_macproto(const interp_arg_t *a, buf_t *out);
 int interp_fanotify(const interp_arg_t *a, buf_t *out);
 int interp_nlmcgrp(const interp_arg_t *a, buf_t *out);
 int interp_tty_data(const interp_arg_t *a, buf_t *out);       /* hex */
+int interp_seperms(const interp_arg_t *a, buf_t *out);        /* AVC */
 /* Syscall arguments of SYSCALL records (hex): by syscall, as auparse.
  * An argument that is a uid or gid (setuid's a0, chown's a1, ...) is not
  * resolved here: the return value then asks the caller to do it. */

@@ -123,6 +123,7 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "join.maxpending", eCmdHdlrPositiveInt, 0 },
 	{ "enrich", eCmdHdlrBinary, 0 },
 	{ "enrich.ids", eCmdHdlrGetWord, 0 },
+	{ "enrich.hostname", eCmdHdlrBinary, 0 },
 	{ "statsname", eCmdHdlrGetWord, 0 },
 	/* transport="kafka": named as omkafka names them */
 	{ "broker", eCmdHdlrArray, 0 },
@@ -625,6 +626,10 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 	}
 	if (!strcmp(name, "enrich")) {
 		pData->enrich = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "enrich.hostname")) {
+		pData->pconf.attribute_host = (int)v->val.d.n;
 		FINALIZE;
 	}
 	if (!strcmp(name, "closeTimeout")) {

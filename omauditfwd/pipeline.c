@@ -1,5 +1,7 @@
 /* pipeline.c -- parse, attribute, format: one line to one message (see
  * pipeline.h). Owns the per-thread record and the host-name fallback. */
+#include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,6 +44,29 @@ void pipeline_conf_default(pipeline_conf_t *c)
 	c->local_host = NULL;
 	c->joiner = NULL;
 	c->enrich = NULL;
+	c->attribute_host = 1;
+}
+
+/* This host's name: the FQDN when the resolver knows one (as rsyslog's
+ * own local host name), else gethostname()'s, else "localhost". */
+static void local_fqdn(char *out, size_t size)
+{
+	struct addrinfo hints, *ai = NULL;
+
+	if (gethostname(out, size - 1) != 0) {
+		snprintf(out, size, "localhost");
+		return;
+	}
+	out[size - 1] = '\0';
+	if (strchr(out, '.') != NULL)
+		return;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	if (getaddrinfo(out, NULL, &hints, &ai) == 0 && ai != NULL &&
+	    ai->ai_canonname != NULL && strchr(ai->ai_canonname, '.') != NULL)
+		snprintf(out, size, "%s", ai->ai_canonname);
+	if (ai != NULL)
+		freeaddrinfo(ai);
 }
 
 pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats)
@@ -54,11 +79,10 @@ pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats)
 	p->stats = stats ? stats : &p->own_stats;
 	audit_record_init(&p->rec);
 	buf_init(&p->scratch);
-	if (conf->local_host != NULL) {
+	if (conf->local_host != NULL)
 		strncpy(p->local_host, conf->local_host, sizeof(p->local_host) - 1);
-	} else if (gethostname(p->local_host, sizeof(p->local_host) - 1) != 0) {
-		strcpy(p->local_host, "localhost");
-	}
+	else
+		local_fqdn(p->local_host, sizeof(p->local_host));
 	p->conf.local_host = p->local_host;
 	return p;
 }
@@ -83,7 +107,7 @@ pipeline_stats_t *pipeline_stats(pipeline_t *p)
 	return p->stats;
 }
 
-/* The host an event is attributed to: its node, else the syslog hostname
+/* The host a line is attributed to: its node, else the syslog hostname
  * (the caller's, else one found in the line), else this host. */
 static audit_view_t pick_host(const pipeline_t *p, const audit_record_t *r,
                               const char *hint, size_t hint_len)
@@ -112,8 +136,14 @@ static int emit_message(pipeline_t *p, format_event_t *ev,
 	ev->recs = recs;
 	ev->nrecs = n;
 	msgbatch_begin(out);
-	syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
-	                    ev->host.p, ev->host.len);
+	/* an event without a host member (enrich.hostname="off"): the header
+	 * names this host */
+	if (ev->host.p != NULL)
+		syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
+		                    ev->host.p, ev->host.len);
+	else
+		syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
+		                    p->local_host, strlen(p->local_host));
 	p->conf.format->event(&out->data, ev);
 	if (msgbatch_end(out) != 0)
 		return -1;
@@ -128,7 +158,12 @@ static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n
 	format_event_t ev;
 	size_t i;
 
-	ev.host = pick_host(p, recs[0], hint, hint_len);
+	if (p->conf.attribute_host) {
+		ev.host = pick_host(p, recs[0], hint, hint_len);
+	} else {   /* enrich.hostname="off": no host member */
+		ev.host.p = NULL;
+		ev.host.len = 0;
+	}
 	ev.incomplete = incomplete;
 	ev.enrich = p->conf.enrich;
 	ev.scratch = &p->scratch;

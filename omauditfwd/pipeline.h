@@ -53,6 +53,10 @@ typedef struct pipeline_conf {
 	const char *local_host;    /* NULL: gethostname() */
 	audit_joiner_t *joiner;    /* NULL: joining off, a message per record */
 	enrich_t *enrich;          /* NULL: values as written, no interpretation */
+	int attribute_host;        /* enrich.hostname: 1 (default) an event's
+	                            * host is its node, else the syslog host,
+	                            * else this host's FQDN; 0: no host member
+	                            * (the syslog header names this host) */
 } pipeline_conf_t;
 
 void pipeline_conf_default(pipeline_conf_t *c);

@@ -70,7 +70,7 @@ static void dump_record(enrich_t *e, const audit_record_t *r,
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *f = &r->fields[i];
 
-		if (sep != NULL && f->name.p > sep)
+		if (sep != NULL && f->value.p > sep)
 			continue;   /* auparse keeps these apart, not as fields */
 		buf_reset(val);
 		if (!enrich_interpret(e, &ctx, f, val))

@@ -117,6 +117,22 @@ def tokenize(body):
     return out
 
 
+def as_parsed(name, value, kind):
+    """VALUE as the module's parser gives it (omauditfwd/audit_record.c): a
+    "(null)" glued to an UPPERCASE name= (a lost 0x1D) ends at ')'; a hex
+    key= holding byte 01 is several rule keys, of which "key" is the first."""
+    if kind != "plain":
+        return value
+    if re.match(r"\(null\)[A-Z][A-Z0-9_]*=", value):
+        return "(null)"
+    if name == "key" and re.fullmatch(r"(?:[0-9A-F]{2})+", value):
+        pairs = [value[i:i + 2] for i in range(0, len(value), 2)]
+        keys = "".join(" " if p == "01" else p for p in pairs).split()
+        if keys:
+            return keys[0]
+    return value
+
+
 def checkable_fields(line):
     """{name: value} of the fields of LINE the received JSON must repeat"""
     k = line.find("): ")
@@ -137,7 +153,7 @@ def checkable_fields(line):
             continue
         if re.search(r"(?:^|\s)" + re.escape(name) + "=", squoted):
             continue
-        res[name] = value
+        res[name] = as_parsed(name, value, kind)
     return res
 
 

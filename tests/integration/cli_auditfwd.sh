@@ -89,12 +89,43 @@ grep -q 'unparsed=1 dropped=1' "$tmp/err2" || fail "drop not counted: $(cat "$tm
 [ "$(wc -l <"$tmp/raw")" -eq "$(grep -vc 'type=EOE' "$sample")" ] || fail "raw: wrong count"
 grep -vxFf "$sample" "$tmp/raw" && fail "raw: a line that is not in the input"
 
+# enrich-hostname: the host member is the node, else the syslog host, else
+# this host; off: none (node kept), the syslog header names this host
+"$AUDITFWD" --host relay9 "$sample" >"$tmp/hosts" || fail "host run failed"
+"$AUDITFWD" --host relay9 --enrich-hostname off "$sample" >"$tmp/nohost" || fail "no-host run failed"
+python3 - "$tmp/hosts" "$tmp/nohost" <<'PY' || fail "enrich-hostname"
+import json, sys
+on = {o.get("id", "u"): o for o in map(json.loads, open(sys.argv[1]))}
+off = {o.get("id", "u"): o for o in map(json.loads, open(sys.argv[2]))}
+assert on["1732520410.517:8812"]["host"] == "relay9", on["1732520410.517:8812"]["host"]
+assert on["1732520420.881:4410"]["host"] == "db02" == on["1732520420.881:4410"]["node"]
+assert all("host" not in o for k, o in off.items() if k != "u"), "host written when off"
+assert off["1732520420.881:4410"]["node"] == "db02"
+PY
+"$AUDITFWD" --host relay9 --enrich-hostname off --syslog-header rfc5424 "$sample" | sed -n 2p |
+	grep -q '^<14>1 [^ ]* relay9 auditd ' || fail "header of an unattributed event"
+
+# a command line spanning EXECVE records is one argv, on the first of them
+"$AUDITFWD" "$top_srcdir/tests/data/execve_multi.log" >"$tmp/multi" || fail "execve_multi run failed"
+python3 - "$tmp/multi" <<'PY' || fail "argv across EXECVE records is wrong"
+import json, sys
+ev = {o["id"]: o for o in map(json.loads, open(sys.argv[1]))}
+first, second = ev["1700000600.250:9001"]["EXECVE"]
+argv = first["argv"]
+assert len(argv) == 4 and argv[:2] == ["bash", "-c"] and argv[3] == "--login", argv[:2]
+assert argv[2].startswith("for f in /var/log/*.log;") and argv[2].endswith("x end"), argv[2][:40]
+assert len(argv[2]) == int(first["a2_len"]) == 5270, len(argv[2])
+assert "argv" not in second, "the continuation record repeats the argv"
+tar = ev["1700000600.900:9002"]["EXECVE"]
+assert tar[0]["argv"] == ["tar", "-czf", "/tmp/backup.tgz"], tar[0]["argv"]
+PY
+
 # bad options: exit status 2 and the option named
 for args in "--format yaml" "--unparsed maybe" "--syslog-header xml" "--port 0" "--framing x" \
             "--join maybe" "--join-timeout 0" "--join-maxpending x" "--enrich x" \
-            "--enrich-ids sometimes" "--leef-version 3.0" "--leef-delimiter ab" \
-            "--leef-delimiter ^ --leef-version 1.0 --format leef" "--leef-version 1.0" \
-            "--syslog-facility local9" "--syslog-severity 8"; do
+            "--enrich-ids sometimes" "--enrich-hostname maybe" "--leef-version 3.0" \
+            "--leef-delimiter ab" "--leef-delimiter ^ --leef-version 1.0 --format leef" \
+            "--leef-version 1.0" "--syslog-facility local9" "--syslog-severity 8"; do
 	# shellcheck disable=SC2086
 	"$AUDITFWD" $args "$sample" >/dev/null 2>"$tmp/e"; rc=$?
 	[ $rc -eq 2 ] || fail "'$args' exited $rc"

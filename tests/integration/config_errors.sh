@@ -33,6 +33,7 @@ for params in \
 	'target="localhost" port="1" transport="tcp"' \
 	'target="127.0.0.1" port="65535"' \
 	"$BASE join=\"off\" enrich=\"off\" enrich.ids=\"always\" join.timeout=\"500\"" \
+	"$BASE enrich.hostname=\"off\"" \
 	"$BASE join.maxpending=\"10\" syslog.header=\"rfc3164\" syslog.appname=\"audit\"" \
 	"$BASE timeout.connect=\"1000\" timeout.io=\"1000\" template=\"RSYSLOG_FileFormat\"" \
 	"$BASE format=\"leef\"" \
@@ -90,6 +91,7 @@ check_bad format    "$BASE format=\"yaml\"" yaml
 check_bad transport "$BASE transport=\"carrier-pigeon\"" carrier-pigeon
 check_bad unparsed  "$BASE unparsed=\"maybe\"" maybe
 check_bad enrich.ids "$BASE enrich.ids=\"sometimes\"" sometimes
+check_bad enrich.hostname "$BASE enrich.hostname=\"maybe\"" maybe
 check_bad join.timeout "$BASE join.timeout=\"0\""
 check_bad join.maxpending "$BASE join.maxpending=\"-3\""
 check_bad syslog.header "$BASE syslog.header=\"rfc9999\"" rfc9999

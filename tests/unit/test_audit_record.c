@@ -253,6 +253,101 @@ Test(audit_record, kernel_line_with_dmesg_prefix)
 	expect_field("name", "/etc/shadow", AUDIT_ENC_QUOTED, 0);
 }
 
+/* journald keeps the audit stamp apart (_AUDIT_ID, _SOURCE_REALTIME_...)
+ * and writes "TYPE body" under the tag audit[PID] (tests/data/journald.log,
+ * as rsyslog's imjournal writes it to a file, or forwards it) */
+Test(audit_record, journald_form_file_format)
+{
+	char *buf;
+	size_t len;
+	const char *line = data_line("journald.log", 0, &buf, &len);
+
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.type, AUDIT_SYSCALL);
+	expect_view(rec.type_name, "SYSCALL", "type_name");
+	expect_view(rec.hostname, "web01", "hostname");
+	cr_assert_eq(rec.stamped, 0);
+	cr_assert_eq(rec.serial, 0);
+	cr_assert_eq(rec.sec, 1732520410);    /* the header's time */
+	cr_assert_eq(rec.msec, 517);
+	expect_field("syscall", "59", AUDIT_ENC_PLAIN, 0);
+	expect_field("key", "priv_esc", AUDIT_ENC_QUOTED, 0);
+	free(buf);
+	line = data_line("journald.log", 3, &buf, &len);   /* no pid: "audit:" */
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.type, AUDIT_PROCTITLE);
+	expect_field("proctitle", "7375646F00636174002F6574632F736861646F77",
+	             AUDIT_ENC_HEX, 0);
+	free(buf);
+}
+
+Test(audit_record, journald_form_rfc5424_app_name)
+{
+	char *buf;
+	size_t len;
+	const char *line = data_line("journald.log", 4, &buf, &len);
+
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.type, AUDIT_USER_AUTH);
+	cr_assert_eq(rec.stamped, 0);
+	cr_assert_eq(rec.sec, 1732520401);    /* 08:40:01.102+01:00 */
+	cr_assert_eq(rec.msec, 102);
+	expect_field("acct", "alice", AUDIT_ENC_QUOTED, AUDIT_FIELD_NESTED);
+	expect_field("res", "success", AUDIT_ENC_PLAIN, AUDIT_FIELD_NESTED);
+	free(buf);
+	/* another APP-NAME: not journald's, not a record */
+	expect_rc("<86>1 2024-11-25T08:40:01.102+01:00 web01 sshd 2211 - - "
+	          "USER_AUTH pid=2211 uid=0", AUDIT_PARSE_NOT_AUDIT);
+}
+
+Test(audit_record, journald_form_rfc3164_types)
+{
+	char *buf;
+	size_t len;
+	const char *line = data_line("journald.log", 5, &buf, &len);
+
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.type, AUDIT_SERVICE_START);
+	cr_assert_eq(rec.stamped, 0);
+	cr_assert_neq(rec.sec, 0);            /* Nov 25 07:40:12, this year */
+	expect_field("unit", "systemd-tmpfiles-clean", AUDIT_ENC_PLAIN,
+	             AUDIT_FIELD_NESTED);
+	free(buf);
+	line = data_line("journald.log", 8, &buf, &len);   /* systemd's AUDITnnnn */
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.type, 1334);
+	expect_field("op", "UNLOAD", AUDIT_ENC_PLAIN, 0);
+	free(buf);
+	/* kmsg through syslog keeps its stamp */
+	line = data_line("journald.log", 9, &buf, &len);
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.stamped, 1);
+	cr_assert_eq(rec.serial, 8830);
+	cr_assert_eq(rec.sec, 1732520415);
+	free(buf);
+}
+
+Test(audit_record, journald_tag_without_a_record_type_is_not_audit)
+{
+	/* the kernel's own audit messages are not records */
+	expect_rc("Nov 25 07:40:13 web01 audit: backlog limit exceeded",
+	          AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("Nov 25 07:40:13 web01 audit: kauditd hold queue overflow",
+	          AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("Nov 25 07:40:13 web01 audit[x]: SYSCALL arch=c000003e",
+	          AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("Nov 25 07:40:13 web01 auditd[412]: SYSCALL arch=c000003e",
+	          AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("Nov 25 07:40:13 web01 audit: AUDITX op=1", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("Nov 25 07:40:13 web01 audit: SYSCALL", AUDIT_PARSE_NOT_AUDIT);
+}
+
+Test(audit_record, stamped_records_say_so)
+{
+	expect_ok("type=CWD msg=audit(1700000000.123:4567): cwd=\"/\"");
+	cr_assert_eq(rec.stamped, 1);
+}
+
 Test(audit_record, unknown_bracket_type_gives_its_number)
 {
 	expect_ok("type=UNKNOWN[1334] msg=audit(1700000000.123:4567): prog-id=41 "
@@ -456,9 +551,56 @@ Test(audit_record, rule_keys_joined_by_0x01_are_legal)
 	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): syscall=257 "
 	          "key=\"identity\x01passwd\"" GS "SYSCALL=openat");
 	expect_field("key", "identity\x01passwd", AUDIT_ENC_QUOTED, 0);
+}
+
+/* As auparse reads them: one key= field per rule key, each still hex. */
+Test(audit_record, hex_rule_keys_are_one_field_each)
+{
+	expect_ok("type=SYSCALL msg=audit(1516033123.371:1106): arch=c000003e "
+	          "syscall=59 success=yes exit=0 items=2 comm=\"uname\" "
+	          "key=65786563013634626974");
+	cr_assert_eq(rec.nfields, 8);
+	expect_view(rec.fields[6].name, "key", "1st name");
+	expect_view(rec.fields[6].value, "65786563", "1st key");   /* exec */
+	cr_assert_eq(rec.fields[6].enc, AUDIT_ENC_HEX);
+	expect_view(rec.fields[7].name, "key", "2nd name");
+	expect_view(rec.fields[7].value, "3634626974", "2nd key"); /* 64bit */
+	cr_assert_eq(rec.fields[7].enc, AUDIT_ENC_HEX);
+}
+
+Test(audit_record, hex_rule_key_separators_at_the_ends_make_no_empty_key)
+{
 	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): syscall=257 "
-	          "key=6964656E74697479017061737377640A");
-	expect_field("key", "6964656E74697479017061737377640A", AUDIT_ENC_HEX, 0);
+	          "key=016964010170617373776401");
+	cr_assert_eq(rec.nfields, 3);
+	expect_view(rec.fields[1].value, "6964", "1st key");
+	expect_view(rec.fields[2].value, "706173737764", "2nd key");
+	/* "01" inside a byte (x10 x1F) is not a separator */
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): key=3031101F");
+	cr_assert_eq(rec.nfields, 1);
+	expect_field("key", "3031101F", AUDIT_ENC_HEX, 0);
+	/* nothing but separators: kept as written */
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): key=0101");
+	cr_assert_eq(rec.nfields, 1);
+	expect_field("key", "", AUDIT_ENC_HEX, 0);
+}
+
+/* A 0x1D deleted on the way (go-libaudit's ubuntu-21.10 test data) */
+Test(audit_record, enriched_glued_to_null_key_is_split)
+{
+	expect_ok("type=SYSCALL msg=audit(1643150874.899:880): arch=c000003e "
+	          "syscall=305 success=yes exit=5 subj=/usr/sbin/chronyd "
+	          "key=(null)ARCH=x86_64 SYSCALL=clock_adjtime AUID=\"unset\"");
+	expect_field("key", "(null)", AUDIT_ENC_NULL, 0);
+	expect_field("ARCH", "x86_64", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
+	expect_field("SYSCALL", "clock_adjtime", AUDIT_ENC_PLAIN,
+	             AUDIT_FIELD_INTERPRETED);
+	cr_assert_eq(rec.enriched, 1);
+	/* only "(null)" followed by an UPPERCASE name= is cut */
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): key=(null)x=1");
+	expect_field("key", "(null)x=1", AUDIT_ENC_PLAIN, 0);
+	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): key=(null)ARCH");
+	expect_field("key", "(null)ARCH", AUDIT_ENC_PLAIN, 0);
 }
 
 Test(audit_record, plain_record_is_not_enriched)
@@ -540,11 +682,44 @@ Test(audit_record, nested_empty_value_before_the_closing_quote)
 
 Test(audit_record, free_text_tokens_are_not_fields)
 {
-	expect_ok("type=AVC msg=audit(1700000000.123:4567): avc:  denied  "
+	expect_ok("type=USER_AVC msg=audit(1700000000.123:4567): avc:  denied  "
 	          "{ read } for  pid=4410 comm=\"httpd\" tclass=file");
 	cr_assert_eq(rec.nfields, 3);
 	expect_field("pid", "4410", AUDIT_ENC_PLAIN, 0);
 	expect_field("tclass", "file", AUDIT_ENC_PLAIN, 0);
+}
+
+/* auparse's two pseudo-fields of an SELinux AVC, before the real ones */
+Test(audit_record, avc_verdict_and_permissions_are_fields)
+{
+	expect_ok("type=AVC msg=audit(1170021493.977:293): avc:  denied  "
+	          "{ read write } for  pid=13010 comm=\"pickup\" name=\"maildrop\" "
+	          "dev=hda7 ino=14911367 tclass=dir");
+	cr_assert_eq(rec.nfields, 8);
+	expect_view(rec.fields[0].name, "seresult", "1st name");
+	expect_field("seresult", "denied", AUDIT_ENC_PLAIN, 0);
+	expect_view(rec.fields[1].name, "seperms", "2nd name");
+	expect_field("seperms", "read write", AUDIT_ENC_PLAIN, 0);
+	expect_field("pid", "13010", AUDIT_ENC_PLAIN, 0);
+	expect_field("tclass", "dir", AUDIT_ENC_PLAIN, 0);
+	expect_ok("type=AVC msg=audit(1226874073.147:96): avc:  granted  "
+	          "{ setenforce } for  pid=1 comm=\"init\"");
+	expect_field("seresult", "granted", AUDIT_ENC_PLAIN, 0);
+	expect_field("seperms", "setenforce", AUDIT_ENC_PLAIN, 0);
+}
+
+Test(audit_record, avc_without_the_selinux_prefix_has_no_verdict)
+{
+	/* AppArmor writes AVC records of name=value fields only */
+	expect_ok("type=AVC msg=audit(1700000000.123:4567): apparmor=\"DENIED\" "
+	          "operation=\"open\" profile=\"/usr/sbin/cupsd\" pid=980");
+	expect_no_field("seresult");
+	expect_no_field("seperms");
+	cr_assert_eq(rec.nfields, 4);
+	/* a verdict without braces: only seresult */
+	expect_ok("type=AVC msg=audit(1700000000.123:4567): avc:  denied for pid=1");
+	expect_field("seresult", "denied", AUDIT_ENC_PLAIN, 0);
+	expect_no_field("seperms");
 }
 
 /* ---- braces, EXECVE, (null), ? ---------------------------------------- */

@@ -380,6 +380,10 @@ Test(enrich, ids_unknown_and_names)
 	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 ouid=1 ogid=1", "ouid", "daemon");
 	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 ouid=1 ogid=1", "ogid", "daemon");
 	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 ouid=3999999 ogid=1", "ouid", "unknown(3999999)");
+	/* above 2^31 as ausearch -i prints it: auparse holds ids in an int */
+	EXPECT_INTERP("type=SYSCALL msg=audit(1678283440.683:225): arch=c000003e "
+	              "syscall=4 auid=4292467295 uid=502", "auid", "unknown(-2500001)");
+	EXPECT_INTERP("type=PATH msg=audit(1.0:1): item=0 ouid=1 ogid=4294967294", "ogid", "unknown(-2)");
 	EXPECT_INTERP("type=ADD_GROUP msg=audit(1.0:1): pid=1 uid=0 msg='op=add-group id=1 res=success'", "id", "daemon");
 }
 
@@ -548,6 +552,35 @@ Test(enrich, event_file)
 	fclose(fp);
 }
 
+/* AVC: seperms as auparse joins it; one permission is not interpreted */
+Test(enrich, avc_permissions)
+{
+	const char *avc = "type=AVC msg=audit(1170021493.977:293): avc:  denied  "
+	                  "{ read write } for  pid=13010 comm=\"pickup\" tclass=dir";
+
+	EXPECT_INTERP(avc, "seperms", "read,write");
+	EXPECT_NONE(avc, "seresult");
+	EXPECT_NONE("type=AVC msg=audit(1170021493.977:283): avc:  denied  { read } "
+	            "for  pid=13010", "seperms");
+}
+
+/* Each rule key of a multi-key value decodes on its own */
+Test(enrich, split_rule_keys_decode_each)
+{
+	const char *line = "type=SYSCALL msg=audit(1516033123.371:1106): arch=c000003e "
+	                   "syscall=59 key=65786563013634626974";
+	enrich_ctx_t c;
+	int ch; size_t n;
+
+	cr_assert_str_eq(decode(line, "key", &ch, &n), "exec");
+	cr_assert_eq(rec.nfields, 4);
+	c = ctx_of(&rec);
+	buf_reset(&out);
+	cr_assert_eq(enrich_decode(&c, &rec.fields[3], &out), 1);
+	cr_assert_eq(out.len, 5);
+	cr_assert_eq(memcmp(out.p, "64bit", 5), 0);
+}
+
 /* ---- argv ---- */
 
 typedef struct args { char v[8][128]; int n; } args_t;
@@ -602,6 +635,83 @@ Test(enrich, proctitle_argv_splits_at_nul)
 	cr_assert_str_eq(a.v[2], "id");
 	cr_assert_eq(argv_of("type=PROCTITLE msg=audit(1700000000.100:1): proctitle=\"bash\"", &a), 1);
 	cr_assert_str_eq(a.v[0], "bash");
+}
+
+/* tests/data/execve_multi.log: two events whose command lines span two
+ * EXECVE records each -- one in the middle of an argument (a2[0] | a2[1]),
+ * one between arguments (a0 a1 | a2). */
+#define MULTI_RECS     11
+#define MULTI_LINE_MAX 8192
+
+typedef struct big_args { char v[4][6000]; size_t len[4]; int n; } big_args_t;
+
+static void collect_big(const char *arg, size_t len, void *ud)
+{
+	big_args_t *a = ud;
+
+	cr_assert_lt(a->n, 4);
+	cr_assert_lt(len, sizeof(a->v[0]));
+	memcpy(a->v[a->n], arg, len);
+	a->v[a->n][len] = '\0';
+	a->len[a->n++] = len;
+}
+
+Test(enrich, execve_argv_spans_the_records_of_an_event)
+{
+	const char *dir = getenv(DATA_DIR_ENV) ? getenv(DATA_DIR_ENV) : DATA_DIR_DEFAULT;
+	static char lines[MULTI_RECS][MULTI_LINE_MAX];
+	audit_record_t recs[MULTI_RECS];
+	const audit_record_t *ev[MULTI_RECS];
+	char path[PATH_MAX_LEN];
+	big_args_t a;
+	buf_t scratch;
+	FILE *fp;
+	size_t i, n = 0;
+
+	snprintf(path, sizeof(path), "%s/execve_multi.log", dir);
+	fp = fopen(path, "r");
+	cr_assert_not_null(fp, "cannot open %s", path);
+	buf_init(&scratch);
+	while (n < MULTI_RECS && fgets(lines[n], MULTI_LINE_MAX, fp) != NULL) {
+		audit_record_init(&recs[n]);
+		cr_assert_eq(audit_record_parse(&recs[n], lines[n], strlen(lines[n])),
+		             AUDIT_PARSE_OK, "line %zu", n + 1);
+		ev[n] = &recs[n];
+		n++;
+	}
+	fclose(fp);
+	cr_assert_eq(n, MULTI_RECS);
+
+	/* event 9001 is records 0..6: EXECVE at 1 and 2 */
+	memset(&a, 0, sizeof(a));
+	cr_assert_eq(enrich_event_argv(ev, 7, ev[1], &scratch, collect_big, &a), 4);
+	cr_assert_str_eq(a.v[0], "bash");
+	cr_assert_str_eq(a.v[1], "-c");
+	cr_assert_eq(a.len[2], 5270, "a2_len=5270, got %zu", a.len[2]);
+	cr_assert_eq(strncmp(a.v[2], "for f in /var/log/*.log; do grep -c 'session opened'", 52), 0);
+	cr_assert_eq(strcmp(a.v[2] + a.len[2] - 8, "xxxx end"), 0, "tail: %s",
+	             a.v[2] + a.len[2] - 8);
+	cr_assert_str_eq(a.v[3], "--login");
+	/* the continuation record has no argv of its own; SYSCALL has none */
+	cr_assert_eq(enrich_event_argv(ev, 7, ev[2], &scratch, collect_big, &a), -1);
+	cr_assert_eq(enrich_event_argv(ev, 7, ev[0], &scratch, collect_big, &a), -1);
+	/* alone (join off), a record shows what it holds: the piece a2[0] */
+	memset(&a, 0, sizeof(a));
+	cr_assert_eq(enrich_argv(ev[1], &scratch, collect_big, &a), 3);
+	cr_assert_lt(a.len[2], 5270);
+
+	/* event 9002 is records 7..10: split between whole arguments */
+	memset(&a, 0, sizeof(a));
+	cr_assert_eq(enrich_event_argv(ev + 7, 4, ev[8], &scratch, collect_big, &a), 3);
+	cr_assert_str_eq(a.v[0], "tar");
+	cr_assert_str_eq(a.v[1], "-czf");
+	cr_assert_str_eq(a.v[2], "/tmp/backup.tgz");
+	/* a record that is not one of the event's */
+	cr_assert_eq(enrich_event_argv(ev + 7, 4, ev[1], &scratch, collect_big, &a), -1);
+
+	for (i = 0; i < n; i++)
+		audit_record_free(&recs[i]);
+	buf_free(&scratch);
 }
 
 Test(enrich, argv_only_for_execve_and_proctitle)

@@ -1,10 +1,12 @@
 /* test_format.c -- JSON escaping, timestamps and syslog headers: what a
  * collector receives must be valid and must not be forgeable by a value. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
 #include "syslog_header.h"
+#include "syslog_time.h"
 
 static buf_t out;
 
@@ -222,4 +224,56 @@ Test(format, syslog_header_carries_the_configured_priority)
 	buf_reset(&out);
 	syslog_header_write(&out, &c, 1700000000, 123, "web01", 5);
 	cr_assert_str_eq(text(), "<157>1 2023-11-14T22:13:20.123Z web01 auditd - - - ");
+}
+
+/* ---- the time of a received header (journald's records have no other) */
+
+static int t3339(const char *s, int64_t *sec, unsigned *ms)
+{
+	return syslog_time_3339(s, s + strlen(s), sec, ms);
+}
+
+Test(format, syslog_time_rfc3339_with_offsets)
+{
+	int64_t sec = -1;
+	unsigned ms = 9;
+
+	cr_assert(t3339("2023-11-14T22:13:20Z host", &sec, &ms));
+	cr_assert_eq(sec, 1700000000);
+	cr_assert_eq(ms, 0);
+	cr_assert(t3339("2023-11-14T23:13:20.123456+01:00", &sec, &ms));
+	cr_assert_eq(sec, 1700000000);
+	cr_assert_eq(ms, 123);
+	cr_assert(t3339("2023-11-14T17:43:20.5-04:30", &sec, &ms));
+	cr_assert_eq(sec, 1700000000);
+	cr_assert_eq(ms, 500);
+	/* no zone, a bad field, cut short: not a time, outputs untouched */
+	sec = -1;
+	cr_assert_not(t3339("2023-11-14T22:13:20", &sec, &ms));
+	cr_assert_not(t3339("2023-11-14T22:13:2x+00:00", &sec, &ms));
+	cr_assert_not(t3339("2023-11-14T22:13", &sec, &ms));
+	cr_assert_not(t3339("2023-11-14T22:13:20+01", &sec, &ms));
+	cr_assert_eq(sec, -1);
+}
+
+Test(format, syslog_time_rfc3164_guesses_the_year)
+{
+	const char *nov = "Nov 14 22:13:20 host audit: x";
+	const char *dec = "Dec 31 23:59:59 host";
+	const char *pad = "Jan  2 03:04:05 host";
+	time_t now = 1700000000 + 3600;   /* 2023-11-14T23:13:20Z */
+	int64_t sec = -1;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	cr_assert(syslog_time_3164(nov, nov + strlen(nov), now, &sec));
+	cr_assert_eq(sec, 1700000000);
+	/* Dec 31 seen in November: last year's */
+	cr_assert(syslog_time_3164(dec, dec + strlen(dec), now, &sec));
+	cr_assert_eq(sec, 1672531199);    /* 2022-12-31T23:59:59Z */
+	cr_assert(syslog_time_3164(pad, pad + strlen(pad), now, &sec));
+	cr_assert_eq(sec, 1672628645);    /* 2023-01-02T03:04:05Z */
+	cr_assert_not(syslog_time_3164("Nox 14 22:13:20 h", "Nox 14 22:13:20 h" + 17,
+	                               now, &sec));
+	cr_assert_not(syslog_time_3164("Nov 14 22:13", "Nov 14 22:13" + 12, now, &sec));
 }

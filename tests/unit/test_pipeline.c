@@ -83,6 +83,53 @@ Test(pipeline, node_names_the_host)
 	                 "\"host\":\"web01\",\"node\":\"web01\",\"type\":\"CWD\",\"CWD\":{\"cwd\":\"/root\"}}");
 }
 
+/* journald's form has no serial: each record is an event of its own at
+ * once (journald drops EOE), without an id, at the syslog header's time */
+Test(pipeline, journald_records_are_events_of_their_own)
+{
+	const char *m;
+
+	joining_pipeline();
+	m = run("2024-11-25T07:40:10.517000+00:00 web01 audit[8812]: SYSCALL "
+	        "arch=c000003e syscall=59 success=yes exit=0 pid=8812 comm=\"sudo\"");
+	cr_assert_not_null(m, "the SYSCALL record was held for an EOE");
+	cr_assert_str_eq(m, "{\"time\":\"2024-11-25T07:40:10.517Z\",\"host\":\"web01\","
+	                 "\"type\":\"SYSCALL\",\"SYSCALL\":{\"arch\":\"c000003e\","
+	                 "\"syscall\":\"59\",\"success\":\"yes\",\"exit\":\"0\","
+	                 "\"pid\":\"8812\",\"comm\":\"sudo\"}}");
+	m = run("2024-11-25T07:40:10.517000+00:00 web01 audit: CWD cwd=\"/home/alice\"");
+	cr_assert_str_eq(m, "{\"time\":\"2024-11-25T07:40:10.517Z\",\"host\":\"web01\","
+	                 "\"type\":\"CWD\",\"CWD\":{\"cwd\":\"/home/alice\"}}");
+}
+
+/* enrich.hostname="off": no host member; the node, when there is one, stays */
+Test(pipeline, no_host_attribution_when_switched_off)
+{
+	const char *m;
+
+	conf.attribute_host = 0;
+	m = run("<13>1 2023-11-14T22:13:20.123+00:00 host07 audisp-syslog - - - "
+	        "type=CWD msg=audit(1700000000.123:4567): cwd=\"/\"");
+	cr_assert_str_eq(m, "{\"id\":\"1700000000.123:4567\",\"time\":\"2023-11-14T22:13:20.123Z\","
+	                 "\"type\":\"CWD\",\"CWD\":{\"cwd\":\"/\"}}");
+	m = run("node=web01 type=CWD msg=audit(1700000000.123:4567): cwd=\"/root\"");
+	cr_assert_str_eq(m, "{\"id\":\"1700000000.123:4567\",\"time\":\"2023-11-14T22:13:20.123Z\","
+	                 "\"node\":\"web01\",\"type\":\"CWD\",\"CWD\":{\"cwd\":\"/root\"}}");
+}
+
+/* the syslog header of an unattributed event names this host, the sender */
+Test(pipeline, no_host_attribution_header_names_this_host)
+{
+	const char *m;
+
+	conf.attribute_host = 0;
+	conf.header.style = SYSLOG_HDR_RFC5424;
+	m = run("node=web01 type=CWD msg=audit(1700000000.123:4567): cwd=\"/root\"");
+	cr_assert(strncmp(m, "<14>1 2023-11-14T22:13:20.123Z relay01 auditd - - - {", 53) == 0,
+	          "header: %.60s", m);
+	cr_assert_null(strstr(m, "\"host\""), "%s", m);
+}
+
 Test(pipeline, syslog_hostname_names_the_host_when_there_is_no_node)
 {
 	const char *m = run("<13>1 2023-11-14T22:13:20.123+00:00 host07 audisp-syslog - - - "
