@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # The ready-made configurations in contrib/rsyslog/ are valid for the
 # rsyslogd they are meant for: each passes `rsyslogd -N1` with the built
-# module (loaded by path instead of by name) and a private workDirectory.
+# module (loaded by path instead of by name), a private workDirectory and
+# the test PKI of tests/pki.sh in place of /etc/omauditfwd/pki (the tls
+# transport refuses certificate files it cannot read at load time).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 require_rsyslogd
 require_module
+require_cmd openssl
+sh "$top_srcdir/tests/pki.sh" "$T/pki" || fail "tests/pki.sh failed"
 n=0
 for conf in "$top_srcdir"/contrib/rsyslog/*.conf; do
 	name=$(basename "$conf" .conf)
 	mkdir -p "$T/$name.work"
 	{
-		echo "global(workDirectory=\"$T/$name.work\")"
-		sed "s|module(load=\"omauditfwd\")|module(load=\"$OMAUDITFWD_MODULE\")|" "$conf"
+		grep -q '^global(workDirectory=' "$conf" || echo "global(workDirectory=\"$T/$name.work\")"
+		sed -e "s|module(load=\"omauditfwd\")|module(load=\"$OMAUDITFWD_MODULE\")|" \
+		    -e "s|^global(workDirectory=\"[^\"]*\")|global(workDirectory=\"$T/$name.work\")|" \
+		    -e "s|/etc/omauditfwd/pki/|$T/pki/|g" "$conf"
 	} >"$T/$name.conf"
 	grep -q "$OMAUDITFWD_MODULE" "$T/$name.conf" || fail "$name: does not load omauditfwd"
 	rsyslog_validate "$T/$name.conf" || fail "$name: rsyslogd -N1 failed: $VALIDATE_OUT"
@@ -23,5 +29,5 @@ for conf in "$top_srcdir"/contrib/rsyslog/*.conf; do
 	log "ok: $name"
 	n=$((n + 1))
 done
-[ "$n" -ge 3 ] || fail "expected at least 3 configurations, found $n"
+[ "$n" -ge 4 ] || fail "expected at least 4 configurations, found $n"
 pass "$n contrib configurations validate"
