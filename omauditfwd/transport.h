@@ -116,6 +116,11 @@ typedef struct transport_kafka_stats {
 	                                 * for instead of produced again */
 	unsigned long long recreated;   /* producers replaced after a fatal error or
 	                                 * a refusing topic state */
+	unsigned long long doubt;       /* failed "possibly persisted": in doubt */
+	unsigned long long doubt_found; /* ... found by reading back: delivered */
+	unsigned long long doubt_absent;/* ... not found: produced again */
+	unsigned long long doubt_unresolved; /* ... too far to read back: produced
+	                                 * again unverified (may duplicate) */
 } transport_kafka_stats_t;
 
 const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t);

@@ -20,9 +20,20 @@
  * once. What is not matched is produced: a message whose bytes changed
  * between tries, or a retry that comes after an unrelated batch succeeded
  * (a success forgets the record), is sent again -- at least once, never
- * lost. The other source of duplicates is librdkafka's "possibly persisted"
- * case: a message whose request was in flight when its timeout, a purge or
- * a fatal error ended it is reported failed and produced again.
+ * lost.
+ *
+ * Messages in doubt. librdkafka reports a message failed with the status
+ * "possibly persisted" when its Produce request was sent but unanswered
+ * when the message timed out (message.timeout.ms, e.g. a broker outage
+ * longer than it), was purged (close, recreate) or the producer failed
+ * fatally: the broker may have stored it, and after the epoch bump that
+ * follows, producing it again would store it twice. Such a message is kept
+ * in doubt (KM_DOUBT, with its partition and the highest offset acknowledged
+ * in that partition before the doubt arose); the retry first reads that
+ * partition back from there (kafka_readback.c): found, it is delivered;
+ * not found, it is produced again. Only when the read-back cannot be done
+ * (more than KAFKA_READBACK_MAX messages to read) is it produced again
+ * unverified, counted in doubt_unresolved: the one case of a duplicate.
  *
  * Fatal producer errors (rd_kafka_fatal_error, e.g. idempotence state that
  * cannot be recovered) fail the batch; the next send() destroys the producer
@@ -38,6 +49,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "kafka_readback.h"
 #include "transport.h"
 
 #define KAFKA_DEFAULT_PORT       9092
@@ -47,8 +59,10 @@
 #define KAFKA_QUEUE_FULL_WAIT_MS 10     /* producer queue full: serve reports */
 #define KAFKA_TICKET_CHUNK       256
 #define KAFKA_TOPIC_MAX          249    /* Kafka's limit on topic names */
+#define KAFKA_READBACK_MAX       500000 /* messages read to settle a doubt */
 
-enum { KM_TODO = 0, KM_INFLIGHT, KM_DELIVERED };
+/* KM_DOUBT: failed "possibly persisted"; settled by reading back */
+enum { KM_TODO = 0, KM_INFLIGHT, KM_DELIVERED, KM_DOUBT };
 
 /* msg_opaque of one produced message: which entry its report is for */
 typedef struct ticket {
@@ -70,6 +84,8 @@ typedef struct kmsg {
 	int taken;                 /* matching scratch */
 	int refused;               /* produce() itself failed (err) */
 	rd_kafka_resp_err_t err;   /* why it was not delivered */
+	int32_t partition;         /* KM_DOUBT: where it may be */
+	int64_t floor;             /* KM_DOUBT: it can only be after this offset */
 } kmsg_t;
 
 typedef struct kmsgs {
@@ -96,6 +112,8 @@ struct transport {
 	buf_t saved;               /* bytes of the last failed batch */
 	size_t *slots;             /* matching: open addressing over cur */
 	size_t nslots;
+	int64_t *acked;            /* per partition: highest offset acknowledged */
+	size_t nacked;
 	ticket_chunk_t *chunks;
 	ticket_t *free_tk;
 	transport_kafka_stats_t st;
@@ -167,6 +185,34 @@ static void ticket_put(transport_t *t, ticket_t *tk)
 	t->free_tk = tk;
 }
 
+/* ---- offsets acknowledged, per partition ---- */
+
+static void note_acked(transport_t *t, int32_t p, int64_t offset)
+{
+	int64_t *v;
+	size_t n, i;
+
+	if (p < 0 || offset < 0)
+		return;
+	if ((size_t)p >= t->nacked) {
+		n = (size_t)p + 1 > 2 * t->nacked ? (size_t)p + 1 : 2 * t->nacked;
+		if ((v = realloc(t->acked, n * sizeof(*v))) == NULL)
+			return;         /* a doubt there reads from the start */
+		for (i = t->nacked; i < n; i++)
+			v[i] = -1;
+		t->acked = v;
+		t->nacked = n;
+	}
+	if (offset > t->acked[p])
+		t->acked[p] = offset;
+}
+
+/* -1: none known */
+static int64_t acked_offset(const transport_t *t, int32_t p)
+{
+	return p >= 0 && (size_t)p < t->nacked ? t->acked[p] : -1;
+}
+
 /* ---- librdkafka callbacks (served by our poll/flush calls) ---- */
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -181,6 +227,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 		STAT_ADD(t, failed, 1);
 	else
 		STAT_ADD(t, delivered, 1);
+	if (!m->err)
+		note_acked(t, m->partition, m->offset);
 	if (tk == NULL)
 		return;
 	if (tk->idx >= 0) {
@@ -190,6 +238,13 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 		e->state = m->err ? KM_TODO : KM_DELIVERED;
 		e->err = m->err;
 		e->refused = 0;
+		if (m->err && m->partition >= 0 &&
+		    rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED) {
+			e->state = KM_DOUBT;
+			e->partition = m->partition;
+			e->floor = acked_offset(t, m->partition);
+			STAT_ADD(t, doubt, 1);
+		}
 	}
 	/* these leave the topic in an error state that produce() keeps
 	 * returning until a metadata refresh: use a new producer */
@@ -603,6 +658,8 @@ static int match_previous(transport_t *t)
 			p->taken = 1;
 			e->state = p->state;
 			e->err = p->err;
+			e->partition = p->partition;
+			e->floor = p->floor;
 			if (p->state == KM_INFLIGHT) {
 				e->tk = p->tk;
 				e->tk->idx = (long)i;
@@ -666,6 +723,117 @@ static void forget_batch(transport_t *t)
 {
 	t->cur.n = 0;
 	t->inflight = 0;
+}
+
+/* ---- settling doubts ---- */
+
+/* the doubtful messages of one partition, looked up by content */
+typedef struct doubt_scan {
+	transport_t *t;
+	size_t *tab;               /* open addressing: index + 1 into t->cur */
+	size_t mask;
+	size_t left;               /* not found yet */
+} doubt_scan_t;
+
+static int doubt_seen(const char *key, size_t klen, const char *val, size_t vlen,
+                      int64_t offset, void *opaque)
+{
+	doubt_scan_t *s = opaque;
+	kmsg_t probe, *e;
+	size_t j;
+
+	(void)offset;
+	memset(&probe, 0, sizeof(probe));
+	probe.val = val != NULL ? val : "";
+	probe.vlen = vlen;
+	probe.key = key;
+	probe.klen = key != NULL ? klen : 0;
+	probe.hash = msg_hash(&probe);
+	for (j = probe.hash & s->mask; s->tab[j]; j = (j + 1) & s->mask) {
+		e = &s->t->cur.v[s->tab[j] - 1];
+		if (e->state == KM_DOUBT && msg_same(&probe, e)) {
+			e->state = KM_DELIVERED;
+			STAT_ADD(s->t, doubt_found, 1);
+			return --s->left == 0;
+		}
+	}
+	return 0;
+}
+
+static int in_partition(const kmsg_t *e, int32_t p)
+{
+	return e->state == KM_DOUBT && e->partition == p;
+}
+
+/* Read back the partitions of the messages in doubt: found ones are
+ * delivered, the others go back to be produced. -1 (ERRSTR set): the
+ * cluster could not be read; they stay in doubt. */
+static int settle_doubts(transport_t *t, char *errstr, size_t errlen)
+{
+	char why[400];
+	size_t i, j, nslots;
+	doubt_scan_t s;
+	int64_t from;
+	int32_t p;
+	long r;
+
+	for (i = 0; i < t->cur.n; i++) {
+		if (t->cur.v[i].state != KM_DOUBT)
+			continue;
+		p = t->cur.v[i].partition;
+		s.t = t;
+		s.left = 0;
+		from = INT64_MAX;
+		for (j = i; j < t->cur.n; j++)
+			if (in_partition(&t->cur.v[j], p)) {
+				s.left++;
+				if (t->cur.v[j].floor + 1 < from)
+					from = t->cur.v[j].floor + 1;
+			}
+		for (nslots = 16; nslots < 2 * s.left; nslots *= 2)
+			;
+		if ((s.tab = calloc(nslots, sizeof(*s.tab))) == NULL) {
+			snprintf(errstr, errlen, "kafka: out of memory settling doubts");
+			return -1;
+		}
+		s.mask = nslots - 1;
+		for (j = i; j < t->cur.n; j++)
+			if (in_partition(&t->cur.v[j], p)) {
+				size_t k = t->cur.v[j].hash & s.mask;
+
+				while (s.tab[k])
+					k = (k + 1) & s.mask;
+				s.tab[k] = j + 1;
+			}
+		r = kafka_readback(t->kconf, t->topic, p, from, KAFKA_READBACK_MAX,
+		                   3 * t->conf.io_timeout_ms, doubt_seen, &s, why, sizeof(why));
+		free(s.tab);
+		if (r == -1) {
+			snprintf(errstr, errlen, "kafka %s topic %s: %zu messages whose delivery "
+			         "is in doubt cannot be verified yet: %s", t->brokers, t->topic,
+			         s.left, why);
+			return -1;
+		}
+		for (j = i; j < t->cur.n; j++)
+			if (in_partition(&t->cur.v[j], p)) {
+				t->cur.v[j].state = KM_TODO;
+				if (r == -2)
+					STAT_ADD(t, doubt_unresolved, 1);
+				else
+					STAT_ADD(t, doubt_absent, 1);
+			}
+	}
+	return 0;
+}
+
+static int has_doubts(const transport_t *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->cur.n; i++)
+		if (t->cur.v[i].state == KM_DOUBT)
+			return 1;
+	return 0;
 }
 
 /* ---- sending ---- */
@@ -734,7 +902,7 @@ static void await_reports(transport_t *t)
 
 static void failure_text(transport_t *t, char *errstr, size_t errlen)
 {
-	size_t i, failed = 0, refused = 0, pending = 0;
+	size_t i, failed = 0, refused = 0, pending = 0, doubt = 0;
 	rd_kafka_resp_err_t ferr = 0, rerr = 0;
 	int n;
 
@@ -743,13 +911,18 @@ static void failure_text(transport_t *t, char *errstr, size_t errlen)
 
 		if (e->state == KM_INFLIGHT)
 			pending++;
+		else if (e->state == KM_DOUBT)
+			doubt++;
 		else if (e->state == KM_TODO && e->refused && refused++ == 0)
 			rerr = e->err;
 		else if (e->state == KM_TODO && !e->refused && failed++ == 0)
 			ferr = e->err;
 	}
 	n = snprintf(errstr, errlen, "kafka %s topic %s: %zu of %zu messages not delivered",
-	             t->brokers, t->topic, failed + refused + pending, t->cur.n);
+	             t->brokers, t->topic, failed + refused + pending + doubt, t->cur.n);
+	if (doubt && n >= 0 && (size_t)n < errlen)
+		n += snprintf(errstr + n, errlen - n, "; %zu possibly stored (no answer), "
+		              "to be verified by reading the partition back", doubt);
 	if (pending && n >= 0 && (size_t)n < errlen)
 		n += snprintf(errstr + n, errlen - n, "; %zu without a delivery report after "
 		              "%d ms", pending, t->conf.io_timeout_ms);
@@ -783,6 +956,11 @@ transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
 	rd_kafka_poll(t->rk, 0);        /* reports for the previous try */
 	if (describe_batch(t, mb, keys) != 0 || match_previous(t) != 0) {
 		snprintf(errstr, errlen, "kafka: out of memory for %zu messages", mb->n);
+		return TRANSPORT_RETRY;
+	}
+	if (has_doubts(t) && settle_doubts(t, errstr, errlen) != 0) {
+		remember_failed(t);
+		t->suspect = 1;
 		return TRANSPORT_RETRY;
 	}
 	deadline = now_ms() + t->conf.io_timeout_ms;
@@ -860,6 +1038,7 @@ static void kafka_destroy(transport_t *t)
 	free(t->cur.v);
 	free(t->nxt.v);
 	free(t->slots);
+	free(t->acked);
 	buf_free(&t->saved);
 	free(t->brokers);
 	free(t->topic);

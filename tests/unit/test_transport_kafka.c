@@ -662,6 +662,63 @@ Test(kafka, partial_failure_retry_sends_only_the_rest, .timeout = 30)
 	cluster_stop(&c);
 }
 
+/* The broker stores a batch but answers after the messages' timeout:
+ * librdkafka reports them failed, "possibly persisted". Producing them
+ * again would store them twice; the retry reads the partition back,
+ * finds them there and produces nothing. */
+Test(kafka, timed_out_but_stored_is_read_back_not_produced_again, .timeout = 60)
+{
+	static const char *const params[] = {
+		"message.timeout.ms=1500", "socket.timeout.ms=10000", "linger.ms=5",
+		"retry.backoff.ms=50", "reconnect.backoff.ms=50", "reconnect.backoff.max.ms=200",
+	};
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb, one;
+	char err[ERRLEN];
+	size_t delivered;
+	const transport_kafka_stats_t *st;
+	got_t g;
+
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	tc.kafka_conf_params = params;
+	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
+	tc.io_timeout_ms = 5000;
+	t = make(&tc);
+	st = transport_kafka_stats(t);
+	make_batch(&one, 1000, 1);
+	send_until_ok(t, &one, 3);
+	make_batch(&mb, 0, 50);
+	rd_kafka_mock_broker_set_rtt(c.mc, 1, 4000);
+	usleep(MOCK_SETTLE_US);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	cr_log_info("slow broker: %s", err);
+	cr_assert_gt(st->doubt, 0, "no message in doubt: %s", err);
+	cr_assert(strstr(err, "possibly stored") != NULL, "%s", err);
+	rd_kafka_mock_broker_set_rtt(c.mc, 1, 0);
+	usleep(MOCK_SETTLE_US);
+	send_until_ok(t, &mb, 5);
+	cr_log_info("produced %llu doubt %llu found %llu absent %llu unresolved %llu",
+	            st->produced, st->doubt, st->doubt_found, st->doubt_absent,
+	            st->doubt_unresolved);
+	cr_assert_eq(st->doubt_found, st->doubt, "found %llu of %llu in doubt",
+	             st->doubt_found, st->doubt);
+	cr_assert_eq(st->doubt_unresolved, 0);
+	cr_assert_eq(topic_count(&c), 51);
+	topic_read(&c, 51, &g);
+	cr_assert_eq(g.n, 51);
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	msgbatch_free(&one);
+	cluster_stop(&c);
+}
+
+
+
 /* ---- injected produce errors ---- */
 
 /* Push CNT errors CODE for the next Produce requests, send a batch of 200
