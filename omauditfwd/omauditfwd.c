@@ -69,6 +69,7 @@ typedef struct _instanceData {
 	char *kafka_compression;
 	char **kafka_conf;
 	char **kafka_topic_conf;
+	transport_kafka_stats_t kstats; /* the workers' producers count here */
 	char *tls_cacert;           /* the strings of the tls.* parameters */
 	char *tls_mycert;
 	char *tls_myprivkey;
@@ -267,10 +268,28 @@ CODESTARTfreeInstance
 	free(pData->app_name);
 ENDfreeInstance
 
+/* A Kafka worker going away with a batch Kafka has not acknowledged (the
+ * broker is down at shutdown): say how many messages, and where they are. */
+static void destroy_transport(wrkrInstanceData_t *pWrkrData)
+{
+	instanceData *const pData = pWrkrData->pData;
+	unsigned long long before = pData->kstats.lost_at_close;
+
+	pData->transport->destroy(pWrkrData->tr);
+	pWrkrData->tr = NULL;
+	if (pData->kstats.lost_at_close > before)
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: stopping with %llu messages "
+		         "that Kafka has not acknowledged; they stay in the action's queue, "
+		         "which keeps them across the restart only when it is saved on "
+		         "shutdown (queue.filename, queue.saveOnShutdown=\"on\"), otherwise "
+		         "rsyslog discards them", pData->statsname, pData->where,
+		         pData->kstats.lost_at_close - before);
+}
+
 BEGINfreeWrkrInstance
 CODESTARTfreeWrkrInstance
 	if (pWrkrData->tr != NULL)
-		pWrkrData->pData->transport->destroy(pWrkrData->tr);
+		destroy_transport(pWrkrData);
 	pipeline_free(pWrkrData->pipe);
 	msgbatch_free(&pWrkrData->batch);
 ENDfreeWrkrInstance
@@ -576,6 +595,20 @@ static rsRetVal setup_stats(instanceData *pData)
 		{ "unparsed.dropped", offsetof(pipeline_stats_t, unparsed_dropped) },
 		{ "messages.sent", offsetof(pipeline_stats_t, messages_out) },
 	};
+#define KCTR(name, field) { name, offsetof(transport_kafka_stats_t, field) }
+	static const struct { const char *name; size_t off; } kafka_ctrs[] = {
+		KCTR("kafka.produced", produced), KCTR("kafka.delivered", delivered),
+		KCTR("kafka.failed", failed), KCTR("kafka.skipped", skipped),
+		KCTR("kafka.awaited", awaited), KCTR("kafka.recreated", recreated),
+		KCTR("kafka.doubt", doubt), KCTR("kafka.doubt.found", doubt_found),
+		KCTR("kafka.doubt.absent", doubt_absent),
+		KCTR("kafka.doubt.unresolved", doubt_unresolved),
+		KCTR("kafka.errors.permanent", permanent),
+		KCTR("kafka.undelivered.shutdown", lost_at_close),
+		KCTR("kafka.queue.msgs", queue_msgs), KCTR("kafka.tx.errors", tx_errors),
+		KCTR("kafka.tx.retries", tx_retries), KCTR("kafka.req.timeouts", req_timeouts),
+	};
+#undef KCTR
 	char name[256];
 	size_t i;
 	DEFiRet;
@@ -605,6 +638,13 @@ static rsRetVal setup_stats(instanceData *pData)
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_evicted));
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.pending",
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->pending));
+	}
+	if (pData->transport == &transport_kafka) {
+		for (i = 0; i < sizeof(kafka_ctrs) / sizeof(kafka_ctrs[0]); i++)
+			CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)kafka_ctrs[i].name,
+			                            ctrType_IntCtr, CTR_FLAG_NONE,
+			                            (intctr_t *)((char *)&pData->kstats +
+			                                         kafka_ctrs[i].off)));
 	}
 	if (pData->enricher != NULL) {
 		enrich_stats_t *es = (enrich_stats_t *)enrich_stats(pData->enricher);
@@ -654,6 +694,8 @@ CODESTARTnewActInst
 		CHKiRet(tls_defaults(pData));
 	if (pData->app_name != NULL)
 		pData->pconf.header.app_name = pData->app_name;
+	if (pData->transport == &transport_kafka)
+		pData->tconf.kafka_stats = &pData->kstats;
 	/* let the transport check its configuration now, at load time */
 	if (pData->transport->create(&probe, &pData->tconf, errstr, sizeof(errstr)) !=
 	    TRANSPORT_OK) {

@@ -63,6 +63,9 @@ typedef struct transport_conf {
 	const char *const *kafka_topic_conf_params; /* "key=value", topic level */
 	size_t kafka_n_topic_conf_params;
 	int kafka_close_timeout_ms;    /* flush at disconnect/destroy */
+	/* where the transport counts (atomically; shared by the transports of
+	 * one action's workers); NULL: a counter set of its own */
+	struct transport_kafka_stats *kafka_stats;
 	/* --- end kafka --- */
 
 	/* --- tls (transport_tls.c); all-zero is the default --- */
@@ -121,6 +124,16 @@ typedef struct transport_kafka_stats {
 	unsigned long long doubt_absent;/* ... not found: produced again */
 	unsigned long long doubt_unresolved; /* ... too far to read back: produced
 	                                 * again unverified (may duplicate) */
+	unsigned long long permanent;   /* failures Kafka repeats until its cause is
+	                                 * fixed (authorization, size, unknown topic) */
+	unsigned long long lost_at_close; /* messages of a failed batch still not
+	                                 * delivered when the transport was destroyed */
+	/* from librdkafka's statistics (statistics.interval.ms), summed over
+	 * the producers: */
+	unsigned long long queue_msgs;  /* messages in the producers' queues (gauge) */
+	unsigned long long tx_errors;   /* brokers' transmission errors */
+	unsigned long long tx_retries;  /* request retries */
+	unsigned long long req_timeouts;/* requests timed out */
 } transport_kafka_stats_t;
 
 const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t);

@@ -50,11 +50,13 @@
 #include <librdkafka/rdkafka.h>
 
 #include "kafka_readback.h"
+#include "kafka_stats.h"
 #include "transport.h"
 
 #define KAFKA_DEFAULT_PORT       9092
 #define KAFKA_LINGER_MS          "5"
 #define KAFKA_MESSAGE_TIMEOUT_MS "60000"
+#define KAFKA_STATS_INTERVAL_MS  "10000"
 #define KAFKA_POLL_MS            50     /* one wait for delivery reports */
 #define KAFKA_QUEUE_FULL_WAIT_MS 10     /* producer queue full: serve reports */
 #define KAFKA_TICKET_CHUNK       256
@@ -116,10 +118,12 @@ struct transport {
 	size_t nacked;
 	ticket_chunk_t *chunks;
 	ticket_t *free_tk;
-	transport_kafka_stats_t st;
+	transport_kafka_stats_t own;   /* when the caller gives no sink */
+	transport_kafka_stats_t *st;   /* where we count */
+	kafka_stats_sample_t last;     /* this producer's last statistics */
 };
 
-#define STAT_ADD(t, f, n) __atomic_fetch_add(&(t)->st.f, (n), __ATOMIC_RELAXED)
+#define STAT_ADD(t, f, n) __atomic_fetch_add(&(t)->st->f, (n), __ATOMIC_RELAXED)
 
 static long long now_ms(void)
 {
@@ -213,6 +217,27 @@ static int64_t acked_offset(const transport_t *t, int32_t p)
 	return p >= 0 && (size_t)p < t->nacked ? t->acked[p] : -1;
 }
 
+/* An error Kafka repeats on every try until someone fixes its cause. A
+ * broker error in a delivery report is one: librdkafka retries the others
+ * until the message times out (then the report says _MSG_TIMED_OUT). The
+ * idempotence errors are not: a new producer gets past them. */
+static int is_permanent(rd_kafka_resp_err_t err)
+{
+	switch (err) {
+	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+	case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+		return 1;
+	case RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER:
+	case RD_KAFKA_RESP_ERR_DUPLICATE_SEQUENCE_NUMBER:
+	case RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH:
+	case RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID:
+	case RD_KAFKA_RESP_ERR_PRODUCER_FENCED:
+		return 0;
+	default:
+		return err > 0;
+	}
+}
+
 /* ---- librdkafka callbacks (served by our poll/flush calls) ---- */
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -227,6 +252,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 		STAT_ADD(t, failed, 1);
 	else
 		STAT_ADD(t, delivered, 1);
+	if (m->err && is_permanent(m->err))
+		STAT_ADD(t, permanent, 1);
 	if (!m->err)
 		note_acked(t, m->partition, m->offset);
 	if (tk == NULL)
@@ -253,6 +280,28 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	    m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)
 		t->stale = 1;
 	ticket_put(t, tk);
+}
+
+/* Add what changed since this producer's last statistics: the sums over
+ * several producers (workers) stay right, gauges included. */
+static void stats_apply(transport_t *t, const kafka_stats_sample_t *s)
+{
+	STAT_ADD(t, queue_msgs, (unsigned long long)(s->msg_cnt - t->last.msg_cnt));
+	STAT_ADD(t, tx_errors, (unsigned long long)(s->txerrs - t->last.txerrs));
+	STAT_ADD(t, tx_retries, (unsigned long long)(s->txretries - t->last.txretries));
+	STAT_ADD(t, req_timeouts,
+	         (unsigned long long)(s->req_timeouts - t->last.req_timeouts));
+	t->last = *s;
+}
+
+static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
+	kafka_stats_sample_t s;
+
+	(void)rk;
+	if (kafka_stats_parse(json, len, &s) == 0)
+		stats_apply(opaque, &s);
+	return 0;       /* librdkafka frees JSON */
 }
 
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
@@ -326,6 +375,7 @@ static int build_conf(transport_t *t, const transport_conf_t *c, char *errstr,
 	static const char *const defaults[] = {
 		"acks=all", "enable.idempotence=true", "linger.ms=" KAFKA_LINGER_MS,
 		"message.timeout.ms=" KAFKA_MESSAGE_TIMEOUT_MS,
+		"statistics.interval.ms=" KAFKA_STATS_INTERVAL_MS,
 	};
 	static const char *const codecs[] = { "none", "gzip", "snappy", "lz4", "zstd" };
 	rd_kafka_topic_conf_t *tc;
@@ -444,6 +494,7 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 		goto oom;
 	buf_init(&t->saved);
 	t->conf = *conf;
+	t->st = conf->kafka_stats != NULL ? conf->kafka_stats : &t->own;
 	if ((t->brokers = brokers_from_target(conf)) == NULL ||
 	    (t->topic = strdup(conf->kafka_topic)) == NULL ||
 	    (conf->kafka_key != NULL && (t->key = strdup(conf->kafka_key)) == NULL))
@@ -474,6 +525,7 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 	rd_kafka_conf_set_opaque(t->kconf, t);
 	rd_kafka_conf_set_dr_msg_cb(t->kconf, on_delivery);
 	rd_kafka_conf_set_error_cb(t->kconf, on_error);
+	rd_kafka_conf_set_stats_cb(t->kconf, on_stats);
 	*out = t;
 	return TRANSPORT_OK;
 oom:
@@ -523,6 +575,9 @@ static void producer_close(transport_t *t, int timeout_ms)
 	rd_kafka_destroy(t->rk);
 	t->rk = NULL;
 	t->rkt = NULL;
+	/* its queue is gone; its totals start again with the next one */
+	STAT_ADD(t, queue_msgs, (unsigned long long)-t->last.msg_cnt);
+	memset(&t->last, 0, sizeof(t->last));
 	/* reports that never came (none expected): the tickets are reclaimed */
 	for (i = 0; i < t->cur.n; i++)
 		if (t->cur.v[i].state == KM_INFLIGHT) {
@@ -869,6 +924,8 @@ static transport_rc_t produce_one(transport_t *t, size_t i, long long deadline)
 		    err != RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
 			t->stale = 1;
 		STAT_ADD(t, failed, 1);
+		if (is_permanent(err))
+			STAT_ADD(t, permanent, 1);
 		return TRANSPORT_RETRY;
 	}
 	e->tk = tk;
@@ -1030,9 +1087,16 @@ static void kafka_disconnect(transport_t *t)
 
 static void kafka_destroy(transport_t *t)
 {
+	size_t i;
+
 	if (t == NULL)
 		return;
 	producer_close(t, t->conf.kafka_close_timeout_ms);
+	/* the rest of a failed batch, as the last reports left it: the caller
+	 * still has the batch, but this transport will not deliver it */
+	for (i = 0; i < t->cur.n; i++)
+		if (t->cur.v[i].state != KM_DELIVERED)
+			STAT_ADD(t, lost_at_close, 1);
 	if (t->kconf != NULL)
 		rd_kafka_conf_destroy(t->kconf);
 	free(t->cur.v);
@@ -1048,7 +1112,7 @@ static void kafka_destroy(transport_t *t)
 
 const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t)
 {
-	return &t->st;
+	return t->st;
 }
 
 const transport_ops_t transport_kafka = {

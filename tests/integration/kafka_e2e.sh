@@ -37,9 +37,12 @@ done
 log "mock cluster at $bootstrap"
 
 sport=$(free_port)
-action="action(type=\"omauditfwd\" transport=\"kafka\" broker=[\"$bootstrap\"] topic=\"audit\"
+# KAFKA_DEBUG=eos,msg,...: librdkafka's debug log into sender.log
+action="module(load=\"impstats\" interval=\"1\" format=\"json\" log.syslog=\"off\" log.file=\"$T/stats.log\")
+action(type=\"omauditfwd\" transport=\"kafka\" broker=[\"$bootstrap\"] topic=\"audit\"
        key=\"host\" statsname=\"to-kafka\" timeout.io=\"3000\" closeTimeout=\"2000\"
-       confParam=[\"message.timeout.ms=4000\", \"socket.timeout.ms=2000\"]
+       confParam=[${KAFKA_DEBUG:+\"debug=$KAFKA_DEBUG\", }\"message.timeout.ms=4000\",
+                  \"socket.timeout.ms=2000\", \"statistics.interval.ms=1000\"]
        action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\"
        queue.type=\"LinkedList\" queue.size=\"200000\")"
 sender_conf "$sport" "$action" >"$T/sender.conf"
@@ -93,6 +96,8 @@ while [ "$still" -lt 6 ] && [ "$(date +%s)" -lt "$end" ]; do
 	sleep 0.5
 done
 grep -q 'delivering again' "$T/sender.internal.log" || fail "the action never resumed"
+kstats() { grep '"to-kafka"' "$T/stats.log" | tail -n 1 | sed 's/^[^{]*//'; }
+log "impstats before stopping: $(kstats)"
 rsyslog_stop sender || fail "sender did not stop"   # flushes held events
 consume >/dev/null
 copies=$("$PYTHON" "$ITEST_DIR/kafka_copies.py" "$T/consumed.raw" "$T/produced.txt")
