@@ -109,9 +109,12 @@ struct transport {
 	char client_err[256];      /* latest error_cb reason */
 	kmsgs_t cur;               /* batch being sent, or the last failed one */
 	kmsgs_t nxt;
-	size_t inflight;           /* entries of cur that are KM_INFLIGHT */
+	size_t batch_n;            /* cur: the batch's entries come first */
+	size_t matched;            /* entries of the record the batch matched */
+	size_t inflight;           /* batch entries that are KM_INFLIGHT */
 	unsigned long long reports;
-	buf_t saved;               /* bytes of the last failed batch */
+	buf_t saved;               /* bytes of the record (failed batches) */
+	buf_t spare;
 	size_t *slots;             /* matching: open addressing over cur */
 	size_t nslots;
 	int64_t *acked;            /* per partition: highest offset acknowledged */
@@ -261,7 +264,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	if (tk->idx >= 0) {
 		e = &t->cur.v[tk->idx];
 		e->tk = NULL;
-		t->inflight--;
+		if ((size_t)tk->idx < t->batch_n)
+			t->inflight--;
 		e->state = m->err ? KM_TODO : KM_DELIVERED;
 		e->err = m->err;
 		e->refused = 0;
@@ -493,6 +497,7 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		goto oom;
 	buf_init(&t->saved);
+	buf_init(&t->spare);
 	t->conf = *conf;
 	t->st = conf->kafka_stats != NULL ? conf->kafka_stats : &t->own;
 	if ((t->brokers = brokers_from_target(conf)) == NULL ||
@@ -677,15 +682,21 @@ static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t
 	return 0;
 }
 
-/* Carry the state of t->cur over to the matching messages of t->nxt, then
- * make t->nxt current. Unmatched in-flight messages become orphans: their
- * reports still come, for no batch. */
+/* Carry the state of the record (t->cur) over to the matching messages of
+ * t->nxt, then make t->nxt current: the batch's entries first (batch_n of
+ * them), then the record's entries no message of the batch matched. rsyslog
+ * may retry a failed batch in parts (one message at a time, after a
+ * resume): those stay remembered for the next parts. */
 static int match_previous(transport_t *t)
 {
-	size_t i, j, mask;
+	size_t i, j, mask, n = t->nxt.n;
 	kmsgs_t tmp;
 
+	t->batch_n = n;
+	t->matched = 0;
 	if (t->cur.n > 0) {
+		if (kmsgs_reserve(&t->nxt, n + t->cur.n) != 0)
+			return -1;
 		for (t->nslots = 16; t->nslots < 2 * t->cur.n; t->nslots *= 2)
 			;
 		free(t->slots);
@@ -698,7 +709,7 @@ static int match_previous(transport_t *t)
 				;
 			t->slots[j] = i + 1;
 		}
-		for (i = 0; i < t->nxt.n; i++) {
+		for (i = 0; i < n; i++) {
 			kmsg_t *e = &t->nxt.v[i], *p = NULL;
 
 			if (i < t->cur.n && !t->cur.v[i].taken && msg_same(e, &t->cur.v[i]))
@@ -711,6 +722,7 @@ static int match_previous(transport_t *t)
 			if (p == NULL)
 				continue;
 			p->taken = 1;
+			t->matched++;
 			e->state = p->state;
 			e->err = p->err;
 			e->partition = p->partition;
@@ -723,12 +735,19 @@ static int match_previous(transport_t *t)
 				STAT_ADD(t, skipped, 1);
 			}
 		}
-		t->inflight = 0;
-		for (i = 0; i < t->cur.n; i++)
-			if (!t->cur.v[i].taken && t->cur.v[i].state == KM_INFLIGHT)
-				t->cur.v[i].tk->idx = -1;
+		for (i = 0; i < t->cur.n; i++) {
+			kmsg_t *c = &t->cur.v[i];
+
+			if (c->taken)
+				continue;
+			t->nxt.v[t->nxt.n] = *c;
+			if (c->state == KM_INFLIGHT)
+				c->tk->idx = (long)t->nxt.n;
+			t->nxt.n++;
+		}
 	}
-	for (i = 0; i < t->nxt.n; i++)
+	t->inflight = 0;
+	for (i = 0; i < n; i++)
 		if (t->nxt.v[i].state == KM_INFLIGHT)
 			t->inflight++;
 	tmp = t->cur;
@@ -737,14 +756,29 @@ static int match_previous(transport_t *t)
 	return 0;
 }
 
-/* The batch failed: copy its bytes (the entries point into the caller's
- * batch, which it reuses) so the retry can be compared with them. The old
- * record, the only other user of t->saved, was replaced by matching. */
+/* Drop the record's entries from FROM on; their reports go to no one. */
+static void drop_entries(transport_t *t, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < t->cur.n; i++)
+		if (t->cur.v[i].state == KM_INFLIGHT)
+			t->cur.v[i].tk->idx = -1;
+	t->cur.n = from;
+}
+
+/* The batch failed: copy the bytes of the record (the batch's entries point
+ * into the caller's batch, which it reuses; the others into t->saved) into
+ * t->spare, which becomes t->saved, so the retry can be compared with them.
+ * A batch that matched nothing of the record means rsyslog has moved on:
+ * the old entries are dropped. */
 static void remember_failed(transport_t *t)
 {
-	buf_t *b = &t->saved;
+	buf_t *b = &t->spare, tmp;
 	size_t i, off = 0;
 
+	if (t->matched == 0)
+		drop_entries(t, t->batch_n);
 	buf_reset(b);
 	buf_reserve(b, 1);              /* never a NULL base, even if all empty */
 	for (i = 0; i < t->cur.n; i++) {
@@ -755,10 +789,8 @@ static void remember_failed(transport_t *t)
 	if (b->oom) {
 		/* nothing to compare with: in-flight ones become orphans and the
 		 * retry produces everything (duplicates, no loss) */
-		for (i = 0; i < t->cur.n; i++)
-			if (t->cur.v[i].state == KM_INFLIGHT)
-				t->cur.v[i].tk->idx = -1;
-		t->cur.n = 0;
+		drop_entries(t, 0);
+		t->batch_n = 0;
 		t->inflight = 0;
 		return;
 	}
@@ -772,11 +804,31 @@ static void remember_failed(transport_t *t)
 			off += e->klen;
 		}
 	}
+	tmp = t->saved;
+	t->saved = t->spare;
+	t->spare = tmp;
+	t->batch_n = 0;
+	t->inflight = 0;
 }
 
+/* The batch was delivered. When it matched part of the record, the rest of
+ * the record stays (its bytes are in t->saved, untouched): rsyslog is
+ * retrying a failed batch in parts. Otherwise the record is dropped. */
 static void forget_batch(transport_t *t)
 {
-	t->cur.n = 0;
+	size_t i, n = 0;
+
+	if (t->matched == 0) {
+		drop_entries(t, 0);
+	} else {
+		for (i = t->batch_n; i < t->cur.n; i++, n++) {
+			t->cur.v[n] = t->cur.v[i];
+			if (t->cur.v[n].state == KM_INFLIGHT)
+				t->cur.v[n].tk->idx = (long)n;
+		}
+		t->cur.n = n;
+	}
+	t->batch_n = 0;
 	t->inflight = 0;
 }
 
@@ -832,14 +884,14 @@ static int settle_doubts(transport_t *t, char *errstr, size_t errlen)
 	int32_t p;
 	long r;
 
-	for (i = 0; i < t->cur.n; i++) {
+	for (i = 0; i < t->batch_n; i++) {
 		if (t->cur.v[i].state != KM_DOUBT)
 			continue;
 		p = t->cur.v[i].partition;
 		s.t = t;
 		s.left = 0;
 		from = INT64_MAX;
-		for (j = i; j < t->cur.n; j++)
+		for (j = i; j < t->batch_n; j++)
 			if (in_partition(&t->cur.v[j], p)) {
 				s.left++;
 				if (t->cur.v[j].floor + 1 < from)
@@ -852,7 +904,7 @@ static int settle_doubts(transport_t *t, char *errstr, size_t errlen)
 			return -1;
 		}
 		s.mask = nslots - 1;
-		for (j = i; j < t->cur.n; j++)
+		for (j = i; j < t->batch_n; j++)
 			if (in_partition(&t->cur.v[j], p)) {
 				size_t k = t->cur.v[j].hash & s.mask;
 
@@ -869,7 +921,7 @@ static int settle_doubts(transport_t *t, char *errstr, size_t errlen)
 			         s.left, why);
 			return -1;
 		}
-		for (j = i; j < t->cur.n; j++)
+		for (j = i; j < t->batch_n; j++)
 			if (in_partition(&t->cur.v[j], p)) {
 				t->cur.v[j].state = KM_TODO;
 				if (r == -2)
@@ -885,7 +937,7 @@ static int has_doubts(const transport_t *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->cur.n; i++)
+	for (i = 0; i < t->batch_n; i++)
 		if (t->cur.v[i].state == KM_DOUBT)
 			return 1;
 	return 0;
@@ -963,7 +1015,7 @@ static void failure_text(transport_t *t, char *errstr, size_t errlen)
 	rd_kafka_resp_err_t ferr = 0, rerr = 0;
 	int n;
 
-	for (i = 0; i < t->cur.n; i++) {
+	for (i = 0; i < t->batch_n; i++) {
 		const kmsg_t *e = &t->cur.v[i];
 
 		if (e->state == KM_INFLIGHT)
@@ -976,7 +1028,7 @@ static void failure_text(transport_t *t, char *errstr, size_t errlen)
 			ferr = e->err;
 	}
 	n = snprintf(errstr, errlen, "kafka %s topic %s: %zu of %zu messages not delivered",
-	             t->brokers, t->topic, failed + refused + pending + doubt, t->cur.n);
+	             t->brokers, t->topic, failed + refused + pending + doubt, t->batch_n);
 	if (doubt && n >= 0 && (size_t)n < errlen)
 		n += snprintf(errstr + n, errlen - n, "; %zu possibly stored (no answer), "
 		              "to be verified by reading the partition back", doubt);
@@ -1021,14 +1073,14 @@ transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
 		return TRANSPORT_RETRY;
 	}
 	deadline = now_ms() + t->conf.io_timeout_ms;
-	for (i = 0; i < t->cur.n && !t->fatal; i++)
+	for (i = 0; i < t->batch_n && !t->fatal; i++)
 		if (t->cur.v[i].state == KM_TODO)
 			produce_one(t, i, deadline);
 	await_reports(t);
-	for (i = 0; i < t->cur.n && t->cur.v[i].state == KM_DELIVERED; i++)
+	for (i = 0; i < t->batch_n && t->cur.v[i].state == KM_DELIVERED; i++)
 		;
 	*delivered = i;
-	if (i == t->cur.n) {
+	if (i == t->batch_n) {
 		forget_batch(t);
 		t->suspect = 0;
 		return TRANSPORT_OK;
@@ -1104,6 +1156,7 @@ static void kafka_destroy(transport_t *t)
 	free(t->slots);
 	free(t->acked);
 	buf_free(&t->saved);
+	buf_free(&t->spare);
 	free(t->brokers);
 	free(t->topic);
 	free(t->key);

@@ -845,6 +845,56 @@ Test(kafka, undelivered_at_destroy_are_counted, .timeout = 30)
 	cluster_stop(&c);
 }
 
+/* rsyslog may retry a failed batch in parts, one message at a time (seen
+ * after a resume): each part matches part of the record, and the rest of
+ * the record must survive the part's success, or those messages would be
+ * produced a second time. */
+Test(kafka, retry_in_parts_produces_nothing_twice, .timeout = 40)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb, part;
+	char err[ERRLEN];
+	size_t delivered, i, len;
+	const char *m;
+	const transport_kafka_stats_t *st;
+
+	cluster_start(&c, 1, 2);
+	conf_for(&tc, &c);
+	tc.kafka_key = "host";
+	t = make(&tc);
+	st = transport_kafka_stats(t);
+	make_batch(&mb, 0, 20);
+	rd_kafka_mock_broker_set_down(c.mc, 1);
+	usleep(MOCK_SETTLE_US);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	rd_kafka_mock_broker_set_up(c.mc, 1);
+	usleep(MOCK_SETTLE_US);
+	for (i = 0; i < mb.n; i++) {
+		msgbatch_init(&part);
+		m = msgbatch_msg(&mb, i, &len);
+		msgbatch_begin(&part);
+		buf_append(&part.data, m, len);
+		cr_assert_eq(msgbatch_end(&part), 0);
+		send_until_ok(t, &part, 5);
+		msgbatch_free(&part);
+	}
+	cr_log_info("produced %llu skipped %llu awaited %llu", st->produced, st->skipped,
+	            st->awaited);
+	cr_assert_eq(topic_count(&c), 20);
+	cr_assert_eq(st->produced, 20, "produced %llu", st->produced);
+	/* the record is used up: a new batch is produced in full */
+	msgbatch_free(&mb);
+	make_batch(&mb, 100, 5);
+	send_until_ok(t, &mb, 3);
+	cr_assert_eq(topic_count(&c), 25);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
 /* ---- injected produce errors ---- */
 
 /* Push CNT errors CODE for the next Produce requests, send a batch of 200
