@@ -15,6 +15,7 @@
 #include "rsyslog.h"
 #include <stddef.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "conf.h"
@@ -43,6 +44,27 @@ DEFobjCurrIf(glbl)
 #define OMAF_DEFAULT_TEMPLATE  "RSYSLOG_SyslogProtocol23Format"
 #define OMAF_ERRSTR_MAX        512
 
+/* Kafka counters shared by an action and its workers' transports. rsyslog
+ * frees the worker instance of a worker it had to cancel at shutdown after
+ * the action instance, so the last one out frees them. */
+typedef struct kafka_sink {
+	transport_kafka_stats_t st;
+	int refs;
+} kafka_sink_t;
+
+static kafka_sink_t *sink_ref(kafka_sink_t *k)
+{
+	if (k != NULL)
+		__atomic_fetch_add(&k->refs, 1, __ATOMIC_ACQ_REL);
+	return k;
+}
+
+static void sink_unref(kafka_sink_t *k)
+{
+	if (k != NULL && __atomic_sub_fetch(&k->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(k);
+}
+
 typedef struct _instanceData {
 	uchar *tplName;
 	char *target;
@@ -69,7 +91,7 @@ typedef struct _instanceData {
 	char *kafka_compression;
 	char **kafka_conf;
 	char **kafka_topic_conf;
-	transport_kafka_stats_t kstats; /* the workers' producers count here */
+	kafka_sink_t *ksink;        /* the workers' producers count here */
 	char *tls_cacert;           /* the strings of the tls.* parameters */
 	char *tls_mycert;
 	char *tls_myprivkey;
@@ -82,8 +104,11 @@ typedef struct wrkrInstanceData {
 	instanceData *pData;
 	pipeline_t *pipe;
 	transport_t *tr;
+	const transport_ops_t *ops; /* pData->transport, kept for freeWrkrInstance */
+	kafka_sink_t *ksink;
 	msgbatch_t batch;
 	int failing;                /* last attempt failed: log recovery once */
+	int stop_logged;            /* shutdown with a batch not delivered: logged */
 } wrkrInstanceData_t;
 
 /* action parameters: names follow omfwd's where it has them */
@@ -142,6 +167,8 @@ BEGINcreateWrkrInstance
 	char errstr[OMAF_ERRSTR_MAX];
 CODESTARTcreateWrkrInstance
 	msgbatch_init(&pWrkrData->batch);
+	pWrkrData->ops = pWrkrData->pData->transport;
+	pWrkrData->ksink = sink_ref(pWrkrData->pData->ksink);
 	CHKmalloc(pWrkrData->pipe = pipeline_new(&pWrkrData->pData->pconf,
 	                                         &pWrkrData->pData->stats));
 	if (pWrkrData->pData->transport->create(&pWrkrData->tr, &pWrkrData->pData->tconf,
@@ -266,30 +293,15 @@ CODESTARTfreeInstance
 	free(pData->tplName);
 	free(pData->target);
 	free(pData->app_name);
+	sink_unref(pData->ksink);
 ENDfreeInstance
-
-/* A Kafka worker going away with a batch Kafka has not acknowledged (the
- * broker is down at shutdown): say how many messages, and where they are. */
-static void destroy_transport(wrkrInstanceData_t *pWrkrData)
-{
-	instanceData *const pData = pWrkrData->pData;
-	unsigned long long before = pData->kstats.lost_at_close;
-
-	pData->transport->destroy(pWrkrData->tr);
-	pWrkrData->tr = NULL;
-	if (pData->kstats.lost_at_close > before)
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: stopping with %llu messages "
-		         "that Kafka has not acknowledged; they stay in the action's queue, "
-		         "which keeps them across the restart only when it is saved on "
-		         "shutdown (queue.filename, queue.saveOnShutdown=\"on\"), otherwise "
-		         "rsyslog discards them", pData->statsname, pData->where,
-		         pData->kstats.lost_at_close - before);
-}
 
 BEGINfreeWrkrInstance
 CODESTARTfreeWrkrInstance
+	/* no pData here: see kafka_sink_t */
 	if (pWrkrData->tr != NULL)
-		destroy_transport(pWrkrData);
+		pWrkrData->ops->destroy(pWrkrData->tr);
+	sink_unref(pWrkrData->ksink);
 	pipeline_free(pWrkrData->pipe);
 	msgbatch_free(&pWrkrData->batch);
 ENDfreeWrkrInstance
@@ -326,17 +338,49 @@ static void note_success(wrkrInstanceData_t *const pWrkrData)
 	pWrkrData->failing = 0;
 }
 
+/* rsyslog cancels a worker that does not finish in time at shutdown. A
+ * thread cancelled inside librdkafka (or OpenSSL) leaves its locks held and
+ * the next call hangs: the transport's calls are bounded by their timeouts,
+ * so let them finish and take the cancellation afterwards. */
+#define NO_CANCEL_BEGIN(old) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &(old))
+#define NO_CANCEL_END(old) pthread_setcancelstate((old), NULL)
+
+/* Shutting down while the collector does not take a batch: rsyslog keeps
+ * retrying it until it cancels this worker, and rsyslog 8.2302 does not
+ * save the batch of a cancelled worker, even with queue.saveOnShutdown
+ * (the rest of the queue it does save). Say so, with the count, once. */
+static void note_stop_failure(wrkrInstanceData_t *const pWrkrData, const char *errstr)
+{
+	instanceData *const pData = pWrkrData->pData;
+
+	if (pWrkrData->stop_logged)
+		return;
+	pWrkrData->stop_logged = 1;
+	LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: shutting down with %zu messages "
+	         "of the batch in hand not delivered: when rsyslog cancels this worker "
+	         "(queue.timeoutShutdown, queue.timeoutActionCompletion) that batch is lost; "
+	         "the rest of the queue is kept with queue.saveOnShutdown: %s",
+	         pData->statsname, pData->where,
+	         transport_kafka_undelivered(pWrkrData->tr), errstr);
+}
+
 BEGINtryResume
 	char errstr[OMAF_ERRSTR_MAX];
+	int cancel_state;
 CODESTARTtryResume
+	NO_CANCEL_BEGIN(cancel_state);
 	if (!pWrkrData->pData->transport->is_connected(pWrkrData->tr)) {
 		if (pWrkrData->pData->transport->connect(pWrkrData->tr, errstr,
 		                                         sizeof(errstr)) != TRANSPORT_OK) {
 			note_failure(pWrkrData, errstr);
+			if (pWrkrData->pData->tconf.kafka_should_stop != NULL &&
+			    pWrkrData->pData->tconf.kafka_should_stop())
+				note_stop_failure(pWrkrData, errstr);
 			ABORT_FINALIZE(RS_RET_SUSPENDED);
 		}
 	}
 finalize_it:
+	NO_CANCEL_END(cancel_state);
 ENDtryResume
 
 BEGINbeginTransaction
@@ -348,8 +392,9 @@ BEGINcommitTransaction
 	char errstr[OMAF_ERRSTR_MAX] = "out of memory formatting the batch";
 	size_t delivered = 0;
 	unsigned i;
-	int flush;
+	int flush, cancel_state;
 CODESTARTcommitTransaction
+	NO_CANCEL_BEGIN(cancel_state);
 	msgbatch_reset(&pWrkrData->batch);
 	pipeline_batch_begin(pWrkrData->pipe);
 	flush = __atomic_exchange_n(&pData->flush_requested, 0, __ATOMIC_ACQ_REL);
@@ -370,12 +415,15 @@ CODESTARTcommitTransaction
 			__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
 		__atomic_fetch_add(&pData->batches_failed, 1, __ATOMIC_RELAXED);
 		note_failure(pWrkrData, errstr);
+		if (pData->tconf.kafka_should_stop != NULL && pData->tconf.kafka_should_stop())
+			note_stop_failure(pWrkrData, errstr);
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
 	}
 	pipeline_batch_commit(pWrkrData->pipe);
 	__atomic_fetch_add(&pData->bytes_sent, pWrkrData->batch.data.len, __ATOMIC_RELAXED);
 	note_success(pWrkrData);
 finalize_it:
+	NO_CANCEL_END(cancel_state);
 ENDcommitTransaction
 
 BEGINdoHUP
@@ -643,7 +691,7 @@ static rsRetVal setup_stats(instanceData *pData)
 		for (i = 0; i < sizeof(kafka_ctrs) / sizeof(kafka_ctrs[0]); i++)
 			CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)kafka_ctrs[i].name,
 			                            ctrType_IntCtr, CTR_FLAG_NONE,
-			                            (intctr_t *)((char *)&pData->kstats +
+			                            (intctr_t *)((char *)&pData->ksink->st +
 			                                         kafka_ctrs[i].off)));
 	}
 	if (pData->enricher != NULL) {
@@ -694,8 +742,12 @@ CODESTARTnewActInst
 		CHKiRet(tls_defaults(pData));
 	if (pData->app_name != NULL)
 		pData->pconf.header.app_name = pData->app_name;
-	if (pData->transport == &transport_kafka)
-		pData->tconf.kafka_stats = &pData->kstats;
+	if (pData->transport == &transport_kafka) {
+		CHKmalloc(pData->ksink = calloc(1, sizeof(*pData->ksink)));
+		pData->ksink->refs = 1;
+		pData->tconf.kafka_stats = &pData->ksink->st;
+		pData->tconf.kafka_should_stop = glbl.GetGlobalInputTermState;
+	}
 	/* let the transport check its configuration now, at load time */
 	if (pData->transport->create(&probe, &pData->tconf, errstr, sizeof(errstr)) !=
 	    TRANSPORT_OK) {

@@ -66,6 +66,10 @@ typedef struct transport_conf {
 	/* where the transport counts (atomically; shared by the transports of
 	 * one action's workers); NULL: a counter set of its own */
 	struct transport_kafka_stats *kafka_stats;
+	/* nonzero when the caller is shutting down: waits end early (rsyslog
+	 * cancels a worker that does not return in time, and the batch of a
+	 * cancelled worker is lost); NULL: never */
+	int (*kafka_should_stop)(void);
 	/* --- end kafka --- */
 
 	/* --- tls (transport_tls.c); all-zero is the default --- */
@@ -137,6 +141,8 @@ typedef struct transport_kafka_stats {
 } transport_kafka_stats_t;
 
 const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t);
+/* Messages of the failed batch(es) being retried that are not delivered. */
+size_t transport_kafka_undelivered(const transport_t *t);
 transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
                                           const msgbatch_t *keys, size_t *delivered,
                                           char *errstr, size_t errlen);

@@ -58,6 +58,8 @@
 #define KAFKA_MESSAGE_TIMEOUT_MS "60000"
 #define KAFKA_STATS_INTERVAL_MS  "10000"
 #define KAFKA_POLL_MS            50     /* one wait for delivery reports */
+#define KAFKA_CONNECT_SLICE_MS   250    /* one wait for metadata */
+#define KAFKA_STOP_WAIT_MS       1000   /* shutting down: wait without progress */
 #define KAFKA_QUEUE_FULL_WAIT_MS 10     /* producer queue full: serve reports */
 #define KAFKA_TICKET_CHUNK       256
 #define KAFKA_TOPIC_MAX          249    /* Kafka's limit on topic names */
@@ -134,6 +136,11 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int stopping(const transport_t *t)
+{
+	return t->conf.kafka_should_stop != NULL && t->conf.kafka_should_stop();
 }
 
 static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
@@ -962,7 +969,8 @@ static transport_rc_t produce_one(transport_t *t, size_t i, long long deadline)
 		                        RD_KAFKA_V_KEY(e->key, e->key ? e->klen : 0),
 		                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 		                        RD_KAFKA_V_OPAQUE(tk), RD_KAFKA_V_END);
-		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() >= deadline || t->fatal)
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() >= deadline || t->fatal ||
+		    stopping(t))
 			break;
 		rd_kafka_poll(t->rk, KAFKA_QUEUE_FULL_WAIT_MS);
 	}
@@ -999,7 +1007,8 @@ static void await_reports(transport_t *t)
 		if (t->reports != seen) {
 			seen = t->reports;
 			progress_at = now_ms();
-		} else if (now_ms() - progress_at >= t->conf.io_timeout_ms) {
+		} else if (now_ms() - progress_at >= t->conf.io_timeout_ms ||
+		           (stopping(t) && now_ms() - progress_at >= KAFKA_STOP_WAIT_MS)) {
 			break;
 		}
 	}
@@ -1067,7 +1076,9 @@ transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
 		snprintf(errstr, errlen, "kafka: out of memory for %zu messages", mb->n);
 		return TRANSPORT_RETRY;
 	}
-	if (has_doubts(t) && settle_doubts(t, errstr, errlen) != 0) {
+	if (has_doubts(t) && (stopping(t) || settle_doubts(t, errstr, errlen) != 0)) {
+		if (stopping(t))
+			snprintf(errstr, errlen, "kafka: shutting down with messages in doubt");
 		remember_failed(t);
 		t->suspect = 1;
 		return TRANSPORT_RETRY;
@@ -1104,15 +1115,23 @@ static transport_rc_t kafka_connect(transport_t *t, char *errstr, size_t errlen)
 	const struct rd_kafka_metadata *md;
 	rd_kafka_resp_err_t err;
 	transport_rc_t rc;
+	long long deadline, slice;
 
 	if ((rc = producer_ready(t, errstr, errlen)) != TRANSPORT_OK)
 		return rc;
-	err = rd_kafka_metadata(t->rk, 0, t->rkt, &md, t->conf.connect_timeout_ms);
-	if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		if (md->topic_cnt == 1 && md->topics[0].err)
-			err = md->topics[0].err;
-		rd_kafka_metadata_destroy(md);
-	}
+	/* in slices, so a shutdown does not wait for the whole timeout */
+	deadline = now_ms() + t->conf.connect_timeout_ms;
+	do {
+		slice = deadline - now_ms();
+		if (slice > KAFKA_CONNECT_SLICE_MS)
+			slice = KAFKA_CONNECT_SLICE_MS;
+		err = rd_kafka_metadata(t->rk, 0, t->rkt, &md, slice > 0 ? (int)slice : 1);
+		if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+			if (md->topic_cnt == 1 && md->topics[0].err)
+				err = md->topics[0].err;
+			rd_kafka_metadata_destroy(md);
+		}
+	} while (err == RD_KAFKA_RESP_ERR__TIMED_OUT && now_ms() < deadline && !stopping(t));
 	rd_kafka_poll(t->rk, 0);
 	if (err) {
 		snprintf(errstr, errlen, "kafka %s topic %s: %s%s%s", t->brokers, t->topic,
@@ -1161,6 +1180,15 @@ static void kafka_destroy(transport_t *t)
 	free(t->topic);
 	free(t->key);
 	free(t);
+}
+
+size_t transport_kafka_undelivered(const transport_t *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->cur.n; i++)
+		n += t->cur.v[i].state != KM_DELIVERED;
+	return n;
 }
 
 const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t)

@@ -13,28 +13,15 @@
 # reported, not counted as duplicates.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/kafka_lib.sh
+. "$(dirname "$0")/kafka_lib.sh"
 
 N=${ITEST_RECORDS:-3000}
-: "${KAFKA_MOCK:=$top_builddir/tests/kafka_mock}"
 require_rsyslogd
 require_module
 require_corpus
 require_cmd kcat
-[ -x "$KAFKA_MOCK" ] || skip "no kafka_mock at $KAFKA_MOCK"
-
-mkfifo "$T/mock.in"
-exec 3<>"$T/mock.in"   # our end first: opening a FIFO blocks until both exist
-# not through bg(): a background command in a function gets /dev/null as
-# stdin unless it has its own redirection, and the mock quits on EOF
-"$KAFKA_MOCK" -b 1 -p 2 audit cli <"$T/mock.in" >"$T/kafka_mock.log" 2>&1 &
-_ITEST_PIDS+=("$!")
-mock() { echo "$*" >&3; }
-end=$(($(date +%s) + 15))
-until bootstrap=$(head -n 1 "$T/kafka_mock.log") && [ -n "$bootstrap" ]; do
-	[ "$(date +%s)" -lt "$end" ] || fail "kafka_mock did not start"
-	sleep 0.1
-done
-log "mock cluster at $bootstrap"
+kafka_mock_start -b 1 -p 2 audit cli
 
 sport=$(free_port)
 # KAFKA_DEBUG=eos,msg,...: librdkafka's debug log into sender.log
@@ -77,16 +64,14 @@ n=$(kcat -b "$bootstrap" -t cli -C -e -o beginning -q 2>/dev/null | wc -l)
 
 # the broker goes away while a stream flows, and comes back
 make_stream "$N" "$T/sent.txt"
+# (up again once the action noticed, and at least 4 s later)
 mock "down 1"
+down_at=$(date +%s)
 bg feeder send_lines "$T/sent.txt" "$sport" 2000
-sleep 4
+wait_suspended "$T/sender.internal.log"
+while [ "$(date +%s)" -lt $((down_at + 4)) ]; do sleep 0.2; done
 mock "up 1"
 bg_wait "$BG_PID" 60 || fail "feeder failed"
-end=$(($(date +%s) + 30))
-until grep -q 'action suspended' "$T/sender.internal.log"; do
-	[ "$(date +%s)" -lt "$end" ] || fail "the outage was not noticed"
-	sleep 0.5
-done
 # rsyslog retries after the broker is back: wait until the topic stops
 # growing (3 s), then stopping the sender flushes the events still held
 last=-1 still=0 end=$(($(date +%s) + 90))
