@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "conf.h"
 #include "syslogd-types.h"
 #include "srUtils.h"
@@ -43,6 +44,7 @@ DEFobjCurrIf(glbl)
 
 #define OMAF_DEFAULT_TEMPLATE  "RSYSLOG_SyslogProtocol23Format"
 #define OMAF_ERRSTR_MAX        512
+#define OMAF_RELOG_S           300   /* a lasting failure is logged again */
 
 /* Kafka counters shared by an action and its workers' transports. rsyslog
  * frees the worker instance of a worker it had to cancel at shutdown after
@@ -109,6 +111,8 @@ typedef struct wrkrInstanceData {
 	msgbatch_t batch;
 	int failing;                /* last attempt failed: log recovery once */
 	int stop_logged;            /* shutdown with a batch not delivered: logged */
+	time_t failing_since, failing_logged;
+	unsigned long failures;     /* attempts failed since failing_since */
 } wrkrInstanceData_t;
 
 /* action parameters: names follow omfwd's where it has them */
@@ -319,12 +323,25 @@ static void note_failure(wrkrInstanceData_t *const pWrkrData, const char *errstr
 {
 	instanceData *const pData = pWrkrData->pData;
 
-	if (!pWrkrData->failing)
+	time_t now = time(NULL);
+
+	if (!pWrkrData->failing) {
 		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: action suspended, "
 		         "rsyslog keeps the data and retries: %s", pData->statsname,
 		         pData->where, errstr);
-	else
+		pWrkrData->failing_since = pWrkrData->failing_logged = now;
+		pWrkrData->failures = 0;
+	} else if (now - pWrkrData->failing_logged >= OMAF_RELOG_S) {
+		/* an error that does not pass (authorization, a message too large)
+		 * must not go quiet while the queue fills */
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: still suspended after %ld s "
+		         "and %lu failed attempts: %s", pData->statsname, pData->where,
+		         (long)(now - pWrkrData->failing_since), pWrkrData->failures, errstr);
+		pWrkrData->failing_logged = now;
+	} else {
 		DBGPRINTF("omauditfwd[%s]: still failing: %s\n", pData->statsname, errstr);
+	}
+	pWrkrData->failures++;
 	pWrkrData->failing = 1;
 }
 

@@ -344,7 +344,7 @@ static int set_param(rd_kafka_conf_t *kc, rd_kafka_topic_conf_t *tc, const char 
 	rd_kafka_conf_res_t r;
 
 	if (eq == NULL || eq == kv || (n = (size_t)(eq - kv)) >= sizeof(name)) {
-		snprintf(errstr, errlen, "kafka %s \"%s\": expected key=value", what, kv);
+		snprintf(errstr, errlen, "kafka parameter '%s': \"%s\": expected key=value", what, kv);
 		return -1;
 	}
 	memcpy(name, kv, n);
@@ -352,7 +352,7 @@ static int set_param(rd_kafka_conf_t *kc, rd_kafka_topic_conf_t *tc, const char 
 	r = tc ? rd_kafka_topic_conf_set(tc, name, eq + 1, err, sizeof(err))
 	       : rd_kafka_conf_set(kc, name, eq + 1, err, sizeof(err));
 	if (r != RD_KAFKA_CONF_OK) {
-		snprintf(errstr, errlen, "kafka %s \"%s\": %s", what, kv, err);
+		snprintf(errstr, errlen, "kafka parameter '%s': \"%s\": %s", what, kv, err);
 		return -1;
 	}
 	return 0;
@@ -414,7 +414,7 @@ static int build_conf(transport_t *t, const transport_conf_t *c, char *errstr,
 			if (strcmp(c->kafka_compression, codecs[i]) == 0)
 				break;
 		if (i == sizeof(codecs) / sizeof(codecs[0])) {
-			snprintf(errstr, errlen, "kafka compression \"%s\": expected one of "
+			snprintf(errstr, errlen, "kafka parameter 'compression': \"%s\": expected one of "
 			         "none, gzip, snappy, lz4, zstd", c->kafka_compression);
 			return -1;
 		}
@@ -442,7 +442,8 @@ static int trial_producer(transport_t *t, char *errstr, size_t errlen)
 	    RD_KAFKA_CONF_OK ||
 	    (rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof(err))) == NULL) {
 		rd_kafka_conf_destroy(kc);
-		snprintf(errstr, errlen, "kafka configuration: %s", err);
+		snprintf(errstr, errlen, "kafka parameter 'confParam' (on top of the defaults "
+		         "acks=all, enable.idempotence=true, linger.ms=" KAFKA_LINGER_MS "): %s", err);
 		return -1;
 	}
 	rkt = rd_kafka_topic_new(rk, t->topic, NULL);
@@ -484,11 +485,11 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 	*out = NULL;
 	if ((conf->kafka_brokers == NULL || conf->kafka_brokers[0] == '\0') &&
 	    (conf->target == NULL || conf->target[0] == '\0')) {
-		snprintf(errstr, errlen, "kafka: no brokers given (broker or target)");
+		snprintf(errstr, errlen, "kafka: parameter 'broker' (or 'target') required");
 		return TRANSPORT_CONFIG;
 	}
 	if (conf->kafka_topic == NULL || !topic_name_ok(conf->kafka_topic)) {
-		snprintf(errstr, errlen, "kafka topic \"%s\": expected 1 to %d characters "
+		snprintf(errstr, errlen, "kafka parameter 'topic': \"%s\": expected 1 to %d characters "
 		         "of a-z A-Z 0-9 . _ -", conf->kafka_topic ? conf->kafka_topic : "",
 		         KAFKA_TOPIC_MAX);
 		return TRANSPORT_CONFIG;
