@@ -1077,9 +1077,7 @@ transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
 		snprintf(errstr, errlen, "kafka: out of memory for %zu messages", mb->n);
 		return TRANSPORT_RETRY;
 	}
-	if (has_doubts(t) && (stopping(t) || settle_doubts(t, errstr, errlen) != 0)) {
-		if (stopping(t))
-			snprintf(errstr, errlen, "kafka: shutting down with messages in doubt");
+	if (has_doubts(t) && settle_doubts(t, errstr, errlen) != 0) {
 		remember_failed(t);
 		t->suspect = 1;
 		return TRANSPORT_RETRY;
