@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Outage at scale: a stream of 100,000 audit events through a private
 # rsyslogd into a librdkafka mock cluster (16 partitions); the broker goes
-# down mid-stream for longer than message.timeout.ms (so librdkafka times
-# messages out, some of them "possibly persisted") and comes back. After
+# down mid-stream, with requests it stored still unanswered, for longer than
+# message.timeout.ms (so librdkafka times messages out, those "possibly
+# persisted"), and comes back. After
 # recovery every event must be in the topic exactly once: none lost, none
 # produced twice. Copies the mock stores because it does not check an
 # idempotent producer's sequence numbers (see kafka_copies.py) are reported
@@ -61,7 +62,13 @@ until [ "$(kstat messages.sent)" -ge $((N / 10)) ]; do
 	sleep 0.2
 done
 before=$(kstat messages.sent)
+# the broker answers late just before it goes down, so requests the broker
+# has stored are in flight when it does: their messages time out "possibly
+# persisted" and the retry must find them by reading back, not produce them
+mock rtt 1 1500
+sleep 1
 mock "down 1"
+mock rtt 1 0
 log "broker down after $before events; for ${DOWN_S}s (message.timeout.ms=3000)"
 down_at=$(date +%s)
 wait_suspended "$T/sender.internal.log"
