@@ -322,7 +322,6 @@ ENDdbgPrintInstInfo
 static void note_failure(wrkrInstanceData_t *const pWrkrData, const char *errstr)
 {
 	instanceData *const pData = pWrkrData->pData;
-
 	time_t now = time(NULL);
 
 	if (!pWrkrData->failing) {
