@@ -15,12 +15,14 @@
 #include "rsyslog.h"
 #include <stddef.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
 #include <limits.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <time.h>
 #include "conf.h"
 #include "syslogd-types.h"
 #include "srUtils.h"
@@ -47,6 +49,28 @@ DEFobjCurrIf(glbl)
 
 #define OMAF_DEFAULT_TEMPLATE  "RSYSLOG_SyslogProtocol23Format"
 #define OMAF_ERRSTR_MAX        512
+#define OMAF_RELOG_S           300   /* a lasting failure is logged again */
+
+/* Kafka counters shared by an action and its workers' transports. rsyslog
+ * frees the worker instance of a worker it had to cancel at shutdown after
+ * the action instance, so the last one out frees them. */
+typedef struct kafka_sink {
+	transport_kafka_stats_t st;
+	int refs;
+} kafka_sink_t;
+
+static kafka_sink_t *sink_ref(kafka_sink_t *k)
+{
+	if (k != NULL)
+		__atomic_fetch_add(&k->refs, 1, __ATOMIC_ACQ_REL);
+	return k;
+}
+
+static void sink_unref(kafka_sink_t *k)
+{
+	if (k != NULL && __atomic_sub_fetch(&k->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(k);
+}
 
 typedef struct _instanceData {
 	uchar *tplName;
@@ -81,6 +105,7 @@ typedef struct _instanceData {
 	char *kafka_compression;
 	char **kafka_conf;
 	char **kafka_topic_conf;
+	kafka_sink_t *ksink;        /* the workers' producers count here */
 	char *tls_cacert;           /* the strings of the tls.* parameters */
 	char *tls_mycert;
 	char *tls_myprivkey;
@@ -97,8 +122,16 @@ typedef struct wrkrInstanceData {
 	instanceData *pData;
 	pipeline_t *pipe;
 	transport_t *tr;
+	const transport_ops_t *ops; /* pData->transport, kept for freeWrkrInstance */
+	kafka_sink_t *ksink;
 	msgbatch_t batch;
 	int failing;                /* last attempt failed: log recovery once */
+	int stop_logged;            /* shutdown with a batch not delivered: logged */
+	time_t failing_since, failing_logged;
+	unsigned long failures;     /* attempts failed since failing_since */
+	spool_held_t held;          /* messages handed back to rsyslog, not yet settled */
+	char *spool_path;           /* copies: freeWrkrInstance may come after */
+	char *statsname;            /* freeInstance (see kafka_sink_t) */
 } wrkrInstanceData_t;
 
 /* action parameters: names follow omfwd's where it has them */
@@ -163,6 +196,8 @@ BEGINcreateWrkrInstance
 	char errstr[OMAF_ERRSTR_MAX];
 CODESTARTcreateWrkrInstance
 	msgbatch_init(&pWrkrData->batch);
+	pWrkrData->ops = pWrkrData->pData->transport;
+	pWrkrData->ksink = sink_ref(pWrkrData->pData->ksink);
 	CHKmalloc(pWrkrData->pipe = pipeline_new(&pWrkrData->pData->pconf,
 	                                         &pWrkrData->pData->stats));
 	if (pWrkrData->pData->transport->create(&pWrkrData->tr, &pWrkrData->pData->tconf,
@@ -171,6 +206,9 @@ CODESTARTcreateWrkrInstance
 		ABORT_FINALIZE(RS_RET_ERR);
 	}
 	CHKiRet(setup_spool(pWrkrData->pData));
+	CHKmalloc(pWrkrData->statsname = strdup(pWrkrData->pData->statsname));
+	if (pWrkrData->pData->spool_path != NULL)
+		CHKmalloc(pWrkrData->spool_path = strdup(pWrkrData->pData->spool_path));
 finalize_it:
 ENDcreateWrkrInstance
 
@@ -377,12 +415,60 @@ CODESTARTfreeInstance
 	free(pData->tplName);
 	free(pData->target);
 	free(pData->app_name);
+	sink_unref(pData->ksink);
 ENDfreeInstance
+
+/* The worker is freed with messages it handed back to rsyslog still
+ * unsettled: rsyslog cancelled it at shutdown while retrying them and drops
+ * them (8.2302 does not save a cancelled worker's batch). Keep them. */
+static void save_dropped(wrkrInstanceData_t *pWrkrData)
+{
+	char err[OMAF_ERRSTR_MAX];
+
+	if (pWrkrData->held.n == 0)
+		return;
+	if (pWrkrData->spool_path != NULL &&
+	    spool_append(pWrkrData->spool_path, pWrkrData->held.v, pWrkrData->held.n, err,
+	                 sizeof(err)) == 0)
+		LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %zu messages of the "
+		       "batch rsyslog dropped when it stopped this worker are saved to %s and "
+		       "sent after the next start", pWrkrData->statsname, pWrkrData->held.n,
+		       pWrkrData->spool_path);
+	else
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %zu messages of the batch "
+		         "rsyslog dropped when it stopped this worker are lost: %s",
+		         pWrkrData->statsname, pWrkrData->held.n, pWrkrData->spool_path != NULL ?
+		         err : "no global(workDirectory) to save them in");
+}
+
+/* the messages of a batch just handed back to rsyslog (HOLD) or settled */
+static void track_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
+                        const unsigned nParams, int hold)
+{
+	unsigned i;
+
+	if (!hold && pWrkrData->held.n == 0)
+		return;
+	for (i = 0; i < nParams; i++) {
+		const actWrkrIParams_t *prm = &actParam(pParams, 1, i, 0);
+		if (hold)
+			(void)spool_held_add(&pWrkrData->held, (const char *)prm->param,
+			                     prm->lenStr);
+		else
+			spool_held_remove(&pWrkrData->held, (const char *)prm->param, prm->lenStr);
+	}
+}
 
 BEGINfreeWrkrInstance
 CODESTARTfreeWrkrInstance
+	/* no pData here: see kafka_sink_t */
+	save_dropped(pWrkrData);
+	spool_held_free(&pWrkrData->held);
+	free(pWrkrData->spool_path);
+	free(pWrkrData->statsname);
 	if (pWrkrData->tr != NULL)
-		pWrkrData->pData->transport->destroy(pWrkrData->tr);
+		pWrkrData->ops->destroy(pWrkrData->tr);
+	sink_unref(pWrkrData->ksink);
 	pipeline_free(pWrkrData->pipe);
 	msgbatch_free(&pWrkrData->batch);
 ENDfreeWrkrInstance
@@ -399,13 +485,25 @@ ENDdbgPrintInstInfo
 static void note_failure(wrkrInstanceData_t *const pWrkrData, const char *errstr)
 {
 	instanceData *const pData = pWrkrData->pData;
+	time_t now = time(NULL);
 
-	if (!pWrkrData->failing)
+	if (!pWrkrData->failing) {
 		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: action suspended, "
 		         "rsyslog keeps the data and retries: %s", pData->statsname,
 		         pData->where, errstr);
-	else
+		pWrkrData->failing_since = pWrkrData->failing_logged = now;
+		pWrkrData->failures = 0;
+	} else if (now - pWrkrData->failing_logged >= OMAF_RELOG_S) {
+		/* an error that does not pass (authorization, a message too large)
+		 * must not go quiet while the queue fills */
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: still suspended after %ld s "
+		         "and %lu failed attempts: %s", pData->statsname, pData->where,
+		         (long)(now - pWrkrData->failing_since), pWrkrData->failures, errstr);
+		pWrkrData->failing_logged = now;
+	} else {
 		DBGPRINTF("omauditfwd[%s]: still failing: %s\n", pData->statsname, errstr);
+	}
+	pWrkrData->failures++;
 	pWrkrData->failing = 1;
 }
 
@@ -419,9 +517,37 @@ static void note_success(wrkrInstanceData_t *const pWrkrData)
 	pWrkrData->failing = 0;
 }
 
+/* rsyslog cancels a worker that does not finish in time at shutdown. A
+ * thread cancelled inside librdkafka (or OpenSSL) leaves its locks held and
+ * the next call hangs: the transport's calls are bounded by their timeouts,
+ * so let them finish and take the cancellation afterwards. */
+#define NO_CANCEL_BEGIN(old) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &(old))
+#define NO_CANCEL_END(old) pthread_setcancelstate((old), NULL)
+
+/* Shutting down while the collector does not take a batch: rsyslog keeps
+ * retrying it until it cancels this worker, and rsyslog 8.2302 does not
+ * save the batch of a cancelled worker, even with queue.saveOnShutdown
+ * (the rest of the queue it does save). Say so, with the count, once. */
+static void note_stop_failure(wrkrInstanceData_t *const pWrkrData, const char *errstr)
+{
+	instanceData *const pData = pWrkrData->pData;
+
+	if (pWrkrData->stop_logged)
+		return;
+	pWrkrData->stop_logged = 1;
+	LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: shutting down with %zu messages "
+	         "of the batch in hand not delivered: when rsyslog cancels this worker "
+	         "(queue.timeoutShutdown, queue.timeoutActionCompletion) that batch is lost; "
+	         "the rest of the queue is kept with queue.saveOnShutdown: %s",
+	         pData->statsname, pData->where,
+	         transport_kafka_undelivered(pWrkrData->tr), errstr);
+}
+
 BEGINtryResume
 	char errstr[OMAF_ERRSTR_MAX];
+	int cancel_state;
 CODESTARTtryResume
+	NO_CANCEL_BEGIN(cancel_state);
 	/* shutting down: the next commit saves the batch to the spool file
 	 * rather than leaving rsyslog to drop it */
 	if (pWrkrData->pData->spool_path != NULL && shutting_down())
@@ -430,10 +556,15 @@ CODESTARTtryResume
 		if (pWrkrData->pData->transport->connect(pWrkrData->tr, errstr,
 		                                         sizeof(errstr)) != TRANSPORT_OK) {
 			note_failure(pWrkrData, errstr);
+			if (pWrkrData->pData->spool_path == NULL &&
+			    pWrkrData->pData->tconf.kafka_should_stop != NULL &&
+			    pWrkrData->pData->tconf.kafka_should_stop())
+				note_stop_failure(pWrkrData, errstr);
 			ABORT_FINALIZE(RS_RET_SUSPENDED);
 		}
 	}
 finalize_it:
+	NO_CANCEL_END(cancel_state);
 ENDtryResume
 
 BEGINbeginTransaction
@@ -507,6 +638,14 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 	int flush;
 	DEFiRet;
 
+	/* shutting down after a failure: waiting for the collector again (up
+	 * to the timeouts, for each of the messages rsyslog retries one by
+	 * one) would only delay the end; save the batch at once */
+	if (pData->spool_path != NULL && pWrkrData->failing && shutting_down() &&
+	    spool_batch(pWrkrData, pParams, nParams, "the collector was unreachable") == 0) {
+		track_batch(pWrkrData, pParams, nParams, 0);
+		FINALIZE;
+	}
 	msgbatch_reset(&pWrkrData->batch);
 	pipeline_batch_begin(pWrkrData->pipe);
 	fed = pData->spool_path != NULL && !shutting_down() ? feed_spool(pWrkrData) : 0;
@@ -530,12 +669,19 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 			__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
 		/* ... but not when it is shutting down: it would drop the batch */
 		if (pData->spool_path != NULL && shutting_down() &&
-		    spool_batch(pWrkrData, pParams, nParams, errstr) == 0)
+		    spool_batch(pWrkrData, pParams, nParams, errstr) == 0) {
+			track_batch(pWrkrData, pParams, nParams, 0);
 			FINALIZE;
+		}
+		track_batch(pWrkrData, pParams, nParams, 1);
 		__atomic_fetch_add(&pData->batches_failed, 1, __ATOMIC_RELAXED);
 		note_failure(pWrkrData, errstr);
+		if (pData->spool_path == NULL && pData->tconf.kafka_should_stop != NULL &&
+		    pData->tconf.kafka_should_stop())
+			note_stop_failure(pWrkrData, errstr);
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
 	}
+	track_batch(pWrkrData, pParams, nParams, 0);
 	if (fed)
 		spool_fed(pData, fed, 1);
 	pipeline_batch_commit(pWrkrData->pipe);
@@ -549,16 +695,15 @@ finalize_it:
 }
 
 /* The joiner's lock is held from the start of a batch to its commit or
- * rollback. rsyslog cancels a worker that overstays its shutdown timeout:
- * cancelled there, it would leave the lock held and the joiner half-way
- * (and the shutdown flush would wait forever). So a batch runs to its end,
- * which the transports' timeouts bound, and the cancel takes effect after. */
+ * rollback: a worker cancelled there would leave the lock held and the
+ * joiner half-way (and the shutdown flush would wait forever), besides the
+ * transports' locks (see NO_CANCEL_BEGIN). */
 BEGINcommitTransaction
 	int cancel_state;
 CODESTARTcommitTransaction
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+	NO_CANCEL_BEGIN(cancel_state);
 	iRet = deliver_batch(pWrkrData, pParams, nParams);
-	pthread_setcancelstate(cancel_state, NULL);
+	NO_CANCEL_END(cancel_state);
 ENDcommitTransaction
 
 BEGINdoHUP
@@ -841,6 +986,20 @@ static rsRetVal setup_stats(instanceData *pData)
 		{ "unparsed.dropped", offsetof(pipeline_stats_t, unparsed_dropped) },
 		{ "messages.sent", offsetof(pipeline_stats_t, messages_out) },
 	};
+#define KCTR(name, field) { name, offsetof(transport_kafka_stats_t, field) }
+	static const struct { const char *name; size_t off; } kafka_ctrs[] = {
+		KCTR("kafka.produced", produced), KCTR("kafka.delivered", delivered),
+		KCTR("kafka.failed", failed), KCTR("kafka.skipped", skipped),
+		KCTR("kafka.awaited", awaited), KCTR("kafka.recreated", recreated),
+		KCTR("kafka.doubt", doubt), KCTR("kafka.doubt.found", doubt_found),
+		KCTR("kafka.doubt.absent", doubt_absent),
+		KCTR("kafka.doubt.unresolved", doubt_unresolved),
+		KCTR("kafka.errors.permanent", permanent),
+		KCTR("kafka.undelivered.shutdown", lost_at_close),
+		KCTR("kafka.queue.msgs", queue_msgs), KCTR("kafka.tx.errors", tx_errors),
+		KCTR("kafka.tx.retries", tx_retries), KCTR("kafka.req.timeouts", req_timeouts),
+	};
+#undef KCTR
 	char name[256];
 	size_t i;
 	DEFiRet;
@@ -870,6 +1029,13 @@ static rsRetVal setup_stats(instanceData *pData)
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_evicted));
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.pending",
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->pending));
+	}
+	if (pData->transport == &transport_kafka) {
+		for (i = 0; i < sizeof(kafka_ctrs) / sizeof(kafka_ctrs[0]); i++)
+			CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)kafka_ctrs[i].name,
+			                            ctrType_IntCtr, CTR_FLAG_NONE,
+			                            (intctr_t *)((char *)&pData->ksink->st +
+			                                         kafka_ctrs[i].off)));
 	}
 	if (pData->enricher != NULL) {
 		enrich_stats_t *es = (enrich_stats_t *)enrich_stats(pData->enricher);
@@ -929,6 +1095,12 @@ CODESTARTnewActInst
 	}
 	if (pData->app_name != NULL)
 		pData->pconf.header.app_name = pData->app_name;
+	if (pData->transport == &transport_kafka) {
+		CHKmalloc(pData->ksink = calloc(1, sizeof(*pData->ksink)));
+		pData->ksink->refs = 1;
+		pData->tconf.kafka_stats = &pData->ksink->st;
+		pData->tconf.kafka_should_stop = glbl.GetGlobalInputTermState;
+	}
 	/* let the transport check its configuration now, at load time */
 	if (pData->transport->create(&probe, &pData->tconf, errstr, sizeof(errstr)) !=
 	    TRANSPORT_OK) {

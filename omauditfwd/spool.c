@@ -211,6 +211,61 @@ void spool_free(spool_t *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static size_t held_find(const spool_held_t *h, const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (h->v[i].len == len && memcmp(h->v[i].p, p, len) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+int spool_held_add(spool_held_t *h, const char *p, size_t len)
+{
+	char *copy;
+
+	if (held_find(h, p, len) != (size_t)-1)
+		return 0;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		audit_line_t *v = realloc(h->v, cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		h->v = v;
+		h->cap = cap;
+	}
+	if ((copy = malloc(len + 1)) == NULL)
+		return -1;
+	memcpy(copy, p, len);
+	copy[len] = '\0';
+	h->v[h->n].p = copy;
+	h->v[h->n].len = len;
+	h->n++;
+	return 0;
+}
+
+void spool_held_remove(spool_held_t *h, const char *p, size_t len)
+{
+	size_t i = held_find(h, p, len);
+
+	if (i == (size_t)-1)
+		return;
+	free(h->v[i].p);
+	memmove(&h->v[i], &h->v[i + 1], (h->n - i - 1) * sizeof(h->v[0]));
+	h->n--;
+}
+
+void spool_held_free(spool_held_t *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->v[i].p);
+	free(h->v);
+	memset(h, 0, sizeof(*h));
+}
+
 int spool_path(char *out, size_t outlen, const char *dir, const char *name)
 {
 	size_t i, n;

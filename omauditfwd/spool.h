@@ -46,6 +46,21 @@ int spool_append(const char *path, const audit_line_t *lines, size_t n,
 int spool_load(const char *path, spool_t *s, char *err, size_t errlen);
 void spool_free(spool_t *s);
 
+/* The messages of batches a worker returned to rsyslog as not delivered,
+ * until rsyslog hands them in again and they are delivered or spooled.
+ * What is left when the worker is freed is what rsyslog dropped when it
+ * cancelled the worker at shutdown: those go to the spool file too.
+ * Copies, each message once (by content). */
+typedef struct spool_held {
+	audit_line_t *v;
+	size_t n, cap;
+} spool_held_t;
+
+/* 0, or -1 when memory ran out (nothing added) */
+int spool_held_add(spool_held_t *h, const char *p, size_t len);
+void spool_held_remove(spool_held_t *h, const char *p, size_t len);
+void spool_held_free(spool_held_t *h);
+
 /* The spool of the action named NAME in DIR: DIR/omauditfwd-NAME.spool
  * (no second prefix when NAME starts with "omauditfwd-"); characters other
  * than [A-Za-z0-9._-] in NAME become '_'. 0, or -1 when it does not fit. */

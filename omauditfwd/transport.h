@@ -63,6 +63,13 @@ typedef struct transport_conf {
 	const char *const *kafka_topic_conf_params; /* "key=value", topic level */
 	size_t kafka_n_topic_conf_params;
 	int kafka_close_timeout_ms;    /* flush at disconnect/destroy */
+	/* where the transport counts (atomically; shared by the transports of
+	 * one action's workers); NULL: a counter set of its own */
+	struct transport_kafka_stats *kafka_stats;
+	/* nonzero when the caller is shutting down: waits end early (rsyslog
+	 * cancels a worker that does not return in time, and the batch of a
+	 * cancelled worker is lost); NULL: never */
+	int (*kafka_should_stop)(void);
 	/* --- end kafka --- */
 
 	/* --- tls (transport_tls.c); all-zero is the default --- */
@@ -116,9 +123,26 @@ typedef struct transport_kafka_stats {
 	                                 * for instead of produced again */
 	unsigned long long recreated;   /* producers replaced after a fatal error or
 	                                 * a refusing topic state */
+	unsigned long long doubt;       /* failed "possibly persisted": in doubt */
+	unsigned long long doubt_found; /* ... found by reading back: delivered */
+	unsigned long long doubt_absent;/* ... not found: produced again */
+	unsigned long long doubt_unresolved; /* ... too far to read back: produced
+	                                 * again unverified (may duplicate) */
+	unsigned long long permanent;   /* failures Kafka repeats until its cause is
+	                                 * fixed (authorization, size, unknown topic) */
+	unsigned long long lost_at_close; /* messages of a failed batch still not
+	                                 * delivered when the transport was destroyed */
+	/* from librdkafka's statistics (statistics.interval.ms), summed over
+	 * the producers: */
+	unsigned long long queue_msgs;  /* messages in the producers' queues (gauge) */
+	unsigned long long tx_errors;   /* brokers' transmission errors */
+	unsigned long long tx_retries;  /* request retries */
+	unsigned long long req_timeouts;/* requests timed out */
 } transport_kafka_stats_t;
 
 const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t);
+/* Messages of the failed batch(es) being retried that are not delivered. */
+size_t transport_kafka_undelivered(const transport_t *t);
 transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
                                           const msgbatch_t *keys, size_t *delivered,
                                           char *errstr, size_t errlen);

@@ -20,9 +20,20 @@
  * once. What is not matched is produced: a message whose bytes changed
  * between tries, or a retry that comes after an unrelated batch succeeded
  * (a success forgets the record), is sent again -- at least once, never
- * lost. The other source of duplicates is librdkafka's "possibly persisted"
- * case: a message whose request was in flight when its timeout, a purge or
- * a fatal error ended it is reported failed and produced again.
+ * lost.
+ *
+ * Messages in doubt. librdkafka reports a message failed with the status
+ * "possibly persisted" when its Produce request was sent but unanswered
+ * when the message timed out (message.timeout.ms, e.g. a broker outage
+ * longer than it), was purged (close, recreate) or the producer failed
+ * fatally: the broker may have stored it, and after the epoch bump that
+ * follows, producing it again would store it twice. Such a message is kept
+ * in doubt (KM_DOUBT, with its partition and the highest offset acknowledged
+ * in that partition before the doubt arose); the retry first reads that
+ * partition back from there (kafka_readback.c): found, it is delivered;
+ * not found, it is produced again. Only when the read-back cannot be done
+ * (more than KAFKA_READBACK_MAX messages to read) is it produced again
+ * unverified, counted in doubt_unresolved: the one case of a duplicate.
  *
  * Fatal producer errors (rd_kafka_fatal_error, e.g. idempotence state that
  * cannot be recovered) fail the batch; the next send() destroys the producer
@@ -38,17 +49,24 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "kafka_readback.h"
+#include "kafka_stats.h"
 #include "transport.h"
 
 #define KAFKA_DEFAULT_PORT       9092
 #define KAFKA_LINGER_MS          "5"
 #define KAFKA_MESSAGE_TIMEOUT_MS "60000"
+#define KAFKA_STATS_INTERVAL_MS  "10000"
 #define KAFKA_POLL_MS            50     /* one wait for delivery reports */
+#define KAFKA_CONNECT_SLICE_MS   250    /* one wait for metadata */
+#define KAFKA_STOP_WAIT_MS       1000   /* shutting down: wait without progress */
 #define KAFKA_QUEUE_FULL_WAIT_MS 10     /* producer queue full: serve reports */
 #define KAFKA_TICKET_CHUNK       256
 #define KAFKA_TOPIC_MAX          249    /* Kafka's limit on topic names */
+#define KAFKA_READBACK_MAX       500000 /* messages read to settle a doubt */
 
-enum { KM_TODO = 0, KM_INFLIGHT, KM_DELIVERED };
+/* KM_DOUBT: failed "possibly persisted"; settled by reading back */
+enum { KM_TODO = 0, KM_INFLIGHT, KM_DELIVERED, KM_DOUBT };
 
 /* msg_opaque of one produced message: which entry its report is for */
 typedef struct ticket {
@@ -70,6 +88,8 @@ typedef struct kmsg {
 	int taken;                 /* matching scratch */
 	int refused;               /* produce() itself failed (err) */
 	rd_kafka_resp_err_t err;   /* why it was not delivered */
+	int32_t partition;         /* KM_DOUBT: where it may be */
+	int64_t floor;             /* KM_DOUBT: it can only be after this offset */
 } kmsg_t;
 
 typedef struct kmsgs {
@@ -91,17 +111,24 @@ struct transport {
 	char client_err[256];      /* latest error_cb reason */
 	kmsgs_t cur;               /* batch being sent, or the last failed one */
 	kmsgs_t nxt;
-	size_t inflight;           /* entries of cur that are KM_INFLIGHT */
+	size_t batch_n;            /* cur: the batch's entries come first */
+	size_t matched;            /* entries of the record the batch matched */
+	size_t inflight;           /* batch entries that are KM_INFLIGHT */
 	unsigned long long reports;
-	buf_t saved;               /* bytes of the last failed batch */
+	buf_t saved;               /* bytes of the record (failed batches) */
+	buf_t spare;
 	size_t *slots;             /* matching: open addressing over cur */
 	size_t nslots;
+	int64_t *acked;            /* per partition: highest offset acknowledged */
+	size_t nacked;
 	ticket_chunk_t *chunks;
 	ticket_t *free_tk;
-	transport_kafka_stats_t st;
+	transport_kafka_stats_t own;   /* when the caller gives no sink */
+	transport_kafka_stats_t *st;   /* where we count */
+	kafka_stats_sample_t last;     /* this producer's last statistics */
 };
 
-#define STAT_ADD(t, f, n) __atomic_fetch_add(&(t)->st.f, (n), __ATOMIC_RELAXED)
+#define STAT_ADD(t, f, n) __atomic_fetch_add(&(t)->st->f, (n), __ATOMIC_RELAXED)
 
 static long long now_ms(void)
 {
@@ -109,6 +136,11 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int stopping(const transport_t *t)
+{
+	return t->conf.kafka_should_stop != NULL && t->conf.kafka_should_stop();
 }
 
 static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
@@ -167,6 +199,55 @@ static void ticket_put(transport_t *t, ticket_t *tk)
 	t->free_tk = tk;
 }
 
+/* ---- offsets acknowledged, per partition ---- */
+
+static void note_acked(transport_t *t, int32_t p, int64_t offset)
+{
+	int64_t *v;
+	size_t n, i;
+
+	if (p < 0 || offset < 0)
+		return;
+	if ((size_t)p >= t->nacked) {
+		n = (size_t)p + 1 > 2 * t->nacked ? (size_t)p + 1 : 2 * t->nacked;
+		if ((v = realloc(t->acked, n * sizeof(*v))) == NULL)
+			return;         /* a doubt there reads from the start */
+		for (i = t->nacked; i < n; i++)
+			v[i] = -1;
+		t->acked = v;
+		t->nacked = n;
+	}
+	if (offset > t->acked[p])
+		t->acked[p] = offset;
+}
+
+/* -1: none known */
+static int64_t acked_offset(const transport_t *t, int32_t p)
+{
+	return p >= 0 && (size_t)p < t->nacked ? t->acked[p] : -1;
+}
+
+/* An error Kafka repeats on every try until someone fixes its cause. A
+ * broker error in a delivery report is one: librdkafka retries the others
+ * until the message times out (then the report says _MSG_TIMED_OUT). The
+ * idempotence errors are not: a new producer gets past them. */
+static int is_permanent(rd_kafka_resp_err_t err)
+{
+	switch (err) {
+	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+	case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+		return 1;
+	case RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER:
+	case RD_KAFKA_RESP_ERR_DUPLICATE_SEQUENCE_NUMBER:
+	case RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH:
+	case RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID:
+	case RD_KAFKA_RESP_ERR_PRODUCER_FENCED:
+		return 0;
+	default:
+		return err > 0;
+	}
+}
+
 /* ---- librdkafka callbacks (served by our poll/flush calls) ---- */
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -181,15 +262,27 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 		STAT_ADD(t, failed, 1);
 	else
 		STAT_ADD(t, delivered, 1);
+	if (m->err && is_permanent(m->err))
+		STAT_ADD(t, permanent, 1);
+	if (!m->err)
+		note_acked(t, m->partition, m->offset);
 	if (tk == NULL)
 		return;
 	if (tk->idx >= 0) {
 		e = &t->cur.v[tk->idx];
 		e->tk = NULL;
-		t->inflight--;
+		if ((size_t)tk->idx < t->batch_n)
+			t->inflight--;
 		e->state = m->err ? KM_TODO : KM_DELIVERED;
 		e->err = m->err;
 		e->refused = 0;
+		if (m->err && m->partition >= 0 &&
+		    rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED) {
+			e->state = KM_DOUBT;
+			e->partition = m->partition;
+			e->floor = acked_offset(t, m->partition);
+			STAT_ADD(t, doubt, 1);
+		}
 	}
 	/* these leave the topic in an error state that produce() keeps
 	 * returning until a metadata refresh: use a new producer */
@@ -198,6 +291,28 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	    m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)
 		t->stale = 1;
 	ticket_put(t, tk);
+}
+
+/* Add what changed since this producer's last statistics: the sums over
+ * several producers (workers) stay right, gauges included. */
+static void stats_apply(transport_t *t, const kafka_stats_sample_t *s)
+{
+	STAT_ADD(t, queue_msgs, (unsigned long long)(s->msg_cnt - t->last.msg_cnt));
+	STAT_ADD(t, tx_errors, (unsigned long long)(s->txerrs - t->last.txerrs));
+	STAT_ADD(t, tx_retries, (unsigned long long)(s->txretries - t->last.txretries));
+	STAT_ADD(t, req_timeouts,
+	         (unsigned long long)(s->req_timeouts - t->last.req_timeouts));
+	t->last = *s;
+}
+
+static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
+	kafka_stats_sample_t s;
+
+	(void)rk;
+	if (kafka_stats_parse(json, len, &s) == 0)
+		stats_apply(opaque, &s);
+	return 0;       /* librdkafka frees JSON */
 }
 
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
@@ -229,7 +344,7 @@ static int set_param(rd_kafka_conf_t *kc, rd_kafka_topic_conf_t *tc, const char 
 	rd_kafka_conf_res_t r;
 
 	if (eq == NULL || eq == kv || (n = (size_t)(eq - kv)) >= sizeof(name)) {
-		snprintf(errstr, errlen, "kafka %s \"%s\": expected key=value", what, kv);
+		snprintf(errstr, errlen, "kafka parameter '%s': \"%s\": expected key=value", what, kv);
 		return -1;
 	}
 	memcpy(name, kv, n);
@@ -237,7 +352,7 @@ static int set_param(rd_kafka_conf_t *kc, rd_kafka_topic_conf_t *tc, const char 
 	r = tc ? rd_kafka_topic_conf_set(tc, name, eq + 1, err, sizeof(err))
 	       : rd_kafka_conf_set(kc, name, eq + 1, err, sizeof(err));
 	if (r != RD_KAFKA_CONF_OK) {
-		snprintf(errstr, errlen, "kafka %s \"%s\": %s", what, kv, err);
+		snprintf(errstr, errlen, "kafka parameter '%s': \"%s\": %s", what, kv, err);
 		return -1;
 	}
 	return 0;
@@ -271,6 +386,7 @@ static int build_conf(transport_t *t, const transport_conf_t *c, char *errstr,
 	static const char *const defaults[] = {
 		"acks=all", "enable.idempotence=true", "linger.ms=" KAFKA_LINGER_MS,
 		"message.timeout.ms=" KAFKA_MESSAGE_TIMEOUT_MS,
+		"statistics.interval.ms=" KAFKA_STATS_INTERVAL_MS,
 	};
 	static const char *const codecs[] = { "none", "gzip", "snappy", "lz4", "zstd" };
 	rd_kafka_topic_conf_t *tc;
@@ -298,7 +414,7 @@ static int build_conf(transport_t *t, const transport_conf_t *c, char *errstr,
 			if (strcmp(c->kafka_compression, codecs[i]) == 0)
 				break;
 		if (i == sizeof(codecs) / sizeof(codecs[0])) {
-			snprintf(errstr, errlen, "kafka compression \"%s\": expected one of "
+			snprintf(errstr, errlen, "kafka parameter 'compression': \"%s\": expected one of "
 			         "none, gzip, snappy, lz4, zstd", c->kafka_compression);
 			return -1;
 		}
@@ -326,7 +442,8 @@ static int trial_producer(transport_t *t, char *errstr, size_t errlen)
 	    RD_KAFKA_CONF_OK ||
 	    (rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof(err))) == NULL) {
 		rd_kafka_conf_destroy(kc);
-		snprintf(errstr, errlen, "kafka configuration: %s", err);
+		snprintf(errstr, errlen, "kafka parameter 'confParam' (on top of the defaults "
+		         "acks=all, enable.idempotence=true, linger.ms=" KAFKA_LINGER_MS "): %s", err);
 		return -1;
 	}
 	rkt = rd_kafka_topic_new(rk, t->topic, NULL);
@@ -368,11 +485,11 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 	*out = NULL;
 	if ((conf->kafka_brokers == NULL || conf->kafka_brokers[0] == '\0') &&
 	    (conf->target == NULL || conf->target[0] == '\0')) {
-		snprintf(errstr, errlen, "kafka: no brokers given (broker or target)");
+		snprintf(errstr, errlen, "kafka: parameter 'broker' (or 'target') required");
 		return TRANSPORT_CONFIG;
 	}
 	if (conf->kafka_topic == NULL || !topic_name_ok(conf->kafka_topic)) {
-		snprintf(errstr, errlen, "kafka topic \"%s\": expected 1 to %d characters "
+		snprintf(errstr, errlen, "kafka parameter 'topic': \"%s\": expected 1 to %d characters "
 		         "of a-z A-Z 0-9 . _ -", conf->kafka_topic ? conf->kafka_topic : "",
 		         KAFKA_TOPIC_MAX);
 		return TRANSPORT_CONFIG;
@@ -388,7 +505,9 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		goto oom;
 	buf_init(&t->saved);
+	buf_init(&t->spare);
 	t->conf = *conf;
+	t->st = conf->kafka_stats != NULL ? conf->kafka_stats : &t->own;
 	if ((t->brokers = brokers_from_target(conf)) == NULL ||
 	    (t->topic = strdup(conf->kafka_topic)) == NULL ||
 	    (conf->kafka_key != NULL && (t->key = strdup(conf->kafka_key)) == NULL))
@@ -419,6 +538,7 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 	rd_kafka_conf_set_opaque(t->kconf, t);
 	rd_kafka_conf_set_dr_msg_cb(t->kconf, on_delivery);
 	rd_kafka_conf_set_error_cb(t->kconf, on_error);
+	rd_kafka_conf_set_stats_cb(t->kconf, on_stats);
 	*out = t;
 	return TRANSPORT_OK;
 oom:
@@ -468,6 +588,9 @@ static void producer_close(transport_t *t, int timeout_ms)
 	rd_kafka_destroy(t->rk);
 	t->rk = NULL;
 	t->rkt = NULL;
+	/* its queue is gone; its totals start again with the next one */
+	STAT_ADD(t, queue_msgs, (unsigned long long)-t->last.msg_cnt);
+	memset(&t->last, 0, sizeof(t->last));
 	/* reports that never came (none expected): the tickets are reclaimed */
 	for (i = 0; i < t->cur.n; i++)
 		if (t->cur.v[i].state == KM_INFLIGHT) {
@@ -567,15 +690,21 @@ static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t
 	return 0;
 }
 
-/* Carry the state of t->cur over to the matching messages of t->nxt, then
- * make t->nxt current. Unmatched in-flight messages become orphans: their
- * reports still come, for no batch. */
+/* Carry the state of the record (t->cur) over to the matching messages of
+ * t->nxt, then make t->nxt current: the batch's entries first (batch_n of
+ * them), then the record's entries no message of the batch matched. rsyslog
+ * may retry a failed batch in parts (one message at a time, after a
+ * resume): those stay remembered for the next parts. */
 static int match_previous(transport_t *t)
 {
-	size_t i, j, mask;
+	size_t i, j, mask, n = t->nxt.n;
 	kmsgs_t tmp;
 
+	t->batch_n = n;
+	t->matched = 0;
 	if (t->cur.n > 0) {
+		if (kmsgs_reserve(&t->nxt, n + t->cur.n) != 0)
+			return -1;
 		for (t->nslots = 16; t->nslots < 2 * t->cur.n; t->nslots *= 2)
 			;
 		free(t->slots);
@@ -588,7 +717,7 @@ static int match_previous(transport_t *t)
 				;
 			t->slots[j] = i + 1;
 		}
-		for (i = 0; i < t->nxt.n; i++) {
+		for (i = 0; i < n; i++) {
 			kmsg_t *e = &t->nxt.v[i], *p = NULL;
 
 			if (i < t->cur.n && !t->cur.v[i].taken && msg_same(e, &t->cur.v[i]))
@@ -601,8 +730,11 @@ static int match_previous(transport_t *t)
 			if (p == NULL)
 				continue;
 			p->taken = 1;
+			t->matched++;
 			e->state = p->state;
 			e->err = p->err;
+			e->partition = p->partition;
+			e->floor = p->floor;
 			if (p->state == KM_INFLIGHT) {
 				e->tk = p->tk;
 				e->tk->idx = (long)i;
@@ -611,12 +743,19 @@ static int match_previous(transport_t *t)
 				STAT_ADD(t, skipped, 1);
 			}
 		}
-		t->inflight = 0;
-		for (i = 0; i < t->cur.n; i++)
-			if (!t->cur.v[i].taken && t->cur.v[i].state == KM_INFLIGHT)
-				t->cur.v[i].tk->idx = -1;
+		for (i = 0; i < t->cur.n; i++) {
+			kmsg_t *c = &t->cur.v[i];
+
+			if (c->taken)
+				continue;
+			t->nxt.v[t->nxt.n] = *c;
+			if (c->state == KM_INFLIGHT)
+				c->tk->idx = (long)t->nxt.n;
+			t->nxt.n++;
+		}
 	}
-	for (i = 0; i < t->nxt.n; i++)
+	t->inflight = 0;
+	for (i = 0; i < n; i++)
 		if (t->nxt.v[i].state == KM_INFLIGHT)
 			t->inflight++;
 	tmp = t->cur;
@@ -625,14 +764,29 @@ static int match_previous(transport_t *t)
 	return 0;
 }
 
-/* The batch failed: copy its bytes (the entries point into the caller's
- * batch, which it reuses) so the retry can be compared with them. The old
- * record, the only other user of t->saved, was replaced by matching. */
+/* Drop the record's entries from FROM on; their reports go to no one. */
+static void drop_entries(transport_t *t, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < t->cur.n; i++)
+		if (t->cur.v[i].state == KM_INFLIGHT)
+			t->cur.v[i].tk->idx = -1;
+	t->cur.n = from;
+}
+
+/* The batch failed: copy the bytes of the record (the batch's entries point
+ * into the caller's batch, which it reuses; the others into t->saved) into
+ * t->spare, which becomes t->saved, so the retry can be compared with them.
+ * A batch that matched nothing of the record means rsyslog has moved on:
+ * the old entries are dropped. */
 static void remember_failed(transport_t *t)
 {
-	buf_t *b = &t->saved;
+	buf_t *b = &t->spare, tmp;
 	size_t i, off = 0;
 
+	if (t->matched == 0)
+		drop_entries(t, t->batch_n);
 	buf_reset(b);
 	buf_reserve(b, 1);              /* never a NULL base, even if all empty */
 	for (i = 0; i < t->cur.n; i++) {
@@ -643,10 +797,8 @@ static void remember_failed(transport_t *t)
 	if (b->oom) {
 		/* nothing to compare with: in-flight ones become orphans and the
 		 * retry produces everything (duplicates, no loss) */
-		for (i = 0; i < t->cur.n; i++)
-			if (t->cur.v[i].state == KM_INFLIGHT)
-				t->cur.v[i].tk->idx = -1;
-		t->cur.n = 0;
+		drop_entries(t, 0);
+		t->batch_n = 0;
 		t->inflight = 0;
 		return;
 	}
@@ -660,12 +812,143 @@ static void remember_failed(transport_t *t)
 			off += e->klen;
 		}
 	}
+	tmp = t->saved;
+	t->saved = t->spare;
+	t->spare = tmp;
+	t->batch_n = 0;
+	t->inflight = 0;
 }
 
+/* The batch was delivered. When it matched part of the record, the rest of
+ * the record stays (its bytes are in t->saved, untouched): rsyslog is
+ * retrying a failed batch in parts. Otherwise the record is dropped. */
 static void forget_batch(transport_t *t)
 {
-	t->cur.n = 0;
+	size_t i, n = 0;
+
+	if (t->matched == 0) {
+		drop_entries(t, 0);
+	} else {
+		for (i = t->batch_n; i < t->cur.n; i++, n++) {
+			t->cur.v[n] = t->cur.v[i];
+			if (t->cur.v[n].state == KM_INFLIGHT)
+				t->cur.v[n].tk->idx = (long)n;
+		}
+		t->cur.n = n;
+	}
+	t->batch_n = 0;
 	t->inflight = 0;
+}
+
+/* ---- settling doubts ---- */
+
+/* the doubtful messages of one partition, looked up by content */
+typedef struct doubt_scan {
+	transport_t *t;
+	size_t *tab;               /* open addressing: index + 1 into t->cur */
+	size_t mask;
+	size_t left;               /* not found yet */
+} doubt_scan_t;
+
+static int doubt_seen(const char *key, size_t klen, const char *val, size_t vlen,
+                      int64_t offset, void *opaque)
+{
+	doubt_scan_t *s = opaque;
+	kmsg_t probe, *e;
+	size_t j;
+
+	(void)offset;
+	memset(&probe, 0, sizeof(probe));
+	probe.val = val != NULL ? val : "";
+	probe.vlen = vlen;
+	probe.key = key;
+	probe.klen = key != NULL ? klen : 0;
+	probe.hash = msg_hash(&probe);
+	for (j = probe.hash & s->mask; s->tab[j]; j = (j + 1) & s->mask) {
+		e = &s->t->cur.v[s->tab[j] - 1];
+		if (e->state == KM_DOUBT && msg_same(&probe, e)) {
+			e->state = KM_DELIVERED;
+			STAT_ADD(s->t, doubt_found, 1);
+			return --s->left == 0;
+		}
+	}
+	return 0;
+}
+
+static int in_partition(const kmsg_t *e, int32_t p)
+{
+	return e->state == KM_DOUBT && e->partition == p;
+}
+
+/* Read back the partitions of the messages in doubt: found ones are
+ * delivered, the others go back to be produced. -1 (ERRSTR set): the
+ * cluster could not be read; they stay in doubt. */
+static int settle_doubts(transport_t *t, char *errstr, size_t errlen)
+{
+	char why[400];
+	size_t i, j, nslots;
+	doubt_scan_t s;
+	int64_t from;
+	int32_t p;
+	long r;
+
+	for (i = 0; i < t->batch_n; i++) {
+		if (t->cur.v[i].state != KM_DOUBT)
+			continue;
+		p = t->cur.v[i].partition;
+		s.t = t;
+		s.left = 0;
+		from = INT64_MAX;
+		for (j = i; j < t->batch_n; j++)
+			if (in_partition(&t->cur.v[j], p)) {
+				s.left++;
+				if (t->cur.v[j].floor + 1 < from)
+					from = t->cur.v[j].floor + 1;
+			}
+		for (nslots = 16; nslots < 2 * s.left; nslots *= 2)
+			;
+		if ((s.tab = calloc(nslots, sizeof(*s.tab))) == NULL) {
+			snprintf(errstr, errlen, "kafka: out of memory settling doubts");
+			return -1;
+		}
+		s.mask = nslots - 1;
+		for (j = i; j < t->batch_n; j++)
+			if (in_partition(&t->cur.v[j], p)) {
+				size_t k = t->cur.v[j].hash & s.mask;
+
+				while (s.tab[k])
+					k = (k + 1) & s.mask;
+				s.tab[k] = j + 1;
+			}
+		r = kafka_readback(t->kconf, t->topic, p, from, KAFKA_READBACK_MAX,
+		                   3 * t->conf.io_timeout_ms, doubt_seen, &s, why, sizeof(why));
+		free(s.tab);
+		if (r == -1) {
+			snprintf(errstr, errlen, "kafka %s topic %s: %zu messages whose delivery "
+			         "is in doubt cannot be verified yet: %s", t->brokers, t->topic,
+			         s.left, why);
+			return -1;
+		}
+		for (j = i; j < t->batch_n; j++)
+			if (in_partition(&t->cur.v[j], p)) {
+				t->cur.v[j].state = KM_TODO;
+				if (r == -2)
+					STAT_ADD(t, doubt_unresolved, 1);
+				else
+					STAT_ADD(t, doubt_absent, 1);
+			}
+	}
+	return 0;
+}
+
+static int has_doubts(const transport_t *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->batch_n; i++)
+		if (t->cur.v[i].state == KM_DOUBT)
+			return 1;
+	return 0;
 }
 
 /* ---- sending ---- */
@@ -687,7 +970,8 @@ static transport_rc_t produce_one(transport_t *t, size_t i, long long deadline)
 		                        RD_KAFKA_V_KEY(e->key, e->key ? e->klen : 0),
 		                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 		                        RD_KAFKA_V_OPAQUE(tk), RD_KAFKA_V_END);
-		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() >= deadline || t->fatal)
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() >= deadline || t->fatal ||
+		    stopping(t))
 			break;
 		rd_kafka_poll(t->rk, KAFKA_QUEUE_FULL_WAIT_MS);
 	}
@@ -701,6 +985,8 @@ static transport_rc_t produce_one(transport_t *t, size_t i, long long deadline)
 		    err != RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
 			t->stale = 1;
 		STAT_ADD(t, failed, 1);
+		if (is_permanent(err))
+			STAT_ADD(t, permanent, 1);
 		return TRANSPORT_RETRY;
 	}
 	e->tk = tk;
@@ -722,7 +1008,8 @@ static void await_reports(transport_t *t)
 		if (t->reports != seen) {
 			seen = t->reports;
 			progress_at = now_ms();
-		} else if (now_ms() - progress_at >= t->conf.io_timeout_ms) {
+		} else if (now_ms() - progress_at >= t->conf.io_timeout_ms ||
+		           (stopping(t) && now_ms() - progress_at >= KAFKA_STOP_WAIT_MS)) {
 			break;
 		}
 	}
@@ -734,22 +1021,27 @@ static void await_reports(transport_t *t)
 
 static void failure_text(transport_t *t, char *errstr, size_t errlen)
 {
-	size_t i, failed = 0, refused = 0, pending = 0;
+	size_t i, failed = 0, refused = 0, pending = 0, doubt = 0;
 	rd_kafka_resp_err_t ferr = 0, rerr = 0;
 	int n;
 
-	for (i = 0; i < t->cur.n; i++) {
+	for (i = 0; i < t->batch_n; i++) {
 		const kmsg_t *e = &t->cur.v[i];
 
 		if (e->state == KM_INFLIGHT)
 			pending++;
+		else if (e->state == KM_DOUBT)
+			doubt++;
 		else if (e->state == KM_TODO && e->refused && refused++ == 0)
 			rerr = e->err;
 		else if (e->state == KM_TODO && !e->refused && failed++ == 0)
 			ferr = e->err;
 	}
 	n = snprintf(errstr, errlen, "kafka %s topic %s: %zu of %zu messages not delivered",
-	             t->brokers, t->topic, failed + refused + pending, t->cur.n);
+	             t->brokers, t->topic, failed + refused + pending + doubt, t->batch_n);
+	if (doubt && n >= 0 && (size_t)n < errlen)
+		n += snprintf(errstr + n, errlen - n, "; %zu possibly stored (no answer), "
+		              "to be verified by reading the partition back", doubt);
 	if (pending && n >= 0 && (size_t)n < errlen)
 		n += snprintf(errstr + n, errlen - n, "; %zu without a delivery report after "
 		              "%d ms", pending, t->conf.io_timeout_ms);
@@ -785,15 +1077,20 @@ transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
 		snprintf(errstr, errlen, "kafka: out of memory for %zu messages", mb->n);
 		return TRANSPORT_RETRY;
 	}
+	if (has_doubts(t) && settle_doubts(t, errstr, errlen) != 0) {
+		remember_failed(t);
+		t->suspect = 1;
+		return TRANSPORT_RETRY;
+	}
 	deadline = now_ms() + t->conf.io_timeout_ms;
-	for (i = 0; i < t->cur.n && !t->fatal; i++)
+	for (i = 0; i < t->batch_n && !t->fatal; i++)
 		if (t->cur.v[i].state == KM_TODO)
 			produce_one(t, i, deadline);
 	await_reports(t);
-	for (i = 0; i < t->cur.n && t->cur.v[i].state == KM_DELIVERED; i++)
+	for (i = 0; i < t->batch_n && t->cur.v[i].state == KM_DELIVERED; i++)
 		;
 	*delivered = i;
-	if (i == t->cur.n) {
+	if (i == t->batch_n) {
 		forget_batch(t);
 		t->suspect = 0;
 		return TRANSPORT_OK;
@@ -817,15 +1114,23 @@ static transport_rc_t kafka_connect(transport_t *t, char *errstr, size_t errlen)
 	const struct rd_kafka_metadata *md;
 	rd_kafka_resp_err_t err;
 	transport_rc_t rc;
+	long long deadline, slice;
 
 	if ((rc = producer_ready(t, errstr, errlen)) != TRANSPORT_OK)
 		return rc;
-	err = rd_kafka_metadata(t->rk, 0, t->rkt, &md, t->conf.connect_timeout_ms);
-	if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		if (md->topic_cnt == 1 && md->topics[0].err)
-			err = md->topics[0].err;
-		rd_kafka_metadata_destroy(md);
-	}
+	/* in slices, so a shutdown does not wait for the whole timeout */
+	deadline = now_ms() + t->conf.connect_timeout_ms;
+	do {
+		slice = deadline - now_ms();
+		if (slice > KAFKA_CONNECT_SLICE_MS)
+			slice = KAFKA_CONNECT_SLICE_MS;
+		err = rd_kafka_metadata(t->rk, 0, t->rkt, &md, slice > 0 ? (int)slice : 1);
+		if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+			if (md->topic_cnt == 1 && md->topics[0].err)
+				err = md->topics[0].err;
+			rd_kafka_metadata_destroy(md);
+		}
+	} while (err == RD_KAFKA_RESP_ERR__TIMED_OUT && now_ms() < deadline && !stopping(t));
 	rd_kafka_poll(t->rk, 0);
 	if (err) {
 		snprintf(errstr, errlen, "kafka %s topic %s: %s%s%s", t->brokers, t->topic,
@@ -852,24 +1157,42 @@ static void kafka_disconnect(transport_t *t)
 
 static void kafka_destroy(transport_t *t)
 {
+	size_t i;
+
 	if (t == NULL)
 		return;
 	producer_close(t, t->conf.kafka_close_timeout_ms);
+	/* the rest of a failed batch, as the last reports left it: the caller
+	 * still has the batch, but this transport will not deliver it */
+	for (i = 0; i < t->cur.n; i++)
+		if (t->cur.v[i].state != KM_DELIVERED)
+			STAT_ADD(t, lost_at_close, 1);
 	if (t->kconf != NULL)
 		rd_kafka_conf_destroy(t->kconf);
 	free(t->cur.v);
 	free(t->nxt.v);
 	free(t->slots);
+	free(t->acked);
 	buf_free(&t->saved);
+	buf_free(&t->spare);
 	free(t->brokers);
 	free(t->topic);
 	free(t->key);
 	free(t);
 }
 
+size_t transport_kafka_undelivered(const transport_t *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->cur.n; i++)
+		n += t->cur.v[i].state != KM_DELIVERED;
+	return n;
+}
+
 const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t)
 {
-	return &t->st;
+	return t->st;
 }
 
 const transport_ops_t transport_kafka = {

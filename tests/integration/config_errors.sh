@@ -111,6 +111,22 @@ check_bad syslog.facility "$BASE syslog.facility=\"24\"" 24
 check_bad syslog.severity "$BASE syslog.severity=\"8\"" 8
 check_bad syslog.severity "$BASE syslog.severity=\"loud\"" loud
 
+# --- transport="kafka" (no broker is contacted at load time)
+KAFKA='transport="kafka" broker=["127.0.0.1:9092"] topic="audit"'
+conf_with "$KAFKA key=\"host\" compression=\"zstd\" closeTimeout=\"1000\" confParam=[\"client.id=audit\", \"linger.ms=20\"] topicConfParam=[\"message.timeout.ms=30000\"]"
+rsyslog_validate "$T/test.conf" || { bad "valid kafka action rejected"; sed 's/^/        /' "$T/validate.out"; }
+check_bad confParam      "$KAFKA confParam=[\"bogus.key=1\"]" bogus.key
+check_bad confParam      "$KAFKA confParam=[\"linger.ms=soon\"]" soon
+check_bad confParam      "$KAFKA confParam=[\"linger.ms\"]" linger.ms
+check_bad confParam      "$KAFKA confParam=[\"acks=1\"]" acks
+check_bad topicConfParam "$KAFKA topicConfParam=[\"no.such.topic.property=2\"]" no.such.topic.property
+check_bad compression    "$KAFKA compression=\"brotli\"" brotli
+check_bad topic          'transport="kafka" broker=["127.0.0.1:9092"]'
+check_bad topic          'transport="kafka" broker=["127.0.0.1:9092"] topic="a/b"' a/b
+check_bad broker         'transport="kafka" topic="audit"'
+check_bad closeTimeout   "$KAFKA closeTimeout=\"0\""
+check_bad broker         "$BASE broker=[\"127.0.0.1:9092\"]"
+
 # the test can fail: a check of a valid value as "bad" must not pass
 conf_with "$BASE format=\"json\""
 rsyslog_validate "$T/test.conf" || fail "self-check: a valid config failed"

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kafka_stats.h"
 #include "transport.h"
 
 /* the mock applies broker up/down asynchronously, in its own thread */
@@ -657,6 +658,238 @@ Test(kafka, partial_failure_retry_sends_only_the_rest, .timeout = 30)
 		g.n--;
 	}
 	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
+/* The broker stores a batch but answers after the messages' timeout:
+ * librdkafka reports them failed, "possibly persisted". Producing them
+ * again would store them twice; the retry reads the partition back,
+ * finds them there and produces nothing. */
+Test(kafka, timed_out_but_stored_is_read_back_not_produced_again, .timeout = 60)
+{
+	static const char *const params[] = {
+		"message.timeout.ms=1500", "socket.timeout.ms=10000", "linger.ms=5",
+		"retry.backoff.ms=50", "reconnect.backoff.ms=50", "reconnect.backoff.max.ms=200",
+	};
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb, one;
+	char err[ERRLEN];
+	size_t delivered;
+	const transport_kafka_stats_t *st;
+	got_t g;
+
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	tc.kafka_conf_params = params;
+	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
+	tc.io_timeout_ms = 5000;
+	t = make(&tc);
+	st = transport_kafka_stats(t);
+	make_batch(&one, 1000, 1);
+	send_until_ok(t, &one, 3);
+	make_batch(&mb, 0, 50);
+	rd_kafka_mock_broker_set_rtt(c.mc, 1, 4000);
+	usleep(MOCK_SETTLE_US);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	cr_log_info("slow broker: %s", err);
+	cr_assert_gt(st->doubt, 0, "no message in doubt: %s", err);
+	cr_assert(strstr(err, "possibly stored") != NULL, "%s", err);
+	rd_kafka_mock_broker_set_rtt(c.mc, 1, 0);
+	usleep(MOCK_SETTLE_US);
+	send_until_ok(t, &mb, 5);
+	cr_log_info("produced %llu doubt %llu found %llu absent %llu unresolved %llu",
+	            st->produced, st->doubt, st->doubt_found, st->doubt_absent,
+	            st->doubt_unresolved);
+	cr_assert_eq(st->doubt_found, st->doubt, "found %llu of %llu in doubt",
+	             st->doubt_found, st->doubt);
+	cr_assert_eq(st->doubt_unresolved, 0);
+	cr_assert_eq(topic_count(&c), 51);
+	topic_read(&c, 51, &g);
+	cr_assert_eq(g.n, 51);
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	msgbatch_free(&one);
+	cluster_stop(&c);
+}
+
+
+
+/* ---- statistics ---- */
+
+Test(kafka_stats, sums_the_brokers_of_a_librdkafka_document)
+{
+	static const char doc[] =
+		"{\"name\":\"rdkafka#producer-1\",\"type\":\"producer\",\"msg_cnt\":42,"
+		"\"msg_size\":9000,\"brokers\":{"
+		"\"127.0.0.1:9092/1\":{\"state\":\"UP\",\"txerrs\":3,\"txretries\":5,"
+		"\"req_timeouts\":1,\"outbuf_cnt\":0},"
+		"\"127.0.0.1:9093/2\":{\"state\":\"DOWN\",\"txerrs\":4,\"txretries\":6,"
+		"\"req_timeouts\":2}},\"topics\":{}}";
+	kafka_stats_sample_t s;
+
+	cr_assert_eq(kafka_stats_parse(doc, strlen(doc), &s), 0);
+	cr_assert_eq(s.msg_cnt, 42);
+	cr_assert_eq(s.txerrs, 7);
+	cr_assert_eq(s.txretries, 11);
+	cr_assert_eq(s.req_timeouts, 3);
+	cr_assert_eq(kafka_stats_parse("not json", 8, &s), -1);
+	cr_assert_eq(kafka_stats_parse("{\"a\":1}", 7, &s), -1);
+}
+
+/* librdkafka's statistics of the live producer reach the counters: a
+ * Produce request the broker answers too late in req_timeouts; a refusal
+ * Kafka repeats (authorization) in permanent, while retriable errors are
+ * not; every batch still ends in the topic once. */
+Test(kafka, statistics_and_permanent_errors_are_counted, .timeout = 60)
+{
+	static const char *const params[] = {
+		"message.timeout.ms=1500", "retry.backoff.ms=50", "reconnect.backoff.ms=50",
+		"reconnect.backoff.max.ms=200", "socket.timeout.ms=10000", "linger.ms=5",
+		"statistics.interval.ms=100",
+	};
+	rd_kafka_resp_err_t retriable[3] = { RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+	                                     RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+	                                     RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT };
+	cluster_t c;
+	transport_conf_t tc;
+	transport_kafka_stats_t sink;
+	transport_t *t;
+	msgbatch_t mb, more;
+	char err[ERRLEN];
+	size_t delivered;
+	int i;
+
+	memset(&sink, 0, sizeof(sink));
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	tc.kafka_conf_params = params;
+	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
+	tc.kafka_stats = &sink;
+	tc.io_timeout_ms = 5000;
+	t = make(&tc);
+	cr_assert_eq(transport_kafka_stats(t), &sink);
+	make_batch(&mb, 0, 100);
+	rd_kafka_mock_push_request_errors_array(c.mc, PRODUCE, 3, retriable);
+	send_until_ok(t, &mb, 3);
+	cr_assert_eq(sink.permanent, 0);
+	msgbatch_free(&mb);
+	/* answered after the messages' timeout: the request times out */
+	make_batch(&mb, 100, 10);
+	rd_kafka_mock_broker_set_rtt(c.mc, 1, 3000);
+	usleep(MOCK_SETTLE_US);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	rd_kafka_mock_broker_set_rtt(c.mc, 1, 0);
+	usleep(MOCK_SETTLE_US);
+	send_until_ok(t, &mb, 5);
+	msgbatch_free(&mb);
+	/* statistics are served by the next calls into the producer */
+	for (i = 0; i < 50 && sink.req_timeouts == 0; i++) {
+		usleep(100000);
+		make_batch(&more, 1000 + i, 1);
+		send_until_ok(t, &more, 3);
+		msgbatch_free(&more);
+	}
+	cr_log_info("req_timeouts %llu tx_retries %llu tx_errors %llu", sink.req_timeouts,
+	            sink.tx_retries, sink.tx_errors);
+	cr_assert_gt(sink.req_timeouts, 0);
+	cr_assert_eq(sink.permanent, 0);
+	make_batch(&mb, 2000, 10);
+	rd_kafka_mock_push_request_errors(c.mc, PRODUCE, 1,
+	                                  RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	cr_assert(strstr(err, "uthoriz") != NULL, "%s", err);
+	cr_assert_eq(sink.permanent, 10, "permanent %llu", sink.permanent);
+	send_until_ok(t, &mb, 5);
+	cr_assert_eq(topic_count(&c), 100 + 10 + i + 10);
+	transport_kafka.destroy(t);
+	cr_assert_eq(sink.lost_at_close, 0);
+	cr_assert_eq(sink.queue_msgs, 0, "queue gauge %llu after close", sink.queue_msgs);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
+/* Destroyed with a batch not delivered (shutdown, broker down): the
+ * messages Kafka has not acknowledged are counted. */
+Test(kafka, undelivered_at_destroy_are_counted, .timeout = 30)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_kafka_stats_t sink;
+	transport_t *t;
+	msgbatch_t mb;
+	char err[ERRLEN];
+	size_t delivered;
+
+	memset(&sink, 0, sizeof(sink));
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	tc.kafka_stats = &sink;
+	tc.kafka_close_timeout_ms = 500;
+	t = make(&tc);
+	make_batch(&mb, 0, 30);
+	rd_kafka_mock_broker_set_down(c.mc, 1);
+	usleep(MOCK_SETTLE_US);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	transport_kafka.destroy(t);
+	cr_assert_eq(sink.lost_at_close, 30);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
+/* rsyslog may retry a failed batch in parts, one message at a time (seen
+ * after a resume): each part matches part of the record, and the rest of
+ * the record must survive the part's success, or those messages would be
+ * produced a second time. */
+Test(kafka, retry_in_parts_produces_nothing_twice, .timeout = 40)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb, part;
+	char err[ERRLEN];
+	size_t delivered, i, len;
+	const char *m;
+	const transport_kafka_stats_t *st;
+
+	cluster_start(&c, 1, 2);
+	conf_for(&tc, &c);
+	tc.kafka_key = "host";
+	t = make(&tc);
+	st = transport_kafka_stats(t);
+	make_batch(&mb, 0, 20);
+	rd_kafka_mock_broker_set_down(c.mc, 1);
+	usleep(MOCK_SETTLE_US);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	rd_kafka_mock_broker_set_up(c.mc, 1);
+	usleep(MOCK_SETTLE_US);
+	for (i = 0; i < mb.n; i++) {
+		msgbatch_init(&part);
+		m = msgbatch_msg(&mb, i, &len);
+		msgbatch_begin(&part);
+		buf_append(&part.data, m, len);
+		cr_assert_eq(msgbatch_end(&part), 0);
+		send_until_ok(t, &part, 5);
+		msgbatch_free(&part);
+	}
+	cr_log_info("produced %llu skipped %llu awaited %llu", st->produced, st->skipped,
+	            st->awaited);
+	cr_assert_eq(topic_count(&c), 20);
+	cr_assert_eq(st->produced, 20, "produced %llu", st->produced);
+	/* the record is used up: a new batch is produced in full */
+	msgbatch_free(&mb);
+	make_batch(&mb, 100, 5);
+	send_until_ok(t, &mb, 3);
+	cr_assert_eq(topic_count(&c), 25);
 	transport_kafka.destroy(t);
 	msgbatch_free(&mb);
 	cluster_stop(&c);
