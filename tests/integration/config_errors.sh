@@ -34,7 +34,11 @@ for params in \
 	'target="127.0.0.1" port="65535"' \
 	"$BASE join=\"off\" enrich=\"off\" enrich.ids=\"always\" join.timeout=\"500\"" \
 	"$BASE join.maxpending=\"10\" syslog.header=\"rfc3164\" syslog.appname=\"audit\"" \
-	"$BASE timeout.connect=\"1000\" timeout.io=\"1000\" template=\"RSYSLOG_FileFormat\""; do
+	"$BASE timeout.connect=\"1000\" timeout.io=\"1000\" template=\"RSYSLOG_FileFormat\"" \
+	'target=["127.0.0.1", "localhost:10515", "[::1]:10516"] port="10514" failback.interval="5000"' \
+	'target=["127.0.0.1:6514"] transport="tls" tls.authmode="anon"' \
+	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer="collector.example"' \
+	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer=["a.example", "b.example"]'; do
 	conf_with "$params"
 	if rsyslog_validate "$T/test.conf"; then
 		echo "ok    valid: $params"
@@ -88,6 +92,18 @@ check_bad join.maxpending "$BASE join.maxpending=\"-3\""
 check_bad syslog.header "$BASE syslog.header=\"rfc9999\"" rfc9999
 check_bad syslog.appname "$BASE syslog.appname=\"a:b\"" a:b
 check_bad timeout.io "$BASE timeout.io=\"0\""
+# several targets, failover
+check_bad target    'target=["127.0.0.1", ""]'
+check_bad target    'target=["127.0.0.1", "backup:70000"]' 70000
+check_bad target    'target="[::1]x"' '[::1]x'
+check_bad target    'target=["k1:9092", "k2:9092"] transport="kafka" topic="t"'
+check_bad failback.interval "$BASE failback.interval=\"0\""
+check_bad failback.interval "$BASE failback.interval=\"soon\""
+# tls: the old name is gone; fingerprints are checked
+check_bad tls.permittedpeers "$BASE transport=\"tls\" tls.permittedpeers=\"x\""
+check_bad tls.permittedpeer "$BASE transport=\"tls\" tls.authmode=\"x509/fingerprint\" tls.permittedpeer=\"SHA1:00\"" SHA1:00
+check_bad tls.permittedpeer "$BASE tls.permittedpeer=\"x\""
+check_bad tls.minversion "$BASE transport=\"tls\" tls.minversion=\"1.1\"" 1.1
 
 # the test can fail: a check of a valid value as "bad" must not pass
 conf_with "$BASE format=\"json\""
