@@ -13,6 +13,7 @@
  */
 #include "config.h"
 #include "rsyslog.h"
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,7 +324,10 @@ static void reconnect_if_hup(wrkrInstanceData_t *const pWrkrData)
 
 BEGINtryResume
 	char errstr[OMAF_ERRSTR_MAX];
+	int cancel_state;
 CODESTARTtryResume
+	/* see commitTransaction */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
 	reconnect_if_hup(pWrkrData);
 	if (!pWrkrData->pData->transport->is_connected(pWrkrData->tr)) {
 		if (pWrkrData->pData->transport->connect(pWrkrData->tr, errstr,
@@ -333,6 +337,7 @@ CODESTARTtryResume
 		}
 	}
 finalize_it:
+	pthread_setcancelstate(cancel_state, NULL);
 ENDtryResume
 
 BEGINbeginTransaction
@@ -344,8 +349,14 @@ BEGINcommitTransaction
 	char errstr[OMAF_ERRSTR_MAX] = "out of memory formatting the batch";
 	size_t delivered = 0;
 	unsigned i;
-	int flush;
+	int flush, cancel_state;
 CODESTARTcommitTransaction
+	/* rsyslog cancels a worker that is slow to stop at shutdown. Cancelled
+	 * inside a batch, it would leave the action's joiner locked (shutdown's
+	 * flush then waits for it forever) and a TLS session half written;
+	 * every step below has a deadline (timeout.connect, timeout.io), so the
+	 * batch is finished or failed first, and cancelled after. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
 	reconnect_if_hup(pWrkrData);
 	msgbatch_reset(&pWrkrData->batch);
 	pipeline_batch_begin(pWrkrData->pipe);
@@ -371,8 +382,10 @@ CODESTARTcommitTransaction
 	}
 	pipeline_batch_commit(pWrkrData->pipe);
 	__atomic_fetch_add(&pData->bytes_sent, pWrkrData->batch.data.len, __ATOMIC_RELAXED);
-	note_success(pWrkrData);
+	if (pWrkrData->batch.n > 0)        /* something did go out */
+		note_success(pWrkrData);
 finalize_it:
+	pthread_setcancelstate(cancel_state, NULL);
 ENDcommitTransaction
 
 BEGINdoHUP
