@@ -37,9 +37,12 @@ _tls_driver_lib() {
 # certificate (default server: localhost, 127.0.0.1, by the test CA).
 # Control characters are escaped on receive (#012 for LF), so one message
 # is always one line of OUTFILE.
+# TLS_RECEIVER_QUEUE: the receiver's main_queue() parameters.
 tls_receiver_conf() {
 	local port=$1 out=$2 name=${3:-receiver} cert=${4:-server} extra=${5:-}
 	local gextra=${6:-}
+	local queue='queue.timeoutShutdown="20000" queue.size="500000"'
+	[ -z "${TLS_RECEIVER_QUEUE:-}" ] || queue=$TLS_RECEIVER_QUEUE
 	mkdir -p "$T/$name.work"
 	cat <<EOF
 global(workDirectory="$T/$name.work" maxMessageSize="64k"
@@ -49,7 +52,7 @@ global(workDirectory="$T/$name.work" maxMessageSize="64k"
        DefaultNetstreamDriverCAFile="$PKI/ca.pem"
        DefaultNetstreamDriverCertFile="$PKI/$cert.pem"
        DefaultNetstreamDriverKeyFile="$PKI/$cert.key" $gextra)
-main_queue(queue.timeoutShutdown="20000" queue.size="500000")
+main_queue($queue)
 module(load="imtcp" StreamDriver.Name="$TLS_DRIVER" StreamDriver.Mode="1"
        StreamDriver.AuthMode="x509/certvalid" $extra)
 template(name="itest_msg" type="string" string="%msg%\n")
@@ -114,7 +117,7 @@ sys.stdout.buffer.write(d[:d.rfind(b"\n") + 1])' "$f"
 }
 
 # stats_value FILE STATSNAME COUNTER: the counter in the last impstats
-# (format json, log.file) line of STATSNAME; empty when none yet
+# (format json, log.file) line of our action STATSNAME; empty when none yet
 stats_value() {
 	"$PYTHON" - "$@" <<'PY'
 import json, sys
@@ -123,7 +126,9 @@ last = None
 try:
     for l in open(path):
         if '"%s"' % name in l and "{" in l:
-            last = json.loads(l[l.index("{"):])
+            row = json.loads(l[l.index("{"):])
+            if row.get("origin") == "omauditfwd" and row.get("name") == name:
+                last = row
 except FileNotFoundError:
     pass
 if last is not None and ctr in last:

@@ -100,7 +100,7 @@ TLS_NO_CLIENT_CERT=1 refused "no client certificate" \
 	'' rsyslog server
 if [ "$TLS_DRIVER" = gtls ]; then
 	refused "TLS 1.1" "unsupported protocol|protocol version|wrong version" '' rsyslog server \
-		'gnutlsPriorityString="NORMAL:-VERS-ALL:+VERS-TLS1.1:%VERIFY_ALLOW_SHA1"'
+		'gnutlsPriorityString="NORMAL:-VERS-ALL:+VERS-TLS1.1"'
 else
 	refused "TLS 1.1" "unsupported protocol|protocol version|wrong version" '' s_server
 fi
