@@ -47,7 +47,7 @@ int stream_wait(int fd, short events, long long deadline_ms)
 int transport_target_parse(const char *s, char *host, size_t hostlen, int *port,
                            char *errstr, size_t errlen)
 {
-	const char *end, *colon = NULL;
+	const char *end, *colon = NULL, *entry = s;
 	size_t len;
 	char *e;
 	long v;
@@ -62,7 +62,7 @@ int transport_target_parse(const char *s, char *host, size_t hostlen, int *port,
 		if (end[1] == ':')
 			colon = end + 1;
 		else if (end[1] != '\0') {
-			snprintf(errstr, errlen, "target \"%s\": expected ':PORT' after ']'", s - 1);
+			snprintf(errstr, errlen, "target \"%s\": expected ':PORT' after ']'", entry);
 			return -1;
 		}
 	} else {
@@ -72,7 +72,7 @@ int transport_target_parse(const char *s, char *host, size_t hostlen, int *port,
 		len = colon ? (size_t)(colon - s) : strlen(s);
 	}
 	if (len == 0 || len >= hostlen) {
-		snprintf(errstr, errlen, "target \"%s\": %s host name", s,
+		snprintf(errstr, errlen, "target \"%s\": %s host name", entry,
 		         len ? "too long a" : "empty");
 		return -1;
 	}
@@ -82,7 +82,7 @@ int transport_target_parse(const char *s, char *host, size_t hostlen, int *port,
 		v = strtol(colon + 1, &e, 10);
 		if (colon[1] == '\0' || *e != '\0' || v < 1 || v > 65535) {
 			snprintf(errstr, errlen, "target \"%s\": port \"%s\" is not a number "
-			         "from 1 to 65535", s, colon + 1);
+			         "from 1 to 65535", entry, colon + 1);
 			return -1;
 		}
 		*port = (int)v;
