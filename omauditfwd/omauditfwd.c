@@ -13,6 +13,7 @@
  */
 #include "config.h"
 #include "rsyslog.h"
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <pthread.h>
@@ -74,7 +75,9 @@ static void sink_unref(kafka_sink_t *k)
 
 typedef struct _instanceData {
 	uchar *tplName;
-	char *target;
+	char *target;               /* the first of targets */
+	char **targets;             /* target="..." or target=[...] */
+	transport_stream_stats_t sstats; /* tcp, tls: impstats (atomic) */
 	char *app_name;
 	const transport_ops_t *transport;
 	transport_conf_t tconf;
@@ -132,12 +135,14 @@ typedef struct wrkrInstanceData {
 	spool_held_t held;          /* messages handed back to rsyslog, not yet settled */
 	char *spool_path;           /* copies: freeWrkrInstance may come after */
 	char *statsname;            /* freeInstance (see kafka_sink_t) */
+	int hup;                    /* HUP: reconnect, set by rsyslog's HUP thread
+	                             * and acted on by the worker (atomic) */
 } wrkrInstanceData_t;
 
 /* action parameters: names follow omfwd's where it has them */
 static struct cnfparamdescr actpdescr[] = {
 	{ "template", eCmdHdlrGetWord, 0 },
-	{ "target", eCmdHdlrGetWord, 0 },   /* required for tcp: checked below */
+	{ "target", eCmdHdlrArray, 0 },     /* required for tcp: checked below */
 	{ "port", eCmdHdlrGetWord, 0 },
 	{ "transport", eCmdHdlrGetWord, 0 },
 	{ "framing", eCmdHdlrGetWord, 0 },
@@ -151,6 +156,7 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "leef.delimiter", eCmdHdlrGetWord, 0 },
 	{ "timeout.connect", eCmdHdlrPositiveInt, 0 },
 	{ "timeout.io", eCmdHdlrPositiveInt, 0 },
+	{ "failback.interval", eCmdHdlrPositiveInt, 0 },
 	{ "join", eCmdHdlrBinary, 0 },
 	{ "join.timeout", eCmdHdlrPositiveInt, 0 },
 	{ "join.maxpending", eCmdHdlrPositiveInt, 0 },
@@ -171,7 +177,7 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "tls.mycert", eCmdHdlrString, 0 },
 	{ "tls.myprivkey", eCmdHdlrString, 0 },
 	{ "tls.authmode", eCmdHdlrGetWord, 0 },
-	{ "tls.permittedpeers", eCmdHdlrArray, 0 },
+	{ "tls.permittedpeer", eCmdHdlrArray, 0 },
 	{ "tls.minversion", eCmdHdlrGetWord, 0 },
 };
 static struct cnfparamblk actpblk = {
@@ -414,6 +420,7 @@ CODESTARTfreeInstance
 	free_strings(pData->tls_permittedpeers);
 	free(pData->tplName);
 	free(pData->target);
+	free_strings(pData->targets);
 	free(pData->app_name);
 	sink_unref(pData->ksink);
 ENDfreeInstance
@@ -543,6 +550,14 @@ static void note_stop_failure(wrkrInstanceData_t *const pWrkrData, const char *e
 	         transport_kafka_undelivered(pWrkrData->tr), errstr);
 }
 
+/* A HUP asked for a new connection: done here, in the worker's thread,
+ * never under a send in progress. */
+static void reconnect_if_hup(wrkrInstanceData_t *const pWrkrData)
+{
+	if (__atomic_exchange_n(&pWrkrData->hup, 0, __ATOMIC_ACQ_REL))
+		pWrkrData->pData->transport->disconnect(pWrkrData->tr);
+}
+
 BEGINtryResume
 	char errstr[OMAF_ERRSTR_MAX];
 	int cancel_state;
@@ -552,6 +567,7 @@ CODESTARTtryResume
 	 * rather than leaving rsyslog to drop it */
 	if (pWrkrData->pData->spool_path != NULL && shutting_down())
 		FINALIZE;
+	reconnect_if_hup(pWrkrData);
 	if (!pWrkrData->pData->transport->is_connected(pWrkrData->tr)) {
 		if (pWrkrData->pData->transport->connect(pWrkrData->tr, errstr,
 		                                         sizeof(errstr)) != TRANSPORT_OK) {
@@ -646,6 +662,7 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 		track_batch(pWrkrData, pParams, nParams, 0);
 		FINALIZE;
 	}
+	reconnect_if_hup(pWrkrData);
 	msgbatch_reset(&pWrkrData->batch);
 	pipeline_batch_begin(pWrkrData->pipe);
 	fed = pData->spool_path != NULL && !shutting_down() ? feed_spool(pWrkrData) : 0;
@@ -717,8 +734,10 @@ ENDdoHUP
 
 BEGINdoHUPWrkr
 CODESTARTdoHUPWrkr
-	/* reopen the connection on the next batch (new address, new peer) */
-	pWrkrData->pData->transport->disconnect(pWrkrData->tr);
+	/* reopen the connection (new address, new peer, tls: the certificate
+	 * files read again) before the next batch. rsyslog calls this from its
+	 * HUP thread, concurrently with the worker: the worker does it. */
+	__atomic_store_n(&pWrkrData->hup, 1, __ATOMIC_RELEASE);
 ENDdoHUPWrkr
 
 /* "param" is an enum parameter; VALUE is not one of ALLOWED */
@@ -747,6 +766,7 @@ static rsRetVal parse_port(const char *value, int *port)
 static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparamvals *v)
 {
 	char *s = NULL;
+	size_t i;
 	DEFiRet;
 
 	if (!strcmp(name, "timeout.connect")) {
@@ -755,6 +775,33 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 	}
 	if (!strcmp(name, "timeout.io")) {
 		pData->tconf.io_timeout_ms = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "failback.interval")) {
+		pData->tconf.failback_interval_ms = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "target")) {
+		CHKiRet(array_strings(v->val.d.ar, &pData->targets, &pData->tconf.n_targets));
+		pData->tconf.targets = (const char *const *)pData->targets;
+		for (i = 0; i < pData->tconf.n_targets; i++) {
+			char host[256], err[256];
+			int port = 0;
+			if (pData->targets[i][0] == '\0') {
+				parser_errmsg("omauditfwd: parameter 'target' must not be empty");
+				ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+			}
+			if (transport_target_parse(pData->targets[i], host, sizeof(host), &port,
+			                           err, sizeof(err)) != 0) {
+				parser_errmsg("omauditfwd: parameter 'target': %s", err);
+				ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+			}
+		}
+		if (pData->tconf.n_targets == 0) {
+			parser_errmsg("omauditfwd: parameter 'target' must not be an empty list");
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		CHKmalloc(pData->target = strdup(pData->targets[0]));
 		FINALIZE;
 	}
 	if (!strcmp(name, "join")) {
@@ -792,7 +839,7 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		pData->tconf.kafka_conf_params = (const char *const *)pData->kafka_conf;
 		FINALIZE;
 	}
-	if (!strcmp(name, "tls.permittedpeers")) {
+	if (!strcmp(name, "tls.permittedpeer")) {
 		CHKiRet(array_strings(v->val.d.ar, &pData->tls_permittedpeers,
 		                      &pData->tconf.tls_n_permittedpeers));
 		pData->tconf.tls_permittedpeers = (const char *const *)pData->tls_permittedpeers;
@@ -807,13 +854,6 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 	CHKmalloc(s = es_str2cstr(v->val.d.estr, NULL));
 	if (!strcmp(name, "template")) {
 		pData->tplName = (uchar *)s;
-		s = NULL;
-	} else if (!strcmp(name, "target")) {
-		if (*s == '\0') {
-			parser_errmsg("omauditfwd: parameter 'target' must not be empty");
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
-		pData->target = s;
 		s = NULL;
 	} else if (!strcmp(name, "port")) {
 		CHKiRet(parse_port(s, &pData->tconf.port));
@@ -975,6 +1015,25 @@ finalize_it:
 	RETiRet;
 }
 
+/* "host:port[,host:port...]": the targets, for messages and the statsname */
+static void set_where(instanceData *pData)
+{
+	char host[256], err[128];
+	size_t i, len = 0;
+	int port;
+
+	pData->where[0] = '\0';
+	for (i = 0; i < pData->tconf.n_targets && len + 1 < sizeof(pData->where); i++) {
+		port = pData->tconf.port;
+		if (transport_target_parse(pData->targets[i], host, sizeof(host), &port,
+		                           err, sizeof(err)) != 0)
+			snprintf(host, sizeof(host), "%s", pData->targets[i]);
+		snprintf(pData->where + len, sizeof(pData->where) - len,
+		         strchr(host, ':') ? "%s[%s]:%d" : "%s%s:%d", i ? "," : "", host, port);
+		len = strlen(pData->where);
+	}
+}
+
 /* impstats: what the action did, one object per action, counters read in
  * place (they are updated atomically by the core and the glue) */
 static rsRetVal setup_stats(instanceData *pData)
@@ -1000,6 +1059,12 @@ static rsRetVal setup_stats(instanceData *pData)
 		KCTR("kafka.tx.retries", tx_retries), KCTR("kafka.req.timeouts", req_timeouts),
 	};
 #undef KCTR
+	static const struct { const char *name; size_t off; } stream_ctrs[] = {
+		{ "connects", offsetof(transport_stream_stats_t, connects) },
+		{ "connects.failed", offsetof(transport_stream_stats_t, connect_failures) },
+		{ "handshakes.failed", offsetof(transport_stream_stats_t, handshake_failures) },
+		{ "failovers", offsetof(transport_stream_stats_t, failovers) },
+	};
 	char name[256];
 	size_t i;
 	DEFiRet;
@@ -1019,6 +1084,11 @@ static rsRetVal setup_stats(instanceData *pData)
 	                            ctrType_IntCtr, CTR_FLAG_NONE, &pData->bytes_sent));
 	CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"batches.failed",
 	                            ctrType_IntCtr, CTR_FLAG_NONE, &pData->batches_failed));
+	for (i = 0; pData->tconf.stream_stats != NULL &&
+	     i < sizeof(stream_ctrs) / sizeof(stream_ctrs[0]); i++)
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)stream_ctrs[i].name,
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)((char *)&pData->sstats + stream_ctrs[i].off)));
 	if (pData->joiner != NULL) {
 		audit_joiner_stats_t *js = (audit_joiner_stats_t *)audit_joiner_counters(pData->joiner);
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.complete",
@@ -1068,6 +1138,13 @@ CODESTARTnewActInst
 		              "(transport=\"%s\")", pData->transport->name);
 		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
 	}
+	if (pData->transport == &transport_kafka && pData->tconf.n_targets > 1) {
+		parser_errmsg("omauditfwd: parameter 'target': one broker only with "
+		              "transport=\"kafka\"; several go into 'broker'");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (pData->transport != &transport_kafka)
+		pData->tconf.stream_stats = &pData->sstats;
 	if (pData->transport != &transport_kafka &&
 	    (pData->kafka_brokers || pData->kafka_topic || pData->kafka_key ||
 	     pData->kafka_compression || pData->kafka_conf || pData->kafka_topic_conf)) {
@@ -1078,7 +1155,11 @@ CODESTARTnewActInst
 	if (pData->transport != &transport_tls &&
 	    (pData->tls_cacert || pData->tls_mycert || pData->tls_myprivkey ||
 	     pData->tls_minversion || pData->tls_permittedpeers || pData->tls_authmode_set)) {
-		parser_errmsg("omauditfwd: parameters 'tls.*' need transport=\"tls\"");
+		parser_errmsg("omauditfwd: parameter '%s' needs transport=\"tls\"",
+		              pData->tls_cacert ? "tls.cacert" : pData->tls_mycert ? "tls.mycert" :
+		              pData->tls_myprivkey ? "tls.myprivkey" :
+		              pData->tls_minversion ? "tls.minversion" :
+		              pData->tls_permittedpeers ? "tls.permittedpeer" : "tls.authmode");
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
 	if (pData->transport == &transport_tls)
@@ -1113,8 +1194,7 @@ CODESTARTnewActInst
 	if (pData->transport == &transport_kafka)
 		snprintf(pData->where, sizeof(pData->where), "kafka:%s", pData->kafka_topic);
 	else
-		snprintf(pData->where, sizeof(pData->where), "%s:%d", pData->target,
-		         pData->tconf.port);
+		set_where(pData);
 	if (pData->join) {
 		CHKmalloc(pData->joiner = audit_joiner_new(&pData->jconf));
 		pData->pconf.joiner = pData->joiner;

@@ -39,6 +39,10 @@ void transport_conf_default(transport_conf_t *c)
 {
 	c->target = NULL;
 	c->port = 0;
+	c->targets = NULL;
+	c->n_targets = 0;
+	c->failback_interval_ms = TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS;
+	c->stream_stats = NULL;
 	c->framing = FRAMING_OCTET_COUNTED;
 	c->connect_timeout_ms = TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS;
 	c->io_timeout_ms = TRANSPORT_DEFAULT_IO_TIMEOUT_MS;

@@ -44,9 +44,32 @@ typedef enum tls_authmode {
 /* 0 and *OUT set, or -1 for an unknown mode (transport_tls.c) */
 int tls_authmode_parse(const char *s, tls_authmode_t *out);
 
+/* tcp and tls only. Counters for impstats, shared by every transport made
+ * from one configuration (the action's workers); updated atomically. */
+typedef struct transport_stream_stats {
+	unsigned long long connects;           /* sessions established */
+	unsigned long long connect_failures;   /* targets that could not be resolved
+	                                        * or reached (one per target tried) */
+	unsigned long long handshake_failures; /* TLS handshakes refused, failed or
+	                                        * timed out */
+	unsigned long long failovers;          /* sessions established with another
+	                                        * target than the previous session
+	                                        * (the first: than the first target) */
+} transport_stream_stats_t;
+
+#define TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS 30000
+
 typedef struct transport_conf {
 	const char *target;        /* host name or address */
 	int port;                  /* 0: the transport's default */
+	/* tcp and tls: several collectors, "host", "host:port" or "[v6]:port",
+	 * tried in this order on every (re)connect; none: target. While on a
+	 * later one, the earlier ones are tried again between batches, at most
+	 * every failback_interval_ms. */
+	const char *const *targets;
+	size_t n_targets;
+	int failback_interval_ms;
+	transport_stream_stats_t *stream_stats; /* NULL: not counted */
 	framing_t framing;
 	int connect_timeout_ms;
 	int io_timeout_ms;
@@ -87,6 +110,12 @@ typedef struct transport_conf {
 
 void transport_conf_default(transport_conf_t *c);
 
+/* One entry of targets: "host", "host:port", "[v6]", "[v6]:port" or a bare
+ * IPv6 address into HOST (HOSTLEN bytes) and *PORT (left alone when the
+ * entry has none): 0, or -1 with the reason in ERRSTR (transport_stream.c). */
+int transport_target_parse(const char *s, char *host, size_t hostlen, int *port,
+                           char *errstr, size_t errlen);
+
 typedef struct transport transport_t;
 
 typedef struct transport_ops {
@@ -100,6 +129,8 @@ typedef struct transport_ops {
 	 * messages are known to have been delivered */
 	transport_rc_t (*send)(transport_t *t, const msgbatch_t *mb,
 	                       size_t *delivered, char *errstr, size_t errlen);
+	/* our own close (HUP): the next connection starts afresh, and reads
+	 * its files again (tls: the certificates) */
 	void (*disconnect)(transport_t *t);
 	int (*is_connected)(const transport_t *t);
 	void (*destroy)(transport_t *t);

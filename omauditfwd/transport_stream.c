@@ -44,33 +44,105 @@ int stream_wait(int fd, short events, long long deadline_ms)
 	}
 }
 
+int transport_target_parse(const char *s, char *host, size_t hostlen, int *port,
+                           char *errstr, size_t errlen)
+{
+	const char *end, *colon = NULL, *entry = s;
+	size_t len;
+	char *e;
+	long v;
+
+	if (s[0] == '[') {
+		if ((end = strchr(s, ']')) == NULL) {
+			snprintf(errstr, errlen, "target \"%s\": missing ']'", s);
+			return -1;
+		}
+		len = (size_t)(end - s - 1);
+		s++;
+		if (end[1] == ':')
+			colon = end + 1;
+		else if (end[1] != '\0') {
+			snprintf(errstr, errlen, "target \"%s\": expected ':PORT' after ']'", entry);
+			return -1;
+		}
+	} else {
+		colon = strchr(s, ':');
+		if (colon != NULL && strchr(colon + 1, ':') != NULL)
+			colon = NULL;           /* a bare IPv6 address */
+		len = colon ? (size_t)(colon - s) : strlen(s);
+	}
+	if (len == 0 || len >= hostlen) {
+		snprintf(errstr, errlen, "target \"%s\": %s host name", entry,
+		         len ? "too long a" : "empty");
+		return -1;
+	}
+	memcpy(host, s, len);
+	host[len] = '\0';
+	if (colon != NULL) {
+		v = strtol(colon + 1, &e, 10);
+		if (colon[1] == '\0' || *e != '\0' || v < 1 || v > 65535) {
+			snprintf(errstr, errlen, "target \"%s\": port \"%s\" is not a number "
+			         "from 1 to 65535", entry, colon + 1);
+			return -1;
+		}
+		*port = (int)v;
+	}
+	return 0;
+}
+
 transport_rc_t stream_init(stream_t *s, const transport_conf_t *conf, int default_port,
                            const stream_io_t *io, void *io_ctx,
                            char *errstr, size_t errlen)
 {
+	const char *const *names = conf->n_targets ? conf->targets : &conf->target;
+	size_t n = conf->n_targets ? conf->n_targets : 1, i;
+	char host[NI_MAXHOST];
+	int port;
+
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	buf_init(&s->out);
 	buf_init(&s->replay);
-	if (conf->target == NULL || conf->target[0] == '\0') {
-		snprintf(errstr, errlen, "no target given");
-		return TRANSPORT_CONFIG;
-	}
 	if (conf->port < 0 || conf->port > 65535) {
 		snprintf(errstr, errlen, "port %d is out of range 1..65535", conf->port);
 		return TRANSPORT_CONFIG;
 	}
-	if ((s->target = strdup(conf->target)) == NULL) {
-		snprintf(errstr, errlen, "out of memory");
+	if (n > STREAM_MAX_TARGETS) {
+		snprintf(errstr, errlen, "%zu targets given, at most %d", n, STREAM_MAX_TARGETS);
 		return TRANSPORT_CONFIG;
 	}
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL || names[i][0] == '\0') {
+			snprintf(errstr, errlen, "no target given");
+			return TRANSPORT_CONFIG;
+		}
+		port = conf->port ? conf->port : default_port;
+		if (transport_target_parse(names[i], host, sizeof(host), &port, errstr, errlen) != 0)
+			return TRANSPORT_CONFIG;
+		if ((s->targets[i].host = strdup(host)) == NULL) {
+			snprintf(errstr, errlen, "out of memory");
+			return TRANSPORT_CONFIG;
+		}
+		s->targets[i].port = port;
+		s->ntargets++;
+	}
 	s->conf = *conf;
-	s->conf.target = s->target;
-	s->port = conf->port ? conf->port : default_port;
+	s->conf.target = s->targets[0].host;
+	s->conf.targets = NULL;
+	s->conf.n_targets = 0;
+	if (s->conf.failback_interval_ms <= 0)
+		s->conf.failback_interval_ms = TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS;
+	s->target = s->targets[0].host;
+	s->port = s->targets[0].port;
 	s->io = io;
 	s->io_ctx = io_ctx;
 	return TRANSPORT_OK;
 }
+
+#define STAT_INC(s, field) \
+	do { if ((s)->conf.stream_stats) \
+		__atomic_fetch_add(&(s)->conf.stream_stats->field, 1, __ATOMIC_RELAXED); \
+	} while (0)
 
 /* close the socket, after the byte layer had its say */
 static void drop(stream_t *s, int graceful)
@@ -107,7 +179,8 @@ void stream_fini(stream_t *s)
 	stream_disconnect(s);
 	buf_free(&s->out);
 	buf_free(&s->replay);
-	free(s->target);
+	while (s->ntargets > 0)
+		free(s->targets[--s->ntargets].host);
 	s->target = NULL;
 }
 
@@ -180,21 +253,24 @@ fail:
 	return -1;
 }
 
-transport_rc_t stream_connect(stream_t *s, char *errstr, size_t errlen)
+/* Connect to target I and set the session up: TRANSPORT_OK with s->fd
+ * open, or the reason in WHY. */
+static transport_rc_t connect_target(stream_t *s, size_t i, char *why, size_t whylen)
 {
 	struct addrinfo hints, *res, *ai;
 	char port[8];
 	int rc, err = 0;
 
-	if (s->fd >= 0)
-		connection_lost(s);
+	s->target = s->targets[i].host;
+	s->port = s->targets[i].port;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	snprintf(port, sizeof(port), "%d", s->port);
 	rc = getaddrinfo(s->target, port, &hints, &res);
 	if (rc != 0) {
-		snprintf(errstr, errlen, "cannot resolve %s: %s", s->target, gai_strerror(rc));
+		snprintf(why, whylen, "cannot resolve %s: %s", s->target, gai_strerror(rc));
+		STAT_INC(s, connect_failures);
 		return TRANSPORT_RETRY;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -205,15 +281,69 @@ transport_rc_t stream_connect(stream_t *s, char *errstr, size_t errlen)
 	}
 	freeaddrinfo(res);
 	if (s->fd < 0) {
-		snprintf(errstr, errlen, "cannot connect to %s:%d: %s", s->target, s->port,
+		snprintf(why, whylen, "cannot connect to %s:%d: %s", s->target, s->port,
 		         strerror(err));
+		STAT_INC(s, connect_failures);
 		return TRANSPORT_RETRY;
 	}
-	if (s->io->open && (rc = s->io->open(s->io_ctx, s, errstr, errlen)) != TRANSPORT_OK) {
+	if (s->io->open && (rc = s->io->open(s->io_ctx, s, why, whylen)) != TRANSPORT_OK) {
 		drop(s, 0);
+		STAT_INC(s, handshake_failures);
 		return rc;
 	}
+	STAT_INC(s, connects);
+	if (i != (s->ever_connected ? s->cur : 0))
+		STAT_INC(s, failovers);
+	s->ever_connected = 1;
+	s->cur = i;
+	s->failback_at = stream_now_ms() + s->conf.failback_interval_ms;
 	return TRANSPORT_OK;
+}
+
+/* Try the targets in order; the first that works is kept. With several,
+ * ERRSTR lists why each failed. */
+transport_rc_t stream_connect(stream_t *s, char *errstr, size_t errlen)
+{
+	transport_rc_t rc, worst = TRANSPORT_RETRY;
+	size_t i, len;
+	char why[512];
+
+	if (s->fd >= 0)
+		connection_lost(s);
+	errstr[0] = '\0';
+	for (i = 0; i < s->ntargets; i++) {
+		why[0] = '\0';
+		rc = connect_target(s, i, why, sizeof(why));
+		if (rc == TRANSPORT_OK)
+			return TRANSPORT_OK;
+		if (rc == TRANSPORT_CONFIG)
+			worst = rc;
+		len = strlen(errstr);
+		if (len + 1 < errlen)
+			snprintf(errstr + len, errlen - len, "%s%s", len ? "; " : "", why);
+	}
+	if (s->ntargets > 1 && (len = strlen(errstr)) + 1 < errlen)
+		snprintf(errstr + len, errlen - len, " (all %zu targets failed)", s->ntargets);
+	return worst;
+}
+
+/* On a later target and the interval is over: go back to the earliest
+ * that works. The current connection is closed gracefully (everything on it
+ * was acknowledged, and the collector reads up to our FIN), so nothing is
+ * replayed; if no earlier target works, the later ones are tried again. */
+static void maybe_fail_back(stream_t *s)
+{
+	char why[1024];
+
+	if (s->fd < 0 || s->cur == 0 || stream_now_ms() < s->failback_at)
+		return;
+	drop(s, 1);
+	if (!s->replay_pending) {
+		buf_reset(&s->replay);
+		s->nbatches = 0;
+	}
+	(void)stream_connect(s, why, sizeof(why));
+	/* on failure the next send connects again and reports why */
 }
 
 /* s->out = the replay window (when pending) + the batch, framed */
@@ -316,6 +446,7 @@ transport_rc_t stream_send(stream_t *s, const msgbatch_t *mb, size_t *delivered,
 	 * anything is written to it: nothing of this batch is lost that way. */
 	if (s->fd >= 0 && s->io->peer_gone(s->io_ctx, s, why, sizeof(why)))
 		connection_lost(s);
+	maybe_fail_back(s);
 	if (s->fd < 0 && (rc = stream_connect(s, errstr, errlen)) != TRANSPORT_OK)
 		return rc;
 	frame_batch(s, mb);

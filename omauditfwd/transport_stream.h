@@ -13,6 +13,13 @@
  * sent again first on the next one: at-least-once, an outage may duplicate
  * up to that window.
  *
+ * Several targets: every (re)connect tries them in the configured order
+ * and takes the first that connects and completes the session setup.
+ * While on a later target, the earlier ones are tried again between
+ * batches, at most every failback_interval_ms: the current connection is
+ * closed gracefully first (all of it was acknowledged and the collector
+ * reads up to our FIN), then the targets are tried in order again.
+ *
  * What differs between transports is the byte layer over the socket
  * (stream_io_t): plain send() for tcp, a TLS session for tls.
  */
@@ -25,6 +32,12 @@
 
 #define STREAM_REPLAY_MAX_BYTES   (256 * 1024) /* resent after a lost connection */
 #define STREAM_REPLAY_MAX_BATCHES 1024
+#define STREAM_MAX_TARGETS        16
+
+typedef struct stream_target {
+	char *host;
+	int port;
+} stream_target_t;
 
 typedef struct stream stream_t;
 
@@ -48,9 +61,15 @@ typedef struct stream_io {
 } stream_io_t;
 
 struct stream {
-	transport_conf_t conf;     /* conf.target points to target */
-	char *target;
-	int port;
+	transport_conf_t conf;     /* conf.target(s) point to targets[0] */
+	stream_target_t targets[STREAM_MAX_TARGETS];
+	size_t ntargets;
+	size_t cur;                /* the target connected to (or last one) */
+	int ever_connected;
+	long long failback_at;     /* stream_now_ms() when, on a later target,
+	                            * the earlier ones are tried again */
+	const char *target;        /* targets[cur]: host and port, for the */
+	int port;                  /* byte layer and for messages */
 	int fd;                    /* -1: not connected */
 	const stream_io_t *io;
 	void *io_ctx;
@@ -63,7 +82,8 @@ struct stream {
 	int replay_pending;        /* the connection was lost: resend the window */
 };
 
-/* Check the target and port of CONF (0: DEFAULT_PORT) and set S up; no I/O. */
+/* Check the target(s) and port of CONF (0: DEFAULT_PORT) and set S up; no
+ * I/O. A target "host:port" has its own port; "[v6]:port" for IPv6. */
 transport_rc_t stream_init(stream_t *s, const transport_conf_t *conf, int default_port,
                            const stream_io_t *io, void *io_ctx,
                            char *errstr, size_t errlen);

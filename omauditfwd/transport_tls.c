@@ -8,6 +8,11 @@
  * peer_gone that reads what a collector sends (session tickets, alerts,
  * close_notify).
  *
+ * A disconnect by the caller (HUP) makes the next connection read the
+ * certificate and key files again into a new SSL_CTX (rotated
+ * certificates); if they cannot be loaded, connecting fails with the reason
+ * and is tried again, the old context is not used any more.
+ *
  * TLS 1.3 moves the server's verdict on our certificate after the end of
  * the handshake on our side: a server refusing it sends its alert once it
  * has read our last flight, when SSL_connect has already returned. So when
@@ -50,6 +55,9 @@ typedef struct tls_sock {
 struct transport {
 	stream_t s;
 	SSL_CTX *ctx;
+	int reload;               /* build ctx again before the next connection */
+	char *cacert, *mycert, *myprivkey; /* the files, kept for reloads */
+	int minversion;           /* TLS1_2_VERSION or TLS1_3_VERSION */
 	BIO_METHOD *bio_meth;
 	SSL *ssl;                 /* NULL: not connected */
 	tls_sock_t sock;
@@ -340,7 +348,7 @@ static transport_rc_t config_error(char *errstr, size_t errlen, const char *what
 		drain_errors(NULL, "", why, sizeof(why));
 		problem = why[0] ? why : "unknown OpenSSL error";
 	}
-	snprintf(errstr, errlen, "%s \"%s\": %s", what, value, problem);
+	snprintf(errstr, errlen, "'%s' \"%s\": %s", what, value, problem);
 	ERR_clear_error();
 	return TRANSPORT_CONFIG;
 }
@@ -364,14 +372,14 @@ static transport_rc_t configure_peers(transport_t *t, const transport_conf_t *c,
 	if (c->tls_authmode == TLS_AUTH_X509_FINGERPRINT) {
 		if (c->tls_n_permittedpeers == 0) {
 			snprintf(errstr, errlen, "tls.authmode x509/fingerprint needs "
-			         "tls.permittedpeers (\"" TLS_FP_PREFIX "AB:CD:...\")");
+			         "tls.permittedpeer (\"" TLS_FP_PREFIX "AB:CD:...\")");
 			return TRANSPORT_CONFIG;
 		}
 		if ((t->fps = calloc(c->tls_n_permittedpeers, TLS_FP_LEN)) == NULL)
 			goto oom;
 		for (t->nfps = 0; t->nfps < c->tls_n_permittedpeers; t->nfps++)
 			if (fp_parse(c->tls_permittedpeers[t->nfps], t->fps[t->nfps]) != 0)
-				return config_error(errstr, errlen, "tls.permittedpeers",
+				return config_error(errstr, errlen, "tls.permittedpeer",
 				                    c->tls_permittedpeers[t->nfps],
 				                    "expected " TLS_FP_PREFIX "XX:XX:... (the 32 "
 				                    "bytes of a SHA-256 fingerprint in hex) for "
@@ -384,7 +392,7 @@ static transport_rc_t configure_peers(transport_t *t, const transport_conf_t *c,
 		goto oom;
 	for (i = 0; i < c->tls_n_permittedpeers; i++) {
 		if (c->tls_permittedpeers[i] == NULL || c->tls_permittedpeers[i][0] == '\0')
-			return config_error(errstr, errlen, "tls.permittedpeers", "",
+			return config_error(errstr, errlen, "tls.permittedpeer", "",
 			                    "empty name");
 		if ((t->peers[i] = strdup(c->tls_permittedpeers[i])) == NULL)
 			goto oom;
@@ -396,16 +404,77 @@ oom:
 	return TRANSPORT_CONFIG;
 }
 
+/* A new SSL_CTX from the files in T: into *OUT, or the reason */
+static transport_rc_t build_ctx(transport_t *t, SSL_CTX **out, char *errstr, size_t errlen)
+{
+	tls_authmode_t mode = t->s.conf.tls_authmode;
+	SSL_CTX *ctx;
+	transport_rc_t rc;
+
+	*out = NULL;
+	if ((t->cacert && (rc = check_readable("tls.cacert", t->cacert, errstr, errlen))) ||
+	    (t->mycert && (rc = check_readable("tls.mycert", t->mycert, errstr, errlen))) ||
+	    (t->myprivkey &&
+	     (rc = check_readable("tls.myprivkey", t->myprivkey, errstr, errlen))))
+		return rc;
+	ERR_clear_error();
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		return config_error(errstr, errlen, "tls", "setup", NULL);
+	if (!SSL_CTX_set_min_proto_version(ctx, t->minversion)) {
+		rc = config_error(errstr, errlen, "tls.minversion",
+		                  t->minversion == TLS1_3_VERSION ? "1.3" : "1.2", NULL);
+		goto fail;
+	}
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	                 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	if (t->cacert ? !SSL_CTX_load_verify_locations(ctx, t->cacert, NULL)
+	    : mode != TLS_AUTH_ANON && !SSL_CTX_set_default_verify_paths(ctx)) {
+		rc = config_error(errstr, errlen, "tls.cacert",
+		                  t->cacert ? t->cacert : "(system default)", NULL);
+		goto fail;
+	}
+	if (t->mycert) {
+		if (!SSL_CTX_use_certificate_chain_file(ctx, t->mycert)) {
+			rc = config_error(errstr, errlen, "tls.mycert", t->mycert, NULL);
+			goto fail;
+		}
+		if (!SSL_CTX_use_PrivateKey_file(ctx, t->myprivkey, SSL_FILETYPE_PEM) &&
+		    ERR_GET_REASON(ERR_peek_last_error()) != X509_R_KEY_VALUES_MISMATCH) {
+			rc = config_error(errstr, errlen, "tls.myprivkey", t->myprivkey, NULL);
+			goto fail;
+		}
+		if (!SSL_CTX_check_private_key(ctx)) {
+			rc = config_error(errstr, errlen, "tls.myprivkey", t->myprivkey,
+			                  "does not match tls.mycert");
+			goto fail;
+		}
+	}
+	if (mode == TLS_AUTH_ANON)
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	else
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+	SSL_CTX_set_cert_cb(ctx, cert_requested_cb, NULL);
+	*out = ctx;
+	return TRANSPORT_OK;
+fail:
+	SSL_CTX_free(ctx);
+	return rc;
+}
+
+static int dup_opt(char **dst, const char *src)
+{
+	return src == NULL || (*dst = strdup(src)) != NULL;
+}
+
 static transport_rc_t configure(transport_t *t, const transport_conf_t *c,
                                 char *errstr, size_t errlen)
 {
-	int minv;
 	transport_rc_t rc;
 
 	if (c->tls_minversion == NULL || strcmp(c->tls_minversion, "1.2") == 0)
-		minv = TLS1_2_VERSION;
+		t->minversion = TLS1_2_VERSION;
 	else if (strcmp(c->tls_minversion, "1.3") == 0)
-		minv = TLS1_3_VERSION;
+		t->minversion = TLS1_3_VERSION;
 	else
 		return config_error(errstr, errlen, "tls.minversion", c->tls_minversion,
 		                    "expected 1.2 or 1.3");
@@ -418,43 +487,34 @@ static transport_rc_t configure(transport_t *t, const transport_conf_t *c,
 		         "%s is missing", c->tls_mycert ? "tls.myprivkey" : "tls.mycert");
 		return TRANSPORT_CONFIG;
 	}
-	if ((c->tls_cacert &&
-	     (rc = check_readable("tls.cacert", c->tls_cacert, errstr, errlen))) ||
-	    (c->tls_mycert &&
-	     (rc = check_readable("tls.mycert", c->tls_mycert, errstr, errlen))) ||
-	    (c->tls_myprivkey &&
-	     (rc = check_readable("tls.myprivkey", c->tls_myprivkey, errstr, errlen))) ||
-	    (rc = configure_peers(t, c, errstr, errlen)))
-		return rc;
-
-	ERR_clear_error();
-	if ((t->bio_meth = bio_sock_method()) == NULL ||
-	    (t->ctx = SSL_CTX_new(TLS_client_method())) == NULL)
-		return config_error(errstr, errlen, "tls", "setup", NULL);
-	if (!SSL_CTX_set_min_proto_version(t->ctx, minv))
-		return config_error(errstr, errlen, "tls.minversion",
-		                    c->tls_minversion ? c->tls_minversion : "1.2", NULL);
-	SSL_CTX_set_mode(t->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	                 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	if (c->tls_cacert ? !SSL_CTX_load_verify_locations(t->ctx, c->tls_cacert, NULL)
-	    : c->tls_authmode != TLS_AUTH_ANON && !SSL_CTX_set_default_verify_paths(t->ctx))
-		return config_error(errstr, errlen, "tls.cacert",
-		                    c->tls_cacert ? c->tls_cacert : "(system default)", NULL);
-	if (c->tls_mycert) {
-		if (!SSL_CTX_use_certificate_chain_file(t->ctx, c->tls_mycert))
-			return config_error(errstr, errlen, "tls.mycert", c->tls_mycert, NULL);
-		if (!SSL_CTX_use_PrivateKey_file(t->ctx, c->tls_myprivkey, SSL_FILETYPE_PEM) &&
-		    ERR_GET_REASON(ERR_peek_last_error()) != X509_R_KEY_VALUES_MISMATCH)
-			return config_error(errstr, errlen, "tls.myprivkey", c->tls_myprivkey, NULL);
-		if (!SSL_CTX_check_private_key(t->ctx))
-			return config_error(errstr, errlen, "tls.myprivkey", c->tls_myprivkey,
-			                    "does not match tls.mycert");
+	if (!dup_opt(&t->cacert, c->tls_cacert) || !dup_opt(&t->mycert, c->tls_mycert) ||
+	    !dup_opt(&t->myprivkey, c->tls_myprivkey)) {
+		snprintf(errstr, errlen, "out of memory");
+		return TRANSPORT_CONFIG;
 	}
-	if (c->tls_authmode == TLS_AUTH_ANON)
-		SSL_CTX_set_verify(t->ctx, SSL_VERIFY_NONE, NULL);
-	else
-		SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, verify_cb);
-	SSL_CTX_set_cert_cb(t->ctx, cert_requested_cb, NULL);
+	if ((rc = configure_peers(t, c, errstr, errlen)))
+		return rc;
+	ERR_clear_error();
+	if ((t->bio_meth = bio_sock_method()) == NULL)
+		return config_error(errstr, errlen, "tls", "setup", NULL);
+	return build_ctx(t, &t->ctx, errstr, errlen);
+}
+
+/* after a HUP: the files again, into a new context */
+static transport_rc_t reload_ctx(transport_t *t, stream_t *s, char *errstr, size_t errlen)
+{
+	SSL_CTX *ctx;
+	char why[512];
+
+	if (build_ctx(t, &ctx, why, sizeof(why)) != TRANSPORT_OK) {
+		snprintf(errstr, errlen, "%s:%d: TLS: reloading the certificates after HUP "
+		         "failed (tried again on the next connection): %s", s->target, s->port,
+		         why);
+		return TRANSPORT_RETRY;
+	}
+	SSL_CTX_free(t->ctx);
+	t->ctx = ctx;
+	t->reload = 0;
 	return TRANSPORT_OK;
 }
 
@@ -546,6 +606,8 @@ static transport_rc_t tls_open(void *ctx, stream_t *s, char *errstr, size_t errl
 	BIO *bio;
 	int r, err, w;
 
+	if (t->reload && reload_ctx(t, s, errstr, errlen) != TRANSPORT_OK)
+		return TRANSPORT_RETRY;
 	t->cert_requested = t->leaf_ok = 0;
 	t->detail[0] = '\0';
 	t->sock.fd = s->fd;
@@ -648,6 +710,9 @@ static void tls_destroy(transport_t *t)
 		free(t->peers[i]);
 	free(t->peers);
 	free(t->fps);
+	free(t->cacert);
+	free(t->mycert);
+	free(t->myprivkey);
 	free(t);
 }
 
@@ -689,6 +754,7 @@ static transport_rc_t tls_send(transport_t *t, const msgbatch_t *mb,
 static void tls_disconnect(transport_t *t)
 {
 	stream_disconnect(&t->s);
+	t->reload = 1;
 }
 
 static int tls_is_connected(const transport_t *t)

@@ -42,7 +42,11 @@ for params in \
 	"$BASE format=\"leef\" leef.version=\"2.0\" leef.delimiter=\"^\"" \
 	"$BASE format=\"leef\" leef.delimiter=\"0x7C\"" \
 	"$BASE format=\"cef\" syslog.facility=\"local3\" syslog.severity=\"notice\"" \
-	"$BASE format=\"raw\" syslog.facility=\"13\" syslog.severity=\"0\""; do
+	"$BASE format=\"raw\" syslog.facility=\"13\" syslog.severity=\"0\"" \
+	'target=["127.0.0.1", "localhost:10515", "[::1]:10516"] port="10514" failback.interval="5000"' \
+	'target=["127.0.0.1:6514"] transport="tls" tls.authmode="anon"' \
+	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer="collector.example"' \
+	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer=["a.example", "b.example"]'; do
 	conf_with "$params"
 	if rsyslog_validate "$T/test.conf"; then
 		echo "ok    valid: $params"
@@ -126,6 +130,19 @@ check_bad topic          'transport="kafka" broker=["127.0.0.1:9092"] topic="a/b
 check_bad broker         'transport="kafka" topic="audit"'
 check_bad closeTimeout   "$KAFKA closeTimeout=\"0\""
 check_bad broker         "$BASE broker=[\"127.0.0.1:9092\"]"
+
+# several targets, failover
+check_bad target    'target=["127.0.0.1", ""]'
+check_bad target    'target=["127.0.0.1", "backup:70000"]' 70000
+check_bad target    'target="[::1]x"' '[::1]x'
+check_bad target    'target=["k1:9092", "k2:9092"] transport="kafka" topic="t"'
+check_bad failback.interval "$BASE failback.interval=\"0\""
+check_bad failback.interval "$BASE failback.interval=\"soon\""
+# tls: the old name is gone; fingerprints are checked
+check_bad tls.permittedpeers "$BASE transport=\"tls\" tls.permittedpeers=\"x\""
+check_bad tls.permittedpeer "$BASE transport=\"tls\" tls.authmode=\"x509/fingerprint\" tls.permittedpeer=\"SHA1:00\"" SHA1:00
+check_bad tls.permittedpeer "$BASE tls.permittedpeer=\"x\""
+check_bad tls.minversion "$BASE transport=\"tls\" tls.minversion=\"1.1\"" 1.1
 
 # the test can fail: a check of a valid value as "bad" must not pass
 conf_with "$BASE format=\"json\""

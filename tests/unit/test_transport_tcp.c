@@ -5,6 +5,8 @@
 #include <criterion/criterion.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -338,5 +340,158 @@ Test(transport_tcp, replay_window_is_bounded_and_whole_batches, .timeout = 30)
 	cr_assert_eq(replayed % sizeof(big), 0, "whole batches: %zu", replayed);
 	cr_assert_geq(replayed, DOCUMENTED_REPLAY_BYTES);
 	cr_assert_leq(replayed, 2 * DOCUMENTED_REPLAY_BYTES);
+	msgbatch_free(&mb);
+}
+
+Test(transport_tcp, target_entries_parse)
+{
+	char host[64], err[256];
+	int port = 514;
+
+	cr_assert_eq(transport_target_parse("collector.example", host, sizeof(host), &port,
+	                                    err, sizeof(err)), 0);
+	cr_assert_str_eq(host, "collector.example");
+	cr_assert_eq(port, 514);
+	cr_assert_eq(transport_target_parse("10.0.0.1:6514", host, sizeof(host), &port,
+	                                    err, sizeof(err)), 0);
+	cr_assert_str_eq(host, "10.0.0.1");
+	cr_assert_eq(port, 6514);
+	port = 1;
+	cr_assert_eq(transport_target_parse("[2001:db8::1]:10514", host, sizeof(host), &port,
+	                                    err, sizeof(err)), 0);
+	cr_assert_str_eq(host, "2001:db8::1");
+	cr_assert_eq(port, 10514);
+	port = 7;
+	cr_assert_eq(transport_target_parse("::1", host, sizeof(host), &port,
+	                                    err, sizeof(err)), 0);
+	cr_assert_str_eq(host, "::1");
+	cr_assert_eq(port, 7);
+	cr_assert_eq(transport_target_parse("[::1]", host, sizeof(host), &port,
+	                                    err, sizeof(err)), 0);
+	cr_assert_str_eq(host, "::1");
+	cr_assert_eq(transport_target_parse("host:70000", host, sizeof(host), &port,
+	                                    err, sizeof(err)), -1);
+	cr_assert(strstr(err, "70000") != NULL, "%s", err);
+	cr_assert_eq(transport_target_parse("host:", host, sizeof(host), &port,
+	                                    err, sizeof(err)), -1);
+	cr_assert_eq(transport_target_parse(":514", host, sizeof(host), &port,
+	                                    err, sizeof(err)), -1);
+	cr_assert_eq(transport_target_parse("[::1", host, sizeof(host), &port,
+	                                    err, sizeof(err)), -1);
+}
+
+/* a port nothing listens on (bound and closed again) */
+static int dead_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	getsockname(fd, (struct sockaddr *)&sa, &sl);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+/* peer_start on a given port (the primary coming back) */
+static void peer_start_on(peer_t *p, int port, int accepts)
+{
+	struct sockaddr_in sa;
+	int one = 1;
+
+	memset(p, 0, sizeof(*p));
+	p->accepts = accepts;
+	p->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(p->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t)port);
+	cr_assert_eq(bind(p->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(p->lfd, 4), 0);
+	p->port = port;
+	pthread_create(&p->th, NULL, peer_main, p);
+}
+
+Test(transport_tcp, fails_over_in_order_and_back_to_the_first)
+{
+	peer_t second, first;
+	transport_stream_stats_t st;
+	transport_conf_t c;
+	transport_t *t = NULL;
+	msgbatch_t mb;
+	char err[256], a[32], b[32];
+	const char *targets[2] = { a, b };
+	int port1 = dead_port();
+
+	memset(&st, 0, sizeof(st));
+	peer_start(&second, 1, 0, 0, 0);
+	snprintf(a, sizeof(a), "127.0.0.1:%d", port1);
+	snprintf(b, sizeof(b), "127.0.0.1:%d", second.port);
+	transport_conf_default(&c);
+	c.targets = targets;
+	c.n_targets = 2;
+	c.port = 9;                      /* each entry has its own */
+	c.failback_interval_ms = 200;
+	c.stream_stats = &st;
+	cr_assert_eq(transport_tcp.create(&t, &c, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	msgbatch_init(&mb);
+	add(&mb, "to-second");
+	cr_assert_eq(send_ok(t, &mb), 1);
+	cr_assert_eq(st.connects, 1);
+	cr_assert_eq(st.connect_failures, 1);
+	cr_assert_eq(st.failovers, 1);   /* the first session is not with the first */
+
+	/* the first comes back: used once the interval is over, not before */
+	peer_start_on(&first, port1, 1);
+	msgbatch_reset(&mb);
+	add(&mb, "still-second");
+	cr_assert_eq(send_ok(t, &mb), 1);
+	usleep(300 * 1000);
+	msgbatch_reset(&mb);
+	add(&mb, "to-first");
+	cr_assert_eq(send_ok(t, &mb), 1);
+	cr_assert_eq(st.connects, 2);
+	cr_assert_eq(st.failovers, 2);
+	peer_join(&second);              /* closed gracefully: read to EOF */
+	cr_assert_eq(second.got_len, strlen("9 to-second12 still-second"));
+	cr_assert_eq(memcmp(second.got, "9 to-second12 still-second", second.got_len), 0);
+	transport_tcp.destroy(t);
+	peer_join(&first);
+	cr_assert_eq(first.got_len, strlen("8 to-first"), "%.*s", (int)first.got_len, first.got);
+	cr_assert_eq(memcmp(first.got, "8 to-first", first.got_len), 0);
+	msgbatch_free(&mb);
+}
+
+Test(transport_tcp, every_target_down_names_each)
+{
+	transport_stream_stats_t st;
+	transport_conf_t c;
+	transport_t *t = NULL;
+	msgbatch_t mb;
+	char err[512], a[32], b[32];
+	const char *targets[2] = { a, b };
+	size_t done = 9;
+
+	memset(&st, 0, sizeof(st));
+	snprintf(a, sizeof(a), "127.0.0.1:%d", dead_port());
+	snprintf(b, sizeof(b), "127.0.0.1:%d", dead_port());
+	transport_conf_default(&c);
+	c.targets = targets;
+	c.n_targets = 2;
+	c.stream_stats = &st;
+	cr_assert_eq(transport_tcp.create(&t, &c, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	msgbatch_init(&mb);
+	add(&mb, "x");
+	cr_assert_eq(transport_tcp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_RETRY);
+	cr_assert_eq(done, 0);
+	cr_assert(strstr(err, a) != NULL && strstr(err, b) != NULL, "%s", err);
+	cr_assert(strstr(err, "all 2 targets failed") != NULL, "%s", err);
+	cr_assert_eq(st.connect_failures, 2);
+	cr_assert_eq(st.connects, 0);
+	transport_tcp.destroy(t);
 	msgbatch_free(&mb);
 }
