@@ -13,7 +13,8 @@
 #   --long        also the memory run: RSS of the sender rsyslogd during a
 #                 10,000,000-record stream through omauditfwd over TLS
 #                 (about 20 minutes here)
-#   --only LIST   comma-separated subset of core,e2e,kafka,profile
+#   --only LIST   comma-separated subset of core,e2e,kafka,profile,memory
+#                 (memory: the --long run alone)
 #   --no-setup    skip the package setup (SKIP_APT)
 #   --results F   where to append (default tests/bench/RESULTS.md)
 # Environment: CORPUS_DIR (default ../shared/corpus from the repository
@@ -39,6 +40,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 want() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
+want memory && LONG=1
 
 : "${CORPUS_DIR:=$SRC/../shared/corpus}"
 [ -d "$CORPUS_DIR" ] || CORPUS_DIR=/work/shared/corpus
