@@ -110,6 +110,7 @@ if [ "$LONG" -eq 1 ]; then
 	rm -f "$T/stream.log" "$T/stream.frames"
 	python3 "$BENCH_DIR/gen_stream.py" 10000000 "$STREAM" --framed "$FRAMES" 2>>"$T/gen.out" ||
 		fail "gen_stream.py (long) failed"
+	MIX=$(tail -n 1 "$T/gen.out")
 	RECORDS=$(count_lines "$STREAM") DEADLINE=$((600 + RECORDS / 2000))
 	bash "$top_srcdir/tests/pki.sh" "$PKI"
 	e2e_path "long-$E2E_FORMAT" "$(e2e_omauditfwd_action "$E2E_FORMAT" @RPORT@)" \
