@@ -29,6 +29,9 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config dpkg-dev debhel
  zlib1g-dev"
 TEST_PKGS="rsyslog rsyslog-openssl rsyslog-gnutls auditd python3-audit kcat openssl
  procps iproute2 clang"
+# tests/bench/run.sh: profiles, the omkafka peer, /usr/bin/time (the syslog-ng
+# peer is unpacked privately by tests/bench/setup.sh)
+BENCH_PKGS="linux-perf rsyslog-kafka time"
 
 codename() { . /etc/os-release && printf '%s' "${VERSION_CODENAME:-bookworm}"; }
 
@@ -89,7 +92,7 @@ enable_deb_src() {
 
 install_packages() {
     local missing=() p
-    for p in $BUILD_PKGS $TEST_PKGS; do
+    for p in $BUILD_PKGS $TEST_PKGS $BENCH_PKGS; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0

@@ -1,0 +1,86 @@
+# kafka.sh -- Kafka end to end, sourced by run.sh.
+#   feeder -> private rsyslogd (imtcp) -> omkafka (the raw lines) or
+#   omauditfwd (transport="kafka") -> librdkafka mock cluster (tests/kafka_mock,
+#   a process of its own, 1 broker, KAFKA_PARTITIONS partitions per topic)
+# A path is done when the topic's partitions hold every message (sum of the
+# high watermarks, queried with kcat: delivered and acknowledged by the
+# broker), timed from the first byte fed. Both producers use acks=all
+# (librdkafka's default for omkafka; omauditfwd sets it).
+
+KAFKA_PARTITIONS=4
+
+kafka_mock_start() {
+	local end
+	mkfifo "$T/mock.in"
+	exec 3<>"$T/mock.in"
+	"$KAFKA_MOCK" -b 1 -p "$KAFKA_PARTITIONS" raw "audit-$E2E_FORMAT" <"$T/mock.in" >"$T/kafka_mock.log" 2>&1 &
+	_ITEST_PIDS+=("$!")
+	end=$(($(date +%s) + 30))
+	until BOOTSTRAP=$(head -n 1 "$T/kafka_mock.log") && [ -n "$BOOTSTRAP" ]; do
+		[ "$(date +%s)" -lt "$end" ] || fail "kafka_mock did not start"
+		sleep 0.1
+	done
+	log "mock cluster at $BOOTSTRAP"
+}
+
+# topic_messages TOPIC: messages in TOPIC (sum of the partitions' high watermarks)
+topic_messages() {
+	local args=() p
+	for ((p = 0; p < KAFKA_PARTITIONS; p++)); do args+=(-t "$1:$p:-1"); done
+	kcat -b "$BOOTSTRAP" -Q "${args[@]}" 2>/dev/null |
+		awk '$3 == "offset" { n += $4 } END { print n + 0 }'
+}
+
+# kafka_path NAME TOPIC ACTION MODULES EXPECTED
+kafka_path() {
+	local name=$1 topic=$2 action=$3 mods=$4 expected=$5 sport t0 t1 cpu0 cpu1 spid
+	local n last=-1 since end
+	sport=$(free_port)
+	e2e_sender_conf "$sport" "$action" "$mods" >"$T/sender.conf"
+	rsyslog_start sender "$T/sender.conf"
+	spid=$(rsyslog_pid sender)
+	sleep 1
+	cpu0=$(cpu_seconds "$spid")
+	t0=$(now)
+	bg feeder python3 "$BENCH_DIR/feed.py" "$FRAMES" "$sport"
+	end=$(($(date +%s) + DEADLINE))
+	since=$(date +%s)
+	while :; do
+		n=$(topic_messages "$topic")
+		[ "$n" -ge "$expected" ] && break
+		[ "$n" != "$last" ] && { last=$n since=$(date +%s); }
+		if [ "$(date +%s)" -ge "$end" ] || [ $(($(date +%s) - since)) -ge 60 ]; then
+			note "kafka $name: $n of $expected messages in topic $topic"
+			rsyslog_stop sender
+			return 1
+		fi
+		sleep 0.3
+	done
+	t1=$(now)
+	cpu1=$(cpu_seconds "$spid")
+	bg_wait "$BG_PID" 60 >/dev/null 2>&1
+	rsyslog_stop sender || note "kafka $name: sender did not stop in time"
+	[ "$n" -eq "$expected" ] || note "kafka $name: $n messages in the topic, expected $expected (duplicates)"
+	result "kafka.$name.records_per_s" "$(rate "$RECORDS" "$(calc "$t1 - $t0")")"
+	result "kafka.$name.records_per_sender_cpu_s" "$(rate "$RECORDS" "$(calc "$cpu1 - $cpu0")")"
+	result "kafka.$name.messages" "$n"
+}
+
+bench_kafka() {
+	local fmt=$E2E_FORMAT expected
+	[ -x "$KAFKA_MOCK" ] || { note "kafka: no mock cluster at $KAFKA_MOCK"; return 1; }
+	kafka_mock_start
+	expected=$(auditfwd_messages "$fmt" "$STREAM")
+	log "kafka: omkafka (raw lines), then omauditfwd (format=$fmt, $expected messages)"
+	kafka_path omkafka raw "action(type=\"omkafka\" broker=[\"$BOOTSTRAP\"] topic=\"raw\"
+	template=\"RSYSLOG_SyslogProtocol23Format\"
+	action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\")" \
+		'module(load="omkafka")' "$RECORDS"
+	kafka_path "omauditfwd-$fmt" "audit-$fmt" "action(type=\"omauditfwd\" transport=\"kafka\"
+	broker=[\"$BOOTSTRAP\"] topic=\"audit-$fmt\" format=\"$fmt\"
+	action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\")" \
+		"module(load=\"$OMAUDITFWD_MODULE\")" "$expected"
+	result "kafka.ratio.omauditfwd-$fmt/omkafka" "$(ratio "${R[kafka.omauditfwd-$fmt.records_per_s]:-n/a}" "${R[kafka.omkafka.records_per_s]:-n/a}")"
+	result "kafka.ratio_cpu.omauditfwd-$fmt/omkafka" "$(ratio "${R[kafka.omauditfwd-$fmt.records_per_sender_cpu_s]:-n/a}" "${R[kafka.omkafka.records_per_sender_cpu_s]:-n/a}")"
+	echo quit >&3
+}

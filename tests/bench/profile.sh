@@ -1,0 +1,38 @@
+# profile.sh -- where the time goes, sourced by run.sh: perf on the core path
+# (auditfwd on the stream's first $PROFILE_RECORDS records, with call graphs
+# from DWARF) and on the sender rsyslogd of the e2e TLS path (flat).
+
+# perf_top DATA [OPTIONS...]: the top of a flat profile by symbol
+perf_top() {
+	local data=$1
+	shift
+	perf report -i "$data" --stdio --no-children -g none --percent-limit 1 "$@" 2>/dev/null |
+		grep -E '^ +[0-9.]+%' | sed 's/[[:space:]-]*$//' | head -n 20
+}
+
+bench_profile() {
+	local fmt=$E2E_FORMAT
+	head -n "$PROFILE_RECORDS" "$STREAM" >"$T/profile.log"
+	log "profile: core path ($fmt, $PROFILE_RECORDS records)"
+	if perf record -F 999 --call-graph dwarf,16384 -o "$T/core.perf.data" -- \
+		"$AUDITFWD" --format "$fmt" "$T/profile.log" >/dev/null 2>"$T/perf-core.log"; then
+		perf_top "$T/core.perf.data" --sort symbol >"$OUT_DIR/profile-core.txt"
+		# who calls the libc string functions at the top
+		perf report -i "$T/core.perf.data" --stdio --no-children -G --sort symbol \
+			--symbols=__strcmp_evex,__strcmp_avx2,__strcmp_sse2_unaligned,strcmp,__memcmp_evex_movbe,__memcmp_avx2_movbe \
+			--percent-limit 1 2>/dev/null | grep -v '^#' | grep -v '^$' | sed 's/[[:space:]-]*$//' | head -n 60 \
+			>"$OUT_DIR/profile-core-callers.txt"
+	else
+		note "perf record (core) failed: $(tail -n 3 "$T/perf-core.log")"
+	fi
+	log "profile: e2e TLS sender rsyslogd (omauditfwd, $fmt)"
+	if e2e_path "profile-$fmt" "$(e2e_omauditfwd_action "$fmt" @RPORT@)" \
+		"module(load=\"$OMAUDITFWD_MODULE\")" "$(auditfwd_messages "$fmt" "$STREAM")" . profile &&
+		[ -s "$T/profile-$fmt.perf.data" ]; then
+		perf_top "$T/profile-$fmt.perf.data" --sort dso,symbol >"$OUT_DIR/profile-e2e.txt"
+		perf report -i "$T/profile-$fmt.perf.data" --stdio --no-children -g none --sort comm \
+			2>/dev/null | grep -E '^ +[0-9.]+%' | sed 's/[[:space:]-]*$//' | head -n 8 >"$OUT_DIR/profile-e2e-threads.txt"
+	else
+		note "perf record (e2e) failed: $(tail -n 3 "$T/perf-e2e.log" 2>/dev/null)"
+	fi
+}
