@@ -1,17 +1,21 @@
-/* fuzz_pipeline.c -- libFuzzer target for the pipeline with format json:
- * the input's lines go through pipeline_process(); every message must be
- * one syslog header (as configured) plus one valid JSON object, valid
- * UTF-8 without control bytes, and there must be exactly one message per
- * line (none for a line the unparsed=drop policy dropped).
+/* fuzz_pipeline.c -- libFuzzer target for the pipeline with every format
+ * the format table knows: the input's lines go through pipeline_process();
+ * every message must be one syslog header (as configured) plus a body
+ * without NUL, CR or LF, and there must be exactly one message per line
+ * (none for a line the unparsed=drop policy dropped). With format json the
+ * whole message is also valid UTF-8 without control bytes and the body one
+ * valid JSON object with unique keys.
  *
  * The first input byte picks the configuration:
  *   bits 0-1  syslog header: 0 rfc5424, 1 rfc3164, 2 none, 3 rfc5424
  *   bit 2     unparsed: 0 forward, 1 drop
  *   bit 3     enrichment (ids=never)
  *   bit 4     a host hint with every line
- *   bit 5     joining on: one batch, flushed; checked for JSON only, and
- *             (bit 6) rolled back and replayed, which must give the same
- *             bodies
+ *   bit 5     joining on: one batch, flushed, and (bit 6) rolled back and
+ *             replayed, which must give the same bodies
+ *   bit 7     0: format json; 1: the next byte picks the format, by its
+ *             index modulo the number of formats in format_names(), so a
+ *             format added to the table is fuzzed without a change here
  * Set FUZZ_ALLOW_DUP_KEYS=1 to accept JSON objects with repeated keys.
  */
 #include <stdint.h>
@@ -29,6 +33,8 @@
 #define CFG_HOST_HINT   0x10
 #define CFG_JOIN        0x20
 #define CFG_REPLAY      0x40
+#define CFG_FORMAT      0x80
+#define FUZZ_MAX_FORMATS 32
 
 #define FUZZ_LOCAL_HOST "fuzzhost.example"
 #define FUZZ_HOST_HINT  "relay-7"
@@ -36,9 +42,36 @@
 
 static enrich_t *enricher;
 static int allow_dup_keys;
+static const format_ops_t *formats[FUZZ_MAX_FORMATS];
+static size_t nformats;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Every name in format_names() ("json, leef, ..."), found by format_find(). */
+static void load_formats(void)
+{
+	const char *p = format_names();
+	char name[64];
+	size_t len;
+
+	while (*p != '\0') {
+		len = strcspn(p, ", ");
+		if (len > 0) {
+			FUZZ_CHECK(len < sizeof(name) && nformats < FUZZ_MAX_FORMATS,
+			           "format_names(): %s", format_names());
+			memcpy(name, p, len);
+			name[len] = '\0';
+			formats[nformats] = format_find(name);
+			FUZZ_CHECK(formats[nformats] != NULL,
+			           "format_names() lists \"%s\", format_find() does not know it", name);
+			nformats++;
+		}
+		p += len;
+		p += strspn(p, ", ");
+	}
+	FUZZ_CHECK(nformats > 0 && format_find("json") != NULL, "no formats, or no json");
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -53,6 +86,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	enricher = enrich_new(&ec);
 	FUZZ_CHECK(enricher != NULL, "enrich_new");
 	allow_dup_keys = dup != NULL && strcmp(dup, "1") == 0;
+	load_formats();
 	return 0;
 }
 
@@ -94,12 +128,22 @@ static size_t body_offset(const char *s, size_t len, syslog_style_t style,
 	return at + applen + 2;
 }
 
+static int is_json;   /* the format of the current input */
+
 static void check_message(const char *m, size_t len, syslog_style_t style,
                           const char *app)
 {
 	size_t i, at, body;
 	const char *err;
 
+	for (i = 0; i < len; i++)
+		if (m[i] == '\0' || m[i] == '\r' || m[i] == '\n') {
+			fuzz_show("message", m, len, i);
+			FUZZ_CHECK(0, "NUL, CR or LF at %zu", i);
+		}
+	body = body_offset(m, len, style, app);
+	if (!is_json)
+		return;
 	for (i = 0; i < len; i++)
 		if ((unsigned char)m[i] < 0x20 || m[i] == 0x7f) {
 			fuzz_show("message", m, len, i);
@@ -109,7 +153,6 @@ static void check_message(const char *m, size_t len, syslog_style_t style,
 		fuzz_show("message", m, len, 0);
 		FUZZ_CHECK(0, "message is not valid UTF-8");
 	}
-	body = body_offset(m, len, style, app);
 	err = fuzz_json_object_check(m + body, len - body, !allow_dup_keys, &at);
 	if (err != NULL) {
 		fuzz_show("body", m + body, len - body, at);
@@ -260,6 +303,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		SYSLOG_HDR_RFC5424, SYSLOG_HDR_RFC3164, SYSLOG_HDR_NONE, SYSLOG_HDR_RFC5424
 	};
 	pipeline_conf_t conf;
+	const format_ops_t *fmt;
 	audit_joiner_conf_t jc;
 	audit_joiner_t *joiner = NULL;
 	pipeline_t *p;
@@ -273,14 +317,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg = data[0];
 	data++;
 	size--;
+	fmt = format_find("json");
+	if ((cfg & CFG_FORMAT) && size > 0) {
+		fmt = formats[data[0] % nformats];
+		data++;   /* the format byte is no line */
+		size--;
+	}
 	in = malloc(size ? size : 1);   /* exact size: ASan sees over-reads */
 	FUZZ_CHECK(in != NULL, "out of memory");
 	if (size)
 		memcpy(in, data, size);
 
 	pipeline_conf_default(&conf);
-	conf.format = format_find("json");
-	FUZZ_CHECK(conf.format != NULL, "no json format");
+	conf.format = fmt;
+	is_json = strcmp(conf.format->name, "json") == 0;
 	conf.header.style = styles[cfg & CFG_STYLE_MASK];
 	conf.unparsed = (cfg & CFG_DROP) ? UNPARSED_DROP : UNPARSED_FORWARD;
 	conf.local_host = FUZZ_LOCAL_HOST;
