@@ -95,7 +95,7 @@ done
 # ---- the CLI on the corpus ------------------------------------------------------------
 if [ -n "${VALGRIND_SKIP_CLI:-}" ]; then
 	echo "=== valgrind: $runs run(s), the CLI skipped, $failed failure(s)"
-	[ "$failed" -eq 0 ] && [ -z "${KEEP_LOGS:-}" ] && rm -rf "$logs"
+	if [ "$failed" -eq 0 ] && [ -z "${KEEP_LOGS:-}" ]; then rm -rf "$logs"; else echo "logs: $logs"; fi
 	[ "$failed" -eq 0 ]
 	exit
 fi
