@@ -382,11 +382,21 @@ void audit_joiner_begin(audit_joiner_t *j)
 	audit_joiner_stats(j, &j->stats_at_begin);
 }
 
+/* SEC.MSEC in milliseconds, at most INT64_MAX: a later time than that is
+ * that time (SEC is 0 to INT64_MAX, audit_record.c), so two times always
+ * subtract without overflow. */
+static int64_t audit_time_ms(int64_t sec, unsigned msec)
+{
+	if (sec > (INT64_MAX - (int64_t)msec) / MS_PER_S)
+		return INT64_MAX;
+	return sec * MS_PER_S + (int64_t)msec;
+}
+
 int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
                      const char *line, size_t len)
 {
 	audit_view_t name = r->node.len ? r->node : r->hostname;
-	int64_t ms = r->sec * MS_PER_S + (int64_t)r->msec;
+	int64_t ms = audit_time_ms(r->sec, r->msec);
 	origin_t *o = origin_get(j, name.p, name.len);
 	audit_event_t *ev;
 
@@ -401,7 +411,7 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 		return complete(j, ev, AUDIT_EVENT_END_STANDALONE);
 	}
 	/* the origin has moved on: what it left incomplete is done */
-	while (o->head != NULL && o->head->ms + (int64_t)j->conf.timeout_ms < ms)
+	while (o->head != NULL && ms - o->head->ms > (int64_t)j->conf.timeout_ms)
 		if (complete(j, o->head, AUDIT_EVENT_END_TIMEOUT) != 0)
 			return -1;
 	ev = lookup(j, o, r->serial);

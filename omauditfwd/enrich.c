@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <grp.h>
+#include <limits.h>
 #include <libaudit.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -30,6 +31,7 @@
 #define PROCTITLE_NAME      "proctitle"
 #define DEC_BASE            10
 #define HEX_BASE            16
+#define EXECVE_MAX_INDEX    INT_MAX /* argument numbers; enrich_argv's count is an int */
 
 /* ---- configuration -------------------------------------------------------- */
 
@@ -597,7 +599,16 @@ int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
 
 /* ---- argv ------------------------------------------------------------------ */
 
-/* "aN" -> N with *PIECE = -1, "aN[i]" -> N with *PIECE = i; -1 otherwise */
+/* IDX * 10 + the digit C, or -1 when that is beyond EXECVE_MAX_INDEX */
+static long execve_index_digit(long idx, char c)
+{
+	if (idx > (EXECVE_MAX_INDEX - (c - '0')) / DEC_BASE)
+		return -1;
+	return idx * DEC_BASE + (c - '0');
+}
+
+/* "aN" -> N with *PIECE = -1, "aN[i]" -> N with *PIECE = i; -1 otherwise,
+ * also when N or i is beyond EXECVE_MAX_INDEX (no such argument). */
 static long execve_arg_index(audit_view_t n, long *piece)
 {
 	size_t i = 1;
@@ -606,7 +617,8 @@ static long execve_arg_index(audit_view_t n, long *piece)
 	if (n.len < 2 || n.p[0] != 'a' || !isdigit((unsigned char)n.p[1]))
 		return -1;
 	for (; i < n.len && isdigit((unsigned char)n.p[i]); i++)
-		idx = idx * DEC_BASE + (n.p[i] - '0');
+		if ((idx = execve_index_digit(idx, n.p[i])) < 0)
+			return -1;
 	if (i == n.len) {
 		*piece = -1;
 		return idx;
@@ -614,9 +626,9 @@ static long execve_arg_index(audit_view_t n, long *piece)
 	if (n.p[i] != '[' || n.p[n.len - 1] != ']' || i + 2 >= n.len)
 		return -1;
 	for (i++; i < n.len - 1; i++) {
-		if (!isdigit((unsigned char)n.p[i]))
+		if (!isdigit((unsigned char)n.p[i]) ||
+		    (pc = execve_index_digit(pc, n.p[i])) < 0)
 			return -1;
-		pc = pc * DEC_BASE + (n.p[i] - '0');
 	}
 	*piece = pc;
 	return idx;

@@ -99,9 +99,12 @@ size_t format_utf8_seq_len(const unsigned char *s, size_t avail)
 void format_json_escape(buf_t *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	const unsigned char *run = p;
+	const unsigned char *p, *end, *run;
 
+	if (len == 0)
+		return;   /* S may be an empty buffer's NULL: NULL + 0 is undefined */
+	p = run = (const unsigned char *)s;
+	end = p + len;
 	while (p < end) {
 		unsigned c = *p;
 		size_t n;

@@ -7,8 +7,9 @@
  *
  * The body is the record from its "node=" / "type=" to the end of the
  * line, without a syslog wrapper in front of it; a line that is not an
- * audit record is sent as it came. CR and LF inside a line (never in a
- * real record) are written as spaces, so they cannot end the message.
+ * audit record is sent as it came. CR, LF and NUL inside a line (never
+ * in a real record) are written as spaces, so they cannot end or cut the
+ * message.
  */
 #include "format.h"
 
@@ -17,7 +18,7 @@ static void put_line(buf_t *out, const char *s, size_t len)
 	const char *p = s, *end = s + len, *run = s;
 
 	for (; p < end; p++) {
-		if (*p != '\n' && *p != '\r')
+		if (*p != '\n' && *p != '\r' && *p != '\0')
 			continue;
 		buf_append(out, run, (size_t)(p - run));
 		buf_putc(out, ' ');

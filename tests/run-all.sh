@@ -2,10 +2,11 @@
 # The whole test suite, from a fresh Debian machine: installs what it needs
 # (contrib/setup-debian.sh), then builds twice -- plain and with ASan/UBSan
 # (--enable-sanitizers) -- with warnings as errors, runs `make check` in
-# both, runs `make distcheck`, builds the Debian package and installs it
+# both, a fuzzing smoke run (tests/fuzz/run.sh --smoke, < 2 min), runs
+# `make distcheck`, builds the Debian package and installs it
 # (tests/deb_install.sh: as root only), and ends with the totals on a line
 # of their own: "N passed, N failed" (automake's # PASS / # FAIL, summed; a
-# build, distcheck or package step counts as one test).
+# build, the fuzz smoke run, distcheck or package step counts as one test).
 #
 #   bash tests/run-all.sh            everything
 #   QUICK=1 bash tests/run-all.sh    plain build + make check only
@@ -64,6 +65,16 @@ suite() {
 suite plain
 if [ -z "${QUICK:-}" ]; then
 	suite sanitizers --enable-sanitizers
+	say "fuzz smoke run (tests/fuzz/run.sh --smoke)"
+	mkdir -p "$top/_build/fuzz"
+	if FUZZ_BUILD_DIR="$top/_build/fuzz" bash "$top/tests/fuzz/run.sh" --smoke \
+	        >"$top/_build/fuzz/smoke.log" 2>&1; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "fuzz smoke run FAILED"
+	fi
+	grep -vE '^PASS: ' "$top/_build/fuzz/smoke.log" | tail -n 40
 	say "make distcheck"
 	if (cd "$top/_build/plain" && make -j"$jobs" distcheck >distcheck.log 2>&1); then
 		grep -E '^omauditfwd-.* archives ready|^=+$' "$top/_build/plain/distcheck.log" | head -n 3

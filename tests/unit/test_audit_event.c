@@ -116,6 +116,23 @@ Test(audit_event, a_lost_eoe_completes_when_the_origin_moves_on)
 	cr_assert_eq(st.pending, 3);
 }
 
+Test(audit_event, times_beyond_int64_milliseconds_still_order_events)
+{
+	/* sec * 1000 overflowed past INT64_MAX / 1000: the far future wrapped
+	 * into the past, and the event it should have timed out stayed */
+	audit_joiner_begin(j);
+	add(j, &rec, "node=a type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
+	add(j, &rec, "node=a type=SYSCALL msg=audit(9300000000000000.000:2): syscall=59");
+	cr_assert_eq(audit_joiner_ncompleted(j), 1);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 0)), AUDIT_EVENT_END_TIMEOUT);
+	/* the largest time there is: no overflow adding the timeout either;
+	 * beyond INT64_MAX ms all times are one instant, so 2-4 stay pending */
+	add(j, &rec, "node=a type=SYSCALL msg=audit(9223372036854775807.999:3): syscall=59");
+	add(j, &rec, "node=a type=SYSCALL msg=audit(9223372036854775807.999:4): syscall=59");
+	cr_assert_eq(audit_joiner_ncompleted(j), 1);
+	audit_joiner_commit(j);
+}
+
 Test(audit_event, too_many_pending_evicts_the_oldest)
 {
 	audit_joiner_conf_t c;

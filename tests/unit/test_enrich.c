@@ -714,6 +714,21 @@ Test(enrich, execve_argv_spans_the_records_of_an_event)
 	buf_free(&scratch);
 }
 
+Test(enrich, execve_argument_index_that_overflows_is_not_an_argument)
+{
+	args_t a;
+
+	/* 2^64 + 1 and 2^64 wrapped to 1 and 0 (and were undefined) */
+	cr_assert_eq(argv_of("type=EXECVE msg=audit(1700000000.100:1): argc=1 a0=\"ls\" "
+	                     "a18446744073709551617=\"x\"", &a), 1);
+	cr_assert_str_eq(a.v[0], "ls");
+	cr_assert_eq(argv_of("type=EXECVE msg=audit(1700000000.100:1): argc=2 a0=\"ls\" "
+	                     "a1[18446744073709551616]=\"x\"", &a), 1);
+	cr_assert_str_eq(a.v[0], "ls");
+	cr_assert_eq(argv_of("type=EXECVE msg=audit(1700000000.100:1): argc=1 "
+	                     "a99999999999999999999=\"x\" a0[99999999999999999999]=\"y\"", &a), 0);
+}
+
 Test(enrich, argv_only_for_execve_and_proctitle)
 {
 	args_t a;

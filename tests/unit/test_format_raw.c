@@ -130,3 +130,11 @@ Test(raw, an_inner_line_break_cannot_end_the_message)
 
 	cr_assert_str_eq(out, "a b c");
 }
+
+/* found by fuzz_pipeline: a binary line's NUL went out inside the message */
+Test(raw, a_nul_byte_cannot_cut_the_message)
+{
+	const char *out = fixture_unparsed(&format_raw, NULL, "a\0b\0", 4);
+
+	cr_assert_str_eq(out, "a b ");
+}
