@@ -84,6 +84,9 @@ int syslog_time_3339(const char *p, const char *end, int64_t *sec,
 	}
 	tm.tm_year -= TM_BASE_YEAR;
 	tm.tm_mon--;
+	/* before 1970 (year 0224, found by fuzz_record) is no audit time */
+	if ((int64_t)timegm(&tm) - off < 0)
+		return 0;
 	*sec = (int64_t)timegm(&tm) - off;
 	*msec = (unsigned)ms;
 	return 1;

@@ -262,6 +262,9 @@ Test(format, syslog_time_rfc3339_with_offsets)
 	cr_assert_not(t3339("2023-11-14T22:13:2x+00:00", &sec, &ms));
 	cr_assert_not(t3339("2023-11-14T22:13", &sec, &ms));
 	cr_assert_not(t3339("2023-11-14T22:13:20+01", &sec, &ms));
+	/* before 1970: no audit time (found by fuzz_record) */
+	cr_assert_not(t3339("0224-11-25T07:40:10.517000+00:00", &sec, &ms));
+	cr_assert_not(t3339("1970-01-01T00:30:00+01:00", &sec, &ms));
 	cr_assert_eq(sec, -1);
 }
 
