@@ -50,6 +50,8 @@ void transport_conf_default(transport_conf_t *c)
 	c->kafka_conf_params = c->kafka_topic_conf_params = NULL;
 	c->kafka_n_conf_params = c->kafka_n_topic_conf_params = 0;
 	c->kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
+	c->kafka_stats = NULL;          /* the transport counts for itself */
+	c->kafka_should_stop = NULL;
 	c->tls_cacert = c->tls_mycert = c->tls_myprivkey = c->tls_minversion = NULL;
 	c->tls_authmode = TLS_AUTH_X509_NAME;
 	c->tls_permittedpeers = NULL;

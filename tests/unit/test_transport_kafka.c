@@ -54,6 +54,7 @@ typedef struct cluster {
 static void cluster_start(cluster_t *c, int brokers, int partitions)
 {
 	char err[256];
+	int i;
 
 	c->rk = rd_kafka_new(RD_KAFKA_PRODUCER, quiet_conf(), err, sizeof(err));
 	cr_assert_not_null(c->rk, "%s", err);
@@ -62,6 +63,57 @@ static void cluster_start(cluster_t *c, int brokers, int partitions)
 	c->bootstraps = rd_kafka_mock_cluster_bootstraps(c->mc);
 	c->partitions = partitions;
 	cr_assert_eq(rd_kafka_mock_topic_create(c->mc, TOPIC, partitions, 1), 0);
+	/* the mock picks leaders at random: broker 2 led no partition in some
+	 * runs, so taking it down failed nothing. Round robin instead. */
+	for (i = 0; i < partitions; i++)
+		cr_assert_eq(rd_kafka_mock_partition_set_leader(c->mc, TOPIC, i, i % brokers + 1), 0);
+}
+
+/* the port of broker ID (1-based, the order of the bootstrap list) */
+static int broker_port(const cluster_t *c, int id)
+{
+	const char *p = c->bootstraps;
+	int i;
+
+	for (i = 1; i < id && p != NULL; i++)
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	cr_assert_not_null(p, "no broker %d in %s", id, c->bootstraps);
+	p = strchr(p, ':');
+	cr_assert_not_null(p);
+	return atoi(p + 1);
+}
+
+static int port_open(int port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+	cr_assert_geq(fd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* Set broker ID down or up and wait until the mock's thread has done it
+ * (its listener closed or open again: a fixed sleep was too short on a
+ * loaded machine), then a little more for its connections. */
+static void broker_set(cluster_t *c, int id, int up)
+{
+	int port = broker_port(c, id), i;
+
+	if (up)
+		rd_kafka_mock_broker_set_up(c->mc, id);
+	else
+		rd_kafka_mock_broker_set_down(c->mc, id);
+	for (i = 0; i < 1000 && port_open(port) != up; i++)
+		usleep(10000);
+	cr_assert_eq(port_open(port), up, "broker %d did not go %s", id, up ? "up" : "down");
+	usleep(MOCK_SETTLE_US);
 }
 
 static void cluster_stop(cluster_t *c)
@@ -578,8 +630,7 @@ Test(kafka, broker_down_fails_in_bounded_time_then_retry_delivers_once, .timeout
 	conf_for(&tc, &c);
 	t = make(&tc);
 	make_batch(&mb, 0, 100);
-	rd_kafka_mock_broker_set_down(c.mc, 1);
-	usleep(MOCK_SETTLE_US);
+	broker_set(&c, 1, 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
@@ -627,8 +678,7 @@ Test(kafka, partial_failure_retry_sends_only_the_rest, .timeout = 30)
 		send_until_ok(t, &one, 3);
 		msgbatch_free(&one);
 	}
-	rd_kafka_mock_broker_set_down(c.mc, 2);
-	usleep(MOCK_SETTLE_US); /* set_down takes effect in the mock's thread */
+	broker_set(&c, 2, 0);
 	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
 	cr_log_info("down: %s", err);
@@ -835,8 +885,7 @@ Test(kafka, undelivered_at_destroy_are_counted, .timeout = 30)
 	tc.kafka_close_timeout_ms = 500;
 	t = make(&tc);
 	make_batch(&mb, 0, 30);
-	rd_kafka_mock_broker_set_down(c.mc, 1);
-	usleep(MOCK_SETTLE_US);
+	broker_set(&c, 1, 0);
 	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
 	transport_kafka.destroy(t);
@@ -866,12 +915,10 @@ Test(kafka, retry_in_parts_produces_nothing_twice, .timeout = 40)
 	t = make(&tc);
 	st = transport_kafka_stats(t);
 	make_batch(&mb, 0, 20);
-	rd_kafka_mock_broker_set_down(c.mc, 1);
-	usleep(MOCK_SETTLE_US);
+	broker_set(&c, 1, 0);
 	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
-	rd_kafka_mock_broker_set_up(c.mc, 1);
-	usleep(MOCK_SETTLE_US);
+	broker_set(&c, 1, 1);
 	for (i = 0; i < mb.n; i++) {
 		msgbatch_init(&part);
 		m = msgbatch_msg(&mb, i, &len);
@@ -979,8 +1026,7 @@ Test(kafka, retry_matched_by_content_not_position, .timeout = 30)
 		send_until_ok(t, &one, 3);
 		msgbatch_free(&one);
 	}
-	rd_kafka_mock_broker_set_down(c.mc, 3);
-	usleep(MOCK_SETTLE_US);
+	broker_set(&c, 3, 0);
 	cr_assert_eq(transport_kafka.send(t, &first, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
 	rd_kafka_mock_broker_set_up(c.mc, 3);
@@ -1030,8 +1076,7 @@ Test(kafka, identical_messages_each_count, .timeout = 30)
 	add_msg(&mb, "same %d", 1);
 	add_msg(&mb, "same %d", 1);
 	add_msg(&mb, "same %d", 1);
-	rd_kafka_mock_broker_set_down(c.mc, 1);
-	usleep(MOCK_SETTLE_US);
+	broker_set(&c, 1, 0);
 	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
 	rd_kafka_mock_broker_set_up(c.mc, 1);
