@@ -595,8 +595,10 @@ static int shutting_down(void)
 
 /* Shutdown with the collector unreachable: rsyslog would retry this batch
  * until its shutdown timeout and then drop it. Save it instead, after the
- * events the joiner holds (older records first), and let rsyslog consider
- * it delivered. 0 when saved; -1 (logged) and the batch untouched else. */
+ * events the joiner holds (older records first), settle its messages and
+ * let rsyslog consider it delivered. 0 when saved; -1 when not shutting
+ * down, without a spool file, or (logged) when it could not be saved: the
+ * batch is then untouched. */
 static int spool_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
                        const unsigned nParams, const char *why)
 {
@@ -607,6 +609,8 @@ static int spool_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pP
 	unsigned i;
 	int rc = -1;
 
+	if (pData->spool_path == NULL || !shutting_down())
+		return -1;
 	if ((lines = calloc(nParams ? nParams : 1, sizeof(*lines))) == NULL)
 		return -1;
 	for (i = 0; i < nParams; i++) {
@@ -622,6 +626,7 @@ static int spool_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pP
 		rc = 0;
 	if (rc == 0) {
 		pipeline_batch_commit(pWrkrData->pipe);
+		track_batch(pWrkrData, pParams, nParams, 0);
 		if (!__atomic_exchange_n(&pData->spool_warned, 1, __ATOMIC_ACQ_REL))
 			LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %s: shutting "
 			       "down with the collector unreachable (%s): the batches rsyslog would "
@@ -657,11 +662,9 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 	/* shutting down after a failure: waiting for the collector again (up
 	 * to the timeouts, for each of the messages rsyslog retries one by
 	 * one) would only delay the end; save the batch at once */
-	if (pData->spool_path != NULL && pWrkrData->failing && shutting_down() &&
-	    spool_batch(pWrkrData, pParams, nParams, "the collector was unreachable") == 0) {
-		track_batch(pWrkrData, pParams, nParams, 0);
+	if (pWrkrData->failing &&
+	    spool_batch(pWrkrData, pParams, nParams, "the collector was unreachable") == 0)
 		FINALIZE;
-	}
 	reconnect_if_hup(pWrkrData);
 	msgbatch_reset(&pWrkrData->batch);
 	pipeline_batch_begin(pWrkrData->pipe);
@@ -685,11 +688,8 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 		if (flush)
 			__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
 		/* ... but not when it is shutting down: it would drop the batch */
-		if (pData->spool_path != NULL && shutting_down() &&
-		    spool_batch(pWrkrData, pParams, nParams, errstr) == 0) {
-			track_batch(pWrkrData, pParams, nParams, 0);
+		if (spool_batch(pWrkrData, pParams, nParams, errstr) == 0)
 			FINALIZE;
-		}
 		track_batch(pWrkrData, pParams, nParams, 1);
 		__atomic_fetch_add(&pData->batches_failed, 1, __ATOMIC_RELAXED);
 		note_failure(pWrkrData, errstr);
