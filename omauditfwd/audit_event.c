@@ -268,8 +268,10 @@ static audit_event_t *create_event(audit_joiner_t *j, origin_t *o, uint64_t seri
 	return ev;
 }
 
-static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size_t len)
+static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size_t len,
+                    const char *tag, size_t tag_len)
 {
+	audit_line_t *l;
 	undo_t *u;
 	char *copy;
 
@@ -281,18 +283,26 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size
 		ev->lines = nl;
 		ev->cap = cap;
 	}
-	if ((copy = malloc(len + 1)) == NULL)
+	if ((copy = malloc(len + 1 + (tag != NULL ? tag_len + 1 : 0))) == NULL)
 		return -1;
 	if ((u = log_undo(j, UNDO_ADD, ev)) == NULL) {
 		free(copy);
 		return -1;
 	}
 	u->nlines = ev->nlines;
+	l = &ev->lines[ev->nlines++];
 	memcpy(copy, line, len);
 	copy[len] = '\0';
-	ev->lines[ev->nlines].p = copy;
-	ev->lines[ev->nlines].len = len;
-	ev->nlines++;
+	l->p = copy;
+	l->len = len;
+	l->tag = NULL;
+	l->tag_len = 0;
+	if (tag != NULL) {
+		l->tag = copy + len + 1;
+		memcpy(l->tag, tag, tag_len);
+		l->tag[tag_len] = '\0';
+		l->tag_len = tag_len;
+	}
 	return 0;
 }
 
@@ -393,7 +403,7 @@ static int64_t audit_time_ms(int64_t sec, unsigned msec)
 }
 
 int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
-                     const char *line, size_t len)
+                     const char *line, size_t len, const char *tag, size_t tag_len)
 {
 	audit_view_t name = r->node.len ? r->node : r->hostname;
 	int64_t ms = audit_time_ms(r->sec, r->msec);
@@ -406,7 +416,7 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 		/* journald's form: no serial to join by, and its time is the
 		 * syslog header's, not the audit clock: an event of its own */
 		if ((ev = create_event(j, o, r->serial, ms)) == NULL ||
-		    add_line(j, ev, line, len) != 0)
+		    add_line(j, ev, line, len, tag, tag_len) != 0)
 			return -1;
 		return complete(j, ev, AUDIT_EVENT_END_STANDALONE);
 	}
@@ -419,7 +429,7 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 		return 0;   /* the end of an event already emitted: nothing to add */
 	if (ev == NULL && (ev = create_event(j, o, r->serial, ms)) == NULL)
 		return -1;
-	if (r->type != AUDIT_TYPE_EOE && add_line(j, ev, line, len) != 0)
+	if (r->type != AUDIT_TYPE_EOE && add_line(j, ev, line, len, tag, tag_len) != 0)
 		return -1;
 	if (r->type == AUDIT_TYPE_EOE && complete(j, ev, AUDIT_EVENT_END_EOE) != 0)
 		return -1;

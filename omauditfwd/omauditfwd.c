@@ -108,6 +108,12 @@ typedef struct _instanceData {
 	char *kafka_compression;
 	char **kafka_conf;
 	char **kafka_topic_conf;
+	char **kafka_headers;
+	int dyna_topic, dyna_key;   /* topic, key: the names of templates */
+	int ntpls;                  /* templates per message: the line's first */
+	int topic_tpl, key_tpl;     /* ... then these (their index; 0: none) */
+	intctr_t topics_renamed;    /* messages whose topic was made valid (atomic) */
+	int renamed_warned;         /* ... logged once (atomic) */
 	kafka_sink_t *ksink;        /* the workers' producers count here */
 	char *tls_cacert;           /* the strings of the tls.* parameters */
 	char *tls_mycert;
@@ -121,6 +127,7 @@ typedef struct _instanceData {
 static rsRetVal setup_spool(instanceData *pData);
 static int shutting_down(void);
 
+
 typedef struct wrkrInstanceData {
 	instanceData *pData;
 	pipeline_t *pipe;
@@ -128,6 +135,8 @@ typedef struct wrkrInstanceData {
 	const transport_ops_t *ops; /* pData->transport, kept for freeWrkrInstance */
 	kafka_sink_t *ksink;
 	msgbatch_t batch;
+	buf_t route;                /* the route of one message (see message_route) */
+	uint64_t renamed;           /* topics made valid in this batch */
 	int failing;                /* last attempt failed: log recovery once */
 	int stop_logged;            /* shutdown with a batch not delivered: logged */
 	time_t failing_since, failing_logged;
@@ -138,6 +147,11 @@ typedef struct wrkrInstanceData {
 	int hup;                    /* HUP: reconnect, set by rsyslog's HUP thread
 	                             * and acted on by the worker (atomic) */
 } wrkrInstanceData_t;
+
+static const actWrkrIParams_t *message_line(const instanceData *pData,
+                                            actWrkrIParams_t *const pParams, unsigned i);
+static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
+                         unsigned i, const char **route, size_t *len, int count);
 
 /* action parameters: names follow omfwd's where it has them */
 static struct cnfparamdescr actpdescr[] = {
@@ -172,6 +186,9 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "confParam", eCmdHdlrArray, 0 },
 	{ "topicConfParam", eCmdHdlrArray, 0 },
 	{ "closeTimeout", eCmdHdlrPositiveInt, 0 },
+	{ "dynaTopic", eCmdHdlrBinary, 0 },
+	{ "dynaKey", eCmdHdlrBinary, 0 },
+	{ "kafkaHeader", eCmdHdlrArray, 0 },
 	/* transport="tls": named as omfwd's StreamDriver parameters */
 	{ "tls.cacert", eCmdHdlrString, 0 },
 	{ "tls.mycert", eCmdHdlrString, 0 },
@@ -202,6 +219,7 @@ BEGINcreateWrkrInstance
 	char errstr[OMAF_ERRSTR_MAX];
 CODESTARTcreateWrkrInstance
 	msgbatch_init(&pWrkrData->batch);
+	buf_init(&pWrkrData->route);
 	pWrkrData->ops = pWrkrData->pData->transport;
 	pWrkrData->ksink = sink_ref(pWrkrData->pData->ksink);
 	CHKmalloc(pWrkrData->pipe = pipeline_new(&pWrkrData->pData->pconf,
@@ -221,6 +239,18 @@ ENDcreateWrkrInstance
 BEGINisCompatibleWithFeature
 CODESTARTisCompatibleWithFeature
 ENDisCompatibleWithFeature
+
+/* MB (made by PIPE) to TR, each message where its route says when the
+ * action has routes */
+static transport_rc_t send_batch(const instanceData *pData, transport_t *tr,
+                                 const pipeline_t *pipe, const msgbatch_t *mb,
+                                 size_t *delivered, char *errstr, size_t errlen)
+{
+	if (pData->pconf.routes)
+		return transport_kafka_send_routed(tr, mb, pipeline_routes(pipe), delivered,
+		                                   errstr, errlen);
+	return pData->transport->send(tr, mb, delivered, errstr, errlen);
+}
 
 /* Shutdown: the events still held belong to batches rsyslog considers
  * delivered. Send them (complete as they are) with a connection of our
@@ -255,7 +285,7 @@ static void flush_at_shutdown(instanceData *pData)
 	if (pData->transport->create(&tr, &pData->tconf, errstr, sizeof(errstr)) ==
 	    TRANSPORT_OK)
 		ok = pipeline_batch_end(pipe, &mb) == 0 &&
-		     pData->transport->send(tr, &mb, &delivered, errstr, sizeof(errstr)) ==
+		     send_batch(pData, tr, pipe, &mb, &delivered, errstr, sizeof(errstr)) ==
 		     TRANSPORT_OK;
 	if (ok) {
 		pipeline_batch_commit(pipe);
@@ -321,8 +351,10 @@ static size_t feed_spool(wrkrInstanceData_t *pWrkrData)
 	if (end > pData->spool.nlines)
 		end = pData->spool.nlines;
 	for (i = pData->spool_next; i < end; i++)
-		if (pipeline_process(pWrkrData->pipe, pData->spool.lines[i].p,
-		                     pData->spool.lines[i].len, NULL, 0, &pWrkrData->batch) != 0)
+		if (pipeline_process_routed(pWrkrData->pipe, pData->spool.lines[i].p,
+		                            pData->spool.lines[i].len, NULL, 0,
+		                            pData->spool.lines[i].tag, pData->spool.lines[i].tag_len,
+		                            &pWrkrData->batch) != 0)
 			break;
 	return end > 0 ? end : (size_t)-1;   /* an empty file: just remove it */
 }
@@ -413,6 +445,7 @@ CODESTARTfreeInstance
 	free(pData->kafka_compression);
 	free_strings(pData->kafka_conf);
 	free_strings(pData->kafka_topic_conf);
+	free_strings(pData->kafka_headers);
 	free(pData->tls_cacert);
 	free(pData->tls_mycert);
 	free(pData->tls_myprivkey);
@@ -452,17 +485,23 @@ static void save_dropped(wrkrInstanceData_t *pWrkrData)
 static void track_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
                         const unsigned nParams, int hold)
 {
+	const char *route;
+	size_t rlen;
 	unsigned i;
 
 	if (!hold && pWrkrData->held.n == 0)
 		return;
 	for (i = 0; i < nParams; i++) {
-		const actWrkrIParams_t *prm = &actParam(pParams, 1, i, 0);
+		const actWrkrIParams_t *prm = message_line(pWrkrData->pData, pParams, i);
+
+		if (message_route(pWrkrData, pParams, i, &route, &rlen, 0) != 0)
+			continue;   /* out of memory: not kept (it is also not settled) */
 		if (hold)
 			(void)spool_held_add(&pWrkrData->held, (const char *)prm->param,
-			                     prm->lenStr);
+			                     prm->lenStr, route, rlen);
 		else
-			spool_held_remove(&pWrkrData->held, (const char *)prm->param, prm->lenStr);
+			spool_held_remove(&pWrkrData->held, (const char *)prm->param, prm->lenStr,
+			                  route, rlen);
 	}
 }
 
@@ -478,6 +517,7 @@ CODESTARTfreeWrkrInstance
 	sink_unref(pWrkrData->ksink);
 	pipeline_free(pWrkrData->pipe);
 	msgbatch_free(&pWrkrData->batch);
+	buf_free(&pWrkrData->route);
 ENDfreeWrkrInstance
 
 BEGINdbgPrintInstInfo
@@ -593,6 +633,65 @@ static int shutting_down(void)
 	return glbl.GetGlobalInputTermState() != 0;
 }
 
+/* The line of message I of the batch */
+static const actWrkrIParams_t *message_line(const instanceData *pData,
+                                            actWrkrIParams_t *const pParams, unsigned i)
+{
+	return &actParam(pParams, pData->ntpls, i, 0);
+}
+
+/* The route of message I (dynaTopic, dynaKey): its topic template's text
+ * made a valid topic name, then NUL and its key template's text when
+ * dynaKey is on (transport_kafka_send_routed) into *ROUTE, valid until the
+ * next call; NULL (*LEN 0) when the action has no routes. COUNT: count a
+ * topic made valid (once per delivery attempt). 0, or -1 when memory ran
+ * out. */
+static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
+                         unsigned i, const char **route, size_t *len, int count)
+{
+	instanceData *const pData = pWrkrData->pData;
+	char topic[TRANSPORT_KAFKA_TOPIC_MAX + 1];
+	const actWrkrIParams_t *prm;
+	const char *text;
+	size_t n;
+	int changed;
+
+	*route = NULL;
+	*len = 0;
+	if (!pData->pconf.routes)
+		return 0;
+	buf_reset(&pWrkrData->route);
+	if (pData->topic_tpl) {
+		prm = &actParam(pParams, pData->ntpls, i, pData->topic_tpl);
+		text = prm->param != NULL ? (const char *)prm->param : "";
+		n = transport_kafka_topic_fix(text, prm->param != NULL ? prm->lenStr : 0, topic,
+		                              &changed);
+		buf_append(&pWrkrData->route, topic, n);
+		if (changed) {
+			pWrkrData->renamed += count != 0;
+			if (!__atomic_exchange_n(&pData->renamed_warned, 1, __ATOMIC_ACQ_REL))
+				LogMsg(0, RS_RET_OK, LOG_WARNING, "omauditfwd[%s]: template '%s' gave "
+				       "\"%.*s\", not a Kafka topic name: sent to \"%s\" (characters "
+				       "other than a-z A-Z 0-9 . _ - become '_'; counted in "
+				       "kafka.topic.renamed, logged once)", pData->statsname,
+				       pData->kafka_topic, (int)(prm->param != NULL ? prm->lenStr : 0),
+				       text, topic);
+		}
+	}
+	if (pData->key_tpl) {
+		prm = &actParam(pParams, pData->ntpls, i, pData->key_tpl);
+		buf_append(&pWrkrData->route, "", 1);
+		if (prm->param != NULL)
+			buf_append(&pWrkrData->route, (const char *)prm->param, prm->lenStr);
+	}
+	buf_reserve(&pWrkrData->route, 1);      /* a base even when empty */
+	if (pWrkrData->route.oom)
+		return -1;
+	*route = pWrkrData->route.p;
+	*len = pWrkrData->route.len;
+	return 0;
+}
+
 /* Shutdown with the collector unreachable: rsyslog would retry this batch
  * until its shutdown timeout and then drop it. Save it instead, after the
  * events the joiner holds (older records first), settle its messages and
@@ -605,18 +704,33 @@ static int spool_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pP
 	instanceData *const pData = pWrkrData->pData;
 	char err[OMAF_ERRSTR_MAX];
 	audit_line_t *lines;
-	size_t nev = 0, nheld = 0;
+	size_t nev = 0, nheld = 0, rlen, *roff = NULL;
+	const char *route;
+	buf_t routes;
 	unsigned i;
 	int rc = -1;
 
 	if (pData->spool_path == NULL || !shutting_down())
 		return -1;
-	if ((lines = calloc(nParams ? nParams : 1, sizeof(*lines))) == NULL)
-		return -1;
+	buf_init(&routes);
+	buf_reserve(&routes, 1);
+	if ((lines = calloc(nParams ? nParams : 1, sizeof(*lines))) == NULL ||
+	    (roff = calloc(nParams ? nParams : 1, sizeof(*roff))) == NULL)
+		goto out;
 	for (i = 0; i < nParams; i++) {
-		lines[i].p = (char *)actParam(pParams, 1, i, 0).param;
-		lines[i].len = actParam(pParams, 1, i, 0).lenStr;
+		lines[i].p = (char *)message_line(pData, pParams, i)->param;
+		lines[i].len = message_line(pData, pParams, i)->lenStr;
+		if (message_route(pWrkrData, pParams, i, &route, &rlen, 0) != 0)
+			goto out;
+		roff[i] = routes.len;
+		lines[i].tag_len = rlen;
+		if (route != NULL)
+			buf_append(&routes, route, rlen);
 	}
+	if (routes.oom)
+		goto out;
+	for (i = 0; pData->pconf.routes && i < nParams; i++)
+		lines[i].tag = routes.p + roff[i];
 	pipeline_batch_begin(pWrkrData->pipe);
 	pipeline_flush(pWrkrData->pipe);
 	if ((pData->joiner == NULL ||
@@ -643,7 +757,10 @@ static int spool_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pP
 		         "collector unreachable, and the batch cannot be saved: %s",
 		         pData->statsname, pData->where, err);
 	}
+out:
 	free(lines);
+	free(roff);
+	buf_free(&routes);
 	return rc;
 }
 
@@ -667,20 +784,25 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 		FINALIZE;
 	reconnect_if_hup(pWrkrData);
 	msgbatch_reset(&pWrkrData->batch);
+	pWrkrData->renamed = 0;
 	pipeline_batch_begin(pWrkrData->pipe);
 	fed = pData->spool_path != NULL && !shutting_down() ? feed_spool(pWrkrData) : 0;
 	flush = __atomic_exchange_n(&pData->flush_requested, 0, __ATOMIC_ACQ_REL);
 	if (flush)
 		pipeline_flush(pWrkrData->pipe);
 	for (i = 0; i < nParams; i++) {
-		const actWrkrIParams_t *prm = &actParam(pParams, 1, i, 0);
-		if (pipeline_process(pWrkrData->pipe, (const char *)prm->param, prm->lenStr,
-		                     NULL, 0, &pWrkrData->batch) != 0)
+		const actWrkrIParams_t *prm = message_line(pData, pParams, i);
+		const char *route;
+		size_t rlen;
+
+		if (message_route(pWrkrData, pParams, i, &route, &rlen, 1) != 0 ||
+		    pipeline_process_routed(pWrkrData->pipe, (const char *)prm->param, prm->lenStr,
+		                            NULL, 0, route, rlen, &pWrkrData->batch) != 0)
 			break;
 	}
 	if (i < nParams || pipeline_batch_end(pWrkrData->pipe, &pWrkrData->batch) != 0 ||
-	    pData->transport->send(pWrkrData->tr, &pWrkrData->batch, &delivered, errstr,
-	                           sizeof(errstr)) != TRANSPORT_OK) {
+	    send_batch(pData, pWrkrData->tr, pWrkrData->pipe, &pWrkrData->batch, &delivered,
+	               errstr, sizeof(errstr)) != TRANSPORT_OK) {
 		/* rsyslog keeps the batch and retries it: forget what it did */
 		pipeline_batch_rollback(pWrkrData->pipe);
 		if (fed)
@@ -702,6 +824,8 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 	if (fed)
 		spool_fed(pData, fed, 1);
 	pipeline_batch_commit(pWrkrData->pipe);
+	if (pWrkrData->renamed)
+		__atomic_fetch_add(&pData->topics_renamed, pWrkrData->renamed, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&pData->bytes_sent, pWrkrData->batch.data.len, __ATOMIC_RELAXED);
 	/* a batch whose records are all held by the joiner sent nothing and
 	 * proves nothing about the collector */
@@ -822,6 +946,20 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 	}
 	if (!strcmp(name, "enrich.hostname")) {
 		pData->pconf.attribute_host = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "dynaTopic")) {
+		pData->dyna_topic = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "dynaKey")) {
+		pData->dyna_key = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "kafkaHeader")) {
+		CHKiRet(array_strings(v->val.d.ar, &pData->kafka_headers,
+		                      &pData->tconf.kafka_n_headers));
+		pData->tconf.kafka_headers = (const char *const *)pData->kafka_headers;
 		FINALIZE;
 	}
 	if (!strcmp(name, "closeTimeout")) {
@@ -1106,6 +1244,10 @@ static rsRetVal setup_stats(instanceData *pData)
 			                            ctrType_IntCtr, CTR_FLAG_NONE,
 			                            (intctr_t *)((char *)&pData->ksink->st +
 			                                         kafka_ctrs[i].off)));
+		if (pData->dyna_topic)
+			CHKiRet(statsobj.AddCounter(pData->statsobj,
+			                            (const uchar *)"kafka.topic.renamed", ctrType_IntCtr,
+			                            CTR_FLAG_NONE, &pData->topics_renamed));
 	}
 	if (pData->enricher != NULL) {
 		enrich_stats_t *es = (enrich_stats_t *)enrich_stats(pData->enricher);
@@ -1115,6 +1257,37 @@ static rsRetVal setup_stats(instanceData *pData)
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&es->id_cache_misses));
 	}
 	CHKiRet(statsobj.ConstructFinalize(pData->statsobj));
+finalize_it:
+	RETiRet;
+}
+
+/* dynaTopic, dynaKey: 'topic' and 'key' name templates, rendered for each
+ * message into its route (see message_route) */
+static rsRetVal dyna_setup(instanceData *pData)
+{
+	DEFiRet;
+
+	pData->ntpls = 1;
+	if (pData->dyna_topic) {
+		if (pData->kafka_topic == NULL || *pData->kafka_topic == '\0') {
+			parser_errmsg("omauditfwd: parameter 'dynaTopic' needs 'topic': the name of "
+			              "the template that gives each event's topic");
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->topic_tpl = pData->ntpls++;
+		pData->tconf.kafka_topic = NULL;
+		pData->tconf.kafka_topic_dynamic = 1;
+	}
+	if (pData->dyna_key) {
+		if (pData->kafka_key == NULL || *pData->kafka_key == '\0') {
+			parser_errmsg("omauditfwd: parameter 'dynaKey' needs 'key': the name of "
+			              "the template that gives each event's key");
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->key_tpl = pData->ntpls++;
+		pData->tconf.kafka_key = NULL;
+	}
+	pData->pconf.routes = pData->ntpls > 1;
 finalize_it:
 	RETiRet;
 }
@@ -1147,11 +1320,14 @@ CODESTARTnewActInst
 		pData->tconf.stream_stats = &pData->sstats;
 	if (pData->transport != &transport_kafka &&
 	    (pData->kafka_brokers || pData->kafka_topic || pData->kafka_key ||
-	     pData->kafka_compression || pData->kafka_conf || pData->kafka_topic_conf)) {
+	     pData->kafka_compression || pData->kafka_conf || pData->kafka_topic_conf ||
+	     pData->kafka_headers || pData->dyna_topic || pData->dyna_key)) {
 		parser_errmsg("omauditfwd: parameters 'broker', 'topic', 'key', 'compression', "
-		              "'confParam' and 'topicConfParam' need transport=\"kafka\"");
+		              "'confParam', 'topicConfParam', 'kafkaHeader', 'dynaTopic' and "
+		              "'dynaKey' need transport=\"kafka\"");
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
+	CHKiRet(dyna_setup(pData));
 	if (pData->transport != &transport_tls &&
 	    (pData->tls_cacert || pData->tls_mycert || pData->tls_myprivkey ||
 	     pData->tls_minversion || pData->tls_permittedpeers || pData->tls_authmode_set)) {
@@ -1192,7 +1368,8 @@ CODESTARTnewActInst
 	if (pData->tconf.port == 0)
 		pData->tconf.port = pData->transport->default_port;
 	if (pData->transport == &transport_kafka)
-		snprintf(pData->where, sizeof(pData->where), "kafka:%s", pData->kafka_topic);
+		snprintf(pData->where, sizeof(pData->where), "kafka:%s%s",
+		         pData->dyna_topic ? "template:" : "", pData->kafka_topic);
 	else
 		set_where(pData);
 	if (pData->join) {
@@ -1206,10 +1383,18 @@ CODESTARTnewActInst
 
 	CHKiRet(setup_stats(pData));
 
-	CODE_STD_STRING_REQUESTnewActInst(1)
+	/* the line, then the topic's and the key's templates (rsyslog rejects
+	 * the action at load when one of them does not exist) */
+	CODE_STD_STRING_REQUESTnewActInst(pData->ntpls)
 	CHKiRet(OMSRsetEntry(*ppOMSR, 0, (uchar *)strdup(pData->tplName != NULL ?
 	                     (char *)pData->tplName : OMAF_DEFAULT_TEMPLATE),
 	                     OMSR_NO_RQD_TPL_OPTS));
+	if (pData->topic_tpl)
+		CHKiRet(OMSRsetEntry(*ppOMSR, pData->topic_tpl,
+		                     (uchar *)strdup(pData->kafka_topic), OMSR_NO_RQD_TPL_OPTS));
+	if (pData->key_tpl)
+		CHKiRet(OMSRsetEntry(*ppOMSR, pData->key_tpl,
+		                     (uchar *)strdup(pData->kafka_key), OMSR_NO_RQD_TPL_OPTS));
 CODE_STD_FINALIZERnewActInst
 	cnfparamvalsDestruct(pvals, &actpblk);
 ENDnewActInst

@@ -21,6 +21,9 @@ struct pipeline {
 	const audit_record_t **evptrs;
 	size_t evcap;
 	buf_t scratch;             /* the formatter's work space */
+	msgbatch_t routes;         /* conf.routes: one per message of the batch */
+	const char *route;         /* the route of the line being processed */
+	size_t route_len;
 	char local_host[PIPELINE_HOST_MAX];
 };
 
@@ -45,6 +48,7 @@ void pipeline_conf_default(pipeline_conf_t *c)
 	c->joiner = NULL;
 	c->enrich = NULL;
 	c->attribute_host = 1;
+	c->routes = 0;
 }
 
 /* This host's name: the FQDN when the resolver knows one (as rsyslog's
@@ -79,6 +83,7 @@ pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats)
 	p->stats = stats ? stats : &p->own_stats;
 	audit_record_init(&p->rec);
 	buf_init(&p->scratch);
+	msgbatch_init(&p->routes);
 	if (conf->local_host != NULL)
 		strncpy(p->local_host, conf->local_host, sizeof(p->local_host) - 1);
 	else
@@ -99,12 +104,33 @@ void pipeline_free(pipeline_t *p)
 	free(p->evrecs);
 	free(p->evptrs);
 	buf_free(&p->scratch);
+	msgbatch_free(&p->routes);
 	free(p);
 }
 
 pipeline_stats_t *pipeline_stats(pipeline_t *p)
 {
 	return p->stats;
+}
+
+const msgbatch_t *pipeline_routes(const pipeline_t *p)
+{
+	return &p->routes;
+}
+
+/* the message just added to OUT goes where p->route says */
+static int add_route(pipeline_t *p, msgbatch_t *out)
+{
+	if (!p->conf.routes)
+		return 0;
+	msgbatch_begin(&p->routes);
+	buf_append(&p->routes.data, p->route, p->route_len);
+	if (msgbatch_end(&p->routes) != 0) {
+		out->n--;               /* the two stay in step */
+		out->data.len = out->msgs[out->n].off;
+		return -1;
+	}
+	return 0;
 }
 
 /* The host a line is attributed to: its node, else the syslog hostname
@@ -145,7 +171,7 @@ static int emit_message(pipeline_t *p, format_event_t *ev,
 		syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
 		                    p->local_host, strlen(p->local_host));
 	p->conf.format->event(&out->data, ev);
-	if (msgbatch_end(out) != 0)
+	if (msgbatch_end(out) != 0 || add_route(p, out) != 0)
 		return -1;
 	p->batch.messages_out++;
 	return 0;
@@ -194,7 +220,7 @@ static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
 	                    host.p, host.len);
 	format_unparsed(p->conf.format, &p->conf.fmt, &out->data, r->msg.p, r->msg.len,
 	                rc, host);
-	if (msgbatch_end(out) != 0)
+	if (msgbatch_end(out) != 0 || add_route(p, out) != 0)
 		return -1;
 	p->batch.messages_out++;
 	return 0;
@@ -203,6 +229,7 @@ static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
 void pipeline_batch_begin(pipeline_t *p)
 {
 	memset(&p->batch, 0, sizeof(p->batch));
+	msgbatch_reset(&p->routes);
 	if (p->conf.joiner != NULL)
 		audit_joiner_begin(p->conf.joiner);
 }
@@ -211,11 +238,20 @@ int pipeline_process(pipeline_t *p, const char *line, size_t len,
                      const char *host_hint, size_t host_hint_len,
                      msgbatch_t *out)
 {
+	return pipeline_process_routed(p, line, len, host_hint, host_hint_len, NULL, 0, out);
+}
+
+int pipeline_process_routed(pipeline_t *p, const char *line, size_t len,
+                            const char *host_hint, size_t host_hint_len,
+                            const char *route, size_t route_len, msgbatch_t *out)
+{
 	audit_record_t *r = &p->rec;
 	const audit_record_t *one[1] = { r };
 	audit_parse_rc_t rc;
 
 	p->batch.lines_in++;
+	p->route = route;
+	p->route_len = route != NULL ? route_len : 0;
 	/* a line's terminator is framing, not content */
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
@@ -226,7 +262,7 @@ int pipeline_process(pipeline_t *p, const char *line, size_t len,
 		return emit_unparsed(p, rc, host_hint, host_hint_len, out);
 	p->batch.records_parsed++;
 	if (p->conf.joiner != NULL)
-		return audit_joiner_add(p->conf.joiner, r, line, len);
+		return audit_joiner_add(p->conf.joiner, r, line, len, route, p->route_len);
 	return emit_event(p, one, 1, NULL, host_hint, host_hint_len, out);
 }
 
@@ -269,6 +305,9 @@ int pipeline_batch_end(pipeline_t *p, msgbatch_t *out)
 		audit_event_end_t end = audit_event_end(ev);
 
 		n = audit_event_nlines(ev);
+		/* an event goes where its first record's message would have */
+		p->route = audit_event_line(ev, 0)->tag;
+		p->route_len = audit_event_line(ev, 0)->tag_len;
 		if (reserve_event(p, n) != 0)
 			return -1;
 		for (i = 0; i < n; i++) {

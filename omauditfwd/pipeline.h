@@ -57,6 +57,7 @@ typedef struct pipeline_conf {
 	                            * host is its node, else the syslog host,
 	                            * else this host's FQDN; 0: no host member
 	                            * (the syslog header names this host) */
+	int routes;                /* keep each message's route (see below) */
 } pipeline_conf_t;
 
 void pipeline_conf_default(pipeline_conf_t *c);
@@ -79,6 +80,18 @@ void pipeline_batch_begin(pipeline_t *p);
 int pipeline_process(pipeline_t *p, const char *line, size_t len,
                      const char *host_hint, size_t host_hint_len,
                      msgbatch_t *out);
+
+/* The same, for a line with a route: bytes that say where its messages go
+ * (the module: the Kafka topic and key its rsyslog message gave, see
+ * transport_kafka_send_routed). With conf.routes set, every message the
+ * batch emits gets a route, in pipeline_routes() at the same index: an
+ * unparsed line's or a record's (joining off) is its line's; an event's is
+ * the route of its first record's line. NULL: none (an empty route). */
+int pipeline_process_routed(pipeline_t *p, const char *line, size_t len,
+                            const char *host_hint, size_t host_hint_len,
+                            const char *route, size_t route_len, msgbatch_t *out);
+/* The routes of this batch's messages so far (conf.routes). */
+const msgbatch_t *pipeline_routes(const pipeline_t *p);
 
 /* Complete every held event within this batch (HUP, shutdown). */
 void pipeline_flush(pipeline_t *p);

@@ -9,7 +9,8 @@
 
 #include "spool.h"
 
-#define SPOOL_MAGIC     "omauditfwd-spool 1\n"
+#define SPOOL_MAGIC     "omauditfwd-spool 2\n"
+#define SPOOL_MAGIC_V1  "omauditfwd-spool 1\n"   /* no tags; still read */
 #define SPOOL_MAX_SIZE  ((size_t)1 << 30)   /* refuse to load more */
 
 static int fail(char *err, size_t errlen, const char *path, const char *what)
@@ -35,10 +36,12 @@ static int write_all(int fd, const char *p, size_t n)
 
 static int write_line(int fd, const audit_line_t *l)
 {
-	char len[32];
-	int n = snprintf(len, sizeof(len), "%zu ", l->len);
+	char len[64];
+	int n = l->tag != NULL ? snprintf(len, sizeof(len), "%zu/%zu ", l->len, l->tag_len)
+	                       : snprintf(len, sizeof(len), "%zu ", l->len);
 
 	return write_all(fd, len, (size_t)n) || write_all(fd, l->p, l->len) ||
+	       (l->tag != NULL && write_all(fd, l->tag, l->tag_len)) ||
 	       write_all(fd, "\n", 1) ? -1 : 0;
 }
 
@@ -147,7 +150,18 @@ static int read_file(const char *path, char **out, size_t *len, char *err, size_
 	return 1;
 }
 
-/* the lines of BUF after the magic, as views; NUL replaces each line's LF */
+/* a decimal count at P: 0 with *N and *END set, or -1 */
+static int count_at(char *p, unsigned long long *n, char **end)
+{
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	*n = strtoull(p, end, 10);
+	return errno != 0 ? -1 : 0;
+}
+
+/* the lines of BUF after the magic, as views; NUL replaces each line's LF
+ * (and the tag is moved one byte up to get one too) */
 static int split_lines(spool_t *s, size_t len, char *err, size_t errlen, const char *path)
 {
 	size_t off = sizeof(SPOOL_MAGIC) - 1, cap = 0;
@@ -155,15 +169,15 @@ static int split_lines(spool_t *s, size_t len, char *err, size_t errlen, const c
 
 	while (off < len) {
 		char *end;
-		unsigned long long n;
-		const char *p = s->buf + off;
+		unsigned long long n, tn = 0;
+		int tagged;
 
-		if (*p < '0' || *p > '9')
+		if (count_at(s->buf + off, &n, &end) != 0)
 			goto bad;
-		errno = 0;
-		n = strtoull(p, &end, 10);
-		if (errno != 0 || *end != ' ' || n > len - (size_t)(end + 1 - s->buf) ||
-		    end[1 + n] != '\n')
+		if ((tagged = *end == '/') && count_at(end + 1, &tn, &end) != 0)
+			goto bad;
+		if (*end != ' ' || n > len - (size_t)(end + 1 - s->buf) ||
+		    tn > len - (size_t)(end + 1 - s->buf) - n || end[1 + n + tn] != '\n')
 			goto bad;
 		if (s->nlines == cap) {
 			audit_line_t *nl;
@@ -174,9 +188,21 @@ static int split_lines(spool_t *s, size_t len, char *err, size_t errlen, const c
 		}
 		s->lines[s->nlines].p = end + 1;
 		s->lines[s->nlines].len = (size_t)n;
-		end[1 + n] = '\0';
+		s->lines[s->nlines].tag = NULL;
+		s->lines[s->nlines].tag_len = (size_t)tn;
+		if (tagged) {
+			/* LINE TAG LF -> LINE NUL TAG NUL: the line's space and LEN's
+			 * digits before it give the byte */
+			memmove(end, end + 1, (size_t)n);
+			s->lines[s->nlines].p = end;
+			end[n] = '\0';
+			s->lines[s->nlines].tag = end + 1 + n;
+			end[1 + n + tn] = '\0';
+		} else {
+			end[1 + n] = '\0';
+		}
 		s->nlines++;
-		off = (size_t)(end + 1 - s->buf) + (size_t)n + 1;
+		off = (size_t)(end + 1 - s->buf) + (size_t)n + (size_t)tn + 1;
 	}
 	return 0;
 bad:
@@ -193,7 +219,8 @@ int spool_load(const char *path, spool_t *s, char *err, size_t errlen)
 	if ((rc = read_file(path, &s->buf, &len, err, errlen)) != 1)
 		return rc;
 	if (len < sizeof(SPOOL_MAGIC) - 1 ||
-	    memcmp(s->buf, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) != 0) {
+	    (memcmp(s->buf, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) != 0 &&
+	     memcmp(s->buf, SPOOL_MAGIC_V1, sizeof(SPOOL_MAGIC_V1) - 1) != 0)) {
 		spool_free(s);
 		return fail(err, errlen, path, "not an omauditfwd spool file (bad first line)");
 	}
@@ -211,21 +238,27 @@ void spool_free(spool_t *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static size_t held_find(const spool_held_t *h, const char *p, size_t len)
+static size_t held_find(const spool_held_t *h, const char *p, size_t len,
+                        const char *tag, size_t tag_len)
 {
 	size_t i;
 
 	for (i = 0; i < h->n; i++)
-		if (h->v[i].len == len && memcmp(h->v[i].p, p, len) == 0)
+		if (h->v[i].len == len && memcmp(h->v[i].p, p, len) == 0 &&
+		    (h->v[i].tag == NULL) == (tag == NULL) &&
+		    (tag == NULL || (h->v[i].tag_len == tag_len &&
+		                     memcmp(h->v[i].tag, tag, tag_len) == 0)))
 			return i;
 	return (size_t)-1;
 }
 
-int spool_held_add(spool_held_t *h, const char *p, size_t len)
+int spool_held_add(spool_held_t *h, const char *p, size_t len, const char *tag,
+                   size_t tag_len)
 {
+	audit_line_t *l;
 	char *copy;
 
-	if (held_find(h, p, len) != (size_t)-1)
+	if (held_find(h, p, len, tag, tag_len) != (size_t)-1)
 		return 0;
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 64;
@@ -235,19 +268,28 @@ int spool_held_add(spool_held_t *h, const char *p, size_t len)
 		h->v = v;
 		h->cap = cap;
 	}
-	if ((copy = malloc(len + 1)) == NULL)
+	if ((copy = malloc(len + 1 + (tag != NULL ? tag_len + 1 : 0))) == NULL)
 		return -1;
+	l = &h->v[h->n++];
 	memcpy(copy, p, len);
 	copy[len] = '\0';
-	h->v[h->n].p = copy;
-	h->v[h->n].len = len;
-	h->n++;
+	l->p = copy;
+	l->len = len;
+	l->tag = NULL;
+	l->tag_len = 0;
+	if (tag != NULL) {
+		l->tag = copy + len + 1;
+		memcpy(l->tag, tag, tag_len);
+		l->tag[tag_len] = '\0';
+		l->tag_len = tag_len;
+	}
 	return 0;
 }
 
-void spool_held_remove(spool_held_t *h, const char *p, size_t len)
+void spool_held_remove(spool_held_t *h, const char *p, size_t len, const char *tag,
+                       size_t tag_len)
 {
-	size_t i = held_find(h, p, len);
+	size_t i = held_find(h, p, len, tag, tag_len);
 
 	if (i == (size_t)-1)
 		return;

@@ -8,11 +8,14 @@
  * joiner again by the first batch after the next start, which removes the
  * file once that batch is delivered.
  *
- * The file holds the lines exactly as the module received them:
+ * The file holds the lines exactly as the module received them, each with
+ * its tag when it has one (the Kafka topic and key of its message):
  *
- *   omauditfwd-spool 1 LF
- *   LEN SP BYTES LF        (one per record line, LEN = decimal byte count)
+ *   omauditfwd-spool 2 LF
+ *   LEN SP BYTES LF                  (a record line, LEN its decimal size)
+ *   LEN/TLEN SP BYTES TAGBYTES LF    (the same with a tag of TLEN bytes)
  *
+ * A file that starts "omauditfwd-spool 1" (no tags) is read the same way.
  * Appending keeps an earlier start's lines that were never delivered.
  */
 #ifndef AUDITFWD_SPOOL_H
@@ -56,9 +59,11 @@ typedef struct spool_held {
 	size_t n, cap;
 } spool_held_t;
 
-/* 0, or -1 when memory ran out (nothing added) */
-int spool_held_add(spool_held_t *h, const char *p, size_t len);
-void spool_held_remove(spool_held_t *h, const char *p, size_t len);
+/* 0, or -1 when memory ran out (nothing added). TAG may be NULL. */
+int spool_held_add(spool_held_t *h, const char *p, size_t len, const char *tag,
+                   size_t tag_len);
+void spool_held_remove(spool_held_t *h, const char *p, size_t len, const char *tag,
+                       size_t tag_len);
 void spool_held_free(spool_held_t *h);
 
 /* The spool of the action named NAME in DIR: DIR/omauditfwd-NAME.spool

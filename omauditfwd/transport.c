@@ -47,6 +47,9 @@ void transport_conf_default(transport_conf_t *c)
 	c->connect_timeout_ms = TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS;
 	c->io_timeout_ms = TRANSPORT_DEFAULT_IO_TIMEOUT_MS;
 	c->kafka_brokers = c->kafka_topic = c->kafka_key = c->kafka_compression = NULL;
+	c->kafka_topic_dynamic = 0;
+	c->kafka_headers = NULL;
+	c->kafka_n_headers = 0;
 	c->kafka_conf_params = c->kafka_topic_conf_params = NULL;
 	c->kafka_n_conf_params = c->kafka_n_topic_conf_params = 0;
 	c->kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;

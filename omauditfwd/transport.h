@@ -77,9 +77,14 @@ typedef struct transport_conf {
 	/* --- kafka (transport_kafka.c); all optional except the topic --- */
 #define TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS 5000
 	const char *kafka_brokers;     /* bootstrap.servers; NULL: target[:port] */
-	const char *kafka_topic;
+	const char *kafka_topic;       /* the topic of a message its route names none */
+	int kafka_topic_dynamic;       /* the topics come from the routes: no
+	                                * topic is looked up at connect, and
+	                                * kafka_topic is only the fallback */
 	const char *kafka_key;         /* NULL/"": no key; "host": the event's host;
 	                                * anything else: that fixed key */
+	const char *const *kafka_headers; /* "name=value": on every message */
+	size_t kafka_n_headers;
 	const char *kafka_compression; /* none|gzip|snappy|lz4|zstd; NULL: none */
 	const char *const *kafka_conf_params;       /* "key=value" for librdkafka */
 	size_t kafka_n_conf_params;
@@ -174,9 +179,21 @@ typedef struct transport_kafka_stats {
 const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t);
 /* Messages of the failed batch(es) being retried that are not delivered. */
 size_t transport_kafka_undelivered(const transport_t *t);
-transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
-                                          const msgbatch_t *keys, size_t *delivered,
-                                          char *errstr, size_t errlen);
+/* send() with a route per message: ROUTES (NULL: none) holds, at the index
+ * of each message of MB, "TOPIC" or "TOPIC NUL KEY". An empty TOPIC (or no
+ * route) is conf.kafka_topic; without the NUL the key is conf.kafka_key's;
+ * an empty KEY is no key. A TOPIC must be a valid name (see below). */
+transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
+                                           const msgbatch_t *routes, size_t *delivered,
+                                           char *errstr, size_t errlen);
+
+#define TRANSPORT_KAFKA_TOPIC_MAX 249  /* Kafka's limit on a topic name */
+/* A topic name Kafka accepts, made of NAME (LEN bytes) in OUT: characters
+ * other than a-z A-Z 0-9 . _ - become '_', it is cut at the limit, and an
+ * empty name, "." or ".." gets a '_' before it. Returns its length;
+ * *CHANGED tells whether it differs from NAME. */
+size_t transport_kafka_topic_fix(const char *name, size_t len,
+                                 char out[TRANSPORT_KAFKA_TOPIC_MAX + 1], int *changed);
 
 
 #endif

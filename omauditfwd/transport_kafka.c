@@ -62,7 +62,9 @@
 #define KAFKA_STOP_WAIT_MS       1000   /* shutting down: wait without progress */
 #define KAFKA_QUEUE_FULL_WAIT_MS 10     /* producer queue full: serve reports */
 #define KAFKA_TICKET_CHUNK       256
-#define KAFKA_TOPIC_MAX          249    /* Kafka's limit on topic names */
+#define KAFKA_TOPIC_MAX          TRANSPORT_KAFKA_TOPIC_MAX
+#define KAFKA_TOPIC_FALLBACK     "_"    /* dynamic topics, a message without */
+#define KAFKA_ACKED_BUCKETS      256
 #define KAFKA_READBACK_MAX       500000 /* messages read to settle a doubt */
 
 /* KM_DOUBT: failed "possibly persisted"; settled by reading back */
@@ -82,6 +84,8 @@ typedef struct ticket_chunk {
 typedef struct kmsg {
 	const char *val, *key;     /* into the caller's batch or t->saved */
 	size_t vlen, klen;         /* key NULL: no key */
+	const char *topic;         /* t->topic, or a route's (not NUL-terminated) */
+	size_t tlen;
 	uint64_t hash;
 	ticket_t *tk;              /* set while KM_INFLIGHT */
 	int state;
@@ -97,13 +101,23 @@ typedef struct kmsgs {
 	size_t n, cap;
 } kmsgs_t;
 
+/* the highest offset acknowledged in one partition of one topic */
+typedef struct acked {
+	struct acked *next;
+	int32_t partition;
+	int64_t offset;
+	char topic[];
+} acked_t;
+
 struct transport {
 	transport_conf_t conf;
 	char *brokers, *topic, *key;
+	size_t topic_len;
 	int key_host;              /* key = the host in the syslog header */
+	rd_kafka_headers_t *hdrs;  /* a copy goes with every message; or NULL */
 	rd_kafka_conf_t *kconf;    /* checked; each producer gets a copy */
 	rd_kafka_t *rk;
-	rd_kafka_topic_t *rkt;
+	rd_kafka_topic_t *rkt;     /* t->topic's; NULL when the topics are dynamic */
 	int fatal;                 /* recreate the producer before the next send */
 	int stale;                 /* produce() refused messages: likewise */
 	int suspect;               /* last send failed: connect() probes again */
@@ -119,8 +133,7 @@ struct transport {
 	buf_t spare;
 	size_t *slots;             /* matching: open addressing over cur */
 	size_t nslots;
-	int64_t *acked;            /* per partition: highest offset acknowledged */
-	size_t nacked;
+	acked_t *acked[KAFKA_ACKED_BUCKETS];
 	ticket_chunk_t *chunks;
 	ticket_t *free_tk;
 	transport_kafka_stats_t own;   /* when the caller gives no sink */
@@ -158,6 +171,8 @@ static uint64_t msg_hash(const kmsg_t *e)
 
 	if (e->key != NULL)
 		h = fnv1a(fnv1a(h, e->key, e->klen), "\0k", 2);
+	if (e->topic != NULL)
+		h = fnv1a(fnv1a(h, e->topic, e->tlen), "\0t", 2);
 	return fnv1a(h, e->val, e->vlen);
 }
 
@@ -165,8 +180,10 @@ static int msg_same(const kmsg_t *a, const kmsg_t *b)
 {
 	return a->hash == b->hash && a->vlen == b->vlen &&
 	       (a->key == NULL) == (b->key == NULL) && a->klen == b->klen &&
+	       (a->topic == NULL) == (b->topic == NULL) && a->tlen == b->tlen &&
 	       memcmp(a->val, b->val, a->vlen) == 0 &&
-	       (a->key == NULL || memcmp(a->key, b->key, a->klen) == 0);
+	       (a->key == NULL || memcmp(a->key, b->key, a->klen) == 0) &&
+	       (a->topic == NULL || memcmp(a->topic, b->topic, a->tlen) == 0);
 }
 
 /* ---- tickets ---- */
@@ -199,32 +216,60 @@ static void ticket_put(transport_t *t, ticket_t *tk)
 	t->free_tk = tk;
 }
 
-/* ---- offsets acknowledged, per partition ---- */
+/* ---- offsets acknowledged, per topic and partition ---- */
 
-static void note_acked(transport_t *t, int32_t p, int64_t offset)
+static acked_t **acked_slot(transport_t *t, const char *topic, size_t n, int32_t p)
 {
-	int64_t *v;
-	size_t n, i;
+	acked_t **a = &t->acked[(fnv1a(0xcbf29ce484222325ULL, topic, n) + (uint64_t)p) %
+	                        KAFKA_ACKED_BUCKETS];
 
-	if (p < 0 || offset < 0)
+	while (*a != NULL && ((*a)->partition != p || strlen((*a)->topic) != n ||
+	                      memcmp((*a)->topic, topic, n) != 0))
+		a = &(*a)->next;
+	return a;
+}
+
+static void note_acked(transport_t *t, const char *topic, int32_t p, int64_t offset)
+{
+	acked_t **a;
+	size_t n;
+
+	if (p < 0 || offset < 0 || topic == NULL)
 		return;
-	if ((size_t)p >= t->nacked) {
-		n = (size_t)p + 1 > 2 * t->nacked ? (size_t)p + 1 : 2 * t->nacked;
-		if ((v = realloc(t->acked, n * sizeof(*v))) == NULL)
+	n = strlen(topic);
+	if (*(a = acked_slot(t, topic, n, p)) == NULL) {
+		if ((*a = malloc(sizeof(**a) + n + 1)) == NULL)
 			return;         /* a doubt there reads from the start */
-		for (i = t->nacked; i < n; i++)
-			v[i] = -1;
-		t->acked = v;
-		t->nacked = n;
+		(*a)->next = NULL;
+		(*a)->partition = p;
+		(*a)->offset = -1;
+		memcpy((*a)->topic, topic, n + 1);
 	}
-	if (offset > t->acked[p])
-		t->acked[p] = offset;
+	if (offset > (*a)->offset)
+		(*a)->offset = offset;
 }
 
 /* -1: none known */
-static int64_t acked_offset(const transport_t *t, int32_t p)
+static int64_t acked_offset(transport_t *t, const kmsg_t *e, int32_t p)
 {
-	return p >= 0 && (size_t)p < t->nacked ? t->acked[p] : -1;
+	acked_t **a;
+
+	if (p < 0)
+		return -1;
+	a = acked_slot(t, e->topic, e->tlen, p);
+	return *a != NULL ? (*a)->offset : -1;
+}
+
+static void acked_free(transport_t *t)
+{
+	size_t i;
+
+	for (i = 0; i < KAFKA_ACKED_BUCKETS; i++)
+		while (t->acked[i] != NULL) {
+			acked_t *a = t->acked[i];
+			t->acked[i] = a->next;
+			free(a);
+		}
 }
 
 /* An error Kafka repeats on every try until someone fixes its cause. A
@@ -265,7 +310,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	if (m->err && is_permanent(m->err))
 		STAT_ADD(t, permanent, 1);
 	if (!m->err)
-		note_acked(t, m->partition, m->offset);
+		note_acked(t, rd_kafka_topic_name(m->rkt), m->partition, m->offset);
 	if (tk == NULL)
 		return;
 	if (tk->idx >= 0) {
@@ -280,7 +325,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 		    rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED) {
 			e->state = KM_DOUBT;
 			e->partition = m->partition;
-			e->floor = acked_offset(t, m->partition);
+			e->floor = acked_offset(t, e, m->partition);
 			STAT_ADD(t, doubt, 1);
 		}
 	}
@@ -358,14 +403,64 @@ static int set_param(rd_kafka_conf_t *kc, rd_kafka_topic_conf_t *tc, const char 
 	return 0;
 }
 
+#define TOPIC_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
+
 static int topic_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
 	if (n == 0 || n > KAFKA_TOPIC_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                 "0123456789._-") == n;
+	return strspn(s, TOPIC_CHARS) == n;
+}
+
+size_t transport_kafka_topic_fix(const char *name, size_t len,
+                                 char out[TRANSPORT_KAFKA_TOPIC_MAX + 1], int *changed)
+{
+	size_t i, n = 0;
+
+	*changed = len > KAFKA_TOPIC_MAX;
+	if (len == 0 || (len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.')) {
+		out[n++] = '_';
+		*changed = 1;
+	}
+	for (i = 0; i < len && n < KAFKA_TOPIC_MAX; i++) {
+		if (name[i] != '\0' && strchr(TOPIC_CHARS, name[i]) != NULL) {
+			out[n++] = name[i];
+		} else {
+			out[n++] = '_';
+			*changed = 1;
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* the configured headers ("name=value") as a list; 0, or -1 with ERRSTR */
+static int build_headers(transport_t *t, const transport_conf_t *c, char *errstr,
+                         size_t errlen)
+{
+	const char *kv, *eq;
+	size_t i;
+
+	if (c->kafka_n_headers == 0)
+		return 0;
+	if (c->kafka_headers == NULL) {
+		snprintf(errstr, errlen, "kafka kafkaHeader: no array");
+		return -1;
+	}
+	t->hdrs = rd_kafka_headers_new(c->kafka_n_headers);
+	for (i = 0; i < c->kafka_n_headers; i++) {
+		kv = c->kafka_headers[i];
+		if ((eq = strchr(kv, '=')) == NULL || eq == kv) {
+			snprintf(errstr, errlen, "kafka parameter 'kafkaHeader': \"%s\": expected "
+			         "name=value", kv);
+			return -1;
+		}
+		rd_kafka_header_add(t->hdrs, kv, eq - kv, eq + 1, -1);
+	}
+	return 0;
 }
 
 static int has_param(const char *const *v, size_t n, const char *name)
@@ -488,7 +583,9 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 		snprintf(errstr, errlen, "kafka: parameter 'broker' (or 'target') required");
 		return TRANSPORT_CONFIG;
 	}
-	if (conf->kafka_topic == NULL || !topic_name_ok(conf->kafka_topic)) {
+	if (conf->kafka_topic_dynamic && conf->kafka_topic == NULL) {
+		;       /* the fallback */
+	} else if (conf->kafka_topic == NULL || !topic_name_ok(conf->kafka_topic)) {
 		snprintf(errstr, errlen, "kafka parameter 'topic': \"%s\": expected 1 to %d characters "
 		         "of a-z A-Z 0-9 . _ -", conf->kafka_topic ? conf->kafka_topic : "",
 		         KAFKA_TOPIC_MAX);
@@ -509,7 +606,8 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 	t->conf = *conf;
 	t->st = conf->kafka_stats != NULL ? conf->kafka_stats : &t->own;
 	if ((t->brokers = brokers_from_target(conf)) == NULL ||
-	    (t->topic = strdup(conf->kafka_topic)) == NULL ||
+	    (t->topic = strdup(conf->kafka_topic != NULL ? conf->kafka_topic
+	                                                 : KAFKA_TOPIC_FALLBACK)) == NULL ||
 	    (conf->kafka_key != NULL && (t->key = strdup(conf->kafka_key)) == NULL))
 		goto oom;
 	if (t->key != NULL && t->key[0] == '\0') {
@@ -517,16 +615,20 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 		t->key = NULL;
 	}
 	t->key_host = t->key != NULL && strcmp(t->key, "host") == 0;
+	t->topic_len = strlen(t->topic);
 	if (t->conf.kafka_close_timeout_ms < 0)
 		t->conf.kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
 	/* the arrays are the caller's: only kconf keeps what they said */
 	t->conf.kafka_conf_params = t->conf.kafka_topic_conf_params = NULL;
 	t->conf.kafka_n_conf_params = t->conf.kafka_n_topic_conf_params = 0;
+	t->conf.kafka_headers = NULL;    /* likewise t->hdrs */
+	t->conf.kafka_n_headers = 0;
 	t->conf.target = t->conf.kafka_brokers = t->brokers;
 	t->conf.kafka_topic = t->topic;
 	t->conf.kafka_key = t->key;
 	t->conf.kafka_compression = NULL;
-	if (build_conf(t, conf, errstr, errlen) != 0 || trial_producer(t, errstr, errlen) != 0) {
+	if (build_headers(t, conf, errstr, errlen) != 0 || build_conf(t, conf, errstr, errlen) != 0 ||
+	    trial_producer(t, errstr, errlen) != 0) {
 		kafka_destroy(t);
 		return TRANSPORT_CONFIG;
 	}
@@ -561,7 +663,8 @@ static transport_rc_t producer_open(transport_t *t, char *errstr, size_t errlen)
 		snprintf(errstr, errlen, "kafka: cannot create producer: %s", err);
 		return TRANSPORT_RETRY;
 	}
-	if ((t->rkt = rd_kafka_topic_new(t->rk, t->topic, NULL)) == NULL) {
+	if (!t->conf.kafka_topic_dynamic &&
+	    (t->rkt = rd_kafka_topic_new(t->rk, t->topic, NULL)) == NULL) {
 		snprintf(errstr, errlen, "kafka topic \"%s\": %s", t->topic,
 		         rd_kafka_err2str(rd_kafka_last_error()));
 		rd_kafka_destroy(t->rk);
@@ -584,7 +687,8 @@ static void producer_close(transport_t *t, int timeout_ms)
 		rd_kafka_flush(t->rk, timeout_ms);
 	rd_kafka_purge(t->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 	rd_kafka_poll(t->rk, 0);
-	rd_kafka_topic_destroy(t->rkt);
+	if (t->rkt != NULL)
+		rd_kafka_topic_destroy(t->rkt);
 	rd_kafka_destroy(t->rk);
 	t->rk = NULL;
 	t->rkt = NULL;
@@ -662,10 +766,33 @@ static const char *header_host(const char *m, size_t len, size_t *hlen)
 	return h;
 }
 
-/* t->nxt = the batch's messages with their keys and hashes */
-static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t *keys)
+/* E's topic and key from ROUTE (RLEN bytes; see send_routed): 1 when the
+ * route names the key, else 0 (the configured key applies) */
+static int apply_route(transport_t *t, kmsg_t *e, const char *route, size_t rlen)
 {
-	size_t i;
+	const char *nul = memchr(route, '\0', rlen);
+	size_t tlen = nul != NULL ? (size_t)(nul - route) : rlen;
+
+	(void)t;
+	if (tlen > 0 && tlen <= KAFKA_TOPIC_MAX) {
+		e->topic = route;
+		e->tlen = tlen;
+	}
+	if (nul == NULL)
+		return 0;
+	e->key = nul + 1;
+	e->klen = rlen - tlen - 1;
+	if (e->klen == 0)
+		e->key = NULL;
+	return 1;
+}
+
+/* t->nxt = the batch's messages with their topics, keys and hashes */
+static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t *routes)
+{
+	const char *route;
+	size_t i, rlen;
+	int r = 0;
 
 	if (kmsgs_reserve(&t->nxt, mb->n) != 0)
 		return -1;
@@ -674,10 +801,14 @@ static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t
 
 		memset(e, 0, sizeof(*e));
 		e->val = msgbatch_msg(mb, i, &e->vlen);
-		if (keys != NULL && i < keys->n) {
-			e->key = msgbatch_msg(keys, i, &e->klen);
-			if (e->klen == 0)
-				e->key = NULL;
+		e->topic = t->topic;
+		e->tlen = t->topic_len;
+		if (routes != NULL && i < routes->n) {
+			route = msgbatch_msg(routes, i, &rlen);
+			r = apply_route(t, e, route, rlen);
+		}
+		if (r == 1) {
+			;
 		} else if (t->key_host) {
 			e->key = header_host(e->val, e->vlen, &e->klen);
 		} else if (t->key != NULL) {
@@ -793,6 +924,8 @@ static void remember_failed(transport_t *t)
 		buf_append(b, t->cur.v[i].val, t->cur.v[i].vlen);
 		if (t->cur.v[i].key != NULL)
 			buf_append(b, t->cur.v[i].key, t->cur.v[i].klen);
+		if (t->cur.v[i].topic != t->topic)
+			buf_append(b, t->cur.v[i].topic, t->cur.v[i].tlen);
 	}
 	if (b->oom) {
 		/* nothing to compare with: in-flight ones become orphans and the
@@ -810,6 +943,10 @@ static void remember_failed(transport_t *t)
 		if (e->key != NULL) {
 			e->key = b->p + off;
 			off += e->klen;
+		}
+		if (e->topic != t->topic) {
+			e->topic = b->p + off;
+			off += e->tlen;
 		}
 	}
 	tmp = t->saved;
@@ -845,6 +982,7 @@ static void forget_batch(transport_t *t)
 /* the doubtful messages of one partition, looked up by content */
 typedef struct doubt_scan {
 	transport_t *t;
+	const kmsg_t *first;       /* names the topic read */
 	size_t *tab;               /* open addressing: index + 1 into t->cur */
 	size_t mask;
 	size_t left;               /* not found yet */
@@ -863,6 +1001,8 @@ static int doubt_seen(const char *key, size_t klen, const char *val, size_t vlen
 	probe.vlen = vlen;
 	probe.key = key;
 	probe.klen = key != NULL ? klen : 0;
+	probe.topic = s->first->topic;
+	probe.tlen = s->first->tlen;
 	probe.hash = msg_hash(&probe);
 	for (j = probe.hash & s->mask; s->tab[j]; j = (j + 1) & s->mask) {
 		e = &s->t->cur.v[s->tab[j] - 1];
@@ -875,9 +1015,10 @@ static int doubt_seen(const char *key, size_t klen, const char *val, size_t vlen
 	return 0;
 }
 
-static int in_partition(const kmsg_t *e, int32_t p)
+static int in_partition(const kmsg_t *e, const kmsg_t *first)
 {
-	return e->state == KM_DOUBT && e->partition == p;
+	return e->state == KM_DOUBT && e->partition == first->partition &&
+	       e->tlen == first->tlen && memcmp(e->topic, first->topic, e->tlen) == 0;
 }
 
 /* Read back the partitions of the messages in doubt: found ones are
@@ -887,20 +1028,24 @@ static int settle_doubts(transport_t *t, char *errstr, size_t errlen)
 {
 	char why[400];
 	size_t i, j, nslots;
+	char topic[KAFKA_TOPIC_MAX + 1];
+	const kmsg_t *first;
 	doubt_scan_t s;
 	int64_t from;
-	int32_t p;
 	long r;
 
 	for (i = 0; i < t->batch_n; i++) {
 		if (t->cur.v[i].state != KM_DOUBT)
 			continue;
-		p = t->cur.v[i].partition;
+		first = &t->cur.v[i];
+		memcpy(topic, first->topic, first->tlen);
+		topic[first->tlen] = '\0';
 		s.t = t;
+		s.first = first;
 		s.left = 0;
 		from = INT64_MAX;
 		for (j = i; j < t->batch_n; j++)
-			if (in_partition(&t->cur.v[j], p)) {
+			if (in_partition(&t->cur.v[j], first)) {
 				s.left++;
 				if (t->cur.v[j].floor + 1 < from)
 					from = t->cur.v[j].floor + 1;
@@ -913,24 +1058,24 @@ static int settle_doubts(transport_t *t, char *errstr, size_t errlen)
 		}
 		s.mask = nslots - 1;
 		for (j = i; j < t->batch_n; j++)
-			if (in_partition(&t->cur.v[j], p)) {
+			if (in_partition(&t->cur.v[j], first)) {
 				size_t k = t->cur.v[j].hash & s.mask;
 
 				while (s.tab[k])
 					k = (k + 1) & s.mask;
 				s.tab[k] = j + 1;
 			}
-		r = kafka_readback(t->kconf, t->topic, p, from, KAFKA_READBACK_MAX,
+		r = kafka_readback(t->kconf, topic, first->partition, from, KAFKA_READBACK_MAX,
 		                   3 * t->conf.io_timeout_ms, doubt_seen, &s, why, sizeof(why));
 		free(s.tab);
 		if (r == -1) {
 			snprintf(errstr, errlen, "kafka %s topic %s: %zu messages whose delivery "
-			         "is in doubt cannot be verified yet: %s", t->brokers, t->topic,
+			         "is in doubt cannot be verified yet: %s", t->brokers, topic,
 			         s.left, why);
 			return -1;
 		}
 		for (j = i; j < t->batch_n; j++)
-			if (in_partition(&t->cur.v[j], p)) {
+			if (in_partition(&t->cur.v[j], first)) {
 				t->cur.v[j].state = KM_TODO;
 				if (r == -2)
 					STAT_ADD(t, doubt_unresolved, 1);
@@ -953,6 +1098,53 @@ static int has_doubts(const transport_t *t)
 
 /* ---- sending ---- */
 
+/* one rd_kafka_produceva() of E: its topic (by handle when it is ours),
+ * value, key, the configured headers (a copy: the message owns it) */
+static rd_kafka_resp_err_t produce_call(transport_t *t, const kmsg_t *e, ticket_t *tk)
+{
+	char topic[KAFKA_TOPIC_MAX + 1];
+	rd_kafka_headers_t *hdrs = NULL;
+	rd_kafka_error_t *error;
+	rd_kafka_resp_err_t err;
+	rd_kafka_vu_t vu[6];
+	size_t n = 0;
+
+	memset(vu, 0, sizeof(vu));
+	if (t->rkt != NULL && e->topic == t->topic) {
+		vu[n].vtype = RD_KAFKA_VTYPE_RKT;
+		vu[n++].u.rkt = t->rkt;
+	} else {
+		memcpy(topic, e->topic, e->tlen);
+		topic[e->tlen] = '\0';
+		vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
+		vu[n++].u.cstr = topic;
+	}
+	vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
+	vu[n].u.mem.ptr = (void *)e->val;
+	vu[n++].u.mem.size = e->vlen;
+	if (e->key != NULL) {
+		vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+		vu[n].u.mem.ptr = (void *)e->key;
+		vu[n++].u.mem.size = e->klen;
+	}
+	vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+	vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
+	vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+	vu[n++].u.ptr = tk;
+	if (t->hdrs != NULL) {
+		hdrs = rd_kafka_headers_copy(t->hdrs);
+		vu[n].vtype = RD_KAFKA_VTYPE_HEADERS;
+		vu[n++].u.headers = hdrs;
+	}
+	if ((error = rd_kafka_produceva(t->rk, vu, n)) == NULL)
+		return RD_KAFKA_RESP_ERR_NO_ERROR;
+	err = rd_kafka_error_code(error);
+	rd_kafka_error_destroy(error);
+	if (hdrs != NULL)
+		rd_kafka_headers_destroy(hdrs);
+	return err;
+}
+
 static transport_rc_t produce_one(transport_t *t, size_t i, long long deadline)
 {
 	kmsg_t *e = &t->cur.v[i];
@@ -965,11 +1157,7 @@ static transport_rc_t produce_one(transport_t *t, size_t i, long long deadline)
 	}
 	tk->idx = (long)i;
 	for (;;) {
-		err = rd_kafka_producev(t->rk, RD_KAFKA_V_RKT(t->rkt),
-		                        RD_KAFKA_V_VALUE((void *)e->val, e->vlen),
-		                        RD_KAFKA_V_KEY(e->key, e->key ? e->klen : 0),
-		                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-		                        RD_KAFKA_V_OPAQUE(tk), RD_KAFKA_V_END);
+		err = produce_call(t, e, tk);
 		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() >= deadline || t->fatal ||
 		    stopping(t))
 			break;
@@ -1025,9 +1213,13 @@ static void failure_text(transport_t *t, char *errstr, size_t errlen)
 	rd_kafka_resp_err_t ferr = 0, rerr = 0;
 	int n;
 
+	const kmsg_t *first = NULL;
+
 	for (i = 0; i < t->batch_n; i++) {
 		const kmsg_t *e = &t->cur.v[i];
 
+		if (first == NULL && e->state != KM_DELIVERED)
+			first = e;
 		if (e->state == KM_INFLIGHT)
 			pending++;
 		else if (e->state == KM_DOUBT)
@@ -1037,8 +1229,10 @@ static void failure_text(transport_t *t, char *errstr, size_t errlen)
 		else if (e->state == KM_TODO && !e->refused && failed++ == 0)
 			ferr = e->err;
 	}
-	n = snprintf(errstr, errlen, "kafka %s topic %s: %zu of %zu messages not delivered",
-	             t->brokers, t->topic, failed + refused + pending + doubt, t->batch_n);
+	n = snprintf(errstr, errlen, "kafka %s topic %.*s%s: %zu of %zu messages not delivered",
+	             t->brokers, first != NULL ? (int)first->tlen : 0, first != NULL ? first->topic : "",
+	             t->conf.kafka_topic_dynamic ? " (the first)" : "",
+	             failed + refused + pending + doubt, t->batch_n);
 	if (doubt && n >= 0 && (size_t)n < errlen)
 		n += snprintf(errstr + n, errlen - n, "; %zu possibly stored (no answer), "
 		              "to be verified by reading the partition back", doubt);
@@ -1058,9 +1252,9 @@ static void failure_text(transport_t *t, char *errstr, size_t errlen)
 		snprintf(errstr + n, errlen - n, "; client: %s", t->client_err);
 }
 
-transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
-                                          const msgbatch_t *keys, size_t *delivered,
-                                          char *errstr, size_t errlen)
+transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
+                                           const msgbatch_t *routes, size_t *delivered,
+                                           char *errstr, size_t errlen)
 {
 	long long deadline;
 	transport_rc_t rc;
@@ -1073,7 +1267,7 @@ transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
 	if ((rc = producer_ready(t, errstr, errlen)) != TRANSPORT_OK)
 		return rc;
 	rd_kafka_poll(t->rk, 0);        /* reports for the previous try */
-	if (describe_batch(t, mb, keys) != 0 || match_previous(t) != 0) {
+	if (describe_batch(t, mb, routes) != 0 || match_previous(t) != 0) {
 		snprintf(errstr, errlen, "kafka: out of memory for %zu messages", mb->n);
 		return TRANSPORT_RETRY;
 	}
@@ -1104,7 +1298,7 @@ transport_rc_t transport_kafka_send_keyed(transport_t *t, const msgbatch_t *mb,
 static transport_rc_t kafka_send(transport_t *t, const msgbatch_t *mb,
                                  size_t *delivered, char *errstr, size_t errlen)
 {
-	return transport_kafka_send_keyed(t, mb, NULL, delivered, errstr, errlen);
+	return transport_kafka_send_routed(t, mb, NULL, delivered, errstr, errlen);
 }
 
 /* Make a producer and ask the cluster about the topic: a resumed action
@@ -1124,16 +1318,18 @@ static transport_rc_t kafka_connect(transport_t *t, char *errstr, size_t errlen)
 		slice = deadline - now_ms();
 		if (slice > KAFKA_CONNECT_SLICE_MS)
 			slice = KAFKA_CONNECT_SLICE_MS;
+		/* dynamic topics: the cluster answering is all we can know */
 		err = rd_kafka_metadata(t->rk, 0, t->rkt, &md, slice > 0 ? (int)slice : 1);
 		if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-			if (md->topic_cnt == 1 && md->topics[0].err)
+			if (t->rkt != NULL && md->topic_cnt == 1 && md->topics[0].err)
 				err = md->topics[0].err;
 			rd_kafka_metadata_destroy(md);
 		}
 	} while (err == RD_KAFKA_RESP_ERR__TIMED_OUT && now_ms() < deadline && !stopping(t));
 	rd_kafka_poll(t->rk, 0);
 	if (err) {
-		snprintf(errstr, errlen, "kafka %s topic %s: %s%s%s", t->brokers, t->topic,
+		snprintf(errstr, errlen, "kafka %s topic %s: %s%s%s", t->brokers,
+		         t->rkt != NULL ? t->topic : "(from the template)",
 		         rd_kafka_err2str(err), t->client_err[0] ? "; client: " : "",
 		         t->client_err);
 		return TRANSPORT_RETRY;
@@ -1172,7 +1368,9 @@ static void kafka_destroy(transport_t *t)
 	free(t->cur.v);
 	free(t->nxt.v);
 	free(t->slots);
-	free(t->acked);
+	acked_free(t);
+	if (t->hdrs != NULL)
+		rd_kafka_headers_destroy(t->hdrs);
 	buf_free(&t->saved);
 	buf_free(&t->spare);
 	free(t->brokers);

@@ -80,7 +80,7 @@ static void add_batch(run_t *r, const char *in, size_t from, size_t to, int coun
 		at += len + 1;
 		if (audit_record_parse(&r->rec, line, len) != AUDIT_PARSE_OK)
 			continue;
-		FUZZ_CHECK(audit_joiner_add(r->j, &r->rec, line, len) == 0,
+		FUZZ_CHECK(audit_joiner_add(r->j, &r->rec, line, len, NULL, 0) == 0,
 		           "audit_joiner_add failed");
 		if (count && r->rec.type != AUDIT_TYPE_EOE)
 			lines_add(&r->added, line, len);

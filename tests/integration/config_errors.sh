@@ -15,6 +15,7 @@ conf_with() {
 	cat >"$T/test.conf" <<EOF
 global(workDirectory="$T/work" maxMessageSize="64k")
 module(load="$OMAUDITFWD_MODULE")
+template(name="t_topic" type="string" string="audit.%hostname%")
 action(type="omfile" file="$T/unused.log")
 action(type="omauditfwd" $1)
 EOF
@@ -130,6 +131,17 @@ check_bad topic          'transport="kafka" broker=["127.0.0.1:9092"] topic="a/b
 check_bad broker         'transport="kafka" topic="audit"'
 check_bad closeTimeout   "$KAFKA closeTimeout=\"0\""
 check_bad broker         "$BASE broker=[\"127.0.0.1:9092\"]"
+# topic and key from templates, headers
+conf_with "transport=\"kafka\" broker=[\"127.0.0.1:9092\"] dynaTopic=\"on\" topic=\"t_topic\" dynaKey=\"on\" key=\"RSYSLOG_FileFormat\" kafkaHeader=[\"source=omauditfwd\", \"empty=\"]"
+rsyslog_validate "$T/test.conf" || { bad "valid kafka template action rejected"; sed 's/^/        /' "$T/validate.out"; }
+check_bad dynaTopic      'transport="kafka" broker=["127.0.0.1:9092"] dynaTopic="on"'
+check_bad dynaKey        "$KAFKA dynaKey=\"on\""
+check_bad no_such_tpl    'transport="kafka" broker=["127.0.0.1:9092"] dynaTopic="on" topic="no_such_tpl"'
+check_bad no_such_tpl    "$KAFKA dynaKey=\"on\" key=\"no_such_tpl\""
+check_bad kafkaHeader    "$KAFKA kafkaHeader=[\"novalue\"]" novalue
+check_bad kafkaHeader    "$KAFKA kafkaHeader=[\"=x\"]" =x
+check_bad dynaTopic      "$BASE dynaTopic=\"on\" topic=\"t_topic\""
+check_bad kafkaHeader    "$BASE kafkaHeader=[\"a=b\"]"
 
 # several targets, failover
 check_bad target    'target=["127.0.0.1", ""]'

@@ -5,7 +5,9 @@
 # module saves that batch (and whatever it is handed once rsyslogd shuts
 # down) to its spool file in the work directory, which says so. The rest of
 # the queue is saved by rsyslog (disk-assisted queue). After the restart
-# with the broker back every event is delivered exactly once.
+# with the broker back every event is delivered exactly once. Topic and key
+# come from templates (dynaTopic, dynaKey): the spool keeps each record's,
+# so the events saved at shutdown still reach the topic, with their key.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/kafka_lib.sh
@@ -31,8 +33,10 @@ with open(out, "w") as f:
 PY
 
 sport=$(free_port)
-action="action(type=\"omauditfwd\" transport=\"kafka\" broker=[\"$bootstrap\"] topic=\"audit\"
-       key=\"host\" statsname=\"to-kafka\" timeout.io=\"2000\" closeTimeout=\"1000\"
+action="template(name=\"t_topic\" type=\"string\" string=\"audit%\$!no_such_var%\")
+template(name=\"t_key\" type=\"string\" string=\"%hostname%-k\")
+action(type=\"omauditfwd\" transport=\"kafka\" broker=[\"$bootstrap\"]
+       dynaTopic=\"on\" topic=\"t_topic\" dynaKey=\"on\" key=\"t_key\" statsname=\"to-kafka\" timeout.io=\"2000\" closeTimeout=\"1000\"
        confParam=[\"message.timeout.ms=30000\", \"socket.timeout.ms=2000\"]
        action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\"
        queue.type=\"LinkedList\" queue.size=\"10000\" queue.filename=\"kafkaq\"
@@ -82,5 +86,8 @@ missing=$(sed -n 's/.* missing=\([0-9]*\) .*/\1/p' "$T/check.out")
 [ "$missing" -eq "$lost" ] ||
 	fail "$missing events missing, but $lost reported lost: $(head -n 1 "$T/check.out")"
 case $copies in *" reproduced=0") ;; *) fail "messages produced twice: $copies" ;; esac
+keys=$(kcat -b "$bootstrap" -t audit -C -e -o beginning -q -f '%k\n' 2>/dev/null | sort | uniq -c)
+[ "$(echo "$keys" | wc -l)" -eq 1 ] && [ "$(echo "$keys" | awk '{print $2}')" = auditsrc01-k ] ||
+	fail "messages without the key their template gave: $keys"
 mock quit
 pass "$saved records saved at shutdown; all $N events delivered once after the restart"

@@ -284,14 +284,15 @@ EOF
 
 # sender_conf INPORT ACTION_TEXT [NAME]: a private rsyslogd with an imtcp
 # input on 127.0.0.1:INPORT (octet-counted or LF framing) whose ruleset
-# runs ACTION_TEXT. Lines of ACTION_TEXT that start with "module(" are
-# moved to the top level; an omauditfwd action loads $OMAUDITFWD_MODULE
-# unless ACTION_TEXT loads it itself.
+# runs ACTION_TEXT. Lines of ACTION_TEXT that start with "module(" or
+# "template(" (one line each) are moved to the top level; an omauditfwd
+# action loads $OMAUDITFWD_MODULE unless ACTION_TEXT loads it itself.
 sender_conf() {
 	local port=$1 action=$2 name=${3:-sender} mods body
 	mkdir -p "$T/$name.work"
-	mods=$(printf '%s\n' "$action" | grep -E '^[[:space:]]*module\(' || true)
-	body=$(printf '%s\n' "$action" | grep -vE '^[[:space:]]*module\(' || true)
+	# module() and one-line template() statements go to the top level
+	mods=$(printf '%s\n' "$action" | grep -E '^[[:space:]]*(module|template)\(' || true)
+	body=$(printf '%s\n' "$action" | grep -vE '^[[:space:]]*(module|template)\(' || true)
 	if printf '%s' "$body" | grep -q 'type="omauditfwd"' &&
 	   ! printf '%s' "$mods" | grep -Eq 'load="([^"]*/)?omauditfwd(\.so)?"'; then
 		mods="module(load=\"$OMAUDITFWD_MODULE\")

@@ -29,7 +29,7 @@ static void teardown(void)
 static void add(audit_joiner_t *jj, audit_record_t *r, const char *line)
 {
 	cr_assert_eq(audit_record_parse(r, line, strlen(line)), AUDIT_PARSE_OK, "%s", line);
-	cr_assert_eq(audit_joiner_add(jj, r, line, strlen(line)), 0);
+	cr_assert_eq(audit_joiner_add(jj, r, line, strlen(line), NULL, 0), 0);
 }
 
 /* the type= of line I of completed event E */
@@ -268,7 +268,7 @@ static void *worker_main(void *arg)
 			snprintf(line, sizeof(line), "type=%s msg=audit(1700000000.000:%d): x=%d",
 			         w->part ? "PATH" : "SYSCALL", k + 1, w->part);
 			cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
-			cr_assert_eq(audit_joiner_add(w->j, &r, line, strlen(line)), 0);
+			cr_assert_eq(audit_joiner_add(w->j, &r, line, strlen(line), NULL, 0), 0);
 		}
 		for (k = 0; (size_t)k < audit_joiner_ncompleted(w->j); k++)
 			w->lines += audit_event_nlines(audit_joiner_completed(w->j, (size_t)k));

@@ -2,6 +2,7 @@
  * body, host attribution, and the unparsed policy. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pipeline.h"
@@ -332,4 +333,105 @@ Test(pipeline, counters_count_delivered_batches_only)
 	cr_assert_eq(st->lines_in, 2);
 	cr_assert_eq(st->records_parsed, 2);
 	cr_assert_eq(st->messages_out, 2, "join off: a message per record");
+}
+
+/* ---- routes (dynaTopic, dynaKey) ---- */
+
+static void feed_routed(pipeline_t *p, const char *const *lines, size_t n, const char *route)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char r[64];
+		int len = snprintf(r, sizeof(r), "%s%zu", route, i);
+
+		cr_assert_eq(pipeline_process_routed(p, lines[i], strlen(lines[i]), NULL, 0, r,
+		                                     (size_t)len, &mb), 0);
+	}
+}
+
+static void assert_route(size_t i, const char *want)
+{
+	const msgbatch_t *routes = pipeline_routes(pipe_);
+	size_t len;
+	const char *r;
+
+	cr_assert_eq(routes->n, mb.n, "a route per message");
+	r = msgbatch_msg(routes, i, &len);
+	cr_assert(len == strlen(want) && memcmp(r, want, len) == 0, "message %zu: route %.*s, "
+	          "not %s", i, (int)len, r, want);
+}
+
+/* an event goes where its first record's message was to go, even when
+ * it completes in a later batch; an unparsed line where its own was */
+Test(pipeline, a_joined_event_takes_its_first_records_route)
+{
+	conf.routes = 1;
+	joining_pipeline();
+	pipeline_batch_begin(pipe_);
+	feed_routed(pipe_, sudo_event, 2, "one.");
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	cr_assert_eq(mb.n, 0);
+	cr_assert_eq(pipeline_routes(pipe_)->n, 0);
+	pipeline_batch_commit(pipe_);
+	pipeline_batch_begin(pipe_);
+	feed_routed(pipe_, sudo_event + 2, 3, "two.");
+	cr_assert_eq(pipeline_process_routed(pipe_, "not audit", 9, NULL, 0, "bad", 3, &mb), 0);
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	cr_assert_eq(mb.n, 2);
+	assert_route(0, "bad");             /* unparsed: at once */
+	assert_route(1, "one.0");           /* the event: at the batch's end */
+	pipeline_batch_commit(pipe_);
+	/* a line without a route: an empty one */
+	msgbatch_reset(&mb);
+	pipeline_batch_begin(pipe_);
+	cr_assert_eq(pipeline_process(pipe_, "not audit", 9, NULL, 0, &mb), 0);
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	assert_route(0, "");
+	pipeline_batch_commit(pipe_);
+}
+
+/* joining off: a record's own; format raw: each record of an event the
+ * event's */
+Test(pipeline, routes_without_joining_and_per_record_formats)
+{
+	conf.routes = 1;
+	pipe_ = pipeline_new(&conf, NULL);
+	pipeline_batch_begin(pipe_);
+	feed_routed(pipe_, sudo_event, 2, "r.");
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	cr_assert_eq(mb.n, 2);
+	assert_route(0, "r.0");
+	assert_route(1, "r.1");
+	pipeline_batch_commit(pipe_);
+	pipeline_free(pipe_);
+
+	msgbatch_reset(&mb);
+	conf.format = &format_raw;
+	joining_pipeline();
+	pipeline_batch_begin(pipe_);
+	feed_routed(pipe_, sudo_event, 5, "e.");
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	cr_assert_eq(mb.n, 4);
+	assert_route(0, "e.0");
+	assert_route(3, "e.0");
+	pipeline_batch_commit(pipe_);
+}
+
+/* routes are per batch: a rolled back batch's are gone on the retry */
+Test(pipeline, a_retried_batch_has_its_routes_once)
+{
+	conf.routes = 1;
+	joining_pipeline();
+	pipeline_batch_begin(pipe_);
+	feed_routed(pipe_, sudo_event, 5, "x.");
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	pipeline_batch_rollback(pipe_);
+	msgbatch_reset(&mb);
+	pipeline_batch_begin(pipe_);
+	feed_routed(pipe_, sudo_event, 5, "y.");
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	cr_assert_eq(mb.n, 1);
+	assert_route(0, "y.0");
+	pipeline_batch_commit(pipe_);
 }

@@ -126,6 +126,7 @@ static void cluster_stop(cluster_t *c)
 
 typedef struct got {
 	char **val, **key;         /* key NULL: none */
+	char **hdr;                /* "name=value;..." of its headers, or NULL */
 	size_t n;
 } got_t;
 
@@ -136,9 +137,11 @@ static void got_free(got_t *g)
 	for (i = 0; i < g->n; i++) {
 		free(g->val[i]);
 		free(g->key[i]);
+		free(g->hdr[i]);
 	}
 	free(g->val);
 	free(g->key);
+	free(g->hdr);
 }
 
 static rd_kafka_t *consumer(const cluster_t *c)
@@ -160,34 +163,59 @@ static rd_kafka_t *consumer(const cluster_t *c)
 
 /* Sum of the partitions' high watermarks: on a fresh topic, the number of
  * messages it holds. */
-static long long topic_count(const cluster_t *c)
+static long long topic_count_named(const cluster_t *c, const char *topic, int partitions)
 {
 	rd_kafka_t *rk = consumer(c);
 	long long total = 0;
 	int64_t lo, hi;
 	int p;
 
-	for (p = 0; p < c->partitions; p++) {
-		cr_assert_eq(rd_kafka_query_watermark_offsets(rk, TOPIC, p, &lo, &hi, 5000), 0);
+	for (p = 0; p < partitions; p++) {
+		cr_assert_eq(rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 5000), 0);
 		total += hi;
 	}
 	rd_kafka_destroy(rk);
 	return total;
 }
 
-/* Read the whole topic back (WANT messages, per partition in order). */
-static void topic_read(const cluster_t *c, size_t want, got_t *g)
+static long long topic_count(const cluster_t *c)
+{
+	return topic_count_named(c, TOPIC, c->partitions);
+}
+
+/* a message's headers as "name=value;name=value", or NULL */
+static char *headers_str(rd_kafka_message_t *m)
+{
+	rd_kafka_headers_t *h = NULL;
+	char out[512] = "";
+	const char *name;
+	const void *val;
+	size_t i, size, n = 0;
+
+	if (rd_kafka_message_headers(m, &h) != 0)
+		return NULL;
+	for (i = 0; rd_kafka_header_get_all(h, i, &name, &val, &size) == 0; i++)
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s=%.*s", i ? ";" : "", name,
+		                      (int)size, (const char *)val);
+	return strdup(out);
+}
+
+/* Read all of TOPIC (PARTITIONS of them) back: WANT messages, per
+ * partition in order. Waits a while for more than WANT. */
+static void topic_read_named(const cluster_t *c, const char *topic, int partitions,
+                             size_t want, got_t *g)
 {
 	rd_kafka_t *rk = consumer(c);
-	rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(c->partitions);
+	rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(partitions);
 	time_t until = time(NULL) + 10;
 	int p;
 
 	memset(g, 0, sizeof(*g));
 	g->val = calloc(want + 1, sizeof(char *));
 	g->key = calloc(want + 1, sizeof(char *));
-	for (p = 0; p < c->partitions; p++)
-		rd_kafka_topic_partition_list_add(parts, TOPIC, p)->offset =
+	g->hdr = calloc(want + 1, sizeof(char *));
+	for (p = 0; p < partitions; p++)
+		rd_kafka_topic_partition_list_add(parts, topic, p)->offset =
 			RD_KAFKA_OFFSET_BEGINNING;
 	cr_assert_eq(rd_kafka_assign(rk, parts), 0);
 	rd_kafka_topic_partition_list_destroy(parts);
@@ -199,12 +227,18 @@ static void topic_read(const cluster_t *c, size_t want, got_t *g)
 		if (m->err == 0) {
 			g->val[g->n] = strndup(m->payload, m->len);
 			g->key[g->n] = m->key ? strndup(m->key, m->key_len) : NULL;
+			g->hdr[g->n] = headers_str(m);
 			g->n++;
 		}
 		rd_kafka_message_destroy(m);
 	}
 	rd_kafka_consumer_close(rk);
 	rd_kafka_destroy(rk);
+}
+
+static void topic_read(const cluster_t *c, size_t want, got_t *g)
+{
+	topic_read_named(c, TOPIC, c->partitions, want, g);
 }
 
 /* ---- batches ---- */
@@ -532,11 +566,12 @@ Test(kafka, per_message_keys, .timeout = 30)
 	msgbatch_init(&keys);
 	for (i = 0; i < 30; i++) {
 		msgbatch_begin(&keys);
+		buf_append(&keys.data, "", 1);      /* the configured topic */
 		if (i % 10 != 9)                    /* an empty key: none */
 			buf_printf(&keys.data, "host%zu", i % 3);
 		cr_assert_eq(msgbatch_end(&keys), 0);
 	}
-	cr_assert_eq(transport_kafka_send_keyed(t, &mb, &keys, &delivered, err, sizeof(err)),
+	cr_assert_eq(transport_kafka_send_routed(t, &mb, &keys, &delivered, err, sizeof(err)),
 	             TRANSPORT_OK, "%s", err);
 	topic_read(&c, 30, &g);
 	assert_exactly_once(&mb, &g);
@@ -584,6 +619,237 @@ Test(kafka, key_host_from_syslog_header, .timeout = 30)
 	transport_kafka.destroy(t);
 	msgbatch_free(&mb);
 	cluster_stop(&c);
+}
+
+/* ROUTES for MB: message i goes to topic TOPICS[i % n] ("" the configured
+ * one) with key "k<i % 3>" */
+static void make_routes(msgbatch_t *routes, const msgbatch_t *mb,
+                        const char *const *topics, size_t n)
+{
+	size_t i;
+
+	msgbatch_init(routes);
+	for (i = 0; i < mb->n; i++) {
+		msgbatch_begin(routes);
+		buf_append(&routes->data, topics[i % n], strlen(topics[i % n]) + 1);
+		buf_printf(&routes->data, "k%zu", i % 3);
+		cr_assert_eq(msgbatch_end(routes), 0);
+	}
+}
+
+/* MB's messages FIRST, FIRST + STEP, ... as a batch of their own */
+static void every_nth(const msgbatch_t *mb, size_t first, size_t step, msgbatch_t *out)
+{
+	size_t i, len;
+	const char *m;
+
+	msgbatch_init(out);
+	for (i = first; i < mb->n; i += step) {
+		m = msgbatch_msg(mb, i, &len);
+		msgbatch_begin(out);
+		buf_append(&out->data, m, len);
+		cr_assert_eq(msgbatch_end(out), 0);
+	}
+}
+
+/* G holds exactly the messages of MB that make_routes sent to topic FIRST
+ * of STEP topics, each once, with its key */
+static void assert_routed(const msgbatch_t *mb, size_t first, size_t step, const got_t *g)
+{
+	msgbatch_t want;
+	char key[8];
+	size_t j;
+
+	every_nth(mb, first, step, &want);
+	assert_exactly_once(&want, g);
+	for (j = 0; j < g->n; j++) {
+		int k = atoi(strstr(g->val[j], ".123:") + 5);
+
+		snprintf(key, sizeof(key), "k%d", k % 3);
+		cr_assert_not_null(g->key[j]);
+		cr_assert_str_eq(g->key[j], key);
+	}
+	msgbatch_free(&want);
+}
+
+Test(kafka, routes_pick_topic_and_key_per_message, .timeout = 30)
+{
+	static const char *const topics[] = { "", "audit.web", "audit.db" };
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb, routes, odd;
+	char err[ERRLEN];
+	size_t delivered, i;
+	got_t g;
+
+	cluster_start(&c, 1, 1);
+	cr_assert_eq(rd_kafka_mock_topic_create(c.mc, "audit.web", 1, 1), 0);
+	cr_assert_eq(rd_kafka_mock_topic_create(c.mc, "audit.db", 1, 1), 0);
+	conf_for(&tc, &c);
+	tc.kafka_key = "fixed";
+	t = make(&tc);
+	make_batch(&mb, 0, 30);
+	make_routes(&routes, &mb, topics, 3);
+	cr_assert_eq(transport_kafka_send_routed(t, &mb, &routes, &delivered, err, sizeof(err)),
+	             TRANSPORT_OK, "%s", err);
+	cr_assert_eq(delivered, 30);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(topic_count_named(&c, i ? topics[i] : TOPIC, 1), 10);
+		topic_read_named(&c, i ? topics[i] : TOPIC, 1, 10, &g);
+		assert_routed(&mb, i, 3, &g);
+		got_free(&g);
+	}
+	/* a route without the NUL names only the topic: the configured key;
+	 * an empty route is the configured topic and key */
+	msgbatch_init(&odd);
+	add_msg(&odd, "odd %d", 1);
+	add_msg(&odd, "odd %d", 2);
+	msgbatch_reset(&routes);
+	msgbatch_begin(&routes);
+	buf_append(&routes.data, "audit.db", 8);
+	cr_assert_eq(msgbatch_end(&routes), 0);
+	msgbatch_begin(&routes);
+	cr_assert_eq(msgbatch_end(&routes), 0);
+	cr_assert_eq(transport_kafka_send_routed(t, &odd, &routes, &delivered, err, sizeof(err)),
+	             TRANSPORT_OK, "%s", err);
+	topic_read_named(&c, "audit.db", 1, 11, &g);
+	cr_assert_eq(g.n, 11);
+	cr_assert_str_eq(g.val[10], "odd 1");
+	cr_assert_str_eq(g.key[10], "fixed");
+	got_free(&g);
+	topic_read_named(&c, TOPIC, 1, 11, &g);
+	cr_assert_eq(g.n, 11);
+	cr_assert_str_eq(g.val[10], "odd 2");
+	cr_assert_str_eq(g.key[10], "fixed");
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	msgbatch_free(&odd);
+	msgbatch_free(&routes);
+	cluster_stop(&c);
+}
+
+/* Topics only from the routes: no topic is configured or looked up; the
+ * same bytes to two topics are two messages, each delivered once even
+ * when the batch is retried after an outage. */
+Test(kafka, dynamic_topics_retry_delivers_each_once, .timeout = 40)
+{
+	static const char *const topics[] = { "audit.web", "audit.db" };
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb, routes, want;
+	char err[ERRLEN];
+	size_t delivered, i;
+	got_t g;
+	int tries;
+
+	cluster_start(&c, 1, 1);
+	cr_assert_eq(rd_kafka_mock_topic_create(c.mc, "audit.web", 2, 1), 0);
+	cr_assert_eq(rd_kafka_mock_topic_create(c.mc, "audit.db", 2, 1), 0);
+	conf_for(&tc, &c);
+	tc.kafka_topic = NULL;
+	tc.kafka_topic_dynamic = 1;
+	t = make(&tc);
+	cr_assert_eq(transport_kafka.connect(t, err, sizeof(err)), TRANSPORT_OK, "%s", err);
+	msgbatch_init(&mb);
+	for (i = 0; i < 40; i++)       /* pairs of equal messages */
+		add_msg(&mb, LINE, (int)(i / 2), (int)(i / 2));
+	make_routes(&routes, &mb, topics, 2);
+	broker_set(&c, 1, 0);
+	cr_assert_eq(transport_kafka_send_routed(t, &mb, &routes, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	cr_assert(strstr(err, "audit.web (the first)") != NULL, "%s", err);
+	broker_set(&c, 1, 1);
+	for (tries = 1; tries < 6; tries++)
+		if (transport_kafka_send_routed(t, &mb, &routes, &delivered, err, sizeof(err)) ==
+		    TRANSPORT_OK)
+			break;
+	cr_assert_lt(tries, 6, "%s", err);
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(topic_count_named(&c, topics[i], 2), 20);
+		topic_read_named(&c, topics[i], 2, 20, &g);
+		every_nth(&mb, i, 2, &want);
+		assert_exactly_once(&want, &g);
+		msgbatch_free(&want);
+		got_free(&g);
+	}
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	msgbatch_free(&routes);
+	cluster_stop(&c);
+}
+
+Test(kafka, configured_headers_go_with_every_message, .timeout = 30)
+{
+	static const char *const headers[] = { "source=omauditfwd", "format=json", "empty=" };
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb;
+	got_t g;
+	size_t i;
+
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	tc.kafka_headers = headers;
+	tc.kafka_n_headers = 3;
+	t = make(&tc);
+	make_batch(&mb, 0, 5);
+	cr_assert_eq(send_until_ok(t, &mb, 1), 1);
+	topic_read(&c, 5, &g);
+	cr_assert_eq(g.n, 5);
+	for (i = 0; i < g.n; i++) {
+		cr_assert_not_null(g.hdr[i]);
+		cr_assert_str_eq(g.hdr[i], "source=omauditfwd;format=json;empty=");
+	}
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
+Test(kafka_conf, bad_header_is_named)
+{
+	static const char *const headers[][1] = { { "novalue" }, { "=x" } };
+	transport_conf_t tc;
+	char err[ERRLEN];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		conf_for(&tc, NULL);
+		tc.kafka_headers = headers[i];
+		tc.kafka_n_headers = 1;
+		cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG);
+		cr_assert(strstr(err, "kafkaHeader") && strstr(err, headers[i][0]), "%s", err);
+	}
+}
+
+Test(kafka_conf, topic_names_are_fixed_up)
+{
+	static const struct { const char *in; const char *out; int changed; } cases[] = {
+		{ "audit.web-01_x", "audit.web-01_x", 0 }, { "", "_", 1 }, { ".", "_.", 1 },
+		{ "..", "_..", 1 }, { "...", "...", 0 }, { "a b/c", "a_b_c", 1 },
+		{ "h\xc3\xa9", "h__", 1 },
+	};
+	char out[TRANSPORT_KAFKA_TOPIC_MAX + 1], in[400];
+	size_t i, n;
+	int changed;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = transport_kafka_topic_fix(cases[i].in, strlen(cases[i].in), out, &changed);
+		cr_assert_str_eq(out, cases[i].out);
+		cr_assert_eq(n, strlen(cases[i].out));
+		cr_assert_eq(changed, cases[i].changed, "%s", cases[i].in);
+	}
+	memset(in, 'a', sizeof(in));
+	n = transport_kafka_topic_fix(in, sizeof(in), out, &changed);
+	cr_assert_eq(n, TRANSPORT_KAFKA_TOPIC_MAX);
+	cr_assert(changed);
+	n = transport_kafka_topic_fix("a\0b", 3, out, &changed);
+	cr_assert_str_eq(out, "a_b");
+	cr_assert_eq(n, 3);
 }
 
 Test(kafka, every_compression_codec_round_trips, .timeout = 60)
@@ -717,7 +983,7 @@ Test(kafka, partial_failure_retry_sends_only_the_rest, .timeout = 30)
  * librdkafka reports them failed, "possibly persisted". Producing them
  * again would store them twice; the retry reads the partition back,
  * finds them there and produces nothing. */
-Test(kafka, timed_out_but_stored_is_read_back_not_produced_again, .timeout = 60)
+static void doubt_case(const char *route_topic)
 {
 	static const char *const params[] = {
 		"message.timeout.ms=1500", "socket.timeout.ms=10000", "linger.ms=5",
@@ -726,7 +992,7 @@ Test(kafka, timed_out_but_stored_is_read_back_not_produced_again, .timeout = 60)
 	cluster_t c;
 	transport_conf_t tc;
 	transport_t *t;
-	msgbatch_t mb, one;
+	msgbatch_t mb, one, routes;
 	char err[ERRLEN];
 	size_t delivered;
 	const transport_kafka_stats_t *st;
@@ -740,32 +1006,65 @@ Test(kafka, timed_out_but_stored_is_read_back_not_produced_again, .timeout = 60)
 	t = make(&tc);
 	st = transport_kafka_stats(t);
 	make_batch(&one, 1000, 1);
-	send_until_ok(t, &one, 3);
 	make_batch(&mb, 0, 50);
+	msgbatch_init(&routes);
+	if (route_topic != NULL) {
+		cr_assert_eq(rd_kafka_mock_topic_create(c.mc, route_topic, 1, 1), 0);
+		make_routes(&routes, &one, &route_topic, 1);
+		cr_assert_eq(transport_kafka_send_routed(t, &one, &routes, &delivered, err,
+		                                         sizeof(err)), TRANSPORT_OK, "%s", err);
+		msgbatch_free(&routes);
+		make_routes(&routes, &mb, &route_topic, 1);
+	} else {
+		send_until_ok(t, &one, 3);
+	}
 	rd_kafka_mock_broker_set_rtt(c.mc, 1, 4000);
 	usleep(MOCK_SETTLE_US);
-	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	cr_assert_eq(transport_kafka_send_routed(t, &mb, route_topic ? &routes : NULL,
+	                                         &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
 	cr_log_info("slow broker: %s", err);
 	cr_assert_gt(st->doubt, 0, "no message in doubt: %s", err);
 	cr_assert(strstr(err, "possibly stored") != NULL, "%s", err);
 	rd_kafka_mock_broker_set_rtt(c.mc, 1, 0);
 	usleep(MOCK_SETTLE_US);
-	send_until_ok(t, &mb, 5);
+	if (route_topic != NULL) {
+		int tries;
+
+		for (tries = 0; tries < 5; tries++)
+			if (transport_kafka_send_routed(t, &mb, &routes, &delivered, err,
+			                                sizeof(err)) == TRANSPORT_OK)
+				break;
+		cr_assert_lt(tries, 5, "%s", err);
+	} else {
+		send_until_ok(t, &mb, 5);
+	}
 	cr_log_info("produced %llu doubt %llu found %llu absent %llu unresolved %llu",
 	            st->produced, st->doubt, st->doubt_found, st->doubt_absent,
 	            st->doubt_unresolved);
 	cr_assert_eq(st->doubt_found, st->doubt, "found %llu of %llu in doubt",
 	             st->doubt_found, st->doubt);
 	cr_assert_eq(st->doubt_unresolved, 0);
-	cr_assert_eq(topic_count(&c), 51);
-	topic_read(&c, 51, &g);
+	cr_assert_eq(topic_count_named(&c, route_topic ? route_topic : TOPIC, 1), 51);
+	topic_read_named(&c, route_topic ? route_topic : TOPIC, 1, 51, &g);
 	cr_assert_eq(g.n, 51);
 	got_free(&g);
 	transport_kafka.destroy(t);
 	msgbatch_free(&mb);
 	msgbatch_free(&one);
+	msgbatch_free(&routes);
 	cluster_stop(&c);
+}
+
+Test(kafka, timed_out_but_stored_is_read_back_not_produced_again, .timeout = 60)
+{
+	doubt_case(NULL);
+}
+
+/* the same in a topic a route named: read back from that topic */
+Test(kafka, timed_out_but_stored_in_a_routed_topic_is_read_back, .timeout = 60)
+{
+	doubt_case("audit.routed");
 }
 
 
