@@ -114,6 +114,7 @@ typedef struct server {
 	char got[1 << 22];
 	size_t got_len;
 	int conns, sessions, clean_closes;
+	int dropped;               /* sessions dropped early and closed (atomic) */
 	char sni[256], client_cn[256], accept_err[256];
 } server_t;
 
@@ -190,6 +191,8 @@ static void *server_main(void *arg)
 		else
 			serve_session(p, fd, i < p->close_first);
 		close(fd);
+		if (!p->silent && i < p->close_first)
+			__atomic_fetch_add(&p->dropped, 1, __ATOMIC_RELEASE);
 	}
 	return NULL;
 }
@@ -743,6 +746,7 @@ Test(transport_tls, window_is_replayed_after_the_peer_dropped_the_session)
 	transport_conf_t c;
 	msgbatch_t mb;
 	transport_t *t;
+	int i;
 
 	p->accepts = 2;
 	p->close_first = 1;
@@ -754,7 +758,11 @@ Test(transport_tls, window_is_replayed_after_the_peer_dropped_the_session)
 	add(&mb, "first");
 	add(&mb, "again");
 	send_ok(t, &mb);
-	usleep(200000); /* the server reads and drops the session */
+	/* until the server has read it and dropped the session (a fixed wait
+	 * was too short on a loaded machine) */
+	for (i = 0; i < 1000 && __atomic_load_n(&p->dropped, __ATOMIC_ACQUIRE) == 0; i++)
+		usleep(10000);
+	cr_assert_eq(__atomic_load_n(&p->dropped, __ATOMIC_ACQUIRE), 1, "the session was not dropped");
 	msgbatch_reset(&mb);
 	add(&mb, "new");
 	cr_assert_eq(send_ok(t, &mb), 1);
