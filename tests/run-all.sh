@@ -78,6 +78,7 @@ if [ -z "${QUICK:-}" ]; then
 	say "make distcheck"
 	if (cd "$top/_build/plain" && make -j"$jobs" distcheck >distcheck.log 2>&1); then
 		grep -E '^omauditfwd-.* archives ready|^=+$' "$top/_build/plain/distcheck.log" | head -n 3
+		passed=$((passed + 1))
 	else
 		tail -n 60 "$top/_build/plain/distcheck.log"
 		echo "make distcheck FAILED"
