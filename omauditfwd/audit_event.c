@@ -268,30 +268,14 @@ static audit_event_t *create_event(audit_joiner_t *j, origin_t *o, uint64_t seri
 	return ev;
 }
 
-static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size_t len,
-                    const char *tag, size_t tag_len)
+int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *tag,
+                    size_t tag_len)
 {
-	audit_line_t *l;
-	undo_t *u;
-	char *copy;
+	char *copy = malloc(len + 1 + (tag != NULL ? tag_len + 1 : 0));
 
-	if (ev->nlines == ev->cap) {
-		size_t cap = ev->cap ? ev->cap * 2 : LINES_INITIAL_CAP;
-		audit_line_t *nl = realloc(ev->lines, cap * sizeof(*nl));
-		if (nl == NULL)
-			return -1;
-		ev->lines = nl;
-		ev->cap = cap;
-	}
-	if ((copy = malloc(len + 1 + (tag != NULL ? tag_len + 1 : 0))) == NULL)
+	if (copy == NULL)
 		return -1;
-	if ((u = log_undo(j, UNDO_ADD, ev)) == NULL) {
-		free(copy);
-		return -1;
-	}
-	u->nlines = ev->nlines;
-	l = &ev->lines[ev->nlines++];
-	memcpy(copy, line, len);
+	memcpy(copy, p, len);
 	copy[len] = '\0';
 	l->p = copy;
 	l->len = len;
@@ -303,6 +287,31 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size
 		l->tag[tag_len] = '\0';
 		l->tag_len = tag_len;
 	}
+	return 0;
+}
+
+static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size_t len,
+                    const char *tag, size_t tag_len)
+{
+	audit_line_t l;
+	undo_t *u;
+
+	if (ev->nlines == ev->cap) {
+		size_t cap = ev->cap ? ev->cap * 2 : LINES_INITIAL_CAP;
+		audit_line_t *nl = realloc(ev->lines, cap * sizeof(*nl));
+		if (nl == NULL)
+			return -1;
+		ev->lines = nl;
+		ev->cap = cap;
+	}
+	if (audit_line_copy(&l, line, len, tag, tag_len) != 0)
+		return -1;
+	if ((u = log_undo(j, UNDO_ADD, ev)) == NULL) {
+		free(l.p);
+		return -1;
+	}
+	u->nlines = ev->nlines;
+	ev->lines[ev->nlines++] = l;
 	return 0;
 }
 

@@ -51,6 +51,11 @@ typedef struct audit_line {
 	size_t tag_len;
 } audit_line_t;
 
+/* L = a copy of P (LEN bytes) and TAG (TAG_LEN bytes, or NULL), in one
+ * allocation: free(L->p) frees both. 0, or -1 when memory ran out. */
+int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *tag,
+                    size_t tag_len);
+
 /* A completed event: its records' lines in arrival order. */
 typedef struct audit_event audit_event_t;
 

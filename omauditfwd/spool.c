@@ -255,9 +255,6 @@ static size_t held_find(const spool_held_t *h, const char *p, size_t len,
 int spool_held_add(spool_held_t *h, const char *p, size_t len, const char *tag,
                    size_t tag_len)
 {
-	audit_line_t *l;
-	char *copy;
-
 	if (held_find(h, p, len, tag, tag_len) != (size_t)-1)
 		return 0;
 	if (h->n == h->cap) {
@@ -268,21 +265,9 @@ int spool_held_add(spool_held_t *h, const char *p, size_t len, const char *tag,
 		h->v = v;
 		h->cap = cap;
 	}
-	if ((copy = malloc(len + 1 + (tag != NULL ? tag_len + 1 : 0))) == NULL)
+	if (audit_line_copy(&h->v[h->n], p, len, tag, tag_len) != 0)
 		return -1;
-	l = &h->v[h->n++];
-	memcpy(copy, p, len);
-	copy[len] = '\0';
-	l->p = copy;
-	l->len = len;
-	l->tag = NULL;
-	l->tag_len = 0;
-	if (tag != NULL) {
-		l->tag = copy + len + 1;
-		memcpy(l->tag, tag, tag_len);
-		l->tag[tag_len] = '\0';
-		l->tag_len = tag_len;
-	}
+	h->n++;
 	return 0;
 }
 

@@ -10,7 +10,9 @@
  *   bits 0-1  syslog header: 0 rfc5424, 1 rfc3164, 2 none, 3 rfc5424
  *   bit 2     unparsed: 0 forward, 1 drop
  *   bit 3     enrichment (ids=never)
- *   bit 4     a host hint with every line
+ *   bit 4     a host hint and a route ("r<line number>") with every line:
+ *             every message has a route, a line's number (its own line's
+ *             when joining is off); a replay gives the same routes
  *   bit 5     joining on: one batch, flushed, and (bit 6) rolled back and
  *             replayed, which must give the same bodies
  *   bit 7     0: format json; 1: the next byte picks the format, by its
@@ -19,6 +21,7 @@
  * Set FUZZ_ALLOW_DUP_KEYS=1 to accept JSON objects with repeated keys.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,6 +175,44 @@ static void check_batch(const msgbatch_t *mb, size_t from, syslog_style_t style,
 	}
 }
 
+/* One line into P, with the route "r<N>" when the pipeline keeps routes. */
+static void process(pipeline_t *p, const pipeline_conf_t *conf, const char *line, size_t len,
+                    const char *hint, size_t n, msgbatch_t *mb)
+{
+	char route[32];
+	int rlen = snprintf(route, sizeof(route), "r%zu", n);
+
+	FUZZ_CHECK(pipeline_process_routed(p, line, len, hint, hint ? strlen(hint) : 0,
+	                                   conf->routes ? route : NULL, (size_t)rlen, mb) == 0,
+	           "pipeline_process failed");
+}
+
+/* With routes: one per message of MB from FROM on, each "r<N>" with N below
+ * NLINES, and N == ONLY unless ONLY is -1. */
+static void check_routes(const pipeline_t *p, const pipeline_conf_t *conf, const msgbatch_t *mb,
+                         size_t from, size_t nlines, long only)
+{
+	const msgbatch_t *routes = pipeline_routes(p);
+	size_t i, len;
+	char buf[32];
+	const char *r;
+	long n;
+
+	if (!conf->routes)
+		return;
+	FUZZ_CHECK(routes->n == mb->n, "%zu routes for %zu messages", routes->n, mb->n);
+	for (i = from; i < routes->n; i++) {
+		r = msgbatch_msg(routes, i, &len);
+		FUZZ_CHECK(len > 1 && len < sizeof(buf) && r[0] == 'r', "route %zu: %.*s", i,
+		           (int)len, r);
+		memcpy(buf, r + 1, len - 1);
+		buf[len - 1] = '\0';
+		n = strtol(buf, NULL, 10);
+		FUZZ_CHECK(n >= 0 && (size_t)n < nlines && (only < 0 || n == only),
+		           "route %zu is %s: %zu lines, expected %ld", i, buf, nlines, only);
+	}
+}
+
 /* The line starting at *AT (without its '\n'); 0 when there is none. */
 static int next_line(const char *in, size_t size, size_t *at,
                      const char **line, size_t *len)
@@ -193,16 +234,17 @@ static void run_lines(pipeline_t *p, const pipeline_conf_t *conf, const char *in
 {
 	pipeline_stats_t *st = pipeline_stats(p);
 	const char *line;
-	size_t at = 0, len, before;
+	size_t at = 0, len, before, n = 0;
 
 	while (next_line(in, size, &at, &line, &len)) {
 		pipeline_stats_t s0 = *st, d;
 
 		before = mb->n;
 		pipeline_batch_begin(p);
-		FUZZ_CHECK(pipeline_process(p, line, len, hint, hint ? strlen(hint) : 0, mb) == 0,
-		           "pipeline_process failed");
+		process(p, conf, line, len, hint, n, mb);
 		FUZZ_CHECK(pipeline_batch_end(p, mb) == 0, "pipeline_batch_end failed");
+		check_routes(p, conf, mb, before, n + 1, (long)n);
+		n++;
 		pipeline_batch_commit(p);
 		d.lines_in = st->lines_in - s0.lines_in;
 		d.records_parsed = st->records_parsed - s0.records_parsed;
@@ -232,15 +274,30 @@ static void run_joined(pipeline_t *p, const pipeline_conf_t *conf, const char *i
                        size_t size, const char *hint, msgbatch_t *mb)
 {
 	const char *line;
-	size_t at = 0, len;
+	size_t at = 0, len, n = 0;
 
 	pipeline_batch_begin(p);
 	while (next_line(in, size, &at, &line, &len))
-		FUZZ_CHECK(pipeline_process(p, line, len, hint, hint ? strlen(hint) : 0, mb) == 0,
-		           "pipeline_process failed");
+		process(p, conf, line, len, hint, n++, mb);
 	pipeline_flush(p);
 	FUZZ_CHECK(pipeline_batch_end(p, mb) == 0, "pipeline_batch_end failed");
 	check_batch(mb, 0, conf->header.style, conf->header.app_name);
+	check_routes(p, conf, mb, 0, n, -1);
+}
+
+/* the batch's routes, copied (the pipeline's are reset by the next batch) */
+static void copy_routes(const pipeline_t *p, msgbatch_t *out)
+{
+	const msgbatch_t *routes = pipeline_routes(p);
+	size_t i, len;
+	const char *r;
+
+	for (i = 0; i < routes->n; i++) {
+		r = msgbatch_msg(routes, i, &len);
+		msgbatch_begin(out);
+		buf_append(&out->data, r, len);
+		FUZZ_CHECK(msgbatch_end(out) == 0, "out of memory");
+	}
 }
 
 /* The number of lines, and of those that are records other than EOE (an
@@ -307,7 +364,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	audit_joiner_conf_t jc;
 	audit_joiner_t *joiner = NULL;
 	pipeline_t *p;
-	msgbatch_t mb, again;
+	msgbatch_t mb, again, routes1, routes2;
 	const char *hint;
 	char *in;
 	unsigned cfg;
@@ -336,6 +393,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	conf.local_host = FUZZ_LOCAL_HOST;
 	conf.enrich = (cfg & CFG_ENRICH) ? enricher : NULL;
 	hint = (cfg & CFG_HOST_HINT) ? FUZZ_HOST_HINT : NULL;
+	conf.routes = hint != NULL;
 	if (cfg & CFG_JOIN) {
 		audit_joiner_conf_default(&jc);
 		jc.max_pending = FUZZ_JOIN_MAX_PENDING;   /* eviction is reachable */
@@ -347,15 +405,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(p != NULL, "pipeline_new");
 	msgbatch_init(&mb);
 	msgbatch_init(&again);
+	msgbatch_init(&routes1);
+	msgbatch_init(&routes2);
 
 	if (joiner == NULL) {
 		run_lines(p, &conf, in, size, hint, &mb);
 	} else if (cfg & CFG_REPLAY) {
 		run_joined(p, &conf, in, size, hint, &mb);
+		copy_routes(p, &routes1);
 		pipeline_batch_rollback(p);
 		run_joined(p, &conf, in, size, hint, &again);
+		copy_routes(p, &routes2);
 		pipeline_batch_commit(p);
 		check_replay(&mb, &again, conf.header.style, conf.header.app_name);
+		FUZZ_CHECK(routes1.data.len == routes2.data.len && routes1.n == routes2.n &&
+		           (routes1.data.len == 0 ||
+		            memcmp(routes1.data.p, routes2.data.p, routes1.data.len) == 0),
+		           "the replay's routes differ");
 	} else {
 		run_joined(p, &conf, in, size, hint, &mb);
 		pipeline_batch_commit(p);
@@ -365,6 +431,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	msgbatch_free(&mb);
 	msgbatch_free(&again);
+	msgbatch_free(&routes1);
+	msgbatch_free(&routes2);
 	pipeline_free(p);
 	audit_joiner_free(joiner);
 	free(in);
