@@ -64,7 +64,7 @@
 #define KAFKA_TICKET_CHUNK       256
 #define KAFKA_TOPIC_MAX          TRANSPORT_KAFKA_TOPIC_MAX
 #define KAFKA_TOPIC_FALLBACK     "_"    /* dynamic topics, a message without */
-#define KAFKA_ACKED_BUCKETS      256
+#define KAFKA_HASH_BUCKETS      256
 #define KAFKA_READBACK_MAX       500000 /* messages read to settle a doubt */
 
 /* KM_DOUBT: failed "possibly persisted"; settled by reading back */
@@ -101,6 +101,14 @@ typedef struct kmsgs {
 	size_t n, cap;
 } kmsgs_t;
 
+/* a topic handle of the producer, by name (dynamic topics) */
+typedef struct topic_ref {
+	struct topic_ref *next;
+	rd_kafka_topic_t *rkt;
+	size_t len;
+	char name[];
+} topic_ref_t;
+
 /* the highest offset acknowledged in one partition of one topic */
 typedef struct acked {
 	struct acked *next;
@@ -133,7 +141,10 @@ struct transport {
 	buf_t spare;
 	size_t *slots;             /* matching: open addressing over cur */
 	size_t nslots;
-	acked_t *acked[KAFKA_ACKED_BUCKETS];
+	acked_t *acked[KAFKA_HASH_BUCKETS];
+	/* the routes' topics: librdkafka finds a topic by name with a linear
+	 * search, and keeps each one until the producer is destroyed anyway */
+	topic_ref_t *topics[KAFKA_HASH_BUCKETS];
 	ticket_chunk_t *chunks;
 	ticket_t *free_tk;
 	transport_kafka_stats_t own;   /* when the caller gives no sink */
@@ -221,7 +232,7 @@ static void ticket_put(transport_t *t, ticket_t *tk)
 static acked_t **acked_slot(transport_t *t, const char *topic, size_t n, int32_t p)
 {
 	acked_t **a = &t->acked[(fnv1a(0xcbf29ce484222325ULL, topic, n) + (uint64_t)p) %
-	                        KAFKA_ACKED_BUCKETS];
+	                        KAFKA_HASH_BUCKETS];
 
 	while (*a != NULL && ((*a)->partition != p || strlen((*a)->topic) != n ||
 	                      memcmp((*a)->topic, topic, n) != 0))
@@ -260,11 +271,53 @@ static int64_t acked_offset(transport_t *t, const kmsg_t *e, int32_t p)
 	return *a != NULL ? (*a)->offset : -1;
 }
 
+/* the producer's handle of topic NAME (LEN bytes), made on first use;
+ * NULL (rd_kafka_last_error() says why) when librdkafka refuses it */
+static rd_kafka_topic_t *topic_handle(transport_t *t, const char *name, size_t len)
+{
+	topic_ref_t **r = &t->topics[fnv1a(0xcbf29ce484222325ULL, name, len) %
+	                             KAFKA_HASH_BUCKETS];
+	char cname[KAFKA_TOPIC_MAX + 1];
+	rd_kafka_topic_t *rkt;
+
+	for (; *r != NULL; r = &(*r)->next)
+		if ((*r)->len == len && memcmp((*r)->name, name, len) == 0)
+			return (*r)->rkt;
+	if (len > KAFKA_TOPIC_MAX)
+		return NULL;
+	memcpy(cname, name, len);
+	cname[len] = '\0';
+	if ((rkt = rd_kafka_topic_new(t->rk, cname, NULL)) == NULL)
+		return NULL;
+	if ((*r = malloc(sizeof(**r) + len + 1)) == NULL) {
+		rd_kafka_topic_destroy(rkt);
+		return NULL;
+	}
+	(*r)->next = NULL;
+	(*r)->rkt = rkt;
+	(*r)->len = len;
+	memcpy((*r)->name, cname, len + 1);
+	return rkt;
+}
+
+static void topics_free(transport_t *t)
+{
+	size_t i;
+
+	for (i = 0; i < KAFKA_HASH_BUCKETS; i++)
+		while (t->topics[i] != NULL) {
+			topic_ref_t *r = t->topics[i];
+			t->topics[i] = r->next;
+			rd_kafka_topic_destroy(r->rkt);
+			free(r);
+		}
+}
+
 static void acked_free(transport_t *t)
 {
 	size_t i;
 
-	for (i = 0; i < KAFKA_ACKED_BUCKETS; i++)
+	for (i = 0; i < KAFKA_HASH_BUCKETS; i++)
 		while (t->acked[i] != NULL) {
 			acked_t *a = t->acked[i];
 			t->acked[i] = a->next;
@@ -689,6 +742,7 @@ static void producer_close(transport_t *t, int timeout_ms)
 	rd_kafka_poll(t->rk, 0);
 	if (t->rkt != NULL)
 		rd_kafka_topic_destroy(t->rkt);
+	topics_free(t);
 	rd_kafka_destroy(t->rk);
 	t->rk = NULL;
 	t->rkt = NULL;
@@ -1102,7 +1156,7 @@ static int has_doubts(const transport_t *t)
  * value, key, the configured headers (a copy: the message owns it) */
 static rd_kafka_resp_err_t produce_call(transport_t *t, const kmsg_t *e, ticket_t *tk)
 {
-	char topic[KAFKA_TOPIC_MAX + 1];
+	rd_kafka_topic_t *rkt = t->rkt;
 	rd_kafka_headers_t *hdrs = NULL;
 	rd_kafka_error_t *error;
 	rd_kafka_resp_err_t err;
@@ -1110,15 +1164,11 @@ static rd_kafka_resp_err_t produce_call(transport_t *t, const kmsg_t *e, ticket_
 	size_t n = 0;
 
 	memset(vu, 0, sizeof(vu));
-	if (t->rkt != NULL && e->topic == t->topic) {
-		vu[n].vtype = RD_KAFKA_VTYPE_RKT;
-		vu[n++].u.rkt = t->rkt;
-	} else {
-		memcpy(topic, e->topic, e->tlen);
-		topic[e->tlen] = '\0';
-		vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
-		vu[n++].u.cstr = topic;
-	}
+	if ((rkt == NULL || e->topic != t->topic) &&
+	    (rkt = topic_handle(t, e->topic, e->tlen)) == NULL)
+		return rd_kafka_last_error() ? rd_kafka_last_error() : RD_KAFKA_RESP_ERR__INVALID_ARG;
+	vu[n].vtype = RD_KAFKA_VTYPE_RKT;
+	vu[n++].u.rkt = rkt;
 	vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
 	vu[n].u.mem.ptr = (void *)e->val;
 	vu[n++].u.mem.size = e->vlen;
