@@ -96,9 +96,9 @@ size_t format_utf8_seq_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
-void format_json_escape(buf_t *out, const char *s, size_t len)
+void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t *e,
+                   int extra)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p, *end, *run;
 
 	if (len == 0)
@@ -109,7 +109,7 @@ void format_json_escape(buf_t *out, const char *s, size_t len)
 		unsigned c = *p;
 		size_t n;
 
-		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+		if (c >= 0x20 && c < 0x7F && !e->special[c] && (int)c != extra) {
 			p++;
 			continue;
 		}
@@ -118,26 +118,40 @@ void format_json_escape(buf_t *out, const char *s, size_t len)
 			continue;
 		}
 		buf_append(out, run, (size_t)(p - run));
-		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
-			buf_append(out, e, 2);
-		} else if (c == '\n') {
-			buf_append(out, "\\n", 2);
-		} else if (c == '\r') {
-			buf_append(out, "\\r", 2);
-		} else if (c == '\t') {
-			buf_append(out, "\\t", 2);
-		} else if (c < 0x20 || c == 0x7F) {
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-			buf_append(out, e, 6);
-		} else {
-			/* an invalid UTF-8 byte: kept visible as the text \xNN */
-			char e[5] = { '\\', '\\', 'x', hex[c >> 4], hex[c & 15] };
-			buf_append(out, e, 5);
-		}
+		e->put(out, c);
 		run = ++p;
 	}
 	buf_append(out, run, (size_t)(p - run));
+}
+
+static void json_put(buf_t *out, unsigned c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '"' || c == '\\') {
+		char e[2] = { '\\', (char)c };
+		buf_append(out, e, 2);
+	} else if (c == '\n') {
+		buf_append(out, "\\n", 2);
+	} else if (c == '\r') {
+		buf_append(out, "\\r", 2);
+	} else if (c == '\t') {
+		buf_append(out, "\\t", 2);
+	} else if (c < 0x20 || c == 0x7F) {
+		char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+		buf_append(out, e, 6);
+	} else {
+		/* an invalid UTF-8 byte: kept visible as the text \xNN */
+		char e[5] = { '\\', '\\', 'x', hex[c >> 4], hex[c & 15] };
+		buf_append(out, e, 5);
+	}
+}
+
+void format_json_escape(buf_t *out, const char *s, size_t len)
+{
+	static const format_escaper_t json = { { ['"'] = 1, ['\\'] = 1 }, json_put };
+
+	format_escape(out, s, len, &json, -1);
 }
 
 void format_enrich_ctx(const format_event_t *ev, const audit_record_t *r,

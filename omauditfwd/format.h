@@ -76,6 +76,20 @@ const char *format_names(void);
 void format_rfc3339_utc(buf_t *out, int64_t sec, unsigned msec);
 /* The record's canonical type name, "UNKNOWN[n]" when libaudit has none. */
 void format_type_name(buf_t *out, const audit_record_t *r);
+/* How a format makes text safe. Runs of printable ASCII that is not
+ * SPECIAL (nor EXTRA, see format_escape) and of valid UTF-8 sequences are
+ * copied as they are; every other byte -- a special character, a control
+ * character (below 0x20, 0x7F), a byte that starts no valid UTF-8 sequence
+ * -- is written by PUT. */
+typedef struct format_escaper {
+	unsigned char special[0x80];
+	void (*put)(buf_t *out, unsigned c);
+} format_escaper_t;
+
+/* S (LEN bytes) into OUT as E says; EXTRA (a printable ASCII character, or
+ * -1 for none) is special too. */
+void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t *e,
+                   int extra);
 /* Append S as the inside of a JSON string: ", \ and control characters are
  * escaped, invalid UTF-8 bytes become the text \xNN (never dropped). */
 void format_json_escape(buf_t *out, const char *s, size_t len);

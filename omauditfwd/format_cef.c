@@ -20,50 +20,47 @@
 
 static const char utf8_replacement[] = "\xef\xbf\xbd";   /* U+FFFD */
 
-/* Text with escapes ESC1/ESC2 ('\' + the character), LF/CR as "\n"/"\r"
- * when NL, other controls as spaces, invalid UTF-8 as U+FFFD */
-static void cef_escape(buf_t *out, const char *s, size_t len, char esc, int nl)
+/* '\' and the field's own special character as '\' + it; in extension
+ * values LF and CR as "\n" and "\r"; other controls as spaces; invalid
+ * UTF-8 as U+FFFD */
+static void cef_put(buf_t *out, unsigned c)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
-
-	while (p < end) {
-		unsigned c = *p;
-		size_t n;
-
-		if (c >= 0x20 && c < 0x7F && c != '\\' && c != (unsigned char)esc) {
-			p++;
-			continue;
-		}
-		if (c >= 0x80 && (n = format_utf8_seq_len(p, (size_t)(end - p))) != 0) {
-			p += n;
-			continue;
-		}
-		buf_append(out, run, (size_t)(p - run));
-		if (c == '\\' || c == (unsigned char)esc) {
-			char e[2] = { '\\', (char)c };
-			buf_append(out, e, 2);
-		} else if (nl && c == '\n') {
-			buf_append(out, "\\n", 2);
-		} else if (nl && c == '\r') {
-			buf_append(out, "\\r", 2);
-		} else if (c >= 0x80) {
-			buf_append(out, utf8_replacement, 3);
-		} else {
-			buf_putc(out, ' ');
-		}
-		run = ++p;
+	if (c == '\\' || c == '=' || c == '|') {
+		char e[2] = { '\\', (char)c };
+		buf_append(out, e, 2);
+	} else if (c == '\n') {
+		buf_append(out, "\\n", 2);
+	} else if (c == '\r') {
+		buf_append(out, "\\r", 2);
+	} else if (c >= 0x80) {
+		buf_append(out, utf8_replacement, 3);
+	} else {
+		buf_putc(out, ' ');
 	}
-	buf_append(out, run, (size_t)(p - run));
 }
+
+/* the header: LF and CR are special only as controls (spaces there) */
+static void cef_header_put(buf_t *out, unsigned c)
+{
+	cef_put(out, c == '\n' || c == '\r' ? ' ' : c);
+}
+
+static const format_escaper_t cef_value_esc = { { ['\\'] = 1, ['='] = 1 }, cef_put };
+static const format_escaper_t cef_header_esc = { { ['\\'] = 1, ['|'] = 1 }, cef_header_put };
 
 static void cef_value(const kv_out_t *o, const char *s, size_t len)
 {
-	cef_escape(o->out, s, len, '=', 1);
+	format_escape(o->out, s, len, &cef_value_esc, -1);
+}
+
+static void cef_header_text(buf_t *out, const char *s, size_t len)
+{
+	format_escape(out, s, len, &cef_header_esc, -1);
 }
 
 static void cef_header_part(buf_t *out, const char *s, size_t len)
 {
-	cef_escape(out, s, len, '|', 0);
+	cef_header_text(out, s, len);
 	buf_putc(out, '|');
 }
 
@@ -94,10 +91,10 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 	kv_event_id(out, ev, &s);   /* never a '|' or '\' */
 	buf_putc(out, '|');
 	type = kv_type_name(first, tmp, sizeof(tmp));
-	cef_escape(out, type.p, type.len, '|', 0);
+	cef_header_text(out, type.p, type.len);
 	if (kv_item(ev, &s, KV_ACTION, &v)) {
 		buf_putc(out, ' ');
-		cef_escape(out, v.p, v.len, '|', 0);
+		cef_header_text(out, v.p, v.len);
 	}
 	buf_putc(out, '|');
 	buf_put_uint(out, (unsigned)kv_severity(ev, &s));

@@ -64,43 +64,27 @@ int format_leef_delim_parse(const char *s, char *out)
 	return 0;
 }
 
-static void put_hex(buf_t *out, unsigned c)
+/* '\' and '=' as "\\" and "\=", the delimiter, controls and bytes that are
+ * not UTF-8 as \xHH */
+static void leef_put(buf_t *out, unsigned c)
 {
 	static const char hex[] = "0123456789abcdef";
 	char e[4] = { '\\', 'x', hex[(c >> 4) & 15], hex[c & 15] };
 
-	buf_append(out, e, 4);
+	if (c == '\\' || c == '=') {
+		e[1] = (char)c;
+		buf_append(out, e, 2);
+	} else {
+		buf_append(out, e, 4);
+	}
 }
 
 /* a value, made safe as described at the top */
 static void leef_value(const kv_out_t *o, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
-	unsigned char delim = (unsigned char)o->delim;
-	buf_t *out = o->out;
+	static const format_escaper_t leef = { { ['\\'] = 1, ['='] = 1 }, leef_put };
 
-	while (p < end) {
-		unsigned c = *p;
-		size_t n;
-
-		if (c >= 0x20 && c < 0x7F && c != '\\' && c != '=' && c != delim) {
-			p++;
-			continue;
-		}
-		if (c >= 0x80 && (n = format_utf8_seq_len(p, (size_t)(end - p))) != 0) {
-			p += n;
-			continue;
-		}
-		buf_append(out, run, (size_t)(p - run));
-		if (c == '\\')
-			buf_append(out, "\\\\", 2);
-		else if (c == '=')
-			buf_append(out, "\\=", 2);
-		else
-			put_hex(out, c);
-		run = ++p;
-	}
-	buf_append(out, run, (size_t)(p - run));
+	format_escape(o->out, s, len, &leef, (unsigned char)o->delim);
 }
 
 static char delim_of(const format_conf_t *c, int *version)
