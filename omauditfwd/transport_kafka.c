@@ -1242,7 +1242,10 @@ static void await_reports(transport_t *t)
 	unsigned long long seen = t->reports;
 
 	while (t->inflight > 0 && !t->fatal) {
-		rd_kafka_poll(t->rk, KAFKA_POLL_MS);
+		/* flush, not poll: while it runs, librdkafka sends what it holds
+		 * at once instead of lingering (linger.ms) for more messages that
+		 * will not come before this batch is settled */
+		rd_kafka_flush(t->rk, KAFKA_POLL_MS);
 		if (t->reports != seen) {
 			seen = t->reports;
 			progress_at = now_ms();

@@ -6,6 +6,8 @@
 # high watermarks, queried with kcat: delivered and acknowledged by the
 # broker), timed from the first byte fed. Both producers use acks=all
 # (librdkafka's default for omkafka; omauditfwd sets it).
+# KAFKA_ACTION_EXTRA: more parameters for the omauditfwd action (to try
+# settings, e.g. 'confParam=["linger.ms=1"]'); recorded with the results.
 
 KAFKA_PARTITIONS=4
 
@@ -70,6 +72,7 @@ bench_kafka() {
 	local fmt=$E2E_FORMAT expected
 	[ -x "$KAFKA_MOCK" ] || { note "kafka: no mock cluster at $KAFKA_MOCK"; return 1; }
 	kafka_mock_start
+	[ -z "${KAFKA_ACTION_EXTRA:-}" ] || note "kafka: the omauditfwd action also has: $KAFKA_ACTION_EXTRA"
 	expected=$(auditfwd_messages "$fmt" "$STREAM")
 	log "kafka: omkafka (raw lines), then omauditfwd (format=$fmt, $expected messages)"
 	kafka_path omkafka raw "action(type=\"omkafka\" broker=[\"$BOOTSTRAP\"] topic=\"raw\"
@@ -77,7 +80,7 @@ bench_kafka() {
 	action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\")" \
 		'module(load="omkafka")' "$RECORDS"
 	kafka_path "omauditfwd-$fmt" "audit-$fmt" "action(type=\"omauditfwd\" transport=\"kafka\"
-	broker=[\"$BOOTSTRAP\"] topic=\"audit-$fmt\" format=\"$fmt\"
+	broker=[\"$BOOTSTRAP\"] topic=\"audit-$fmt\" format=\"$fmt\" ${KAFKA_ACTION_EXTRA:-}
 	action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\")" \
 		"module(load=\"$OMAUDITFWD_MODULE\")" "$expected"
 	result "kafka.ratio.omauditfwd-$fmt/omkafka" "$(ratio "${R[kafka.omauditfwd-$fmt.records_per_s]:-n/a}" "${R[kafka.omkafka.records_per_s]:-n/a}")"
