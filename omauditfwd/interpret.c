@@ -453,9 +453,10 @@ int interp_parse_ull(const char *s, int base, unsigned long long *out)
 	for (; *s; s++) {
 		int d = hex_digit((unsigned char)*s);
 
-		if (d < 0 || d >= base || v > (~0ULL - (unsigned)d) / (unsigned)base)
+		/* the overflow checks without a division per digit (a hot path) */
+		if (d < 0 || d >= base || __builtin_mul_overflow(v, (unsigned)base, &v) ||
+		    __builtin_add_overflow(v, (unsigned)d, &v))
 			return 0;
-		v = v * (unsigned)base + (unsigned)d;
 	}
 	*out = v;
 	return 1;
