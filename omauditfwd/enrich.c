@@ -505,6 +505,27 @@ static long record_syscall(const audit_record_t *r)
 	return (long)nr;
 }
 
+/* A's machine, syscall, a0 and a1: the record's, found once per record
+ * (every interpreted field of it asks; each is a search of its fields).
+ * CTX's cache is written through a cast: every ctx is the caller's own
+ * variable, and the cache does not change what the ctx means. */
+static void record_facts(const enrich_ctx_t *ctx, interp_arg_t *a)
+{
+	enrich_ctx_t *c = (enrich_ctx_t *)ctx;
+
+	if (!c->facts.known) {
+		c->facts.machine = event_machine(ctx);
+		c->facts.syscall = record_syscall(ctx->rec);
+		c->facts.a0 = record_hex(ctx->rec, "a0");
+		c->facts.a1 = record_hex(ctx->rec, "a1");
+		c->facts.known = 1;
+	}
+	a->machine = c->facts.machine;
+	a->syscall = c->facts.syscall;
+	a->a0 = c->facts.a0;
+	a->a1 = c->facts.a1;
+}
+
 /* ENRICHED: the interpreted counterpart (AUID for auid) of F, if the
  * record carries one that auditd could interpret. */
 static const audit_field_t *enriched_of(const audit_record_t *r,
@@ -615,10 +636,7 @@ int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
 	val[f->value.len] = '\0';
 	a.val = val;
 	a.quoted = f->enc == AUDIT_ENC_QUOTED;
-	a.machine = event_machine(ctx);
-	a.syscall = record_syscall(ctx->rec);
-	a.a0 = record_hex(ctx->rec, "a0");
-	a.a1 = record_hex(ctx->rec, "a1");
+	record_facts(ctx, &a);
 	rc = interpret_value(e, ctx, k, &a, out);
 	free(val);
 	return rc;

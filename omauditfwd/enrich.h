@@ -61,6 +61,15 @@ typedef struct enrich_ctx {
 	const audit_record_t *rec;    /* the record the field belongs to */
 	audit_view_t arch;            /* raw arch= of the event, len 0 if unknown */
 	audit_view_t origin;          /* node or syslog host, len 0 if local */
+	/* A cache of enrich_interpret(): the record's machine, syscall, a0 and
+	 * a1, found at the first field that needs them. Zero it (as an
+	 * initializer with the fields above does) for every new REC or ARCH. */
+	struct {
+		int known;
+		int machine;
+		long syscall;
+		unsigned long long a0, a1;
+	} facts;
 } enrich_ctx_t;
 
 /* Append the decoded text of F's value to OUT: hex decoded (NUL bytes of

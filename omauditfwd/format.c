@@ -166,4 +166,5 @@ void format_enrich_ctx(const format_event_t *ev, const audit_record_t *r,
 	ctx->arch.p = arch ? arch->value.p : "";
 	ctx->arch.len = arch ? arch->value.len : 0;
 	ctx->origin = r->node.len ? r->node : r->hostname;
+	memset(&ctx->facts, 0, sizeof(ctx->facts));
 }

@@ -64,7 +64,7 @@ static void dump_record(enrich_t *e, const audit_record_t *r,
                         audit_view_t arch, buf_t *val, unsigned long lineno)
 {
 	const char *sep = memchr(r->line.p, ENRICHED_SEP, r->line.len);
-	enrich_ctx_t ctx = { r, arch, r->node };
+	enrich_ctx_t ctx = { .rec = r, .arch = arch, .origin = r->node };
 	size_t i;
 
 	for (i = 0; i < r->nfields; i++) {

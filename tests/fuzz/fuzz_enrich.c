@@ -137,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *in = malloc(size ? size : 1);   /* exact size: ASan sees over-reads */
 	const audit_field_t *arch;
-	enrich_ctx_t ctx;
+	enrich_ctx_t ctx = { .rec = NULL };
 	size_t i, vmax;
 
 	FUZZ_CHECK(in != NULL, "out of memory");

@@ -72,7 +72,7 @@ static const audit_field_t *field(const char *line, const char *name)
 
 static enrich_ctx_t ctx_of(const audit_record_t *r)
 {
-	enrich_ctx_t c = { r, { NULL, 0 }, { NULL, 0 } };
+	enrich_ctx_t c = { .rec = r };
 
 	return c;
 }
@@ -189,7 +189,7 @@ Test(enrich, syscall_depends_on_arch)
 Test(enrich, syscall_of_another_record_uses_event_arch)
 {
 	const audit_field_t *f = field("type=SECCOMP msg=audit(1.0:1): sig=31 syscall=221 compat=0", "syscall");
-	enrich_ctx_t c = { &rec, { "c00000b7", 8 }, { NULL, 0 } };
+	enrich_ctx_t c = { .rec = &rec, .arch = { "c00000b7", 8 } };
 
 	cr_assert_eq(enrich_interpret(en, &c, f, &out), 1);
 	buf_putc(&out, '\0');
@@ -463,7 +463,7 @@ Test(enrich, cache_is_bounded)
 	audit_record_init(&r);
 	buf_init(&b);
 	for (id = 1; id <= 10; id++) {
-		enrich_ctx_t ctx = { &r, { NULL, 0 }, { NULL, 0 } };
+		enrich_ctx_t ctx = { .rec = &r };
 
 		snprintf(line, sizeof(line), "type=PATH msg=audit(1.0:1): ouid=%u", id);
 		cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
@@ -487,7 +487,7 @@ static void *hammer(void *arg)
 	buf_init(&b);
 	audit_record_parse(&r, line, strlen(line));
 	for (i = 0; i < THREAD_ROUNDS; i++) {
-		enrich_ctx_t ctx = { &r, { NULL, 0 }, { NULL, 0 } };
+		enrich_ctx_t ctx = { .rec = &r };
 
 		buf_reset(&b);
 		enrich_interpret(arg, &ctx, audit_record_field(&r, i % 2 ? "ouid" : "ogid"), &b);
