@@ -127,7 +127,6 @@ typedef struct _instanceData {
 static rsRetVal setup_spool(instanceData *pData);
 static int shutting_down(void);
 
-
 typedef struct wrkrInstanceData {
 	instanceData *pData;
 	pipeline_t *pipe;
@@ -718,8 +717,10 @@ static int spool_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pP
 	    (roff = calloc(nParams ? nParams : 1, sizeof(*roff))) == NULL)
 		goto out;
 	for (i = 0; i < nParams; i++) {
-		lines[i].p = (char *)message_line(pData, pParams, i)->param;
-		lines[i].len = message_line(pData, pParams, i)->lenStr;
+		const actWrkrIParams_t *prm = message_line(pData, pParams, i);
+
+		lines[i].p = (char *)prm->param;
+		lines[i].len = prm->lenStr;
 		if (message_route(pWrkrData, pParams, i, &route, &rlen, 0) != 0)
 			goto out;
 		roff[i] = routes.len;

@@ -84,7 +84,8 @@ typedef struct ticket_chunk {
 typedef struct kmsg {
 	const char *val, *key;     /* into the caller's batch or t->saved */
 	size_t vlen, klen;         /* key NULL: no key */
-	const char *topic;         /* t->topic, or a route's (not NUL-terminated) */
+	const char *topic;         /* t->topic, or a route's (not NUL-terminated);
+	                            * never NULL */
 	size_t tlen;
 	uint64_t hash;
 	ticket_t *tk;              /* set while KM_INFLIGHT */
@@ -114,6 +115,7 @@ typedef struct acked {
 	struct acked *next;
 	int32_t partition;
 	int64_t offset;
+	size_t len;
 	char topic[];
 } acked_t;
 
@@ -182,8 +184,7 @@ static uint64_t msg_hash(const kmsg_t *e)
 
 	if (e->key != NULL)
 		h = fnv1a(fnv1a(h, e->key, e->klen), "\0k", 2);
-	if (e->topic != NULL)
-		h = fnv1a(fnv1a(h, e->topic, e->tlen), "\0t", 2);
+	h = fnv1a(fnv1a(h, e->topic, e->tlen), "\0t", 2);
 	return fnv1a(h, e->val, e->vlen);
 }
 
@@ -191,10 +192,9 @@ static int msg_same(const kmsg_t *a, const kmsg_t *b)
 {
 	return a->hash == b->hash && a->vlen == b->vlen &&
 	       (a->key == NULL) == (b->key == NULL) && a->klen == b->klen &&
-	       (a->topic == NULL) == (b->topic == NULL) && a->tlen == b->tlen &&
-	       memcmp(a->val, b->val, a->vlen) == 0 &&
+	       a->tlen == b->tlen && memcmp(a->val, b->val, a->vlen) == 0 &&
 	       (a->key == NULL || memcmp(a->key, b->key, a->klen) == 0) &&
-	       (a->topic == NULL || memcmp(a->topic, b->topic, a->tlen) == 0);
+	       memcmp(a->topic, b->topic, a->tlen) == 0;
 }
 
 /* ---- tickets ---- */
@@ -234,7 +234,7 @@ static acked_t **acked_slot(transport_t *t, const char *topic, size_t n, int32_t
 	acked_t **a = &t->acked[(fnv1a(0xcbf29ce484222325ULL, topic, n) + (uint64_t)p) %
 	                        KAFKA_HASH_BUCKETS];
 
-	while (*a != NULL && ((*a)->partition != p || strlen((*a)->topic) != n ||
+	while (*a != NULL && ((*a)->partition != p || (*a)->len != n ||
 	                      memcmp((*a)->topic, topic, n) != 0))
 		a = &(*a)->next;
 	return a;
@@ -254,6 +254,7 @@ static void note_acked(transport_t *t, const char *topic, int32_t p, int64_t off
 		(*a)->next = NULL;
 		(*a)->partition = p;
 		(*a)->offset = -1;
+		(*a)->len = n;
 		memcpy((*a)->topic, topic, n + 1);
 	}
 	if (offset > (*a)->offset)
@@ -636,9 +637,9 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 		snprintf(errstr, errlen, "kafka: parameter 'broker' (or 'target') required");
 		return TRANSPORT_CONFIG;
 	}
-	if (conf->kafka_topic_dynamic && conf->kafka_topic == NULL) {
-		;       /* the fallback */
-	} else if (conf->kafka_topic == NULL || !topic_name_ok(conf->kafka_topic)) {
+	/* dynamic topics need none (KAFKA_TOPIC_FALLBACK) */
+	if (conf->kafka_topic != NULL ? !topic_name_ok(conf->kafka_topic)
+	                              : !conf->kafka_topic_dynamic) {
 		snprintf(errstr, errlen, "kafka parameter 'topic': \"%s\": expected 1 to %d characters "
 		         "of a-z A-Z 0-9 . _ -", conf->kafka_topic ? conf->kafka_topic : "",
 		         KAFKA_TOPIC_MAX);
@@ -822,12 +823,11 @@ static const char *header_host(const char *m, size_t len, size_t *hlen)
 
 /* E's topic and key from ROUTE (RLEN bytes; see send_routed): 1 when the
  * route names the key, else 0 (the configured key applies) */
-static int apply_route(transport_t *t, kmsg_t *e, const char *route, size_t rlen)
+static int apply_route(kmsg_t *e, const char *route, size_t rlen)
 {
 	const char *nul = memchr(route, '\0', rlen);
 	size_t tlen = nul != NULL ? (size_t)(nul - route) : rlen;
 
-	(void)t;
 	if (tlen > 0 && tlen <= KAFKA_TOPIC_MAX) {
 		e->topic = route;
 		e->tlen = tlen;
@@ -846,12 +846,12 @@ static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t
 {
 	const char *route;
 	size_t i, rlen;
-	int r = 0;
 
 	if (kmsgs_reserve(&t->nxt, mb->n) != 0)
 		return -1;
 	for (i = 0; i < mb->n; i++) {
 		kmsg_t *e = &t->nxt.v[i];
+		int keyed = 0;          /* the route named the key */
 
 		memset(e, 0, sizeof(*e));
 		e->val = msgbatch_msg(mb, i, &e->vlen);
@@ -859,13 +859,11 @@ static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t
 		e->tlen = t->topic_len;
 		if (routes != NULL && i < routes->n) {
 			route = msgbatch_msg(routes, i, &rlen);
-			r = apply_route(t, e, route, rlen);
+			keyed = apply_route(e, route, rlen);
 		}
-		if (r == 1) {
-			;
-		} else if (t->key_host) {
+		if (!keyed && t->key_host) {
 			e->key = header_host(e->val, e->vlen, &e->klen);
-		} else if (t->key != NULL) {
+		} else if (!keyed && t->key != NULL) {
 			e->key = t->key;
 			e->klen = strlen(t->key);
 		}
@@ -1264,9 +1262,8 @@ static void failure_text(transport_t *t, char *errstr, size_t errlen)
 {
 	size_t i, failed = 0, refused = 0, pending = 0, doubt = 0;
 	rd_kafka_resp_err_t ferr = 0, rerr = 0;
-	int n;
-
 	const kmsg_t *first = NULL;
+	int n;
 
 	for (i = 0; i < t->batch_n; i++) {
 		const kmsg_t *e = &t->cur.v[i];

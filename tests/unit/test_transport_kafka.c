@@ -701,15 +701,21 @@ Test(kafka, routes_pick_topic_and_key_per_message, .timeout = 30)
 		got_free(&g);
 	}
 	/* a route without the NUL names only the topic: the configured key;
-	 * an empty route is the configured topic and key */
+	 * an empty route is the configured topic and key; a message beyond
+	 * the routes (after one that named a key) the configured ones too */
 	msgbatch_init(&odd);
 	add_msg(&odd, "odd %d", 1);
 	add_msg(&odd, "odd %d", 2);
+	add_msg(&odd, "odd %d", 3);
+	add_msg(&odd, "odd %d", 4);
 	msgbatch_reset(&routes);
 	msgbatch_begin(&routes);
 	buf_append(&routes.data, "audit.db", 8);
 	cr_assert_eq(msgbatch_end(&routes), 0);
 	msgbatch_begin(&routes);
+	cr_assert_eq(msgbatch_end(&routes), 0);
+	msgbatch_begin(&routes);
+	buf_append(&routes.data, "\0own", 4);
 	cr_assert_eq(msgbatch_end(&routes), 0);
 	cr_assert_eq(transport_kafka_send_routed(t, &odd, &routes, &delivered, err, sizeof(err)),
 	             TRANSPORT_OK, "%s", err);
@@ -718,10 +724,15 @@ Test(kafka, routes_pick_topic_and_key_per_message, .timeout = 30)
 	cr_assert_str_eq(g.val[10], "odd 1");
 	cr_assert_str_eq(g.key[10], "fixed");
 	got_free(&g);
-	topic_read_named(&c, TOPIC, 1, 11, &g);
-	cr_assert_eq(g.n, 11);
+	cr_assert_eq(topic_count_named(&c, TOPIC, 1), 13);
+	topic_read_named(&c, TOPIC, 1, 13, &g);
+	cr_assert_eq(g.n, 13);
 	cr_assert_str_eq(g.val[10], "odd 2");
 	cr_assert_str_eq(g.key[10], "fixed");
+	cr_assert_str_eq(g.val[11], "odd 3");
+	cr_assert_str_eq(g.key[11], "own");
+	cr_assert_str_eq(g.val[12], "odd 4");
+	cr_assert_str_eq(g.key[12], "fixed");
 	got_free(&g);
 	transport_kafka.destroy(t);
 	msgbatch_free(&mb);
