@@ -25,6 +25,12 @@ struct pipeline {
 	const char *route;         /* the route of the line being processed */
 	size_t route_len;
 	char local_host[PIPELINE_HOST_MAX];
+	audit_record_t sumrec;     /* a filter summary, parsed to be sent */
+	buf_t sumline;
+	size_t sums_sent;          /* this batch's filter summaries sent so far */
+	int flush_filter;          /* flush: every window with suppressed events
+	                            * ends in this batch */
+	int64_t filter_now;        /* the filter's clock at the last event (ms) */
 };
 
 int unparsed_policy_parse(const char *s, unparsed_policy_t *out)
@@ -49,6 +55,8 @@ void pipeline_conf_default(pipeline_conf_t *c)
 	c->enrich = NULL;
 	c->attribute_host = 1;
 	c->routes = 0;
+	c->filter = NULL;
+	c->filter_audit_clock = 0;
 }
 
 /* This host's name: the FQDN when the resolver knows one (as rsyslog's
@@ -82,6 +90,8 @@ pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats)
 	p->conf = *conf;
 	p->stats = stats ? stats : &p->own_stats;
 	audit_record_init(&p->rec);
+	audit_record_init(&p->sumrec);
+	buf_init(&p->sumline);
 	buf_init(&p->scratch);
 	msgbatch_init(&p->routes);
 	if (conf->local_host != NULL)
@@ -99,6 +109,8 @@ void pipeline_free(pipeline_t *p)
 	if (p == NULL)
 		return;
 	audit_record_free(&p->rec);
+	audit_record_free(&p->sumrec);
+	buf_free(&p->sumline);
 	for (i = 0; i < p->evcap; i++)
 		audit_record_free(&p->evrecs[i]);
 	free(p->evrecs);
@@ -177,9 +189,9 @@ static int emit_message(pipeline_t *p, format_event_t *ev,
 	return 0;
 }
 
-static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n,
-                      const char *incomplete, const char *hint, size_t hint_len,
-                      msgbatch_t *out)
+static int emit_formatted(pipeline_t *p, const audit_record_t *const *recs, size_t n,
+                          const char *incomplete, const char *hint, size_t hint_len,
+                          msgbatch_t *out)
 {
 	format_event_t ev;
 	size_t i;
@@ -200,6 +212,64 @@ static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n
 		if (emit_message(p, &ev, recs + i, 1, out) != 0)
 			return -1;
 	return 0;
+}
+
+/* The filter's summaries not sent yet, as events of their own (see
+ * filter_summary_line). */
+static int emit_summaries(pipeline_t *p, msgbatch_t *out)
+{
+	filter_t *f = p->conf.filter;
+
+	for (; p->sums_sent < filter_summaries(f); p->sums_sent++) {
+		const filter_summary_t *s = filter_summary(f, p->sums_sent);
+		const audit_record_t *one[1] = { &p->sumrec };
+
+		buf_reset(&p->sumline);
+		filter_summary_line(s, &p->sumline);
+		if (p->sumline.oom ||
+		    audit_record_parse(&p->sumrec, p->sumline.p, p->sumline.len) != AUDIT_PARSE_OK ||
+		    emit_formatted(p, one, 1, NULL, s->host, strlen(s->host), out) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int64_t filter_clock(const pipeline_t *p, const audit_record_t *r)
+{
+	struct timespec ts;
+
+	if (p->conf.filter_audit_clock)
+		return r->sec * 1000 + r->msec;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Filters decide on the whole event, before anything is interpreted or
+ * formatted: 1 to send it, 0 when it is dropped or suppressed, -1 when
+ * memory ran out. Summaries of windows it closed go out first. */
+static int filter_event(pipeline_t *p, const audit_record_t *const *recs, size_t n,
+                        const char *hint, size_t hint_len, msgbatch_t *out)
+{
+	audit_view_t host = pick_host(p, recs[0], hint, hint_len);
+	filter_action_t a;
+	int rule;
+
+	p->filter_now = filter_clock(p, recs[0]);
+	a = filter_decide(p->conf.filter, recs, n, host, p->filter_now, &rule);
+	if (emit_summaries(p, out) != 0)
+		return -1;
+	return a == FILTER_KEEP;
+}
+
+static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n,
+                      const char *incomplete, const char *hint, size_t hint_len,
+                      msgbatch_t *out)
+{
+	int rc;
+
+	if (p->conf.filter != NULL && (rc = filter_event(p, recs, n, hint, hint_len, out)) != 1)
+		return rc;
+	return emit_formatted(p, recs, n, incomplete, hint, hint_len, out);
 }
 
 /* after a failed parse only line, hostname and msg are valid: the message
@@ -232,6 +302,10 @@ void pipeline_batch_begin(pipeline_t *p)
 	msgbatch_reset(&p->routes);
 	if (p->conf.joiner != NULL)
 		audit_joiner_begin(p->conf.joiner);
+	p->sums_sent = 0;
+	p->flush_filter = 0;
+	if (p->conf.filter != NULL)
+		filter_begin(p->conf.filter);
 }
 
 int pipeline_process(pipeline_t *p, const char *line, size_t len,
@@ -268,6 +342,7 @@ int pipeline_process_routed(pipeline_t *p, const char *line, size_t len,
 
 void pipeline_flush(pipeline_t *p)
 {
+	p->flush_filter = 1;
 	if (p->conf.joiner != NULL)
 		audit_joiner_flush(p->conf.joiner);
 }
@@ -323,6 +398,12 @@ int pipeline_batch_end(pipeline_t *p, msgbatch_t *out)
 		               NULL, 0, out) != 0)
 			return -1;
 	}
+	if (p->conf.filter != NULL) {    /* windows the clock has moved past */
+		if (!p->conf.filter_audit_clock)
+			p->filter_now = filter_clock(p, NULL);
+		filter_expire(p->conf.filter, p->filter_now, p->flush_filter);
+		return emit_summaries(p, out);
+	}
 	return 0;
 }
 
@@ -336,6 +417,8 @@ void pipeline_batch_commit(pipeline_t *p)
 	PIPELINE_STAT_ADD(p->stats, unparsed_dropped, p->batch.unparsed_dropped);
 	PIPELINE_STAT_ADD(p->stats, messages_out, p->batch.messages_out);
 	memset(&p->batch, 0, sizeof(p->batch));
+	if (p->conf.filter != NULL)
+		filter_commit(p->conf.filter);
 	if (p->conf.joiner != NULL)
 		audit_joiner_commit(p->conf.joiner);
 }
@@ -343,6 +426,8 @@ void pipeline_batch_commit(pipeline_t *p)
 void pipeline_batch_rollback(pipeline_t *p)
 {
 	memset(&p->batch, 0, sizeof(p->batch));
+	if (p->conf.filter != NULL)
+		filter_rollback(p->conf.filter);
 	if (p->conf.joiner != NULL)
 		audit_joiner_rollback(p->conf.joiner);
 }

@@ -21,6 +21,7 @@
 #include "audit_event.h"
 #include "audit_record.h"
 #include "buf.h"
+#include "filter.h"
 #include "format.h"
 #include "syslog_header.h"
 
@@ -58,6 +59,10 @@ typedef struct pipeline_conf {
 	                            * else this host's FQDN; 0: no host member
 	                            * (the syslog header names this host) */
 	int routes;                /* keep each message's route (see below) */
+	filter_t *filter;          /* NULL: every event is sent (see filter.h);
+	                            * shared like the joiner */
+	int filter_audit_clock;    /* 1: limit windows in audit time (previews
+	                            * of a file); 0: this host's clock */
 } pipeline_conf_t;
 
 void pipeline_conf_default(pipeline_conf_t *c);
