@@ -20,11 +20,13 @@
 #define CLI_SEND_ATTEMPTS  5          /* tries per batch before giving up */
 #define CLI_RETRY_SLEEP_S  1
 #define CLI_MAX_CONF_PARAMS 64        /* --conf-param / --topic-conf-param */
+#define CLI_MAX_FILTERS     FILTER_RULES_MAX  /* --filter */
 
 typedef struct cli {
 	pipeline_t *pipe;
 	audit_joiner_t *joiner;
 	enrich_t *enrich;
+	filter_t *filter;
 	msgbatch_t batch;
 	const transport_ops_t *tops;
 	transport_t *tr;
@@ -63,6 +65,12 @@ static void usage(FILE *f)
 "                         off: no host member\n"
 "  --enrich-ids POLICY    auto | always | never: uid/gid names from this\n"
 "                         host's passwd (auto: only for its own records)\n"
+"  --filter RULE          an event filter rule (repeatable, in order; see\n"
+"                         README \"Filters\"), e.g. 'drop key=cron'\n"
+"  --filter-file PATH     the filter rules in a file, one a line\n"
+"  --filter-clock audit|wall  limit windows in the events' audit time\n"
+"                         (default: a preview of a log shows what the live\n"
+"                         rate gives) or this host's clock (as the module)\n"
 "  --target HOST          send to HOST instead of writing to stdout\n"
 "  --broker LIST          kafka: bootstrap brokers (host:port,...)\n"
 "  --topic NAME           kafka: topic (sends to Kafka instead of stdout)\n"
@@ -76,7 +84,8 @@ static void usage(FILE *f)
 "  --framing MODE         octet-counted | lf (default octet-counted)\n"
 "  --timeout-connect MS   connect timeout (default %d)\n"
 "  --timeout-io MS        write/acknowledge timeout (default %d)\n"
-"  --stats                print counters to stderr at the end\n"
+"  --stats                print counters to stderr at the end (with\n"
+"                         filters: per rule, kept, dropped, suppressed)\n"
 "  --version, --help\n",
 	        format_names(), SYSLOG_DEFAULT_APPNAME, SYSLOG_DEFAULT_FACILITY,
 	        SYSLOG_DEFAULT_SEVERITY, AUDIT_JOIN_DEFAULT_TIMEOUT_MS,
@@ -191,13 +200,60 @@ static int flush_held(cli_t *c)
 	return end_batch(c);
 }
 
+/* --filter rules or a --filter-file (not both), checked as the module
+ * checks them at load */
+static int setup_filter(cli_t *c, pipeline_conf_t *pconf, const char *const *rules,
+                        size_t n, const char *file)
+{
+	filter_rules_t *rs;
+	char err[512];
+
+	if (n == 0 && file == NULL)
+		return 0;
+	if (n > 0 && file != NULL) {
+		fprintf(stderr, "auditfwd: --filter and --filter-file: one or the other\n");
+		return -1;
+	}
+	rs = file != NULL ? filter_rules_load(file, err, sizeof(err)) :
+	     filter_rules_parse(rules, n, err, sizeof(err));
+	if (rs == NULL) {
+		fprintf(stderr, "auditfwd: %s: %s\n", file != NULL ? "--filter-file" : "--filter",
+		        err);
+		return -1;
+	}
+	if ((c->filter = pconf->filter = filter_new(rs)) == NULL) {
+		filter_rules_free(rs);
+		fprintf(stderr, "auditfwd: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void print_filter_stats(cli_t *c)
+{
+	filter_rules_t *rs;
+	size_t i;
+
+	if (c->filter == NULL)
+		return;
+	rs = filter_rules(c->filter);
+	for (i = 0; i < filter_rules_count(rs); i++) {
+		const filter_counters_t *k = filter_rule_counters(rs, i);
+
+		fprintf(stderr, "filter %s: kept=%llu dropped=%llu suppressed=%llu\n",
+		        filter_rule_name(rs, i), (unsigned long long)k->kept,
+		        (unsigned long long)k->dropped, (unsigned long long)k->suppressed);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_UNPARSED, O_HEADER, O_APPNAME, O_HOST, O_TARGET,
 	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
 	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_EHOST, O_BROKER, O_TOPIC, O_KEY,
 	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
-	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM };
+	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_FILTER, O_FILTERFILE,
+	       O_FILTERCLOCK };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -227,6 +283,9 @@ int main(int argc, char **argv)
 		{ "framing", required_argument, NULL, O_FRAMING },
 		{ "timeout-connect", required_argument, NULL, O_TCONNECT },
 		{ "timeout-io", required_argument, NULL, O_TIO },
+		{ "filter", required_argument, NULL, O_FILTER },
+		{ "filter-file", required_argument, NULL, O_FILTERFILE },
+		{ "filter-clock", required_argument, NULL, O_FILTERCLOCK },
 		{ "stats", no_argument, NULL, O_STATS },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, 'h' },
@@ -239,11 +298,15 @@ int main(int argc, char **argv)
 	cli_t c;
 	int opt, stats = 0, header_set = 0, rc = 0, i, join = 1, enrich = 1, v, leef_set = 0;
 	const char *conf_params[CLI_MAX_CONF_PARAMS], *topic_params[CLI_MAX_CONF_PARAMS];
+	static const char *filters[CLI_MAX_FILTERS];
+	const char *filter_file = NULL;
+	size_t nfilters = 0;
 	char errstr[512];
 
 	memset(&c, 0, sizeof(c));
 	pipeline_conf_default(&pconf);
 	pconf.header.style = SYSLOG_HDR_NONE;
+	pconf.filter_audit_clock = 1;
 	transport_conf_default(&tconf);
 	audit_joiner_conf_default(&jconf);
 	enrich_conf_default(&econf);
@@ -374,6 +437,19 @@ int main(int argc, char **argv)
 			if (positive_int(optarg, 3600000, &tconf.io_timeout_ms) != 0)
 				return die_usage("timeout-io", optarg, "milliseconds > 0");
 			break;
+		case O_FILTER:
+			if (nfilters == CLI_MAX_FILTERS)
+				return die_usage("filter", optarg, "fewer rules");
+			filters[nfilters++] = optarg;
+			break;
+		case O_FILTERFILE:
+			filter_file = optarg;
+			break;
+		case O_FILTERCLOCK:
+			if (strcmp(optarg, "audit") != 0 && strcmp(optarg, "wall") != 0)
+				return die_usage("filter-clock", optarg, "audit or wall");
+			pconf.filter_audit_clock = strcmp(optarg, "audit") == 0;
+			break;
 		case O_STATS:
 			stats = 1;
 			break;
@@ -405,6 +481,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (setup_filter(&c, &pconf, filters, nfilters, filter_file) != 0)
+		return 2;
 	msgbatch_init(&c.batch);
 	if (join && (c.joiner = pconf.joiner = audit_joiner_new(&jconf)) == NULL) {
 		fprintf(stderr, "auditfwd: out of memory\n");
@@ -444,12 +522,14 @@ int main(int argc, char **argv)
 		        (unsigned long long)st->lines_in, (unsigned long long)st->records_parsed,
 		        (unsigned long long)st->unparsed, (unsigned long long)st->unparsed_dropped,
 		        (unsigned long long)st->messages_out);
+		print_filter_stats(&c);
 	}
 	if (c.tr != NULL)
 		c.tops->destroy(c.tr);
 	pipeline_free(c.pipe);
 	audit_joiner_free(c.joiner);
 	enrich_free(c.enrich);
+	filter_free(c.filter);
 	msgbatch_free(&c.batch);
 	return rc == 0 ? 0 : 1;
 }
