@@ -115,6 +115,10 @@ struct filter {
 	size_t nundo, undocap;
 	filter_summary_t *sums;
 	size_t nsums, sumcap;
+	filter_summary_t *carried;          /* windows a swap ended: sent by the
+	                                     * next batch that is delivered */
+	size_t ncarried;
+	int carried_sent;                   /* this batch has them */
 	buf_t dec[DEC_N];
 };
 
@@ -504,7 +508,7 @@ static int push_summary(filter_t *f, const filter_rule_t *r, const bucket_t *b)
 		f->sumcap = cap;
 	}
 	s = &f->sums[f->nsums++];
-	s->rule = r->name;
+	memcpy(s->rule, r->name, sizeof(s->rule));
 	s->limit = r->limit;
 	s->per_exe = r->per_exe;
 	memcpy(s->exe, b->exe, sizeof(s->exe));
@@ -642,8 +646,42 @@ void filter_free(filter_t *f)
 		buf_free(&f->dec[i]);
 	free(f->undo);
 	free(f->sums);
+	free(f->carried);
 	pthread_mutex_destroy(&f->mu);
 	free(f);
+}
+
+/* the windows with suppressed events are over: their summaries wait in
+ * f->carried for the next batch (f->sums is free between batches) */
+static int carry_windows(filter_t *f)
+{
+	filter_summary_t *c;
+	size_t keep = f->ncarried;
+
+	f->nsums = 0;
+	filter_expire(f, 0, 1);
+	if (f->nsums == 0)
+		return 0;
+	if ((c = realloc(f->carried, (keep + f->nsums) * sizeof(*c))) == NULL)
+		return -1;
+	memcpy(c + keep, f->sums, f->nsums * sizeof(*c));
+	f->carried = c;
+	f->ncarried = keep + f->nsums;
+	f->nsums = 0;
+	return 0;
+}
+
+/* a rule of NEW named like one of OLD goes on counting from its counts */
+static void carry_counts(filter_rules_t *nrs, const filter_rules_t *ors)
+{
+	size_t i, k;
+
+	for (i = 0; i < nrs->n; i++)
+		for (k = 0; k < ors->n; k++)
+			if (strcmp(nrs->rules[i].name, ors->rules[k].name) == 0) {
+				nrs->ctr[i] = ors->ctr[k];
+				break;
+			}
 }
 
 int filter_swap(filter_t *f, filter_rules_t *rs, filter_rules_t **old)
@@ -652,6 +690,12 @@ int filter_swap(filter_t *f, filter_rules_t *rs, filter_rules_t **old)
 
 	pthread_mutex_lock(&f->mu);
 	*old = f->rs;
+	carry_counts(rs, *old);
+	if (carry_windows(f) != 0) {
+		pthread_mutex_unlock(&f->mu);
+		*old = NULL;
+		return -1;
+	}
 	limits_free(f);
 	f->rs = rs;
 	if (limits_new(f) != 0) {          /* keep running the old set */
@@ -678,6 +722,19 @@ void filter_begin(filter_t *f)
 	f->nundo = 0;
 	f->nsums = 0;
 	f->ndirty_begin = f->ndirty;
+	if (f->ncarried > 0 && (f->nsums = f->ncarried) > f->sumcap) {
+		filter_summary_t *s = realloc(f->sums, f->ncarried * sizeof(*s));
+
+		if (s == NULL)
+			f->nsums = 0;       /* out of memory: they wait for the next batch */
+		else {
+			f->sums = s;
+			f->sumcap = f->ncarried;
+		}
+	}
+	if (f->nsums > 0)
+		memcpy(f->sums, f->carried, f->nsums * sizeof(*f->sums));
+	f->carried_sent = f->nsums > 0;
 	if (f->batch != NULL)
 		memset(f->batch, 0, f->rs->n * sizeof(*f->batch));
 }
@@ -737,6 +794,8 @@ void filter_commit(filter_t *f)
 		__atomic_fetch_add(&f->rs->ctr[i].suppressed, f->batch[i].suppressed,
 		                   __ATOMIC_RELAXED);
 	}
+	if (f->carried_sent)           /* the batch that sent them was delivered */
+		f->ncarried = 0;
 	f->nundo = 0;
 	f->nsums = 0;
 	pthread_mutex_unlock(&f->mu);

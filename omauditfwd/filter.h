@@ -88,7 +88,7 @@ filter_counters_t *filter_rule_counters(filter_rules_t *rs, size_t i);
 /* What a limit rule suppressed in one window of one key: sent as an event
  * of its own (type AUDITFWD_SUPPRESSED, see pipeline.c). */
 typedef struct filter_summary {
-	const char *rule;         /* the rule's name */
+	char rule[FILTER_NAME_MAX]; /* the rule's name */
 	unsigned limit;           /* its N */
 	int per_exe;              /* the window was one exe's */
 	char exe[FILTER_SUMMARY_EXE_MAX]; /* that exe ("" when not per exe, or the
@@ -109,7 +109,8 @@ void filter_free(filter_t *f);
 /* Run RS from the next batch on (HUP reload): 0 and the set it ran in
  * *OLD, which the caller frees when nothing reads its counters any more;
  * -1 when memory ran out (RS is not taken, the old set keeps running).
- * Waits for the batch in progress. Limit windows start again. */
+ * Waits for the batch in progress. Limit windows start again; a rule of
+ * RS named like one of the old set goes on from its counts. */
 int filter_swap(filter_t *f, filter_rules_t *rs, filter_rules_t **old);
 /* The rule set running now (valid until the next filter_swap). */
 filter_rules_t *filter_rules(filter_t *f);

@@ -39,6 +39,7 @@
 #include "pipeline.h"
 #include "transport.h"
 #include "spool.h"
+#include "filter.h"
 
 MODULE_TYPE_OUTPUT
 MODULE_TYPE_NOKEEP
@@ -122,9 +123,16 @@ typedef struct _instanceData {
 	char **tls_permittedpeers;
 	int tls_authmode_set;       /* tls.authmode given (for the anon warning) */
 	int leef_set;               /* a leef.* parameter was given */
+	char **filter_rules;        /* filter=[...] */
+	size_t n_filter_rules;
+	char *filter_file;          /* filter.file: read at load and on HUP */
+	filter_t *filter;           /* NULL: no filter (every event is sent) */
+	statsobj_t *filter_stats;   /* impstats: the rules' counters */
+	pthread_mutex_t filter_mu;  /* HUP reloads one at a time */
 } instanceData;
 
 static rsRetVal setup_spool(instanceData *pData);
+static void filter_reload(instanceData *pData);
 static int shutting_down(void);
 
 typedef struct wrkrInstanceData {
@@ -195,6 +203,9 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "tls.authmode", eCmdHdlrGetWord, 0 },
 	{ "tls.permittedpeer", eCmdHdlrArray, 0 },
 	{ "tls.minversion", eCmdHdlrGetWord, 0 },
+	/* event filters (filter.h) */
+	{ "filter", eCmdHdlrArray, 0 },
+	{ "filter.file", eCmdHdlrString, 0 },
 };
 static struct cnfparamblk actpblk = {
 	CNFPARAMBLK_VERSION,
@@ -205,6 +216,7 @@ static struct cnfparamblk actpblk = {
 BEGINcreateInstance
 CODESTARTcreateInstance
 	pthread_mutex_init(&pData->spool_mu, NULL);
+	pthread_mutex_init(&pData->filter_mu, NULL);
 	pData->transport = &transport_tcp;
 	transport_conf_default(&pData->tconf);
 	pipeline_conf_default(&pData->pconf);
@@ -432,6 +444,12 @@ CODESTARTfreeInstance
 	flush_at_shutdown(pData);
 	if (pData->statsobj != NULL)
 		statsobj.Destruct(&pData->statsobj);
+	if (pData->filter_stats != NULL)
+		statsobj.Destruct(&pData->filter_stats);
+	filter_free(pData->filter);
+	free_strings(pData->filter_rules);
+	free(pData->filter_file);
+	pthread_mutex_destroy(&pData->filter_mu);
 	audit_joiner_free(pData->joiner);
 	enrich_free(pData->enricher);
 	free(pData->statsname);
@@ -855,6 +873,7 @@ CODESTARTdoHUP
 	__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
 	if (pData->enricher != NULL)
 		enrich_clear_cache(pData->enricher);
+	filter_reload(pData);
 ENDdoHUP
 
 BEGINdoHUPWrkr
@@ -984,6 +1003,10 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		pData->tconf.tls_permittedpeers = (const char *const *)pData->tls_permittedpeers;
 		FINALIZE;
 	}
+	if (!strcmp(name, "filter")) {
+		CHKiRet(array_strings(v->val.d.ar, &pData->filter_rules, &pData->n_filter_rules));
+		FINALIZE;
+	}
 	if (!strcmp(name, "topicConfParam")) {
 		CHKiRet(array_strings(v->val.d.ar, &pData->kafka_topic_conf,
 		                      &pData->tconf.kafka_n_topic_conf_params));
@@ -1065,6 +1088,9 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		s = NULL;
 	} else if (!strcmp(name, "statsname")) {
 		pData->statsname = s;
+		s = NULL;
+	} else if (!strcmp(name, "filter.file")) {
+		pData->filter_file = s;
 		s = NULL;
 	} else if (!strcmp(name, "enrich.ids")) {
 		if (enrich_ids_parse(s, &pData->econf.ids) != 0)
@@ -1293,6 +1319,108 @@ finalize_it:
 	RETiRet;
 }
 
+/* impstats for the rules of RS: one object, "<statsname>.filter", with
+ * <rule>.kept, <rule>.dropped and <rule>.suppressed per rule */
+static rsRetVal filter_stats_new(instanceData *pData, filter_rules_t *rs, statsobj_t **out)
+{
+	static const struct { const char *suffix; size_t off; } ctrs[] = {
+		{ "kept", offsetof(filter_counters_t, kept) },
+		{ "dropped", offsetof(filter_counters_t, dropped) },
+		{ "suppressed", offsetof(filter_counters_t, suppressed) },
+	};
+	char name[FILTER_NAME_MAX + 320];
+	statsobj_t *st = NULL;
+	size_t i, k;
+	DEFiRet;
+
+	snprintf(name, sizeof(name), "%s.filter", pData->statsname);
+	CHKiRet(statsobj.Construct(&st));
+	CHKiRet(statsobj.SetName(st, (uchar *)name));
+	CHKiRet(statsobj.SetOrigin(st, (uchar *)"omauditfwd"));
+	for (i = 0; i < filter_rules_count(rs); i++)
+		for (k = 0; k < sizeof(ctrs) / sizeof(ctrs[0]); k++) {
+			snprintf(name, sizeof(name), "%s.%s", filter_rule_name(rs, i), ctrs[k].suffix);
+			CHKiRet(statsobj.AddCounter(st, (const uchar *)name, ctrType_IntCtr,
+			                            CTR_FLAG_NONE, (intctr_t *)((char *)
+			                            filter_rule_counters(rs, i) + ctrs[k].off)));
+		}
+	CHKiRet(statsobj.ConstructFinalize(st));
+	*out = st;
+	st = NULL;
+finalize_it:
+	if (st != NULL)
+		statsobj.Destruct(&st);
+	RETiRet;
+}
+
+/* filter=[...] or filter.file: the rules are checked now, so a bad one
+ * fails the configuration (rsyslogd -N1) naming the rule and the word */
+static rsRetVal filter_setup(instanceData *pData)
+{
+	filter_rules_t *rs;
+	char err[OMAF_ERRSTR_MAX];
+	DEFiRet;
+
+	if (pData->filter_rules == NULL && pData->filter_file == NULL)
+		FINALIZE;
+	if (pData->filter_rules != NULL && pData->filter_file != NULL) {
+		parser_errmsg("omauditfwd: parameters 'filter' and 'filter.file': give the "
+		              "rules in one or the other");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	rs = pData->filter_file != NULL ?
+	     filter_rules_load(pData->filter_file, err, sizeof(err)) :
+	     filter_rules_parse((const char *const *)pData->filter_rules,
+	                        pData->n_filter_rules, err, sizeof(err));
+	if (rs == NULL) {
+		parser_errmsg("omauditfwd: parameter '%s': %s",
+		              pData->filter_file != NULL ? "filter.file" : "filter", err);
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if ((pData->filter = filter_new(rs)) == NULL) {
+		filter_rules_free(rs);
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+	}
+	pData->pconf.filter = pData->filter;
+finalize_it:
+	RETiRet;
+}
+
+/* HUP: filter.file is read again. Rules that do not parse leave the rules
+ * in force as they are, and say why; counts carry over by rule name. */
+static void filter_reload(instanceData *pData)
+{
+	filter_rules_t *rs, *old = NULL;
+	statsobj_t *st = NULL;
+	char err[OMAF_ERRSTR_MAX];
+
+	if (pData->filter_file == NULL || pData->filter == NULL)
+		return;
+	pthread_mutex_lock(&pData->filter_mu);
+	if ((rs = filter_rules_load(pData->filter_file, err, sizeof(err))) == NULL) {
+		LogError(0, RS_RET_CONF_PARAM_INVLD, "omauditfwd[%s]: HUP: filter.file not "
+		         "reloaded, the %zu rules loaded before stay in force: %s",
+		         pData->statsname, filter_rules_count(filter_rules(pData->filter)), err);
+	} else if (filter_stats_new(pData, rs, &st) != RS_RET_OK) {
+		LogError(0, RS_RET_ERR, "omauditfwd[%s]: HUP: filter.file not reloaded: its "
+		         "statistics could not be set up", pData->statsname);
+		filter_rules_free(rs);
+	} else if (filter_swap(pData->filter, rs, &old) != 0) {
+		LogError(0, RS_RET_OUT_OF_MEMORY, "omauditfwd[%s]: HUP: filter.file not "
+		         "reloaded: out of memory", pData->statsname);
+		statsobj.Destruct(&st);
+		filter_rules_free(rs);
+	} else {
+		if (pData->filter_stats != NULL)
+			statsobj.Destruct(&pData->filter_stats);
+		pData->filter_stats = st;
+		filter_rules_free(old);
+		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: HUP: %s reloaded, %zu filter "
+		       "rules", pData->statsname, pData->filter_file, filter_rules_count(rs));
+	}
+	pthread_mutex_unlock(&pData->filter_mu);
+}
+
 BEGINnewActInst
 	struct cnfparamvals *pvals;
 	transport_t *probe = NULL;
@@ -1381,8 +1509,11 @@ CODESTARTnewActInst
 		CHKmalloc(pData->enricher = enrich_new(&pData->econf));
 		pData->pconf.enrich = pData->enricher;
 	}
+	CHKiRet(filter_setup(pData));
 
 	CHKiRet(setup_stats(pData));
+	if (pData->filter != NULL)
+		CHKiRet(filter_stats_new(pData, filter_rules(pData->filter), &pData->filter_stats));
 
 	/* the line, then the topic's and the key's templates (rsyslog rejects
 	 * the action at load when one of them does not exist) */

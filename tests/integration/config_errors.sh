@@ -116,6 +116,28 @@ check_bad syslog.facility "$BASE syslog.facility=\"24\"" 24
 check_bad syslog.severity "$BASE syslog.severity=\"8\"" 8
 check_bad syslog.severity "$BASE syslog.severity=\"loud\"" loud
 
+# --- filters: a bad rule fails the load, naming the rule and the word
+# (check_filter: the parameter, the params, the text the message must hold)
+check_filter() {
+	check_bad "$1" "$2"
+	grep -qF -- "$3" "$T/validate.out" || bad "$1: the message does not say: $3"
+}
+printf '# rules\nkeep key=T1*\ncron: drop exe=/usr/sbin/cron\nlimit 20/s per exe syscall=execve\n' >"$T/good.rules"
+printf 'keep key=T1*\n\nfrobnicate exe=/bin/sh\n' >"$T/bad.rules"
+for params in \
+	"$BASE filter=[\"noise: drop key=cron,anacron\", \"limit 10/s per exe syscall=execve\", \"drop type=SERVICE_* success=yes\"]" \
+	"$BASE filter.file=\"$T/good.rules\""; do
+	conf_with "$params"
+	rsyslog_validate "$T/test.conf" || { bad "valid filter rejected: $params"; sed 's/^/        /' "$T/validate.out"; }
+done
+check_filter filter "$BASE filter=[\"drop uid=0\", \"noisy: drop colour=red\"]" "rule 2 (noisy): 'colour=red': unknown field 'colour'"
+check_filter filter "$BASE filter=[\"limit 10 key=x\"]" "rule 1 (rule1): '10': a limit is N/s"
+check_filter filter "$BASE filter=[\"drop syscall=notacall\"]" "'notacall': not a syscall name or number"
+check_filter filter "$BASE filter=[\"drop auid=no_such_user_xyz\"]" "'no_such_user_xyz': not a user name"
+check_filter filter.file "$BASE filter.file=\"$T/bad.rules\"" "$T/bad.rules: rule 3 (rule3): 'frobnicate': unknown action"
+check_filter filter.file "$BASE filter.file=\"$T/none.rules\"" "cannot open $T/none.rules"
+check_filter filter "$BASE filter=[\"drop\"] filter.file=\"$T/good.rules\"" "one or the other"
+
 # --- transport="kafka" (no broker is contacted at load time)
 KAFKA='transport="kafka" broker=["127.0.0.1:9092"] topic="audit"'
 conf_with "$KAFKA key=\"host\" compression=\"zstd\" closeTimeout=\"1000\" confParam=[\"client.id=audit\", \"linger.ms=20\"] topicConfParam=[\"message.timeout.ms=30000\"]"

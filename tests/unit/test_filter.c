@@ -387,3 +387,29 @@ Test(filter, swap_runs_the_new_set)
 	cr_expect_eq(decide_at(0, &rule), FILTER_KEEP);
 	filter_commit(flt);
 }
+
+Test(filter, swap_sends_the_summaries_of_open_windows)
+{
+	filter_rules_t *old = NULL;
+	const char *t[1] = { "other: drop" };
+	char err[128];
+
+	rules("lim: limit 1/s");
+	event(EXECVE_LINE, NULL);
+	filter_begin(flt);
+	cr_expect_eq(burst(4, 1000), 1);
+	filter_commit(flt);
+	cr_assert_eq(filter_swap(flt, filter_rules_parse(t, 1, err, sizeof(err)), &old), 0);
+	filter_rules_free(old);                       /* summaries do not point into it */
+	filter_begin(flt);                            /* a batch that fails ... */
+	cr_assert_eq(filter_summaries(flt), 1);
+	filter_rollback(flt);
+	filter_begin(flt);                            /* ... the next one sends it */
+	cr_assert_eq(filter_summaries(flt), 1);
+	cr_expect_str_eq(filter_summary(flt, 0)->rule, "lim");
+	cr_expect_eq(filter_summary(flt, 0)->suppressed, 3);
+	filter_commit(flt);
+	filter_begin(flt);
+	cr_expect_eq(filter_summaries(flt), 0);
+	filter_commit(flt);
+}
