@@ -71,6 +71,8 @@ static void usage(FILE *f)
 "  --filter-clock audit|wall  limit windows in the events' audit time\n"
 "                         (default: a preview of a log shows what the live\n"
 "                         rate gives) or this host's clock (as the module)\n"
+"  --attack on|off        ATT&CK technique tags from rule keys (default on)\n"
+"  --attack-mapping PATH  techniques, tactics and severities for rule keys\n"
 "  --target HOST          send to HOST instead of writing to stdout\n"
 "  --broker LIST          kafka: bootstrap brokers (host:port,...)\n"
 "  --topic NAME           kafka: topic (sends to Kafka instead of stdout)\n"
@@ -253,7 +255,7 @@ int main(int argc, char **argv)
 	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_EHOST, O_BROKER, O_TOPIC, O_KEY,
 	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
 	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_FILTER, O_FILTERFILE,
-	       O_FILTERCLOCK };
+	       O_FILTERCLOCK, O_ATTACK, O_ATTACKMAP };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -283,6 +285,8 @@ int main(int argc, char **argv)
 		{ "framing", required_argument, NULL, O_FRAMING },
 		{ "timeout-connect", required_argument, NULL, O_TCONNECT },
 		{ "timeout-io", required_argument, NULL, O_TIO },
+		{ "attack", required_argument, NULL, O_ATTACK },
+		{ "attack-mapping", required_argument, NULL, O_ATTACKMAP },
 		{ "filter", required_argument, NULL, O_FILTER },
 		{ "filter-file", required_argument, NULL, O_FILTERFILE },
 		{ "filter-clock", required_argument, NULL, O_FILTERCLOCK },
@@ -299,7 +303,8 @@ int main(int argc, char **argv)
 	int opt, stats = 0, header_set = 0, rc = 0, i, join = 1, enrich = 1, v, leef_set = 0;
 	const char *conf_params[CLI_MAX_CONF_PARAMS], *topic_params[CLI_MAX_CONF_PARAMS];
 	static const char *filters[CLI_MAX_FILTERS];
-	const char *filter_file = NULL;
+	const char *filter_file = NULL, *attack_mapping = NULL;
+	attack_map_t *amap = NULL;
 	size_t nfilters = 0;
 	char errstr[512];
 
@@ -437,6 +442,14 @@ int main(int argc, char **argv)
 			if (positive_int(optarg, 3600000, &tconf.io_timeout_ms) != 0)
 				return die_usage("timeout-io", optarg, "milliseconds > 0");
 			break;
+		case O_ATTACK:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return die_usage("attack", optarg, "on or off");
+			pconf.attack = strcmp(optarg, "on") == 0;
+			break;
+		case O_ATTACKMAP:
+			attack_mapping = optarg;
+			break;
 		case O_FILTER:
 			if (nfilters == CLI_MAX_FILTERS)
 				return die_usage("filter", optarg, "fewer rules");
@@ -483,6 +496,17 @@ int main(int argc, char **argv)
 	}
 	if (setup_filter(&c, &pconf, filters, nfilters, filter_file) != 0)
 		return 2;
+	if (attack_mapping != NULL) {
+		if (!pconf.attack) {
+			fprintf(stderr, "auditfwd: --attack-mapping needs --attack on\n");
+			return 2;
+		}
+		if ((amap = attack_map_load(attack_mapping, errstr, sizeof(errstr))) == NULL) {
+			fprintf(stderr, "auditfwd: --attack-mapping: %s\n", errstr);
+			return 2;
+		}
+		pconf.attack_map = amap;
+	}
 	msgbatch_init(&c.batch);
 	if (join && (c.joiner = pconf.joiner = audit_joiner_new(&jconf)) == NULL) {
 		fprintf(stderr, "auditfwd: out of memory\n");
@@ -530,6 +554,7 @@ int main(int argc, char **argv)
 	audit_joiner_free(c.joiner);
 	enrich_free(c.enrich);
 	filter_free(c.filter);
+	attack_map_free(amap);
 	msgbatch_free(&c.batch);
 	return rc == 0 ? 0 : 1;
 }

@@ -10,6 +10,7 @@
 
 #include "audit_record.h"
 #include "buf.h"
+#include "attack.h"
 #include "enrich.h"
 
 /* Options of the formats that have some (the action's leef.* parameters). */
@@ -40,6 +41,7 @@ typedef struct format_event {
 	enrich_t *enrich;         /* NULL: values exactly as written */
 	buf_t *scratch;           /* the formatter's work space (with enrich) */
 	const format_conf_t *conf; /* NULL: defaults */
+	const attack_tags_t *attack; /* ATT&CK tags (attack.h); NULL: none */
 } format_event_t;
 
 /* What interpretation needs to know about the event: the arch of its

@@ -413,12 +413,26 @@ int kv_severity(const format_event_t *ev, const kv_summary_t *s)
 	char tmp[32];
 	audit_view_t t = kv_type_name(first, tmp, sizeof(tmp));
 
+	if (ev->attack != NULL && ev->attack->severity > 0)   /* the mapping's */
+		return ev->attack->severity;
 	if (t.len > 5 && memcmp(t.p, "ANOM_", 5) == 0)
 		return 8;
 	if (first->type == KV_TYPE_AVC || first->type == KV_TYPE_USER_AVC ||
 	    first->type == KV_TYPE_SELINUX_ERR)
 		return 6;
 	return s->failed ? 5 : 3;
+}
+
+size_t kv_attack_text(const format_event_t *ev, int tactics, char *out, size_t size)
+{
+	const attack_tags_t *t = ev->attack;
+	size_t i, n = 0, k = tactics ? t->ntactic : t->ntech;
+
+	out[0] = '\0';
+	for (i = 0; i < k && n < size; i++)
+		n += (size_t)snprintf(out + n, size - n, "%s%s", i ? "," : "",
+		                      tactics ? t->tactic[i] : t->tech[i]);
+	return n < size ? n : size - 1;
 }
 
 static void pair_start(kv_out_t *o)

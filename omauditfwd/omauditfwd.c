@@ -129,6 +129,8 @@ typedef struct _instanceData {
 	filter_t *filter;           /* NULL: no filter (every event is sent) */
 	statsobj_t *filter_stats;   /* impstats: the rules' counters */
 	pthread_mutex_t filter_mu;  /* HUP reloads one at a time */
+	char *attack_mapping;       /* attack.mapping */
+	attack_map_t *attack_map;
 } instanceData;
 
 static rsRetVal setup_spool(instanceData *pData);
@@ -206,6 +208,9 @@ static struct cnfparamdescr actpdescr[] = {
 	/* event filters (filter.h) */
 	{ "filter", eCmdHdlrArray, 0 },
 	{ "filter.file", eCmdHdlrString, 0 },
+	/* ATT&CK tags (attack.h) */
+	{ "attack", eCmdHdlrBinary, 0 },
+	{ "attack.mapping", eCmdHdlrString, 0 },
 };
 static struct cnfparamblk actpblk = {
 	CNFPARAMBLK_VERSION,
@@ -447,6 +452,8 @@ CODESTARTfreeInstance
 	if (pData->filter_stats != NULL)
 		statsobj.Destruct(&pData->filter_stats);
 	filter_free(pData->filter);
+	attack_map_free(pData->attack_map);
+	free(pData->attack_mapping);
 	free_strings(pData->filter_rules);
 	free(pData->filter_file);
 	pthread_mutex_destroy(&pData->filter_mu);
@@ -1003,6 +1010,10 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		pData->tconf.tls_permittedpeers = (const char *const *)pData->tls_permittedpeers;
 		FINALIZE;
 	}
+	if (!strcmp(name, "attack")) {
+		pData->pconf.attack = (int)v->val.d.n;
+		FINALIZE;
+	}
 	if (!strcmp(name, "filter")) {
 		CHKiRet(array_strings(v->val.d.ar, &pData->filter_rules, &pData->n_filter_rules));
 		FINALIZE;
@@ -1091,6 +1102,9 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		s = NULL;
 	} else if (!strcmp(name, "filter.file")) {
 		pData->filter_file = s;
+		s = NULL;
+	} else if (!strcmp(name, "attack.mapping")) {
+		pData->attack_mapping = s;
 		s = NULL;
 	} else if (!strcmp(name, "enrich.ids")) {
 		if (enrich_ids_parse(s, &pData->econf.ids) != 0)
@@ -1386,6 +1400,28 @@ finalize_it:
 	RETiRet;
 }
 
+/* attack.mapping: loaded now, so a bad line fails the configuration */
+static rsRetVal attack_setup(instanceData *pData)
+{
+	char err[OMAF_ERRSTR_MAX];
+	DEFiRet;
+
+	if (pData->attack_mapping == NULL)
+		FINALIZE;
+	if (!pData->pconf.attack) {
+		parser_errmsg("omauditfwd: parameter 'attack.mapping' needs attack=\"on\"");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if ((pData->attack_map = attack_map_load(pData->attack_mapping, err,
+	                                         sizeof(err))) == NULL) {
+		parser_errmsg("omauditfwd: parameter 'attack.mapping': %s", err);
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	pData->pconf.attack_map = pData->attack_map;
+finalize_it:
+	RETiRet;
+}
+
 /* HUP: filter.file is read again. Rules that do not parse leave the rules
  * in force as they are, and say why; counts carry over by rule name. */
 static void filter_reload(instanceData *pData)
@@ -1510,6 +1546,7 @@ CODESTARTnewActInst
 		pData->pconf.enrich = pData->enricher;
 	}
 	CHKiRet(filter_setup(pData));
+	CHKiRet(attack_setup(pData));
 
 	CHKiRet(setup_stats(pData));
 	if (pData->filter != NULL)

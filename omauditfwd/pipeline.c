@@ -31,6 +31,8 @@ struct pipeline {
 	int flush_filter;          /* flush: every window with suppressed events
 	                            * ends in this batch */
 	int64_t filter_now;        /* the filter's clock at the last event (ms) */
+	attack_tags_t tags;        /* the event's ATT&CK tags */
+	buf_t keybuf;              /* its rule keys, decoded */
 };
 
 int unparsed_policy_parse(const char *s, unparsed_policy_t *out)
@@ -56,6 +58,8 @@ void pipeline_conf_default(pipeline_conf_t *c)
 	c->attribute_host = 1;
 	c->routes = 0;
 	c->filter = NULL;
+	c->attack = 1;
+	c->attack_map = NULL;
 	c->filter_audit_clock = 0;
 }
 
@@ -92,6 +96,7 @@ pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats)
 	audit_record_init(&p->rec);
 	audit_record_init(&p->sumrec);
 	buf_init(&p->sumline);
+	buf_init(&p->keybuf);
 	buf_init(&p->scratch);
 	msgbatch_init(&p->routes);
 	if (conf->local_host != NULL)
@@ -111,6 +116,7 @@ void pipeline_free(pipeline_t *p)
 	audit_record_free(&p->rec);
 	audit_record_free(&p->sumrec);
 	buf_free(&p->sumline);
+	buf_free(&p->keybuf);
 	for (i = 0; i < p->evcap; i++)
 		audit_record_free(&p->evrecs[i]);
 	free(p->evrecs);
@@ -189,6 +195,19 @@ static int emit_message(pipeline_t *p, format_event_t *ev,
 	return 0;
 }
 
+/* the event's ATT&CK tags, NULL when it has none (attack.h) */
+static const attack_tags_t *attack_tags(pipeline_t *p, const audit_record_t *const *recs,
+                                        size_t n)
+{
+	audit_view_t keys[ATTACK_KEYS_MAX];
+	size_t nk;
+
+	if (!p->conf.attack)
+		return NULL;
+	nk = attack_event_keys(recs, n, &p->keybuf, keys, ATTACK_KEYS_MAX);
+	return nk && attack_tag(p->conf.attack_map, keys, nk, &p->tags) ? &p->tags : NULL;
+}
+
 static int emit_formatted(pipeline_t *p, const audit_record_t *const *recs, size_t n,
                           const char *incomplete, const char *hint, size_t hint_len,
                           msgbatch_t *out)
@@ -203,6 +222,7 @@ static int emit_formatted(pipeline_t *p, const audit_record_t *const *recs, size
 		ev.host.len = 0;
 	}
 	ev.incomplete = incomplete;
+	ev.attack = attack_tags(p, recs, n);
 	ev.enrich = p->conf.enrich;
 	ev.scratch = &p->scratch;
 	ev.conf = &p->conf.fmt;

@@ -137,6 +137,16 @@ check_filter filter "$BASE filter=[\"drop auid=no_such_user_xyz\"]" "'no_such_us
 check_filter filter.file "$BASE filter.file=\"$T/bad.rules\"" "$T/bad.rules: rule 3 (rule3): 'frobnicate': unknown action"
 check_filter filter.file "$BASE filter.file=\"$T/none.rules\"" "cannot open $T/none.rules"
 check_filter filter "$BASE filter=[\"drop\"] filter.file=\"$T/good.rules\"" "one or the other"
+# ATT&CK mapping: loaded at load time, a bad line named
+printf '# key techniques tactics severity\nidentity T1136,T1098 persistence 6\nT1548* - privilege-escalation 8\n' >"$T/good.map"
+printf 'identity T1136 persistence 6\nwebshell T15O5 persistence 9\n' >"$T/bad.map"
+conf_with "$BASE attack=\"on\" attack.mapping=\"$T/good.map\""
+rsyslog_validate "$T/test.conf" || { bad "valid attack.mapping rejected"; sed 's/^/        /' "$T/validate.out"; }
+conf_with "$BASE attack=\"off\""
+rsyslog_validate "$T/test.conf" || { bad "attack=off rejected"; sed 's/^/        /' "$T/validate.out"; }
+check_filter attack.mapping "$BASE attack.mapping=\"$T/bad.map\"" "$T/bad.map: line 2: 'T15O5': not a list of technique ids"
+check_filter attack.mapping "$BASE attack=\"off\" attack.mapping=\"$T/good.map\"" "needs attack=\"on\""
+check_bad attack "$BASE attack=\"maybe\""
 
 # --- transport="kafka" (no broker is contacted at load time)
 KAFKA='transport="kafka" broker=["127.0.0.1:9092"] topic="audit"'
