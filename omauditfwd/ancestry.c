@@ -5,12 +5,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ancestry.h"
+#include "format.h"
+#include "interpret.h"
 
 #define PROC_FILE_MAX  4096              /* bytes read of a /proc file */
 #define PROC_PATH_MAX  (PATH_MAX + 64)
@@ -34,6 +37,7 @@ struct ancestry {
 	ancestry_stats_t st;
 	long ticks;                          /* clock ticks per second */
 	int64_t boot_ms;                     /* btime of /proc/stat, -1 unknown */
+	pthread_mutex_t mu;
 };
 
 void ancestry_conf_default(ancestry_conf_t *c)
@@ -137,6 +141,7 @@ ancestry_t *ancestry_new(const ancestry_conf_t *conf)
 		free(a);
 		return NULL;
 	}
+	pthread_mutex_init(&a->mu, NULL);
 	a->ticks = sysconf(_SC_CLK_TCK);
 	a->boot_ms = -1;
 	snprintf(path, sizeof(path), "%s/stat", a->conf.proc_root);
@@ -160,6 +165,7 @@ void ancestry_free(ancestry_t *a)
 		free(n);
 	}
 	free(a->buckets);
+	pthread_mutex_destroy(&a->mu);
 	free(a);
 }
 
@@ -168,13 +174,14 @@ const ancestry_stats_t *ancestry_stats(const ancestry_t *a)
 	return &a->st;
 }
 
-int ancestry_learn(ancestry_t *a, audit_view_t origin, const ancestry_proc_t *p)
+static int learn(ancestry_t *a, audit_view_t origin, const ancestry_proc_t *p, int exec)
 {
 	node_t **slot, *n = find(a, origin, p->pid, &slot);
 	size_t len;
 
-	if (n != NULL) {                    /* the pid is this process now */
-		n->p = *p;
+	if (n != NULL) {                    /* an execve: the pid is this process now */
+		if (exec)
+			n->p = *p;
 		lru_unlink(a, n);
 		lru_push(a, n);
 		return 0;
@@ -194,6 +201,16 @@ int ancestry_learn(ancestry_t *a, audit_view_t origin, const ancestry_proc_t *p)
 	lru_push(a, n);
 	a->st.size++;
 	return 0;
+}
+
+int ancestry_learn(ancestry_t *a, audit_view_t origin, const ancestry_proc_t *p, int exec)
+{
+	int rc;
+
+	pthread_mutex_lock(&a->mu);
+	rc = learn(a, origin, p, exec);
+	pthread_mutex_unlock(&a->mu);
+	return rc;
 }
 
 /* ---- /proc --------------------------------------------------------------- */
@@ -276,8 +293,8 @@ static int proc_lookup(ancestry_t *a, uint32_t pid, int64_t event_ms, ancestry_p
 
 /* ---- the walk ------------------------------------------------------------ */
 
-size_t ancestry_chain(ancestry_t *a, audit_view_t origin, int local, uint32_t ppid,
-                      int64_t event_ms, ancestry_proc_t *out, size_t max)
+static size_t chain(ancestry_t *a, audit_view_t origin, int local, uint32_t ppid,
+                    int64_t event_ms, ancestry_proc_t *out, size_t max)
 {
 	size_t n = 0, i;
 	uint32_t pid = ppid;
@@ -297,7 +314,7 @@ size_t ancestry_chain(ancestry_t *a, audit_view_t origin, int local, uint32_t pp
 			out[n] = node->p;
 		} else if (local && a->conf.use_proc && proc_lookup(a, pid, event_ms, &out[n]) == 0) {
 			a->st.proc_reads++;
-			if (ancestry_learn(a, origin, &out[n]) != 0)
+			if (learn(a, origin, &out[n], 1) != 0)
 				return n + 1;
 		} else {
 			a->st.misses++;
@@ -308,4 +325,148 @@ size_t ancestry_chain(ancestry_t *a, audit_view_t origin, int local, uint32_t pp
 		pid = out[n++].ppid;
 	}
 	return n;
+}
+
+size_t ancestry_chain(ancestry_t *a, audit_view_t origin, int local, uint32_t ppid,
+                      int64_t event_ms, ancestry_proc_t *out, size_t max)
+{
+	size_t n;
+
+	pthread_mutex_lock(&a->mu);
+	n = chain(a, origin, local, ppid, event_ms, out, max);
+	pthread_mutex_unlock(&a->mu);
+	return n;
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static long long view_id(audit_view_t v)
+{
+	long long n = 0;
+	size_t i;
+
+	if (v.len == 0 || v.len > 10)
+		return ANCESTRY_ID_UNKNOWN;
+	for (i = 0; i < v.len; i++) {
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return ANCESTRY_ID_UNKNOWN;
+		n = n * 10 + (v.p[i] - '0');
+	}
+	return n;
+}
+
+/* F's value (hex decoded with B) into DST (SIZE bytes, cut there) */
+static void copy_value(const audit_field_t *f, buf_t *b, char *dst, size_t size)
+{
+	audit_view_t v;
+
+	dst[0] = '\0';
+	if (f == NULL)
+		return;
+	v = f->value;
+	if (f->enc == AUDIT_ENC_HEX) {
+		buf_reset(b);
+		if (interp_unhex(v.p, v.len, b) && !b->oom) {
+			v.p = b->p;
+			v.len = b->len;
+		}
+	}
+	snprintf(dst, size, "%.*s", (int)(v.len < size ? v.len : size - 1), v.p);
+}
+
+static long long field_id(const audit_record_t *r, const char *name)
+{
+	const audit_field_t *f = audit_record_field(r, name);
+
+	return f != NULL ? view_id(f->value) : ANCESTRY_ID_UNKNOWN;
+}
+
+/* the arguments a0, a1, ... of an EXECVE record, joined by spaces, cut */
+static void execve_argv(const audit_record_t *r, buf_t *b, char *dst, size_t size)
+{
+	char one[ANCESTRY_ARGV_MAX];
+	size_t i, len = 0;
+
+	dst[0] = '\0';
+	for (i = 0; i < r->nfields && len + 1 < size; i++) {
+		const audit_field_t *f = &r->fields[i];
+		size_t k;
+
+		if (f->name.len < 2 || f->name.p[0] != 'a')
+			continue;
+		for (k = 1; k < f->name.len && f->name.p[k] >= '0' && f->name.p[k] <= '9'; k++)
+			;
+		if (k != f->name.len)
+			continue;                  /* aN[i], aN_len: not whole arguments */
+		copy_value(f, b, one, sizeof(one));
+		len += (size_t)snprintf(dst + len, size - len, "%s%s", len ? " " : "", one);
+	}
+}
+
+size_t ancestry_event(ancestry_t *a, const audit_record_t *const *recs, size_t n,
+                      audit_view_t origin, int local, buf_t *b, ancestry_proc_t *out,
+                      size_t max)
+{
+	const audit_record_t *r = NULL, *execve = NULL;
+	const audit_field_t *success;
+	ancestry_proc_t self;
+	size_t i, nout;
+	long long pid, ppid;
+
+	for (i = 0; i < n; i++) {
+		if (r == NULL && audit_record_field(recs[i], "ppid") != NULL)
+			r = recs[i];
+		if (execve == NULL && recs[i]->type_str != NULL &&
+		    strcmp(recs[i]->type_str, "EXECVE") == 0)
+			execve = recs[i];
+	}
+	if (r == NULL || (pid = field_id(r, "pid")) < 0 || (ppid = field_id(r, "ppid")) < 0)
+		return 0;
+	nout = ancestry_chain(a, origin, local, (uint32_t)ppid,
+	                      r->sec * 1000 + r->msec, out, max);
+	memset(&self, 0, sizeof(self));
+	self.pid = (uint32_t)pid;
+	self.ppid = (uint32_t)ppid;
+	copy_value(audit_record_field(r, "exe"), b, self.exe, sizeof(self.exe));
+	copy_value(audit_record_field(r, "comm"), b, self.comm, sizeof(self.comm));
+	self.uid = field_id(r, "uid");
+	self.auid = field_id(r, "auid");
+	success = audit_record_field(r, "success");
+	if (execve != NULL && !(success != NULL && success->value.len == 2 &&
+	                        memcmp(success->value.p, "no", 2) == 0))
+		execve_argv(execve, b, self.argv, sizeof(self.argv));
+	else
+		execve = NULL;
+	(void)ancestry_learn(a, origin, &self, execve != NULL);  /* no memory: unlearnt */
+	return nout;
+}
+
+static void json_member(buf_t *out, const char *name, const char *v, int first)
+{
+	buf_printf(out, "%s\"%s\":\"", first ? "" : ",", name);
+	format_json_escape(out, v, strlen(v));
+	buf_putc(out, '"');
+}
+
+void ancestry_json(buf_t *out, const ancestry_proc_t *p, size_t n)
+{
+	size_t i;
+
+	buf_puts(out, ",\"ancestry\":[");
+	for (i = 0; i < n; i++) {
+		buf_printf(out, "%s{\"pid\":\"%u\",\"ppid\":\"%u\"", i ? "," : "", p[i].pid,
+		           p[i].ppid);
+		if (p[i].exe[0])
+			json_member(out, "exe", p[i].exe, 0);
+		if (p[i].comm[0])
+			json_member(out, "comm", p[i].comm, 0);
+		if (p[i].argv[0])
+			json_member(out, "argv", p[i].argv, 0);
+		if (p[i].uid != ANCESTRY_ID_UNKNOWN)
+			buf_printf(out, ",\"uid\":\"%lld\"", p[i].uid);
+		if (p[i].auid != ANCESTRY_ID_UNKNOWN)
+			buf_printf(out, ",\"auid\":\"%lld\"", p[i].auid);
+		buf_putc(out, '}');
+	}
+	buf_putc(out, ']');
 }

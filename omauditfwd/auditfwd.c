@@ -71,6 +71,11 @@ static void usage(FILE *f)
 "  --filter-clock audit|wall  limit windows in the events' audit time\n"
 "                         (default: a preview of a log shows what the live\n"
 "                         rate gives) or this host's clock (as the module)\n"
+"  --ancestry on|off      each event's process ancestors (default off)\n"
+"  --ancestry-depth N     ancestors per event, 1-16 (default %d)\n"
+"  --ancestry-maxprocs N  processes kept (default %d)\n"
+"  --ancestry-proc on|off read /proc for this host's processes the input has\n"
+"                         not shown (default off: a file is another time)\n"
 "  --attack on|off        ATT&CK technique tags from rule keys (default on)\n"
 "  --attack-mapping PATH  techniques, tactics and severities for rule keys\n"
 "  --target HOST          send to HOST instead of writing to stdout\n"
@@ -91,7 +96,8 @@ static void usage(FILE *f)
 "  --version, --help\n",
 	        format_names(), SYSLOG_DEFAULT_APPNAME, SYSLOG_DEFAULT_FACILITY,
 	        SYSLOG_DEFAULT_SEVERITY, AUDIT_JOIN_DEFAULT_TIMEOUT_MS,
-	        AUDIT_JOIN_DEFAULT_MAX_PENDING, transport_names(),
+	        AUDIT_JOIN_DEFAULT_MAX_PENDING, ANCESTRY_DEFAULT_DEPTH, ANCESTRY_DEFAULT_CAP,
+	        transport_names(),
 	        TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS, TRANSPORT_DEFAULT_IO_TIMEOUT_MS);
 }
 
@@ -255,7 +261,8 @@ int main(int argc, char **argv)
 	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_EHOST, O_BROKER, O_TOPIC, O_KEY,
 	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
 	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_FILTER, O_FILTERFILE,
-	       O_FILTERCLOCK, O_ATTACK, O_ATTACKMAP };
+	       O_FILTERCLOCK, O_ATTACK, O_ATTACKMAP, O_ANC, O_ANCDEPTH, O_ANCMAX,
+	       O_ANCPROC };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -285,6 +292,10 @@ int main(int argc, char **argv)
 		{ "framing", required_argument, NULL, O_FRAMING },
 		{ "timeout-connect", required_argument, NULL, O_TCONNECT },
 		{ "timeout-io", required_argument, NULL, O_TIO },
+		{ "ancestry", required_argument, NULL, O_ANC },
+		{ "ancestry-depth", required_argument, NULL, O_ANCDEPTH },
+		{ "ancestry-maxprocs", required_argument, NULL, O_ANCMAX },
+		{ "ancestry-proc", required_argument, NULL, O_ANCPROC },
 		{ "attack", required_argument, NULL, O_ATTACK },
 		{ "attack-mapping", required_argument, NULL, O_ATTACKMAP },
 		{ "filter", required_argument, NULL, O_FILTER },
@@ -305,6 +316,9 @@ int main(int argc, char **argv)
 	static const char *filters[CLI_MAX_FILTERS];
 	const char *filter_file = NULL, *attack_mapping = NULL;
 	attack_map_t *amap = NULL;
+	ancestry_conf_t aconf;
+	ancestry_t *anc = NULL;
+	int ancestry = 0;
 	size_t nfilters = 0;
 	char errstr[512];
 
@@ -315,6 +329,8 @@ int main(int argc, char **argv)
 	transport_conf_default(&tconf);
 	audit_joiner_conf_default(&jconf);
 	enrich_conf_default(&econf);
+	ancestry_conf_default(&aconf);
+	aconf.use_proc = 0;
 	c.tops = &transport_tcp;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -442,6 +458,26 @@ int main(int argc, char **argv)
 			if (positive_int(optarg, 3600000, &tconf.io_timeout_ms) != 0)
 				return die_usage("timeout-io", optarg, "milliseconds > 0");
 			break;
+		case O_ANC:
+		case O_ANCPROC:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return die_usage(opt == O_ANC ? "ancestry" : "ancestry-proc", optarg,
+				                 "on or off");
+			if (opt == O_ANC)
+				ancestry = strcmp(optarg, "on") == 0;
+			else
+				aconf.use_proc = strcmp(optarg, "on") == 0;
+			break;
+		case O_ANCDEPTH:
+			if (positive_int(optarg, ANCESTRY_DEPTH_MAX, &v) != 0)
+				return die_usage("ancestry-depth", optarg, "1-16");
+			aconf.depth = (unsigned)v;
+			break;
+		case O_ANCMAX:
+			if (positive_int(optarg, ANCESTRY_CAP_MAX, &v) != 0)
+				return die_usage("ancestry-maxprocs", optarg, "1-4194304");
+			aconf.cap = (size_t)v;
+			break;
 		case O_ATTACK:
 			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
 				return die_usage("attack", optarg, "on or off");
@@ -496,6 +532,12 @@ int main(int argc, char **argv)
 	}
 	if (setup_filter(&c, &pconf, filters, nfilters, filter_file) != 0)
 		return 2;
+	if (ancestry) {
+		if ((anc = pconf.ancestry = ancestry_new(&aconf)) == NULL) {
+			fprintf(stderr, "auditfwd: out of memory\n");
+			return 1;
+		}
+	}
 	if (attack_mapping != NULL) {
 		if (!pconf.attack) {
 			fprintf(stderr, "auditfwd: --attack-mapping needs --attack on\n");
@@ -555,6 +597,14 @@ int main(int argc, char **argv)
 	enrich_free(c.enrich);
 	filter_free(c.filter);
 	attack_map_free(amap);
+	if (anc != NULL && stats) {
+		const ancestry_stats_t *as = ancestry_stats(anc);
+		fprintf(stderr, "ancestry: hits=%llu misses=%llu proc=%llu evictions=%llu size=%llu\n",
+		        (unsigned long long)as->hits, (unsigned long long)as->misses,
+		        (unsigned long long)as->proc_reads, (unsigned long long)as->evictions,
+		        (unsigned long long)as->size);
+	}
+	ancestry_free(anc);
 	msgbatch_free(&c.batch);
 	return rc == 0 ? 0 : 1;
 }

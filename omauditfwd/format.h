@@ -10,6 +10,7 @@
 
 #include "audit_record.h"
 #include "buf.h"
+#include "ancestry.h"
 #include "attack.h"
 #include "enrich.h"
 
@@ -42,6 +43,8 @@ typedef struct format_event {
 	buf_t *scratch;           /* the formatter's work space (with enrich) */
 	const format_conf_t *conf; /* NULL: defaults */
 	const attack_tags_t *attack; /* ATT&CK tags (attack.h); NULL: none */
+	const ancestry_proc_t *ancestry; /* the process's ancestors, nearest */
+	size_t nancestry;                /* first (ancestry.h); 0: none */
 } format_event_t;
 
 /* What interpretation needs to know about the event: the arch of its

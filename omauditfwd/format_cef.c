@@ -131,6 +131,7 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 	}
 	if (ev->attack != NULL)
 		cef_attack(&o, ev);
+	kv_ancestry_pairs(&o, ev);
 	kv_event_fields(&o, ev);
 }
 

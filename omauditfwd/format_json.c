@@ -377,7 +377,7 @@ static int first_of_type(const format_event_t *ev, size_t at)
 static void json_event(buf_t *out, const format_event_t *ev)
 {
 	static const char *const ours[] = {
-		"id", "time", "host", "node", "type", "incomplete", "attack", NULL
+		"id", "time", "host", "node", "type", "incomplete", "attack", "ancestry", NULL
 	};
 	const audit_record_t *first = ev->recs[0];
 	json_keys_t ks;
@@ -415,6 +415,8 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	}
 	if (ev->attack != NULL)
 		attack_json(out, ev->attack);
+	if (ev->nancestry)
+		ancestry_json(out, ev->ancestry, ev->nancestry);
 	keys_init(&ks, ours, event_has_type_name, ev);
 	for (i = 0; i < ev->nrecs; i++)
 		if (first_of_type(ev, i))

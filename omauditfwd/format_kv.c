@@ -435,6 +435,40 @@ size_t kv_attack_text(const format_event_t *ev, int tactics, char *out, size_t s
 	return n < size ? n : size - 1;
 }
 
+void kv_ancestry_pairs(kv_out_t *o, const format_event_t *ev)
+{
+	char key[48], num[24];
+	size_t i;
+
+	for (i = 0; i < ev->nancestry; i++) {
+		const ancestry_proc_t *p = &ev->ancestry[i];
+
+		snprintf(key, sizeof(key), "ancestry.%zu.pid", i + 1);
+		snprintf(num, sizeof(num), "%u", p->pid);
+		kv_pair(o, key, num, strlen(num));
+		snprintf(key, sizeof(key), "ancestry.%zu.ppid", i + 1);
+		snprintf(num, sizeof(num), "%u", p->ppid);
+		kv_pair(o, key, num, strlen(num));
+		snprintf(key, sizeof(key), "ancestry.%zu.exe", i + 1);
+		if (p->exe[0])
+			kv_pair(o, key, p->exe, strlen(p->exe));
+		snprintf(key, sizeof(key), "ancestry.%zu.comm", i + 1);
+		if (p->comm[0])
+			kv_pair(o, key, p->comm, strlen(p->comm));
+		snprintf(key, sizeof(key), "ancestry.%zu.argv", i + 1);
+		if (p->argv[0])
+			kv_pair(o, key, p->argv, strlen(p->argv));
+		snprintf(key, sizeof(key), "ancestry.%zu.uid", i + 1);
+		snprintf(num, sizeof(num), "%lld", p->uid);
+		if (p->uid != ANCESTRY_ID_UNKNOWN)
+			kv_pair(o, key, num, strlen(num));
+		snprintf(key, sizeof(key), "ancestry.%zu.auid", i + 1);
+		snprintf(num, sizeof(num), "%lld", p->auid);
+		if (p->auid != ANCESTRY_ID_UNKNOWN)
+			kv_pair(o, key, num, strlen(num));
+	}
+}
+
 static void pair_start(kv_out_t *o)
 {
 	if (o->npairs++)

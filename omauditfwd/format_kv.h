@@ -95,6 +95,10 @@ int kv_severity(const format_event_t *ev, const kv_summary_t *s);
 #define KV_ATTACK_TEXT_MAX (ATTACK_TACTIC_MAX * ATTACK_TACTIC_LEN)
 size_t kv_attack_text(const format_event_t *ev, int tactics, char *out, size_t size);
 
+/* The process's ancestors, nearest first: ancestry.<n>.pid, .ppid, .exe,
+ * .comm, .argv, .uid, .auid (n from 1; what is known). */
+void kv_ancestry_pairs(kv_out_t *o, const format_event_t *ev);
+
 /* One pair: separator (from the second pair on), KEY as given (a literal
  * of the format), '=', the escaped value. */
 void kv_pair(kv_out_t *o, const char *key, const char *v, size_t len);

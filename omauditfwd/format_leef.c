@@ -180,6 +180,7 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 			kv_pair_view(&o, items[i].key, v);
 	if (ev->attack != NULL)
 		leef_attack(&o, ev);
+	kv_ancestry_pairs(&o, ev);
 	kv_event_fields(&o, ev);
 }
 

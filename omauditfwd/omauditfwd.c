@@ -131,6 +131,9 @@ typedef struct _instanceData {
 	pthread_mutex_t filter_mu;  /* HUP reloads one at a time */
 	char *attack_mapping;       /* attack.mapping */
 	attack_map_t *attack_map;
+	int ancestry;               /* ancestry="on" */
+	ancestry_conf_t aconf;
+	ancestry_t *ancestry_table;
 } instanceData;
 
 static rsRetVal setup_spool(instanceData *pData);
@@ -211,6 +214,10 @@ static struct cnfparamdescr actpdescr[] = {
 	/* ATT&CK tags (attack.h) */
 	{ "attack", eCmdHdlrBinary, 0 },
 	{ "attack.mapping", eCmdHdlrString, 0 },
+	/* process ancestry (ancestry.h) */
+	{ "ancestry", eCmdHdlrBinary, 0 },
+	{ "ancestry.depth", eCmdHdlrPositiveInt, 0 },
+	{ "ancestry.maxprocs", eCmdHdlrPositiveInt, 0 },
 };
 static struct cnfparamblk actpblk = {
 	CNFPARAMBLK_VERSION,
@@ -229,6 +236,7 @@ CODESTARTcreateInstance
 	audit_joiner_conf_default(&pData->jconf);
 	pData->enrich = 1;
 	enrich_conf_default(&pData->econf);
+	ancestry_conf_default(&pData->aconf);
 ENDcreateInstance
 
 BEGINcreateWrkrInstance
@@ -453,6 +461,7 @@ CODESTARTfreeInstance
 		statsobj.Destruct(&pData->filter_stats);
 	filter_free(pData->filter);
 	attack_map_free(pData->attack_map);
+	ancestry_free(pData->ancestry_table);
 	free(pData->attack_mapping);
 	free_strings(pData->filter_rules);
 	free(pData->filter_file);
@@ -1010,6 +1019,30 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		pData->tconf.tls_permittedpeers = (const char *const *)pData->tls_permittedpeers;
 		FINALIZE;
 	}
+	if (!strcmp(name, "ancestry")) {
+		pData->ancestry = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "ancestry.depth")) {
+		if (v->val.d.n > ANCESTRY_DEPTH_MAX) {
+			parser_errmsg("omauditfwd: parameter 'ancestry.depth': invalid value "
+			              "'%lld', expected 1 to %d", (long long)v->val.d.n,
+			              ANCESTRY_DEPTH_MAX);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->aconf.depth = (unsigned)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "ancestry.maxprocs")) {
+		if (v->val.d.n > ANCESTRY_CAP_MAX) {
+			parser_errmsg("omauditfwd: parameter 'ancestry.maxprocs': invalid value "
+			              "'%lld', expected 1 to %d", (long long)v->val.d.n,
+			              ANCESTRY_CAP_MAX);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->aconf.cap = (size_t)v->val.d.n;
+		FINALIZE;
+	}
 	if (!strcmp(name, "attack")) {
 		pData->pconf.attack = (int)v->val.d.n;
 		FINALIZE;
@@ -1290,6 +1323,21 @@ static rsRetVal setup_stats(instanceData *pData)
 			                            (const uchar *)"kafka.topic.renamed", ctrType_IntCtr,
 			                            CTR_FLAG_NONE, &pData->topics_renamed));
 	}
+	if (pData->ancestry_table != NULL) {
+		ancestry_stats_t *as = (ancestry_stats_t *)ancestry_stats(pData->ancestry_table);
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.hits",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->hits));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.misses",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->misses));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.proc",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&as->proc_reads));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.evictions",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&as->evictions));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.size",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->size));
+	}
 	if (pData->enricher != NULL) {
 		enrich_stats_t *es = (enrich_stats_t *)enrich_stats(pData->enricher);
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"idcache.hits",
@@ -1547,6 +1595,10 @@ CODESTARTnewActInst
 	}
 	CHKiRet(filter_setup(pData));
 	CHKiRet(attack_setup(pData));
+	if (pData->ancestry) {
+		CHKmalloc(pData->ancestry_table = ancestry_new(&pData->aconf));
+		pData->pconf.ancestry = pData->ancestry_table;
+	}
 
 	CHKiRet(setup_stats(pData));
 	if (pData->filter != NULL)

@@ -33,6 +33,7 @@ struct pipeline {
 	int64_t filter_now;        /* the filter's clock at the last event (ms) */
 	attack_tags_t tags;        /* the event's ATT&CK tags */
 	buf_t keybuf;              /* its rule keys, decoded */
+	ancestry_proc_t anc[ANCESTRY_DEPTH_MAX]; /* the event's ancestors */
 };
 
 int unparsed_policy_parse(const char *s, unparsed_policy_t *out)
@@ -58,6 +59,7 @@ void pipeline_conf_default(pipeline_conf_t *c)
 	c->attribute_host = 1;
 	c->routes = 0;
 	c->filter = NULL;
+	c->ancestry = NULL;
 	c->attack = 1;
 	c->attack_map = NULL;
 	c->filter_audit_clock = 0;
@@ -208,6 +210,26 @@ static const attack_tags_t *attack_tags(pipeline_t *p, const audit_record_t *con
 	return nk && attack_tag(p->conf.attack_map, keys, nk, &p->tags) ? &p->tags : NULL;
 }
 
+/* the event's process's ancestors into p->anc (its origin: node, else the
+ * sender; /proc only when that is this host) */
+static size_t ancestors(pipeline_t *p, const audit_record_t *const *recs, size_t n,
+                        const char *hint, size_t hint_len)
+{
+	audit_view_t origin = recs[0]->node;
+	size_t lh = strlen(p->local_host), sh = strcspn(p->local_host, ".");
+	int local;
+
+	if (!origin.len) {
+		origin.p = hint != NULL && hint_len ? hint : recs[0]->hostname.p;
+		origin.len = hint != NULL && hint_len ? hint_len : recs[0]->hostname.len;
+	}
+	local = origin.len == 0 ||
+	        (origin.len == lh && memcmp(origin.p, p->local_host, lh) == 0) ||
+	        (origin.len == sh && memcmp(origin.p, p->local_host, sh) == 0);
+	return ancestry_event(p->conf.ancestry, recs, n, origin, local, &p->keybuf, p->anc,
+	                      ANCESTRY_DEPTH_MAX);
+}
+
 static int emit_formatted(pipeline_t *p, const audit_record_t *const *recs, size_t n,
                           const char *incomplete, const char *hint, size_t hint_len,
                           msgbatch_t *out)
@@ -223,6 +245,8 @@ static int emit_formatted(pipeline_t *p, const audit_record_t *const *recs, size
 	}
 	ev.incomplete = incomplete;
 	ev.attack = attack_tags(p, recs, n);
+	ev.ancestry = p->anc;
+	ev.nancestry = p->conf.ancestry != NULL ? ancestors(p, recs, n, hint, hint_len) : 0;
 	ev.enrich = p->conf.enrich;
 	ev.scratch = &p->scratch;
 	ev.conf = &p->conf.fmt;

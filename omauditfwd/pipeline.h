@@ -61,6 +61,7 @@ typedef struct pipeline_conf {
 	int routes;                /* keep each message's route (see below) */
 	filter_t *filter;          /* NULL: every event is sent (see filter.h);
 	                            * shared like the joiner */
+	ancestry_t *ancestry;      /* NULL: no process ancestry (ancestry.h) */
 	int attack;                /* 1 (default): ATT&CK tags from rule keys */
 	const attack_map_t *attack_map; /* NULL: technique ids in keys only */
 	int filter_audit_clock;    /* 1: limit windows in audit time (previews
