@@ -147,6 +147,12 @@ rsyslog_validate "$T/test.conf" || { bad "attack=off rejected"; sed 's/^/       
 check_filter attack.mapping "$BASE attack.mapping=\"$T/bad.map\"" "$T/bad.map: line 2: 'T15O5': not a list of technique ids"
 check_filter attack.mapping "$BASE attack=\"off\" attack.mapping=\"$T/good.map\"" "needs attack=\"on\""
 check_bad attack "$BASE attack=\"maybe\""
+conf_with "$BASE ancestry=\"on\" ancestry.depth=\"16\" ancestry.maxprocs=\"1000\""
+rsyslog_validate "$T/test.conf" || { bad "valid ancestry rejected"; sed 's/^/        /' "$T/validate.out"; }
+check_bad ancestry.depth "$BASE ancestry=\"on\" ancestry.depth=\"17\"" 17
+check_bad ancestry.depth "$BASE ancestry.depth=\"0\""
+check_bad ancestry.maxprocs "$BASE ancestry.maxprocs=\"99999999\"" 99999999
+check_bad ancestry "$BASE ancestry=\"yes please\""
 
 # --- transport="kafka" (no broker is contacted at load time)
 KAFKA='transport="kafka" broker=["127.0.0.1:9092"] topic="audit"'
