@@ -10,12 +10,13 @@
 
 #include <libaudit.h>
 
+#include "attack.h"
 #include "buf.h"
 #include "filter_int.h"
 #include "interpret.h"
 
 #define FILTER_WINDOW_MS   1000          /* limits are per second */
-#define FILTER_KEYS_MAX    16            /* rule keys of one event looked at */
+#define FILTER_KEYS_MAX    ATTACK_KEYS_MAX  /* rule keys of one event looked at */
 #define FILTER_NUM_MAX     32            /* bytes of a number or arch value */
 #define FILTER_SLOTS       (2 * FILTER_LIMIT_KEYS_MAX)   /* open addressing */
 #define FILTER_ABSENT      (-2LL)        /* a numeric field the event lacks */
@@ -172,43 +173,6 @@ static long long field_num(const ev_view_t *e, const char *name)
 	return f != NULL ? view_num(f->value) : FILTER_ABSENT;
 }
 
-/* the rule keys: every key= field of the first record that has one (the
- * parser gives each of several keys a field); hex ones decoded into B,
- * one after the other, the views made once B no longer moves */
-static void view_keys(ev_view_t *e, buf_t *b)
-{
-	size_t off[FILTER_KEYS_MAX], i, k;
-	const audit_record_t *r = NULL;
-
-	for (i = 0; i < e->n && r == NULL; i++)
-		if (audit_record_field(e->recs[i], "key") != NULL)
-			r = e->recs[i];
-	if (r == NULL)
-		return;
-	buf_reset(b);
-	for (k = 0; k < r->nfields && e->nkeys < FILTER_KEYS_MAX; k++) {
-		const audit_field_t *f = &r->fields[k];
-
-		if (f->name.len != 3 || memcmp(f->name.p, "key", 3) != 0 ||
-		    f->enc == AUDIT_ENC_NULL ||
-		    (f->value.len == 6 && memcmp(f->value.p, "(null)", 6) == 0))
-			continue;
-		if (f->enc == AUDIT_ENC_HEX) {
-			off[e->nkeys] = b->len;
-			if (!interp_unhex(f->value.p, f->value.len, b) || b->oom)
-				continue;
-			e->keys[e->nkeys].p = NULL;                   /* in B, below */
-			e->keys[e->nkeys].len = b->len - off[e->nkeys];
-			e->nkeys++;
-		} else {
-			e->keys[e->nkeys++] = f->value;
-		}
-	}
-	for (i = 0; i < e->nkeys; i++)
-		if (e->keys[i].p == NULL)
-			e->keys[i].p = b->p + off[i];
-}
-
 static void view_syscall(ev_view_t *e)
 {
 	const audit_field_t *sc = ev_field(e, "syscall"), *arch = ev_field(e, "arch");
@@ -290,7 +254,8 @@ static audit_view_t field_text(const ev_view_t *e, const char *name, buf_t *b)
 static void view_event(filter_t *f, ev_view_t *e, unsigned needs, char *addr)
 {
 	if (needs & (1u << FF_KEY))
-		view_keys(e, &f->dec[DEC_KEY]);
+		e->nkeys = attack_event_keys(e->recs, e->n, &f->dec[DEC_KEY], e->keys,
+		                             FILTER_KEYS_MAX);
 	if (needs & (1u << FF_SYSCALL))
 		view_syscall(e);
 	if (needs & (1u << FF_EXE))
