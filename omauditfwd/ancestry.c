@@ -20,6 +20,7 @@
 #define STAT_PPID_FIELD  4               /* proc(5): fields of /proc/PID/stat */
 #define STAT_START_FIELD 22
 #define INIT_PID       1
+#define ANCESTRY_TIME_MAX_S (INT64_MAX / 4000)   /* a forged time cannot overflow */
 
 typedef struct node {
 	ancestry_proc_t p;
@@ -423,7 +424,8 @@ size_t ancestry_event(ancestry_t *a, const audit_record_t *const *recs, size_t n
 	if (r == NULL || (pid = field_id(r, "pid")) < 0 || (ppid = field_id(r, "ppid")) < 0)
 		return 0;
 	nout = ancestry_chain(a, origin, local, (uint32_t)ppid,
-	                      r->sec * 1000 + r->msec, out, max);
+	                      r->sec < 0 ? 0 : r->sec > ANCESTRY_TIME_MAX_S ?
+	                      ANCESTRY_TIME_MAX_S * 1000 : r->sec * 1000 + r->msec, out, max);
 	memset(&self, 0, sizeof(self));
 	self.pid = (uint32_t)pid;
 	self.ppid = (uint32_t)ppid;

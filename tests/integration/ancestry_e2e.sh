@@ -74,7 +74,10 @@ PY
 "$PYTHON" - "$T/stats.log" <<'PY' || fail "impstats (above)"
 import json, sys, time
 for _ in range(100):
-    rows = [json.loads(l[l.index("{"):]) for l in open(sys.argv[1])]
+    try:   # impstats writes its file at its first interval
+        rows = [json.loads(l[l.index("{"):]) for l in open(sys.argv[1])]
+    except FileNotFoundError:
+        rows = []
     r = [x for x in rows if x.get("name") == "anc-json"]
     if r and r[-1].get("ancestry.size") == 8:
         r = r[-1]

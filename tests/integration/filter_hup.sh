@@ -105,10 +105,11 @@ SEND_HOST=web01 send_lines "$T/nc5.txt" "$sport" >/dev/null || fail "sending fai
 stats flt.filter user.dropped=4 >/dev/null || fail "v2 counters lost by the failed reload"
 "$PYTHON" - "$T/stats.log" <<'PY' >"$T/s3.out" || fail "$(cat "$T/s3.out")"
 import json, sys, time
+r = None
 for _ in range(100):
     rows = [json.loads(l[l.index("{"):]) for l in open(sys.argv[1])]
-    r = [x for x in rows if x.get("name") == "flt.filter"][-1]
-    if r["sys.kept"] + r["sys.suppressed"] == 6:
+    r = ([x for x in rows if x.get("name") == "flt.filter"] or [None])[-1]
+    if r is not None and r["sys.kept"] + r["sys.suppressed"] == 6:
         print(json.dumps(r)); sys.exit(0)
     time.sleep(0.1)
 print("sys.kept + sys.suppressed never reached 6:", r); sys.exit(1)
