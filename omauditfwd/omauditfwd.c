@@ -132,6 +132,7 @@ typedef struct _instanceData {
 	char *attack_mapping;       /* attack.mapping */
 	attack_map_t *attack_map;
 	int ancestry;               /* ancestry="on" */
+	int ancestry_set;           /* an ancestry.* parameter was given */
 	ancestry_conf_t aconf;
 	ancestry_t *ancestry_table;
 } instanceData;
@@ -1031,6 +1032,7 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 		}
 		pData->aconf.depth = (unsigned)v->val.d.n;
+		pData->ancestry_set = 1;
 		FINALIZE;
 	}
 	if (!strcmp(name, "ancestry.maxprocs")) {
@@ -1041,6 +1043,7 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 		}
 		pData->aconf.cap = (size_t)v->val.d.n;
+		pData->ancestry_set = 1;
 		FINALIZE;
 	}
 	if (!strcmp(name, "attack")) {
@@ -1595,6 +1598,11 @@ CODESTARTnewActInst
 	}
 	CHKiRet(filter_setup(pData));
 	CHKiRet(attack_setup(pData));
+	if (pData->ancestry_set && !pData->ancestry) {
+		parser_errmsg("omauditfwd: parameters 'ancestry.depth' and 'ancestry.maxprocs' "
+		              "need ancestry=\"on\"");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
 	if (pData->ancestry) {
 		CHKmalloc(pData->ancestry_table = ancestry_new(&pData->aconf));
 		pData->pconf.ancestry = pData->ancestry_table;

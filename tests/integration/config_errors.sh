@@ -151,7 +151,8 @@ conf_with "$BASE ancestry=\"on\" ancestry.depth=\"16\" ancestry.maxprocs=\"1000\
 rsyslog_validate "$T/test.conf" || { bad "valid ancestry rejected"; sed 's/^/        /' "$T/validate.out"; }
 check_bad ancestry.depth "$BASE ancestry=\"on\" ancestry.depth=\"17\"" 17
 check_bad ancestry.depth "$BASE ancestry.depth=\"0\""
-check_bad ancestry.maxprocs "$BASE ancestry.maxprocs=\"99999999\"" 99999999
+check_bad ancestry.maxprocs "$BASE ancestry=\"on\" ancestry.maxprocs=\"99999999\"" 99999999
+check_filter ancestry.depth "$BASE ancestry.depth=\"3\"" "need ancestry=\"on\""
 check_bad ancestry "$BASE ancestry=\"yes please\""
 
 # --- transport="kafka" (no broker is contacted at load time)
