@@ -17,7 +17,7 @@ require_rsyslogd
 require_module
 require_cmd kcat
 require_cmd "$PYTHON"
-kafka_mock_start -b 1 -p 2 audit
+kafka_mock_start -b 1 -p 2 audit cli
 DL="$T/sender.work/omauditfwd-to-kafka.deadletter"
 READ_DL="$top_srcdir/contrib/deadletter.py"
 
@@ -125,5 +125,18 @@ for why in MSG_SIZE_TOO_LARGE INVALID_RECORD; do
 	[ "$n" -eq 1 ] || fail "$why logged $n times, not once"
 done
 rsyslog_stop sender || fail "sender did not stop"
+
+# the CLI: --deadletter FILE; without it, a refused message fails the run
+"$AUDITFWD" --broker "$bootstrap" --topic cli --timeout-io 5000 --stats \
+	--conf-param message.max.bytes=10000 --deadletter "$T/cli.dl" "$T/a.txt" \
+	2>"$T/cli.err" || fail "auditfwd --deadletter: $(cat "$T/cli.err")"
+grep -q 'kafka: delivered=300 permanent=3 reduced=0 deadletter=3' "$T/cli.err" ||
+	fail "auditfwd --stats: $(cat "$T/cli.err")"
+[ "$("$PYTHON" "$READ_DL" list "$T/cli.dl" | grep -c ' MSG_SIZE_TOO_LARGE cli ')" -eq 3 ] ||
+	fail "auditfwd's dead-letter file: $("$PYTHON" "$READ_DL" list "$T/cli.dl")"
+"$AUDITFWD" --broker "$bootstrap" --topic cli --timeout-io 5000 \
+	--conf-param message.max.bytes=10000 "$T/a.txt" 2>"$T/cli2.err" &&
+	fail "auditfwd without --deadletter succeeded"
+grep -q 'no dead-letter file' "$T/cli2.err" || fail "auditfwd: $(cat "$T/cli2.err")"
 mock quit
 pass "4 of 354 events in the dead-letter file with their reasons, the rest in the topic; $(head -n 1 "$T/check.out"); no suspension; $copies"
