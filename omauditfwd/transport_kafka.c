@@ -419,7 +419,8 @@ static int size_refusal(rd_kafka_resp_err_t err)
 	       err == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE;
 }
 
-/* Count E in permanent once, however often it is retried. */
+/* Count E in permanent once, however often it is retried (E NULL: a
+ * message of a forgotten batch). */
 static void count_permanent(transport_t *t, kmsg_t *e, rd_kafka_resp_err_t err)
 {
 	if (!is_permanent(err) || (e != NULL && e->counted))
@@ -444,7 +445,9 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 		STAT_ADD(t, failed, 1);
 	else
 		STAT_ADD(t, delivered, 1);
-	if (m->err)
+	/* a refusal of one message fails the whole request: counted once the
+	 * message is found to be the cause (judge_refused) */
+	if (m->err && msg_refusal(m->err) < 0)
 		count_permanent(t, e, m->err);
 	if (!m->err)
 		note_acked(t, rd_kafka_topic_name(m->rkt), m->partition, m->offset);
@@ -1457,6 +1460,7 @@ static int judge_refused(transport_t *t, size_t i)
 			return 0;       /* something else now: retried with the batch */
 	}
 	e->alone = 1;
+	count_permanent(t, e, e->err);
 	if (size_refusal(e->err) && !e->reduced) {
 		before = e->vlen;
 		if (reduce_entry(t, i) == 0) {

@@ -1831,6 +1831,8 @@ Test(kafka_refused, broker_refusals, .timeout = 60)
 	}
 	cr_log_info("request refused: %zu delivered, %zu set aside; permanent %llu", in_topic,
 	            in_dl, sink.permanent);
+	/* the neighbours of the refused message are not counted */
+	cr_assert_eq(sink.permanent, 3 + in_dl, "permanent %llu", sink.permanent);
 	dl_free(&d);
 	got_free(&g);
 	transport_kafka.destroy(t);
