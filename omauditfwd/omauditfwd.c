@@ -1244,7 +1244,7 @@ static rsRetVal setup_stats(instanceData *pData)
 		KCTR("kafka.doubt.absent", doubt_absent),
 		KCTR("kafka.doubt.unresolved", doubt_unresolved),
 		KCTR("kafka.errors.permanent", permanent), KCTR("kafka.reduced", reduced),
-		KCTR("kafka.deadletter", deadletter),
+		KCTR("kafka.isolated", isolated), KCTR("kafka.deadletter", deadletter),
 		KCTR("kafka.deadletter.failed", deadletter_failed),
 		KCTR("kafka.undelivered.shutdown", lost_at_close),
 		KCTR("kafka.queue.msgs", queue_msgs), KCTR("kafka.tx.errors", tx_errors),

@@ -186,6 +186,9 @@ typedef struct transport_kafka_stats {
 	                                 * each message once, not once per retry */
 	unsigned long long reduced;     /* refused for their size, produced again
 	                                 * smaller (reduce hook) and delivered */
+	unsigned long long isolated;    /* of a Produce request refused for one
+	                                 * message, produced again alone and
+	                                 * delivered */
 	unsigned long long deadletter;  /* refused for good, written to the
 	                                 * dead-letter file and settled */
 	unsigned long long deadletter_failed; /* attempts to write the dead-letter

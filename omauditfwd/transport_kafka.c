@@ -35,6 +35,19 @@
  * (more than KAFKA_READBACK_MAX messages to read) is it produced again
  * unverified, counted in doubt_unresolved: the one case of a duplicate.
  *
+ * Messages refused for good. Most errors concern the topic or the cluster
+ * and keep the batch (it is retried until the cause is fixed). A few concern
+ * one message only (msg_refusals[]: too large, an invalid record): it will
+ * never be produced as it is, and must not hold back the others. A broker
+ * refuses a whole request for it, so a message refused that way is produced
+ * alone first; refused alone (or by librdkafka's own size check), it is
+ * produced once more in a smaller version when the error is about its size
+ * and the conf has a reduce hook, and otherwise (or when that is refused
+ * too) it is written with its reason to the dead-letter file
+ * (deadletter.h) and settled (KM_SETTLED): the batch commits. Without a
+ * file, or when writing it fails, it stays not delivered: nothing is
+ * dropped to get unstuck.
+ *
  * Fatal producer errors (rd_kafka_fatal_error, e.g. idempotence state that
  * cannot be recovered) fail the batch; the next send() destroys the producer
  * (collecting every delivery report it still owes) and creates a new one.
@@ -1454,7 +1467,19 @@ static int judge_refused(transport_t *t, size_t i)
 
 	/* a broker refuses the whole request: is this message the cause? */
 	if (!e->refused && !e->alone && t->round > 1) {
-		if ((r = produce_alone(t, i)) != 0)
+		rd_kafka_resp_err_t why = e->err;
+
+		if ((r = produce_alone(t, i)) > 0) {
+			STAT_ADD(t, isolated, 1);
+			notice_once(t, 2 * KAFKA_N_REFUSALS,
+			            "kafka topic %.*s: a Produce request was refused (%s: %s) but "
+			            "its messages are taken one by one; each is produced alone now, "
+			            "slowly (counted in kafka.isolated; told once): make batch.size "
+			            "and message.max.bytes fit the topic's max.message.bytes",
+			            (int)e->tlen, e->topic, rd_kafka_err2name(why),
+			            rd_kafka_err2str(why));
+		}
+		if (r != 0)
 			return r < 0 ? -1 : 0;
 		if (msg_refusal(e->err) < 0)
 			return 0;       /* something else now: retried with the batch */

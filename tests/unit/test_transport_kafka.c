@@ -1831,8 +1831,11 @@ Test(kafka_refused, broker_refusals, .timeout = 60)
 	}
 	cr_log_info("request refused: %zu delivered, %zu set aside; permanent %llu", in_topic,
 	            in_dl, sink.permanent);
-	/* the neighbours of the refused message are not counted */
+	/* the neighbours of the refused message are not counted, but told */
 	cr_assert_eq(sink.permanent, 3 + in_dl, "permanent %llu", sink.permanent);
+	cr_assert(sink.isolated >= 1 && sink.isolated <= in_topic, "isolated %llu",
+	          sink.isolated);
+	cr_assert_eq(notices, 4, "notices %d", notices);
 	dl_free(&d);
 	got_free(&g);
 	transport_kafka.destroy(t);
