@@ -1194,6 +1194,8 @@ static int doubt_seen(const char *key, size_t klen, const char *val, size_t vlen
 		if (e->state == KM_DOUBT && msg_same(&probe, &pv)) {
 			e->state = KM_DELIVERED;
 			STAT_ADD(s->t, doubt_found, 1);
+			if (e->rbuf != NULL)
+				STAT_ADD(s->t, reduced, 1);
 			return --s->left == 0;
 		}
 	}

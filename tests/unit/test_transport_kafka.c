@@ -1929,3 +1929,72 @@ Test(kafka_refused, permanent_counts_messages_not_tries, .timeout = 40)
 	msgbatch_free(&mb);
 	cluster_stop(&c);
 }
+
+/* A reduced message whose Produce request goes unanswered (slow broker)
+ * is in doubt like any other: the retry reads the partition back for the
+ * reduced bytes, which were stored, and produces nothing twice. */
+Test(kafka_refused, reduced_message_in_doubt_is_read_back, .timeout = 90)
+{
+	static const char *const params[] = {
+		"message.timeout.ms=1500", "socket.timeout.ms=10000", "linger.ms=5",
+		"retry.backoff.ms=50", "reconnect.backoff.ms=50", "reconnect.backoff.max.ms=200",
+		"message.max.bytes=2000",
+	};
+	transport_kafka_stats_t sink;
+	cluster_t c;
+	transport_conf_t tc;
+	reducer_t r = { 0 };
+	transport_t *t;
+	msgbatch_t mb, one;
+	char err[ERRLEN];
+	size_t delivered, i, len;
+	const char *m;
+	got_t g;
+
+	cluster_start(&c, 1, 1);
+	small_conf(&tc, &c, &sink);
+	tc.kafka_conf_params = params;
+	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
+	tc.io_timeout_ms = 5000;
+	tc.reduce = cut_hook;
+	tc.reduce_ctx = &r;
+	t = make(&tc);
+	make_batch(&one, 1000, 1);
+	send_until_ok(t, &one, 3);
+	/* only messages over the limit: their reduced versions are the only
+	 * requests, sent to a broker that stores them and answers too late */
+	msgbatch_init(&mb);
+	for (i = 0; i < 3; i++)
+		add_big(&mb, (int)i, BIG_LEN);
+	r.mb = &mb;
+	rd_kafka_mock_broker_set_rtt(c.mc, 1, 4000);
+	usleep(MOCK_SETTLE_US);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	cr_log_info("slow broker: %s", err);
+	cr_assert_eq(r.calls, 3);
+	cr_assert_geq(sink.doubt, 1, "no reduced message in doubt: %s", err);
+	rd_kafka_mock_broker_set_rtt(c.mc, 1, 0);
+	usleep(MOCK_SETTLE_US);
+	send_until_ok(t, &mb, 5);
+	cr_log_info("produced %llu doubt %llu found %llu absent %llu reduced %llu", sink.produced,
+	            sink.doubt, sink.doubt_found, sink.doubt_absent, sink.reduced);
+	cr_assert_eq(r.calls, 3, "reduced again on the retry");
+	cr_assert_eq(sink.reduced, 3, "found by reading back is delivered too");
+	cr_assert_eq(sink.doubt_found, sink.doubt, "found %llu of %llu in doubt",
+	             sink.doubt_found, sink.doubt);
+	cr_assert_eq(topic_count(&c), 4);
+	topic_read(&c, 4, &g);
+	for (i = 0; i < mb.n; i++) {
+		m = msgbatch_msg(&mb, i, &len);
+		if (is_big(&mb, i))
+			cr_assert_eq(find_reduced(&g, m), 1, "big message %zu", i);
+		else
+			cr_assert_eq(find_in(&g, m, len), 1, "message %zu", i);
+	}
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	msgbatch_free(&one);
+	cluster_stop(&c);
+}
