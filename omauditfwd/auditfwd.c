@@ -71,6 +71,9 @@ static void usage(FILE *f)
 "  --conf-param K=V       kafka: librdkafka setting (repeatable)\n"
 "  --topic-conf-param K=V kafka: librdkafka topic setting (repeatable)\n"
 "  --close-timeout MS     kafka: wait for messages in flight at the end\n"
+"  --deadletter FILE      kafka: append messages Kafka refuses for good (too\n"
+"                         large, invalid) to FILE and go on (default: none,\n"
+"                         such a message fails the run)\n"
 "  --port N               port (default: the transport's)\n"
 "  --transport NAME       %s (default tcp)\n"
 "  --framing MODE         octet-counted | lf (default octet-counted)\n"
@@ -191,13 +194,20 @@ static int flush_held(cli_t *c)
 	return end_batch(c);
 }
 
+/* the kafka transport tells what it did with a refused message */
+static void print_notice(void *ctx, const char *text)
+{
+	(void)ctx;
+	fprintf(stderr, "auditfwd: %s\n", text);
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_UNPARSED, O_HEADER, O_APPNAME, O_HOST, O_TARGET,
 	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
 	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_EHOST, O_BROKER, O_TOPIC, O_KEY,
 	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
-	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM };
+	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_DEADLETTER };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -221,6 +231,7 @@ int main(int argc, char **argv)
 		{ "conf-param", required_argument, NULL, O_CONFPARAM },
 		{ "topic-conf-param", required_argument, NULL, O_TOPICCONFPARAM },
 		{ "close-timeout", required_argument, NULL, O_CLOSETIMEOUT },
+		{ "deadletter", required_argument, NULL, O_DEADLETTER },
 		{ "target", required_argument, NULL, O_TARGET },
 		{ "port", required_argument, NULL, O_PORT },
 		{ "transport", required_argument, NULL, O_TRANSPORT },
@@ -327,6 +338,10 @@ int main(int argc, char **argv)
 				return die_usage("topic-conf-param", optarg, "fewer settings");
 			topic_params[tconf.kafka_n_topic_conf_params++] = optarg;
 			tconf.kafka_topic_conf_params = topic_params;
+			break;
+		case O_DEADLETTER:
+			tconf.kafka_deadletter = optarg;
+			tconf.kafka_notice = print_notice;
 			break;
 		case O_CLOSETIMEOUT:
 			if (positive_int(optarg, 3600000, &tconf.kafka_close_timeout_ms) != 0)
@@ -444,6 +459,12 @@ int main(int argc, char **argv)
 		        (unsigned long long)st->lines_in, (unsigned long long)st->records_parsed,
 		        (unsigned long long)st->unparsed, (unsigned long long)st->unparsed_dropped,
 		        (unsigned long long)st->messages_out);
+		if (c.tops == &transport_kafka && c.tr != NULL) {
+			const transport_kafka_stats_t *ks = transport_kafka_stats(c.tr);
+			fprintf(stderr, "kafka: delivered=%llu permanent=%llu reduced=%llu "
+			        "deadletter=%llu\n", ks->delivered, ks->permanent, ks->reduced,
+			        ks->deadletter);
+		}
 	}
 	if (c.tr != NULL)
 		c.tops->destroy(c.tr);

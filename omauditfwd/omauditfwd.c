@@ -39,6 +39,7 @@
 #include "pipeline.h"
 #include "transport.h"
 #include "spool.h"
+#include "deadletter.h"
 
 MODULE_TYPE_OUTPUT
 MODULE_TYPE_NOKEEP
@@ -115,6 +116,9 @@ typedef struct _instanceData {
 	intctr_t topics_renamed;    /* messages whose topic was made valid (atomic) */
 	int renamed_warned;         /* ... logged once (atomic) */
 	kafka_sink_t *ksink;        /* the workers' producers count here */
+	char *deadletter_path;      /* kafka: messages refused for good (NULL: no
+	                             * workDirectory; they keep the batch failed) */
+	int deadletter_checked;     /* setup_deadletter() ran (under its lock) */
 	char *tls_cacert;           /* the strings of the tls.* parameters */
 	char *tls_mycert;
 	char *tls_myprivkey;
@@ -125,6 +129,7 @@ typedef struct _instanceData {
 } instanceData;
 
 static rsRetVal setup_spool(instanceData *pData);
+static rsRetVal setup_deadletter(instanceData *pData);
 static int shutting_down(void);
 
 typedef struct wrkrInstanceData {
@@ -223,6 +228,7 @@ CODESTARTcreateWrkrInstance
 	pWrkrData->ksink = sink_ref(pWrkrData->pData->ksink);
 	CHKmalloc(pWrkrData->pipe = pipeline_new(&pWrkrData->pData->pconf,
 	                                         &pWrkrData->pData->stats));
+	CHKiRet(setup_deadletter(pWrkrData->pData));
 	if (pWrkrData->pData->transport->create(&pWrkrData->tr, &pWrkrData->pData->tconf,
 	                                        errstr, sizeof(errstr)) != TRANSPORT_OK) {
 		LogError(0, RS_RET_ERR, "omauditfwd: %s", errstr);
@@ -436,6 +442,7 @@ CODESTARTfreeInstance
 	enrich_free(pData->enricher);
 	free(pData->statsname);
 	free(pData->spool_path);
+	free(pData->deadletter_path);
 	spool_free(&pData->spool);
 	pthread_mutex_destroy(&pData->spool_mu);
 	free(pData->kafka_brokers);
@@ -1154,6 +1161,50 @@ finalize_it:
 	RETiRet;
 }
 
+/* Kafka: where messages Kafka refuses for good are set aside (deadletter.h),
+ * next to the spool in rsyslog's work directory, known only once the whole
+ * configuration is loaded: the first worker sets it, before its transport
+ * is made. */
+static rsRetVal setup_deadletter(instanceData *pData)
+{
+	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
+	const uchar *dir;
+	char path[PATH_MAX];
+	DEFiRet;
+
+	pthread_mutex_lock(&once);
+	if (pData->deadletter_checked || pData->transport != &transport_kafka)
+		FINALIZE;
+	pData->deadletter_checked = 1;
+	dir = glbl.GetWorkDir(runConf);
+	if (dir == NULL || *dir == '\0') {
+		LogMsg(0, RS_RET_OK, LOG_WARNING, "omauditfwd[%s]: no global(workDirectory): a "
+		       "message Kafka refuses for good (too large, invalid) has no dead-letter "
+		       "file to go to and keeps the action suspended", pData->statsname);
+		FINALIZE;
+	}
+	if (deadletter_path(path, sizeof(path), (const char *)dir, pData->statsname) != 0) {
+		LogError(0, RS_RET_ERR, "omauditfwd[%s]: dead-letter file name too long "
+		         "(workDirectory '%s'): a message Kafka refuses for good keeps the "
+		         "action suspended", pData->statsname, dir);
+		FINALIZE;
+	}
+	CHKmalloc(pData->deadletter_path = strdup(path));
+	pData->tconf.kafka_deadletter = pData->deadletter_path;
+finalize_it:
+	pthread_mutex_unlock(&once);
+	RETiRet;
+}
+
+/* the kafka transport reduced or dead-lettered a message (told once per
+ * kind of refusal, see transport_kafka.c) */
+static void kafka_notice(void *ctx, const char *text)
+{
+	const instanceData *pData = ctx;
+
+	LogMsg(0, RS_RET_OK, LOG_WARNING, "omauditfwd[%s]: %s", pData->statsname, text);
+}
+
 /* "host:port[,host:port...]": the targets, for messages and the statsname */
 static void set_where(instanceData *pData)
 {
@@ -1192,7 +1243,9 @@ static rsRetVal setup_stats(instanceData *pData)
 		KCTR("kafka.doubt", doubt), KCTR("kafka.doubt.found", doubt_found),
 		KCTR("kafka.doubt.absent", doubt_absent),
 		KCTR("kafka.doubt.unresolved", doubt_unresolved),
-		KCTR("kafka.errors.permanent", permanent),
+		KCTR("kafka.errors.permanent", permanent), KCTR("kafka.reduced", reduced),
+		KCTR("kafka.isolated", isolated), KCTR("kafka.deadletter", deadletter),
+		KCTR("kafka.deadletter.failed", deadletter_failed),
 		KCTR("kafka.undelivered.shutdown", lost_at_close),
 		KCTR("kafka.queue.msgs", queue_msgs), KCTR("kafka.tx.errors", tx_errors),
 		KCTR("kafka.tx.retries", tx_retries), KCTR("kafka.req.timeouts", req_timeouts),
@@ -1358,6 +1411,8 @@ CODESTARTnewActInst
 		pData->ksink->refs = 1;
 		pData->tconf.kafka_stats = &pData->ksink->st;
 		pData->tconf.kafka_should_stop = glbl.GetGlobalInputTermState;
+		pData->tconf.kafka_notice = kafka_notice;
+		pData->tconf.kafka_notice_ctx = pData;
 	}
 	/* let the transport check its configuration now, at load time */
 	if (pData->transport->create(&probe, &pData->tconf, errstr, sizeof(errstr)) !=

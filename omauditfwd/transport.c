@@ -37,6 +37,7 @@ int framing_parse(const char *s, framing_t *out)
 
 void transport_conf_default(transport_conf_t *c)
 {
+	memset(c, 0, sizeof(*c));     /* every hook and field not named below */
 	c->target = NULL;
 	c->port = 0;
 	c->targets = NULL;
@@ -55,6 +56,11 @@ void transport_conf_default(transport_conf_t *c)
 	c->kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
 	c->kafka_stats = NULL;          /* the transport counts for itself */
 	c->kafka_should_stop = NULL;
+	c->reduce = NULL;               /* refused for good: no smaller version */
+	c->reduce_ctx = NULL;
+	c->kafka_deadletter = NULL;     /* ... and nowhere to set it aside */
+	c->kafka_notice = NULL;
+	c->kafka_notice_ctx = NULL;
 	c->tls_cacert = c->tls_mycert = c->tls_myprivkey = c->tls_minversion = NULL;
 	c->tls_authmode = TLS_AUTH_X509_NAME;
 	c->tls_permittedpeers = NULL;

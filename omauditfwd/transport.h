@@ -98,6 +98,22 @@ typedef struct transport_conf {
 	 * cancels a worker that does not return in time, and the batch of a
 	 * cancelled worker is lost); NULL: never */
 	int (*kafka_should_stop)(void);
+	/* A message Kafka refuses for good (see transport_kafka.c: too large,
+	 * a record it cannot validate) is first made smaller, when the error is
+	 * about its size and there is a reduce hook: REDUCE(REDUCE_CTX, IDX,
+	 * LIMIT, OUT) writes message IDX of the batch handed to send() again,
+	 * within LIMIT bytes, into OUT: 0, or -1 when it cannot. Once that too
+	 * is refused (or without the hook, or for another reason), the message
+	 * is appended with its reason to the dead-letter file KAFKA_DEADLETTER
+	 * (deadletter.h) and settled: the batch commits. NULL: no file; such a
+	 * message keeps the batch failed, as any other error does. */
+	int (*reduce)(void *ctx, size_t idx, size_t limit, buf_t *out);
+	void *reduce_ctx;
+	const char *kafka_deadletter;
+	/* tells once per kind (error and outcome), for the whole action, that
+	 * a message was reduced or dead-lettered; NULL: not told */
+	void (*kafka_notice)(void *ctx, const char *text);
+	void *kafka_notice_ctx;
 	/* --- end kafka --- */
 
 	/* --- tls (transport_tls.c); all-zero is the default --- */
@@ -164,8 +180,21 @@ typedef struct transport_kafka_stats {
 	unsigned long long doubt_absent;/* ... not found: produced again */
 	unsigned long long doubt_unresolved; /* ... too far to read back: produced
 	                                 * again unverified (may duplicate) */
-	unsigned long long permanent;   /* failures Kafka repeats until its cause is
-	                                 * fixed (authorization, size, unknown topic) */
+	unsigned long long permanent;   /* messages Kafka refused for a reason that
+	                                 * retrying does not cure (authorization,
+	                                 * unknown topic, size, invalid record):
+	                                 * each message once, not once per retry */
+	unsigned long long reduced;     /* refused for their size, produced again
+	                                 * smaller (reduce hook) and delivered */
+	unsigned long long isolated;    /* of a Produce request refused for one
+	                                 * message, produced again alone and
+	                                 * delivered */
+	unsigned long long deadletter;  /* refused for good, written to the
+	                                 * dead-letter file and settled */
+	unsigned long long deadletter_failed; /* attempts to write the dead-letter
+	                                 * file that failed (the batch stays failed) */
+	unsigned long long noticed;     /* not a counter: the kinds of refusal
+	                                 * already told (kafka_notice), a bit each */
 	unsigned long long lost_at_close; /* messages of a failed batch still not
 	                                 * delivered when the transport was destroyed */
 	/* from librdkafka's statistics (statistics.interval.ms), summed over
