@@ -308,3 +308,81 @@ Test(audit_event, two_workers_share_one_joiner)
 	audit_joiner_stats(j, &st);
 	cr_assert_eq(st.pending, 0);
 }
+
+/* A quiet origin: nothing newer comes, so only the wall clock can end its
+ * event. Idle means "no record added for join_timeout", per event, whatever
+ * the other origins do. */
+Test(audit_event, idle_events_expire_by_arrival_time_not_audit_time)
+{
+	int64_t t0;
+	audit_joiner_stats_t st;
+
+	audit_joiner_begin(j);
+	add(j, &rec, "node=quiet type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
+	add(j, &rec, "node=quiet type=ANOM_ABEND msg=audit(1700000000.200:2): sig=11");
+	t0 = audit_joiner_now_ms();
+	audit_joiner_commit(j);
+
+	audit_joiner_begin(j);
+	/* another origin's traffic, far newer in audit time, is irrelevant */
+	add(j, &rec, "node=busy type=SYSCALL msg=audit(1800000000.100:1): syscall=2");
+	cr_assert_eq(audit_joiner_ncompleted(j), 0);
+	cr_assert_eq(audit_joiner_expire_idle(j, t0), 0, "not idle yet");
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS - 5), 0,
+	             "not idle for join.timeout yet");
+	cr_assert_eq(audit_joiner_ncompleted(j), 0);
+	audit_joiner_commit(j);
+
+	/* the busy origin's event gets a record later than the quiet ones */
+	while (audit_joiner_now_ms() < t0 + 20)
+		;   /* let the monotonic clock move on */
+	audit_joiner_begin(j);
+	add(j, &rec, "node=busy type=CWD msg=audit(1800000000.100:1): cwd=\"/\"");
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 2,
+	             "the quiet origin's two events are idle, the busy one is not");
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 1)), AUDIT_EVENT_END_TIMEOUT);
+	cr_assert_eq(audit_joiner_expire_idle(j, audit_joiner_now_ms() +
+	                                      AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 1);
+	cr_assert_eq(audit_joiner_ncompleted(j), 3);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 0)), AUDIT_EVENT_END_TIMEOUT);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 2)), 2,
+	             "the busy event keeps both its records");
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 0);
+	cr_assert_eq(st.events_incomplete, 3);
+	/* not delivered: they are held again, as they were */
+	audit_joiner_rollback(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 3);
+	cr_assert_eq(st.events_incomplete, 0);
+	audit_joiner_begin(j);
+	cr_assert_eq(audit_joiner_expire_idle(j, audit_joiner_now_ms() +
+	                                      AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 3);
+	audit_joiner_commit(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 0);
+}
+
+/* A record added to a held event restarts its idle time; a rolled-back
+ * record does not. */
+Test(audit_event, a_new_record_restarts_the_idle_time_and_rollback_restores_it)
+{
+	int64_t t0, t1;
+
+	audit_joiner_begin(j);
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
+	t0 = audit_joiner_now_ms();
+	audit_joiner_commit(j);
+	while ((t1 = audit_joiner_now_ms()) < t0 + 20)
+		;   /* let the monotonic clock move on */
+	audit_joiner_begin(j);
+	add(j, &rec, "type=CWD msg=audit(1700000000.100:1): cwd=\"/\"");
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 10), 0,
+	             "the second record made it recent again");
+	audit_joiner_rollback(j);
+	audit_joiner_begin(j);
+	cr_assert_eq(audit_joiner_expire_idle(j, t1 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 1,
+	             "the rolled-back record's arrival was forgotten");
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 1);
+	audit_joiner_commit(j);
+}
