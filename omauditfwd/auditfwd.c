@@ -76,6 +76,8 @@ static void usage(FILE *f)
 "  --framing MODE         octet-counted | lf (default octet-counted)\n"
 "  --timeout-connect MS   connect timeout (default %d)\n"
 "  --timeout-io MS        write/acknowledge timeout (default %d)\n"
+"  --resend-window SIZE   tcp, tls: delivered bytes resent after a lost\n"
+"                         connection, e.g. 256k, 1m; 0: none (default 256k)\n"
 "  --stats                print counters to stderr at the end\n"
 "  --version, --help\n",
 	        format_names(), SYSLOG_DEFAULT_APPNAME, SYSLOG_DEFAULT_FACILITY,
@@ -101,6 +103,35 @@ static int positive_int(const char *s, int max, int *out)
 	if (*s == '\0' || *end != '\0' || errno || v < 1 || v > max)
 		return -1;
 	*out = (int)v;
+	return 0;
+}
+
+/* a size as rsyslog writes it: digits, then k m g (x 1024...) or K M G
+ * (x 1000...); at most MAX */
+static int size_arg(const char *s, size_t max, size_t *out)
+{
+	static const char units[] = "kmgKMG";
+	static const unsigned long long mult[] = { 1ULL << 10, 1ULL << 20, 1ULL << 30,
+	                                           1000ULL, 1000000ULL, 1000000000ULL };
+	unsigned long long v;
+	const char *u;
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end != '\0') {
+		if ((u = strchr(units, *end)) == NULL || end[1] != '\0' ||
+		    v > max / mult[u - units])
+			return -1;
+		v *= mult[u - units];
+	}
+	if (v > max)
+		return -1;
+	*out = (size_t)v;
 	return 0;
 }
 
@@ -197,7 +228,7 @@ int main(int argc, char **argv)
 	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
 	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_EHOST, O_BROKER, O_TOPIC, O_KEY,
 	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
-	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM };
+	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_RESEND };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -227,6 +258,7 @@ int main(int argc, char **argv)
 		{ "framing", required_argument, NULL, O_FRAMING },
 		{ "timeout-connect", required_argument, NULL, O_TCONNECT },
 		{ "timeout-io", required_argument, NULL, O_TIO },
+		{ "resend-window", required_argument, NULL, O_RESEND },
 		{ "stats", no_argument, NULL, O_STATS },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, 'h' },
@@ -373,6 +405,11 @@ int main(int argc, char **argv)
 		case O_TIO:
 			if (positive_int(optarg, 3600000, &tconf.io_timeout_ms) != 0)
 				return die_usage("timeout-io", optarg, "milliseconds > 0");
+			break;
+		case O_RESEND:
+			if (size_arg(optarg, TRANSPORT_RESEND_WINDOW_MAX, &tconf.resend_window) != 0)
+				return die_usage("resend-window", optarg, "a size from 0 to 64m "
+				                 "(k, m: x 1024)");
 			break;
 		case O_STATS:
 			stats = 1;

@@ -131,6 +131,7 @@ typedef struct _instanceData {
 	char **tls_permittedpeers;
 	int tls_authmode_set;       /* tls.authmode given (for the anon warning) */
 	int leef_set;               /* a leef.* parameter was given */
+	int resend_set;             /* resendWindow given (tcp and tls only) */
 } instanceData;
 
 static rsRetVal setup_spool(instanceData *pData);
@@ -181,6 +182,7 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "timeout.connect", eCmdHdlrPositiveInt, 0 },
 	{ "timeout.io", eCmdHdlrPositiveInt, 0 },
 	{ "failback.interval", eCmdHdlrPositiveInt, 0 },
+	{ "resendWindow", eCmdHdlrSize, 0 },
 	{ "join", eCmdHdlrBinary, 0 },
 	{ "join.timeout", eCmdHdlrPositiveInt, 0 },
 	{ "join.maxpending", eCmdHdlrPositiveInt, 0 },
@@ -1153,6 +1155,17 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		pData->tconf.failback_interval_ms = (int)v->val.d.n;
 		FINALIZE;
 	}
+	if (!strcmp(name, "resendWindow")) {
+		if (v->val.d.n < 0 || (uint64_t)v->val.d.n > TRANSPORT_RESEND_WINDOW_MAX) {
+			parser_errmsg("omauditfwd: parameter 'resendWindow': invalid value %lld, "
+			              "expected a size from 0 (none) to %zum", (long long)v->val.d.n,
+			              TRANSPORT_RESEND_WINDOW_MAX / (1024 * 1024));
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->tconf.resend_window = (size_t)v->val.d.n;
+		pData->resend_set = 1;
+		FINALIZE;
+	}
 	if (!strcmp(name, "target")) {
 		CHKiRet(array_strings(v->val.d.ar, &pData->targets, &pData->tconf.n_targets));
 		pData->tconf.targets = (const char *const *)pData->targets;
@@ -1576,6 +1589,11 @@ CODESTARTnewActInst
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
 	CHKiRet(dyna_setup(pData));
+	if (pData->transport == &transport_kafka && pData->resend_set) {
+		parser_errmsg("omauditfwd: parameter 'resendWindow' needs transport=\"tcp\" or "
+		              "\"tls\" (Kafka acknowledges each message)");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
 	if (pData->transport != &transport_tls &&
 	    (pData->tls_cacert || pData->tls_mycert || pData->tls_myprivkey ||
 	     pData->tls_minversion || pData->tls_permittedpeers || pData->tls_authmode_set)) {
