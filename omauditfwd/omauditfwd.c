@@ -88,6 +88,8 @@ typedef struct _instanceData {
 	audit_joiner_conf_t jconf;
 	audit_joiner_t *joiner;     /* NULL when join="off" */
 	char *spool_path;           /* events held at shutdown (NULL: no workDirectory) */
+	char spool_ident[SPOOL_IDENTITY_MAX]; /* at the top of its spool file */
+	int spool_claimed;          /* its spool file's name is claimed (see claim_spool) */
 	int spool_pending;          /* the spool file is to be fed in (atomic) */
 	int spool_checked;          /* setup_spool() ran (under its lock) */
 	int spool_warned;           /* shutdown spooling reported (atomic) */
@@ -135,6 +137,7 @@ typedef struct _instanceData {
 } instanceData;
 
 static rsRetVal setup_spool(instanceData *pData);
+static void unclaim_spool(instanceData *pData);
 static void start_join_timer(instanceData *pData);
 static void stop_join_timer(instanceData *pData);
 static int shutting_down(void);
@@ -154,6 +157,7 @@ typedef struct wrkrInstanceData {
 	unsigned long failures;     /* attempts failed since failing_since */
 	spool_held_t held;          /* messages handed back to rsyslog, not yet settled */
 	char *spool_path;           /* copies: freeWrkrInstance may come after */
+	char *spool_ident;
 	char *statsname;            /* freeInstance (see kafka_sink_t) */
 	int hup;                    /* HUP: reconnect, set by rsyslog's HUP thread
 	                             * and acted on by the worker (atomic) */
@@ -254,6 +258,7 @@ CODESTARTcreateWrkrInstance
 	CHKmalloc(pWrkrData->statsname = strdup(pWrkrData->pData->statsname));
 	if (pWrkrData->pData->spool_path != NULL)
 		CHKmalloc(pWrkrData->spool_path = strdup(pWrkrData->pData->spool_path));
+	CHKmalloc(pWrkrData->spool_ident = strdup(pWrkrData->pData->spool_ident));
 finalize_it:
 ENDcreateWrkrInstance
 
@@ -316,7 +321,8 @@ static void flush_at_shutdown(instanceData *pData)
 		         "global(workDirectory) to keep them for the next start): %s",
 		         pData->statsname, pData->where, (unsigned long long)st.pending, errstr);
 		pipeline_batch_rollback(pipe);
-	} else if (spool_append_completed(pData->spool_path, pData->joiner, &nev, &nlines,
+	} else if (spool_append_completed(pData->spool_path, pData->spool_ident, pData->joiner,
+	                                  &nev, &nlines,
 	                                  spoolerr, sizeof(spoolerr)) == 0) {
 		LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %s: %zu incomplete "
 		       "audit events (%zu records) held at shutdown could not be delivered (%s); "
@@ -672,6 +678,7 @@ BEGINfreeInstance
 CODESTARTfreeInstance
 	stop_join_timer(pData);
 	flush_at_shutdown(pData);
+	unclaim_spool(pData);
 	if (pData->statsobj != NULL)
 		statsobj.Destruct(&pData->statsobj);
 	audit_joiner_free(pData->joiner);
@@ -711,7 +718,8 @@ static void save_dropped(wrkrInstanceData_t *pWrkrData)
 	if (pWrkrData->held.n == 0)
 		return;
 	if (pWrkrData->spool_path != NULL &&
-	    spool_append(pWrkrData->spool_path, pWrkrData->held.v, pWrkrData->held.n, err,
+	    spool_append(pWrkrData->spool_path, pWrkrData->spool_ident, pWrkrData->held.v,
+	                 pWrkrData->held.n, err,
 	                 sizeof(err)) == 0)
 		LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %zu messages of the "
 		       "batch rsyslog dropped when it stopped this worker are saved to %s and "
@@ -754,6 +762,7 @@ CODESTARTfreeWrkrInstance
 	save_dropped(pWrkrData);
 	spool_held_free(&pWrkrData->held);
 	free(pWrkrData->spool_path);
+	free(pWrkrData->spool_ident);
 	free(pWrkrData->statsname);
 	if (pWrkrData->tr != NULL)
 		pWrkrData->ops->destroy(pWrkrData->tr);
@@ -979,9 +988,11 @@ static int spool_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pP
 	pipeline_batch_begin(pWrkrData->pipe);
 	pipeline_flush(pWrkrData->pipe);
 	if ((pData->joiner == NULL ||
-	     spool_append_completed(pData->spool_path, pData->joiner, &nev, &nheld, err,
+	     spool_append_completed(pData->spool_path, pData->spool_ident, pData->joiner, &nev,
+	                            &nheld, err,
 	                            sizeof(err)) == 0) &&
-	    spool_append(pData->spool_path, lines, nParams, err, sizeof(err)) == 0)
+	    spool_append(pData->spool_path, pData->spool_ident, lines, nParams, err,
+	                 sizeof(err)) == 0)
 		rc = 0;
 	if (rc == 0) {
 		pipeline_batch_commit(pWrkrData->pipe);
@@ -1386,7 +1397,9 @@ static rsRetVal setup_spool(instanceData *pData)
 {
 	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
 	const uchar *dir;
-	char path[PATH_MAX];
+	char path[PATH_MAX], aside[PATH_MAX + 32], found[SPOOL_IDENTITY_MAX];
+	char err[OMAF_ERRSTR_MAX];
+	int rc;
 	DEFiRet;
 
 	pthread_mutex_lock(&once);
@@ -1403,11 +1416,31 @@ static rsRetVal setup_spool(instanceData *pData)
 		         "'%s'): events held at shutdown cannot be saved", pData->statsname, dir);
 		FINALIZE;
 	}
+	rc = spool_identity_of(path, found, sizeof(found), err, sizeof(err));
+	if (rc == 1 && found[0] != '\0' && strcmp(found, pData->spool_ident) != 0) {
+		/* another action's (renamed since, or its parameters changed):
+		 * never fed to this one, never appended to */
+		snprintf(aside, sizeof(aside), "%s.foreign-%lld", path, (long long)time(NULL));
+		if (rename(path, aside) != 0) {
+			LogError(errno, RS_RET_ERR, "omauditfwd[%s]: spool file %s was written by "
+			         "another action (%s), not this one (%s), and cannot be set aside: "
+			         "this action saves nothing at shutdown", pData->statsname, path,
+			         found, pData->spool_ident);
+			FINALIZE;
+		}
+		LogError(0, RS_RET_ERR, "omauditfwd[%s]: spool file %s was written by another "
+		         "action (%s), not this one (%s): renamed to %s and not sent; rename it "
+		         "to the spool file of the action that wrote it to have it sent",
+		         pData->statsname, path, found, pData->spool_ident, aside);
+		rc = 0;
+	}
 	CHKmalloc(pData->spool_path = strdup(path));
-	if (access(path, F_OK) == 0) {
+	if (rc != 0) {   /* -1: feed_spool sets it aside as .bad */
 		pData->spool_pending = 1;
 		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s holds events saved at the "
-		       "last shutdown; they are sent with the first batch", pData->statsname, path);
+		       "last shutdown%s; they are sent with the first batch", pData->statsname,
+		       path, rc == 1 && found[0] == '\0' ? " (by a version that did not record "
+		       "the action)" : "");
 	}
 finalize_it:
 	pthread_mutex_unlock(&once);
@@ -1431,6 +1464,104 @@ static void set_where(instanceData *pData)
 		         strchr(host, ':') ? "%s[%s]:%d" : "%s%s:%d", i ? "," : "", host, port);
 		len = strlen(pData->where);
 	}
+}
+
+/* One spool file per action, always: the spool file names of the module's
+ * actions (their statsname made a file name, see spool_path()), so that a
+ * second action that would get the same one is refused (statsname given)
+ * or named apart (the default statsname: "-FORMAT", then "-FORMAT-N",
+ * appended). Claimed at load, released by freeInstance. */
+typedef struct spool_claim {
+	struct spool_claim *next;
+	const instanceData *owner;
+	char name[PATH_MAX];
+} spool_claim_t;
+static spool_claim_t *spool_claims;
+static pthread_mutex_t spool_claims_mu = PTHREAD_MUTEX_INITIALIZER;
+#define OMAF_SPOOL_NAME_TRIES 100   /* default names tried at most */
+
+static const spool_claim_t *claim_of(const char *name)
+{
+	const spool_claim_t *c;
+
+	for (c = spool_claims; c != NULL; c = c->next)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static rsRetVal claim_spool(instanceData *pData)
+{
+	char cand[320], name[PATH_MAX];
+	const spool_claim_t *other;
+	spool_claim_t *c = NULL;
+	int explicit = pData->statsname != NULL, n;
+	DEFiRet;
+
+	pthread_mutex_lock(&spool_claims_mu);
+	for (n = 1; n <= OMAF_SPOOL_NAME_TRIES; n++) {
+		if (explicit)
+			snprintf(cand, sizeof(cand), "%s", pData->statsname);
+		else if (n == 1)
+			snprintf(cand, sizeof(cand), "omauditfwd-%s", pData->where);
+		else if (n == 2)
+			snprintf(cand, sizeof(cand), "omauditfwd-%s-%s", pData->where,
+			         pData->pconf.format->name);
+		else
+			snprintf(cand, sizeof(cand), "omauditfwd-%s-%s-%d", pData->where,
+			         pData->pconf.format->name, n - 1);
+		if (spool_path(name, sizeof(name), "", cand) != 0) {
+			parser_errmsg("omauditfwd: parameter 'statsname': '%s' is too long for a "
+			              "spool file name", cand);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		if ((other = claim_of(name)) == NULL)
+			break;
+		if (explicit) {
+			parser_errmsg("omauditfwd: parameter 'statsname': '%s' would share the "
+			              "spool file %s with another omauditfwd action (statsname "
+			              "'%s'); give each action a statsname of its own",
+			              pData->statsname, name + 1, other->owner->statsname);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+	}
+	if (n > OMAF_SPOOL_NAME_TRIES) {
+		parser_errmsg("omauditfwd: parameter 'statsname': more than %d actions to %s "
+		              "with the default statsname; give them statsnames of their own",
+		              OMAF_SPOOL_NAME_TRIES, pData->where);
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (!explicit)
+		CHKmalloc(pData->statsname = strdup(cand));
+	CHKmalloc(c = calloc(1, sizeof(*c)));
+	c->owner = pData;
+	memcpy(c->name, name, sizeof(c->name));
+	c->next = spool_claims;
+	spool_claims = c;
+	pData->spool_claimed = 1;
+	spool_identity(pData->spool_ident, sizeof(pData->spool_ident), pData->statsname,
+	               pData->transport->name, pData->pconf.format->name);
+finalize_it:
+	pthread_mutex_unlock(&spool_claims_mu);
+	RETiRet;
+}
+
+static void unclaim_spool(instanceData *pData)
+{
+	spool_claim_t **pp, *c;
+
+	if (!pData->spool_claimed)
+		return;
+	pthread_mutex_lock(&spool_claims_mu);
+	for (pp = &spool_claims; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->owner == pData) {
+			c = *pp;
+			*pp = c->next;
+			free(c);
+			break;
+		}
+	pthread_mutex_unlock(&spool_claims_mu);
+	pData->spool_claimed = 0;
 }
 
 /* impstats: what the action did, one object per action, counters read in
@@ -1647,6 +1778,7 @@ CODESTARTnewActInst
 		pData->pconf.enrich = pData->enricher;
 	}
 
+	CHKiRet(claim_spool(pData));
 	CHKiRet(setup_stats(pData));
 
 	/* the line, then the topic's and the key's templates (rsyslog rejects

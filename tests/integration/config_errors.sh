@@ -48,6 +48,8 @@ for params in \
 	"$BASE resendWindow=\"0\"" \
 	"$BASE resendWindow=\"1m\" transport=\"tls\" tls.authmode=\"anon\"" \
 	"$BASE resendWindow=\"64m\"" \
+	"$BASE) action(type=\"omauditfwd\" $BASE format=\"leef\") action(type=\"omauditfwd\" $BASE" \
+	"$BASE statsname=\"one\") action(type=\"omauditfwd\" $BASE statsname=\"two\"" \
 	'target=["127.0.0.1:6514"] transport="tls" tls.authmode="anon"' \
 	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer="collector.example"' \
 	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer=["a.example", "b.example"]'; do
@@ -154,6 +156,10 @@ check_bad target    'target=["k1:9092", "k2:9092"] transport="kafka" topic="t"'
 check_bad failback.interval "$BASE failback.interval=\"0\""
 check_bad failback.interval "$BASE failback.interval=\"soon\""
 check_bad resendWindow "$BASE resendWindow=\"65m\"" 68157440
+# one spool file per action: two actions may not get the same one
+check_bad statsname "$BASE statsname=\"dup\") action(type=\"omauditfwd\" $BASE format=\"leef\" statsname=\"dup\"" dup
+check_bad statsname "$BASE statsname=\"a:b\") action(type=\"omauditfwd\" $BASE statsname=\"a_b\"" a_b
+check_bad statsname "$BASE) action(type=\"omauditfwd\" $BASE statsname=\"omauditfwd-127.0.0.1:10514\"" omauditfwd-127.0.0.1:10514
 check_bad resendWindow "$BASE resendWindow=\"-1\""
 check_bad resendWindow "$BASE resendWindow=\"lots\""
 check_bad resendWindow 'target="127.0.0.1" transport="kafka" topic="t" resendWindow="1m"'
