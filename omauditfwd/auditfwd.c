@@ -8,10 +8,12 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "pipeline.h"
 #include "transport.h"
@@ -20,6 +22,9 @@
 #define CLI_SEND_ATTEMPTS  5          /* tries per batch before giving up */
 #define CLI_RETRY_SLEEP_S  1
 #define CLI_MAX_CONF_PARAMS 64        /* --conf-param / --topic-conf-param */
+#define CLI_TICK_MS        500        /* input that stays open: quiet this long,
+                                       * what is ready and idle goes out */
+#define CLI_READ_CHUNK     65536
 
 typedef struct cli {
 	pipeline_t *pipe;
@@ -54,7 +59,9 @@ static void usage(FILE *f)
 "  --join on|off          join the records of an event into one message\n"
 "                         (default on)\n"
 "  --join-timeout MS      an event without its EOE is complete when its origin\n"
-"                         is this much newer, in audit time (default %d)\n"
+"                         is this much newer, in audit time, or (input that\n"
+"                         stays open) when it got no record for this long\n"
+"                         (default %d)\n"
 "  --join-maxpending N    incomplete events held at most (default %d)\n"
 "  --enrich on|off        decode values and add interpretations under the\n"
 "                         UPPERCASE names (default on)\n"
@@ -181,27 +188,116 @@ static int end_batch(cli_t *c)
 	return 0;
 }
 
+/* One line (LEN bytes, its LF included when it has one) into the open
+ * batch, which is delivered every CLI_BATCH_MESSAGES lines: 0 or -1. */
+static int take_line(cli_t *c, const char *line, size_t len, size_t *lines)
+{
+	if (pipeline_process(c->pipe, line, len, NULL, 0, &c->batch) != 0) {
+		fprintf(stderr, "auditfwd: out of memory\n");
+		pipeline_batch_rollback(c->pipe);
+		return -1;
+	}
+	if (++*lines % CLI_BATCH_MESSAGES == 0) {
+		if (end_batch(c) != 0)
+			return -1;
+		pipeline_batch_begin(c->pipe);
+	}
+	return 0;
+}
+
+/* Input that may stay open (a pipe from tail -f, a terminal, a socket):
+ * read it as it comes, and every CLI_TICK_MS deliver what is complete and
+ * the events that got no record for the join timeout (as the module's join
+ * timer does, flagged "incomplete":"timeout"), however busy the input is.
+ * The messages are the same as from a file; only when they go out differs. */
+static int run_live(cli_t *c, int fd, const char *name)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char *buf = NULL, *nb, *lf;
+	size_t cap = 0, len = 0, off, lines = 0;
+	int64_t now, tick_at = audit_joiner_now_ms() + CLI_TICK_MS;
+	ssize_t n;
+	int r;
+
+	pipeline_batch_begin(c->pipe);
+	for (;;) {
+		now = audit_joiner_now_ms();
+		r = now < tick_at ? poll(&pfd, 1, (int)(tick_at - now)) : 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto read_error;
+		if (r == 0) {   /* a tick: out with what is ready */
+			tick_at = audit_joiner_now_ms() + CLI_TICK_MS;
+			if (c->joiner != NULL &&
+			    audit_joiner_expire_idle(c->joiner, audit_joiner_now_ms()) < 0) {
+				fprintf(stderr, "auditfwd: out of memory\n");
+				pipeline_batch_rollback(c->pipe);
+				free(buf);
+				return -1;
+			}
+			if (end_batch(c) != 0 || fflush(stdout) != 0) {
+				free(buf);
+				return -1;
+			}
+			pipeline_batch_begin(c->pipe);
+			continue;
+		}
+		if (cap - len < CLI_READ_CHUNK) {
+			if ((nb = realloc(buf, cap + CLI_READ_CHUNK)) == NULL) {
+				fprintf(stderr, "auditfwd: out of memory\n");
+				pipeline_batch_rollback(c->pipe);
+				free(buf);
+				return -1;
+			}
+			buf = nb;
+			cap += CLI_READ_CHUNK;
+		}
+		if ((n = read(fd, buf + len, cap - len)) < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto read_error;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		for (off = 0; (lf = memchr(buf + off, '\n', len - off)) != NULL;
+		     off = (size_t)(lf + 1 - buf))
+			if (take_line(c, buf + off, (size_t)(lf + 1 - (buf + off)), &lines) != 0) {
+				free(buf);
+				return -1;
+			}
+		memmove(buf, buf + off, len - off);
+		len -= off;
+	}
+	/* the end: a last line without its LF, as getline gives it */
+	if (len > 0 && take_line(c, buf, len, &lines) != 0) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return end_batch(c);
+read_error:
+	fprintf(stderr, "auditfwd: reading %s: %s\n", name, strerror(errno));
+	free(buf);
+	(void)end_batch(c);
+	return -1;
+}
+
 static int run_stream(cli_t *c, FILE *in, const char *name)
 {
 	char *line = NULL;
 	size_t cap = 0, lines = 0;
+	struct stat st;
 	ssize_t n;
 	int rc = 0;
 
+	if (fstat(fileno(in), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return run_live(c, fileno(in), name);
 	pipeline_batch_begin(c->pipe);
 	while ((n = getline(&line, &cap, in)) >= 0) {
-		if (pipeline_process(c->pipe, line, (size_t)n, NULL, 0, &c->batch) != 0) {
-			fprintf(stderr, "auditfwd: out of memory\n");
-			pipeline_batch_rollback(c->pipe);
+		if (take_line(c, line, (size_t)n, &lines) != 0) {
 			free(line);
 			return -1;
-		}
-		if (++lines % CLI_BATCH_MESSAGES == 0) {
-			if (end_batch(c) != 0) {
-				free(line);
-				return -1;
-			}
-			pipeline_batch_begin(c->pipe);
 		}
 	}
 	if (ferror(in)) {
