@@ -309,6 +309,65 @@ Test(audit_event, two_workers_share_one_joiner)
 	cr_assert_eq(st.pending, 0);
 }
 
+/* The module's join timer is a third party to the joiner's lock: while two
+ * workers add, it expires everything (as if every event were idle) and
+ * commits or, every other time, rolls back (a send that failed). Events
+ * split, but every record comes out once, and nothing is left held. */
+typedef struct timer_arg { audit_joiner_t *j; int stop; size_t lines, ticks; } timer_arg_t;
+
+static void *timer_main(void *arg)
+{
+	timer_arg_t *t = arg;
+	size_t k, lines;
+	int n;
+
+	/* a few ticks at least, even when the workers were quicker */
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE) || t->ticks < 4) {
+		audit_joiner_begin(t->j);
+		n = audit_joiner_expire_idle(t->j, audit_joiner_now_ms() +
+		                             AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1);
+		cr_assert_geq(n, 0);
+		cr_assert_eq((size_t)n, audit_joiner_ncompleted(t->j));
+		for (k = 0, lines = 0; k < audit_joiner_ncompleted(t->j); k++)
+			lines += audit_event_nlines(audit_joiner_completed(t->j, k));
+		if (t->ticks++ % 2) {
+			t->lines += lines;
+			audit_joiner_commit(t->j);
+		} else {
+			audit_joiner_rollback(t->j);
+		}
+	}
+	return NULL;
+}
+
+Test(audit_event, a_timer_beside_two_workers_loses_and_repeats_nothing)
+{
+	worker_t w[2] = { { j, 0, 0, 0 }, { j, 1, 0, 0 } };
+	timer_arg_t ta = { j, 0, 0, 0 };
+	pthread_t t[3];
+	audit_joiner_stats_t st;
+	size_t i, lines = 0;
+
+	pthread_create(&t[2], NULL, timer_main, &ta);
+	pthread_create(&t[0], NULL, worker_main, &w[0]);
+	pthread_create(&t[1], NULL, worker_main, &w[1]);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	__atomic_store_n(&ta.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t[2], NULL);
+	audit_joiner_begin(j);
+	audit_joiner_flush(j);
+	for (i = 0; i < audit_joiner_ncompleted(j); i++)
+		lines += audit_event_nlines(audit_joiner_completed(j, i));
+	audit_joiner_commit(j);
+	cr_assert_gt(ta.ticks, 1, "the timer ran");
+	cr_assert_eq(lines + ta.lines + w[0].lines + w[1].lines, 2 * THREAD_EVENTS,
+	             "workers %zu + %zu, timer %zu, flush %zu", w[0].lines, w[1].lines,
+	             ta.lines, lines);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 0);
+}
+
 /* A quiet origin: nothing newer comes, so only the wall clock can end its
  * event. Idle means "no record added for join_timeout", per event, whatever
  * the other origins do. */
