@@ -112,6 +112,8 @@ typedef struct _instanceData {
 	statsobj_t *statsobj;       /* impstats: one object per action */
 	intctr_t bytes_sent;        /* message bytes delivered (atomic) */
 	intctr_t batches_failed;    /* batches not delivered, retried (atomic) */
+	intctr_t jt_events;         /* events the join timer sent (atomic) */
+	intctr_t jt_failed;         /* its sends that failed (atomic) */
 	char where[320];            /* "host:port" or "kafka:topic", for messages */
 	char *kafka_brokers;        /* the strings transport_conf_t points to */
 	char *kafka_topic;
@@ -383,6 +385,7 @@ static void jt_failed(join_timer_t *t, const char *errstr)
 {
 	instanceData *const pData = t->pData;
 
+	__atomic_fetch_add(&pData->jt_failed, 1, __ATOMIC_RELAXED);
 	t->retry_at = audit_joiner_now_ms() + OMAF_JT_RETRY_MS;
 	if (!t->failing)
 		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: audit events held past "
@@ -434,6 +437,7 @@ static int jt_tick(join_timer_t *t, int connected)
 	    TRANSPORT_OK) {
 		pipeline_batch_commit(t->pipe);
 		__atomic_fetch_add(&pData->bytes_sent, t->mb.data.len, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&pData->jt_events, (intctr_t)n, __ATOMIC_RELAXED);
 		t->used_at = audit_joiner_now_ms();
 		if (t->failing)
 			LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s: audit events held "
@@ -1594,6 +1598,8 @@ static rsRetVal setup_stats(instanceData *pData)
 		{ "connects.failed", offsetof(transport_stream_stats_t, connect_failures) },
 		{ "handshakes.failed", offsetof(transport_stream_stats_t, handshake_failures) },
 		{ "failovers", offsetof(transport_stream_stats_t, failovers) },
+		{ "resends", offsetof(transport_stream_stats_t, resends) },
+		{ "resent.bytes", offsetof(transport_stream_stats_t, resent_bytes) },
 	};
 	char name[256];
 	size_t i;
@@ -1629,6 +1635,10 @@ static rsRetVal setup_stats(instanceData *pData)
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_evicted));
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.pending",
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->pending));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.events",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, &pData->jt_events));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.failed",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, &pData->jt_failed));
 	}
 	if (pData->transport == &transport_kafka) {
 		for (i = 0; i < sizeof(kafka_ctrs) / sizeof(kafka_ctrs[0]); i++)

@@ -55,6 +55,9 @@ typedef struct transport_stream_stats {
 	unsigned long long failovers;          /* sessions established with another
 	                                        * target than the previous session
 	                                        * (the first: than the first target) */
+	unsigned long long resends;            /* lost connections after which the
+	                                        * resend window was sent again */
+	unsigned long long resent_bytes;       /* ... its bytes (duplicates at most) */
 } transport_stream_stats_t;
 
 #define TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS 30000

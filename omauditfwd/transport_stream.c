@@ -471,6 +471,12 @@ transport_rc_t stream_send(stream_t *s, const msgbatch_t *mb, size_t *delivered,
 		connection_lost(s);
 		return rc;
 	}
+	if (replayed > 0) {
+		STAT_INC(s, resends);
+		if (s->conf.stream_stats)
+			__atomic_fetch_add(&s->conf.stream_stats->resent_bytes, replayed,
+			                   __ATOMIC_RELAXED);
+	}
 	s->replay_pending = 0;
 	remember_batch(s, replayed);
 	*delivered = mb->n;

@@ -20,7 +20,8 @@ hport=$(free_port)
 sport=$(free_port)
 receiver_conf "$rport" "$T/received.txt" >"$T/receiver.conf"
 receiver_conf "$hport" "$T/held.txt" receiver2 >"$T/receiver2.conf"
-action="$(omauditfwd_action "$rport" 'statsname="quiet" join.timeout="2000"')
+action="module(load=\"impstats\" interval=\"1\" format=\"json\" log.syslog=\"off\" log.file=\"$T/stats.log\")
+$(omauditfwd_action "$rport" 'statsname="quiet" join.timeout="2000"')
 $(omauditfwd_action "$hport" 'statsname="hourly" join.timeout="3600000"')"
 sender_conf "$sport" "$action" >"$T/sender.conf"
 rsyslog_start receiver "$T/receiver.conf"
@@ -88,6 +89,26 @@ grep "\"id\":\"$now.100:424242\"" "$T/held.txt" | grep -q '"incomplete":"flush"'
 	fail "the HUP's event is not flagged flush: $(cat "$T/held.txt")"
 log "HUP: the held event arrived after ${ms4} ms"
 
+# impstats: what the timer sent, per action (the quiet event and the
+# ANOM_ABEND; for the second action, by the HUP)
+jt() {
+	"$PYTHON" - "$T/stats.log" "$1" "$2" <<'PY'
+import json, sys, time
+path, name, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for _ in range(100):
+    try:
+        rows = [json.loads(l[l.index("{"):]) for l in open(path) if '"%s"' % name in l]
+    except FileNotFoundError:
+        rows = []
+    if rows and rows[-1].get("jointimer.events") == want:
+        sys.exit(0)
+    time.sleep(0.1)
+print("impstats of %s: %s" % (name, json.dumps(rows[-1]) if rows else "none"))
+sys.exit(1)
+PY
+}
+jt quiet 2 || fail "jointimer.events of the first action is not 2"
+jt hourly 2 || fail "jointimer.events of the second action is not 2"
 rsyslog_stop sender || fail "sender did not stop"
 for f in received held; do
 	for id in 424242 424243 515151; do

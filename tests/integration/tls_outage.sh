@@ -133,7 +133,9 @@ avg=$(( $(wc -c <"$T/received.txt") / $(count_lines "$T/received.txt") ))
 per_outage=$(( REPLAY_MAX / avg + BATCH ))
 log "impstats: connects=$(stats_value "$T/stats.log" "$TEST_NAME" connects)" \
 	"handshakes.failed=$(stats_value "$T/stats.log" "$TEST_NAME" handshakes.failed)" \
-	"connects.failed=$(stats_value "$T/stats.log" "$TEST_NAME" connects.failed)"
+	"connects.failed=$(stats_value "$T/stats.log" "$TEST_NAME" connects.failed)" \
+	"resends=$(stats_value "$T/stats.log" "$TEST_NAME" resends)" \
+	"resent.bytes=$(stats_value "$T/stats.log" "$TEST_NAME" resent.bytes)"
 log "duplicates: $dups; bound $OUTAGES x $per_outage (replay window of ~$avg-byte messages + one batch of $BATCH)"
 [ -n "$dups" ] || fail "no duplicate count in: $summary"
 [ "$dups" -le $((OUTAGES * per_outage)) ] || fail "$dups duplicates: more than the replay window per outage"

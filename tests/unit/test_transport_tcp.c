@@ -99,6 +99,8 @@ static void add(msgbatch_t *mb, const char *s)
 	cr_assert_eq(msgbatch_end(mb), 0);
 }
 
+static transport_stream_stats_t window_stats;   /* make_window()'s counters */
+
 static transport_t *make_window(int port, framing_t framing, int io_ms, size_t window)
 {
 	transport_conf_t c;
@@ -111,6 +113,7 @@ static transport_t *make_window(int port, framing_t framing, int io_ms, size_t w
 	c.framing = framing;
 	c.io_timeout_ms = io_ms;
 	c.resend_window = window;
+	c.stream_stats = &window_stats;
 	cr_assert_eq(transport_tcp.create(&t, &c, err, sizeof(err)), TRANSPORT_OK, "%s", err);
 	return t;
 }
@@ -360,6 +363,7 @@ static size_t resent_after_drop(size_t window, size_t n_batches)
 	static char big[10000];
 
 	memset(big, 'y', sizeof(big) - 1);
+	memset(&window_stats, 0, sizeof(window_stats));
 	peer_start(&p, 2, 1, 0, 0);
 	p.first_read = n_batches * sizeof(big);   /* 9999 bytes + LF per batch */
 	t = make_window(p.port, FRAMING_LF, 5000, window);
@@ -380,6 +384,8 @@ static size_t resent_after_drop(size_t window, size_t n_batches)
 	cr_assert_eq(memcmp(p.got + p.got_len - 4, "end\n", 4), 0);
 	replayed = p.got_len - 4;
 	cr_assert_eq(replayed % sizeof(big), 0, "whole batches: %zu", replayed);
+	cr_assert_eq(window_stats.resends, replayed > 0, "resends counted");
+	cr_assert_eq(window_stats.resent_bytes, replayed, "resent.bytes counted");
 	msgbatch_free(&mb);
 	return replayed;
 }
