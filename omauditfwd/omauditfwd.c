@@ -24,7 +24,6 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <time.h>
-#include <signal.h>
 #include "conf.h"
 #include "syslogd-types.h"
 #include "srUtils.h"
@@ -37,6 +36,7 @@
 #include "glbl.h"
 #include "rsconf.h"
 
+#include "join_timer.h"
 #include "pipeline.h"
 #include "transport.h"
 #include "spool.h"
@@ -97,14 +97,10 @@ typedef struct _instanceData {
 	spool_t spool;              /* the spool being fed, loaded once */
 	size_t spool_next;          /* its first line not yet delivered */
 	int flush_requested;        /* HUP: complete held events (atomic) */
-	/* the join timer (see join_timer_main): its thread, started by the
-	 * first worker, stopped by freeInstance */
-	pthread_t jt_thread;
+	join_timer_t *jtimer;       /* started by the first worker (atomic),
+	                             * stopped by freeInstance */
 	int jt_started;             /* under the once lock of start_join_timer() */
-	pthread_mutex_t jt_mu;      /* guards jt_stop, jt_kick */
-	pthread_cond_t jt_cv;       /* CLOCK_MONOTONIC */
-	int jt_stop;                /* freeInstance: end the thread */
-	int jt_kick;                /* HUP: flush now, do not wait for the tick */
+	join_timer_stats_t jt_stats; /* impstats (atomic) */
 	int enrich;
 	enrich_conf_t econf;
 	enrich_t *enricher;         /* NULL when enrich="off" */
@@ -112,8 +108,6 @@ typedef struct _instanceData {
 	statsobj_t *statsobj;       /* impstats: one object per action */
 	intctr_t bytes_sent;        /* message bytes delivered (atomic) */
 	intctr_t batches_failed;    /* batches not delivered, retried (atomic) */
-	intctr_t jt_events;         /* events the join timer sent (atomic) */
-	intctr_t jt_failed;         /* its sends that failed (atomic) */
 	char where[320];            /* "host:port" or "kafka:topic", for messages */
 	char *kafka_brokers;        /* the strings transport_conf_t points to */
 	char *kafka_topic;
@@ -141,7 +135,6 @@ typedef struct _instanceData {
 static rsRetVal setup_spool(instanceData *pData);
 static void unclaim_spool(instanceData *pData);
 static void start_join_timer(instanceData *pData);
-static void stop_join_timer(instanceData *pData);
 static int shutting_down(void);
 
 typedef struct wrkrInstanceData {
@@ -224,14 +217,6 @@ static struct cnfparamblk actpblk = {
 BEGINcreateInstance
 CODESTARTcreateInstance
 	pthread_mutex_init(&pData->spool_mu, NULL);
-	pthread_mutex_init(&pData->jt_mu, NULL);
-	{
-		pthread_condattr_t ca;
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&pData->jt_cv, &ca);
-		pthread_condattr_destroy(&ca);
-	}
 	pData->transport = &transport_tcp;
 	transport_conf_default(&pData->tconf);
 	pipeline_conf_default(&pData->pconf);
@@ -344,188 +329,20 @@ static void flush_at_shutdown(instanceData *pData)
 	msgbatch_free(&mb);
 }
 
-/* ---- the join timer ------------------------------------------------------
- *
- * An event is held until its EOE, or until its origin's records move
- * join.timeout past it in audit time. An origin that falls silent (the
- * last command before a host goes quiet, ANOM_ABEND and the other records
- * that never get an EOE) would keep its last event until it logs again,
- * and a batch only comes when some message comes. So each action with
- * joining on has a thread that wakes every OMAF_JT_TICK_MS and completes
- * the events that got no record for join.timeout (monotonic time, see
- * audit_joiner_expire_idle), flagged "incomplete":"timeout", and sends them
- * through a transport of its own. It is a batch like the workers': it holds
- * the joiner's lock from begin to commit (delivered) or rollback (not: the
- * events stay held and the next tick tries again; at shutdown
- * flush_at_shutdown spools them). It also carries out a HUP's flush at
- * once. Every event therefore reaches the transport at most join.timeout +
- * OMAF_JT_TICK_MS (+ the time to send) after its last record arrived.
- *
- * The thread is ours: rsyslog never cancels it. It connects before taking
- * the joiner's lock, so a collector that does not answer delays the
- * workers' batches by one send at most (io timeout), never by a connect;
- * after a failure it waits OMAF_JT_RETRY_MS. freeInstance stops it (its
- * waits are bounded by the transport's timeouts) before the final flush.
- */
-#define OMAF_JT_TICK_MS        500     /* the documented extra delay */
-#define OMAF_JT_RETRY_MS       5000    /* after a failed connect or send */
-#define OMAF_JT_IDLE_CLOSE_MS  60000   /* its connection, unused, is closed */
+/* ---- the join timer (join_timer.h): idle events and a HUP's flush ---- */
 
-typedef struct join_timer {
-	instanceData *pData;
-	pipeline_t *pipe;
-	transport_t *tr;
-	msgbatch_t mb;
-	int64_t retry_at;           /* audit_joiner_now_ms() of the next try */
-	int64_t used_at;            /* ... when its connection last sent */
-	int failing;                /* logged once per outage */
-} join_timer_t;
-
-static void jt_failed(join_timer_t *t, const char *errstr)
+static void jt_report(void *ctx, int failed, const char *why)
 {
-	instanceData *const pData = t->pData;
+	const instanceData *pData = ctx;
 
-	__atomic_fetch_add(&pData->jt_failed, 1, __ATOMIC_RELAXED);
-	t->retry_at = audit_joiner_now_ms() + OMAF_JT_RETRY_MS;
-	if (!t->failing)
+	if (failed)
 		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: audit events held past "
 		         "join.timeout cannot be sent now, kept and retried every %d ms (or "
 		         "sent with the next batch): %s", pData->statsname, pData->where,
-		         OMAF_JT_RETRY_MS, errstr);
-	t->failing = 1;
-}
-
-/* One tick: complete the idle events (all of them after a HUP) and send
- * them. Returns 1 when it found events to send but had no connection (the
- * caller connects and calls again), else 0. */
-static int jt_tick(join_timer_t *t, int connected)
-{
-	instanceData *const pData = t->pData;
-	char errstr[OMAF_ERRSTR_MAX] = "out of memory";
-	audit_joiner_stats_t st;
-	size_t delivered;
-	int flush, n;
-
-	audit_joiner_stats(pData->joiner, &st);
-	flush = __atomic_load_n(&pData->flush_requested, __ATOMIC_ACQUIRE);
-	if (st.pending == 0) {
-		if (flush)   /* nothing to flush: the HUP is done */
-			__atomic_store_n(&pData->flush_requested, 0, __ATOMIC_RELEASE);
-		return 0;
-	}
-	pipeline_batch_begin(t->pipe);
-	flush = __atomic_exchange_n(&pData->flush_requested, 0, __ATOMIC_ACQ_REL);
-	if (flush) {
-		pipeline_flush(t->pipe);
-		n = (int)audit_joiner_ncompleted(pData->joiner);
-	} else {
-		n = audit_joiner_expire_idle(pData->joiner, audit_joiner_now_ms());
-	}
-	if (n == 0) {
-		pipeline_batch_commit(t->pipe);   /* nothing changed */
-		return 0;
-	}
-	if (n > 0 && !connected) {
-		pipeline_batch_rollback(t->pipe);
-		if (flush)
-			__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
-		return 1;
-	}
-	msgbatch_reset(&t->mb);
-	if (n > 0 && pipeline_batch_end(t->pipe, &t->mb) == 0 &&
-	    send_batch(pData, t->tr, t->pipe, &t->mb, &delivered, errstr, sizeof(errstr)) ==
-	    TRANSPORT_OK) {
-		pipeline_batch_commit(t->pipe);
-		__atomic_fetch_add(&pData->bytes_sent, t->mb.data.len, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&pData->jt_events, (intctr_t)n, __ATOMIC_RELAXED);
-		t->used_at = audit_joiner_now_ms();
-		if (t->failing)
-			LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s: audit events held "
-			       "past join.timeout are sent again", pData->statsname, pData->where);
-		t->failing = 0;
-		DBGPRINTF("omauditfwd[%s]: join timer sent %d events\n", pData->statsname, n);
-		return 0;
-	}
-	pipeline_batch_rollback(t->pipe);
-	if (flush)
-		__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
-	jt_failed(t, errstr);
-	return 0;
-}
-
-/* connect T's transport (creating it the first time): 0 or -1 (logged) */
-static int jt_connect(join_timer_t *t)
-{
-	instanceData *const pData = t->pData;
-	char errstr[OMAF_ERRSTR_MAX];
-
-	if (t->tr == NULL &&
-	    pData->transport->create(&t->tr, &pData->tconf, errstr, sizeof(errstr)) !=
-	    TRANSPORT_OK) {
-		t->tr = NULL;
-		jt_failed(t, errstr);
-		return -1;
-	}
-	if (!pData->transport->is_connected(t->tr) &&
-	    pData->transport->connect(t->tr, errstr, sizeof(errstr)) != TRANSPORT_OK) {
-		jt_failed(t, errstr);
-		return -1;
-	}
-	t->used_at = audit_joiner_now_ms();
-	return 0;
-}
-
-/* wait for the next tick, a HUP's kick or the stop: 1 to go on, 0 to stop */
-static int jt_wait(instanceData *pData, int64_t until_ms)
-{
-	struct timespec ts;
-	int go;
-
-	ts.tv_sec = (time_t)(until_ms / 1000);
-	ts.tv_nsec = (long)(until_ms % 1000) * 1000000L;
-	pthread_mutex_lock(&pData->jt_mu);
-	while (!pData->jt_stop && !pData->jt_kick &&
-	       pthread_cond_timedwait(&pData->jt_cv, &pData->jt_mu, &ts) == 0)
-		;
-	pData->jt_kick = 0;
-	go = !pData->jt_stop;
-	pthread_mutex_unlock(&pData->jt_mu);
-	return go;
-}
-
-static void *join_timer_main(void *arg)
-{
-	join_timer_t t;
-	int64_t now;
-
-	memset(&t, 0, sizeof(t));
-	t.pData = arg;
-	msgbatch_init(&t.mb);
-	if ((t.pipe = pipeline_new(&t.pData->pconf, &t.pData->stats)) == NULL) {
-		LogError(0, RS_RET_OUT_OF_MEMORY, "omauditfwd[%s]: out of memory: no join "
-		         "timer, held events wait for the next batch", t.pData->statsname);
-		return NULL;
-	}
-	while (jt_wait(t.pData, audit_joiner_now_ms() + OMAF_JT_TICK_MS)) {
-		now = audit_joiner_now_ms();
-		/* the workers spool at shutdown; a retry waits its turn (a HUP
-		 * does not wait) */
-		if (shutting_down() ||
-		    (now < t.retry_at &&
-		     !__atomic_load_n(&t.pData->flush_requested, __ATOMIC_ACQUIRE)))
-			continue;
-		if (jt_tick(&t, t.tr != NULL && t.pData->transport->is_connected(t.tr)) &&
-		    jt_connect(&t) == 0)
-			(void)jt_tick(&t, 1);
-		if (t.tr != NULL && t.pData->transport->is_connected(t.tr) &&
-		    now - t.used_at > OMAF_JT_IDLE_CLOSE_MS)
-			t.pData->transport->disconnect(t.tr);
-	}
-	if (t.tr != NULL)
-		t.pData->transport->destroy(t.tr);
-	pipeline_free(t.pipe);
-	msgbatch_free(&t.mb);
-	return NULL;
+		         JOIN_TIMER_RETRY_MS, why);
+	else
+		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s: audit events held past "
+		       "join.timeout are sent again", pData->statsname, pData->where);
 }
 
 /* by the first worker (the configuration is active then, and rsyslogd has
@@ -533,36 +350,33 @@ static void *join_timer_main(void *arg)
 static void start_join_timer(instanceData *pData)
 {
 	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
-	sigset_t all, old;
-	int rc;
+	char err[OMAF_ERRSTR_MAX];
+	join_timer_conf_t c;
+	join_timer_t *t;
 
 	if (pData->joiner == NULL)
 		return;
 	pthread_mutex_lock(&once);
 	if (!pData->jt_started) {
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);   /* signals go elsewhere */
-		rc = pthread_create(&pData->jt_thread, NULL, join_timer_main, pData);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		if (rc == 0)
-			pData->jt_started = 1;
+		pData->jt_started = 1;
+		memset(&c, 0, sizeof(c));
+		c.pconf = &pData->pconf;
+		c.pstats = &pData->stats;
+		c.ops = pData->transport;
+		c.tconf = &pData->tconf;
+		c.flush_requested = &pData->flush_requested;
+		c.bytes_sent = (uint64_t *)&pData->bytes_sent;
+		c.stats = &pData->jt_stats;
+		c.paused = shutting_down;   /* the workers spool at shutdown */
+		c.report = jt_report;
+		c.ctx = pData;
+		if (join_timer_start(&t, &c, err, sizeof(err)) == 0)
+			__atomic_store_n(&pData->jtimer, t, __ATOMIC_RELEASE);
 		else
-			LogError(rc, RS_RET_ERR, "omauditfwd[%s]: cannot start the join timer: "
-			         "held events wait for the next batch", pData->statsname);
+			LogError(0, RS_RET_ERR, "omauditfwd[%s]: %s: held events wait for the "
+			         "next batch", pData->statsname, err);
 	}
 	pthread_mutex_unlock(&once);
-}
-
-static void stop_join_timer(instanceData *pData)
-{
-	if (!pData->jt_started)
-		return;
-	pthread_mutex_lock(&pData->jt_mu);
-	pData->jt_stop = 1;
-	pthread_cond_signal(&pData->jt_cv);
-	pthread_mutex_unlock(&pData->jt_mu);
-	pthread_join(pData->jt_thread, NULL);
-	pData->jt_started = 0;
 }
 
 /* After a start that found a spool file, batches feed its lines to the
@@ -680,7 +494,7 @@ finalize_it:
 
 BEGINfreeInstance
 CODESTARTfreeInstance
-	stop_join_timer(pData);
+	join_timer_stop(pData->jtimer);
 	flush_at_shutdown(pData);
 	unclaim_spool(pData);
 	if (pData->statsobj != NULL)
@@ -691,8 +505,6 @@ CODESTARTfreeInstance
 	free(pData->spool_path);
 	spool_free(&pData->spool);
 	pthread_mutex_destroy(&pData->spool_mu);
-	pthread_mutex_destroy(&pData->jt_mu);
-	pthread_cond_destroy(&pData->jt_cv);
 	free(pData->kafka_brokers);
 	free(pData->kafka_topic);
 	free(pData->kafka_key);
@@ -1115,10 +927,7 @@ CODESTARTdoHUP
 	if (pData->enricher != NULL)
 		enrich_clear_cache(pData->enricher);
 	/* ... by the join timer now, or by the next batch if it comes first */
-	pthread_mutex_lock(&pData->jt_mu);
-	pData->jt_kick = 1;
-	pthread_cond_signal(&pData->jt_cv);
-	pthread_mutex_unlock(&pData->jt_mu);
+	join_timer_kick(__atomic_load_n(&pData->jtimer, __ATOMIC_ACQUIRE));
 ENDdoHUP
 
 BEGINdoHUPWrkr
@@ -1636,9 +1445,11 @@ static rsRetVal setup_stats(instanceData *pData)
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.pending",
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->pending));
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.events",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, &pData->jt_events));
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&pData->jt_stats.events));
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.failed",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, &pData->jt_failed));
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&pData->jt_stats.failed));
 	}
 	if (pData->transport == &transport_kafka) {
 		for (i = 0; i < sizeof(kafka_ctrs) / sizeof(kafka_ctrs[0]); i++)
