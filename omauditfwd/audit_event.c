@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit_event.h"
 
@@ -27,6 +28,7 @@ struct audit_event {
 	origin_t *origin;
 	uint64_t serial;
 	int64_t ms;                   /* audit time of its first record */
+	int64_t arrived_ms;           /* audit_joiner_now_ms() at its last record */
 	audit_line_t *lines;
 	size_t nlines, cap;
 	audit_event_end_t end;
@@ -38,6 +40,7 @@ typedef struct undo {
 	undo_kind_t kind;
 	audit_event_t *ev;
 	size_t nlines;                            /* UNDO_ADD: count before */
+	int64_t arrived_ms;                       /* UNDO_ADD: arrival before */
 	audit_event_t *oprev, *onext, *gprev, *gnext;  /* UNDO_COMPLETE */
 } undo_t;
 
@@ -263,6 +266,7 @@ static audit_event_t *create_event(audit_joiner_t *j, origin_t *o, uint64_t seri
 	ev->origin = o;
 	ev->serial = serial;
 	ev->ms = ms;
+	ev->arrived_ms = audit_joiner_now_ms();
 	table_grow(j);
 	link_event(j, ev, o->tail, NULL, j->gtail, NULL);
 	return ev;
@@ -311,7 +315,9 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size
 		return -1;
 	}
 	u->nlines = ev->nlines;
+	u->arrived_ms = ev->arrived_ms;
 	ev->lines[ev->nlines++] = l;
+	ev->arrived_ms = audit_joiner_now_ms();
 	return 0;
 }
 
@@ -458,6 +464,32 @@ void audit_joiner_flush(audit_joiner_t *j)
 			return;
 }
 
+int64_t audit_joiner_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * MS_PER_S + ts.tv_nsec / 1000000;
+}
+
+/* Every held event is looked at: they are in the order they were created,
+ * not in the order of their last records. At most max_pending of them. */
+int audit_joiner_expire_idle(audit_joiner_t *j, int64_t now_ms)
+{
+	audit_event_t *ev, *next;
+	int n = 0;
+
+	for (ev = j->ghead; ev != NULL; ev = next) {
+		next = ev->gnext;
+		if (now_ms - ev->arrived_ms <= (int64_t)j->conf.timeout_ms)
+			continue;
+		if (complete(j, ev, AUDIT_EVENT_END_TIMEOUT) != 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
 size_t audit_joiner_ncompleted(const audit_joiner_t *j)
 {
 	return j->ndone;
@@ -493,6 +525,7 @@ void audit_joiner_rollback(audit_joiner_t *j)
 		case UNDO_ADD:
 			while (ev->nlines > u->nlines)
 				free(ev->lines[--ev->nlines].p);
+			ev->arrived_ms = u->arrived_ms;
 			break;
 		case UNDO_CREATE:
 			unlink_event(j, ev);

@@ -5,7 +5,10 @@
  * The joiner keeps incomplete events and hands out complete ones. An event
  * also completes, flagged incomplete, when a record of the same origin is
  * more than join_timeout newer (audit time), when more than max_pending
- * events are held (oldest first), or on a flush (HUP, shutdown).
+ * events are held (oldest first), or on a flush (HUP, shutdown). And
+ * when nothing was added to it for join_timeout (wall time, monotonic):
+ * audit_joiner_expire_idle(), which the module calls from a timer, so that
+ * a quiet origin's last event does not wait for the origin's next record.
  *
  * origin = the record's node=, else the syslog hostname it came with, else
  * "" (this host): serials are per host, so relayed hosts never mix.
@@ -34,7 +37,7 @@
 typedef enum audit_event_end {
 	AUDIT_EVENT_END_EOE = 0,      /* complete: EOE seen */
 	AUDIT_EVENT_END_STANDALONE,   /* complete: a user-space record */
-	AUDIT_EVENT_END_TIMEOUT,      /* incomplete: origin moved on */
+	AUDIT_EVENT_END_TIMEOUT,      /* incomplete: origin moved on, or quiet */
 	AUDIT_EVENT_END_EVICTED,      /* incomplete: too many pending */
 	AUDIT_EVENT_END_FLUSH         /* incomplete: HUP or shutdown */
 } audit_event_end_t;
@@ -96,6 +99,12 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
                      const char *line, size_t len, const char *tag, size_t tag_len);
 /* Complete every held event (HUP, shutdown) as part of this batch. */
 void audit_joiner_flush(audit_joiner_t *j);
+/* The clock of arrival times: CLOCK_MONOTONIC in milliseconds. */
+int64_t audit_joiner_now_ms(void);
+/* Complete, flagged timeout, every held event whose last record was added
+ * more than timeout_ms before NOW_MS (audit_joiner_now_ms()), as part of
+ * this batch. Returns how many, or -1 when memory ran out (roll back). */
+int audit_joiner_expire_idle(audit_joiner_t *j, int64_t now_ms);
 /* The events completed so far in this batch, in completion order. */
 size_t audit_joiner_ncompleted(const audit_joiner_t *j);
 const audit_event_t *audit_joiner_completed(const audit_joiner_t *j, size_t i);

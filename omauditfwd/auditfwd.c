@@ -8,10 +8,12 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "pipeline.h"
 #include "transport.h"
@@ -20,6 +22,9 @@
 #define CLI_SEND_ATTEMPTS  5          /* tries per batch before giving up */
 #define CLI_RETRY_SLEEP_S  1
 #define CLI_MAX_CONF_PARAMS 64        /* --conf-param / --topic-conf-param */
+#define CLI_TICK_MS        500        /* input that stays open: quiet this long,
+                                       * what is ready and idle goes out */
+#define CLI_READ_CHUNK     65536
 
 typedef struct cli {
 	pipeline_t *pipe;
@@ -54,7 +59,9 @@ static void usage(FILE *f)
 "  --join on|off          join the records of an event into one message\n"
 "                         (default on)\n"
 "  --join-timeout MS      an event without its EOE is complete when its origin\n"
-"                         is this much newer, in audit time (default %d)\n"
+"                         is this much newer, in audit time, or (input that\n"
+"                         stays open) when it got no record for this long\n"
+"                         (default %d)\n"
 "  --join-maxpending N    incomplete events held at most (default %d)\n"
 "  --enrich on|off        decode values and add interpretations under the\n"
 "                         UPPERCASE names (default on)\n"
@@ -79,6 +86,8 @@ static void usage(FILE *f)
 "  --framing MODE         octet-counted | lf (default octet-counted)\n"
 "  --timeout-connect MS   connect timeout (default %d)\n"
 "  --timeout-io MS        write/acknowledge timeout (default %d)\n"
+"  --resend-window SIZE   tcp, tls: delivered bytes resent after a lost\n"
+"                         connection, e.g. 256k, 1m; 0: none (default 256k)\n"
 "  --stats                print counters to stderr at the end\n"
 "  --version, --help\n",
 	        format_names(), SYSLOG_DEFAULT_APPNAME, SYSLOG_DEFAULT_FACILITY,
@@ -104,6 +113,35 @@ static int positive_int(const char *s, int max, int *out)
 	if (*s == '\0' || *end != '\0' || errno || v < 1 || v > max)
 		return -1;
 	*out = (int)v;
+	return 0;
+}
+
+/* a size as rsyslog writes it: digits, then k m g (x 1024...) or K M G
+ * (x 1000...); at most MAX */
+static int size_arg(const char *s, size_t max, size_t *out)
+{
+	static const char units[] = "kmgKMG";
+	static const unsigned long long mult[] = { 1ULL << 10, 1ULL << 20, 1ULL << 30,
+	                                           1000ULL, 1000000ULL, 1000000000ULL };
+	unsigned long long v;
+	const char *u;
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end != '\0') {
+		if ((u = strchr(units, *end)) == NULL || end[1] != '\0' ||
+		    v > max / mult[u - units])
+			return -1;
+		v *= mult[u - units];
+	}
+	if (v > max)
+		return -1;
+	*out = (size_t)v;
 	return 0;
 }
 
@@ -153,27 +191,116 @@ static int end_batch(cli_t *c)
 	return 0;
 }
 
+/* One line (LEN bytes, its LF included when it has one) into the open
+ * batch, which is delivered every CLI_BATCH_MESSAGES lines: 0 or -1. */
+static int take_line(cli_t *c, const char *line, size_t len, size_t *lines)
+{
+	if (pipeline_process(c->pipe, line, len, NULL, 0, &c->batch) != 0) {
+		fprintf(stderr, "auditfwd: out of memory\n");
+		pipeline_batch_rollback(c->pipe);
+		return -1;
+	}
+	if (++*lines % CLI_BATCH_MESSAGES == 0) {
+		if (end_batch(c) != 0)
+			return -1;
+		pipeline_batch_begin(c->pipe);
+	}
+	return 0;
+}
+
+/* Input that may stay open (a pipe from tail -f, a terminal, a socket):
+ * read it as it comes, and every CLI_TICK_MS deliver what is complete and
+ * the events that got no record for the join timeout (as the module's join
+ * timer does, flagged "incomplete":"timeout"), however busy the input is.
+ * The messages are the same as from a file; only when they go out differs. */
+static int run_live(cli_t *c, int fd, const char *name)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char *buf = NULL, *nb, *lf;
+	size_t cap = 0, len = 0, off, lines = 0;
+	int64_t now, tick_at = audit_joiner_now_ms() + CLI_TICK_MS;
+	ssize_t n;
+	int r;
+
+	pipeline_batch_begin(c->pipe);
+	for (;;) {
+		now = audit_joiner_now_ms();
+		r = now < tick_at ? poll(&pfd, 1, (int)(tick_at - now)) : 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto read_error;
+		if (r == 0) {   /* a tick: out with what is ready */
+			tick_at = audit_joiner_now_ms() + CLI_TICK_MS;
+			if (c->joiner != NULL &&
+			    audit_joiner_expire_idle(c->joiner, audit_joiner_now_ms()) < 0) {
+				fprintf(stderr, "auditfwd: out of memory\n");
+				pipeline_batch_rollback(c->pipe);
+				free(buf);
+				return -1;
+			}
+			if (end_batch(c) != 0 || fflush(stdout) != 0) {
+				free(buf);
+				return -1;
+			}
+			pipeline_batch_begin(c->pipe);
+			continue;
+		}
+		if (cap - len < CLI_READ_CHUNK) {
+			if ((nb = realloc(buf, cap + CLI_READ_CHUNK)) == NULL) {
+				fprintf(stderr, "auditfwd: out of memory\n");
+				pipeline_batch_rollback(c->pipe);
+				free(buf);
+				return -1;
+			}
+			buf = nb;
+			cap += CLI_READ_CHUNK;
+		}
+		if ((n = read(fd, buf + len, cap - len)) < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto read_error;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		for (off = 0; (lf = memchr(buf + off, '\n', len - off)) != NULL;
+		     off = (size_t)(lf + 1 - buf))
+			if (take_line(c, buf + off, (size_t)(lf + 1 - (buf + off)), &lines) != 0) {
+				free(buf);
+				return -1;
+			}
+		memmove(buf, buf + off, len - off);
+		len -= off;
+	}
+	/* the end: a last line without its LF, as getline gives it */
+	if (len > 0 && take_line(c, buf, len, &lines) != 0) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return end_batch(c);
+read_error:
+	fprintf(stderr, "auditfwd: reading %s: %s\n", name, strerror(errno));
+	free(buf);
+	(void)end_batch(c);
+	return -1;
+}
+
 static int run_stream(cli_t *c, FILE *in, const char *name)
 {
 	char *line = NULL;
 	size_t cap = 0, lines = 0;
+	struct stat st;
 	ssize_t n;
 	int rc = 0;
 
+	if (fstat(fileno(in), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return run_live(c, fileno(in), name);
 	pipeline_batch_begin(c->pipe);
 	while ((n = getline(&line, &cap, in)) >= 0) {
-		if (pipeline_process(c->pipe, line, (size_t)n, NULL, 0, &c->batch) != 0) {
-			fprintf(stderr, "auditfwd: out of memory\n");
-			pipeline_batch_rollback(c->pipe);
+		if (take_line(c, line, (size_t)n, &lines) != 0) {
 			free(line);
 			return -1;
-		}
-		if (++lines % CLI_BATCH_MESSAGES == 0) {
-			if (end_batch(c) != 0) {
-				free(line);
-				return -1;
-			}
-			pipeline_batch_begin(c->pipe);
 		}
 	}
 	if (ferror(in)) {
@@ -207,7 +334,7 @@ int main(int argc, char **argv)
 	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
 	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_EHOST, O_BROKER, O_TOPIC, O_KEY,
 	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
-	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_DEADLETTER };
+	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_DEADLETTER, O_RESEND };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -238,6 +365,7 @@ int main(int argc, char **argv)
 		{ "framing", required_argument, NULL, O_FRAMING },
 		{ "timeout-connect", required_argument, NULL, O_TCONNECT },
 		{ "timeout-io", required_argument, NULL, O_TIO },
+		{ "resend-window", required_argument, NULL, O_RESEND },
 		{ "stats", no_argument, NULL, O_STATS },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, 'h' },
@@ -388,6 +516,11 @@ int main(int argc, char **argv)
 		case O_TIO:
 			if (positive_int(optarg, 3600000, &tconf.io_timeout_ms) != 0)
 				return die_usage("timeout-io", optarg, "milliseconds > 0");
+			break;
+		case O_RESEND:
+			if (size_arg(optarg, TRANSPORT_RESEND_WINDOW_MAX, &tconf.resend_window) != 0)
+				return die_usage("resend-window", optarg, "a size from 0 to 64m "
+				                 "(k, m: x 1024)");
 			break;
 		case O_STATS:
 			stats = 1;

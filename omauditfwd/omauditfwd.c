@@ -36,6 +36,7 @@
 #include "glbl.h"
 #include "rsconf.h"
 
+#include "join_timer.h"
 #include "pipeline.h"
 #include "transport.h"
 #include "spool.h"
@@ -88,6 +89,8 @@ typedef struct _instanceData {
 	audit_joiner_conf_t jconf;
 	audit_joiner_t *joiner;     /* NULL when join="off" */
 	char *spool_path;           /* events held at shutdown (NULL: no workDirectory) */
+	char spool_ident[SPOOL_IDENTITY_MAX]; /* at the top of its spool file */
+	int spool_claimed;          /* its spool file's name is claimed (see claim_spool) */
 	int spool_pending;          /* the spool file is to be fed in (atomic) */
 	int spool_checked;          /* setup_spool() ran (under its lock) */
 	int spool_warned;           /* shutdown spooling reported (atomic) */
@@ -95,6 +98,10 @@ typedef struct _instanceData {
 	spool_t spool;              /* the spool being fed, loaded once */
 	size_t spool_next;          /* its first line not yet delivered */
 	int flush_requested;        /* HUP: complete held events (atomic) */
+	join_timer_t *jtimer;       /* started by the first worker (atomic),
+	                             * stopped by freeInstance */
+	int jt_started;             /* under the once lock of start_join_timer() */
+	join_timer_stats_t jt_stats; /* impstats (atomic) */
 	int enrich;
 	enrich_conf_t econf;
 	enrich_t *enricher;         /* NULL when enrich="off" */
@@ -126,10 +133,13 @@ typedef struct _instanceData {
 	char **tls_permittedpeers;
 	int tls_authmode_set;       /* tls.authmode given (for the anon warning) */
 	int leef_set;               /* a leef.* parameter was given */
+	int resend_set;             /* resendWindow given (tcp and tls only) */
 } instanceData;
 
 static rsRetVal setup_spool(instanceData *pData);
 static rsRetVal setup_deadletter(instanceData *pData);
+static void unclaim_spool(instanceData *pData);
+static void start_join_timer(instanceData *pData);
 static int shutting_down(void);
 
 typedef struct wrkrInstanceData {
@@ -147,6 +157,7 @@ typedef struct wrkrInstanceData {
 	unsigned long failures;     /* attempts failed since failing_since */
 	spool_held_t held;          /* messages handed back to rsyslog, not yet settled */
 	char *spool_path;           /* copies: freeWrkrInstance may come after */
+	char *spool_ident;
 	char *statsname;            /* freeInstance (see kafka_sink_t) */
 	int hup;                    /* HUP: reconnect, set by rsyslog's HUP thread
 	                             * and acted on by the worker (atomic) */
@@ -175,6 +186,7 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "timeout.connect", eCmdHdlrPositiveInt, 0 },
 	{ "timeout.io", eCmdHdlrPositiveInt, 0 },
 	{ "failback.interval", eCmdHdlrPositiveInt, 0 },
+	{ "resendWindow", eCmdHdlrSize, 0 },
 	{ "join", eCmdHdlrBinary, 0 },
 	{ "join.timeout", eCmdHdlrPositiveInt, 0 },
 	{ "join.maxpending", eCmdHdlrPositiveInt, 0 },
@@ -235,9 +247,11 @@ CODESTARTcreateWrkrInstance
 		ABORT_FINALIZE(RS_RET_ERR);
 	}
 	CHKiRet(setup_spool(pWrkrData->pData));
+	start_join_timer(pWrkrData->pData);
 	CHKmalloc(pWrkrData->statsname = strdup(pWrkrData->pData->statsname));
 	if (pWrkrData->pData->spool_path != NULL)
 		CHKmalloc(pWrkrData->spool_path = strdup(pWrkrData->pData->spool_path));
+	CHKmalloc(pWrkrData->spool_ident = strdup(pWrkrData->pData->spool_ident));
 finalize_it:
 ENDcreateWrkrInstance
 
@@ -300,7 +314,8 @@ static void flush_at_shutdown(instanceData *pData)
 		         "global(workDirectory) to keep them for the next start): %s",
 		         pData->statsname, pData->where, (unsigned long long)st.pending, errstr);
 		pipeline_batch_rollback(pipe);
-	} else if (spool_append_completed(pData->spool_path, pData->joiner, &nev, &nlines,
+	} else if (spool_append_completed(pData->spool_path, pData->spool_ident, pData->joiner,
+	                                  &nev, &nlines,
 	                                  spoolerr, sizeof(spoolerr)) == 0) {
 		LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %s: %zu incomplete "
 		       "audit events (%zu records) held at shutdown could not be delivered (%s); "
@@ -318,6 +333,56 @@ static void flush_at_shutdown(instanceData *pData)
 		pData->transport->destroy(tr);
 	pipeline_free(pipe);
 	msgbatch_free(&mb);
+}
+
+/* ---- the join timer (join_timer.h): idle events and a HUP's flush ---- */
+
+static void jt_report(void *ctx, int failed, const char *why)
+{
+	const instanceData *pData = ctx;
+
+	if (failed)
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: audit events held past "
+		         "join.timeout cannot be sent now, kept and retried every %d ms (or "
+		         "sent with the next batch): %s", pData->statsname, pData->where,
+		         JOIN_TIMER_RETRY_MS, why);
+	else
+		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s: audit events held past "
+		       "join.timeout are sent again", pData->statsname, pData->where);
+}
+
+/* by the first worker (the configuration is active then, and rsyslogd has
+ * forked); a failure only costs latency, and is logged */
+static void start_join_timer(instanceData *pData)
+{
+	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
+	char err[OMAF_ERRSTR_MAX];
+	join_timer_conf_t c;
+	join_timer_t *t;
+
+	if (pData->joiner == NULL)
+		return;
+	pthread_mutex_lock(&once);
+	if (!pData->jt_started) {
+		pData->jt_started = 1;
+		memset(&c, 0, sizeof(c));
+		c.pconf = &pData->pconf;
+		c.pstats = &pData->stats;
+		c.ops = pData->transport;
+		c.tconf = &pData->tconf;
+		c.flush_requested = &pData->flush_requested;
+		c.bytes_sent = (uint64_t *)&pData->bytes_sent;
+		c.stats = &pData->jt_stats;
+		c.paused = shutting_down;   /* the workers spool at shutdown */
+		c.report = jt_report;
+		c.ctx = pData;
+		if (join_timer_start(&t, &c, err, sizeof(err)) == 0)
+			__atomic_store_n(&pData->jtimer, t, __ATOMIC_RELEASE);
+		else
+			LogError(0, RS_RET_ERR, "omauditfwd[%s]: %s: held events wait for the "
+			         "next batch", pData->statsname, err);
+	}
+	pthread_mutex_unlock(&once);
 }
 
 /* After a start that found a spool file, batches feed its lines to the
@@ -435,7 +500,9 @@ finalize_it:
 
 BEGINfreeInstance
 CODESTARTfreeInstance
+	join_timer_stop(pData->jtimer);
 	flush_at_shutdown(pData);
+	unclaim_spool(pData);
 	if (pData->statsobj != NULL)
 		statsobj.Destruct(&pData->statsobj);
 	audit_joiner_free(pData->joiner);
@@ -474,7 +541,8 @@ static void save_dropped(wrkrInstanceData_t *pWrkrData)
 	if (pWrkrData->held.n == 0)
 		return;
 	if (pWrkrData->spool_path != NULL &&
-	    spool_append(pWrkrData->spool_path, pWrkrData->held.v, pWrkrData->held.n, err,
+	    spool_append(pWrkrData->spool_path, pWrkrData->spool_ident, pWrkrData->held.v,
+	                 pWrkrData->held.n, err,
 	                 sizeof(err)) == 0)
 		LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %zu messages of the "
 		       "batch rsyslog dropped when it stopped this worker are saved to %s and "
@@ -517,6 +585,7 @@ CODESTARTfreeWrkrInstance
 	save_dropped(pWrkrData);
 	spool_held_free(&pWrkrData->held);
 	free(pWrkrData->spool_path);
+	free(pWrkrData->spool_ident);
 	free(pWrkrData->statsname);
 	if (pWrkrData->tr != NULL)
 		pWrkrData->ops->destroy(pWrkrData->tr);
@@ -742,9 +811,11 @@ static int spool_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pP
 	pipeline_batch_begin(pWrkrData->pipe);
 	pipeline_flush(pWrkrData->pipe);
 	if ((pData->joiner == NULL ||
-	     spool_append_completed(pData->spool_path, pData->joiner, &nev, &nheld, err,
+	     spool_append_completed(pData->spool_path, pData->spool_ident, pData->joiner, &nev,
+	                            &nheld, err,
 	                            sizeof(err)) == 0) &&
-	    spool_append(pData->spool_path, lines, nParams, err, sizeof(err)) == 0)
+	    spool_append(pData->spool_path, pData->spool_ident, lines, nParams, err,
+	                 sizeof(err)) == 0)
 		rc = 0;
 	if (rc == 0) {
 		pipeline_batch_commit(pWrkrData->pipe);
@@ -857,11 +928,13 @@ ENDcommitTransaction
 
 BEGINdoHUP
 CODESTARTdoHUP
-	/* held events are completed, as they are, in the next batch; names of
-	 * users and groups are looked up again */
+	/* held events are completed, as they are, and sent; names of users
+	 * and groups are looked up again */
 	__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
 	if (pData->enricher != NULL)
 		enrich_clear_cache(pData->enricher);
+	/* ... by the join timer now, or by the next batch if it comes first */
+	join_timer_kick(__atomic_load_n(&pData->jtimer, __ATOMIC_ACQUIRE));
 ENDdoHUP
 
 BEGINdoHUPWrkr
@@ -911,6 +984,17 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 	}
 	if (!strcmp(name, "failback.interval")) {
 		pData->tconf.failback_interval_ms = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "resendWindow")) {
+		if (v->val.d.n < 0 || (uint64_t)v->val.d.n > TRANSPORT_RESEND_WINDOW_MAX) {
+			parser_errmsg("omauditfwd: parameter 'resendWindow': invalid value %lld, "
+			              "expected a size from 0 (none) to %zum", (long long)v->val.d.n,
+			              TRANSPORT_RESEND_WINDOW_MAX / (1024 * 1024));
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->tconf.resend_window = (size_t)v->val.d.n;
+		pData->resend_set = 1;
 		FINALIZE;
 	}
 	if (!strcmp(name, "target")) {
@@ -1133,7 +1217,9 @@ static rsRetVal setup_spool(instanceData *pData)
 {
 	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
 	const uchar *dir;
-	char path[PATH_MAX];
+	char path[PATH_MAX], aside[PATH_MAX + 32], found[SPOOL_IDENTITY_MAX];
+	char err[OMAF_ERRSTR_MAX];
+	int rc;
 	DEFiRet;
 
 	pthread_mutex_lock(&once);
@@ -1150,11 +1236,31 @@ static rsRetVal setup_spool(instanceData *pData)
 		         "'%s'): events held at shutdown cannot be saved", pData->statsname, dir);
 		FINALIZE;
 	}
+	rc = spool_identity_of(path, found, sizeof(found), err, sizeof(err));
+	if (rc == 1 && found[0] != '\0' && strcmp(found, pData->spool_ident) != 0) {
+		/* another action's (renamed since, or its parameters changed):
+		 * never fed to this one, never appended to */
+		snprintf(aside, sizeof(aside), "%s.foreign-%lld", path, (long long)time(NULL));
+		if (rename(path, aside) != 0) {
+			LogError(errno, RS_RET_ERR, "omauditfwd[%s]: spool file %s was written by "
+			         "another action (%s), not this one (%s), and cannot be set aside: "
+			         "this action saves nothing at shutdown", pData->statsname, path,
+			         found, pData->spool_ident);
+			FINALIZE;
+		}
+		LogError(0, RS_RET_ERR, "omauditfwd[%s]: spool file %s was written by another "
+		         "action (%s), not this one (%s): renamed to %s and not sent; rename it "
+		         "to the spool file of the action that wrote it to have it sent",
+		         pData->statsname, path, found, pData->spool_ident, aside);
+		rc = 0;
+	}
 	CHKmalloc(pData->spool_path = strdup(path));
-	if (access(path, F_OK) == 0) {
+	if (rc != 0) {   /* -1: feed_spool sets it aside as .bad */
 		pData->spool_pending = 1;
 		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s holds events saved at the "
-		       "last shutdown; they are sent with the first batch", pData->statsname, path);
+		       "last shutdown%s; they are sent with the first batch", pData->statsname,
+		       path, rc == 1 && found[0] == '\0' ? " (by a version that did not record "
+		       "the action)" : "");
 	}
 finalize_it:
 	pthread_mutex_unlock(&once);
@@ -1224,6 +1330,104 @@ static void set_where(instanceData *pData)
 	}
 }
 
+/* One spool file per action, always: the spool file names of the module's
+ * actions (their statsname made a file name, see spool_path()), so that a
+ * second action that would get the same one is refused (statsname given)
+ * or named apart (the default statsname: "-FORMAT", then "-FORMAT-N",
+ * appended). Claimed at load, released by freeInstance. */
+typedef struct spool_claim {
+	struct spool_claim *next;
+	const instanceData *owner;
+	char name[PATH_MAX];
+} spool_claim_t;
+static spool_claim_t *spool_claims;
+static pthread_mutex_t spool_claims_mu = PTHREAD_MUTEX_INITIALIZER;
+#define OMAF_SPOOL_NAME_TRIES 100   /* default names tried at most */
+
+static const spool_claim_t *claim_of(const char *name)
+{
+	const spool_claim_t *c;
+
+	for (c = spool_claims; c != NULL; c = c->next)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static rsRetVal claim_spool(instanceData *pData)
+{
+	char cand[320], name[PATH_MAX];
+	const spool_claim_t *other;
+	spool_claim_t *c = NULL;
+	int explicit = pData->statsname != NULL, n;
+	DEFiRet;
+
+	pthread_mutex_lock(&spool_claims_mu);
+	for (n = 1; n <= OMAF_SPOOL_NAME_TRIES; n++) {
+		if (explicit)
+			snprintf(cand, sizeof(cand), "%s", pData->statsname);
+		else if (n == 1)
+			snprintf(cand, sizeof(cand), "omauditfwd-%s", pData->where);
+		else if (n == 2)
+			snprintf(cand, sizeof(cand), "omauditfwd-%s-%s", pData->where,
+			         pData->pconf.format->name);
+		else
+			snprintf(cand, sizeof(cand), "omauditfwd-%s-%s-%d", pData->where,
+			         pData->pconf.format->name, n - 1);
+		if (spool_path(name, sizeof(name), "", cand) != 0) {
+			parser_errmsg("omauditfwd: parameter 'statsname': '%s' is too long for a "
+			              "spool file name", cand);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		if ((other = claim_of(name)) == NULL)
+			break;
+		if (explicit) {
+			parser_errmsg("omauditfwd: parameter 'statsname': '%s' would share the "
+			              "spool file %s with another omauditfwd action (statsname "
+			              "'%s'); give each action a statsname of its own",
+			              pData->statsname, name + 1, other->owner->statsname);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+	}
+	if (n > OMAF_SPOOL_NAME_TRIES) {
+		parser_errmsg("omauditfwd: parameter 'statsname': more than %d actions to %s "
+		              "with the default statsname; give them statsnames of their own",
+		              OMAF_SPOOL_NAME_TRIES, pData->where);
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (!explicit)
+		CHKmalloc(pData->statsname = strdup(cand));
+	CHKmalloc(c = calloc(1, sizeof(*c)));
+	c->owner = pData;
+	memcpy(c->name, name, sizeof(c->name));
+	c->next = spool_claims;
+	spool_claims = c;
+	pData->spool_claimed = 1;
+	spool_identity(pData->spool_ident, sizeof(pData->spool_ident), pData->statsname,
+	               pData->transport->name, pData->pconf.format->name);
+finalize_it:
+	pthread_mutex_unlock(&spool_claims_mu);
+	RETiRet;
+}
+
+static void unclaim_spool(instanceData *pData)
+{
+	spool_claim_t **pp, *c;
+
+	if (!pData->spool_claimed)
+		return;
+	pthread_mutex_lock(&spool_claims_mu);
+	for (pp = &spool_claims; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->owner == pData) {
+			c = *pp;
+			*pp = c->next;
+			free(c);
+			break;
+		}
+	pthread_mutex_unlock(&spool_claims_mu);
+	pData->spool_claimed = 0;
+}
+
 /* impstats: what the action did, one object per action, counters read in
  * place (they are updated atomically by the core and the glue) */
 static rsRetVal setup_stats(instanceData *pData)
@@ -1256,6 +1460,8 @@ static rsRetVal setup_stats(instanceData *pData)
 		{ "connects.failed", offsetof(transport_stream_stats_t, connect_failures) },
 		{ "handshakes.failed", offsetof(transport_stream_stats_t, handshake_failures) },
 		{ "failovers", offsetof(transport_stream_stats_t, failovers) },
+		{ "resends", offsetof(transport_stream_stats_t, resends) },
+		{ "resent.bytes", offsetof(transport_stream_stats_t, resent_bytes) },
 	};
 	char name[256];
 	size_t i;
@@ -1291,6 +1497,12 @@ static rsRetVal setup_stats(instanceData *pData)
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_evicted));
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.pending",
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->pending));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.events",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&pData->jt_stats.events));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.failed",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&pData->jt_stats.failed));
 	}
 	if (pData->transport == &transport_kafka) {
 		for (i = 0; i < sizeof(kafka_ctrs) / sizeof(kafka_ctrs[0]); i++)
@@ -1382,6 +1594,11 @@ CODESTARTnewActInst
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
 	CHKiRet(dyna_setup(pData));
+	if (pData->transport == &transport_kafka && pData->resend_set) {
+		parser_errmsg("omauditfwd: parameter 'resendWindow' needs transport=\"tcp\" or "
+		              "\"tls\" (Kafka acknowledges each message)");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
 	if (pData->transport != &transport_tls &&
 	    (pData->tls_cacert || pData->tls_mycert || pData->tls_myprivkey ||
 	     pData->tls_minversion || pData->tls_permittedpeers || pData->tls_authmode_set)) {
@@ -1437,6 +1654,7 @@ CODESTARTnewActInst
 		pData->pconf.enrich = pData->enricher;
 	}
 
+	CHKiRet(claim_spool(pData));
 	CHKiRet(setup_stats(pData));
 
 	/* the line, then the topic's and the key's templates (rsyslog rejects

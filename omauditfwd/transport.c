@@ -47,6 +47,7 @@ void transport_conf_default(transport_conf_t *c)
 	c->framing = FRAMING_OCTET_COUNTED;
 	c->connect_timeout_ms = TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS;
 	c->io_timeout_ms = TRANSPORT_DEFAULT_IO_TIMEOUT_MS;
+	c->resend_window = TRANSPORT_DEFAULT_RESEND_WINDOW;
 	c->kafka_brokers = c->kafka_topic = c->kafka_key = c->kafka_compression = NULL;
 	c->kafka_topic_dynamic = 0;
 	c->kafka_headers = NULL;

@@ -55,6 +55,9 @@ typedef struct transport_stream_stats {
 	unsigned long long failovers;          /* sessions established with another
 	                                        * target than the previous session
 	                                        * (the first: than the first target) */
+	unsigned long long resends;            /* lost connections after which the
+	                                        * resend window was sent again */
+	unsigned long long resent_bytes;       /* ... its bytes (duplicates at most) */
 } transport_stream_stats_t;
 
 #define TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS 30000
@@ -73,6 +76,12 @@ typedef struct transport_conf {
 	framing_t framing;
 	int connect_timeout_ms;
 	int io_timeout_ms;
+	/* tcp, tls: bytes of delivered batches kept and resent first after a
+	 * connection was lost (whole batches: from this to twice this); 0:
+	 * none, as omfwd (fewer duplicates after an outage, possible loss) */
+#define TRANSPORT_DEFAULT_RESEND_WINDOW ((size_t)256 * 1024)
+#define TRANSPORT_RESEND_WINDOW_MAX     ((size_t)64 * 1024 * 1024)
+	size_t resend_window;
 
 	/* --- kafka (transport_kafka.c); all optional except the topic --- */
 #define TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS 5000

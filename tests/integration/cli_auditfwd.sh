@@ -125,13 +125,47 @@ for args in "--format yaml" "--unparsed maybe" "--syslog-header xml" "--port 0" 
             "--join maybe" "--join-timeout 0" "--join-maxpending x" "--enrich x" \
             "--enrich-ids sometimes" "--enrich-hostname maybe" "--leef-version 3.0" \
             "--leef-delimiter ab" "--leef-delimiter ^ --leef-version 1.0 --format leef" \
-            "--leef-version 1.0" "--syslog-facility local9" "--syslog-severity 8"; do
+            "--leef-version 1.0" "--syslog-facility local9" "--syslog-severity 8" \
+            "--resend-window 65m" "--resend-window 1x" "--resend-window -1"; do
 	# shellcheck disable=SC2086
 	"$AUDITFWD" $args "$sample" >/dev/null 2>"$tmp/e"; rc=$?
 	[ $rc -eq 2 ] || fail "'$args' exited $rc"
 	opt=${args%% *}
 	grep -q -- "$opt" "$tmp/e" || fail "'$args' did not name $opt: $(cat "$tmp/e")"
 done
+"$AUDITFWD" --resend-window 0 --resend-window 1m "$sample" >/dev/null || fail "--resend-window 1m refused"
+
+# input that stays open (tail -f into a pipe): an event without EOE, then
+# silence, comes out within the join timeout + the tick (0.5 s), flagged,
+# while the input is still open; an event with its EOE at the next tick
+mkfifo "$tmp/fifo"
+"$AUDITFWD" --join-timeout 1000 <"$tmp/fifo" >"$tmp/live" 2>"$tmp/live.err" &
+cli=$!
+exec 7>"$tmp/fifo"
+t0=$(date +%s%3N)
+echo 'type=SYSCALL msg=audit(1700000900.100:9901): arch=c000003e syscall=59 success=yes exit=0 pid=1 uid=0 comm="sh" exe="/bin/sh"' >&7
+echo 'type=SYSCALL msg=audit(1700000900.200:9902): arch=c000003e syscall=2 success=yes exit=3 pid=1 uid=0 comm="sh" exe="/bin/sh"' >&7
+echo 'type=EOE msg=audit(1700000900.200:9902): ' >&7
+wait_grep() { # PATTERN: up to 30 s; prints the ms waited since t0
+	local end=$(($(date +%s) + 30))
+	until grep -q "$1" "$tmp/live"; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+	echo $(($(date +%s%3N) - t0))
+}
+ms_eoe=$(wait_grep '"id":"1700000900.200:9902"') || fail "live input: the complete event never came out"
+ms_quiet=$(wait_grep '"id":"1700000900.100:9901"') || fail "live input: the event without EOE never came out"
+kill -0 "$cli" 2>/dev/null || fail "auditfwd ended before its input did: $(cat "$tmp/live.err")"
+grep '"id":"1700000900.100:9901"' "$tmp/live" | grep -q '"incomplete":"timeout"' ||
+	fail "live input: the quiet event is not flagged: $(cat "$tmp/live")"
+grep '"id":"1700000900.200:9902"' "$tmp/live" | grep -q '"incomplete"' &&
+	fail "live input: the complete event is flagged"
+exec 7>&-
+wait "$cli" || fail "auditfwd failed on live input: $(cat "$tmp/live.err")"
+[ "$(wc -l <"$tmp/live")" -eq 2 ] || fail "live input: $(wc -l <"$tmp/live") messages, expected 2"
+echo "live input: complete event after ${ms_eoe} ms, quiet event after ${ms_quiet} ms (join timeout 1000 ms)"
+
 "$AUDITFWD" /nonexistent/file >/dev/null 2>"$tmp/e" && fail "missing file accepted"
 grep -q 'nonexistent' "$tmp/e" || fail "missing file not named"
 echo "PASS: cli"

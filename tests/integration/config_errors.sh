@@ -45,6 +45,11 @@ for params in \
 	"$BASE format=\"cef\" syslog.facility=\"local3\" syslog.severity=\"notice\"" \
 	"$BASE format=\"raw\" syslog.facility=\"13\" syslog.severity=\"0\"" \
 	'target=["127.0.0.1", "localhost:10515", "[::1]:10516"] port="10514" failback.interval="5000"' \
+	"$BASE resendWindow=\"0\"" \
+	"$BASE resendWindow=\"1m\" transport=\"tls\" tls.authmode=\"anon\"" \
+	"$BASE resendWindow=\"64m\"" \
+	"$BASE) action(type=\"omauditfwd\" $BASE format=\"leef\") action(type=\"omauditfwd\" $BASE" \
+	"$BASE statsname=\"one\") action(type=\"omauditfwd\" $BASE statsname=\"two\"" \
 	'target=["127.0.0.1:6514"] transport="tls" tls.authmode="anon"' \
 	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer="collector.example"' \
 	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer=["a.example", "b.example"]'; do
@@ -150,6 +155,14 @@ check_bad target    'target="[::1]x"' '[::1]x'
 check_bad target    'target=["k1:9092", "k2:9092"] transport="kafka" topic="t"'
 check_bad failback.interval "$BASE failback.interval=\"0\""
 check_bad failback.interval "$BASE failback.interval=\"soon\""
+check_bad resendWindow "$BASE resendWindow=\"65m\"" 68157440
+# one spool file per action: two actions may not get the same one
+check_bad statsname "$BASE statsname=\"dup\") action(type=\"omauditfwd\" $BASE format=\"leef\" statsname=\"dup\"" dup
+check_bad statsname "$BASE statsname=\"a:b\") action(type=\"omauditfwd\" $BASE statsname=\"a_b\"" a_b
+check_bad statsname "$BASE) action(type=\"omauditfwd\" $BASE statsname=\"omauditfwd-127.0.0.1:10514\"" omauditfwd-127.0.0.1:10514
+check_bad resendWindow "$BASE resendWindow=\"-1\""
+check_bad resendWindow "$BASE resendWindow=\"lots\""
+check_bad resendWindow 'target="127.0.0.1" transport="kafka" topic="t" resendWindow="1m"'
 # tls: the old name is gone; fingerprints are checked
 check_bad tls.permittedpeers "$BASE transport=\"tls\" tls.permittedpeers=\"x\""
 check_bad tls.permittedpeer "$BASE transport=\"tls\" tls.authmode=\"x509/fingerprint\" tls.permittedpeer=\"SHA1:00\"" SHA1:00

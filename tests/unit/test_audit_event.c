@@ -308,3 +308,140 @@ Test(audit_event, two_workers_share_one_joiner)
 	audit_joiner_stats(j, &st);
 	cr_assert_eq(st.pending, 0);
 }
+
+/* The module's join timer is a third party to the joiner's lock: while two
+ * workers add, it expires everything (as if every event were idle) and
+ * commits or, every other time, rolls back (a send that failed). Events
+ * split, but every record comes out once, and nothing is left held. */
+typedef struct timer_arg { audit_joiner_t *j; int stop; size_t lines, ticks; } timer_arg_t;
+
+static void *timer_main(void *arg)
+{
+	timer_arg_t *t = arg;
+	size_t k, lines;
+	int n;
+
+	/* a few ticks at least, even when the workers were quicker */
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE) || t->ticks < 4) {
+		audit_joiner_begin(t->j);
+		n = audit_joiner_expire_idle(t->j, audit_joiner_now_ms() +
+		                             AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1);
+		cr_assert_geq(n, 0);
+		cr_assert_eq((size_t)n, audit_joiner_ncompleted(t->j));
+		for (k = 0, lines = 0; k < audit_joiner_ncompleted(t->j); k++)
+			lines += audit_event_nlines(audit_joiner_completed(t->j, k));
+		if (t->ticks++ % 2) {
+			t->lines += lines;
+			audit_joiner_commit(t->j);
+		} else {
+			audit_joiner_rollback(t->j);
+		}
+	}
+	return NULL;
+}
+
+Test(audit_event, a_timer_beside_two_workers_loses_and_repeats_nothing)
+{
+	worker_t w[2] = { { j, 0, 0, 0 }, { j, 1, 0, 0 } };
+	timer_arg_t ta = { j, 0, 0, 0 };
+	pthread_t t[3];
+	audit_joiner_stats_t st;
+	size_t i, lines = 0;
+
+	pthread_create(&t[2], NULL, timer_main, &ta);
+	pthread_create(&t[0], NULL, worker_main, &w[0]);
+	pthread_create(&t[1], NULL, worker_main, &w[1]);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	__atomic_store_n(&ta.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t[2], NULL);
+	audit_joiner_begin(j);
+	audit_joiner_flush(j);
+	for (i = 0; i < audit_joiner_ncompleted(j); i++)
+		lines += audit_event_nlines(audit_joiner_completed(j, i));
+	audit_joiner_commit(j);
+	cr_assert_gt(ta.ticks, 1, "the timer ran");
+	cr_assert_eq(lines + ta.lines + w[0].lines + w[1].lines, 2 * THREAD_EVENTS,
+	             "workers %zu + %zu, timer %zu, flush %zu", w[0].lines, w[1].lines,
+	             ta.lines, lines);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 0);
+}
+
+/* A quiet origin: nothing newer comes, so only the wall clock can end its
+ * event. Idle means "no record added for join_timeout", per event, whatever
+ * the other origins do. */
+Test(audit_event, idle_events_expire_by_arrival_time_not_audit_time)
+{
+	int64_t t0;
+	audit_joiner_stats_t st;
+
+	audit_joiner_begin(j);
+	add(j, &rec, "node=quiet type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
+	add(j, &rec, "node=quiet type=ANOM_ABEND msg=audit(1700000000.200:2): sig=11");
+	t0 = audit_joiner_now_ms();
+	audit_joiner_commit(j);
+
+	audit_joiner_begin(j);
+	/* another origin's traffic, far newer in audit time, is irrelevant */
+	add(j, &rec, "node=busy type=SYSCALL msg=audit(1800000000.100:1): syscall=2");
+	cr_assert_eq(audit_joiner_ncompleted(j), 0);
+	cr_assert_eq(audit_joiner_expire_idle(j, t0), 0, "not idle yet");
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS - 5), 0,
+	             "not idle for join.timeout yet");
+	cr_assert_eq(audit_joiner_ncompleted(j), 0);
+	audit_joiner_commit(j);
+
+	/* the busy origin's event gets a record later than the quiet ones */
+	while (audit_joiner_now_ms() < t0 + 20)
+		;   /* let the monotonic clock move on */
+	audit_joiner_begin(j);
+	add(j, &rec, "node=busy type=CWD msg=audit(1800000000.100:1): cwd=\"/\"");
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 2,
+	             "the quiet origin's two events are idle, the busy one is not");
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 1)), AUDIT_EVENT_END_TIMEOUT);
+	cr_assert_eq(audit_joiner_expire_idle(j, audit_joiner_now_ms() +
+	                                      AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 1);
+	cr_assert_eq(audit_joiner_ncompleted(j), 3);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 0)), AUDIT_EVENT_END_TIMEOUT);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 2)), 2,
+	             "the busy event keeps both its records");
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 0);
+	cr_assert_eq(st.events_incomplete, 3);
+	/* not delivered: they are held again, as they were */
+	audit_joiner_rollback(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 3);
+	cr_assert_eq(st.events_incomplete, 0);
+	audit_joiner_begin(j);
+	cr_assert_eq(audit_joiner_expire_idle(j, audit_joiner_now_ms() +
+	                                      AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 3);
+	audit_joiner_commit(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 0);
+}
+
+/* A record added to a held event restarts its idle time; a rolled-back
+ * record does not. */
+Test(audit_event, a_new_record_restarts_the_idle_time_and_rollback_restores_it)
+{
+	int64_t t0, t1;
+
+	audit_joiner_begin(j);
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
+	t0 = audit_joiner_now_ms();
+	audit_joiner_commit(j);
+	while ((t1 = audit_joiner_now_ms()) < t0 + 20)
+		;   /* let the monotonic clock move on */
+	audit_joiner_begin(j);
+	add(j, &rec, "type=CWD msg=audit(1700000000.100:1): cwd=\"/\"");
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 10), 0,
+	             "the second record made it recent again");
+	audit_joiner_rollback(j);
+	audit_joiner_begin(j);
+	cr_assert_eq(audit_joiner_expire_idle(j, t1 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 1,
+	             "the rolled-back record's arrival was forgotten");
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 1);
+	audit_joiner_commit(j);
+}
