@@ -40,6 +40,8 @@ typedef struct format_event {
 	enrich_t *enrich;         /* NULL: values exactly as written */
 	buf_t *scratch;           /* the formatter's work space (with enrich) */
 	const format_conf_t *conf; /* NULL: defaults */
+	unsigned long *work;      /* test hook: NULL, or where the formats add the
+	                           * key-table slots they probe (linearity tests) */
 } format_event_t;
 
 /* What interpretation needs to know about the event: the arch of its

@@ -194,6 +194,7 @@ static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n
 	ev.enrich = p->conf.enrich;
 	ev.scratch = &p->scratch;
 	ev.conf = &p->conf.fmt;
+	ev.work = NULL;
 	if (!p->conf.format->per_record)
 		return emit_message(p, &ev, recs, n, out);
 	for (i = 0; i < n; i++)
