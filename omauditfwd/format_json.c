@@ -214,7 +214,7 @@ static void put_interpretation(buf_t *out, json_keys_t *ks, const format_event_t
 	if (key_flags(ks, upper, i) & KEY_OWN)
 		return;   /* the ENRICHED value is already there */
 	buf_reset(ev->scratch);
-	if (!enrich_interpret(ev->enrich, ctx, f, ev->scratch))
+	if (!enrich_interpret_computed(ev->enrich, ctx, f, ev->scratch))
 		return;
 	buf_putc(out, ',');
 	put_made_key(out, ks, upper, i, nth);

@@ -567,7 +567,7 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 		    (r->enriched && keyset_find(&names, up, f->name.len) != NULL))
 			continue;
 		buf_reset(ev->scratch);
-		if (!enrich_interpret(ev->enrich, &ctx, f, ev->scratch))
+		if (!enrich_interpret_computed(ev->enrich, &ctx, f, ev->scratch))
 			continue;
 		field_key(o, type, nth, up, f->name.len, dup);
 		v = scratch_view(ev);

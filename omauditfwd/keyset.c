@@ -87,8 +87,8 @@ static int grow(keyset_t *ks)
 	if (nslots > KEYSET_MAX_SLOTS)
 		return -1;
 	slots = calloc(nslots, sizeof(*slots));
-	e = ks->e == ks->e_inline ? malloc(nslots / 4 * 3 * sizeof(*e))
-	                          : realloc(ks->e, nslots / 4 * 3 * sizeof(*e));
+	e = ks->e == ks->e_inline ? malloc(nslots / 2 * sizeof(*e))
+	                          : realloc(ks->e, nslots / 2 * sizeof(*e));
 	if (slots == NULL || e == NULL) {
 		free(slots);
 		if (e != NULL && ks->e != ks->e_inline)
@@ -124,7 +124,7 @@ keyset_entry_t *keyset_add(keyset_t *ks, const char *k, size_t len, int copy,
 	*created = 0;
 	if (ks->slots[i] != 0)
 		return &ks->e[ks->slots[i] - 1];
-	if ((ks->n + 1) * 4 > ks->nslots * 3) {
+	if ((ks->n + 1) * 2 > ks->nslots) {   /* load <= 1/2: short probe runs */
 		if (grow(ks) != 0) {
 			ks->oom = 1;
 			return NULL;

@@ -18,8 +18,8 @@
 
 #include "buf.h"
 
-#define KEYSET_INLINE       48   /* entries without allocation */
-#define KEYSET_INLINE_SLOTS 64   /* table slots for them (load <= 3/4) */
+#define KEYSET_INLINE       64   /* entries without allocation */
+#define KEYSET_INLINE_SLOTS 128  /* table slots for them (load <= 1/2) */
 
 typedef struct keyset_entry {
 	const char *p;          /* the key, or NULL: at OFF in the set's text */
