@@ -49,6 +49,7 @@ void pipeline_conf_default(pipeline_conf_t *c)
 	c->enrich = NULL;
 	c->attribute_host = 1;
 	c->routes = 0;
+	c->trusted = 1;
 }
 
 /* This host's name: the FQDN when the resolver knows one (as rsyslog's
@@ -204,17 +205,22 @@ static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n
 }
 
 /* after a failed parse only line, hostname and msg are valid: the message
- * goes out as it came, attributed to its sender */
+ * goes out as it came, attributed to its sender. An untrusted line is
+ * always forwarded: dropping it would let a forger stay unseen. */
 static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
                          size_t hint_len, msgbatch_t *out)
 {
 	const audit_record_t *r = &p->rec;
 	audit_view_t host = pick_host(p, r, hint, hint_len);
 
-	p->batch.unparsed++;
-	if (p->conf.unparsed == UNPARSED_DROP) {
-		p->batch.unparsed_dropped++;
-		return 0;
+	if (rc == AUDIT_PARSE_UNTRUSTED) {
+		p->batch.untrusted++;
+	} else {
+		p->batch.unparsed++;
+		if (p->conf.unparsed == UNPARSED_DROP) {
+			p->batch.unparsed_dropped++;
+			return 0;
+		}
 	}
 	msgbatch_begin(out);
 	syslog_header_write(&out->data, &p->conf.header, (int64_t)time(NULL), 0,
@@ -259,6 +265,8 @@ int pipeline_process_routed(pipeline_t *p, const char *line, size_t len,
 	rc = audit_record_parse(r, line, len);
 	if (rc == AUDIT_PARSE_NOMEM)
 		return -1;
+	if (!p->conf.trusted)
+		rc = AUDIT_PARSE_UNTRUSTED;
 	if (rc != AUDIT_PARSE_OK)
 		return emit_unparsed(p, rc, host_hint, host_hint_len, out);
 	p->batch.records_parsed++;
@@ -335,6 +343,7 @@ void pipeline_batch_commit(pipeline_t *p)
 	PIPELINE_STAT_ADD(p->stats, records_parsed, p->batch.records_parsed);
 	PIPELINE_STAT_ADD(p->stats, unparsed, p->batch.unparsed);
 	PIPELINE_STAT_ADD(p->stats, unparsed_dropped, p->batch.unparsed_dropped);
+	PIPELINE_STAT_ADD(p->stats, untrusted, p->batch.untrusted);
 	PIPELINE_STAT_ADD(p->stats, messages_out, p->batch.messages_out);
 	memset(&p->batch, 0, sizeof(p->batch));
 	if (p->conf.joiner != NULL)
