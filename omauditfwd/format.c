@@ -124,13 +124,18 @@ void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t
 	buf_append(out, run, (size_t)(p - run));
 }
 
+/* JSON escapes for the syntax; in the text a JSON reader gets back, '\'
+ * is the escape of this format: a backslash of the value is "\\", a byte
+ * that is not UTF-8 "\xNN", so the two never read alike (0xFF and the
+ * text "\xff" used to) and the bytes can be recovered. */
 static void json_put(buf_t *out, unsigned c)
 {
 	static const char hex[] = "0123456789abcdef";
 
-	if (c == '"' || c == '\\') {
-		char e[2] = { '\\', (char)c };
-		buf_append(out, e, 2);
+	if (c == '"') {
+		buf_append(out, "\\\"", 2);
+	} else if (c == '\\') {
+		buf_append(out, "\\\\\\\\", 4);   /* the text \\ */
 	} else if (c == '\n') {
 		buf_append(out, "\\n", 2);
 	} else if (c == '\r') {

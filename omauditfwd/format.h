@@ -92,8 +92,10 @@ typedef struct format_escaper {
  * -1 for none) is special too. */
 void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t *e,
                    int extra);
-/* Append S as the inside of a JSON string: ", \ and control characters are
- * escaped, invalid UTF-8 bytes become the text \xNN (never dropped). */
+/* Append S as the inside of a JSON string: " and control characters are
+ * JSON escapes; in the text a reader gets back, a backslash of S is the
+ * text \\ and a byte that is not UTF-8 the text \xNN (never dropped), so
+ * S can be recovered and the two never read alike. */
 void format_json_escape(buf_t *out, const char *s, size_t len);
 /* Length of the valid UTF-8 sequence at S (at most AVAIL bytes; S[0] >=
  * 0x80), 0 when the bytes there are not one. */

@@ -36,7 +36,8 @@ Test(format, json_escape_plain_text_is_unchanged)
 
 Test(format, json_escape_quotes_backslash_and_controls)
 {
-	cr_assert_str_eq(esc("a\"b\\c\nd\re\tf", 11), "a\\\"b\\\\c\\nd\\re\\tf");
+	/* a backslash reads back as the text \\ (JSON "\\\\") */
+	cr_assert_str_eq(esc("a\"b\\c\nd\re\tf", 11), "a\\\"b\\\\\\\\c\\nd\\re\\tf");
 	cr_assert_str_eq(esc("\x01\x1d\x7f", 3), "\\u0001\\u001d\\u007f");
 }
 
@@ -58,6 +59,16 @@ Test(format, json_escape_marks_invalid_utf8_bytes_instead_of_dropping)
 	cr_assert_str_eq(esc("\xc0\xaf", 2), "\\\\xc0\\\\xaf");
 	cr_assert_str_eq(esc("x\xe2\x82", 3), "x\\\\xe2\\\\x82");
 	cr_assert_str_eq(esc("\xed\xa0\x80", 3), "\\\\xed\\\\xa0\\\\x80");
+}
+
+/* 0xFF and the text \xff (and \\xff) read back as three different texts */
+Test(format, json_escape_tells_invalid_bytes_from_backslash_text)
+{
+	cr_assert_str_eq(esc("\xff", 1), "\\\\xff");               /* reads \xff */
+	cr_assert_str_eq(esc("\\xff", 4), "\\\\\\\\xff");        /* reads \\xff */
+	cr_assert_str_eq(esc("\\\xff", 2), "\\\\\\\\\\\\xff");  /* reads \\\xff */
+	cr_assert_str_eq(esc("\\", 1), "\\\\\\\\");
+	cr_assert_str_eq(esc("\\\\", 2), "\\\\\\\\\\\\\\\\");
 }
 
 Test(format, json_escape_of_nothing_is_nothing)
