@@ -86,7 +86,20 @@ void format_type_name(buf_t *out, const audit_record_t *r);
 typedef struct format_escaper {
 	unsigned char special[0x80];
 	void (*put)(buf_t *out, unsigned c);
+	/* a valid character that format_is_invisible() (CP), written so it
+	 * shows; NULL: copied as it is */
+	void (*put_invisible)(buf_t *out, unsigned cp);
 } format_escaper_t;
+
+/* 1 for the characters that must never reach an analyst unmarked: the
+ * invisible format characters (Unicode category Cf: bidi controls
+ * U+202A-202E, U+2066-2069, U+200E/F, U+061C; zero-width U+200B-200D;
+ * U+00AD, U+FEFF, tags, ...) and U+2028/U+2029. An analyst must not be
+ * shown "gnp.exe" for "exe.png" (U+202E). */
+int format_is_invisible(unsigned cp);
+/* "uXXXX" (lower-case hex), or "UXXXXXXXX" beyond the BMP: the name of an
+ * invisible character, after the format's escape character */
+void format_put_cp_name(buf_t *out, unsigned cp);
 
 /* S (LEN bytes) into OUT as E says; EXTRA (a printable ASCII character, or
  * -1 for none) is special too. */

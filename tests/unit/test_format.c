@@ -71,6 +71,34 @@ Test(format, json_escape_tells_invalid_bytes_from_backslash_text)
 	cr_assert_str_eq(esc("\\\\", 2), "\\\\\\\\\\\\\\\\");
 }
 
+/* the invisible format characters, at the edges of their ranges */
+Test(format, invisible_characters_at_their_limits)
+{
+	static const unsigned yes[] = { 0xAD, 0x600, 0x605, 0x61C, 0x200B, 0x200F, 0x2028,
+	                                0x202E, 0x2060, 0x2064, 0x2066, 0x2069, 0x206F,
+	                                0xFEFF, 0xFFF9, 0xFFFB, 0xE0001, 0xE0020, 0xE007F };
+	static const unsigned no[] = { 0x20, 0x7F, 0xAC, 0xAE, 0x5FF, 0x606, 0x200A, 0x2010,
+	                               0x2027, 0x202F, 0x2065, 0x2070, 0xFEFE, 0xFF00,
+	                               0xFFFA + 2, 0xFFFD, 0xE0000, 0xE0002, 0xE0080, 0x10FFFF };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		cr_assert(format_is_invisible(yes[i]), "U+%04X", yes[i]);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		cr_assert(!format_is_invisible(no[i]), "U+%04X", no[i]);
+}
+
+/* in JSON they read as the text \uXXXX (not a JSON escape, which a reader
+ * would turn back into the character); the text "\u202e" reads \\u202e */
+Test(format, json_escape_shows_invisible_characters)
+{
+	cr_assert_str_eq(esc("exe\xe2\x80\xaegnp", 9), "exe\\\\u202egnp");
+	cr_assert_str_eq(esc("\xef\xbb\xbf\xc2\xad", 5), "\\\\ufeff\\\\u00ad");
+	cr_assert_str_eq(esc("\xf3\xa0\x80\x81", 4), "\\\\U000e0001");
+	cr_assert_str_eq(esc("\xe2\x81\xa5\xe2\x81\xb0", 6), "\xe2\x81\xa5\xe2\x81\xb0");
+	cr_assert_str_eq(esc("\\u202e", 6), "\\\\\\\\u202e");
+}
+
 Test(format, json_escape_of_nothing_is_nothing)
 {
 	/* an empty buffer's NULL with length 0: NULL + 0 is undefined in C
