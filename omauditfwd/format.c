@@ -223,17 +223,30 @@ void format_put_cp_name(buf_t *out, unsigned cp)
 	buf_append(out, b, (size_t)n + 1);
 }
 
-void format_enrich_ctx(const format_event_t *ev, const audit_record_t *r,
-                       enrich_ctx_t *ctx)
+static audit_view_t event_arch(const format_event_t *ev)
 {
 	const audit_field_t *arch = NULL;
+	audit_view_t v;
 	size_t i;
 
 	for (i = 0; i < ev->nrecs && arch == NULL; i++)
 		arch = audit_record_field(ev->recs[i], "arch");
+	v.p = arch ? arch->value.p : "";
+	v.len = arch ? arch->value.len : 0;
+	return v;
+}
+
+void format_event_find_arch(format_event_t *ev)
+{
+	ev->arch = event_arch(ev);
+}
+
+void format_enrich_ctx(const format_event_t *ev, const audit_record_t *r,
+                       enrich_ctx_t *ctx)
+{
 	ctx->rec = r;
-	ctx->arch.p = arch ? arch->value.p : "";
-	ctx->arch.len = arch ? arch->value.len : 0;
+	/* a scan of every field of the event, unless it was done once */
+	ctx->arch = ev->arch.p != NULL ? ev->arch : event_arch(ev);
 	ctx->origin = r->node.len ? r->node : r->hostname;
 	memset(&ctx->facts, 0, sizeof(ctx->facts));
 }

@@ -42,7 +42,13 @@ typedef struct format_event {
 	const format_conf_t *conf; /* NULL: defaults */
 	unsigned long *work;      /* test hook: NULL, or where the formats add the
 	                           * key-table slots they probe (linearity tests) */
+	/* the event's first arch= (format_event_find_arch()), so it is not
+	 * searched again for every record; p NULL: not looked up */
+	audit_view_t arch;
 } format_event_t;
+
+/* Set ev->arch from the event's records, once per event. */
+void format_event_find_arch(format_event_t *ev);
 
 /* What interpretation needs to know about the event: the arch of its
  * SYSCALL record and where it came from (node, else the syslog host). */

@@ -186,6 +186,7 @@ static int emit_message(pipeline_t *p, format_event_t *ev, audit_view_t hdr_host
 {
 	ev->recs = recs;
 	ev->nrecs = n;
+	format_event_find_arch(ev);
 	msgbatch_begin(out);
 	syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
 	                    hdr_host.p, hdr_host.len);
