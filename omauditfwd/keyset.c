@@ -46,7 +46,9 @@ static uint32_t hash_of(const keyset_t *ks, const char *k, size_t len)
 
 const char *keyset_key(const keyset_t *ks, const keyset_entry_t *e)
 {
-	return e->p != NULL ? e->p : ks->text.p + e->off;
+	if (e->p != NULL)
+		return e->p;
+	return ks->text.p != NULL ? ks->text.p + e->off : "";   /* "" copied: no text */
 }
 
 /* The slot that holds K or the empty slot where it belongs */
@@ -71,7 +73,11 @@ static size_t slot_of(const keyset_t *ks, const char *k, size_t len, uint32_t h)
 
 keyset_entry_t *keyset_find(keyset_t *ks, const char *k, size_t len)
 {
-	uint32_t h = hash_of(ks, k, len);
+	uint32_t h;
+
+	if (k == NULL)
+		k = "";   /* an empty buffer's NULL */
+	h = hash_of(ks, k, len);
 	uint32_t s = ks->slots[slot_of(ks, k, len, h)];
 
 	return s ? &ks->e[s - 1] : NULL;
@@ -117,11 +123,15 @@ static int grow(keyset_t *ks)
 keyset_entry_t *keyset_add(keyset_t *ks, const char *k, size_t len, int copy,
                            int *created)
 {
-	uint32_t h = hash_of(ks, k, len);
-	size_t i = slot_of(ks, k, len, h);
+	uint32_t h;
+	size_t i;
 	keyset_entry_t *e;
 
 	*created = 0;
+	if (k == NULL)
+		k = "";   /* an empty buffer's NULL */
+	h = hash_of(ks, k, len);
+	i = slot_of(ks, k, len, h);
 	if (ks->slots[i] != 0)
 		return &ks->e[ks->slots[i] - 1];
 	if ((ks->n + 1) * 2 > ks->nslots) {   /* load <= 1/2: short probe runs */
@@ -135,7 +145,9 @@ keyset_entry_t *keyset_add(keyset_t *ks, const char *k, size_t len, int copy,
 	memset(e, 0, sizeof(*e));
 	e->len = (uint32_t)len;
 	e->hash = h;
-	if (copy) {
+	if (copy && len == 0) {
+		e->p = "";
+	} else if (copy) {
 		e->off = ks->text.len;
 		buf_append(&ks->text, k, len);
 		if (ks->text.oom) {
