@@ -1196,6 +1196,7 @@ const char *audit_parse_rc_str(audit_parse_rc_t rc)
 	case AUDIT_PARSE_BINARY:          return "binary";
 	case AUDIT_PARSE_TOO_MANY_FIELDS: return "too-many-fields";
 	case AUDIT_PARSE_NOMEM:           return "no-memory";
+	case AUDIT_PARSE_UNTRUSTED:       return "untrusted";
 	}
 	return "unknown";
 }

@@ -72,7 +72,8 @@ typedef enum audit_parse_rc {
 	AUDIT_PARSE_TOO_LONG,        /* line > AUDIT_RECORD_MAX_LEN */
 	AUDIT_PARSE_BINARY,          /* NUL or other control bytes */
 	AUDIT_PARSE_TOO_MANY_FIELDS, /* > AUDIT_RECORD_MAX_FIELDS */
-	AUDIT_PARSE_NOMEM            /* the field array could not grow */
+	AUDIT_PARSE_NOMEM,           /* the field array could not grow */
+	AUDIT_PARSE_UNTRUSTED        /* not from a trusted sender (pipeline's trusted=0) */
 } audit_parse_rc_t;
 
 typedef struct audit_record {

@@ -68,6 +68,8 @@ static void usage(FILE *f)
 "  --enrich-hostname on|off  on: an event's host is its node, else the\n"
 "                         syslog host, else this host's FQDN (default);\n"
 "                         off: no host member\n"
+"  --trusted on|off       off: every line failed the trust check: forwarded\n"
+"                         flagged (unparsed, reason untrusted), never parsed\n"
 "  --enrich-ids POLICY    auto | always | never: uid/gid names from this\n"
 "                         host's passwd (auto: only for its own records)\n"
 "  --target HOST          send to HOST instead of writing to stdout\n"
@@ -334,7 +336,7 @@ int main(int argc, char **argv)
 	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
 	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_EHOST, O_BROKER, O_TOPIC, O_KEY,
 	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
-	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_DEADLETTER, O_RESEND };
+	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_DEADLETTER, O_RESEND, O_TRUSTED };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -351,6 +353,7 @@ int main(int argc, char **argv)
 		{ "enrich", required_argument, NULL, O_ENRICH },
 		{ "enrich-ids", required_argument, NULL, O_EIDS },
 		{ "enrich-hostname", required_argument, NULL, O_EHOST },
+		{ "trusted", required_argument, NULL, O_TRUSTED },
 		{ "broker", required_argument, NULL, O_BROKER },
 		{ "topic", required_argument, NULL, O_TOPIC },
 		{ "key", required_argument, NULL, O_KEY },
@@ -475,6 +478,11 @@ int main(int argc, char **argv)
 			if (positive_int(optarg, 3600000, &tconf.kafka_close_timeout_ms) != 0)
 				return die_usage("close-timeout", optarg, "milliseconds > 0");
 			break;
+		case O_TRUSTED:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return die_usage("trusted", optarg, "on or off");
+			pconf.trusted = strcmp(optarg, "on") == 0;
+			break;
 		case O_EHOST:
 			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
 				return die_usage("enrich-hostname", optarg, "on or off");
@@ -588,10 +596,11 @@ int main(int argc, char **argv)
 		rc = -1;
 	if (stats) {
 		pipeline_stats_t *st = pipeline_stats(c.pipe);
-		fprintf(stderr, "records=%llu parsed=%llu unparsed=%llu dropped=%llu messages=%llu\n",
+		fprintf(stderr, "records=%llu parsed=%llu unparsed=%llu dropped=%llu messages=%llu"
+		        " untrusted=%llu\n",
 		        (unsigned long long)st->lines_in, (unsigned long long)st->records_parsed,
 		        (unsigned long long)st->unparsed, (unsigned long long)st->unparsed_dropped,
-		        (unsigned long long)st->messages_out);
+		        (unsigned long long)st->messages_out, (unsigned long long)st->untrusted);
 		if (c.tops == &transport_kafka && c.tr != NULL) {
 			const transport_kafka_stats_t *ks = transport_kafka_stats(c.tr);
 			fprintf(stderr, "kafka: delivered=%llu permanent=%llu reduced=%llu "

@@ -609,8 +609,8 @@ static int interpret_value(enrich_t *e, const enrich_ctx_t *ctx,
 	return rc;
 }
 
-int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
-                     const audit_field_t *f, buf_t *out)
+static int interpret(enrich_t *e, const enrich_ctx_t *ctx, const audit_field_t *f,
+                     buf_t *out, int look_for_enriched)
 {
 	char name[FIELD_NAME_MAX], *val;
 	const audit_field_t *g;
@@ -623,7 +623,7 @@ int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
 	memcpy(name, f->name.p, f->name.len);
 	name[f->name.len] = '\0';
 	k = kind_of(ctx->rec ? ctx->rec->type : 0, name);
-	g = enriched_of(ctx->rec, f);
+	g = look_for_enriched ? enriched_of(ctx->rec, f) : NULL;
 	if (g != NULL && put_enriched(ctx, g, out))
 		return 1;
 	if (k == K_NONE || f->enc == AUDIT_ENC_NULL ||
@@ -640,6 +640,18 @@ int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
 	rc = interpret_value(e, ctx, k, &a, out);
 	free(val);
 	return rc;
+}
+
+int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx, const audit_field_t *f,
+                     buf_t *out)
+{
+	return interpret(e, ctx, f, out, 1);
+}
+
+int enrich_interpret_computed(enrich_t *e, const enrich_ctx_t *ctx,
+                              const audit_field_t *f, buf_t *out)
+{
+	return interpret(e, ctx, f, out, 0);
 }
 
 /* ---- argv ------------------------------------------------------------------ */

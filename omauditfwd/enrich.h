@@ -90,6 +90,11 @@ int enrich_decode(const enrich_ctx_t *ctx, const audit_field_t *f, buf_t *out);
  * interpretation. */
 int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx, const audit_field_t *f,
                      buf_t *out);
+/* The same for a caller that knows the record holds no field named as
+ * F's UPPERCASE name (so no ENRICHED counterpart): it is not searched for,
+ * which would cost a scan of the record per field. */
+int enrich_interpret_computed(enrich_t *e, const enrich_ctx_t *ctx,
+                              const audit_field_t *f, buf_t *out);
 
 /* The arguments of an EXECVE record (a0.., a long one joined from its
  * aN[0], aN[1], ... pieces) or of a PROCTITLE record (its NUL-separated

@@ -40,7 +40,15 @@ typedef struct format_event {
 	enrich_t *enrich;         /* NULL: values exactly as written */
 	buf_t *scratch;           /* the formatter's work space (with enrich) */
 	const format_conf_t *conf; /* NULL: defaults */
+	unsigned long *work;      /* test hook: NULL, or where the formats add the
+	                           * key-table slots they probe (linearity tests) */
+	/* the event's first arch= (format_event_find_arch()), so it is not
+	 * searched again for every record; p NULL: not looked up */
+	audit_view_t arch;
 } format_event_t;
+
+/* Set ev->arch from the event's records, once per event. */
+void format_event_find_arch(format_event_t *ev);
 
 /* What interpretation needs to know about the event: the arch of its
  * SYSCALL record and where it came from (node, else the syslog host). */
@@ -84,14 +92,29 @@ void format_type_name(buf_t *out, const audit_record_t *r);
 typedef struct format_escaper {
 	unsigned char special[0x80];
 	void (*put)(buf_t *out, unsigned c);
+	/* a valid character that format_is_invisible() (CP), written so it
+	 * shows; NULL: copied as it is */
+	void (*put_invisible)(buf_t *out, unsigned cp);
 } format_escaper_t;
+
+/* 1 for the characters that must never reach an analyst unmarked: the
+ * invisible format characters (Unicode category Cf: bidi controls
+ * U+202A-202E, U+2066-2069, U+200E/F, U+061C; zero-width U+200B-200D;
+ * U+00AD, U+FEFF, tags, ...) and U+2028/U+2029. An analyst must not be
+ * shown "gnp.exe" for "exe.png" (U+202E). */
+int format_is_invisible(unsigned cp);
+/* "uXXXX" (lower-case hex), or "UXXXXXXXX" beyond the BMP: the name of an
+ * invisible character, after the format's escape character */
+void format_put_cp_name(buf_t *out, unsigned cp);
 
 /* S (LEN bytes) into OUT as E says; EXTRA (a printable ASCII character, or
  * -1 for none) is special too. */
 void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t *e,
                    int extra);
-/* Append S as the inside of a JSON string: ", \ and control characters are
- * escaped, invalid UTF-8 bytes become the text \xNN (never dropped). */
+/* Append S as the inside of a JSON string: " and control characters are
+ * JSON escapes; in the text a reader gets back, a backslash of S is the
+ * text \\ and a byte that is not UTF-8 the text \xNN (never dropped), so
+ * S can be recovered and the two never read alike. */
 void format_json_escape(buf_t *out, const char *s, size_t len);
 /* Length of the valid UTF-8 sequence at S (at most AVAIL bytes; S[0] >=
  * 0x80), 0 when the bytes there are not one. */

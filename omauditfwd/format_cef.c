@@ -9,7 +9,8 @@
  * '=', LF and CR are ("\\", "\=", "\n", "\r"), so no value can end its
  * pair, start a key or end the message. Other control characters become a
  * space and bytes that are not valid UTF-8 become U+FFFD (CEF is UTF-8 and
- * has no escape for them). Standard keys first (rt, dvchost, cat,
+ * has no escape for them); invisible format characters (bidi controls,
+ * zero-width, ...: format_is_invisible()) become the text <U+XXXX>. Standard keys first (rt, dvchost, cat,
  * externalId, suser, duser, src, spt, dst, dpt, proto, act, outcome,
  * filePath, sproc, cs1Label/cs1 = the audit rule key), then every audit
  * field as a custom key (format_kv.h).
@@ -39,14 +40,24 @@ static void cef_put(buf_t *out, unsigned c)
 	}
 }
 
+/* an invisible format character (bidi control, zero-width, ...) as the
+ * text <U+XXXX>: shown, without a backslash CEF readers would take for an
+ * escape */
+static void cef_put_invisible(buf_t *out, unsigned cp)
+{
+	buf_printf(out, "<U+%04X>", cp);
+}
+
 /* the header: LF and CR are special only as controls (spaces there) */
 static void cef_header_put(buf_t *out, unsigned c)
 {
 	cef_put(out, c == '\n' || c == '\r' ? ' ' : c);
 }
 
-static const format_escaper_t cef_value_esc = { { ['\\'] = 1, ['='] = 1 }, cef_put };
-static const format_escaper_t cef_header_esc = { { ['\\'] = 1, ['|'] = 1 }, cef_header_put };
+static const format_escaper_t cef_value_esc = { { ['\\'] = 1, ['='] = 1 }, cef_put,
+                                                cef_put_invisible };
+static const format_escaper_t cef_header_esc = { { ['\\'] = 1, ['|'] = 1 }, cef_header_put,
+                                                 cef_put_invisible };
 
 static void cef_value(const kv_out_t *o, const char *s, size_t len)
 {

@@ -11,7 +11,8 @@
  * backslash is written "\\", '=' is "\=", and the delimiter, every control
  * character (CR, LF, TAB, ...), DEL and bytes that are not valid UTF-8 are
  * written as the text \xHH: a value can neither end its pair nor the
- * message. Header parts never contain '|' (format_kv.c keeps the EventID
+ * message. Invisible format characters (bidi controls, zero-width, ...:
+ * format_is_invisible()) are written as the text \uXXXX. Header parts never contain '|' (format_kv.c keeps the EventID
  * to [A-Za-z0-9_:.[]-]).
  */
 #include <string.h>
@@ -79,10 +80,20 @@ static void leef_put(buf_t *out, unsigned c)
 	}
 }
 
+/* an invisible format character (bidi control, zero-width, ...) as the
+ * text \uXXXX: shown, and told from the text "\uXXXX" (whose backslash is
+ * "\\") */
+static void leef_put_invisible(buf_t *out, unsigned cp)
+{
+	buf_putc(out, '\\');
+	format_put_cp_name(out, cp);
+}
+
 /* a value, made safe as described at the top */
 static void leef_value(const kv_out_t *o, const char *s, size_t len)
 {
-	static const format_escaper_t leef = { { ['\\'] = 1, ['='] = 1 }, leef_put };
+	static const format_escaper_t leef = { { ['\\'] = 1, ['='] = 1 }, leef_put,
+	                                       leef_put_invisible };
 
 	format_escape(o->out, s, len, &leef, (unsigned char)o->delim);
 }

@@ -39,11 +39,16 @@ static void raw_event(buf_t *out, const format_event_t *ev)
 	}
 }
 
+/* A raw line has no room for a flag: an untrusted one gets the marker
+ * RAW_UNTRUSTED_MARK in front, so it no longer starts like a record */
+#define RAW_UNTRUSTED_MARK "untrusted: "
+
 static void raw_unparsed(buf_t *out, const char *line, size_t len,
                          audit_parse_rc_t why, audit_view_t host)
 {
-	(void)why;
 	(void)host;
+	if (why == AUDIT_PARSE_UNTRUSTED)
+		buf_puts(out, RAW_UNTRUSTED_MARK);
 	put_line(out, line, len);
 }
 

@@ -193,6 +193,7 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "enrich", eCmdHdlrBinary, 0 },
 	{ "enrich.ids", eCmdHdlrGetWord, 0 },
 	{ "enrich.hostname", eCmdHdlrBinary, 0 },
+	{ "trusted", eCmdHdlrBinary, 0 },
 	{ "statsname", eCmdHdlrGetWord, 0 },
 	/* transport="kafka": named as omkafka names them */
 	{ "broker", eCmdHdlrArray, 0 },
@@ -1040,6 +1041,10 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		pData->pconf.attribute_host = (int)v->val.d.n;
 		FINALIZE;
 	}
+	if (!strcmp(name, "trusted")) {
+		pData->pconf.trusted = (int)v->val.d.n;
+		FINALIZE;
+	}
 	if (!strcmp(name, "dynaTopic")) {
 		pData->dyna_topic = (int)v->val.d.n;
 		FINALIZE;
@@ -1437,6 +1442,7 @@ static rsRetVal setup_stats(instanceData *pData)
 		{ "records.parsed", offsetof(pipeline_stats_t, records_parsed) },
 		{ "records.unparsed", offsetof(pipeline_stats_t, unparsed) },
 		{ "unparsed.dropped", offsetof(pipeline_stats_t, unparsed_dropped) },
+		{ "records.untrusted", offsetof(pipeline_stats_t, untrusted) },
 		{ "messages.sent", offsetof(pipeline_stats_t, messages_out) },
 	};
 #define KCTR(name, field) { name, offsetof(transport_kafka_stats_t, field) }

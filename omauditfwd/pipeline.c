@@ -49,6 +49,7 @@ void pipeline_conf_default(pipeline_conf_t *c)
 	c->enrich = NULL;
 	c->attribute_host = 1;
 	c->routes = 0;
+	c->trusted = 1;
 }
 
 /* This host's name: the FQDN when the resolver knows one (as rsyslog's
@@ -135,13 +136,13 @@ static int add_route(pipeline_t *p, msgbatch_t *out)
 
 /* The host a line is attributed to: its node, else the syslog hostname
  * (the caller's, else one found in the line), else this host. */
-static audit_view_t pick_host(const pipeline_t *p, const audit_record_t *r,
-                              const char *hint, size_t hint_len)
+/* The sender: the syslog hostname the caller knows, else the record's
+ * syslog wrapper's, else this host */
+static audit_view_t sender_host(const pipeline_t *p, const audit_record_t *r,
+                                const char *hint, size_t hint_len)
 {
 	audit_view_t h;
 
-	if (r->node.len)
-		return r->node;
 	if (hint != NULL && hint_len) {
 		h.p = hint;
 		h.len = hint_len;
@@ -154,22 +155,41 @@ static audit_view_t pick_host(const pipeline_t *p, const audit_record_t *r,
 	return h;
 }
 
+static audit_view_t pick_host(const pipeline_t *p, const audit_record_t *r,
+                              const char *hint, size_t hint_len)
+{
+	if (r->node.len)
+		return r->node;
+	return sender_host(p, r, hint, hint_len);
+}
+
+/* The syslog header's HOSTNAME for an event attributed to HOST: HOST,
+ * unless it is a node= that no host name could be (ev|il<13>1]x): then
+ * the sender's, and the node stays in the body only */
+static audit_view_t header_host(const pipeline_t *p, const audit_record_t *r,
+                                audit_view_t host, const char *hint, size_t hint_len)
+{
+	if (host.p == NULL) {   /* enrich.hostname="off": this host */
+		host.p = p->local_host;
+		host.len = strlen(p->local_host);
+		return host;
+	}
+	if (r->node.len && host.p == r->node.p && !syslog_hostname_ok(host.p, host.len))
+		return sender_host(p, r, hint, hint_len);
+	return host;
+}
+
 /* Append one message: header + the body of N records (one event, or one
  * record of it when the format sends each record on its own). */
-static int emit_message(pipeline_t *p, format_event_t *ev,
+static int emit_message(pipeline_t *p, format_event_t *ev, audit_view_t hdr_host,
                         const audit_record_t *const *recs, size_t n, msgbatch_t *out)
 {
 	ev->recs = recs;
 	ev->nrecs = n;
+	format_event_find_arch(ev);
 	msgbatch_begin(out);
-	/* an event without a host member (enrich.hostname="off"): the header
-	 * names this host */
-	if (ev->host.p != NULL)
-		syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
-		                    ev->host.p, ev->host.len);
-	else
-		syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
-		                    p->local_host, strlen(p->local_host));
+	syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
+	                    hdr_host.p, hdr_host.len);
 	p->conf.format->event(&out->data, ev);
 	if (msgbatch_end(out) != 0 || add_route(p, out) != 0)
 		return -1;
@@ -182,6 +202,7 @@ static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n
                       msgbatch_t *out)
 {
 	format_event_t ev;
+	audit_view_t hdr;
 	size_t i;
 
 	if (p->conf.attribute_host) {
@@ -194,26 +215,35 @@ static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n
 	ev.enrich = p->conf.enrich;
 	ev.scratch = &p->scratch;
 	ev.conf = &p->conf.fmt;
+	ev.work = NULL;
+	hdr = header_host(p, recs[0], ev.host, hint, hint_len);
 	if (!p->conf.format->per_record)
-		return emit_message(p, &ev, recs, n, out);
+		return emit_message(p, &ev, hdr, recs, n, out);
 	for (i = 0; i < n; i++)
-		if (emit_message(p, &ev, recs + i, 1, out) != 0)
+		if (emit_message(p, &ev, hdr, recs + i, 1, out) != 0)
 			return -1;
 	return 0;
 }
 
 /* after a failed parse only line, hostname and msg are valid: the message
- * goes out as it came, attributed to its sender */
+ * goes out as it came, attributed to its sender. An untrusted line is
+ * always forwarded: dropping it would let a forger stay unseen. */
 static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
                          size_t hint_len, msgbatch_t *out)
 {
 	const audit_record_t *r = &p->rec;
-	audit_view_t host = pick_host(p, r, hint, hint_len);
+	/* an untrusted line's node= is a claim: it is named by its sender */
+	audit_view_t host = rc == AUDIT_PARSE_UNTRUSTED ? sender_host(p, r, hint, hint_len)
+	                                                : pick_host(p, r, hint, hint_len);
 
-	p->batch.unparsed++;
-	if (p->conf.unparsed == UNPARSED_DROP) {
-		p->batch.unparsed_dropped++;
-		return 0;
+	if (rc == AUDIT_PARSE_UNTRUSTED) {
+		p->batch.untrusted++;
+	} else {
+		p->batch.unparsed++;
+		if (p->conf.unparsed == UNPARSED_DROP) {
+			p->batch.unparsed_dropped++;
+			return 0;
+		}
 	}
 	msgbatch_begin(out);
 	syslog_header_write(&out->data, &p->conf.header, (int64_t)time(NULL), 0,
@@ -258,6 +288,8 @@ int pipeline_process_routed(pipeline_t *p, const char *line, size_t len,
 	rc = audit_record_parse(r, line, len);
 	if (rc == AUDIT_PARSE_NOMEM)
 		return -1;
+	if (!p->conf.trusted)
+		rc = AUDIT_PARSE_UNTRUSTED;
 	if (rc != AUDIT_PARSE_OK)
 		return emit_unparsed(p, rc, host_hint, host_hint_len, out);
 	p->batch.records_parsed++;
@@ -334,6 +366,7 @@ void pipeline_batch_commit(pipeline_t *p)
 	PIPELINE_STAT_ADD(p->stats, records_parsed, p->batch.records_parsed);
 	PIPELINE_STAT_ADD(p->stats, unparsed, p->batch.unparsed);
 	PIPELINE_STAT_ADD(p->stats, unparsed_dropped, p->batch.unparsed_dropped);
+	PIPELINE_STAT_ADD(p->stats, untrusted, p->batch.untrusted);
 	PIPELINE_STAT_ADD(p->stats, messages_out, p->batch.messages_out);
 	memset(&p->batch, 0, sizeof(p->batch));
 	if (p->conf.joiner != NULL)

@@ -37,6 +37,7 @@ typedef struct pipeline_stats {
 	uint64_t records_parsed;   /* ... that were audit records */
 	uint64_t unparsed;         /* ... that were not (any reason) */
 	uint64_t unparsed_dropped; /* ... of those, dropped by policy */
+	uint64_t untrusted;        /* lines forwarded flagged untrusted (trusted=0) */
 	uint64_t messages_out;     /* messages delivered */
 } pipeline_stats_t;
 
@@ -58,6 +59,12 @@ typedef struct pipeline_conf {
 	                            * else this host's FQDN; 0: no host member
 	                            * (the syslog header names this host) */
 	int routes;                /* keep each message's route (see below) */
+	int trusted;               /* 1 (default): lines come from a trusted
+	                            * sender; 0: every line is a claim that
+	                            * failed the configuration's trust check,
+	                            * forwarded flagged as unparsed, reason
+	                            * "untrusted" (whatever unparsed says),
+	                            * never parsed into an event */
 } pipeline_conf_t;
 
 void pipeline_conf_default(pipeline_conf_t *c);

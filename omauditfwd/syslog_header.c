@@ -96,6 +96,22 @@ int syslog_app_name_check(const char *name)
 	return 0;
 }
 
+int syslog_hostname_ok(const char *name, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > SYSLOG_HOSTNAME_MAX || (len == 1 && name[0] == '-'))
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.' || c == '_' || c == ':'))
+			return 0;
+	}
+	return 1;
+}
+
 static void put_host(buf_t *out, const char *host, size_t len)
 {
 	size_t i;

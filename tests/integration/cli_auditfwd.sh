@@ -11,7 +11,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 # joined (the default): 6 events and the unparsed line; EOE is not output
 "$AUDITFWD" --stats "$sample" >"$tmp/out" 2>"$tmp/err" || fail "exit status $?: $(cat "$tmp/err")"
 [ "$(wc -l <"$tmp/out")" -eq 7 ] || fail "expected 7 messages, got $(wc -l <"$tmp/out")"
-grep -qx 'records=16 parsed=15 unparsed=1 dropped=0 messages=7' "$tmp/err" || fail "stats: $(cat "$tmp/err")"
+grep -qx 'records=16 parsed=15 unparsed=1 dropped=0 messages=7 untrusted=0' "$tmp/err" || fail "stats: $(cat "$tmp/err")"
 python3 - "$tmp/out" <<'PY' || fail "joined output is not what the sample holds"
 import json, sys
 objs = {o.get("id", "unparsed"): o for o in map(json.loads, open(sys.argv[1]))}
@@ -50,7 +50,7 @@ PY
 # join off: a message per record, in input order
 "$AUDITFWD" --join off --stats "$sample" >"$tmp/out" 2>"$tmp/err" || fail "join off failed"
 [ "$(wc -l <"$tmp/out")" -eq 16 ] || fail "join off: expected 16 messages"
-grep -qx 'records=16 parsed=15 unparsed=1 dropped=0 messages=16' "$tmp/err" || fail "stats: $(cat "$tmp/err")"
+grep -qx 'records=16 parsed=15 unparsed=1 dropped=0 messages=16 untrusted=0' "$tmp/err" || fail "stats: $(cat "$tmp/err")"
 python3 - "$tmp/out" <<'PY' || fail "record output is not what the sample holds"
 import json, sys
 objs = [json.loads(l) for l in open(sys.argv[1])]
@@ -69,6 +69,14 @@ printf 'type=SYSCALL msg=audit(1700000000.100:5): syscall=59\n' | "$AUDITFWD" |
 "$AUDITFWD" --unparsed drop --stats <"$sample" >"$tmp/out2" 2>"$tmp/err2" || fail "stdin run failed"
 [ "$(wc -l <"$tmp/out2")" -eq 6 ] || fail "drop: expected 6 messages"
 grep -q 'unparsed=1 dropped=1' "$tmp/err2" || fail "drop not counted: $(cat "$tmp/err2")"
+
+# trusted off: every line forwarded flagged untrusted, even with unparsed drop
+"$AUDITFWD" --trusted off --unparsed drop --stats <"$sample" >"$tmp/out3" 2>"$tmp/err3" ||
+	fail "trusted off run failed"
+[ "$(grep -c '^{"type":"UNPARSED","reason":"untrusted",' "$tmp/out3")" -eq 16 ] ||
+	fail "trusted off: expected 16 untrusted messages: $(head -n 2 "$tmp/out3")"
+grep -qx 'records=16 parsed=0 unparsed=0 dropped=0 messages=16 untrusted=16' "$tmp/err3" ||
+	fail "untrusted not counted: $(cat "$tmp/err3")"
 
 # a syslog header can be previewed exactly as the module sends it
 "$AUDITFWD" --join off --syslog-header rfc5424 --host relay "$sample" | head -n 1 |

@@ -35,6 +35,7 @@ for params in \
 	'target="127.0.0.1" port="65535"' \
 	"$BASE join=\"off\" enrich=\"off\" enrich.ids=\"always\" join.timeout=\"500\"" \
 	"$BASE enrich.hostname=\"off\"" \
+	"$BASE trusted=\"off\"" \
 	"$BASE join.maxpending=\"10\" syslog.header=\"rfc3164\" syslog.appname=\"audit\"" \
 	"$BASE timeout.connect=\"1000\" timeout.io=\"1000\" template=\"RSYSLOG_FileFormat\"" \
 	"$BASE format=\"leef\"" \
@@ -102,6 +103,7 @@ check_bad transport "$BASE transport=\"carrier-pigeon\"" carrier-pigeon
 check_bad unparsed  "$BASE unparsed=\"maybe\"" maybe
 check_bad enrich.ids "$BASE enrich.ids=\"sometimes\"" sometimes
 check_bad enrich.hostname "$BASE enrich.hostname=\"maybe\"" maybe
+check_bad trusted "$BASE trusted=\"maybe\"" maybe
 check_bad join.timeout "$BASE join.timeout=\"0\""
 check_bad join.maxpending "$BASE join.maxpending=\"-3\""
 check_bad syslog.header "$BASE syslog.header=\"rfc9999\"" rfc9999

@@ -131,6 +131,62 @@ Test(pipeline, no_host_attribution_header_names_this_host)
 	cr_assert_null(strstr(m, "\"host\""), "%s", m);
 }
 
+/* a node= that no host name could be does not name the message: the
+ * sender does, and the node stays in the body; at the limits of the
+ * characters and the length a HOSTNAME may have */
+Test(pipeline, a_node_that_is_no_host_name_stays_in_the_body)
+{
+	static const struct { const char *node, *hdr; } cases[] = {
+		{ "ev|il<13>1]x", "host07" },
+		{ "web 01", NULL },               /* a space ends the node: "web" */
+		{ "-", "host07" },                /* RFC 5424's NILVALUE */
+		{ "a\\b", "host07" },
+		{ "web\xc3\xa9" "01", "host07" }, /* not ASCII */
+		{ "web-01.example.net", "web-01.example.net" },
+		{ "web_01", "web_01" },           /* auditd name_format=user */
+		{ "2001:db8::1", "2001:db8::1" }, /* name_format=numeric */
+		{ "192.0.2.1", "192.0.2.1" },
+	};
+	char line[1024], want[512];
+	size_t i;
+	const char *m;
+
+	conf.header.style = SYSLOG_HDR_RFC5424;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].hdr == NULL)
+			continue;
+		snprintf(line, sizeof(line), "<13>1 2023-11-14T22:13:20.123+00:00 host07 "
+		         "audisp-syslog - - - node=%s type=CWD msg=audit(1700000000.123:4567): "
+		         "cwd=\"/\"", cases[i].node);
+		m = run(line);
+		snprintf(want, sizeof(want), "<14>1 2023-11-14T22:13:20.123Z %s auditd - - - {",
+		         cases[i].hdr);
+		cr_assert(strncmp(m, want, strlen(want)) == 0, "node %s: %s", cases[i].node, m);
+		cr_assert(strstr(m, "\"node\":\"") != NULL, "node %s: %s", cases[i].node, m);
+	}
+}
+
+/* 255 characters are a HOSTNAME, 256 are not */
+Test(pipeline, a_node_longer_than_a_hostname_stays_in_the_body)
+{
+	char line[1024], node[300];
+	const char *m;
+
+	conf.header.style = SYSLOG_HDR_RFC5424;
+	memset(node, 'a', sizeof(node));
+	node[255] = '\0';
+	snprintf(line, sizeof(line), "<13>1 2023-11-14T22:13:20.123+00:00 host07 audisp-syslog - - - "
+	         "node=%s type=CWD msg=audit(1700000000.123:1): cwd=\"/\"", node);
+	m = run(line);
+	cr_assert(strncmp(m + 31, node, 255) == 0 && m[31 + 255] == ' ', "%.300s", m);
+	node[255] = 'a';
+	node[256] = '\0';
+	snprintf(line, sizeof(line), "<13>1 2023-11-14T22:13:20.123+00:00 host07 audisp-syslog - - - "
+	         "node=%s type=CWD msg=audit(1700000000.123:2): cwd=\"/\"", node);
+	m = run(line);
+	cr_assert(strncmp(m + 31, "host07 ", 7) == 0, "%.300s", m);
+}
+
 Test(pipeline, syslog_hostname_names_the_host_when_there_is_no_node)
 {
 	const char *m = run("<13>1 2023-11-14T22:13:20.123+00:00 host07 audisp-syslog - - - "
