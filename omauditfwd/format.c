@@ -72,6 +72,26 @@ void format_type_name(buf_t *out, const audit_record_t *r)
 		buf_append(out, r->type_name.p, r->type_name.len);
 }
 
+int format_is_execve_arg(audit_view_t n)
+{
+	size_t i = 1, d;
+
+	if (n.len < 2 || n.p[0] != 'a')
+		return 0;
+	for (d = i; i < n.len && n.p[i] >= '0' && n.p[i] <= '9'; i++)
+		;
+	if (i == d)
+		return 0;
+	if (i == n.len)
+		return 1;
+	if (n.p[i] != '[' || n.p[n.len - 1] != ']' || i + 2 >= n.len)
+		return 0;
+	for (i++; i < n.len - 1; i++)
+		if (n.p[i] < '0' || n.p[i] > '9')
+			return 0;
+	return 1;
+}
+
 /* overlong forms and surrogates are invalid */
 size_t format_utf8_seq_len(const unsigned char *s, size_t avail)
 {

@@ -93,6 +93,10 @@ void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t
 /* Append S as the inside of a JSON string: ", \ and control characters are
  * escaped, invalid UTF-8 bytes become the text \xNN (never dropped). */
 void format_json_escape(buf_t *out, const char *s, size_t len);
+/* 1 when NAME is an EXECVE argument field (aN, or a piece aN[i]): with
+ * enrichment its bytes go out once, in the record's argv, not again here
+ * (argc and aN_len are not arguments). */
+int format_is_execve_arg(audit_view_t name);
 /* Length of the valid UTF-8 sequence at S (at most AVAIL bytes; S[0] >=
  * 0x80), 0 when the bytes there are not one. */
 size_t format_utf8_seq_len(const unsigned char *s, size_t avail);

@@ -12,8 +12,10 @@
  *
  * With enrichment, a field's value is its decoded text (hex undone) and its
  * interpretation follows under the UPPERCASE name ("uid":"0","UID":"root"),
- * unless the record already carries that ENRICHED field; EXECVE and
- * PROCTITLE records also get their arguments as "argv":[...].
+ * unless the record already carries that ENRICHED field; an EXECVE record's
+ * arguments are "argv":[...] instead of its aN fields (every argument byte
+ * once; on the event's first EXECVE record when the command line spans
+ * several).
  *
  * Every object has unique keys (json_keys_t below): the keys we add (id,
  * time, host, node, type, incomplete; argv) are never shadowed, a field or
@@ -236,22 +238,23 @@ static void put_arg(const char *arg, size_t len, void *ud)
 	put_str(a->out, arg, len);
 }
 
-/* 1 for the records that enrich_argv() gives arguments (an "argv" key) */
+/* 1 for the records whose arguments go out as "argv" (an "argv" key, and
+ * no aN fields: every argument byte once) */
 static int has_argv(const format_event_t *ev, const audit_record_t *r)
 {
-	return ev->enrich != NULL && r->type_str != NULL &&
-	       (strcmp(r->type_str, "EXECVE") == 0 || strcmp(r->type_str, "PROCTITLE") == 0);
+	return ev->enrich != NULL && r->type_str != NULL && strcmp(r->type_str, "EXECVE") == 0;
 }
 
-/* "argv":[...] for PROCTITLE and the event's first EXECVE record (the
- * whole command line, when it spans several EXECVE records), after a ','
- * when the object has members already */
-static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t *r)
+/* "argv":[...] for the event's first EXECVE record (the whole command
+ * line, when it spans several EXECVE records), after a ',' when the object
+ * has members already (MEMBERS) */
+static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t *r,
+                     int members)
 {
 	argv_out_t a = { out, 0 };
 	size_t mark = out->len;
 
-	if (r->nfields > 0)
+	if (members)
 		buf_putc(out, ',');
 	buf_append(out, "\"argv\":[", 8);
 	if (enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a) < 0)
@@ -268,6 +271,7 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 	json_keys_t ks;
 	enrich_ctx_t ctx;
 	size_t i;
+	int members = 0;
 
 	keys_init(&ks, argv ? argv_key : no_key, record_has_name, r);
 	if (ev->enrich != NULL)
@@ -277,7 +281,9 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 		const audit_field_t *f = &r->fields[i];
 		unsigned nth = occurrence(r, i);
 
-		if (i)
+		if (argv && format_is_execve_arg(f->name))
+			continue;   /* in "argv" */
+		if (members++)
 			buf_putc(out, ',');
 		put_field_key(out, &ks, f->name.p, f->name.len, nth);
 		if (ev->enrich == NULL) {
@@ -290,7 +296,7 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 		put_interpretation(out, &ks, ev, &ctx, f, nth);
 	}
 	if (argv)
-		put_argv(out, ev, r);
+		put_argv(out, ev, r, members);
 	buf_putc(out, '}');
 	keys_free(&ks, out);
 }

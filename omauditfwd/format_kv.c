@@ -517,8 +517,11 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 		format_enrich_ctx(ev, r, &ctx);
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *f = &r->fields[i];
-		unsigned dup = occurrence(r, i);
+		unsigned dup;
 
+		if (enrich && r->type == KV_TYPE_EXECVE && format_is_execve_arg(f->name))
+			continue;   /* in <TYPE>.argv: every argument byte once */
+		dup = occurrence(r, i);
 		field_key(o, type, nth, f->name.p, f->name.len, dup);
 		if (!enrich) {
 			o->value(o, f->value.p, f->value.len);
@@ -543,7 +546,7 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 		size_t mark = o->out->len, pairs = o->npairs;
 
 		field_key(o, type, nth, "argv", 4, 1);
-		if (enrich_argv(r, ev->scratch, put_arg, &a) < 0) {
+		if (enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a) < 0) {
 			o->out->len = mark;
 			o->npairs = pairs;
 		}

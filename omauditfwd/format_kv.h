@@ -8,8 +8,10 @@
  *
  * n (from 2) numbers a record type that repeats in the event (PATH, PATH.2,
  * ...), k (from 2) a field name that repeats in one record. The
- * interpretation of a field follows under its UPPERCASE name (SYSCALL.UID),
- * EXECVE records add <TYPE>.argv (the arguments joined by spaces). Key
+ * interpretation of a field follows under its UPPERCASE name (SYSCALL.UID).
+ * With enrichment an EXECVE record's arguments are <TYPE>.argv (joined by
+ * spaces; the whole command line on the event's first EXECVE record when it
+ * spans several) instead of its aN fields: every argument byte once. Key
  * characters other than letters, digits, '_' and '.' become '_', so a key
  * can never carry a delimiter, '=' or a space. Event-level keys without a
  * predefined key are audit.id, audit.node, audit.incomplete (and, for lines
