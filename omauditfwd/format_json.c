@@ -41,6 +41,18 @@ static void put_str(buf_t *out, const char *s, size_t len)
 	buf_putc(out, '"');
 }
 
+/* a value, cut when the event is reduced (format_reduce_t) */
+static void put_val(buf_t *out, const format_event_t *ev, const char *s, size_t len)
+{
+	char mark[FORMAT_CUT_MARKER_MAX];
+	size_t keep, mlen = format_cut(ev->reduce, s, len, &keep, mark);
+
+	buf_putc(out, '"');
+	format_json_escape(out, s, keep);
+	buf_append(out, mark, mlen);   /* plain ASCII: nothing to escape */
+	buf_putc(out, '"');
+}
+
 static void put_key(buf_t *out, const char *key)
 {
 	buf_putc(out, '"');
@@ -221,12 +233,18 @@ static void put_interpretation(buf_t *out, json_keys_t *ks, const format_event_t
 		return;
 	buf_putc(out, ',');
 	put_made_key(out, ks, upper, i, nth);
-	put_str(out, ev->scratch->p, ev->scratch->len);
+	put_val(out, ev, ev->scratch->p, ev->scratch->len);
 }
 
 typedef struct argv_out {
 	buf_t *out;
+	const format_event_t *ev;
 	int n;
+	size_t i;          /* the argument being walked */
+	size_t head, tail; /* reduced: the first HEAD and the last TAIL are kept */
+	size_t total;      /* arguments */
+	char mark[FORMAT_CUT_MARKER_MAX];
+	size_t mlen;
 } argv_out_t;
 
 static void put_arg(const char *arg, size_t len, void *ud)
@@ -235,7 +253,24 @@ static void put_arg(const char *arg, size_t len, void *ud)
 
 	if (a->n++)
 		buf_putc(a->out, ',');
-	put_str(a->out, arg, len);
+	put_val(a->out, a->ev, arg, len);
+}
+
+/* reduced: the first and last arguments, the ones between as one marker */
+static void put_arg_reduced(const char *arg, size_t len, void *ud)
+{
+	argv_out_t *a = ud;
+	size_t i = a->i++;
+
+	if (i < a->head || i >= a->total - a->tail) {
+		put_arg(arg, len, ud);
+	} else if (i == a->head) {
+		if (a->n++)
+			buf_putc(a->out, ',');
+		buf_putc(a->out, '"');
+		buf_append(a->out, a->mark, a->mlen);
+		buf_putc(a->out, '"');
+	}
 }
 
 /* 1 for the records whose arguments go out as "argv" (an "argv" key, and
@@ -251,12 +286,22 @@ static int has_argv(const format_event_t *ev, const audit_record_t *r)
 static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t *r,
                      int members)
 {
-	argv_out_t a = { out, 0 };
+	argv_out_t a;
 	size_t mark = out->len;
 
+	memset(&a, 0, sizeof(a));
+	a.out = out;
 	if (members)
 		buf_putc(out, ',');
 	buf_append(out, "\"argv\":[", 8);
+	a.ev = ev;
+	if (ev->reduce != NULL &&
+	    format_argv_plan(ev->reduce, ev->recs, ev->nrecs, r, ev->scratch, &a.head,
+	                     &a.tail, &a.total, a.mark, &a.mlen) > 0) {
+		enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg_reduced, &a);
+		buf_putc(out, ']');
+		return;
+	}
 	if (enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a) < 0)
 		out->len = mark;   /* not an argv record: take it back */
 	else
@@ -283,16 +328,20 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 
 		if (argv && format_is_execve_arg(f->name))
 			continue;   /* in "argv" */
+		if (!format_reduce_keeps(ev->reduce, f->name)) {
+			ev->reduce->fields_cut++;
+			continue;
+		}
 		if (members++)
 			buf_putc(out, ',');
 		put_field_key(out, &ks, f->name.p, f->name.len, nth);
 		if (ev->enrich == NULL) {
-			put_str(out, f->value.p, f->value.len);
+			put_val(out, ev, f->value.p, f->value.len);
 			continue;
 		}
 		buf_reset(ev->scratch);
 		enrich_decode(&ctx, f, ev->scratch);
-		put_str(out, ev->scratch->p, ev->scratch->len);
+		put_val(out, ev, ev->scratch->p, ev->scratch->len);
 		put_interpretation(out, &ks, ev, &ctx, f, nth);
 	}
 	if (argv)
@@ -385,6 +434,9 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	static const char *const ours[] = {
 		"id", "time", "host", "node", "type", "incomplete", NULL
 	};
+	static const char *const ours_reduced[] = {
+		"id", "time", "host", "node", "type", "incomplete", "reduced", NULL
+	};
 	const audit_record_t *first = ev->recs[0];
 	json_keys_t ks;
 	size_t i;
@@ -402,12 +454,12 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	if (ev->host.p != NULL) {   /* NULL: enrich.hostname="off" */
 		buf_putc(out, ',');
 		put_key(out, "host");
-		put_str(out, ev->host.p, ev->host.len);
+		put_val(out, ev, ev->host.p, ev->host.len);
 	}
 	if (first->node.len) {
 		buf_putc(out, ',');
 		put_key(out, "node");
-		put_str(out, first->node.p, first->node.len);
+		put_val(out, ev, first->node.p, first->node.len);
 	}
 	buf_putc(out, ',');
 	put_key(out, "type");
@@ -419,7 +471,7 @@ static void json_event(buf_t *out, const format_event_t *ev)
 		buf_puts(out, ev->incomplete);
 		buf_putc(out, '"');
 	}
-	keys_init(&ks, ours, event_has_type_name, ev);
+	keys_init(&ks, ev->reduce != NULL ? ours_reduced : ours, event_has_type_name, ev);
 	for (i = 0; i < ev->nrecs; i++)
 		if (first_of_type(ev, i))
 			put_type_member(out, &ks, ev, i);
@@ -441,8 +493,21 @@ static void json_unparsed(buf_t *out, const char *line, size_t len,
 	buf_putc(out, '}');
 }
 
+/* ,"reduced":{"from":N,...} as the last member of the object OUT ends */
+static void json_reduced(buf_t *out, const format_conf_t *conf, const format_reduce_t *r)
+{
+	(void)conf;
+	if (out->len == 0 || out->p[out->len - 1] != '}')
+		return;
+	out->len--;
+	buf_printf(out, ",\"reduced\":{\"from\":%zu,\"values\":%zu,\"bytes\":%zu,"
+	           "\"args\":%zu,\"fields\":%zu,\"records\":%zu}}", r->from, r->values_cut,
+	           r->value_bytes_cut, r->args_cut, r->fields_cut, r->records_left);
+}
+
 const format_ops_t format_json = {
 	.name = "json",
 	.event = json_event,
 	.unparsed = json_unparsed,
+	.reduced = json_reduced,
 };
