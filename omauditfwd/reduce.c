@@ -134,10 +134,13 @@ size_t reduce_fit(reducer_t *rd, buf_t *out, size_t limit, size_t from,
 		rd->fr.records_left = nrecs - n;
 		fit = search(rd, limit, lo, hi, rs, n, w, ud, &best);
 	}
-	if (!fit)
-		return 0;
-	buf_append(out, rd->best.p, rd->best.len);
-	if (out->oom)
+	if (fit)
+		buf_append(out, rd->best.p, rd->best.len);
+	if (rd->attempt.cap > REDUCE_KEEP_MAX) {   /* a 2 MB event's attempts */
+		buf_free(&rd->attempt);
+		buf_init(&rd->attempt);
+	}
+	if (!fit || out->oom)
 		return 0;
 	best.arglens = NULL;   /* the work space stays the reducer's */
 	best.arglens_cap = 0;

@@ -28,6 +28,7 @@
 #define REDUCE_MIN_VALUE    32     /* stages 1-2 cap values at no less */
 #define REDUCE_ARGV_FACTOR  4      /* an argument list may hold 4 caps */
 #define REDUCE_MAX_PER_TYPE 4      /* stage 2: records of one type kept */
+#define REDUCE_KEEP_MAX     (1024 * 1024) /* work buffers larger are freed */
 
 /* The action's maxMessageSize: what a stock receiver with its default
  * settings takes whole. rsyslog's imtcp keeps 8096 bytes of a message
