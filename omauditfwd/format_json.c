@@ -45,8 +45,13 @@ static void put_str(buf_t *out, const char *s, size_t len)
 static void put_val(buf_t *out, const format_event_t *ev, const char *s, size_t len)
 {
 	char mark[FORMAT_CUT_MARKER_MAX];
-	size_t keep, mlen = format_cut(ev->reduce, s, len, &keep, mark);
+	size_t keep, mlen;
 
+	if (ev->reduce == NULL) {   /* the usual case: as it is */
+		put_str(out, s, len);
+		return;
+	}
+	mlen = format_cut(ev->reduce, s, len, &keep, mark);
 	buf_putc(out, '"');
 	format_json_escape(out, s, keep);
 	buf_append(out, mark, mlen);   /* plain ASCII: nothing to escape */
@@ -328,7 +333,7 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 
 		if (argv && format_is_execve_arg(f->name))
 			continue;   /* in "argv" */
-		if (!format_reduce_keeps(ev->reduce, f->name)) {
+		if (ev->reduce != NULL && !format_reduce_keeps(ev->reduce, f->name)) {
 			ev->reduce->fields_cut++;
 			continue;
 		}

@@ -435,8 +435,13 @@ static void pair_start(kv_out_t *o)
 static void kv_value(const kv_out_t *o, const char *s, size_t len)
 {
 	char mark[FORMAT_CUT_MARKER_MAX];
-	size_t keep, mlen = format_cut(o->reduce, s, len, &keep, mark);
+	size_t keep, mlen;
 
+	if (o->reduce == NULL) {   /* the usual case: as it is */
+		o->value(o, s, len);
+		return;
+	}
+	mlen = format_cut(o->reduce, s, len, &keep, mark);
 	o->value(o, s, keep);
 	if (mlen)
 		o->value(o, mark, mlen);
@@ -570,7 +575,7 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 
 		if (enrich && r->type == KV_TYPE_EXECVE && format_is_execve_arg(f->name))
 			continue;   /* in <TYPE>.argv: every argument byte once */
-		if (!format_reduce_keeps(o->reduce, f->name)) {
+		if (o->reduce != NULL && !format_reduce_keeps(o->reduce, f->name)) {
 			o->reduce->fields_cut++;
 			continue;
 		}
