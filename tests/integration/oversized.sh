@@ -112,17 +112,17 @@ LEEF='format="leef" leef.delimiter="^" framing="lf"'
 acts="$(tcp_act "${P[rs_json]}" "$JSON" rs_json)
 $(tcp_act "${P[rs_leef]}" "$LEEF" rs_leef)
 $(tcp_act "${P[rs_ctl]}" "$JSON maxMessageSize=\"0\"" rs_ctl)
-$(tls_action '"127.0.0.1"' "port=\"${P[rst_json]}\" statsname=\"rst_json\"" | sed 's/ statsname="oversized"//')
-$(tls_action '"127.0.0.1"' "port=\"${P[rst_leef]}\" $LEEF statsname=\"rst_leef\"" | sed 's/ format="json"//; s/ statsname="oversized"//')"
+$(tls_action '"127.0.0.1"' "port=\"${P[rst_json]}\" statsname=\"rst_json\"" | sed "s/ statsname=\"$TEST_NAME\"//")
+$(tls_action '"127.0.0.1"' "port=\"${P[rst_leef]}\" $LEEF statsname=\"rst_leef\"" | sed "s/ format=\"json\"//; s/ statsname=\"$TEST_NAME\"//")"
 if [ ${#sng_outs[@]} -gt 0 ]; then
 	acts="$acts
 $(tcp_act "${P[sng_json]}" "$JSON" sng_json)
 $(tcp_act "${P[sng_leef]}" "$LEEF" sng_leef)
-$(tls_action '"127.0.0.1"' "port=\"${P[sngt_json]}\" statsname=\"sngt_json\"" | sed 's/ statsname="oversized"//')
-$(tls_action '"127.0.0.1"' "port=\"${P[sngt_leef]}\" $LEEF statsname=\"sngt_leef\"" | sed 's/ format="json"//; s/ statsname="oversized"//')"
+$(tls_action '"127.0.0.1"' "port=\"${P[sngt_json]}\" statsname=\"sngt_json\"" | sed "s/ statsname=\"$TEST_NAME\"//")
+$(tls_action '"127.0.0.1"' "port=\"${P[sngt_leef]}\" $LEEF statsname=\"sngt_leef\"" | sed "s/ format=\"json\"//; s/ statsname=\"$TEST_NAME\"//")"
 fi
 acts="module(load=\"impstats\" interval=\"1\" format=\"json\" log.syslog=\"off\" log.file=\"$T/stats.json\")
-$(printf '%s\n' "$acts" | sed 's/ name="oversized"//')"
+$(printf '%s\n' "$acts" | sed "s/ name=\"$TEST_NAME\"//")"
 sport=$(free_port)
 sender_conf "$sport" "$acts" >"$T/sender.conf"
 rsyslog_validate "$T/sender.conf" || fail "sender config: $VALIDATE_OUT"
