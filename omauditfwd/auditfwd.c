@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "pipeline.h"
+#include "reduce.h"
 #include "transport.h"
 
 #define CLI_BATCH_MESSAGES 1024       /* messages per write/send */
@@ -90,12 +91,17 @@ static void usage(FILE *f)
 "  --timeout-io MS        write/acknowledge timeout (default %d)\n"
 "  --resend-window SIZE   tcp, tls: delivered bytes resent after a lost\n"
 "                         connection, e.g. 256k, 1m; 0: none (default 256k)\n"
+"  --max-message-size N   largest message, syslog header and framing included\n"
+"                         (8096, 64k, 1m; 0: no limit); a larger event is\n"
+"                         reduced to fit (default: %d with --target, the\n"
+"                         Kafka default with --topic, none on stdout)\n"
 "  --stats                print counters to stderr at the end\n"
 "  --version, --help\n",
 	        format_names(), SYSLOG_DEFAULT_APPNAME, SYSLOG_DEFAULT_FACILITY,
 	        SYSLOG_DEFAULT_SEVERITY, AUDIT_JOIN_DEFAULT_TIMEOUT_MS,
 	        AUDIT_JOIN_DEFAULT_MAX_PENDING, transport_names(),
-	        TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS, TRANSPORT_DEFAULT_IO_TIMEOUT_MS);
+	        TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS, TRANSPORT_DEFAULT_IO_TIMEOUT_MS,
+	        REDUCE_DEFAULT_MAX);
 }
 
 static int die_usage(const char *opt, const char *val, const char *expected)
@@ -336,7 +342,7 @@ int main(int argc, char **argv)
 	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
 	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_EHOST, O_BROKER, O_TOPIC, O_KEY,
 	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
-	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_DEADLETTER, O_RESEND, O_TRUSTED };
+	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_DEADLETTER, O_RESEND, O_TRUSTED, O_MAXMSG };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -369,6 +375,7 @@ int main(int argc, char **argv)
 		{ "timeout-connect", required_argument, NULL, O_TCONNECT },
 		{ "timeout-io", required_argument, NULL, O_TIO },
 		{ "resend-window", required_argument, NULL, O_RESEND },
+		{ "max-message-size", required_argument, NULL, O_MAXMSG },
 		{ "stats", no_argument, NULL, O_STATS },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, 'h' },
@@ -380,6 +387,8 @@ int main(int argc, char **argv)
 	enrich_conf_t econf;
 	cli_t c;
 	int opt, stats = 0, header_set = 0, rc = 0, i, join = 1, enrich = 1, v, leef_set = 0;
+	size_t max_msg = 0;
+	int max_msg_set = 0;
 	const char *conf_params[CLI_MAX_CONF_PARAMS], *topic_params[CLI_MAX_CONF_PARAMS];
 	char errstr[512];
 
@@ -530,6 +539,17 @@ int main(int argc, char **argv)
 				return die_usage("resend-window", optarg, "a size from 0 to 64m "
 				                 "(k, m: x 1024)");
 			break;
+		case O_MAXMSG:
+			if (reduce_size_parse(optarg, &max_msg) != 0 ||
+			    (max_msg != 0 && max_msg < REDUCE_MIN_LIMIT)) {
+				char want[80];
+
+				snprintf(want, sizeof(want), "0 (no limit) or a size of at least %d bytes",
+				         REDUCE_MIN_LIMIT);
+				return die_usage("max-message-size", optarg, want);
+			}
+			max_msg_set = 1;
+			break;
 		case O_STATS:
 			stats = 1;
 			break;
@@ -561,6 +581,15 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (!max_msg_set && c.tops == &transport_kafka)
+		max_msg = reduce_kafka_default(tconf.kafka_conf_params, tconf.kafka_n_conf_params,
+		                               tconf.kafka_headers, tconf.kafka_n_headers);
+	else if (!max_msg_set && tconf.target != NULL)
+		max_msg = REDUCE_DEFAULT_MAX;
+	pconf.max_message = reduce_message_limit(
+		max_msg, (tconf.target != NULL && c.tops != &transport_kafka) &&
+		         tconf.framing == FRAMING_OCTET_COUNTED,
+		(tconf.target != NULL && c.tops != &transport_kafka) && tconf.framing == FRAMING_LF);
 	msgbatch_init(&c.batch);
 	if (join && (c.joiner = pconf.joiner = audit_joiner_new(&jconf)) == NULL) {
 		fprintf(stderr, "auditfwd: out of memory\n");
@@ -597,10 +626,15 @@ int main(int argc, char **argv)
 	if (stats) {
 		pipeline_stats_t *st = pipeline_stats(c.pipe);
 		fprintf(stderr, "records=%llu parsed=%llu unparsed=%llu dropped=%llu messages=%llu"
-		        " untrusted=%llu\n",
+		        " untrusted=%llu",
 		        (unsigned long long)st->lines_in, (unsigned long long)st->records_parsed,
 		        (unsigned long long)st->unparsed, (unsigned long long)st->unparsed_dropped,
 		        (unsigned long long)st->messages_out, (unsigned long long)st->untrusted);
+		if (st->messages_reduced != 0)
+			fprintf(stderr, " reduced=%llu cut=%llu",
+			        (unsigned long long)st->messages_reduced,
+			        (unsigned long long)st->bytes_cut);
+		fputc('\n', stderr);
 		if (c.tops == &transport_kafka && c.tr != NULL) {
 			const transport_kafka_stats_t *ks = transport_kafka_stats(c.tr);
 			fprintf(stderr, "kafka: delivered=%llu permanent=%llu reduced=%llu "

@@ -92,7 +92,7 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 	};
 	const audit_record_t *first = ev->recs[0];
 	kv_summary_t s;
-	kv_out_t o = { out, cef_value, ' ', '\0', 0 };
+	kv_out_t o = { out, cef_value, ' ', '\0', 0, ev->reduce };
 	audit_view_t v, type;
 	char tmp[32];
 	size_t i;
@@ -104,6 +104,8 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 	type = kv_type_name(first, tmp, sizeof(tmp));
 	cef_header_text(out, type.p, type.len);
 	if (kv_item(ev, &s, KV_ACTION, &v)) {
+		if (ev->reduce != NULL && v.len > ev->reduce->value_max)
+			v.len = ev->reduce->value_max;   /* reduced: cut, without a marker */
 		buf_putc(out, ' ');
 		cef_header_text(out, v.p, v.len);
 	}
@@ -130,7 +132,7 @@ static void cef_unparsed(buf_t *out, const char *line, size_t len,
                          audit_parse_rc_t why, audit_view_t host)
 {
 	const char *reason = audit_parse_rc_str(why);
-	kv_out_t o = { out, cef_value, ' ', '\0', 0 };
+	kv_out_t o = { out, cef_value, ' ', '\0', 0, NULL };
 
 	buf_puts(out, "CEF:0|" FORMAT_KV_VENDOR "|" FORMAT_KV_PRODUCT "|" FORMAT_KV_VERSION "|");
 	cef_header_part(out, "UNPARSED", 8);
@@ -142,8 +144,18 @@ static void cef_unparsed(buf_t *out, const char *line, size_t len,
 	kv_pair(&o, "msg", line, len);
 }
 
+/* the audit.reduced.* keys after the last pair of OUT */
+static void cef_reduced(buf_t *out, const format_conf_t *conf, const format_reduce_t *r)
+{
+	kv_out_t o = { out, cef_value, ' ', '\0', 1, NULL };   /* a separator first */
+
+	(void)conf;
+	kv_reduced_pairs(&o, r);
+}
+
 const format_ops_t format_cef = {
 	.name = "cef",
 	.event = cef_event,
 	.unparsed = cef_unparsed,
+	.reduced = cef_reduced,
 };

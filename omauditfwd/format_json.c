@@ -12,8 +12,10 @@
  *
  * With enrichment, a field's value is its decoded text (hex undone) and its
  * interpretation follows under the UPPERCASE name ("uid":"0","UID":"root"),
- * unless the record already carries that ENRICHED field; EXECVE and
- * PROCTITLE records also get their arguments as "argv":[...].
+ * unless the record already carries that ENRICHED field; an EXECVE record's
+ * arguments are "argv":[...] instead of its aN fields (every argument byte
+ * once; on the event's first EXECVE record when the command line spans
+ * several).
  *
  * Every object has unique keys (json_keys_t below): the keys we add (id,
  * time, host, node, type, incomplete; argv) are never shadowed, a field or
@@ -37,6 +39,23 @@ static void put_str(buf_t *out, const char *s, size_t len)
 {
 	buf_putc(out, '"');
 	format_json_escape(out, s, len);
+	buf_putc(out, '"');
+}
+
+/* a value, cut when the event is reduced (format_reduce_t) */
+static void put_val(buf_t *out, const format_event_t *ev, const char *s, size_t len)
+{
+	char mark[FORMAT_CUT_MARKER_MAX];
+	size_t keep, mlen;
+
+	if (ev->reduce == NULL) {   /* the usual case: as it is */
+		put_str(out, s, len);
+		return;
+	}
+	mlen = format_cut(ev->reduce, s, len, &keep, mark);
+	buf_putc(out, '"');
+	format_json_escape(out, s, keep);
+	buf_append(out, mark, mlen);   /* plain ASCII: nothing to escape */
 	buf_putc(out, '"');
 }
 
@@ -218,12 +237,18 @@ static void put_interpretation(buf_t *out, json_keys_t *ks, const format_event_t
 		return;
 	buf_putc(out, ',');
 	put_made_key(out, ks, upper, i, nth);
-	put_str(out, ev->scratch->p, ev->scratch->len);
+	put_val(out, ev, ev->scratch->p, ev->scratch->len);
 }
 
 typedef struct argv_out {
 	buf_t *out;
+	const format_event_t *ev;
 	int n;
+	size_t i;          /* the argument being walked */
+	size_t head, tail; /* reduced: the first HEAD and the last TAIL are kept */
+	size_t total;      /* arguments */
+	char mark[FORMAT_CUT_MARKER_MAX];
+	size_t mlen;
 } argv_out_t;
 
 static void put_arg(const char *arg, size_t len, void *ud)
@@ -232,27 +257,55 @@ static void put_arg(const char *arg, size_t len, void *ud)
 
 	if (a->n++)
 		buf_putc(a->out, ',');
-	put_str(a->out, arg, len);
+	put_val(a->out, a->ev, arg, len);
 }
 
-/* 1 for the records that enrich_argv() gives arguments (an "argv" key) */
+/* reduced: the first and last arguments, the ones between as one marker */
+static void put_arg_reduced(const char *arg, size_t len, void *ud)
+{
+	argv_out_t *a = ud;
+	size_t i = a->i++;
+
+	if (i < a->head || i >= a->total - a->tail) {
+		put_arg(arg, len, ud);
+	} else if (i == a->head) {
+		if (a->n++)
+			buf_putc(a->out, ',');
+		buf_putc(a->out, '"');
+		buf_append(a->out, a->mark, a->mlen);
+		buf_putc(a->out, '"');
+	}
+}
+
+/* 1 for the records whose arguments go out as "argv" (an "argv" key, and
+ * no aN fields: every argument byte once) */
 static int has_argv(const format_event_t *ev, const audit_record_t *r)
 {
-	return ev->enrich != NULL && r->type_str != NULL &&
-	       (strcmp(r->type_str, "EXECVE") == 0 || strcmp(r->type_str, "PROCTITLE") == 0);
+	return ev->enrich != NULL && r->type_str != NULL && strcmp(r->type_str, "EXECVE") == 0;
 }
 
-/* "argv":[...] for PROCTITLE and the event's first EXECVE record (the
- * whole command line, when it spans several EXECVE records), after a ','
- * when the object has members already */
-static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t *r)
+/* "argv":[...] for the event's first EXECVE record (the whole command
+ * line, when it spans several EXECVE records), after a ',' when the object
+ * has members already (MEMBERS) */
+static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t *r,
+                     int members)
 {
-	argv_out_t a = { out, 0 };
+	argv_out_t a;
 	size_t mark = out->len;
 
-	if (r->nfields > 0)
+	memset(&a, 0, sizeof(a));
+	a.out = out;
+	if (members)
 		buf_putc(out, ',');
 	buf_append(out, "\"argv\":[", 8);
+	a.ev = ev;
+	if (ev->reduce != NULL &&
+	    format_argv_plan(ev->reduce, ev->recs, ev->nrecs, r, ev->scratch, &a.head,
+	                     &a.tail, &a.total, a.mark, &a.mlen) > 0) {
+		enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg_reduced, &a);
+		buf_putc(out, ']');
+		return;
+	}
 	if (enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a) < 0)
 		out->len = mark;   /* not an argv record: take it back */
 	else
@@ -267,6 +320,7 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 	json_keys_t ks;
 	enrich_ctx_t ctx;
 	size_t i;
+	int members = 0;
 
 	keys_init(&ks, argv ? argv_key : no_key, ev->work);
 	for (i = 0; i < r->nfields; i++)
@@ -278,20 +332,26 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 		const audit_field_t *f = &r->fields[i];
 		unsigned nth = occurrence(&ks, f->name);
 
-		if (i)
+		if (argv && format_is_execve_arg(f->name))
+			continue;   /* in "argv" */
+		if (ev->reduce != NULL && !format_reduce_keeps(ev->reduce, f->name)) {
+			ev->reduce->fields_cut++;
+			continue;
+		}
+		if (members++)
 			buf_putc(out, ',');
 		put_field_key(out, &ks, f->name.p, f->name.len, nth);
 		if (ev->enrich == NULL) {
-			put_str(out, f->value.p, f->value.len);
+			put_val(out, ev, f->value.p, f->value.len);
 			continue;
 		}
 		buf_reset(ev->scratch);
 		enrich_decode(&ctx, f, ev->scratch);
-		put_str(out, ev->scratch->p, ev->scratch->len);
+		put_val(out, ev, ev->scratch->p, ev->scratch->len);
 		put_interpretation(out, &ks, ev, &ctx, f, nth);
 	}
 	if (argv)
-		put_argv(out, ev, r);
+		put_argv(out, ev, r, members);
 	buf_putc(out, '}');
 	keys_free(&ks, out);
 }
@@ -429,6 +489,9 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	static const char *const ours[] = {
 		"id", "time", "host", "node", "type", "incomplete", NULL
 	};
+	static const char *const ours_reduced[] = {
+		"id", "time", "host", "node", "type", "incomplete", "reduced", NULL
+	};
 	const audit_record_t *first = ev->recs[0];
 	json_keys_t ks;
 	type_groups_t g;
@@ -447,12 +510,12 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	if (ev->host.p != NULL) {   /* NULL: enrich.hostname="off" */
 		buf_putc(out, ',');
 		put_key(out, "host");
-		put_str(out, ev->host.p, ev->host.len);
+		put_val(out, ev, ev->host.p, ev->host.len);
 	}
 	if (first->node.len) {
 		buf_putc(out, ',');
 		put_key(out, "node");
-		put_str(out, first->node.p, first->node.len);
+		put_val(out, ev, first->node.p, first->node.len);
 	}
 	buf_putc(out, ',');
 	put_key(out, "type");
@@ -468,7 +531,7 @@ static void json_event(buf_t *out, const format_event_t *ev)
 		out->oom = 1;
 		return;
 	}
-	keys_init(&ks, ours, ev->work);
+	keys_init(&ks, ev->reduce != NULL ? ours_reduced : ours, ev->work);
 	group_types(&g, &ks, ev);
 	for (i = 0; i < ev->nrecs; i++)
 		if (g.head[i])
@@ -492,8 +555,21 @@ static void json_unparsed(buf_t *out, const char *line, size_t len,
 	buf_putc(out, '}');
 }
 
+/* ,"reduced":{"from":N,...} as the last member of the object OUT ends */
+static void json_reduced(buf_t *out, const format_conf_t *conf, const format_reduce_t *r)
+{
+	(void)conf;
+	if (out->len == 0 || out->p[out->len - 1] != '}')
+		return;
+	out->len--;
+	buf_printf(out, ",\"reduced\":{\"from\":%zu,\"values\":%zu,\"bytes\":%zu,"
+	           "\"args\":%zu,\"fields\":%zu,\"records\":%zu}}", r->from, r->values_cut,
+	           r->value_bytes_cut, r->args_cut, r->fields_cut, r->records_left);
+}
+
 const format_ops_t format_json = {
 	.name = "json",
 	.event = json_event,
 	.unparsed = json_unparsed,
+	.reduced = json_reduced,
 };

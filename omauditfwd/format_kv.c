@@ -414,8 +414,12 @@ void kv_event_id(buf_t *out, const format_event_t *ev, const kv_summary_t *s)
 
 	id_part(out, kv_type_name(first, tmp, sizeof(tmp)));
 	if (first->type == KV_TYPE_SYSCALL && s->syscall.f != NULL) {
+		audit_view_t v = ref_text(ev, s->syscall, 1);
+
+		if (ev->reduce != NULL && v.len > ev->reduce->value_max)
+			v.len = ev->reduce->value_max;   /* reduced: cut, without a marker */
 		buf_putc(out, ':');
-		id_part(out, ref_text(ev, s->syscall, 1));
+		id_part(out, v);
 	}
 }
 
@@ -439,6 +443,22 @@ static void pair_start(kv_out_t *o)
 		buf_putc(o->out, o->sep);
 }
 
+/* a value, cut when the event is reduced */
+static void kv_value(const kv_out_t *o, const char *s, size_t len)
+{
+	char mark[FORMAT_CUT_MARKER_MAX];
+	size_t keep, mlen;
+
+	if (o->reduce == NULL) {   /* the usual case: as it is */
+		o->value(o, s, len);
+		return;
+	}
+	mlen = format_cut(o->reduce, s, len, &keep, mark);
+	o->value(o, s, keep);
+	if (mlen)
+		o->value(o, mark, mlen);
+}
+
 void kv_key(kv_out_t *o, const char *key)
 {
 	pair_start(o);
@@ -449,7 +469,7 @@ void kv_key(kv_out_t *o, const char *key)
 void kv_pair(kv_out_t *o, const char *key, const char *v, size_t len)
 {
 	kv_key(o, key);
-	o->value(o, v, len);
+	kv_value(o, v, len);
 }
 
 void kv_pair_view(kv_out_t *o, const char *key, audit_view_t v)
@@ -522,6 +542,11 @@ static void field_key(kv_out_t *o, audit_view_t type, unsigned nth, const char *
 typedef struct argv_out {
 	kv_out_t *o;
 	int n;
+	size_t i;          /* the argument being walked */
+	size_t head, tail; /* reduced: the first HEAD and the last TAIL are kept */
+	size_t total;
+	char mark[FORMAT_CUT_MARKER_MAX];
+	size_t mlen;
 } argv_out_t;
 
 static void put_arg(const char *arg, size_t len, void *ud)
@@ -530,7 +555,36 @@ static void put_arg(const char *arg, size_t len, void *ud)
 
 	if (a->n++)
 		buf_putc(a->o->out, ' ');
-	a->o->value(a->o, arg, len);
+	kv_value(a->o, arg, len);
+}
+
+/* reduced: the first and last arguments, the ones between as one marker */
+static void put_arg_reduced(const char *arg, size_t len, void *ud)
+{
+	argv_out_t *a = ud;
+	size_t i = a->i++;
+
+	if (i < a->head || i >= a->total - a->tail) {
+		put_arg(arg, len, ud);
+	} else if (i == a->head) {
+		if (a->n++)
+			buf_putc(a->o->out, ' ');
+		a->o->value(a->o, a->mark, a->mlen);
+	}
+}
+
+/* the argument list of R, as <TYPE>.argv (after its key) */
+static int put_argv(kv_out_t *o, const format_event_t *ev, const audit_record_t *r)
+{
+	argv_out_t a;
+
+	memset(&a, 0, sizeof(a));
+	a.o = o;
+	if (o->reduce != NULL &&
+	    format_argv_plan(o->reduce, ev->recs, ev->nrecs, r, ev->scratch, &a.head, &a.tail,
+	                     &a.total, a.mark, &a.mlen) > 0)
+		return enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg_reduced, &a);
+	return enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a);
 }
 
 static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_record_t *r,
@@ -554,15 +608,21 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 		const audit_field_t *f = &r->fields[i];
 		unsigned dup = occurrence(&names, f);
 
+		if (enrich && r->type == KV_TYPE_EXECVE && format_is_execve_arg(f->name))
+			continue;   /* in <TYPE>.argv: every argument byte once */
+		if (o->reduce != NULL && !format_reduce_keeps(o->reduce, f->name)) {
+			o->reduce->fields_cut++;
+			continue;
+		}
 		field_key(o, type, nth, f->name.p, f->name.len, dup);
 		if (!enrich) {
-			o->value(o, f->value.p, f->value.len);
+			kv_value(o, f->value.p, f->value.len);
 			continue;
 		}
 		buf_reset(ev->scratch);
 		enrich_decode(&ctx, f, ev->scratch);
 		v = scratch_view(ev);
-		o->value(o, v.p, v.len);
+		kv_value(o, v.p, v.len);
 		if ((f->flags & AUDIT_FIELD_INTERPRETED) || !upper_name(f->name, up) ||
 		    (r->enriched && keyset_find(&names, up, f->name.len) != NULL))
 			continue;
@@ -571,17 +631,16 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 			continue;
 		field_key(o, type, nth, up, f->name.len, dup);
 		v = scratch_view(ev);
-		o->value(o, v.p, v.len);
+		kv_value(o, v.p, v.len);
 	}
 	if (names.oom)
 		o->out->oom = 1;
 	keyset_free(&names);
 	if (enrich && r->type == KV_TYPE_EXECVE) {
-		argv_out_t a = { o, 0 };
 		size_t mark = o->out->len, pairs = o->npairs;
 
 		field_key(o, type, nth, "argv", 4, 1);
-		if (enrich_argv(r, ev->scratch, put_arg, &a) < 0) {
+		if (put_argv(o, ev, r) < 0) {
 			o->out->len = mark;
 			o->npairs = pairs;
 		}
@@ -620,4 +679,24 @@ void kv_event_fields(kv_out_t *o, const format_event_t *ev)
 	if (types.oom)
 		o->out->oom = 1;
 	keyset_free(&types);
+}
+
+void kv_reduced_pairs(kv_out_t *o, const format_reduce_t *r)
+{
+	static const char *const keys[] = {
+		"audit.reduced", "audit.reduced.values", "audit.reduced.bytes",
+		"audit.reduced.args", "audit.reduced.fields", "audit.reduced.records"
+	};
+	size_t v[6], i;
+
+	v[0] = r->from;
+	v[1] = r->values_cut;
+	v[2] = r->value_bytes_cut;
+	v[3] = r->args_cut;
+	v[4] = r->fields_cut;
+	v[5] = r->records_left;
+	for (i = 0; i < 6; i++) {
+		kv_key(o, keys[i]);   /* digits: nothing to escape */
+		buf_put_uint(o->out, v[i]);
+	}
 }

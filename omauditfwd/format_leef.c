@@ -157,6 +157,7 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 	o.value = leef_value;
 	o.delim = o.sep = delim_of(ev->conf, &version);
 	o.npairs = 0;
+	o.reduce = ev->reduce;
 	kv_summarize(ev, &s);
 	header_start(out, version);
 	kv_event_id(out, ev, &s);
@@ -188,6 +189,7 @@ static void leef_unparsed(buf_t *out, const format_conf_t *conf, const char *lin
 	o.value = leef_value;
 	o.delim = o.sep = delim_of(conf, &version);
 	o.npairs = 0;
+	o.reduce = NULL;   /* format_unparsed_reduced cut the line already */
 	header_start(out, version);
 	buf_puts(out, "UNPARSED");
 	header_end(out, version, o.delim);
@@ -198,8 +200,23 @@ static void leef_unparsed(buf_t *out, const format_conf_t *conf, const char *lin
 	kv_pair(&o, "audit.raw", line, len);
 }
 
+/* the audit.reduced.* keys after the last pair of OUT */
+static void leef_reduced(buf_t *out, const format_conf_t *conf, const format_reduce_t *r)
+{
+	kv_out_t o;
+	int version;
+
+	o.out = out;
+	o.value = leef_value;
+	o.delim = o.sep = delim_of(conf, &version);
+	o.npairs = 1;   /* a separator first */
+	o.reduce = NULL;
+	kv_reduced_pairs(&o, r);
+}
+
 const format_ops_t format_leef = {
 	.name = "leef",
 	.event = leef_event,
 	.unparsed_conf = leef_unparsed,
+	.reduced = leef_reduced,
 };

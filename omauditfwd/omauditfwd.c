@@ -38,6 +38,7 @@
 
 #include "join_timer.h"
 #include "pipeline.h"
+#include "reduce.h"
 #include "transport.h"
 #include "spool.h"
 #include "deadletter.h"
@@ -134,6 +135,7 @@ typedef struct _instanceData {
 	int tls_authmode_set;       /* tls.authmode given (for the anon warning) */
 	int leef_set;               /* a leef.* parameter was given */
 	int resend_set;             /* resendWindow given (tcp and tls only) */
+	long long max_message_size; /* maxMessageSize; -1: not given (default) */
 } instanceData;
 
 static rsRetVal setup_spool(instanceData *pData);
@@ -195,6 +197,7 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "enrich.hostname", eCmdHdlrBinary, 0 },
 	{ "trusted", eCmdHdlrBinary, 0 },
 	{ "statsname", eCmdHdlrGetWord, 0 },
+	{ "maxMessageSize", eCmdHdlrSize, 0 },
 	/* transport="kafka": named as omkafka names them */
 	{ "broker", eCmdHdlrArray, 0 },
 	{ "topic", eCmdHdlrGetWord, 0 },
@@ -230,6 +233,7 @@ CODESTARTcreateInstance
 	audit_joiner_conf_default(&pData->jconf);
 	pData->enrich = 1;
 	enrich_conf_default(&pData->econf);
+	pData->max_message_size = -1;
 ENDcreateInstance
 
 BEGINcreateWrkrInstance
@@ -968,6 +972,26 @@ static rsRetVal parse_port(const char *value, int *port)
 	return RS_RET_OK;
 }
 
+/* maxMessageSize, or its default for the transport, as the pipeline's
+ * limit on a message without its framing (reduce.h) */
+static void set_max_message(instanceData *pData)
+{
+	int kafka = pData->transport == &transport_kafka;
+	size_t max;
+
+	if (pData->max_message_size >= 0)
+		max = (size_t)pData->max_message_size;
+	else if (kafka)
+		max = reduce_kafka_default(pData->tconf.kafka_conf_params,
+		                           pData->tconf.kafka_n_conf_params,
+		                           pData->tconf.kafka_headers, pData->tconf.kafka_n_headers);
+	else
+		max = REDUCE_DEFAULT_MAX;
+	pData->pconf.max_message = reduce_message_limit(
+		max, !kafka && pData->tconf.framing == FRAMING_OCTET_COUNTED,
+		!kafka && pData->tconf.framing == FRAMING_LF);
+}
+
 /* apply one action parameter to PDATA */
 static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparamvals *v)
 {
@@ -1057,6 +1081,16 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		CHKiRet(array_strings(v->val.d.ar, &pData->kafka_headers,
 		                      &pData->tconf.kafka_n_headers));
 		pData->tconf.kafka_headers = (const char *const *)pData->kafka_headers;
+		FINALIZE;
+	}
+	if (!strcmp(name, "maxMessageSize")) {
+		if (v->val.d.n != 0 && v->val.d.n < REDUCE_MIN_LIMIT) {
+			parser_errmsg("omauditfwd: parameter 'maxMessageSize': invalid value %lld, "
+			              "expected 0 (no limit) or at least %d bytes", (long long)v->val.d.n,
+			              REDUCE_MIN_LIMIT);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->max_message_size = (long long)v->val.d.n;
 		FINALIZE;
 	}
 	if (!strcmp(name, "closeTimeout")) {
@@ -1444,6 +1478,8 @@ static rsRetVal setup_stats(instanceData *pData)
 		{ "unparsed.dropped", offsetof(pipeline_stats_t, unparsed_dropped) },
 		{ "records.untrusted", offsetof(pipeline_stats_t, untrusted) },
 		{ "messages.sent", offsetof(pipeline_stats_t, messages_out) },
+		{ "messages.reduced", offsetof(pipeline_stats_t, messages_reduced) },
+		{ "bytes.cut", offsetof(pipeline_stats_t, bytes_cut) },
 	};
 #define KCTR(name, field) { name, offsetof(transport_kafka_stats_t, field) }
 	static const struct { const char *name; size_t off; } kafka_ctrs[] = {
@@ -1629,6 +1665,7 @@ CODESTARTnewActInst
 	}
 	if (pData->app_name != NULL)
 		pData->pconf.header.app_name = pData->app_name;
+	set_max_message(pData);
 	if (pData->transport == &transport_kafka) {
 		CHKmalloc(pData->ksink = calloc(1, sizeof(*pData->ksink)));
 		pData->ksink->refs = 1;

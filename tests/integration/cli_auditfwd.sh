@@ -17,7 +17,8 @@ import json, sys
 objs = {o.get("id", "unparsed"): o for o in map(json.loads, open(sys.argv[1]))}
 sudo = objs["1732520410.517:8812"]
 assert sudo["type"] == "SYSCALL" and sudo["SYSCALL"]["key"] == "priv_esc", sudo
-assert sudo["EXECVE"]["a2"] == "/etc/shadow" and sudo["CWD"]["cwd"] == "/home/alice"
+assert sudo["EXECVE"]["argv"] == ["sudo", "cat", "/etc/shadow"] and "a2" not in sudo["EXECVE"]
+assert sudo["CWD"]["cwd"] == "/home/alice"
 assert [p["item"] for p in sudo["PATH"]] == ["0", "1"], "a repeated type is an array"
 assert "EOE" not in sudo and "incomplete" not in sudo
 nc = objs["1732520415.004:8820"]
@@ -134,7 +135,8 @@ for args in "--format yaml" "--unparsed maybe" "--syslog-header xml" "--port 0" 
             "--enrich-ids sometimes" "--enrich-hostname maybe" "--leef-version 3.0" \
             "--leef-delimiter ab" "--leef-delimiter ^ --leef-version 1.0 --format leef" \
             "--leef-version 1.0" "--syslog-facility local9" "--syslog-severity 8" \
-            "--resend-window 65m" "--resend-window 1x" "--resend-window -1"; do
+            "--resend-window 65m" "--resend-window 1x" "--resend-window -1" \
+            "--max-message-size 100" "--max-message-size 2k5" "--max-message-size x"; do
 	# shellcheck disable=SC2086
 	"$AUDITFWD" $args "$sample" >/dev/null 2>"$tmp/e"; rc=$?
 	[ $rc -eq 2 ] || fail "'$args' exited $rc"
@@ -174,6 +176,27 @@ wait "$cli" || fail "auditfwd failed on live input: $(cat "$tmp/live.err")"
 [ "$(wc -l <"$tmp/live")" -eq 2 ] || fail "live input: $(wc -l <"$tmp/live") messages, expected 2"
 echo "live input: complete event after ${ms_eoe} ms, quiet event after ${ms_quiet} ms (join timeout 1000 ms)"
 
+# --max-message-size: the long command line of the sample is reduced to fit,
+# the other events unchanged, and --stats says so
+"$AUDITFWD" "$top_srcdir/tests/data/execve_multi.log" >"$tmp/whole" || fail "execve_multi"
+"$AUDITFWD" --max-message-size 2k --stats "$top_srcdir/tests/data/execve_multi.log" \
+	>"$tmp/cut" 2>"$tmp/err" || fail "--max-message-size 2k failed"
+grep -q ' reduced=1 cut=[1-9][0-9]*$' "$tmp/err" || fail "--stats: $(cat "$tmp/err")"
+python3 - "$tmp/whole" "$tmp/cut" <<'PY' || fail "--max-message-size: wrong output"
+import json, sys
+whole = open(sys.argv[1]).read().splitlines()
+cut = open(sys.argv[2]).read().splitlines()
+assert len(whole) == len(cut), (len(whole), len(cut))
+for w, c in zip(whole, cut):
+    assert len(c.encode()) <= 2048, len(c)
+    if len(w.encode()) <= 2048:
+        assert w == c
+    else:
+        o = json.loads(c)
+        assert o["reduced"]["from"] == len(w.encode()), o["reduced"]
+        assert o["EXECVE"][0]["argv"][:2] == ["bash", "-c"], o["EXECVE"]
+        assert "[cut " in o["EXECVE"][0]["argv"][2]
+PY
 "$AUDITFWD" /nonexistent/file >/dev/null 2>"$tmp/e" && fail "missing file accepted"
 grep -q 'nonexistent' "$tmp/e" || fail "missing file not named"
 echo "PASS: cli"

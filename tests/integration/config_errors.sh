@@ -36,6 +36,10 @@ for params in \
 	"$BASE join=\"off\" enrich=\"off\" enrich.ids=\"always\" join.timeout=\"500\"" \
 	"$BASE enrich.hostname=\"off\"" \
 	"$BASE trusted=\"off\"" \
+	"$BASE maxMessageSize=\"64k\"" \
+	"$BASE maxMessageSize=\"1m\" framing=\"lf\"" \
+	"$BASE maxMessageSize=\"4096\"" \
+	"$BASE maxMessageSize=\"0\"" \
 	"$BASE join.maxpending=\"10\" syslog.header=\"rfc3164\" syslog.appname=\"audit\"" \
 	"$BASE timeout.connect=\"1000\" timeout.io=\"1000\" template=\"RSYSLOG_FileFormat\"" \
 	"$BASE format=\"leef\"" \
@@ -106,6 +110,10 @@ check_bad enrich.hostname "$BASE enrich.hostname=\"maybe\"" maybe
 check_bad trusted "$BASE trusted=\"maybe\"" maybe
 check_bad join.timeout "$BASE join.timeout=\"0\""
 check_bad join.maxpending "$BASE join.maxpending=\"-3\""
+check_bad maxMessageSize "$BASE maxMessageSize=\"100\"" 100
+check_bad maxMessageSize "$BASE maxMessageSize=\"2047\"" 2047
+check_bad maxMessageSize "$BASE maxMessageSize=\"1k\"" 1024
+check_bad maxMessageSize "$BASE maxMessageSize=\"abc\"" abc
 check_bad syslog.header "$BASE syslog.header=\"rfc9999\"" rfc9999
 check_bad syslog.appname "$BASE syslog.appname=\"a:b\"" a:b
 check_bad timeout.io "$BASE timeout.io=\"0\""

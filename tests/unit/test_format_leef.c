@@ -69,8 +69,9 @@ Test(leef, every_field_is_a_custom_key_prefixed_by_its_record_type)
 	expect("SYSCALL.uid", "0");
 	cr_assert_null(fixture_get(&m, "SYSCALL.UID"), "ids are never resolved here");
 	expect("SYSCALL.comm", "sudo");
-	expect("EXECVE.a2", "/etc/shadow");
+	expect("EXECVE.argc", "3");
 	expect("EXECVE.argv", "sudo cat /etc/shadow");
+	cr_assert_null(fixture_get(&m, "EXECVE.a2"), "every argument byte once: in argv");
 	/* a type that repeats: numbered from its second record on */
 	expect("PATH.name", "/usr/bin/sudo");
 	expect("PATH.2.name", "/lib64/ld-linux-x86-64.so.2");
@@ -86,6 +87,7 @@ Test(leef, without_enrichment_values_are_as_written_and_no_interpretations)
 	expect("SYSCALL.syscall", "59");
 	cr_assert_null(fixture_get(&m, "SYSCALL.SYSCALL"));
 	cr_assert_null(fixture_get(&m, "EXECVE.argv"));
+	expect("EXECVE.a2", "/etc/shadow");   /* the arguments as written */
 }
 
 Test(leef, v1_has_no_delimiter_field_and_separates_with_tab)
