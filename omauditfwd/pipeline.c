@@ -10,6 +10,7 @@
 #include "pipeline.h"
 
 #define PIPELINE_HOST_MAX 256
+#define PIPELINE_TIME_FROM_RECEIVED "received"
 
 struct pipeline {
 	pipeline_conf_t conf;
@@ -159,16 +160,20 @@ static audit_view_t pick_host(const pipeline_t *p, const audit_record_t *r,
 static int emit_message(pipeline_t *p, format_event_t *ev,
                         const audit_record_t *const *recs, size_t n, msgbatch_t *out)
 {
+	int64_t sec;
+	unsigned msec;
+
 	ev->recs = recs;
 	ev->nrecs = n;
+	format_event_time(ev, &sec, &msec);
 	msgbatch_begin(out);
 	/* an event without a host member (enrich.hostname="off"): the header
 	 * names this host */
 	if (ev->host.p != NULL)
-		syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
+		syslog_header_write(&out->data, &p->conf.header, sec, msec,
 		                    ev->host.p, ev->host.len);
 	else
-		syslog_header_write(&out->data, &p->conf.header, recs[0]->sec, recs[0]->msec,
+		syslog_header_write(&out->data, &p->conf.header, sec, msec,
 		                    p->local_host, strlen(p->local_host));
 	p->conf.format->event(&out->data, ev);
 	if (msgbatch_end(out) != 0 || add_route(p, out) != 0)
@@ -191,6 +196,14 @@ static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n
 		ev.host.len = 0;
 	}
 	ev.incomplete = incomplete;
+	/* an audit time far in the future (up to year 292277026596) would
+	 * make a header no receiver parses and hold nothing real: the
+	 * receiving clock stands in for it, and the event says so */
+	ev.time_from = NULL;
+	ev.time_sec = (int64_t)time(NULL);
+	ev.time_msec = 0;
+	if (!audit_time_plausible(recs[0]->sec, ev.time_sec))
+		ev.time_from = PIPELINE_TIME_FROM_RECEIVED;
 	ev.enrich = p->conf.enrich;
 	ev.scratch = &p->scratch;
 	ev.conf = &p->conf.fmt;
