@@ -51,6 +51,9 @@
  * records; the largest in the corpus are 7 records, 17 KiB. */
 #define AUDIT_JOIN_DEFAULT_MAX_RECORDS 4096
 #define AUDIT_JOIN_DEFAULT_MAX_BYTES   (32u * 1024 * 1024)
+/* The least max_bytes accepted: a record of the parser's longest line
+ * always fits in one event part. */
+#define AUDIT_JOIN_MIN_MAX_BYTES       AUDIT_RECORD_MAX_LEN
 
 /* An audit time more than this after the receiving clock is implausible:
  * a day covers a sender's clock or zone set wrong by hours. Any time back

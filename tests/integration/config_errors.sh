@@ -35,6 +35,8 @@ for params in \
 	'target="127.0.0.1" port="65535"' \
 	"$BASE join=\"off\" enrich=\"off\" enrich.ids=\"always\" join.timeout=\"500\"" \
 	"$BASE enrich.hostname=\"off\"" \
+	"$BASE join.maxrecords=\"100\" join.maxbytes=\"512k\"" \
+	"$BASE join.maxbytes=\"65536\"" \
 	"$BASE join.maxpending=\"10\" syslog.header=\"rfc3164\" syslog.appname=\"audit\"" \
 	"$BASE timeout.connect=\"1000\" timeout.io=\"1000\" template=\"RSYSLOG_FileFormat\"" \
 	"$BASE format=\"leef\"" \
@@ -99,6 +101,9 @@ check_bad enrich.ids "$BASE enrich.ids=\"sometimes\"" sometimes
 check_bad enrich.hostname "$BASE enrich.hostname=\"maybe\"" maybe
 check_bad join.timeout "$BASE join.timeout=\"0\""
 check_bad join.maxpending "$BASE join.maxpending=\"-3\""
+check_bad join.maxrecords "$BASE join.maxrecords=\"0\""
+check_bad join.maxbytes "$BASE join.maxbytes=\"1000\""
+check_bad join.maxbytes "$BASE join.maxbytes=\"lots\"" lots
 check_bad syslog.header "$BASE syslog.header=\"rfc9999\"" rfc9999
 check_bad syslog.appname "$BASE syslog.appname=\"a:b\"" a:b
 check_bad timeout.io "$BASE timeout.io=\"0\""
