@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "audit_event.h"
+#include "buf.h"
 #include "siphash.h"
 
 #define TABLE_INITIAL_SIZE   256      /* power of two */
@@ -15,6 +16,9 @@
 #define LINES_INITIAL_CAP    8
 #define MS_PER_S             1000
 #define NO_CLOCK             INT64_MIN
+/* Once what the joiner holds has shrunk by this much since its peak (a
+ * flood went out), freed memory is given back to the system. */
+#define TRIM_BYTES           (8u * 1024 * 1024)
 
 typedef struct origin {
 	struct origin *next;          /* hash chain */
@@ -64,6 +68,7 @@ struct audit_joiner {
 	origin_t **origins;
 	size_t osize, ocount;
 	origin_t *touched;            /* origins this batch touched */
+	size_t held, held_peak;       /* bytes of lines and origins held, its peak */
 	audit_event_t *ghead, *gtail;
 	undo_t *undo;
 	size_t nundo, undocap;
@@ -178,6 +183,7 @@ static origin_t *origin_get(audit_joiner_t *j, const char *name, size_t len)
 	memcpy(o->name, name, len);
 	o->len = len;
 	o->hash = h;
+	j->held += sizeof(*o) + len;
 	o->clock = NO_CLOCK;
 	o->next = *slot;
 	*slot = o;
@@ -204,6 +210,7 @@ static void origins_reap(audit_joiner_t *j)
 		for (pp = origin_slot(j->origins, j->osize, o->hash); *pp != o; pp = &(*pp)->next)
 			;
 		*pp = o->next;
+		j->held -= sizeof(*o) + o->len;
 		free(o);
 		j->ocount--;
 		STAT_SUB(j, origins, 1);
@@ -411,6 +418,9 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size
 	u->nlines = ev->nlines;
 	ev->lines[ev->nlines++] = l;
 	ev->bytes += len;
+	j->held += len;
+	if (j->held > j->held_peak)
+		j->held_peak = j->held;
 	return 0;
 }
 
@@ -614,21 +624,38 @@ const audit_event_t *audit_joiner_completed(const audit_joiner_t *j, size_t i)
 	return j->done[i];
 }
 
+/* After a flood went out, what malloc keeps could stay in the process's
+ * RSS for good: give it back (outside the lock: it takes a while). */
+static int shrunk(audit_joiner_t *j)
+{
+	if (j->held_peak - j->held < TRIM_BYTES)
+		return 0;
+	j->held_peak = j->held;
+	return 1;
+}
+
 void audit_joiner_commit(audit_joiner_t *j)
 {
 	size_t i;
+	int trim;
 
-	for (i = 0; i < j->ndone; i++)
+	for (i = 0; i < j->ndone; i++) {
+		j->held -= j->done[i]->bytes;
 		event_free(j->done[i]);
+	}
 	j->ndone = 0;
 	j->nundo = 0;
 	origins_reap(j);
+	trim = shrunk(j);
 	pthread_mutex_unlock(&j->lock);
+	if (trim)
+		buf_give_back_memory();
 }
 
 void audit_joiner_rollback(audit_joiner_t *j)
 {
 	origin_t *o;
+	int trim;
 
 	while (j->nundo > 0) {
 		undo_t *u = &j->undo[--j->nundo];
@@ -643,6 +670,7 @@ void audit_joiner_rollback(audit_joiner_t *j)
 			while (ev->nlines > u->nlines) {
 				ev->nlines--;
 				ev->bytes -= ev->lines[ev->nlines].len;
+				j->held -= ev->lines[ev->nlines].len;
 				free(ev->lines[ev->nlines].p);
 			}
 			break;
@@ -660,5 +688,8 @@ void audit_joiner_rollback(audit_joiner_t *j)
 	for (o = j->touched; o != NULL; o = o->tnext)
 		o->clock = o->clock_at_begin;
 	origins_reap(j);
+	trim = shrunk(j);
 	pthread_mutex_unlock(&j->lock);
+	if (trim)
+		buf_give_back_memory();
 }
