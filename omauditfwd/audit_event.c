@@ -571,7 +571,10 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 		return -1;
 	if (!r->stamped) {
 		/* journald's form: no serial to join by, and its time is the
-		 * syslog header's, not the audit clock: an event of its own */
+		 * syslog header's, not the audit clock: an event of its own;
+		 * an EOE there ends nothing and holds nothing */
+		if (r->type == AUDIT_TYPE_EOE)
+			return 0;
 		if ((ev = create_event(j, o, r, audit_time_ms(r->sec, r->msec))) == NULL ||
 		    add_line(j, ev, line, len, tag, tag_len) != 0)
 			return -1;
