@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,9 @@ typedef struct cli {
 	const transport_ops_t *tops;
 	transport_t *tr;
 	int failed;
+	transport_stream_stats_t sstats;   /* tcp, tls */
+	uint64_t bytes_sent;
+	uint64_t batches_failed;           /* send attempts that failed */
 } cli_t;
 
 static void usage(FILE *f)
@@ -64,6 +68,10 @@ static void usage(FILE *f)
 "                         stays open) when it got no record for this long\n"
 "                         (default %d)\n"
 "  --join-maxpending N    incomplete events held at most (default %d)\n"
+"  --join-maxrecords N    records in one event at most; past it the event goes\n"
+"                         out in parts flagged capped (default %d)\n"
+"  --join-maxbytes N      bytes of records in one event at most, >= 65536\n"
+"                         (default %u)\n"
 "  --enrich on|off        decode values and add interpretations under the\n"
 "                         UPPERCASE names (default on)\n"
 "  --enrich-hostname on|off  on: an event's host is its node, else the\n"
@@ -99,7 +107,8 @@ static void usage(FILE *f)
 "  --version, --help\n",
 	        format_names(), SYSLOG_DEFAULT_APPNAME, SYSLOG_DEFAULT_FACILITY,
 	        SYSLOG_DEFAULT_SEVERITY, AUDIT_JOIN_DEFAULT_TIMEOUT_MS,
-	        AUDIT_JOIN_DEFAULT_MAX_PENDING, transport_names(),
+	        AUDIT_JOIN_DEFAULT_MAX_PENDING, AUDIT_JOIN_DEFAULT_MAX_RECORDS,
+	        (unsigned)AUDIT_JOIN_DEFAULT_MAX_BYTES, transport_names(),
 	        TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS, TRANSPORT_DEFAULT_IO_TIMEOUT_MS,
 	        REDUCE_DEFAULT_MAX);
 }
@@ -167,6 +176,7 @@ static int flush_batch(cli_t *c)
 			fwrite(m, 1, len, stdout);
 			putc('\n', stdout);
 		}
+		c->bytes_sent += c->batch.data.len;
 		msgbatch_reset(&c->batch);
 		if (ferror(stdout)) {
 			fprintf(stderr, "auditfwd: writing to stdout: %s\n", strerror(errno));
@@ -177,9 +187,11 @@ static int flush_batch(cli_t *c)
 	for (attempt = 1; attempt <= CLI_SEND_ATTEMPTS; attempt++) {
 		if (c->tops->send(c->tr, &c->batch, &delivered, errstr, sizeof(errstr)) ==
 		    TRANSPORT_OK) {
+			c->bytes_sent += c->batch.data.len;
 			msgbatch_reset(&c->batch);
 			return 0;
 		}
+		c->batches_failed++;
 		fprintf(stderr, "auditfwd: attempt %d/%d: %s\n", attempt, CLI_SEND_ATTEMPTS,
 		        errstr);
 		if (attempt < CLI_SEND_ATTEMPTS)
@@ -321,6 +333,79 @@ static int run_stream(cli_t *c, FILE *in, const char *name)
 	return rc;
 }
 
+static void put_counter(const char *name, unsigned long long v)
+{
+	fprintf(stderr, " %s=%llu", name, v);
+}
+
+/* --stats: the pipeline's counts on one line (as they always were), then
+ * every other counter the module gives impstats, by the same names. */
+static void print_stats(const cli_t *c)
+{
+	pipeline_stats_t *st = pipeline_stats(c->pipe);
+
+	fprintf(stderr, "records=%llu parsed=%llu unparsed=%llu dropped=%llu messages=%llu"
+	        " untrusted=%llu",
+	        (unsigned long long)st->lines_in, (unsigned long long)st->records_parsed,
+	        (unsigned long long)st->unparsed, (unsigned long long)st->unparsed_dropped,
+	        (unsigned long long)st->messages_out, (unsigned long long)st->untrusted);
+	if (st->messages_reduced != 0)
+		fprintf(stderr, " reduced=%llu cut=%llu", (unsigned long long)st->messages_reduced,
+		        (unsigned long long)st->bytes_cut);
+	fputc('\n', stderr);
+	fprintf(stderr, "bytes.sent=%llu", (unsigned long long)c->bytes_sent);
+	put_counter("batches.failed", c->batches_failed);
+	if (c->joiner != NULL) {
+		audit_joiner_stats_t js;
+
+		audit_joiner_stats(c->joiner, &js);
+		put_counter("events.complete", js.events_complete);
+		put_counter("events.incomplete", js.events_incomplete);
+		put_counter("events.evicted", js.events_evicted);
+		put_counter("events.capped", js.events_capped);
+		put_counter("events.pending", js.pending);
+		put_counter("origins.held", js.origins);
+	}
+	if (c->enrich != NULL) {
+		const enrich_stats_t *es = enrich_stats(c->enrich);
+
+		put_counter("idcache.hits", es->id_cache_hits);
+		put_counter("idcache.misses", es->id_cache_misses);
+	}
+	if (c->tr != NULL && c->tops != &transport_kafka) {
+		put_counter("connects", c->sstats.connects);
+		put_counter("connects.failed", c->sstats.connect_failures);
+		put_counter("handshakes.failed", c->sstats.handshake_failures);
+		put_counter("failovers", c->sstats.failovers);
+		put_counter("resends", c->sstats.resends);
+		put_counter("resent.bytes", c->sstats.resent_bytes);
+	}
+	if (c->tr != NULL && c->tops == &transport_kafka) {
+		const transport_kafka_stats_t *k = transport_kafka_stats(c->tr);
+
+		put_counter("kafka.produced", k->produced);
+		put_counter("kafka.delivered", k->delivered);
+		put_counter("kafka.failed", k->failed);
+		put_counter("kafka.skipped", k->skipped);
+		put_counter("kafka.awaited", k->awaited);
+		put_counter("kafka.recreated", k->recreated);
+		put_counter("kafka.doubt", k->doubt);
+		put_counter("kafka.doubt.found", k->doubt_found);
+		put_counter("kafka.doubt.absent", k->doubt_absent);
+		put_counter("kafka.doubt.unresolved", k->doubt_unresolved);
+		put_counter("kafka.errors.permanent", k->permanent);
+		put_counter("kafka.reduced", k->reduced);
+		put_counter("kafka.isolated", k->isolated);
+		put_counter("kafka.deadletter", k->deadletter);
+		put_counter("kafka.deadletter.failed", k->deadletter_failed);
+		put_counter("kafka.queue.msgs", k->queue_msgs);
+		put_counter("kafka.tx.errors", k->tx_errors);
+		put_counter("kafka.tx.retries", k->tx_retries);
+		put_counter("kafka.req.timeouts", k->req_timeouts);
+	}
+	fputc('\n', stderr);
+}
+
 /* At the end of the input, what is still held is complete as it is. */
 static int flush_held(cli_t *c)
 {
@@ -342,7 +427,8 @@ int main(int argc, char **argv)
 	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
 	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_EHOST, O_BROKER, O_TOPIC, O_KEY,
 	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
-	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_DEADLETTER, O_RESEND, O_TRUSTED, O_MAXMSG };
+	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_DEADLETTER, O_RESEND, O_TRUSTED, O_MAXMSG,
+	       O_JMAXRECORDS, O_JMAXBYTES };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -356,6 +442,8 @@ int main(int argc, char **argv)
 		{ "join", required_argument, NULL, O_JOIN },
 		{ "join-timeout", required_argument, NULL, O_JTIMEOUT },
 		{ "join-maxpending", required_argument, NULL, O_JMAX },
+		{ "join-maxrecords", required_argument, NULL, O_JMAXRECORDS },
+		{ "join-maxbytes", required_argument, NULL, O_JMAXBYTES },
 		{ "enrich", required_argument, NULL, O_ENRICH },
 		{ "enrich-ids", required_argument, NULL, O_EIDS },
 		{ "enrich-hostname", required_argument, NULL, O_EHOST },
@@ -511,6 +599,16 @@ int main(int argc, char **argv)
 				return die_usage("join-maxpending", optarg, "a number > 0");
 			jconf.max_pending = (size_t)v;
 			break;
+		case O_JMAXRECORDS:
+			if (positive_int(optarg, INT_MAX, &v) != 0)
+				return die_usage("join-maxrecords", optarg, "a number > 0");
+			jconf.max_records = (size_t)v;
+			break;
+		case O_JMAXBYTES:
+			if (positive_int(optarg, INT_MAX, &v) != 0 || v < (int)AUDIT_JOIN_MIN_MAX_BYTES)
+				return die_usage("join-maxbytes", optarg, "bytes, at least 65536");
+			jconf.max_bytes = (size_t)v;
+			break;
 		case O_TARGET:
 			tconf.target = optarg;
 			break;
@@ -576,6 +674,7 @@ int main(int argc, char **argv)
 	if (tconf.target != NULL || c.tops == &transport_kafka) {
 		if (!header_set)
 			pconf.header.style = SYSLOG_HDR_RFC5424;
+		tconf.stream_stats = &c.sstats;
 		if (c.tops->create(&c.tr, &tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {
 			fprintf(stderr, "auditfwd: %s\n", errstr);
 			return 2;
@@ -623,25 +722,8 @@ int main(int argc, char **argv)
 		rc = flush_held(&c);
 	if (fflush(stdout) != 0)
 		rc = -1;
-	if (stats) {
-		pipeline_stats_t *st = pipeline_stats(c.pipe);
-		fprintf(stderr, "records=%llu parsed=%llu unparsed=%llu dropped=%llu messages=%llu"
-		        " untrusted=%llu",
-		        (unsigned long long)st->lines_in, (unsigned long long)st->records_parsed,
-		        (unsigned long long)st->unparsed, (unsigned long long)st->unparsed_dropped,
-		        (unsigned long long)st->messages_out, (unsigned long long)st->untrusted);
-		if (st->messages_reduced != 0)
-			fprintf(stderr, " reduced=%llu cut=%llu",
-			        (unsigned long long)st->messages_reduced,
-			        (unsigned long long)st->bytes_cut);
-		fputc('\n', stderr);
-		if (c.tops == &transport_kafka && c.tr != NULL) {
-			const transport_kafka_stats_t *ks = transport_kafka_stats(c.tr);
-			fprintf(stderr, "kafka: delivered=%llu permanent=%llu reduced=%llu "
-			        "deadletter=%llu\n", ks->delivered, ks->permanent, ks->reduced,
-			        ks->deadletter);
-		}
-	}
+	if (stats)
+		print_stats(&c);
 	if (c.tr != NULL)
 		c.tops->destroy(c.tr);
 	pipeline_free(c.pipe);

@@ -3,7 +3,8 @@
  * Formatters append straight into a buf_t; a msgbatch_t is the bytes of many
  * output messages back to back plus (offset, length) per message, which is
  * what a transport sends. Both are reused across batches (reset keeps the
- * memory), so the steady state allocates nothing.
+ * memory), so the steady state allocates nothing; a batch that grew past
+ * MSGBATCH_KEEP_BYTES / MSGBATCH_KEEP_MSGS gives its memory back on reset.
  */
 #ifndef AUDITFWD_BUF_H
 #define AUDITFWD_BUF_H
@@ -24,6 +25,13 @@ void buf_free(buf_t *b);
 static inline void buf_reset(buf_t *b) { b->len = 0; b->oom = 0; }
 /* Make room for N more bytes; 0 on success, -1 (and oom set) on failure. */
 int buf_reserve(buf_t *b, size_t n);
+/* Give back the memory a flood left: when B holds at most KEEP / 2 bytes
+ * but has room for more than KEEP, its room shrinks to KEEP / 2. */
+void buf_shrink(buf_t *b, size_t keep);
+/* After a large buffer was freed or shrunk: ask malloc to return the
+ * memory it keeps to the system (glibc's malloc_trim; elsewhere nothing),
+ * so a flood leaves no lasting RSS. Takes a while: call it rarely. */
+void buf_give_back_memory(void);
 void buf_append(buf_t *b, const void *p, size_t n);
 static inline void buf_putc(buf_t *b, char c)
 {
@@ -38,6 +46,9 @@ typedef struct msg_span {
 	size_t off;       /* into the batch's data */
 	size_t len;
 } msg_span_t;
+
+#define MSGBATCH_KEEP_BYTES (4u * 1024 * 1024)
+#define MSGBATCH_KEEP_MSGS  65536
 
 typedef struct msgbatch {
 	buf_t data;

@@ -95,6 +95,13 @@ typedef struct format_event {
 	size_t nrecs;
 	audit_view_t host;        /* p NULL: no host attribution */
 	const char *incomplete;
+	/* NULL: the time keys (JSON time, LEEF devTime, CEF rt) are the first
+	 * record's audit time. Else why they are time_sec.time_msec instead
+	 * ("received": the audit time is implausible, see audit_event.h, and
+	 * stays only in the id, as written). */
+	const char *time_from;
+	int64_t time_sec;
+	unsigned time_msec;
 	enrich_t *enrich;         /* NULL: values exactly as written */
 	buf_t *scratch;           /* the formatter's work space (with enrich) */
 	const format_conf_t *conf; /* NULL: defaults */
@@ -149,6 +156,13 @@ const format_ops_t *format_find(const char *name);
 const char *format_names(void);
 
 /* Helpers shared by formatters. */
+/* The time EV's time keys carry (see time_from). */
+static inline void format_event_time(const format_event_t *ev, int64_t *sec,
+                                     unsigned *msec)
+{
+	*sec = ev->time_from != NULL ? ev->time_sec : ev->recs[0]->sec;
+	*msec = ev->time_from != NULL ? ev->time_msec : ev->recs[0]->msec;
+}
 /* 2023-11-14T22:13:20.123Z */
 void format_rfc3339_utc(buf_t *out, int64_t sec, unsigned msec);
 /* The record's canonical type name, "UNKNOWN[n]" when libaudit has none. */

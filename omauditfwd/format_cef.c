@@ -95,6 +95,8 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 	kv_out_t o = { out, cef_value, ' ', '\0', 0, ev->reduce };
 	audit_view_t v, type;
 	char tmp[32];
+	int64_t sec;
+	unsigned msec;
 	size_t i;
 
 	kv_summarize(ev, &s);
@@ -114,7 +116,8 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 	buf_putc(out, '|');
 
 	kv_key(&o, "rt");
-	buf_put_uint(out, (unsigned long long)first->sec * 1000 + first->msec % 1000);
+	format_event_time(ev, &sec, &msec);
+	buf_put_uint(out, (unsigned long long)sec * 1000 + msec % 1000);
 	if (ev->host.p != NULL)   /* enrich.hostname="off": none */
 		kv_pair_view(&o, "dvchost", ev->host);
 	kv_pair_type(&o, "cat", first);

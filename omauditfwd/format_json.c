@@ -487,14 +487,16 @@ static void put_type_member(buf_t *out, json_keys_t *ks, const format_event_t *e
 static void json_event(buf_t *out, const format_event_t *ev)
 {
 	static const char *const ours[] = {
-		"id", "time", "host", "node", "type", "incomplete", NULL
+		"id", "time", "time_from", "host", "node", "type", "incomplete", NULL
 	};
 	static const char *const ours_reduced[] = {
-		"id", "time", "host", "node", "type", "incomplete", "reduced", NULL
+		"id", "time", "time_from", "host", "node", "type", "incomplete", "reduced", NULL
 	};
 	const audit_record_t *first = ev->recs[0];
 	json_keys_t ks;
 	type_groups_t g;
+	int64_t sec;
+	unsigned msec;
 	size_t i;
 
 	buf_putc(out, '{');
@@ -505,8 +507,14 @@ static void json_event(buf_t *out, const format_event_t *ev)
 		buf_append(out, "\",", 2);
 	}
 	buf_append(out, "\"time\":\"", 8);
-	format_rfc3339_utc(out, first->sec, first->msec);
+	format_event_time(ev, &sec, &msec);
+	format_rfc3339_utc(out, sec, msec);
 	buf_putc(out, '"');
+	if (ev->time_from != NULL) {
+		buf_append(out, ",\"time_from\":\"", 14);
+		buf_puts(out, ev->time_from);
+		buf_putc(out, '"');
+	}
 	if (ev->host.p != NULL) {   /* NULL: enrich.hostname="off" */
 		buf_putc(out, ',');
 		put_key(out, "host");

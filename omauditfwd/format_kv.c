@@ -669,6 +669,8 @@ void kv_event_fields(kv_out_t *o, const format_event_t *ev)
 		kv_pair_view(o, "audit.node", first->node);
 	if (ev->incomplete != NULL)
 		kv_pair(o, "audit.incomplete", ev->incomplete, strlen(ev->incomplete));
+	if (ev->time_from != NULL)
+		kv_pair(o, "audit.time_from", ev->time_from, strlen(ev->time_from));
 	keyset_init(&types, ev->work);
 	for (i = 0; i < ev->nrecs; i++) {
 		char id[TYPE_ID_MAX];

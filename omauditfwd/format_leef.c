@@ -149,6 +149,8 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 	kv_summary_t s;
 	kv_out_t o;
 	audit_view_t v;
+	int64_t sec;
+	unsigned msec;
 	size_t i;
 	int version;
 	char sev[4];
@@ -164,7 +166,8 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 	header_end(out, version, o.delim);
 
 	kv_key(&o, "devTime");                /* the text is safe as it is */
-	kv_put_time(out, first->sec, first->msec);
+	format_event_time(ev, &sec, &msec);
+	kv_put_time(out, sec, msec);
 	kv_pair(&o, "devTimeFormat", LEEF_DEVTIME_FORMAT, strlen(LEEF_DEVTIME_FORMAT));
 	kv_pair_type(&o, "cat", first);
 	sev[0] = (char)('0' + kv_severity(ev, &s) % 10);

@@ -192,6 +192,8 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "join", eCmdHdlrBinary, 0 },
 	{ "join.timeout", eCmdHdlrPositiveInt, 0 },
 	{ "join.maxpending", eCmdHdlrPositiveInt, 0 },
+	{ "join.maxrecords", eCmdHdlrPositiveInt, 0 },
+	{ "join.maxbytes", eCmdHdlrSize, 0 },
 	{ "enrich", eCmdHdlrBinary, 0 },
 	{ "enrich.ids", eCmdHdlrGetWord, 0 },
 	{ "enrich.hostname", eCmdHdlrBinary, 0 },
@@ -1057,6 +1059,20 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		pData->jconf.max_pending = (size_t)v->val.d.n;
 		FINALIZE;
 	}
+	if (!strcmp(name, "join.maxrecords")) {
+		pData->jconf.max_records = (size_t)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "join.maxbytes")) {
+		if (v->val.d.n < AUDIT_JOIN_MIN_MAX_BYTES) {
+			parser_errmsg("omauditfwd: parameter 'join.maxbytes': invalid value %lld, "
+			              "expected a size of at least %u (one record always fits)",
+			              (long long)v->val.d.n, (unsigned)AUDIT_JOIN_MIN_MAX_BYTES);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->jconf.max_bytes = (size_t)v->val.d.n;
+		FINALIZE;
+	}
 	if (!strcmp(name, "enrich")) {
 		pData->enrich = (int)v->val.d.n;
 		FINALIZE;
@@ -1537,6 +1553,8 @@ static rsRetVal setup_stats(instanceData *pData)
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_incomplete));
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.evicted",
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_evicted));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.capped",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_capped));
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.pending",
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->pending));
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.events",
@@ -1545,6 +1563,8 @@ static rsRetVal setup_stats(instanceData *pData)
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.failed",
 		                            ctrType_IntCtr, CTR_FLAG_NONE,
 		                            (intctr_t *)&pData->jt_stats.failed));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"origins.held",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->origins));
 	}
 	if (pData->transport == &transport_kafka) {
 		for (i = 0; i < sizeof(kafka_ctrs) / sizeof(kafka_ctrs[0]); i++)

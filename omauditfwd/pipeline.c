@@ -24,6 +24,7 @@ typedef struct msg_source {
 	size_t from;               /* its size unreduced */
 	size_t len;                /* its size as emitted */
 } msg_source_t;
+#define PIPELINE_TIME_FROM_RECEIVED "received"
 
 struct pipeline {
 	pipeline_conf_t conf;
@@ -218,11 +219,14 @@ static void write_reduced_event(buf_t *out, format_reduce_t *r,
 	const event_writer_t *w = ud;
 	format_event_t ev = *w->ev;
 
+	int64_t sec;
+	unsigned msec;
+
 	ev.recs = recs;
 	ev.nrecs = n;
 	ev.reduce = r;
-	syslog_header_write(out, &w->p->conf.header, recs[0]->sec, recs[0]->msec,
-	                    w->hdr.p, w->hdr.len);
+	format_event_time(&ev, &sec, &msec);
+	syslog_header_write(out, &w->p->conf.header, sec, msec, w->hdr.p, w->hdr.len);
 	w->p->conf.format->event(out, &ev);
 	if (w->p->conf.format->reduced != NULL)
 		w->p->conf.format->reduced(out, &w->p->conf.fmt, r);
@@ -237,9 +241,11 @@ static int write_event(pipeline_t *p, buf_t *out, const format_event_t *ev,
 	size_t at = out->len;
 	event_writer_t w = { p, ev, hdr };
 	format_reduce_t r;
+	int64_t sec;
+	unsigned msec;
 
-	syslog_header_write(out, &p->conf.header, ev->recs[0]->sec, ev->recs[0]->msec,
-	                    hdr.p, hdr.len);
+	format_event_time(ev, &sec, &msec);
+	syslog_header_write(out, &p->conf.header, sec, msec, hdr.p, hdr.len);
 	p->conf.format->event(out, ev);
 	*len = *from = out->len - at;
 	if (out->oom)
@@ -293,6 +299,18 @@ static int emit_message(pipeline_t *p, format_event_t *ev, audit_view_t hdr_host
 	return note_message(p, from, len);
 }
 
+/* An audit time far in the future (up to year 292277026596) would make a
+ * header no receiver parses and hold nothing real: the receiving clock
+ * stands in for it, and the event says so (time_from) */
+static void event_time_check(format_event_t *ev, const audit_record_t *first)
+{
+	ev->time_from = NULL;
+	ev->time_sec = (int64_t)time(NULL);
+	ev->time_msec = 0;
+	if (!audit_time_plausible(first->sec, ev->time_sec))
+		ev->time_from = PIPELINE_TIME_FROM_RECEIVED;
+}
+
 static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n,
                       const char *incomplete, const char *hint, size_t hint_len,
                       msgbatch_t *out)
@@ -308,6 +326,7 @@ static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n
 		ev.host.len = 0;
 	}
 	ev.incomplete = incomplete;
+	event_time_check(&ev, recs[0]);
 	ev.enrich = p->conf.enrich;
 	ev.scratch = &p->scratch;
 	ev.conf = &p->conf.fmt;
@@ -583,6 +602,7 @@ static int rewrite(pipeline_t *p, const msg_source_t *s, size_t limit, buf_t *ou
 	ev.conf = &p->conf.fmt;
 	ev.recs = recs;
 	ev.nrecs = n;
+	event_time_check(&ev, recs[0]);
 	format_event_find_arch(&ev);
 	return write_event(p, out, &ev, header_host(p, recs[0], ev.host, hint, s->hint_len),
 	                   limit, from, len);

@@ -3,7 +3,9 @@
  * RFC 5424 (default): <PRI>1 TIMESTAMP HOST APP-NAME - - - BODY
  * RFC 3164:           <PRI>Mmm dd hh:mm:ss HOST APP-NAME: BODY
  * The timestamp is the event's audit time (UTC), so the collector sees when
- * it happened, not when it was forwarded.
+ * it happened, not when it was forwarded; an implausible audit time (see
+ * audit_time_plausible) is replaced by the receiving clock by the caller,
+ * and a time with a year past 9999 never goes out.
  */
 #ifndef AUDITFWD_SYSLOG_HEADER_H
 #define AUDITFWD_SYSLOG_HEADER_H

@@ -479,6 +479,11 @@ transport_rc_t stream_send(stream_t *s, const msgbatch_t *mb, size_t *delivered,
 	}
 	s->replay_pending = 0;
 	remember_batch(s, replayed);
+	/* a flood's batch (an event capped at join.maxbytes) leaves no
+	 * lasting footprint: the window lets it go with the next batch */
+	buf_reset(&s->out);
+	buf_shrink(&s->out, STREAM_KEEP_BYTES);
+	buf_shrink(&s->replay, STREAM_KEEP_BYTES);
 	*delivered = mb->n;
 	return TRANSPORT_OK;
 }

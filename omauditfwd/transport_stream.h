@@ -32,6 +32,7 @@
 #include "transport.h"
 
 #define STREAM_REPLAY_MAX_BATCHES 1024
+#define STREAM_KEEP_BYTES (4 * 1024 * 1024) /* buffers larger than this shrink when idle */
 #define STREAM_MAX_TARGETS        16
 
 typedef struct stream_target {

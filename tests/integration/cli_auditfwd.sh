@@ -136,7 +136,8 @@ for args in "--format yaml" "--unparsed maybe" "--syslog-header xml" "--port 0" 
             "--leef-delimiter ab" "--leef-delimiter ^ --leef-version 1.0 --format leef" \
             "--leef-version 1.0" "--syslog-facility local9" "--syslog-severity 8" \
             "--resend-window 65m" "--resend-window 1x" "--resend-window -1" \
-            "--max-message-size 100" "--max-message-size 2k5" "--max-message-size x"; do
+            "--max-message-size 100" "--max-message-size 2k5" "--max-message-size x" \
+            "--join-maxrecords 0" "--join-maxbytes 4096" "--join-maxbytes x"; do
 	# shellcheck disable=SC2086
 	"$AUDITFWD" $args "$sample" >/dev/null 2>"$tmp/e"; rc=$?
 	[ $rc -eq 2 ] || fail "'$args' exited $rc"
@@ -197,6 +198,20 @@ for w, c in zip(whole, cut):
         assert o["EXECVE"][0]["argv"][:2] == ["bash", "-c"], o["EXECVE"]
         assert "[cut " in o["EXECVE"][0]["argv"][2]
 PY
+# --stats shows the joiner's counters too: the sample's 6 events, then the
+# same with at most 2 records per event (longer events go out in parts
+# flagged capped), and two interleaved events with 1 pending at most
+"$AUDITFWD" --stats "$sample" >/dev/null 2>"$tmp/err" || fail "stats run failed"
+grep -q ' events.complete=6 events.incomplete=0 events.evicted=0 events.capped=0 events.pending=0 origins.held=0' "$tmp/err" ||
+	fail "joiner stats: $(cat "$tmp/err")"
+"$AUDITFWD" --stats --join-maxrecords 2 "$sample" >"$tmp/out" 2>"$tmp/err" || fail "capped run failed"
+capped=$(grep -c '"incomplete":"capped"' "$tmp/out")
+[ "$capped" -gt 0 ] || fail "no event flagged capped: $(cat "$tmp/out")"
+grep -q " events.capped=$capped " "$tmp/err" || fail "capped parts $capped, stats: $(cat "$tmp/err")"
+printf '%s\n' 'type=SYSCALL msg=audit(1700000000.100:1): syscall=59' \
+	'type=SYSCALL msg=audit(1700000000.100:2): syscall=59' >"$tmp/two"
+"$AUDITFWD" --stats --join-maxpending 1 "$tmp/two" >/dev/null 2>"$tmp/err" || fail "evicting run failed"
+grep -q ' events.evicted=1 ' "$tmp/err" || fail "no eviction counted: $(cat "$tmp/err")"
 "$AUDITFWD" /nonexistent/file >/dev/null 2>"$tmp/e" && fail "missing file accepted"
 grep -q 'nonexistent' "$tmp/e" || fail "missing file not named"
 echo "PASS: cli"

@@ -40,6 +40,8 @@ for params in \
 	"$BASE maxMessageSize=\"1m\" framing=\"lf\"" \
 	"$BASE maxMessageSize=\"4096\"" \
 	"$BASE maxMessageSize=\"0\"" \
+	"$BASE join.maxrecords=\"100\" join.maxbytes=\"512k\"" \
+	"$BASE join.maxbytes=\"65536\"" \
 	"$BASE join.maxpending=\"10\" syslog.header=\"rfc3164\" syslog.appname=\"audit\"" \
 	"$BASE timeout.connect=\"1000\" timeout.io=\"1000\" template=\"RSYSLOG_FileFormat\"" \
 	"$BASE format=\"leef\"" \
@@ -114,6 +116,9 @@ check_bad maxMessageSize "$BASE maxMessageSize=\"100\"" 100
 check_bad maxMessageSize "$BASE maxMessageSize=\"2047\"" 2047
 check_bad maxMessageSize "$BASE maxMessageSize=\"1k\"" 1024
 check_bad maxMessageSize "$BASE maxMessageSize=\"abc\"" abc
+check_bad join.maxrecords "$BASE join.maxrecords=\"0\""
+check_bad join.maxbytes "$BASE join.maxbytes=\"1000\""
+check_bad join.maxbytes "$BASE join.maxbytes=\"lots\"" lots
 check_bad syslog.header "$BASE syslog.header=\"rfc9999\"" rfc9999
 check_bad syslog.appname "$BASE syslog.appname=\"a:b\"" a:b
 check_bad timeout.io "$BASE timeout.io=\"0\""

@@ -130,7 +130,7 @@ rsyslog_stop sender || fail "sender did not stop"
 "$AUDITFWD" --broker "$bootstrap" --topic cli --timeout-io 5000 --stats \
 	--conf-param message.max.bytes=10000 --deadletter "$T/cli.dl" "$T/a.txt" \
 	2>"$T/cli.err" || fail "auditfwd --deadletter: $(cat "$T/cli.err")"
-grep -q 'kafka: delivered=300 permanent=3 reduced=0 deadletter=3' "$T/cli.err" ||
+grep -q ' kafka.delivered=300 .* kafka.errors.permanent=3 kafka.reduced=0 kafka.isolated=0 kafka.deadletter=3 ' "$T/cli.err" ||
 	fail "auditfwd --stats: $(cat "$T/cli.err")"
 [ "$("$PYTHON" "$READ_DL" list "$T/cli.dl" | grep -c ' MSG_SIZE_TOO_LARGE cli ')" -eq 3 ] ||
 	fail "auditfwd's dead-letter file: $("$PYTHON" "$READ_DL" list "$T/cli.dl")"

@@ -116,19 +116,233 @@ Test(audit_event, a_lost_eoe_completes_when_the_origin_moves_on)
 	cr_assert_eq(st.pending, 3);
 }
 
-Test(audit_event, times_beyond_int64_milliseconds_still_order_events)
+Test(audit_event, times_beyond_int64_milliseconds_are_keys_not_clocks)
 {
-	/* sec * 1000 overflowed past INT64_MAX / 1000: the far future wrapped
-	 * into the past, and the event it should have timed out stayed */
+	/* sec * 1000 once overflowed past INT64_MAX / 1000; such a time is
+	 * implausible now: it neither times anything out nor is timed by
+	 * itself, and the largest times there are stay separate keys */
 	audit_joiner_begin(j);
 	add(j, &rec, "node=a type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
 	add(j, &rec, "node=a type=SYSCALL msg=audit(9300000000000000.000:2): syscall=59");
-	cr_assert_eq(audit_joiner_ncompleted(j), 1);
-	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 0)), AUDIT_EVENT_END_TIMEOUT);
-	/* the largest time there is: no overflow adding the timeout either;
-	 * beyond INT64_MAX ms all times are one instant, so 2-4 stay pending */
+	cr_assert_eq(audit_joiner_ncompleted(j), 0, "an implausible time moves no clock");
 	add(j, &rec, "node=a type=SYSCALL msg=audit(9223372036854775807.999:3): syscall=59");
-	add(j, &rec, "node=a type=SYSCALL msg=audit(9223372036854775807.999:4): syscall=59");
+	add(j, &rec, "node=a type=SYSCALL msg=audit(9223372036854775807.998:3): syscall=59");
+	add(j, &rec, "node=a type=EOE msg=audit(9223372036854775807.999:3): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 1);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 1,
+	             "one millisecond apart: two events");
+	/* 2.001 s later on the origin's clock: 1, 2 and .998:3 (timed from
+	 * the origin's clock when they began) are all done */
+	add(j, &rec, "node=a type=SYSCALL msg=audit(1700000002.101:4): syscall=59");
+	cr_assert_eq(audit_joiner_ncompleted(j), 4);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 3)), AUDIT_EVENT_END_TIMEOUT);
+	audit_joiner_commit(j);
+}
+
+/* issue 13: one record dated in the future switched join.timeout off for
+ * its origin (10 of 10 later events ended by flush instead of timeout) */
+Test(audit_event, a_record_dated_in_the_future_does_not_stop_timeouts)
+{
+	static const char *const futures[] = {
+		"type=SYSCALL msg=audit(253402300800.000:1000): syscall=59",
+		"type=SYSCALL msg=audit(9223372036854775807.999:1000): syscall=59",
+	};
+	char line[160];
+	size_t f, n, i;
+
+	for (f = 0; f < 2; f++) {
+		audit_joiner_stats_t st;
+		audit_joiner_conf_t c;
+		audit_joiner_t *jj;
+
+		audit_joiner_conf_default(&c);
+		jj = audit_joiner_new(&c);
+		audit_joiner_begin(jj);
+		add(jj, &rec, futures[f]);
+		for (i = 0, n = 0; i < 12; i++) {   /* 10 s apart, no EOE */
+			snprintf(line, sizeof(line),
+			         "type=SYSCALL msg=audit(%llu.000:%zu): syscall=59",
+			         1700000000ULL + 10 * i, i + 1);
+			add(jj, &rec, line);
+		}
+		for (i = 0; i < audit_joiner_ncompleted(jj); i++)
+			n += audit_event_end(audit_joiner_completed(jj, i)) == AUDIT_EVENT_END_TIMEOUT;
+		cr_assert_eq(n, 12, "%s: the future event and 11 of 12 time out, got %zu",
+		             futures[f], n);
+		audit_joiner_commit(jj);
+		audit_joiner_stats(jj, &st);
+		cr_assert_eq(st.pending, 1);
+		audit_joiner_free(jj);
+	}
+}
+
+Test(audit_event, a_record_a_day_ahead_is_plausible_more_is_not)
+{
+	int64_t now = 1700000000;
+
+	cr_assert(audit_time_plausible(0, now), "the past is plausible (archives, backlogs)");
+	cr_assert(audit_time_plausible(now + AUDIT_TIME_FUTURE_MAX_S, now));
+	cr_assert_not(audit_time_plausible(now + AUDIT_TIME_FUTURE_MAX_S + 1, now));
+	cr_assert_not(audit_time_plausible(INT64_MAX, now));
+	cr_assert(audit_time_plausible(INT64_MAX, INT64_MAX));
+}
+
+/* issue 13: auparse keeps them apart (an event is its time and serial);
+ * serials start again after a reboot */
+Test(audit_event, same_serial_at_another_time_is_another_event)
+{
+	audit_joiner_begin(j);
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.100:77): syscall=59");
+	add(j, &rec, "type=PATH msg=audit(1700000001.200:77): item=0 name=\"/x\"");
+	add(j, &rec, "type=CWD msg=audit(1700000000.100:77): cwd=\"/\"");
+	add(j, &rec, "type=EOE msg=audit(1700000000.100:77): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 1);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 2);
+	cr_assert(line_is(0, 1, "type=CWD"));
+	add(j, &rec, "type=EOE msg=audit(1700000001.200:77): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 2);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 1)), 1);
+	cr_assert(line_is(1, 0, "type=PATH"));
+	audit_joiner_commit(j);
+}
+
+static audit_joiner_t *capped_joiner(size_t max_records, size_t max_bytes)
+{
+	audit_joiner_conf_t c;
+
+	audit_joiner_conf_default(&c);
+	c.max_records = max_records;
+	c.max_bytes = max_bytes;
+	return audit_joiner_new(&c);
+}
+
+#define PATH_LINE "type=PATH msg=audit(1700000000.100:5): item=0 name=\"/etc/x\""
+
+Test(audit_event, an_event_at_its_record_cap_is_whole_past_it_goes_in_parts)
+{
+	audit_joiner_t *jj = capped_joiner(3, AUDIT_JOIN_DEFAULT_MAX_BYTES);
+	audit_joiner_stats_t st;
+	size_t i;
+
+	audit_joiner_begin(jj);
+	for (i = 0; i < 3; i++)
+		add(jj, &rec, PATH_LINE);
+	add(jj, &rec, "type=EOE msg=audit(1700000000.100:5): ");
+	cr_assert_eq(audit_joiner_ncompleted(jj), 1);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(jj, 0)), AUDIT_EVENT_END_EOE,
+	             "exactly at the cap: nothing was cut");
+	audit_joiner_commit(jj);
+
+	audit_joiner_begin(jj);
+	for (i = 0; i < 7; i++)
+		add(jj, &rec, "type=PATH msg=audit(1700000000.100:6): item=0 name=\"/etc/x\"");
+	cr_assert_eq(audit_joiner_ncompleted(jj), 2, "3 + 3 went out, 1 is held");
+	add(jj, &rec, "type=EOE msg=audit(1700000000.100:6): ");
+	cr_assert_eq(audit_joiner_ncompleted(jj), 3);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(audit_event_end(audit_joiner_completed(jj, i)), AUDIT_EVENT_END_CAPPED);
+		cr_assert_eq(audit_event_nlines(audit_joiner_completed(jj, i)), i < 2 ? 3 : 1);
+	}
+	audit_joiner_commit(jj);
+	audit_joiner_stats(jj, &st);
+	cr_assert_eq(st.events_capped, 3);
+	cr_assert_eq(st.events_incomplete, 3);
+	cr_assert_eq(st.events_complete, 1);
+	cr_assert_eq(st.pending, 0);
+	audit_joiner_free(jj);
+}
+
+Test(audit_event, an_event_past_its_byte_cap_goes_in_parts_and_rolls_back)
+{
+	size_t len = strlen(PATH_LINE), i;
+	audit_joiner_t *jj = capped_joiner(AUDIT_JOIN_DEFAULT_MAX_RECORDS, 2 * len);
+	audit_joiner_stats_t st;
+
+	for (i = 0; i < 2; i++) {   /* the first try is rolled back */
+		audit_joiner_begin(jj);
+		add(jj, &rec, PATH_LINE);
+		add(jj, &rec, PATH_LINE);
+		cr_assert_eq(audit_joiner_ncompleted(jj), 0, "at the cap, not past it");
+		add(jj, &rec, PATH_LINE);
+		cr_assert_eq(audit_joiner_ncompleted(jj), 1);
+		cr_assert_eq(audit_event_nlines(audit_joiner_completed(jj, 0)), 2);
+		add(jj, &rec, PATH_LINE);
+		add(jj, &rec, PATH_LINE);
+		cr_assert_eq(audit_joiner_ncompleted(jj), 2);
+		if (i == 0)
+			audit_joiner_rollback(jj);
+		else
+			audit_joiner_commit(jj);
+		audit_joiner_stats(jj, &st);
+		cr_assert_eq(st.events_capped, 2 * i);
+		cr_assert_eq(st.pending, i);
+		cr_assert_eq(st.origins, i);
+	}
+	audit_joiner_begin(jj);
+	audit_joiner_flush(jj);
+	cr_assert_eq(audit_joiner_ncompleted(jj), 1);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(jj, 0)), 1);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(jj, 0)), AUDIT_EVENT_END_CAPPED,
+	             "the last part says so too, whatever ends it");
+	audit_joiner_commit(jj);
+	audit_joiner_free(jj);
+}
+
+Test(audit_event, a_record_larger_than_the_byte_cap_is_an_event_part_alone)
+{
+	audit_joiner_t *jj = capped_joiner(AUDIT_JOIN_DEFAULT_MAX_RECORDS, 10);
+
+	audit_joiner_begin(jj);
+	add(jj, &rec, PATH_LINE);
+	add(jj, &rec, PATH_LINE);
+	add(jj, &rec, "type=EOE msg=audit(1700000000.100:5): ");
+	cr_assert_eq(audit_joiner_ncompleted(jj), 2);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(jj, 1)), 1);
+	audit_joiner_commit(jj);
+	audit_joiner_free(jj);
+}
+
+/* issue 13: origins were never freed (200,000 node= values kept 26 MB) */
+Test(audit_event, origins_are_freed_when_they_hold_nothing)
+{
+	audit_joiner_stats_t st;
+	char line[160];
+	size_t i;
+
+	audit_joiner_begin(j);
+	for (i = 0; i < 5000; i++) {
+		snprintf(line, sizeof(line), "node=n%zu type=SYSCALL msg=audit(1700000000.100:%zu): x=1", i, i);
+		add(j, &rec, line);
+	}
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.origins, 5000);
+	audit_joiner_rollback(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.origins, 0, "a rolled-back batch leaves no origin behind");
+
+	audit_joiner_begin(j);
+	for (i = 0; i < 5000; i++) {
+		snprintf(line, sizeof(line), "node=n%zu type=SYSCALL msg=audit(1700000000.100:%zu): x=1", i, i);
+		add(j, &rec, line);
+		if (i % 2 == 0) {
+			snprintf(line, sizeof(line), "node=n%zu type=EOE msg=audit(1700000000.100:%zu): ", i, i);
+			add(j, &rec, line);
+		}
+	}
+	cr_assert_eq(audit_joiner_ncompleted(j), 2500);
+	audit_joiner_commit(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.origins, 2500, "the origins that hold an event stay");
+	audit_joiner_begin(j);
+	audit_joiner_flush(j);
+	audit_joiner_commit(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.origins, 0);
+	cr_assert_eq(st.pending, 0);
+	/* an origin freed and seen again starts afresh */
+	audit_joiner_begin(j);
+	add(j, &rec, "node=n1 type=SYSCALL msg=audit(1700000000.100:1): x=1");
+	add(j, &rec, "node=n1 type=EOE msg=audit(1700000000.100:1): ");
 	cr_assert_eq(audit_joiner_ncompleted(j), 1);
 	audit_joiner_commit(j);
 }
