@@ -45,6 +45,7 @@ struct audit_event {
 	size_t bytes;                 /* of its lines */
 	int capped;                   /* a part of an event past a cap */
 	int64_t arrived_ms;           /* audit_joiner_now_ms() at its last record */
+	uint64_t batch;               /* the batch that brought its last record */
 	audit_line_t *lines;
 	size_t nlines, cap;
 	audit_event_end_t end;
@@ -57,6 +58,7 @@ typedef struct undo {
 	audit_event_t *ev;
 	size_t nlines;                            /* UNDO_ADD: count before */
 	int64_t arrived_ms;                       /* UNDO_ADD: arrival before */
+	uint64_t batch;                           /* UNDO_ADD: batch before */
 	audit_event_t *oprev, *onext, *gprev, *gnext;  /* UNDO_COMPLETE */
 } undo_t;
 
@@ -78,6 +80,13 @@ struct audit_joiner {
 	size_t ndone, donecap;
 	audit_joiner_stats_t stats;   /* atomics: read without the lock */
 	audit_joiner_stats_t stats_at_begin;
+	/* what the idle expiry needs to know of the input (see
+	 * audit_joiner_expire_idle): batches are numbered at begin; one that
+	 * added records is an input batch */
+	uint64_t batch;               /* the batch in progress, or the last */
+	int batch_input;              /* ... it added records */
+	uint64_t input_committed;     /* the last input batch committed (0: none) */
+	int64_t input_ended_ms;       /* when the last input batch ended */
 };
 
 const char *audit_event_end_str(audit_event_end_t end)
@@ -371,6 +380,8 @@ static audit_event_t *create_event(audit_joiner_t *j, origin_t *o,
 	ev->hash = key_hash(j, o, r->sec, r->msec, r->serial);
 	ev->ms = ms;
 	ev->arrived_ms = audit_joiner_now_ms();
+	ev->batch = j->batch;
+	j->batch_input = 1;
 	table_grow(j);
 	link_event(j, ev, o->tail, NULL, j->gtail, NULL);
 	return ev;
@@ -420,8 +431,11 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size
 	}
 	u->nlines = ev->nlines;
 	u->arrived_ms = ev->arrived_ms;
+	u->batch = ev->batch;
 	ev->lines[ev->nlines++] = l;
 	ev->arrived_ms = audit_joiner_now_ms();
+	ev->batch = j->batch;
+	j->batch_input = 1;
 	ev->bytes += len;
 	j->held += len;
 	if (j->held > j->held_peak)
@@ -537,6 +551,18 @@ void audit_joiner_begin(audit_joiner_t *j)
 	j->ndone = 0;
 	j->now_sec = (int64_t)time(NULL);
 	audit_joiner_stats(j, &j->stats_at_begin);
+	j->batch++;
+	j->batch_input = 0;
+}
+
+/* the batch in progress ends (COMMITTED or rolled back) */
+static void batch_ended(audit_joiner_t *j, int committed)
+{
+	if (!j->batch_input)
+		return;
+	j->input_ended_ms = audit_joiner_now_ms();
+	if (committed)
+		j->input_committed = j->batch;
 }
 
 /* The time R's event is timed from (see audit_event.h): R's own when it
@@ -631,15 +657,24 @@ int64_t audit_joiner_now_ms(void)
 }
 
 /* Every held event is looked at: they are in the order they were created,
- * not in the order of their last records. At most max_pending of them. */
+ * not in the order of their last records. At most max_pending of them.
+ * Idle means more than timeout_ms without a record AND the input moved on
+ * past the event: a later input batch was committed (the records that
+ * followed the event's were joined, so nothing more of it was there), or
+ * no input batch ended for timeout_ms (the input is quiet). Wall time
+ * alone would split an event whose next batch is merely late: one still
+ * queued in rsyslog behind a slow delivery, or a retry after an outage. */
 int audit_joiner_expire_idle(audit_joiner_t *j, int64_t now_ms)
 {
 	audit_event_t *ev, *next;
+	int quiet = now_ms - j->input_ended_ms > (int64_t)j->conf.timeout_ms;
 	int n = 0;
 
 	for (ev = j->ghead; ev != NULL; ev = next) {
 		next = ev->gnext;
 		if (now_ms - ev->arrived_ms <= (int64_t)j->conf.timeout_ms)
+			continue;
+		if (!quiet && j->input_committed <= ev->batch)
 			continue;
 		if (complete(j, ev, AUDIT_EVENT_END_TIMEOUT) != 0)
 			return -1;
@@ -673,6 +708,7 @@ void audit_joiner_commit(audit_joiner_t *j)
 	size_t i;
 	int trim;
 
+	batch_ended(j, 1);
 	for (i = 0; i < j->ndone; i++) {
 		j->held -= j->done[i]->bytes;
 		event_free(j->done[i]);
@@ -691,6 +727,7 @@ void audit_joiner_rollback(audit_joiner_t *j)
 	origin_t *o;
 	int trim;
 
+	batch_ended(j, 0);
 	while (j->nundo > 0) {
 		undo_t *u = &j->undo[--j->nundo];
 		audit_event_t *ev = u->ev;
@@ -708,6 +745,7 @@ void audit_joiner_rollback(audit_joiner_t *j)
 				free(ev->lines[ev->nlines].p);
 			}
 			ev->arrived_ms = u->arrived_ms;
+			ev->batch = u->batch;
 			break;
 		case UNDO_CREATE:
 			unlink_event(j, ev);

@@ -659,3 +659,44 @@ Test(audit_event, a_new_record_restarts_the_idle_time_and_rollback_restores_it)
 	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 1);
 	audit_joiner_commit(j);
 }
+
+/* Idle by the wall clock is not enough: the records that followed the
+ * event's may still be queued in rsyslog (behind a slow delivery, or a
+ * batch being retried), and expiring it then would split it. It expires
+ * once a later batch of records was committed, or once no batch of
+ * records ended for join.timeout. */
+Test(audit_event, idle_expiry_waits_for_the_input_to_move_past_the_event)
+{
+	const int64_t timeout = AUDIT_JOIN_DEFAULT_TIMEOUT_MS;
+	int64_t t0, t1;
+
+	audit_joiner_begin(j);
+	add(j, &rec, "node=a type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
+	t0 = audit_joiner_now_ms();
+	audit_joiner_commit(j);
+	while ((t1 = audit_joiner_now_ms()) < t0 + 50)
+		;   /* let the monotonic clock move on */
+	/* the next batch of records fails and will be retried */
+	audit_joiner_begin(j);
+	add(j, &rec, "node=a type=CWD msg=audit(1700000000.100:1): cwd=\"/\"");
+	audit_joiner_rollback(j);
+
+	audit_joiner_begin(j);   /* the timer */
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + timeout + 10), 0,
+	             "idle by the clock, but its next batch is being retried");
+	audit_joiner_commit(j);
+	audit_joiner_begin(j);
+	cr_assert_eq(audit_joiner_expire_idle(j, audit_joiner_now_ms() + timeout + 1), 1,
+	             "no batch of records for join.timeout: the input is quiet");
+	audit_joiner_rollback(j);
+
+	/* the retried batch is delivered; the event is complete but for EOE */
+	audit_joiner_begin(j);
+	add(j, &rec, "node=b type=SYSCALL msg=audit(1700000000.300:9): syscall=2");
+	audit_joiner_commit(j);
+	audit_joiner_begin(j);
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + timeout + 10), 1,
+	             "a later batch of records was joined: node a's event is idle");
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 1);
+	audit_joiner_commit(j);
+}
