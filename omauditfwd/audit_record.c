@@ -17,7 +17,9 @@
  *  - msec takes 1 to 3 digits read as a decimal fraction: ".5" is 500 ms,
  *    ".05" is 50 ms, ".123" is 123 ms.
  *  - A BRACED value is the text between the braces with the blanks next
- *    to the braces trimmed: SADDR={ fam=inet } gives "fam=inet".
+ *    to the braces trimmed: SADDR={ fam=inet } gives "fam=inet". It ends
+ *    at the '}' that balances the '{' and ends a token, so a socket path
+ *    with braces stays whole (see braced_close).
  *  - An unquoted value is HEX when it is an even number (>= 2) of
  *    [0-9A-F] and the field is one auditd/the kernel write as an untrusted
  *    string (auparse typetab.h's ESCAPED names, see escaped_names[], plus
@@ -911,12 +913,51 @@ static audit_parse_rc_t parse_squoted(audit_record_t *r, audit_view_t name,
 	                 AUDIT_ENC_SQUOTED, flags);
 }
 
+/* Does the '}' at P end a token: the line ends or a separator follows? */
+static int ends_token(const char *p, const char *end, enum tok_mode mode)
+{
+	return p + 1 >= end || ends_word(p[1], mode) ||
+	       is_escaped_sep(p + 1, end, mode);
+}
+
+/* The '}' that ends the braced value whose inside starts at P, or NULL.
+ * A socket path may hold braces (path=/tmp/.{FD2DD8D4-...}), so it is the
+ * '}' that balances the opening '{' and ends a token; failing that (a
+ * path with a lone brace), the last '}' that ends a token; failing that,
+ * the first '}'. Inside msg='...' the search ends at a quote. */
+static const char *braced_close(const char *p, const char *end,
+                                enum tok_mode mode)
+{
+	const char *first = NULL, *last = NULL;
+	size_t depth = 0;
+
+	for (; p < end; p++) {
+		if (*p == '\'' && mode == TOK_NESTED && first != NULL)
+			break;
+		if (*p == '{') {
+			depth++;
+		} else if (*p == '}') {
+			if (first == NULL)
+				first = p;
+			if (ends_token(p, end, mode)) {
+				if (depth == 0)
+					return p;
+				last = p;
+			}
+			if (depth > 0)
+				depth--;
+		}
+	}
+	return last != NULL ? last : first;
+}
+
 /* {...}: the inside, blanks next to the braces trimmed. */
 static audit_parse_rc_t parse_braced(audit_record_t *r, audit_view_t name,
                                      const char *p, const char *end,
-                                     unsigned flags, const char **next)
+                                     enum tok_mode mode, unsigned flags,
+                                     const char **next)
 {
-	const char *close = memchr(p, '}', (size_t)(end - p));
+	const char *close = braced_close(p, end, mode);
 	const char *b = p, *e;
 
 	if (close == NULL)
@@ -1016,7 +1057,7 @@ static audit_parse_rc_t parse_value(audit_record_t *r, audit_view_t name,
 	if (p < end && *p == '\'' && mode == TOK_BODY)
 		return parse_squoted(r, name, p + 1, end, flags, next);
 	if (p < end && *p == '{')
-		return parse_braced(r, name, p + 1, end, flags, next);
+		return parse_braced(r, name, p + 1, end, mode, flags, next);
 	p = word_end(p, end, mode);
 	p = lost_separator(v, p);
 	*next = p;

@@ -536,6 +536,38 @@ Test(audit_record, enriched_braced_sockaddr)
 	cr_assert_eq(rec.nfields, 2);
 }
 
+/* A socket path may hold braces: the value ends at the '}' that balances
+ * the opening '{' (tests/data/enriched_sockaddr.log, line 1) */
+Test(audit_record, enriched_braced_socket_path_with_braces)
+{
+	char *buf;
+	size_t len;
+	const char *line = data_line("enriched_sockaddr.log", 0, &buf, &len);
+
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	expect_field("SADDR", "fam=local path=/tmp/.{FD2DD8D4-3A1B-4C2D-9E8F-"
+	             "0123456789AB}", AUDIT_ENC_BRACED, AUDIT_FIELD_INTERPRETED);
+	cr_assert_eq(rec.nfields, 2);
+	free(buf);
+	/* braces inside, then another field */
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): "
+	          "SADDR={ fam=local path=/a{b}c/{d} } next=1");
+	expect_field("SADDR", "fam=local path=/a{b}c/{d}", AUDIT_ENC_BRACED,
+	             AUDIT_FIELD_INTERPRETED);
+	expect_field("next", "1", AUDIT_ENC_PLAIN, 0);
+	/* a lone '{' in the path: the last '}' that ends a token */
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): "
+	          "SADDR={ fam=local path=/tmp/a{b }");
+	expect_field("SADDR", "fam=local path=/tmp/a{b", AUDIT_ENC_BRACED,
+	             AUDIT_FIELD_INTERPRETED);
+	/* a lone '}' inside a word does not end the value */
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): "
+	          "SADDR={ fam=local path=/tmp/a}b }" GS "X=1");
+	expect_field("SADDR", "fam=local path=/tmp/a}b", AUDIT_ENC_BRACED,
+	             AUDIT_FIELD_INTERPRETED);
+	expect_field("X", "1", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
+}
+
 Test(audit_record, enriched_after_nested_user_message)
 {
 	expect_ok("type=USER_ACCT msg=audit(1700000000.123:4567): pid=9 uid=1000 "
