@@ -20,6 +20,7 @@
  *    to the braces trimmed: SADDR={ fam=inet } gives "fam=inet". It ends
  *    at the '}' that balances the '{' and ends a token, so a socket path
  *    with braces stays whole (see braced_close).
+ *  - The ENRICHED "SADDR=unknown family" is one value of two words.
  *  - An unquoted value is HEX when it is an even number (>= 2) of
  *    [0-9A-F] and the field is one auditd/the kernel write as an untrusted
  *    string (auparse typetab.h's ESCAPED names, see escaped_names[], plus
@@ -82,6 +83,9 @@
 #define VALUE_NULL  "(null)"
 #define AVC_PREFIX  "avc:"
 #define KEY_NAME    "key"
+#define ENRICHED_SADDR "SADDR"
+#define SADDR_UNKNOWN  "unknown"  /* "SADDR=unknown family" */
+#define SADDR_FAMILY   "family"
 #define HEX_RULE_KEY_SEP "01"  /* RULE_KEY_SEP as it looks hex encoded */
 #define UTF8_BOM    "\xef\xbb\xbf" /* may open an RFC 5424 MSG */
 
@@ -1035,6 +1039,26 @@ static const char *lost_separator(const char *v, const char *e)
 	return p;
 }
 
+/* auditd writes the ENRICHED SADDR of a socket address whose family it
+ * does not know as two words, "SADDR=unknown family" (auparse's own
+ * interpretation is unknown-family(N)). The value is both words: returns
+ * the end of the value that starts at V and whose first word ends at E. */
+static const char *unknown_family(audit_view_t name, const char *v,
+                                  const char *e, const char *end)
+{
+	const char *p = e + 1;
+
+	if (!is_name(name, ENRICHED_SADDR, LIT_LEN(ENRICHED_SADDR)) ||
+	    !is_name(view(v, (size_t)(e - v)), SADDR_UNKNOWN, LIT_LEN(SADDR_UNKNOWN)) ||
+	    e >= end || *e != ' ' ||
+	    !starts_with(p, end, SADDR_FAMILY, LIT_LEN(SADDR_FAMILY)))
+		return e;
+	p += LIT_LEN(SADDR_FAMILY);
+	if (p < end && !is_sep(*p) && !is_escaped_sep(p, end, TOK_BODY))
+		return e;
+	return p;
+}
+
 /* The value at P (past '=') of field NAME; *NEXT is set past it. */
 static audit_parse_rc_t parse_value(audit_record_t *r, audit_view_t name,
                                     const char *p, const char *end,
@@ -1060,6 +1084,8 @@ static audit_parse_rc_t parse_value(audit_record_t *r, audit_view_t name,
 		return parse_braced(r, name, p + 1, end, mode, flags, next);
 	p = word_end(p, end, mode);
 	p = lost_separator(v, p);
+	if (flags & AUDIT_FIELD_INTERPRETED)
+		p = unknown_family(name, v, p, end);
 	*next = p;
 	value = view(v, (size_t)(p - v));
 	if (mode == TOK_NESTED)

@@ -568,6 +568,35 @@ Test(audit_record, enriched_braced_socket_path_with_braces)
 	expect_field("X", "1", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
 }
 
+/* auditd writes "SADDR=unknown family" for a family it does not know:
+ * both words are the value (tests/data/enriched_sockaddr.log, line 2) */
+Test(audit_record, enriched_saddr_unknown_family)
+{
+	char *buf;
+	size_t len;
+	const char *line = data_line("enriched_sockaddr.log", 1, &buf, &len);
+
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	expect_field("saddr", "FF00", AUDIT_ENC_PLAIN, 0);
+	expect_field("SADDR", "unknown family", AUDIT_ENC_PLAIN,
+	             AUDIT_FIELD_INTERPRETED);
+	cr_assert_eq(rec.nfields, 2);
+	free(buf);
+	/* before a further field, and after rsyslog's escaped separator */
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): saddr=FF00"
+	          "#035SADDR=unknown family" GS "X=1");
+	expect_field("SADDR", "unknown family", AUDIT_ENC_PLAIN,
+	             AUDIT_FIELD_INTERPRETED);
+	expect_field("X", "1", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
+	/* only that text: other words after a value stay free text */
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): "
+	          "SADDR=unknown families");
+	expect_field("SADDR", "unknown", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): "
+	          "saddr=unknown family");
+	expect_field("saddr", "unknown", AUDIT_ENC_PLAIN, 0);
+}
+
 Test(audit_record, enriched_after_nested_user_message)
 {
 	expect_ok("type=USER_ACCT msg=audit(1700000000.123:4567): pid=9 uid=1000 "
