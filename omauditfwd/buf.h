@@ -24,7 +24,19 @@ void buf_free(buf_t *b);
 static inline void buf_reset(buf_t *b) { b->len = 0; b->oom = 0; }
 /* Make room for N more bytes; 0 on success, -1 (and oom set) on failure. */
 int buf_reserve(buf_t *b, size_t n);
-void buf_append(buf_t *b, const void *p, size_t n);
+/* buf_append's way when the bytes do not fit (or the buffer is broken) */
+void buf_append_slow(buf_t *b, const void *p, size_t n);
+/* Append N bytes at P. Inline: most appends are a few bytes into a buffer
+ * with room, and a call per field name and value showed in the profile. */
+static inline void buf_append(buf_t *b, const void *p, size_t n)
+{
+	if (n != 0 && n <= b->cap - b->len && !b->oom) {
+		memcpy(b->p + b->len, p, n);
+		b->len += n;
+	} else {
+		buf_append_slow(b, p, n);
+	}
+}
 static inline void buf_putc(buf_t *b, char c)
 {
 	if (b->len < b->cap || buf_reserve(b, 1) == 0)
