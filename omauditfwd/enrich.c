@@ -28,6 +28,9 @@
 #define NS_PER_MS           1000000ULL
 #define HASH_MULT           0x9E3779B97F4A7C15ULL
 #define UNKNOWN_PREFIX      "unknown-"
+#define UNKNOWN_ID_OPEN     "unknown("
+#define LIT_LEN(s)          (sizeof(s) - 1)
+#define VALUE_STACK_MAX     256     /* longer values are copied to the heap */
 #define PROCTITLE_NAME      "proctitle"
 #define DEC_BASE            10
 #define HEX_BASE            16
@@ -138,7 +141,13 @@ static char *db_lookup(enum id_kind kind, unsigned long long id)
  * "unknown(-2500001)"). The raw number stays next to it in the output. */
 static void put_unknown_id(buf_t *out, unsigned long long id)
 {
-	buf_printf(out, "unknown(%d)", (int)(int32_t)(uint32_t)id);
+	int32_t v = (int32_t)(uint32_t)id;
+
+	buf_append(out, UNKNOWN_ID_OPEN, LIT_LEN(UNKNOWN_ID_OPEN));
+	if (v < 0)
+		buf_putc(out, '-');
+	buf_put_uint(out, v < 0 ? (unsigned long long)-(int64_t)v : (unsigned long long)v);
+	buf_putc(out, ')');
 }
 
 /* Under the lock: append the cached name of ID (or "unknown(ID)") and
@@ -612,7 +621,7 @@ static int interpret_value(enrich_t *e, const enrich_ctx_t *ctx,
 int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
                      const audit_field_t *f, buf_t *out)
 {
-	char name[FIELD_NAME_MAX], *val;
+	char name[FIELD_NAME_MAX], small[VALUE_STACK_MAX], *val;
 	const audit_field_t *g;
 	interp_arg_t a;
 	enum kind k;
@@ -629,7 +638,9 @@ int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
 	if (k == K_NONE || f->enc == AUDIT_ENC_NULL ||
 	    (f->enc == AUDIT_ENC_HEX && k != K_TTY_DATA))
 		return 0;
-	val = malloc(f->value.len + 1);
+	/* the interpreters take a C string: a copy on the stack, as nearly
+	 * every value is a short number or word */
+	val = f->value.len < sizeof(small) ? small : malloc(f->value.len + 1);
 	if (val == NULL)
 		return 0;
 	memcpy(val, f->value.p, f->value.len);
@@ -638,7 +649,8 @@ int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
 	a.quoted = f->enc == AUDIT_ENC_QUOTED;
 	record_facts(ctx, &a);
 	rc = interpret_value(e, ctx, k, &a, out);
-	free(val);
+	if (val != small)
+		free(val);
 	return rc;
 }
 

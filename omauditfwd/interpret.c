@@ -1375,7 +1375,11 @@ static const struct arg_rule a3_rules[] = {
 
 static int rule_matches(const char *pat, const char *sys)
 {
-	size_t n = strlen(pat);
+	size_t n;
+
+	if (pat[0] != sys[0])   /* most rules: one compare, not strlen + strcmp */
+		return 0;
+	n = strlen(pat);
 
 	if (n > 0 && pat[n - 1] == '*')
 		return strncmp(pat, sys, n - 1) == 0;
