@@ -55,6 +55,8 @@
 #define LIT_LEN(s) (sizeof(s) - 1)
 
 #define FIELDS_INITIAL_CAP      32
+#define INDEX_MIN_SLOTS         64   /* a power of two, 2 x FIELDS_INITIAL_CAP */
+_Static_assert(AUDIT_RECORD_MAX_FIELDS < UINT16_MAX, "index slots are 16 bits");
 #define TYPE_NAME_MAX           64   /* libaudit's longest name is ~25 */
 #define TYPE_NUMBER_DIGITS_MAX  9    /* fits an int */
 #define MSEC_DIGITS_MAX         3
@@ -760,11 +762,92 @@ static void resolve_type(audit_record_t *r)
 
 /* ---- fields ----------------------------------------------------------- */
 
+/* The key of the name at P (LEN bytes) that lies in [P, END): one load
+ * when 8 bytes are there to read. */
+static uint64_t name_key(const char *p, size_t len, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t k;
+
+	if (end - p >= AUDIT_NAME_KEY_BYTES) {
+		memcpy(&k, p, sizeof(k));
+		if (len < AUDIT_NAME_KEY_BYTES)
+			k &= ((uint64_t)1 << (8 * len)) - 1;
+		return k;
+	}
+#else
+	(void)end;
+#endif
+	return audit_name_key(p, len);
+}
+
+/* The slot of the name (P, LEN, KEY) in R's index: the slot holding it,
+ * or the empty slot where it would go. */
+static audit_name_slot_t *index_slot(const audit_record_t *r, const char *p,
+                                     size_t len, uint64_t key)
+{
+	size_t i = audit_name_hash_key(key, len) & r->index_mask;
+
+	for (;; i = (i + 1) & r->index_mask) {
+		audit_name_slot_t *s = &r->index[i];
+		const audit_field_t *f;
+
+		if (s->first == 0)
+			return s;
+		f = &r->fields[s->first - 1];
+		if (f->key == key && f->name.len == len &&
+		    (len <= AUDIT_NAME_KEY_BYTES ||
+		     memcmp(f->name.p + AUDIT_NAME_KEY_BYTES, p + AUDIT_NAME_KEY_BYTES,
+		            len - AUDIT_NAME_KEY_BYTES) == 0))
+			return s;
+	}
+}
+
+/* Enter field I into the index (it holds every earlier field): its nth. */
+static void index_add(audit_record_t *r, size_t i)
+{
+	audit_field_t *f = &r->fields[i];
+	audit_name_slot_t *s = index_slot(r, f->name.p, f->name.len, f->key);
+
+	if (s->first == 0) {
+		s->first = (uint16_t)(i + 1);
+		s->count = 0;
+	}
+	f->nth = ++s->count;
+}
+
+/* An index of at least SLOTS slots (a power of two), holding the fields
+ * so far. Returns 0 or -1 when memory ran out. */
+static int index_resize(audit_record_t *r, size_t slots)
+{
+	size_t i;
+
+	if (slots > r->index_cap) {
+		audit_name_slot_t *ni = realloc(r->index, slots * sizeof(*ni));
+
+		if (ni == NULL)
+			return -1;
+		r->index = ni;
+		r->index_cap = slots;
+	}
+	r->index_mask = slots - 1;
+	memset(r->index, 0, slots * sizeof(*r->index));
+	for (i = 0; i < r->nfields; i++)
+		index_add(r, i);
+	return 0;
+}
+
 static audit_parse_rc_t add_field(audit_record_t *r, audit_view_t name,
                                   audit_view_t value, audit_enc_t enc,
                                   unsigned flags)
 {
 	audit_field_t *f;
+
+	/* at most half the slots used, so a probe ends soon */
+	if (r->indexed && 2 * (r->nfields + 1) > r->index_mask + 1 &&
+	    index_resize(r, r->index == NULL ? INDEX_MIN_SLOTS
+	                                     : 2 * (r->index_mask + 1)) != 0)
+		return AUDIT_PARSE_NOMEM;
 
 	if (r->nfields == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : FIELDS_INITIAL_CAP;
@@ -785,6 +868,16 @@ static audit_parse_rc_t add_field(audit_record_t *r, audit_view_t name,
 	f->value = value;
 	f->enc = enc;
 	f->flags = flags;
+	if (r->indexed) {
+		/* a name is in the line, or one of the static names of AVC */
+		uintptr_t a = (uintptr_t)name.p, l = (uintptr_t)r->line.p;
+
+		f->key = a >= l && a - l < r->line.len ?
+		         name_key(name.p, name.len, r->line.p + r->line.len) :
+		         audit_name_key(name.p, name.len);
+		f->hash = audit_name_hash_key(f->key, name.len);
+		index_add(r, r->nfields - 1);
+	}
 	if (flags & AUDIT_FIELD_INTERPRETED)
 		r->enriched = 1;
 	return AUDIT_PARSE_OK;
@@ -1196,6 +1289,7 @@ void audit_record_free(audit_record_t *r)
 	if (r == NULL)
 		return;
 	free(r->fields);
+	free(r->index);
 	audit_record_init(r);
 }
 
@@ -1217,10 +1311,20 @@ static void reset(audit_record_t *r, const char *line, size_t len)
 	r->body = view(line, 0);
 	r->enriched = 0;
 	r->nfields = 0;
+	if (r->index != NULL) {   /* emptied to its first size */
+		r->index_mask = INDEX_MIN_SLOTS - 1;
+		memset(r->index, 0, INDEX_MIN_SLOTS * sizeof(*r->index));
+	}
 }
 
 audit_parse_rc_t audit_record_parse(audit_record_t *r, const char *line,
                                     size_t len)
+{
+	return audit_record_parse_opt(r, line, len, 0);
+}
+
+audit_parse_rc_t audit_record_parse_opt(audit_record_t *r, const char *line,
+                                        size_t len, unsigned opts)
 {
 	const char *end, *from = line;
 	audit_parse_rc_t rc;
@@ -1232,6 +1336,7 @@ audit_parse_rc_t audit_record_parse(audit_record_t *r, const char *line,
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	reset(r, line, len);
+	r->indexed = !(opts & AUDIT_PARSE_NO_INDEX);
 	if (len > AUDIT_RECORD_MAX_LEN)
 		return AUDIT_PARSE_TOO_LONG;
 	end = line + len;
@@ -1267,16 +1372,29 @@ const char *audit_parse_rc_str(audit_parse_rc_t rc)
 	return "unknown";
 }
 
+const audit_field_t *audit_record_field_view(const audit_record_t *r,
+                                             const char *name, size_t len)
+{
+	const audit_name_slot_t *s;
+	size_t i;
+
+	if (r->nfields == 0)
+		return NULL;
+	if (!r->indexed) {
+		for (i = 0; i < r->nfields; i++)
+			if (r->fields[i].name.len == len &&
+			    memcmp(r->fields[i].name.p, name, len) == 0)
+				return &r->fields[i];
+		return NULL;
+	}
+	s = index_slot(r, name, len, audit_name_key(name, len));
+	return s->first ? &r->fields[s->first - 1] : NULL;
+}
+
 const audit_field_t *audit_record_field(const audit_record_t *r,
                                         const char *name)
 {
-	size_t len = strlen(name), i;
-
-	for (i = 0; i < r->nfields; i++)
-		if (r->fields[i].name.len == len &&
-		    memcmp(r->fields[i].name.p, name, len) == 0)
-			return &r->fields[i];
-	return NULL;
+	return audit_record_field_view(r, name, strlen(name));
 }
 
 int audit_type_is_standalone(int type)

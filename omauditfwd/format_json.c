@@ -189,13 +189,9 @@ static int record_has_name(const void *ctx, const char *k, size_t len)
 /* 1 for the first occurrence of field I's name, else its occurrence number */
 static unsigned occurrence(const audit_record_t *r, size_t i)
 {
-	unsigned n = 1;
-	size_t j;
+	unsigned n = r->fields[i].nth;   /* counted by the parser */
 
-	for (j = 0; j < i && n < JSON_MAX_DUP_SUFFIX; j++)
-		if (same_view(r->fields[j].name, r->fields[i].name))
-			n++;
-	return n;
+	return n < JSON_MAX_DUP_SUFFIX ? n : JSON_MAX_DUP_SUFFIX;
 }
 
 /* ,"NAME":"interpretation" when F has one the record does not carry */

@@ -462,13 +462,9 @@ static int same_type(const audit_record_t *a, const audit_record_t *b)
 /* 1 for the first occurrence of field I's name, else its occurrence number */
 static unsigned occurrence(const audit_record_t *r, size_t i)
 {
-	unsigned n = 1;
-	size_t j;
+	unsigned n = r->fields[i].nth;   /* counted by the parser */
 
-	for (j = 0; j < i && n < KV_MAX_DUP_SUFFIX; j++)
-		if (same_view(r->fields[j].name, r->fields[i].name))
-			n++;
-	return n;
+	return n < KV_MAX_DUP_SUFFIX ? n : KV_MAX_DUP_SUFFIX;
 }
 
 /* "<TYPE>[.<nth>].<name>[_<dup>]=" */

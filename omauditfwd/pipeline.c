@@ -255,7 +255,10 @@ int pipeline_process_routed(pipeline_t *p, const char *line, size_t len,
 	/* a line's terminator is framing, not content */
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
-	rc = audit_record_parse(r, line, len);
+	/* with a joiner, this parse only decides where the line goes: the
+	 * record is parsed again, indexed, when its event is formatted */
+	rc = audit_record_parse_opt(r, line, len,
+	                            p->conf.joiner != NULL ? AUDIT_PARSE_NO_INDEX : 0);
 	if (rc == AUDIT_PARSE_NOMEM)
 		return -1;
 	if (rc != AUDIT_PARSE_OK)

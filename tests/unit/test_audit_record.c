@@ -1281,3 +1281,57 @@ Test(audit_record, old_pam_punctuation_is_not_part_of_values)
 	cr_assert_eq(audit_record_field(&r, "hostname")->value.len, 6, "(none) keeps its ')'");
 	audit_record_free(&r);
 }
+
+/* ---- the index of names ------------------------------------------------ */
+
+/* every field knows its occurrence (nth); audit_record_field finds the
+ * first of a name, also past the index's first size and for names longer
+ * than the 8 bytes of a key, and without an index (AUDIT_PARSE_NO_INDEX) */
+Test(audit_record, index_of_names)
+{
+	char line[4096];
+	size_t n, i;
+	const audit_field_t *f;
+
+	n = (size_t)snprintf(line, sizeof(line), "type=PATH msg=audit(1.0:1): ");
+	for (i = 0; i < 100; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "f%zu=%zu dup=%zu ", i, i, i);
+	n += (size_t)snprintf(line + n, sizeof(line) - n,
+	                      "inode_uid=1 inode_gid=2 inode_uid=3 x=1");
+	cr_assert_eq(audit_record_parse(&rec, line, n), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.nfields, 204);
+	for (i = 0; i < 100; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "f%zu", i);
+		f = field(name);
+		cr_assert_eq(f, &rec.fields[2 * i]);
+		cr_assert_eq(f->nth, 1);
+		cr_assert_eq(rec.fields[2 * i + 1].nth, i + 1, "dup #%zu", i);
+	}
+	cr_assert_eq(field("dup"), &rec.fields[1]);
+	expect_field("inode_uid", "1", AUDIT_ENC_PLAIN, 0);
+	expect_field("inode_gid", "2", AUDIT_ENC_PLAIN, 0);
+	cr_assert_eq(rec.fields[202].nth, 2);
+	expect_field("x", "1", AUDIT_ENC_PLAIN, 0);   /* at the line's end */
+	expect_no_field("inode_ui");
+	expect_no_field("f100");
+	cr_assert_not_null(audit_record_field_view(&rec, "f10xyz", 3));
+	/* a shorter record after a long one: the index starts again */
+	expect_ok("type=CWD msg=audit(1.0:2): cwd=\"/\" a=1 a=2");
+	cr_assert_eq(field("a")->nth, 1);
+	cr_assert_eq(rec.fields[2].nth, 2);
+	expect_no_field("f1");
+	expect_no_field("dup");
+	/* without the index */
+	cr_assert_eq(audit_record_parse_opt(&rec, line, n, AUDIT_PARSE_NO_INDEX),
+	             AUDIT_PARSE_OK);
+	cr_assert_eq(rec.indexed, 0);
+	cr_assert_eq(field("dup"), &rec.fields[1]);
+	cr_assert_eq(field("f99"), &rec.fields[198]);
+	expect_no_field("f100");
+	/* AVC's static names are in the index too */
+	expect_ok("type=AVC msg=audit(1.0:3): avc:  denied  { read } for pid=1");
+	expect_field("seresult", "denied", AUDIT_ENC_PLAIN, 0);
+	expect_field("seperms", "read", AUDIT_ENC_PLAIN, 0);
+}
