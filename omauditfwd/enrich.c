@@ -405,64 +405,70 @@ static const interp_fn kind_fns[] = {
 
 /* Every field of every record comes through here (strcmp from a linear
  * scan was 15 % of the core path, then still 4 % with a first-byte check):
- * a hash table over name_kinds, built once, finds a name with one strcmp. */
+ * a hash table over name_kinds, built once, indexed by the hash the parser
+ * keeps for every field name (audit_name_hash), finds a name with one
+ * compare of its length and bytes. */
 #define NAME_KIND_SLOTS 256     /* a power of two, over 2 x ARRAY_LEN(name_kinds) */
 static unsigned char name_kind_slot[NAME_KIND_SLOTS];  /* index + 1; 0 empty */
 _Static_assert(2 * ARRAY_LEN(name_kinds) < NAME_KIND_SLOTS && ARRAY_LEN(name_kinds) < 255,
                "name_kind_slot: too small for name_kinds");
 static pthread_once_t name_kind_once = PTHREAD_ONCE_INIT;
 
-static size_t name_hash(const char *s)
-{
-	size_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h & (NAME_KIND_SLOTS - 1);
-}
-
 static void name_kinds_index(void)
 {
 	size_t i, j;
 
 	for (i = 0; i < ARRAY_LEN(name_kinds); i++) {
-		for (j = name_hash(name_kinds[i].name); name_kind_slot[j];
+		const char *n = name_kinds[i].name;
+
+		for (j = audit_name_hash(n, strlen(n)) & (NAME_KIND_SLOTS - 1); name_kind_slot[j];
 		     j = (j + 1) & (NAME_KIND_SLOTS - 1))
 			;
 		name_kind_slot[j] = (unsigned char)(i + 1);
 	}
 }
 
-static enum kind kind_by_name(const char *name)
+static int view_is(audit_view_t v, const char *s, size_t len)
+{
+	return v.len == len && memcmp(v.p, s, len) == 0;
+}
+
+#define VIEW_IS(v, lit) view_is((v), (lit), sizeof(lit) - 1)
+
+/* The kind of the field name N whose audit_name_hash is H. */
+static enum kind kind_by_name(audit_view_t n, uint32_t h)
 {
 	size_t j;
 
 	pthread_once(&name_kind_once, name_kinds_index);
-	for (j = name_hash(name); name_kind_slot[j]; j = (j + 1) & (NAME_KIND_SLOTS - 1))
-		if (strcmp(name_kinds[name_kind_slot[j] - 1].name, name) == 0)
+	for (j = h & (NAME_KIND_SLOTS - 1); name_kind_slot[j]; j = (j + 1) & (NAME_KIND_SLOTS - 1)) {
+		const char *k = name_kinds[name_kind_slot[j] - 1].name;
+
+		if (strncmp(k, n.p, n.len) == 0 && k[n.len] == '\0')
 			return name_kinds[name_kind_slot[j] - 1].kind;
+	}
 	return K_NONE;
 }
 
 /* auparse_interp_adjust_type(): a name that means something else in one
  * record type. */
-static enum kind kind_of(int rtype, const char *name)
+static enum kind kind_of(int rtype, audit_view_t name, uint32_t h)
 {
-	if (rtype == AUDIT_EXECVE && name[0] == 'a')
+	if (rtype == AUDIT_EXECVE && name.len > 0 && name.p[0] == 'a')
 		return K_NONE;                  /* argv: decoded only */
 	if ((rtype == AUDIT_AVC || rtype == AUDIT_NETFILTER_PKT) &&
-	    strcmp(name, "saddr") == 0)
+	    VIEW_IS(name, "saddr"))
 		return K_NONE;                  /* plain text address */
-	if (rtype == AUDIT_MQ_OPEN && strcmp(name, "mode") == 0)
+	if (rtype == AUDIT_MQ_OPEN && VIEW_IS(name, "mode"))
 		return K_MODE_SHORT;
-	if (rtype == AUDIT_CRYPTO_KEY_USER && strcmp(name, "fp") == 0)
+	if (rtype == AUDIT_CRYPTO_KEY_USER && VIEW_IS(name, "fp"))
 		return K_NONE;                  /* a key fingerprint */
 	if ((rtype == AUDIT_ADD_GROUP || rtype == AUDIT_GRP_MGMT ||
-	     rtype == AUDIT_DEL_GROUP) && strcmp(name, "id") == 0)
+	     rtype == AUDIT_DEL_GROUP) && VIEW_IS(name, "id"))
 		return K_GID;
-	if (rtype == AUDIT_PATH && strcmp(name, "flags") == 0)
+	if (rtype == AUDIT_PATH && VIEW_IS(name, "flags"))
 		return K_NONE;                  /* RHEL4-only lookup flags */
-	return kind_by_name(name);
+	return kind_by_name(name, h);
 }
 
 /* ---- event facts an interpretation needs -------------------------------- */
@@ -621,17 +627,19 @@ static int interpret_value(enrich_t *e, const enrich_ctx_t *ctx,
 int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
                      const audit_field_t *f, buf_t *out)
 {
-	char name[FIELD_NAME_MAX], small[VALUE_STACK_MAX], *val;
+	char small[VALUE_STACK_MAX], *val;
 	const audit_field_t *g;
 	interp_arg_t a;
 	enum kind k;
 	int rc;
 
-	if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len >= sizeof(name) || f->value.len > VALUE_COPY_MAX)
+	if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len >= FIELD_NAME_MAX ||
+	    f->value.len > VALUE_COPY_MAX)
 		return 0;
-	memcpy(name, f->name.p, f->name.len);
-	name[f->name.len] = '\0';
-	k = kind_of(ctx->rec ? ctx->rec->type : 0, name);
+	/* the parser hashed the name already (an indexed record's fields) */
+	k = kind_of(ctx->rec ? ctx->rec->type : 0, f->name,
+	            ctx->rec != NULL && ctx->rec->indexed ? f->hash :
+	            audit_name_hash(f->name.p, f->name.len));
 	g = enriched_of(ctx->rec, f);
 	if (g != NULL && put_enriched(ctx, g, out))
 		return 1;
