@@ -23,7 +23,7 @@
  *  - The ENRICHED "SADDR=unknown family" is one value of two words.
  *  - An unquoted value is HEX when it is an even number (>= 2) of
  *    [0-9A-F] and the field is one auditd/the kernel write as an untrusted
- *    string (auparse typetab.h's ESCAPED names, see escaped_names[], plus
+ *    string (auparse typetab.h's ESCAPED names, see is_escaped_field, plus
  *    every aN / aN[i] of an EXECVE record). saddr stays PLAIN: it is a
  *    binary sockaddr, not a string. "(null)" is NULL; the view is "(null)".
  *  - A name made of [A-Z0-9_-] with at least one letter is an interpreted
@@ -93,27 +93,6 @@ _Static_assert(AUDIT_RECORD_MAX_FIELDS < UINT16_MAX, "index slots are 16 bits");
 
 /* Header verdicts while looking for the record in a line. */
 enum hdr_rc { HDR_OK, HDR_BAD, HDR_TRUNC };
-
-/* The untrusted-string fields, from auparse's typetab.h
- * (AUPARSE_TYPE_ESCAPED, _ESCAPED_FILE, _ESCAPED_KEY, _PROCTITLE and
- * _TTY_DATA, including the AppArmor ones). */
-#define NAME(s) { s, LIT_LEN(s) }
-static const struct esc_name {
-	const char *s;
-	size_t len;
-} escaped_names[] = {
-	NAME("acct"), NAME("apparmor"), NAME("cgroup"), NAME("cmd"),
-	NAME("comm"), NAME("cwd"), NAME("data"), NAME("denied_mask"),
-	NAME("device"), NAME("dir"), NAME("exe"), NAME("file"), NAME("grp"),
-	NAME("info"), NAME("invalid_context"), NAME("key"), NAME("name"),
-	NAME("new-chardev"), NAME("new-disk"), NAME("new-fs"),
-	NAME("new-net"), NAME("new-rng"), NAME("new_group"), NAME("ocomm"),
-	NAME("old-chardev"), NAME("old-disk"), NAME("old-fs"),
-	NAME("old-net"), NAME("old-rng"), NAME("operation"), NAME("path"),
-	NAME("proctitle"), NAME("profile"), NAME("requested_mask"),
-	NAME("root_dir"), NAME("sw"), NAME("vm"), NAME("watch"),
-};
-#undef NAME
 
 static const char *const month_names[] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -920,18 +899,52 @@ static int is_execve_arg(audit_view_t n)
 	return i == n.len - 1 && n.p[i] == ']' && n.p[i - 1] != '[';
 }
 
+/* N is the literal S: a compare of constant length, inlined */
+#define NAME_IS(n, s) (memcmp((n).p, (s), LIT_LEN(s)) == 0)
+
+/* The untrusted-string fields, from auparse's typetab.h
+ * (AUPARSE_TYPE_ESCAPED, _ESCAPED_FILE, _ESCAPED_KEY, _PROCTITLE and
+ * _TTY_DATA, including the AppArmor ones), plus every aN / aN[i] of an
+ * EXECVE record. By length, so a name is compared with a few at most. */
 static int is_escaped_field(int type, audit_view_t n)
 {
-	size_t i;
-
 	if (type == AUDIT_EXECVE && is_execve_arg(n))
 		return 1;
-	for (i = 0; i < sizeof(escaped_names) / sizeof(escaped_names[0]); i++)
-		if (escaped_names[i].len == n.len &&
-		    escaped_names[i].s[0] == n.p[0] &&
-		    memcmp(escaped_names[i].s, n.p, n.len) == 0)
-			return 1;
-	return 0;
+	switch (n.len) {
+	case 2:
+		return NAME_IS(n, "sw") || NAME_IS(n, "vm");
+	case 3:
+		return NAME_IS(n, "cmd") || NAME_IS(n, "cwd") || NAME_IS(n, "dir") ||
+		       NAME_IS(n, "exe") || NAME_IS(n, "grp") || NAME_IS(n, "key");
+	case 4:
+		return NAME_IS(n, "acct") || NAME_IS(n, "comm") || NAME_IS(n, "data") ||
+		       NAME_IS(n, "file") || NAME_IS(n, "info") || NAME_IS(n, "name") ||
+		       NAME_IS(n, "path");
+	case 5:
+		return NAME_IS(n, "ocomm") || NAME_IS(n, "watch");
+	case 6:
+		return NAME_IS(n, "cgroup") || NAME_IS(n, "device") ||
+		       NAME_IS(n, "new-fs") || NAME_IS(n, "old-fs");
+	case 7:
+		return NAME_IS(n, "new-net") || NAME_IS(n, "new-rng") ||
+		       NAME_IS(n, "old-net") || NAME_IS(n, "old-rng") ||
+		       NAME_IS(n, "profile");
+	case 8:
+		return NAME_IS(n, "apparmor") || NAME_IS(n, "new-disk") ||
+		       NAME_IS(n, "old-disk") || NAME_IS(n, "root_dir");
+	case 9:
+		return NAME_IS(n, "new_group") || NAME_IS(n, "operation") ||
+		       NAME_IS(n, "proctitle");
+	case 11:
+		return NAME_IS(n, "denied_mask") || NAME_IS(n, "new-chardev") ||
+		       NAME_IS(n, "old-chardev");
+	case 14:
+		return NAME_IS(n, "requested_mask");
+	case 15:
+		return NAME_IS(n, "invalid_context");
+	default:
+		return 0;
+	}
 }
 
 static int is_upper_hex_string(audit_view_t v)
@@ -1394,7 +1407,19 @@ const audit_field_t *audit_record_field_view(const audit_record_t *r,
 const audit_field_t *audit_record_field(const audit_record_t *r,
                                         const char *name)
 {
-	return audit_record_field_view(r, name, strlen(name));
+	const audit_name_slot_t *s;
+	uint64_t key = 0;
+	size_t len;
+
+	if (!r->indexed || r->nfields == 0)
+		return audit_record_field_view(r, name, strlen(name));
+	/* the key while looking for the end of a short name */
+	for (len = 0; len < AUDIT_NAME_KEY_BYTES && name[len] != '\0'; len++)
+		key |= (uint64_t)(unsigned char)name[len] << (8 * len);
+	if (len == AUDIT_NAME_KEY_BYTES)
+		len += strlen(name + len);
+	s = index_slot(r, name, len, key);
+	return s->first ? &r->fields[s->first - 1] : NULL;
 }
 
 int audit_type_is_standalone(int type)

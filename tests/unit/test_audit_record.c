@@ -1335,3 +1335,35 @@ Test(audit_record, index_of_names)
 	expect_field("seresult", "denied", AUDIT_ENC_PLAIN, 0);
 	expect_field("seperms", "read", AUDIT_ENC_PLAIN, 0);
 }
+
+/* every escaped (untrusted-string) name of auparse's typetab.h: an even
+ * upper-hex value is HEX; a name that is none of them keeps it PLAIN */
+Test(audit_record, escaped_names_are_hex)
+{
+	static const char *const names[] = {
+		"acct", "apparmor", "cgroup", "cmd", "comm", "cwd", "data",
+		"denied_mask", "device", "dir", "exe", "file", "grp", "info",
+		"invalid_context", "key", "name", "new-chardev", "new-disk",
+		"new-fs", "new-net", "new-rng", "new_group", "ocomm",
+		"old-chardev", "old-disk", "old-fs", "old-net", "old-rng",
+		"operation", "path", "proctitle", "profile", "requested_mask",
+		"root_dir", "sw", "vm", "watch",
+	};
+	static const char *const plain[] = {
+		"pid", "uid", "ses", "exit", "a0", "names", "keys", "cw", "comm_",
+		"invalid_contexT", "requested_masks", "new-chardeV",
+	};
+	char line[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(line, sizeof(line), "type=USER msg=audit(1.0:1): %s=4142", names[i]);
+		expect_ok(line);
+		cr_assert_eq(field(names[i])->enc, AUDIT_ENC_HEX, "%s", names[i]);
+	}
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		snprintf(line, sizeof(line), "type=USER msg=audit(1.0:1): %s=4142", plain[i]);
+		expect_ok(line);
+		cr_assert_eq(field(plain[i])->enc, AUDIT_ENC_PLAIN, "%s", plain[i]);
+	}
+}
