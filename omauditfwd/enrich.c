@@ -350,40 +350,43 @@ enum kind {
 /* Field name -> kind, after auparse's typetab.h. Names whose only
  * interpretation is decoding (the escaped strings, proctitle) and MAC
  * labels are absent: enrich_decode is all they get. */
+#define NK(n, k) { n, sizeof(n) - 1, k }
 static const struct name_kind {
 	const char *name;
+	size_t len;
 	enum kind kind;
 } name_kinds[] = {
-	{ "auid", K_UID }, { "uid", K_UID }, { "euid", K_UID },
-	{ "suid", K_UID }, { "fsuid", K_UID }, { "ouid", K_UID },
-	{ "oauid", K_UID }, { "old-auid", K_UID }, { "iuid", K_UID },
-	{ "id", K_UID }, { "inode_uid", K_UID }, { "sauid", K_UID },
-	{ "obj_uid", K_UID }, { "obj_gid", K_GID }, { "gid", K_GID },
-	{ "egid", K_GID }, { "sgid", K_GID }, { "fsgid", K_GID },
-	{ "ogid", K_GID }, { "igid", K_GID }, { "inode_gid", K_GID },
-	{ "new_gid", K_GID }, { "syscall", K_SYSCALL }, { "arch", K_ARCH },
-	{ "exit", K_EXIT }, { "perm", K_PERM }, { "perm_mask", K_PERM },
-	{ "mode", K_MODE }, { "saddr", K_SOCKADDR }, { "prom", K_PROMISC },
-	{ "old_prom", K_PROMISC }, { "capability", K_CAPABILITY },
-	{ "res", K_SUCCESS }, { "result", K_SUCCESS }, { "a0", K_A0 },
-	{ "a1", K_A1 }, { "a2", K_A2 }, { "a3", K_A3 }, { "sig", K_SIGNAL },
-	{ "list", K_LIST }, { "data", K_TTY_DATA }, { "ses", K_SESSION },
-	{ "cap_pi", K_CAP_BITMAP }, { "cap_pe", K_CAP_BITMAP },
-	{ "cap_pp", K_CAP_BITMAP }, { "cap_pa", K_CAP_BITMAP },
-	{ "cap_fi", K_CAP_BITMAP }, { "cap_fp", K_CAP_BITMAP },
-	{ "fp", K_CAP_BITMAP }, { "fi", K_CAP_BITMAP },
-	{ "old_pp", K_CAP_BITMAP }, { "old_pi", K_CAP_BITMAP },
-	{ "old_pe", K_CAP_BITMAP }, { "old_pa", K_CAP_BITMAP },
-	{ "new_pp", K_CAP_BITMAP }, { "new_pi", K_CAP_BITMAP },
-	{ "new_pe", K_CAP_BITMAP }, { "pp", K_CAP_BITMAP },
-	{ "pi", K_CAP_BITMAP }, { "pe", K_CAP_BITMAP }, { "pa", K_CAP_BITMAP },
-	{ "family", K_NFPROTO }, { "icmptype", K_ICMPTYPE },
-	{ "proto", K_PROTOCOL }, { "code", K_SECCOMP }, { "oflag", K_OFLAG },
-	{ "flags", K_MMAP }, { "sigev_signo", K_SIGNAL }, { "hook", K_HOOK },
-	{ "action", K_NETACTION }, { "macproto", K_MACPROTO },
-	{ "resp", K_FANOTIFY }, { "nl-mcgrp", K_NLMCGRP },
-	{ "seperms", K_SEPERMS },
+	NK("auid", K_UID), NK("uid", K_UID), NK("euid", K_UID),
+	NK("suid", K_UID), NK("fsuid", K_UID), NK("ouid", K_UID),
+	NK("oauid", K_UID), NK("old-auid", K_UID), NK("iuid", K_UID),
+	NK("id", K_UID), NK("inode_uid", K_UID), NK("sauid", K_UID),
+	NK("obj_uid", K_UID), NK("obj_gid", K_GID), NK("gid", K_GID),
+	NK("egid", K_GID), NK("sgid", K_GID), NK("fsgid", K_GID),
+	NK("ogid", K_GID), NK("igid", K_GID), NK("inode_gid", K_GID),
+	NK("new_gid", K_GID), NK("syscall", K_SYSCALL), NK("arch", K_ARCH),
+	NK("exit", K_EXIT), NK("perm", K_PERM), NK("perm_mask", K_PERM),
+	NK("mode", K_MODE), NK("saddr", K_SOCKADDR), NK("prom", K_PROMISC),
+	NK("old_prom", K_PROMISC), NK("capability", K_CAPABILITY),
+	NK("res", K_SUCCESS), NK("result", K_SUCCESS), NK("a0", K_A0),
+	NK("a1", K_A1), NK("a2", K_A2), NK("a3", K_A3), NK("sig", K_SIGNAL),
+	NK("list", K_LIST), NK("data", K_TTY_DATA), NK("ses", K_SESSION),
+	NK("cap_pi", K_CAP_BITMAP), NK("cap_pe", K_CAP_BITMAP),
+	NK("cap_pp", K_CAP_BITMAP), NK("cap_pa", K_CAP_BITMAP),
+	NK("cap_fi", K_CAP_BITMAP), NK("cap_fp", K_CAP_BITMAP),
+	NK("fp", K_CAP_BITMAP), NK("fi", K_CAP_BITMAP),
+	NK("old_pp", K_CAP_BITMAP), NK("old_pi", K_CAP_BITMAP),
+	NK("old_pe", K_CAP_BITMAP), NK("old_pa", K_CAP_BITMAP),
+	NK("new_pp", K_CAP_BITMAP), NK("new_pi", K_CAP_BITMAP),
+	NK("new_pe", K_CAP_BITMAP), NK("pp", K_CAP_BITMAP),
+	NK("pi", K_CAP_BITMAP), NK("pe", K_CAP_BITMAP), NK("pa", K_CAP_BITMAP),
+	NK("family", K_NFPROTO), NK("icmptype", K_ICMPTYPE),
+	NK("proto", K_PROTOCOL), NK("code", K_SECCOMP), NK("oflag", K_OFLAG),
+	NK("flags", K_MMAP), NK("sigev_signo", K_SIGNAL), NK("hook", K_HOOK),
+	NK("action", K_NETACTION), NK("macproto", K_MACPROTO),
+	NK("resp", K_FANOTIFY), NK("nl-mcgrp", K_NLMCGRP),
+	NK("seperms", K_SEPERMS),
 };
+#undef NK
 
 static const interp_fn kind_fns[] = {
 	[K_SYSCALL] = interp_syscall, [K_ARCH] = interp_arch,
@@ -419,9 +422,8 @@ static void name_kinds_index(void)
 	size_t i, j;
 
 	for (i = 0; i < ARRAY_LEN(name_kinds); i++) {
-		const char *n = name_kinds[i].name;
-
-		for (j = audit_name_hash(n, strlen(n)) & (NAME_KIND_SLOTS - 1); name_kind_slot[j];
+		for (j = audit_name_hash(name_kinds[i].name, name_kinds[i].len) & (NAME_KIND_SLOTS - 1);
+		     name_kind_slot[j];
 		     j = (j + 1) & (NAME_KIND_SLOTS - 1))
 			;
 		name_kind_slot[j] = (unsigned char)(i + 1);
@@ -442,10 +444,10 @@ static enum kind kind_by_name(audit_view_t n, uint32_t h)
 
 	pthread_once(&name_kind_once, name_kinds_index);
 	for (j = h & (NAME_KIND_SLOTS - 1); name_kind_slot[j]; j = (j + 1) & (NAME_KIND_SLOTS - 1)) {
-		const char *k = name_kinds[name_kind_slot[j] - 1].name;
+		const struct name_kind *k = &name_kinds[name_kind_slot[j] - 1];
 
-		if (strncmp(k, n.p, n.len) == 0 && k[n.len] == '\0')
-			return name_kinds[name_kind_slot[j] - 1].kind;
+		if (k->len == n.len && memcmp(k->name, n.p, n.len) == 0)
+			return k->kind;
 	}
 	return K_NONE;
 }
@@ -524,11 +526,12 @@ static long record_syscall(const audit_record_t *r)
  * (every interpreted field of it asks; each is a search of its fields).
  * CTX's cache is written through a cast: every ctx is the caller's own
  * variable, and the cache does not change what the ctx means. */
-static void record_facts(const enrich_ctx_t *ctx, interp_arg_t *a)
+static void record_facts(const enrich_t *e, const enrich_ctx_t *ctx, interp_arg_t *a)
 {
 	enrich_ctx_t *c = (enrich_ctx_t *)ctx;
 
 	if (!c->facts.known) {
+		c->facts.ids = ids_allowed(e, ctx);
 		c->facts.machine = event_machine(ctx);
 		c->facts.syscall = record_syscall(ctx->rec);
 		c->facts.a0 = record_hex(ctx->rec, "a0");
@@ -594,7 +597,7 @@ static int put_id(enrich_t *e, const enrich_ctx_t *ctx, enum id_kind kind,
 		return 0;
 	if (id == INTERP_ID_UNSET)
 		return interp_id_special(id, out);
-	if (!ids_allowed(e, ctx))
+	if (!(ctx->facts.known ? ctx->facts.ids : ids_allowed(e, ctx)))
 		return 0;
 	if (interp_id_special(id, out))
 		return 1;
@@ -655,7 +658,7 @@ int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
 	val[f->value.len] = '\0';
 	a.val = val;
 	a.quoted = f->enc == AUDIT_ENC_QUOTED;
-	record_facts(ctx, &a);
+	record_facts(e, ctx, &a);
 	rc = interpret_value(e, ctx, k, &a, out);
 	if (val != small)
 		free(val);
