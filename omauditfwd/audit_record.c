@@ -1385,7 +1385,7 @@ audit_parse_rc_t audit_record_parse_opt(audit_record_t *r, const char *line,
 	    !starts_with(line, end, KEY_NODE, LIT_LEN(KEY_NODE)))
 		from = syslog_header(line, end, &r->hostname);
 	r->msg = view(from, (size_t)(end - from));
-	if (has_binary(line, len))
+	if (!(opts & AUDIT_PARSE_CHECKED) && has_binary(line, len))
 		return AUDIT_PARSE_BINARY;
 	rc = find_record(r, from, end);
 	if (rc == AUDIT_PARSE_OK) {

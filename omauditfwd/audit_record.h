@@ -160,6 +160,9 @@ audit_parse_rc_t audit_record_parse(audit_record_t *r, const char *line, size_t 
  * a caller that only needs the header and the verdict (the joiner's
  * parse of a record that is formatted later). */
 #define AUDIT_PARSE_NO_INDEX 0x01
+/* With AUDIT_PARSE_CHECKED the line is known to hold no control bytes
+ * (it is a copy of a line that parsed before): the check is skipped. */
+#define AUDIT_PARSE_CHECKED  0x02
 audit_parse_rc_t audit_record_parse_opt(audit_record_t *r, const char *line, size_t len,
                                         unsigned opts);
 

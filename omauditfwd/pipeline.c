@@ -315,7 +315,9 @@ int pipeline_batch_end(pipeline_t *p, msgbatch_t *out)
 			return -1;
 		for (i = 0; i < n; i++) {
 			const audit_line_t *l = audit_event_line(ev, i);
-			audit_parse_rc_t rc = audit_record_parse(&p->evrecs[i], l->p, l->len);
+			/* the same bytes parsed when they came in */
+			audit_parse_rc_t rc = audit_record_parse_opt(&p->evrecs[i], l->p, l->len,
+			                                             AUDIT_PARSE_CHECKED);
 
 			if (rc != AUDIT_PARSE_OK)   /* it parsed when it was added */
 				return -1;
