@@ -71,7 +71,7 @@ fail:
 	return -1;
 }
 
-void buf_append(buf_t *b, const void *p, size_t n)
+void buf_append_slow(buf_t *b, const void *p, size_t n)
 {
 	if (n == 0 || buf_reserve(b, n) != 0)
 		return;

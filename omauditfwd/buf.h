@@ -32,7 +32,19 @@ void buf_shrink(buf_t *b, size_t keep);
  * memory it keeps to the system (glibc's malloc_trim; elsewhere nothing),
  * so a flood leaves no lasting RSS. Takes a while: call it rarely. */
 void buf_give_back_memory(void);
-void buf_append(buf_t *b, const void *p, size_t n);
+/* buf_append's way when the bytes do not fit (or the buffer is broken) */
+void buf_append_slow(buf_t *b, const void *p, size_t n);
+/* Append N bytes at P. Inline: most appends are a few bytes into a buffer
+ * with room, and a call per field name and value showed in the profile. */
+static inline void buf_append(buf_t *b, const void *p, size_t n)
+{
+	if (n != 0 && n <= b->cap - b->len && !b->oom) {
+		memcpy(b->p + b->len, p, n);
+		b->len += n;
+	} else {
+		buf_append_slow(b, p, n);
+	}
+}
 static inline void buf_putc(buf_t *b, char c)
 {
 	if (b->len < b->cap || buf_reserve(b, 1) == 0)

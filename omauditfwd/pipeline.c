@@ -464,7 +464,10 @@ int pipeline_process_routed(pipeline_t *p, const char *line, size_t len,
 	/* a line's terminator is framing, not content */
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
-	rc = audit_record_parse(r, line, len);
+	/* with a joiner, this parse only decides where the line goes: the
+	 * record is parsed again, indexed, when its event is formatted */
+	rc = audit_record_parse_opt(r, line, len,
+	                            p->conf.joiner != NULL ? AUDIT_PARSE_NO_INDEX : 0);
 	if (rc == AUDIT_PARSE_NOMEM)
 		return -1;
 	if (!p->conf.trusted)
@@ -520,7 +523,9 @@ static int parse_event(pipeline_t *p, const audit_event_t *ev, size_t *n)
 	for (i = 0; i < *n; i++) {
 		const audit_line_t *l = audit_event_line(ev, i);
 
-		if (audit_record_parse(&p->evrecs[i], l->p, l->len) != AUDIT_PARSE_OK)
+		/* the same bytes parsed when they came in */
+		if (audit_record_parse_opt(&p->evrecs[i], l->p, l->len, AUDIT_PARSE_CHECKED) !=
+		    AUDIT_PARSE_OK)
 			return -1;   /* it parsed when it was added */
 		p->evptrs[i] = &p->evrecs[i];
 	}
