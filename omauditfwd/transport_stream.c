@@ -423,6 +423,10 @@ static transport_rc_t wait_acked(stream_t *s, char *errstr, size_t errlen)
 		if (pending == 0)
 			return TRANSPORT_OK;
 		if (s->io->peer_gone(s->io_ctx, s, why, sizeof(why))) {
+			/* the acknowledgement of our last bytes may come with the
+			 * peer's FIN, after the queue was read: read it again */
+			if (ioctl(s->fd, SIOCOUTQ, &pending) == 0 && pending == 0)
+				return TRANSPORT_OK;
 			snprintf(errstr, errlen, "%s:%d: connection closed by peer with %d bytes "
 			         "unacknowledged%s%s", s->target, s->port, pending,
 			         why[0] ? ": " : "", why);
