@@ -9,7 +9,8 @@
  * every response is the session's close: the receiver answers "close" after
  * the responses to every frame before it (a session is processed in order).
  * So each batch is one session: open, every message, close; the batch is
- * delivered when the close was answered with no error in between.
+ * delivered when, during the close, every frame before it was answered
+ * (see on_debug for how that is observed).
  *
  * A session that breaks in the middle of a batch is kept: librelp holds its
  * unacknowledged frames and relpCltReconnect() sends exactly those again.
@@ -66,6 +67,8 @@ struct transport {
 	size_t nseen, capseen;
 	int err_seen;                /* librelp reported an error since reset */
 	int auth_err;                /* ... an authentication error */
+	int all_answered;            /* the close saw every frame answered */
+	int close_queued;            /* ... and its own frame sent */
 	char lasterr[RELP_ERR_MAX];
 	transport_relp_stats_t own;  /* when conf.relp_stats is NULL */
 	transport_relp_stats_t *st;
@@ -188,6 +191,8 @@ static void on_err(void *usr, char *objinfo, char *errmsg, relpRetVal code)
 	if (t == NULL)
 		return;
 	t->err_seen = 1;
+	if (t->auth_err)
+		return;         /* the reason was given, this is its consequence */
 	snprintf(t->lasterr, sizeof(t->lasterr), "%s (librelp %d, %s)", errmsg, (int)code,
 	         objinfo);
 }
@@ -208,34 +213,40 @@ static void on_generic_err(char *objinfo, char *errmsg, relpRetVal code)
 	(void)objinfo; (void)errmsg; (void)code;   /* no transport to tell */
 }
 
-/* A receiver that shuts down sends "serverclose": librelp then ends the
- * wait for the close's response without calling on_err, and the close
- * looks successful while frames were never answered. librelp says so only
- * through its debug hook, which has no user pointer: the transport waiting
- * for its close is named here, for the length of that call, in its thread. */
+/* Whether every frame before the close was answered. librelp gives no
+ * return code or callback for it: it ends the wait for the close's
+ * response with the same error whether the receiver answered everything
+ * (librelp 1.11 even fails to parse the close's own empty response) or
+ * said "serverclose" first because it is shutting down. What tells is the
+ * length of the session's list of unanswered frames, which librelp reports
+ * (only) through its debug hook when a frame goes on it ("ADD", here only
+ * the close frame) or a response takes one off ("DEL"). The syslog frames
+ * are all answered when the list is empty before the close goes on it, or
+ * holds the close alone after (a session is answered in order). The hook
+ * has no user pointer: the transport closing its session is named here,
+ * for the length of that call, in its thread. */
 static __thread transport_t *closing;
+#define RELP_DBG_UNACKED_ADD "ADD sess %p unacked %d, sessState %d\n"
+#define RELP_DBG_UNACKED_DEL "DEL sess %p unacked %d, sessState %d\n"
 
 static void on_debug(char *fmt, ...)
 {
 	va_list ap;
-	int rc;
+	int add, unacked;
 
 	if (closing == NULL)
 		return;
-	if (strcmp(fmt, "in serverclose command handler\n") == 0) {
-		closing->err_seen = 1;
-		snprintf(closing->lasterr, sizeof(closing->lasterr), "the receiver closed the "
-		         "session before answering every message");
-	} else if (strcmp(fmt, "relpSessWaitState returns %d\n") == 0) {
-		va_start(ap, fmt);
-		rc = va_arg(ap, int);
-		va_end(ap);
-		if (rc != RELP_RET_OK && !closing->err_seen) {
-			closing->err_seen = 1;
-			snprintf(closing->lasterr, sizeof(closing->lasterr), "no answer to the "
-			         "session's close (librelp %d)", rc);
-		}
-	}
+	add = strcmp(fmt, RELP_DBG_UNACKED_ADD) == 0;
+	if (!add && strcmp(fmt, RELP_DBG_UNACKED_DEL) != 0)
+		return;
+	va_start(ap, fmt);
+	(void)va_arg(ap, void *);
+	unacked = va_arg(ap, int);
+	va_end(ap);
+	if (add)
+		closing->close_queued = 1;
+	if (unacked <= closing->close_queued)
+		closing->all_answered = 1;
 }
 
 /* --- configuration --- */
@@ -586,19 +597,19 @@ static transport_rc_t relp_send(transport_t *t, const msgbatch_t *mb, size_t *de
 	if (t->nskipped == 0)
 		seen_keep(t, SEEN_HANDED);
 	/* the close is answered after every frame before it */
-	t->err_seen = 0;
+	t->err_seen = t->all_answered = t->close_queued = 0;
 	t->lasterr[0] = '\0';
 	closing = t;
 	relpEngineCltDestruct(t->engine, &t->clt);
 	closing = NULL;
 	t->clt = NULL;
 	RSTAT(t, acks_awaited, 1);
-	if (t->err_seen) {
+	if (!t->all_answered) {
 		RSTAT(t, acks_failed, 1);
 		close_failed(t, mb);
 		snprintf(errstr, errlen, "relp: %s:%d: not every message of the batch was "
-		         "acknowledged: %s", t->targets[t->cur].host, t->targets[t->cur].port,
-		         t->lasterr);
+		         "acknowledged before the session ended%s%s", t->targets[t->cur].host,
+		         t->targets[t->cur].port, t->lasterr[0] ? ": " : "", t->lasterr);
 		return TRANSPORT_RETRY;
 	}
 	seen_set_all(t, SEEN_ACKED);
