@@ -18,9 +18,13 @@
  * when rsyslog retries the batch (whole, in parts, or re-joined) a message
  * remembered is not sent again. A close that fails (the receiver went away
  * while we waited for the last responses) destroys librelp's list; of that
- * batch the messages known acknowledged are remembered (with W = windowSize,
- * all but the last W sent: librelp sent each only once fewer than W were
- * unacknowledged), and the last W are sent again: the at-least-once window.
+ * batch the messages answered are remembered, and those still unanswered
+ * are sent again by rsyslog's retry.
+ *
+ * Duplicates remain possible where RELP itself cannot tell: a receiver that
+ * took a frame into its queue but died before its response reached us (or
+ * whose response our kernel discarded with the connection's reset) gets
+ * that frame again.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -36,7 +40,6 @@
 #include "transport_stream.h"
 
 #define RELP_DEFAULT_PORT        514   /* omrelp's (RELP_DFLT_PT) */
-#define RELP_LIB_DEFAULT_WINDOW  128   /* librelp's RELP_DFLT_WINDOW_SIZE */
 #define RELP_REMEMBER_MAX        (1024 * 1024) /* messages remembered at most */
 #define RELP_ERR_MAX             256
 
@@ -62,13 +65,15 @@ struct transport {
 	relpEngine_t *engine;        /* one per transport: no shared state */
 	relpClt_t *clt;              /* NULL: no session */
 	int broken;                  /* clt's session broke; librelp holds frames */
-	int window;                  /* the effective windowSize */
 	seen_t *seen;                /* messages of failed batches, see above */
 	size_t nseen, capseen;
 	int err_seen;                /* librelp reported an error since reset */
 	int auth_err;                /* ... an authentication error */
-	int all_answered;            /* the close saw every frame answered */
-	int close_queued;            /* ... and its own frame sent */
+	int unacked;                 /* frames the session has unanswered */
+	int hook_seen;               /* librelp reported them (see on_debug) */
+	int in_close;                /* closing the session: */
+	int all_answered;            /* ... every frame before the close answered */
+	int close_queued;            /* ... the close's own frame sent */
 	char lasterr[RELP_ERR_MAX];
 	transport_relp_stats_t own;  /* when conf.relp_stats is NULL */
 	transport_relp_stats_t *st;
@@ -149,15 +154,6 @@ static size_t seen_keep(transport_t *t, seen_state_t state)
 	return dropped;
 }
 
-static size_t count_handed(const transport_t *t)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < t->nseen; i++)
-		n += t->seen[i].state == SEEN_HANDED;
-	return n;
-}
-
 static void seen_set_all(transport_t *t, seen_state_t state)
 {
 	size_t i;
@@ -213,40 +209,47 @@ static void on_generic_err(char *objinfo, char *errmsg, relpRetVal code)
 	(void)objinfo; (void)errmsg; (void)code;   /* no transport to tell */
 }
 
-/* Whether every frame before the close was answered. librelp gives no
- * return code or callback for it: it ends the wait for the close's
- * response with the same error whether the receiver answered everything
- * (librelp 1.11 even fails to parse the close's own empty response) or
- * said "serverclose" first because it is shutting down. What tells is the
+/* How many frames the session has unanswered. librelp gives no return
+ * code or callback for it: it ends the wait for the close's response with
+ * the same error whether the receiver answered everything (librelp 1.11
+ * even fails to parse the close's own empty response) or said
+ * "serverclose" first because it is shutting down. What tells is the
  * length of the session's list of unanswered frames, which librelp reports
- * (only) through its debug hook when a frame goes on it ("ADD", here only
- * the close frame) or a response takes one off ("DEL"). The syslog frames
- * are all answered when the list is empty before the close goes on it, or
- * holds the close alone after (a session is answered in order). The hook
- * has no user pointer: the transport closing its session is named here,
- * for the length of that call, in its thread. */
-static __thread transport_t *closing;
+ * (only) through its debug hook when a frame goes on it ("ADD") or a
+ * response takes one off ("DEL"). During the close, the syslog frames are
+ * all answered when the list is empty before the close goes on it, or
+ * holds the close alone after; and when the close fails, the frames still
+ * on it are the newest ones (a session is answered in order): exactly
+ * those are sent again. The hook has no user pointer: the transport
+ * calling into librelp is named here, for the length of the call, in its
+ * thread. A librelp that does not say it is refused at the first session
+ * (relp_connect), rather than trusted blindly. */
+static __thread transport_t *calling;
 #define RELP_DBG_UNACKED_ADD "ADD sess %p unacked %d, sessState %d\n"
 #define RELP_DBG_UNACKED_DEL "DEL sess %p unacked %d, sessState %d\n"
 
 static void on_debug(char *fmt, ...)
 {
+	transport_t *t = calling;
 	va_list ap;
-	int add, unacked;
+	int add;
 
-	if (closing == NULL)
+	if (t == NULL)
 		return;
 	add = strcmp(fmt, RELP_DBG_UNACKED_ADD) == 0;
 	if (!add && strcmp(fmt, RELP_DBG_UNACKED_DEL) != 0)
 		return;
 	va_start(ap, fmt);
 	(void)va_arg(ap, void *);
-	unacked = va_arg(ap, int);
+	t->unacked = va_arg(ap, int);
 	va_end(ap);
+	t->hook_seen = 1;
+	if (!t->in_close)
+		return;
 	if (add)
-		closing->close_queued = 1;
-	if (unacked <= closing->close_queued)
-		closing->all_answered = 1;
+		t->close_queued = 1;
+	if (t->unacked <= t->close_queued)
+		t->all_answered = 1;
 }
 
 /* --- configuration --- */
@@ -326,7 +329,6 @@ static transport_rc_t relp_create(transport_t **out, const transport_conf_t *con
 	}
 	t->conf = *conf;
 	t->st = conf->relp_stats ? conf->relp_stats : &t->own;
-	t->window = conf->relp_window > 1 ? conf->relp_window : RELP_LIB_DEFAULT_WINDOW;
 	if (t->conf.failback_interval_ms <= 0)
 		t->conf.failback_interval_ms = TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS;
 	rc = TRANSPORT_CONFIG;
@@ -430,7 +432,10 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 		/* librelp sends the unacknowledged frames again, then returns */
 		t->err_seen = 0;
 		t->lasterr[0] = '\0';
-		if ((r = relpCltReconnect(t->clt)) != RELP_RET_OK) {
+		calling = t;
+		r = relpCltReconnect(t->clt);
+		calling = NULL;
+		if (r != RELP_RET_OK) {
 			SSTAT(t, connect_failures);
 			snprintf(errstr, errlen, "relp: %s:%d: session not re-established "
 			         "(librelp %d)%s%s", t->targets[t->cur].host, t->targets[t->cur].port,
@@ -440,7 +445,7 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 		t->broken = 0;
 		SSTAT(t, connects);
 		RSTAT(t, reestablished, 1);
-		RSTAT(t, retransmitted, count_handed(t));
+		RSTAT(t, retransmitted, (unsigned long long)t->unacked);
 		return TRANSPORT_OK;
 	}
 	start = t->cur != 0 && stream_now_ms() >= t->failback_at ? 0 : t->cur;
@@ -451,8 +456,16 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 		snprintf(port, sizeof(port), "%d", t->targets[i].port);
 		t->err_seen = t->auth_err = 0;
 		t->lasterr[0] = '\0';
+		calling = t;
 		r = relpCltConnect(clt, AF_UNSPEC, (unsigned char *)port,
 		                   (unsigned char *)t->targets[i].host);
+		calling = NULL;
+		if (r == RELP_RET_OK && !t->hook_seen) {
+			relpEngineCltDestruct(t->engine, &clt);
+			snprintf(errstr, errlen, "relp: this librelp does not report the frames "
+			         "a session has unanswered: delivery cannot be confirmed");
+			return TRANSPORT_CONFIG;
+		}
 		if (r == RELP_RET_OK) {
 			if ((t->ever_connected ? i != t->cur : i != 0))
 				SSTAT(t, failovers);
@@ -461,6 +474,7 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 			t->cur = i;
 			t->ever_connected = 1;
 			t->clt = clt;
+			t->unacked = 0;
 			SSTAT(t, connects);
 			return TRANSPORT_OK;
 		}
@@ -485,7 +499,9 @@ static void drop_session(transport_t *t)
 {
 	if (t->clt == NULL)
 		return;
+	calling = t;
 	relpEngineCltDestruct(t->engine, &t->clt);
+	calling = NULL;
 	t->clt = NULL;
 	t->broken = 0;
 	RSTAT(t, resent_unsure, seen_keep(t, SEEN_ACKED));
@@ -508,23 +524,25 @@ static void keep_broken(transport_t *t, const msgbatch_t *mb)
 	}
 }
 
-/* The close was not answered: librelp's list is gone. Of what this session
- * had, all but the last `window` frames are known acknowledged. */
+/* The close was not answered in full, and librelp's list is gone: the
+ * frames it still had are the newest ones of the session; the others were
+ * answered. Of this batch, the answered ones are remembered as such. */
 static void close_failed(transport_t *t, const msgbatch_t *mb)
 {
-	size_t proven = t->nsent > (size_t)t->window ? t->nsent - (size_t)t->window : 0;
+	size_t left = t->unacked > t->close_queued ? (size_t)(t->unacked - t->close_queued) : 0;
+	size_t proven = t->nsent > left ? t->nsent - left : 0;
+	int older_answered = left <= t->nsent;
 	unsigned long long unsure = t->nsent - proven;
 	const char *p;
 	size_t i, len;
 
-	/* frames before the first proven one are older: acknowledged too */
-	if (proven > 0) {
+	/* what the session had before this batch's frames */
+	if (older_answered)
 		seen_set_all(t, SEEN_ACKED);
-	} else {
+	else
 		unsure += seen_keep(t, SEEN_ACKED);
-	}
 	for (i = 0; i < t->nskipped; i++) {
-		if (t->skipped[i].state == SEEN_ACKED || proven > 0)
+		if (t->skipped[i].state == SEEN_ACKED || older_answered)
 			seen_add(t, t->skipped[i].hash, t->skipped[i].len, SEEN_ACKED);
 		else
 			unsure++;
@@ -553,6 +571,7 @@ static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *err
 		return TRANSPORT_RETRY;
 	}
 	t->nsent = t->nskipped = 0;
+	calling = t;
 	relpCltHintBurstBegin(t->clt);
 	for (i = 0; i < mb->n; i++) {
 		p = msgbatch_msg(mb, i, &len);
@@ -567,6 +586,7 @@ static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *err
 		t->lasterr[0] = '\0';
 		r = relpCltSendSyslog(t->clt, (unsigned char *)p, len);
 		if (r != RELP_RET_OK) {
+			calling = NULL;
 			keep_broken(t, mb);
 			snprintf(errstr, errlen, "relp: %s:%d: session broken after %zu of %zu "
 			         "messages (librelp %d)%s%s", t->targets[t->cur].host,
@@ -577,6 +597,7 @@ static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *err
 		t->sent[t->nsent++] = i;
 	}
 	relpCltHintBurstEnd(t->clt);
+	calling = NULL;
 	return TRANSPORT_OK;
 }
 
@@ -599,9 +620,11 @@ static transport_rc_t relp_send(transport_t *t, const msgbatch_t *mb, size_t *de
 	/* the close is answered after every frame before it */
 	t->err_seen = t->all_answered = t->close_queued = 0;
 	t->lasterr[0] = '\0';
-	closing = t;
+	t->in_close = 1;
+	calling = t;
 	relpEngineCltDestruct(t->engine, &t->clt);
-	closing = NULL;
+	calling = NULL;
+	t->in_close = 0;
 	t->clt = NULL;
 	RSTAT(t, acks_awaited, 1);
 	if (!t->all_answered) {
