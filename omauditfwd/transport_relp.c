@@ -268,7 +268,7 @@ static transport_rc_t check_file(const char *param, const char *path, char *errs
                                  size_t errlen)
 {
 	if (path != NULL && access(path, R_OK) != 0) {
-		snprintf(errstr, errlen, "relp: %s \"%s\": %s", param, path, strerror(errno));
+		snprintf(errstr, errlen, "relp: '%s' \"%s\": %s", param, path, strerror(errno));
 		return TRANSPORT_CONFIG;
 	}
 	return TRANSPORT_OK;
@@ -279,14 +279,14 @@ static transport_rc_t check_conf(const transport_conf_t *c, char *errstr, size_t
 	transport_rc_t rc;
 
 	if (c->relp_window < 0 || c->relp_timeout_s <= 0 || c->relp_conn_timeout_s <= 0) {
-		snprintf(errstr, errlen, "relp: windowSize, timeout and conn.timeout must be "
-		         "positive");
+		snprintf(errstr, errlen, "relp: 'windowSize', 'timeout' and 'conn.timeout' must "
+		         "be positive");
 		return TRANSPORT_CONFIG;
 	}
 	if (!c->relp_tls)
 		return TRANSPORT_OK;
 	if ((c->tls_mycert == NULL) != (c->tls_myprivkey == NULL)) {
-		snprintf(errstr, errlen, "relp: tls.mycert and tls.myprivkey go together: "
+		snprintf(errstr, errlen, "relp: 'tls.mycert' and 'tls.myprivkey' go together: "
 		         "both or neither");
 		return TRANSPORT_CONFIG;
 	}
@@ -295,12 +295,12 @@ static transport_rc_t check_conf(const transport_conf_t *c, char *errstr, size_t
 	    (rc = check_file("tls.myprivkey", c->tls_myprivkey, errstr, errlen)) != TRANSPORT_OK)
 		return rc;
 	if (c->tls_authmode == TLS_AUTH_X509_FINGERPRINT && c->tls_n_permittedpeers == 0) {
-		snprintf(errstr, errlen, "relp: tls.authmode=\"x509/fingerprint\" needs "
-		         "tls.permittedpeer (the receiver's \"SHA1:...\" or \"SHA256:...\")");
+		snprintf(errstr, errlen, "relp: 'tls.authmode' \"x509/fingerprint\" needs "
+		         "'tls.permittedpeer' (the receiver's \"SHA1:...\" or \"SHA256:...\")");
 		return TRANSPORT_CONFIG;
 	}
 	if (c->tls_minversion != NULL) {
-		snprintf(errstr, errlen, "relp: tls.minversion does not apply (librelp's TLS "
+		snprintf(errstr, errlen, "relp: 'tls.minversion' does not apply (librelp's TLS "
 		         "library chooses the versions)");
 		return TRANSPORT_CONFIG;
 	}
@@ -351,12 +351,6 @@ static transport_rc_t relp_create(transport_t **out, const transport_conf_t *con
 		snprintf(errstr, errlen, "relp: cannot create a librelp engine");
 		goto fail;
 	}
-	if (conf->relp_tlslib != NULL &&
-	    relpEngineSetTLSLibByName(t->engine, conf->relp_tlslib) != RELP_RET_OK) {
-		snprintf(errstr, errlen, "relp: tls.tlsLib \"%s\" is not one librelp was built "
-		         "with (openssl, gnutls)", conf->relp_tlslib);
-		goto fail;
-	}
 	if (relpEngineSetDbgprint(t->engine, on_debug) != RELP_RET_OK ||
 	    relpEngineSetOnErr(t->engine, on_err) != RELP_RET_OK ||
 	    relpEngineSetOnAuthErr(t->engine, on_auth_err) != RELP_RET_OK ||
@@ -364,6 +358,13 @@ static transport_rc_t relp_create(transport_t **out, const transport_conf_t *con
 	    relpEngineSetEnableCmd(t->engine, (unsigned char *)"syslog",
 	                           eRelpCmdState_Required) != RELP_RET_OK) {
 		snprintf(errstr, errlen, "relp: cannot set up the librelp engine");
+		goto fail;
+	}
+	/* after the debug hook: librelp calls it while choosing the library */
+	if (conf->relp_tlslib != NULL &&
+	    relpEngineSetTLSLibByName(t->engine, conf->relp_tlslib) != RELP_RET_OK) {
+		snprintf(errstr, errlen, "relp: 'tls.tlsLib' \"%s\" is not one librelp was "
+		         "built with", conf->relp_tlslib);
 		goto fail;
 	}
 	*out = t;

@@ -6,7 +6,9 @@
 #   plain        every audit line of the corpus and 1000 more arrive once,
 #                as JSON objects with their fields (exact content), and the
 #                impstats counters say every batch waited for its acks;
-#   tls          the same over RELP/TLS (x509/name: 127.0.0.1 in the SAN);
+#   tls          the same over RELP/TLS (x509/name, the certificate's DNS
+#                name as tls.permittedpeer), librelp's OpenSSL side;
+#   failover     two targets, the first refusing: all arrives by the second;
 #   formats      leef, cef and raw (join="on") each arrive complete;
 #   wrong CA     the receiver's certificate is by a CA we do not trust;
 #   wrong name   its certificate is for wrong.example, not 127.0.0.1;
@@ -61,8 +63,28 @@ $(relp_action "\"127.0.0.1\" port=\"$rport\"" "$extra")" "sender$ncase" >"$T/sen
 }
 
 delivered plain '' 'join="off" enrich="off"' --no-duplicates --fields 0 --host auditsrc01
-RELP_TLS=1 delivered tls server 'join="off" enrich="off"' \
+# librelp's OpenSSL side against imrelp's default (GnuTLS)
+RELP_TLS=1 delivered tls server 'join="off" enrich="off" tls.tlsLib="openssl"' \
 	--no-duplicates --fields 0 --host auditsrc01
+
+# failover: the first target refuses (nothing listens), the second takes it
+dead=$(free_port)
+rport=$(free_port)
+sport=$(free_port)
+relp_receiver_conf "$rport" "$T/failover.txt" receiver-fo >"$T/receiver-fo.conf"
+sender_conf "$sport" "module(load=\"impstats\" interval=\"1\" format=\"json\" log.syslog=\"off\" log.file=\"$T/stats-fo.log\")
+$(relp_action "[\"127.0.0.1:$dead\", \"127.0.0.1:$rport\"]" 'join="off" enrich="off"')" \
+	sender-fo >"$T/sender-fo.conf"
+rsyslog_start receiver-fo "$T/receiver-fo.conf" "$rport"
+rsyslog_start sender-fo "$T/sender-fo.conf"
+send_lines "$T/stream.txt" "$sport" >"$T/feeder.log" 2>&1 || fail "failover: feeder failed"
+wait_for_check 60 "$T/stream.txt" "$T/failover.txt" --no-duplicates --fields 0 \
+	>"$T/check-fo.txt" || { cat "$T/check-fo.txt"; fail "failover: delivery"; }
+wait_for_grep "$T/stats-fo.log" '"failovers": *[1-9]' 15 || fail "failover: not counted"
+log "failover: $(head -n 1 "$T/check-fo.txt"); failovers=$(stats_value "$T/stats-fo.log" "$TEST_NAME" failovers)" \
+	"connects.failed=$(stats_value "$T/stats-fo.log" "$TEST_NAME" connects.failed)"
+rsyslog_stop sender-fo || fail "failover: sender did not stop"
+rsyslog_stop receiver-fo || fail "failover: receiver did not stop"
 
 # leef and cef (joined: one message per event) equal what the CLI makes of
 # the same lines; raw: every record but EOE arrives once, in order per event
@@ -136,4 +158,4 @@ refused() {
 refused "wrong CA" "no session.*certificate validation failed" untrusted
 refused "wrong name" "no session.*no permit+ed name found, peer DNSname: wrong\.example" wrongname
 TLS_NO_CLIENT_CERT=1 refused "no client certificate" "no session.*(opening connection|handshake)" server
-pass "plain and TLS delivery exact (json per record; leef, cef per event; raw); wrong CA, wrong name, no client certificate refused, logged, nothing delivered"
+pass "plain, TLS and failover delivery exact (json per record; leef, cef per event; raw); wrong CA, wrong name, no client certificate refused, logged, nothing delivered"
