@@ -80,6 +80,7 @@ typedef struct _instanceData {
 	transport_stream_stats_t sstats; /* tcp, tls, relp: impstats (atomic) */
 	transport_relp_stats_t rstats;   /* relp: impstats (atomic) */
 	int relp_set;               /* a relp-only parameter was given */
+	int stream_timeouts_set;    /* timeout.connect or timeout.io was given */
 	char *app_name;
 	const transport_ops_t *transport;
 	transport_conf_t tconf;
@@ -907,10 +908,12 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 	DEFiRet;
 
 	if (!strcmp(name, "timeout.connect")) {
+		pData->stream_timeouts_set = 1;
 		pData->tconf.connect_timeout_ms = (int)v->val.d.n;
 		FINALIZE;
 	}
 	if (!strcmp(name, "timeout.io")) {
+		pData->stream_timeouts_set = 1;
 		pData->tconf.io_timeout_ms = (int)v->val.d.n;
 		FINALIZE;
 	}
@@ -1181,6 +1184,12 @@ static rsRetVal relp_checks(instanceData *pData)
 	if (pData->tls_minversion) {
 		parser_errmsg("omauditfwd: parameter 'tls.minversion' needs transport=\"tls\" "
 		              "(librelp's TLS library chooses the versions)");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (pData->stream_timeouts_set) {
+		parser_errmsg("omauditfwd: parameters 'timeout.connect' and 'timeout.io' do not "
+		              "apply to transport=\"relp\": its timeouts are 'conn.timeout' and "
+		              "'timeout' (seconds, as omrelp's)");
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
 finalize_it:

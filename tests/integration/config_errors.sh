@@ -173,6 +173,7 @@ check_bad tls.authmode "$BASE transport=\"relp\" tls=\"on\" tls.authmode=\"pgp\"
 check_bad timeout "$BASE transport=\"relp\" timeout=\"0\""
 check_bad windowSize "$BASE transport=\"relp\" windowSize=\"-5\""
 check_bad tls "$BASE transport=\"relp\" tls=\"sometimes\"" sometimes
+check_bad timeout.io "$BASE transport=\"relp\" timeout.io=\"1000\""
 
 # the test can fail: a check of a valid value as "bad" must not pass
 conf_with "$BASE format=\"json\""
