@@ -24,7 +24,7 @@
 #            main queue is on disk: a TCP acknowledgement does not say
 #            what the receiver kept (see README, Delivery semantics);
 #   omfwd    rsyslog's own TLS output (ossl) to that receiver.
-# It takes long (about 9 minutes on a loaded 2-core machine, most of it the
+# It takes long (9 to 14 minutes on a loaded 2-core machine, most of it the
 # two RELP runs: imrelp with a disk queue takes ~450 records/s there);
 # ITEST_RELP_PEERS=relp runs the asserted part alone.
 # The figures go to $T/figures.txt and the log, for the README's table.
