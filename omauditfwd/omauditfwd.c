@@ -80,7 +80,10 @@ typedef struct _instanceData {
 	uchar *tplName;
 	char *target;               /* the first of targets */
 	char **targets;             /* target="..." or target=[...] */
-	transport_stream_stats_t sstats; /* tcp, tls: impstats (atomic) */
+	transport_stream_stats_t sstats; /* tcp, tls, relp: impstats (atomic) */
+	transport_relp_stats_t rstats;   /* relp: impstats (atomic) */
+	int relp_set;               /* a relp-only parameter was given */
+	int stream_timeouts_set;    /* timeout.connect or timeout.io was given */
 	char *app_name;
 	const transport_ops_t *transport;
 	transport_conf_t tconf;
@@ -133,6 +136,7 @@ typedef struct _instanceData {
 	char *tls_minversion;
 	char **tls_permittedpeers;
 	int tls_authmode_set;       /* tls.authmode given (for the anon warning) */
+	char *relp_tlslib;          /* the string of tls.tlsLib */
 	int leef_set;               /* a leef.* parameter was given */
 	int resend_set;             /* resendWindow given (tcp and tls only) */
 	long long max_message_size; /* maxMessageSize; -1: not given (default) */
@@ -218,6 +222,14 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "tls.authmode", eCmdHdlrGetWord, 0 },
 	{ "tls.permittedpeer", eCmdHdlrArray, 0 },
 	{ "tls.minversion", eCmdHdlrGetWord, 0 },
+	/* transport="relp": named as omrelp names them (with tls.cacert,
+	 * tls.mycert, tls.myprivkey, tls.authmode, tls.permittedpeer above) */
+	{ "tls", eCmdHdlrBinary, 0 },
+	{ "tls.tlsLib", eCmdHdlrGetWord, 0 },
+	{ "timeout", eCmdHdlrPositiveInt, 0 },
+	{ "conn.timeout", eCmdHdlrPositiveInt, 0 },
+	{ "windowSize", eCmdHdlrPositiveInt, 0 },
+	{ "rebindInterval", eCmdHdlrNonNegInt, 0 },
 };
 static struct cnfparamblk actpblk = {
 	CNFPARAMBLK_VERSION,
@@ -530,6 +542,7 @@ CODESTARTfreeInstance
 	free(pData->tls_mycert);
 	free(pData->tls_myprivkey);
 	free(pData->tls_minversion);
+	free(pData->relp_tlslib);
 	free_strings(pData->tls_permittedpeers);
 	free(pData->tplName);
 	free(pData->target);
@@ -1002,11 +1015,28 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 	DEFiRet;
 
 	if (!strcmp(name, "timeout.connect")) {
+		pData->stream_timeouts_set = 1;
 		pData->tconf.connect_timeout_ms = (int)v->val.d.n;
 		FINALIZE;
 	}
 	if (!strcmp(name, "timeout.io")) {
+		pData->stream_timeouts_set = 1;
 		pData->tconf.io_timeout_ms = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "tls") || !strcmp(name, "timeout") || !strcmp(name, "conn.timeout") ||
+	    !strcmp(name, "windowSize") || !strcmp(name, "rebindInterval")) {
+		pData->relp_set = 1;
+		if (!strcmp(name, "tls"))
+			pData->tconf.relp_tls = (int)v->val.d.n;
+		else if (!strcmp(name, "timeout"))
+			pData->tconf.relp_timeout_s = (int)v->val.d.n;
+		else if (!strcmp(name, "conn.timeout"))
+			pData->tconf.relp_conn_timeout_s = (int)v->val.d.n;
+		else if (!strcmp(name, "windowSize"))
+			pData->tconf.relp_window = (int)v->val.d.n;
+		else
+			pData->tconf.relp_rebind = (unsigned)v->val.d.n;
 		FINALIZE;
 	}
 	if (!strcmp(name, "failback.interval")) {
@@ -1209,6 +1239,12 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 			ABORT_FINALIZE(bad_choice(name, s, "1.2, 1.3"));
 		pData->tconf.tls_minversion = pData->tls_minversion = s;
 		s = NULL;
+	} else if (!strcmp(name, "tls.tlsLib")) {
+		if (strcmp(s, "openssl") != 0 && strcmp(s, "gnutls") != 0)
+			ABORT_FINALIZE(bad_choice(name, s, "openssl, gnutls"));
+		pData->tconf.relp_tlslib = pData->relp_tlslib = s;
+		pData->relp_set = 1;
+		s = NULL;
 	} else if (!strcmp(name, "statsname")) {
 		pData->statsname = s;
 		s = NULL;
@@ -1260,6 +1296,48 @@ static rsRetVal tls_defaults(instanceData *pData)
 		parser_warnmsg("omauditfwd: tls.authmode=\"anon\": the collector's certificate "
 		               "is not checked; anyone on the path can read and change the "
 		               "audit data");
+finalize_it:
+	RETiRet;
+}
+
+/* transport="relp": its own parameters need it, and the TLS files need
+ * tls="on" (omrelp ignores them without; a forgotten tls="on" would send
+ * the audit trail in the clear) */
+static rsRetVal relp_checks(instanceData *pData)
+{
+	DEFiRet;
+
+	if (pData->transport != &transport_relp) {
+		if (pData->relp_set) {
+			parser_errmsg("omauditfwd: parameters 'tls', 'tls.tlsLib', 'timeout', "
+			              "'conn.timeout', 'windowSize' and 'rebindInterval' need "
+			              "transport=\"relp\"");
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		FINALIZE;
+	}
+	pData->tconf.relp_stats = &pData->rstats;
+	if (!pData->tconf.relp_tls &&
+	    (pData->tls_cacert || pData->tls_mycert || pData->tls_myprivkey ||
+	     pData->tls_permittedpeers || pData->tls_authmode_set || pData->relp_tlslib)) {
+		parser_errmsg("omauditfwd: parameter '%s' needs tls=\"on\" with transport=\"relp\"",
+		              pData->tls_cacert ? "tls.cacert" : pData->tls_mycert ? "tls.mycert" :
+		              pData->tls_myprivkey ? "tls.myprivkey" :
+		              pData->tls_permittedpeers ? "tls.permittedpeer" :
+		              pData->tls_authmode_set ? "tls.authmode" : "tls.tlsLib");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (pData->tls_minversion) {
+		parser_errmsg("omauditfwd: parameter 'tls.minversion' needs transport=\"tls\" "
+		              "(librelp's TLS library chooses the versions)");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (pData->stream_timeouts_set) {
+		parser_errmsg("omauditfwd: parameters 'timeout.connect' and 'timeout.io' do not "
+		              "apply to transport=\"relp\": its timeouts are 'conn.timeout' and "
+		              "'timeout' (seconds, as omrelp's)");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
 finalize_it:
 	RETiRet;
 }
@@ -1521,6 +1599,14 @@ static rsRetVal setup_stats(instanceData *pData)
 		{ "resends", offsetof(transport_stream_stats_t, resends) },
 		{ "resent.bytes", offsetof(transport_stream_stats_t, resent_bytes) },
 	};
+#define RCTR(name, field) { name, offsetof(transport_relp_stats_t, field) }
+	static const struct { const char *name; size_t off; } relp_ctrs[] = {
+		RCTR("relp.acks.awaited", acks_awaited), RCTR("relp.acks.failed", acks_failed),
+		RCTR("relp.reestablished", reestablished),
+		RCTR("relp.retransmitted", retransmitted), RCTR("relp.skipped", skipped),
+		RCTR("relp.resent.unsure", resent_unsure), RCTR("relp.auth.failures", auth_failures),
+	};
+#undef RCTR
 	char name[256];
 	size_t i;
 	DEFiRet;
@@ -1566,6 +1652,11 @@ static rsRetVal setup_stats(instanceData *pData)
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"origins.held",
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->origins));
 	}
+	for (i = 0; pData->transport == &transport_relp &&
+	     i < sizeof(relp_ctrs) / sizeof(relp_ctrs[0]); i++)
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)relp_ctrs[i].name,
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)((char *)&pData->rstats + relp_ctrs[i].off)));
 	if (pData->transport == &transport_kafka) {
 		for (i = 0; i < sizeof(kafka_ctrs) / sizeof(kafka_ctrs[0]); i++)
 			CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)kafka_ctrs[i].name,
@@ -1656,22 +1747,26 @@ CODESTARTnewActInst
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
 	CHKiRet(dyna_setup(pData));
-	if (pData->transport == &transport_kafka && pData->resend_set) {
+	if (pData->transport != &transport_tcp && pData->transport != &transport_tls &&
+	    pData->resend_set) {
 		parser_errmsg("omauditfwd: parameter 'resendWindow' needs transport=\"tcp\" or "
-		              "\"tls\" (Kafka acknowledges each message)");
+		              "\"tls\" (Kafka and RELP acknowledge each message)");
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
-	if (pData->transport != &transport_tls &&
+	CHKiRet(relp_checks(pData));
+	if (pData->transport != &transport_tls && pData->transport != &transport_relp &&
 	    (pData->tls_cacert || pData->tls_mycert || pData->tls_myprivkey ||
 	     pData->tls_minversion || pData->tls_permittedpeers || pData->tls_authmode_set)) {
-		parser_errmsg("omauditfwd: parameter '%s' needs transport=\"tls\"",
+		parser_errmsg("omauditfwd: parameter '%s' needs transport=\"tls\" (or \"relp\" "
+		              "with tls=\"on\")",
 		              pData->tls_cacert ? "tls.cacert" : pData->tls_mycert ? "tls.mycert" :
 		              pData->tls_myprivkey ? "tls.myprivkey" :
 		              pData->tls_minversion ? "tls.minversion" :
 		              pData->tls_permittedpeers ? "tls.permittedpeer" : "tls.authmode");
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
-	if (pData->transport == &transport_tls)
+	if (pData->transport == &transport_tls ||
+	    (pData->transport == &transport_relp && pData->tconf.relp_tls))
 		CHKiRet(tls_defaults(pData));
 	if (pData->leef_set && pData->pconf.format != &format_leef) {
 		parser_errmsg("omauditfwd: parameters 'leef.version' and 'leef.delimiter' need "

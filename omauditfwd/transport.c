@@ -7,6 +7,7 @@ static const transport_ops_t *const transports[] = {
 	&transport_tcp,
 	&transport_tls,
 	&transport_kafka,
+	&transport_relp,
 };
 
 const transport_ops_t *transport_find(const char *name)
@@ -21,7 +22,7 @@ const transport_ops_t *transport_find(const char *name)
 
 const char *transport_names(void)
 {
-	return "tcp, tls, kafka";
+	return "tcp, tls, kafka, relp";
 }
 
 int framing_parse(const char *s, framing_t *out)
@@ -66,4 +67,11 @@ void transport_conf_default(transport_conf_t *c)
 	c->tls_authmode = TLS_AUTH_X509_NAME;
 	c->tls_permittedpeers = NULL;
 	c->tls_n_permittedpeers = 0;
+	c->relp_tls = 0;
+	c->relp_timeout_s = TRANSPORT_DEFAULT_RELP_TIMEOUT_S;
+	c->relp_conn_timeout_s = TRANSPORT_DEFAULT_RELP_CONN_TIMEOUT_S;
+	c->relp_window = 0;
+	c->relp_rebind = 0;
+	c->relp_tlslib = NULL;
+	c->relp_stats = NULL;
 }

@@ -136,6 +136,21 @@ typedef struct transport_conf {
 	size_t tls_n_permittedpeers;
 	const char *tls_minversion;  /* "1.2" (NULL) or "1.3" */
 	/* --- end tls --- */
+
+	/* --- relp (transport_relp.c); uses target(s), port, failback and
+	 * stream_stats (connects: sessions opened) as tcp/tls do, and the
+	 * tls_cacert, tls_mycert, tls_myprivkey, tls_authmode and
+	 * tls_permittedpeers above when relp_tls is set --- */
+#define TRANSPORT_DEFAULT_RELP_TIMEOUT_S      90 /* omrelp's "timeout" */
+#define TRANSPORT_DEFAULT_RELP_CONN_TIMEOUT_S 10 /* omrelp's "conn.timeout" */
+	int relp_tls;                /* "tls": RELP over TLS */
+	int relp_timeout_s;          /* wait for the window or a response */
+	int relp_conn_timeout_s;     /* connect */
+	int relp_window;             /* frames unacknowledged at most; 0: librelp's */
+	unsigned relp_rebind;        /* messages per session at most; 0: no limit */
+	const char *relp_tlslib;     /* "openssl" or "gnutls"; NULL: librelp's */
+	struct transport_relp_stats *relp_stats; /* NULL: a set of its own */
+	/* --- end relp --- */
 } transport_conf_t;
 
 void transport_conf_default(transport_conf_t *c);
@@ -173,6 +188,26 @@ const char *transport_names(void);
 extern const transport_ops_t transport_tcp;
 extern const transport_ops_t transport_tls;
 extern const transport_ops_t transport_kafka;
+extern const transport_ops_t transport_relp;
+
+/* relp only. Counters for impstats, shared by the transports of one action's
+ * workers; updated atomically. */
+typedef struct transport_relp_stats {
+	unsigned long long acks_awaited;   /* batches whose every acknowledgement
+	                                    * was awaited (the session's close) */
+	unsigned long long acks_failed;    /* ... not all acknowledged in time */
+	unsigned long long reestablished;  /* broken sessions librelp re-opened,
+	                                    * sending its unacknowledged frames again */
+	unsigned long long retransmitted;  /* messages handed to librelp again by
+	                                    * librelp itself (at most: some of them may
+	                                    * have been acknowledged already) */
+	unsigned long long skipped;        /* retried messages not sent again: the
+	                                    * receiver acknowledged them, or librelp
+	                                    * holds them for its own retransmission */
+	unsigned long long resent_unsure;  /* messages sent again whose
+	                                    * acknowledgement was unknown: may duplicate */
+	unsigned long long auth_failures;  /* TLS peers refused (either side) */
+} transport_relp_stats_t;
 
 /* kafka only. Counters for impstats; updated atomically by the sending thread. */
 typedef struct transport_kafka_stats {

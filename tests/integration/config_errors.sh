@@ -59,7 +59,12 @@ for params in \
 	"$BASE statsname=\"one\") action(type=\"omauditfwd\" $BASE statsname=\"two\"" \
 	'target=["127.0.0.1:6514"] transport="tls" tls.authmode="anon"' \
 	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer="collector.example"' \
-	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer=["a.example", "b.example"]'; do
+	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer=["a.example", "b.example"]' \
+	'target="127.0.0.1" transport="relp"' \
+	'target="127.0.0.1" transport="relp" port="2514" timeout="5" conn.timeout="2" windowSize="64" rebindInterval="1000"' \
+	'target=["127.0.0.1:2514", "localhost:2515"] transport="relp" tls="on" tls.authmode="anon" failback.interval="5000"' \
+	'target="127.0.0.1" transport="relp" tls="on" tls.authmode="name" tls.permittedpeer="relay.example" tls.tlsLib="openssl"' \
+	'target="127.0.0.1" transport="relp" tls="on" tls.authmode="fingerprint" tls.permittedpeer="SHA1:00:11"'; do
 	conf_with "$params"
 	if rsyslog_validate "$T/test.conf"; then
 		echo "ok    valid: $params"
@@ -178,11 +183,26 @@ check_bad statsname "$BASE) action(type=\"omauditfwd\" $BASE statsname=\"omaudit
 check_bad resendWindow "$BASE resendWindow=\"-1\""
 check_bad resendWindow "$BASE resendWindow=\"lots\""
 check_bad resendWindow 'target="127.0.0.1" transport="kafka" topic="t" resendWindow="1m"'
+check_bad resendWindow 'target="127.0.0.1" transport="relp" resendWindow="1m"'
 # tls: the old name is gone; fingerprints are checked
 check_bad tls.permittedpeers "$BASE transport=\"tls\" tls.permittedpeers=\"x\""
 check_bad tls.permittedpeer "$BASE transport=\"tls\" tls.authmode=\"x509/fingerprint\" tls.permittedpeer=\"SHA1:00\"" SHA1:00
 check_bad tls.permittedpeer "$BASE tls.permittedpeer=\"x\""
 check_bad tls.minversion "$BASE transport=\"tls\" tls.minversion=\"1.1\"" 1.1
+# relp: its own parameters need it; the TLS ones need tls="on"; files exist
+check_bad windowSize "$BASE windowSize=\"64\""
+check_bad tls.tlsLib "$BASE transport=\"tls\" tls.tlsLib=\"openssl\""
+check_bad tls.cacert "$BASE transport=\"relp\" tls.cacert=\"/etc/hosts\""
+check_bad tls.cacert "$BASE transport=\"relp\" tls=\"on\" tls.cacert=\"/nonexistent/ca.pem\"" /nonexistent/ca.pem
+check_bad tls.mycert "$BASE transport=\"relp\" tls=\"on\" tls.mycert=\"/etc/hosts\""
+check_bad tls.tlsLib "$BASE transport=\"relp\" tls=\"on\" tls.tlsLib=\"wolfssl\"" wolfssl
+check_bad tls.minversion "$BASE transport=\"relp\" tls=\"on\" tls.minversion=\"1.2\""
+check_bad tls.authmode "$BASE transport=\"relp\" tls=\"on\" tls.authmode=\"x509/fingerprint\""
+check_bad tls.authmode "$BASE transport=\"relp\" tls=\"on\" tls.authmode=\"pgp\"" pgp
+check_bad timeout "$BASE transport=\"relp\" timeout=\"0\""
+check_bad windowSize "$BASE transport=\"relp\" windowSize=\"-5\""
+check_bad tls "$BASE transport=\"relp\" tls=\"sometimes\"" sometimes
+check_bad timeout.io "$BASE transport=\"relp\" timeout.io=\"1000\""
 
 # the test can fail: a check of a valid value as "bad" must not pass
 conf_with "$BASE format=\"json\""
