@@ -26,8 +26,8 @@ die() { log "error: $*"; exit 1; }
 
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config dpkg-dev debhelper fakeroot
  libestr-dev libfastjson-dev librdkafka-dev libssl-dev libaudit-dev libcriterion-dev
- zlib1g-dev"
-TEST_PKGS="rsyslog rsyslog-openssl rsyslog-gnutls auditd python3-audit kcat openssl
+ zlib1g-dev librelp-dev"
+TEST_PKGS="rsyslog rsyslog-openssl rsyslog-gnutls rsyslog-relp auditd python3-audit kcat openssl
  procps iproute2 clang libclang-rt-14-dev valgrind"
 # tests/bench/run.sh: profiles, the omkafka peer, /usr/bin/time (the syslog-ng
 # peer is unpacked privately by tests/bench/setup.sh)

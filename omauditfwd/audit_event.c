@@ -1,23 +1,35 @@
-/* audit_event.c -- the joiner: pending events by (origin, serial), their
- * completion rules, and the undo log that makes a batch retryable (see
- * audit_event.h). */
+/* audit_event.c -- the joiner: pending events by (origin, time, serial),
+ * their completion rules and bounds, the origins and their clocks, and the
+ * undo log that makes a batch retryable (see audit_event.h). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit_event.h"
+#include "buf.h"
+#include "siphash.h"
 
 #define TABLE_INITIAL_SIZE   256      /* power of two */
-#define ORIGIN_TABLE_SIZE    256      /* power of two, chained */
+#define ORIGIN_TABLE_MIN     256      /* power of two, chained, grows and shrinks */
+#define ORIGIN_SHRINK_RATIO  4        /* shrink when fewer than size / this */
 #define LINES_INITIAL_CAP    8
 #define MS_PER_S             1000
-#define HASH_MULT            0x9E3779B97F4A7C15ULL
+#define NO_CLOCK             INT64_MIN
+/* Once what the joiner holds has shrunk by this much since its peak (a
+ * flood went out), freed memory is given back to the system. */
+#define TRIM_BYTES           (8u * 1024 * 1024)
 
 typedef struct origin {
 	struct origin *next;          /* hash chain */
-	char *name;
-	size_t len;
+	struct origin *tnext;         /* touched in this batch (touched set) */
+	uint64_t hash;
+	int64_t clock;                /* its latest plausible record's time (ms), or NO_CLOCK */
+	int64_t clock_at_begin;       /* touched: clock when the batch began */
+	int touched;
 	audit_event_t *head, *tail;   /* its pending events, oldest first */
+	size_t len;
+	char name[];                  /* len bytes + NUL */
 } origin_t;
 
 struct audit_event {
@@ -25,8 +37,15 @@ struct audit_event {
 	audit_event_t *oprev, *onext; /* origin's list */
 	audit_event_t *gprev, *gnext; /* all pending, oldest first */
 	origin_t *origin;
+	uint64_t hash;                /* of (origin, sec, msec, serial) */
 	uint64_t serial;
-	int64_t ms;                   /* audit time of its first record */
+	int64_t sec;                  /* the key's time, as written */
+	unsigned msec;
+	int64_t ms;                   /* the time its timeout runs from, or NO_CLOCK */
+	size_t bytes;                 /* of its lines */
+	int capped;                   /* a part of an event past a cap */
+	int64_t arrived_ms;           /* audit_joiner_now_ms() at its last record */
+	uint64_t batch;               /* the batch that brought its last record */
 	audit_line_t *lines;
 	size_t nlines, cap;
 	audit_event_end_t end;
@@ -38,15 +57,22 @@ typedef struct undo {
 	undo_kind_t kind;
 	audit_event_t *ev;
 	size_t nlines;                            /* UNDO_ADD: count before */
+	int64_t arrived_ms;                       /* UNDO_ADD: arrival before */
+	uint64_t batch;                           /* UNDO_ADD: batch before */
 	audit_event_t *oprev, *onext, *gprev, *gnext;  /* UNDO_COMPLETE */
 } undo_t;
 
 struct audit_joiner {
 	audit_joiner_conf_t conf;
 	pthread_mutex_t lock;         /* held from begin to commit/rollback */
+	siphash_key_t key;            /* random: table positions are secret */
+	int64_t now_sec;              /* the receiving clock at begin */
 	audit_event_t **table;
 	size_t tsize, count;
-	origin_t *origins[ORIGIN_TABLE_SIZE];
+	origin_t **origins;
+	size_t osize, ocount;
+	origin_t *touched;            /* origins this batch touched */
+	size_t held, held_peak;       /* bytes of lines and origins held, its peak */
 	audit_event_t *ghead, *gtail;
 	undo_t *undo;
 	size_t nundo, undocap;
@@ -54,6 +80,13 @@ struct audit_joiner {
 	size_t ndone, donecap;
 	audit_joiner_stats_t stats;   /* atomics: read without the lock */
 	audit_joiner_stats_t stats_at_begin;
+	/* what the idle expiry needs to know of the input (see
+	 * audit_joiner_expire_idle): batches are numbered at begin; one that
+	 * added records is an input batch */
+	uint64_t batch;               /* the batch in progress, or the last */
+	int batch_input;              /* ... it added records */
+	uint64_t input_committed;     /* the last input batch committed (0: none) */
+	int64_t input_ended_ms;       /* when the last input batch ended */
 };
 
 const char *audit_event_end_str(audit_event_end_t end)
@@ -64,6 +97,7 @@ const char *audit_event_end_str(audit_event_end_t end)
 	case AUDIT_EVENT_END_TIMEOUT:    return "timeout";
 	case AUDIT_EVENT_END_EVICTED:    return "evicted";
 	case AUDIT_EVENT_END_FLUSH:      return "flush";
+	case AUDIT_EVENT_END_CAPPED:     return "capped";
 	}
 	return "unknown";
 }
@@ -76,6 +110,13 @@ void audit_joiner_conf_default(audit_joiner_conf_t *c)
 {
 	c->timeout_ms = AUDIT_JOIN_DEFAULT_TIMEOUT_MS;
 	c->max_pending = AUDIT_JOIN_DEFAULT_MAX_PENDING;
+	c->max_records = AUDIT_JOIN_DEFAULT_MAX_RECORDS;
+	c->max_bytes = AUDIT_JOIN_DEFAULT_MAX_BYTES;
+}
+
+int audit_time_plausible(int64_t sec, int64_t now_sec)
+{
+	return sec <= now_sec || sec - now_sec <= AUDIT_TIME_FUTURE_MAX_S;
 }
 
 /* ---- counters ---------------------------------------------------------- */
@@ -90,7 +131,9 @@ void audit_joiner_stats(audit_joiner_t *j, audit_joiner_stats_t *out)
 	out->events_complete = STAT_GET(j, events_complete);
 	out->events_incomplete = STAT_GET(j, events_incomplete);
 	out->events_evicted = STAT_GET(j, events_evicted);
+	out->events_capped = STAT_GET(j, events_capped);
 	out->pending = STAT_GET(j, pending);
+	out->origins = STAT_GET(j, origins);
 }
 
 const audit_joiner_stats_t *audit_joiner_counters(const audit_joiner_t *j)
@@ -98,56 +141,126 @@ const audit_joiner_stats_t *audit_joiner_counters(const audit_joiner_t *j)
 	return &j->stats;
 }
 
-/* ---- origins and the event table -------------------------------------- */
+/* ---- origins ------------------------------------------------------------ */
 
-static size_t hash_bytes(const char *p, size_t len)
+static origin_t **origin_slot(origin_t **table, size_t size, uint64_t hash)
 {
-	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+	return &table[hash & (size - 1)];
+}
+
+/* Rehash into SIZE buckets; a failure only costs speed. */
+static void origins_resize(audit_joiner_t *j, size_t size)
+{
+	origin_t **nt = calloc(size, sizeof(*nt)), *o, *next;
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
-	return (size_t)h;
+	if (nt == NULL)
+		return;
+	for (i = 0; i < j->osize; i++)
+		for (o = j->origins[i]; o != NULL; o = next) {
+			next = o->next;
+			o->next = *origin_slot(nt, size, o->hash);
+			*origin_slot(nt, size, o->hash) = o;
+		}
+	free(j->origins);
+	j->origins = nt;
+	j->osize = size;
+}
+
+/* O joins the batch's touched set: its clock can be restored and, when it
+ * ends the batch holding nothing, it is freed (origins_reap). */
+static void origin_touch(audit_joiner_t *j, origin_t *o)
+{
+	if (o->touched)
+		return;
+	o->touched = 1;
+	o->clock_at_begin = o->clock;
+	o->tnext = j->touched;
+	j->touched = o;
 }
 
 static origin_t *origin_get(audit_joiner_t *j, const char *name, size_t len)
 {
-	origin_t **slot = &j->origins[hash_bytes(name, len) & (ORIGIN_TABLE_SIZE - 1)];
-	origin_t *o;
+	uint64_t h = siphash(&j->key, name, len);
+	origin_t **slot = origin_slot(j->origins, j->osize, h), *o;
 
 	for (o = *slot; o != NULL; o = o->next)
-		if (o->len == len && memcmp(o->name, name, len) == 0)
+		if (o->hash == h && o->len == len && memcmp(o->name, name, len) == 0) {
+			origin_touch(j, o);
 			return o;
-	if ((o = calloc(1, sizeof(*o))) == NULL || (o->name = malloc(len + 1)) == NULL) {
-		free(o);
+		}
+	if ((o = calloc(1, sizeof(*o) + len + 1)) == NULL)
 		return NULL;
-	}
 	memcpy(o->name, name, len);
-	o->name[len] = '\0';
 	o->len = len;
+	o->hash = h;
+	j->held += sizeof(*o) + len;
+	o->clock = NO_CLOCK;
 	o->next = *slot;
 	*slot = o;
+	origin_touch(j, o);
+	j->ocount++;
+	STAT_ADD(j, origins, 1);
+	if (j->ocount > j->osize)
+		origins_resize(j, j->osize * 2);
 	return o;
 }
 
-static size_t slot_of(const audit_joiner_t *j, const origin_t *o, uint64_t serial)
+/* End of a batch: the touched origins that hold nothing are freed (their
+ * clock goes with them: with no event to time out it has no use). */
+static void origins_reap(audit_joiner_t *j)
 {
-	return (size_t)((serial ^ (uint64_t)(uintptr_t)o) * HASH_MULT >> 20) & (j->tsize - 1);
+	origin_t *o, *next, **pp;
+
+	for (o = j->touched; o != NULL; o = next) {
+		next = o->tnext;
+		o->touched = 0;
+		o->tnext = NULL;
+		if (o->head != NULL)
+			continue;
+		for (pp = origin_slot(j->origins, j->osize, o->hash); *pp != o; pp = &(*pp)->next)
+			;
+		*pp = o->next;
+		j->held -= sizeof(*o) + o->len;
+		free(o);
+		j->ocount--;
+		STAT_SUB(j, origins, 1);
+	}
+	j->touched = NULL;
+	if (j->osize > ORIGIN_TABLE_MIN && j->ocount < j->osize / ORIGIN_SHRINK_RATIO)
+		origins_resize(j, j->osize / 2 > ORIGIN_TABLE_MIN ? j->osize / 2 : ORIGIN_TABLE_MIN);
 }
 
-static audit_event_t *lookup(const audit_joiner_t *j, const origin_t *o, uint64_t serial)
+/* ---- the event table ------------------------------------------------------ */
+
+static uint64_t key_hash(const audit_joiner_t *j, const origin_t *o, int64_t sec,
+                         unsigned msec, uint64_t serial)
 {
+	uint64_t k[4];
+
+	k[0] = (uint64_t)(uintptr_t)o;
+	k[1] = (uint64_t)sec;
+	k[2] = msec;
+	k[3] = serial;
+	return siphash(&j->key, k, sizeof(k));
+}
+
+static audit_event_t *lookup(const audit_joiner_t *j, const origin_t *o, int64_t sec,
+                             unsigned msec, uint64_t serial)
+{
+	uint64_t h = key_hash(j, o, sec, msec, serial);
 	audit_event_t *ev;
 
-	for (ev = j->table[slot_of(j, o, serial)]; ev != NULL; ev = ev->hnext)
-		if (ev->origin == o && ev->serial == serial)
+	for (ev = j->table[h & (j->tsize - 1)]; ev != NULL; ev = ev->hnext)
+		if (ev->hash == h && ev->origin == o && ev->serial == serial &&
+		    ev->sec == sec && ev->msec == msec)
 			return ev;
 	return NULL;
 }
 
 static void table_insert(audit_joiner_t *j, audit_event_t *ev)
 {
-	size_t s = slot_of(j, ev->origin, ev->serial);
+	size_t s = ev->hash & (j->tsize - 1);
 
 	ev->hnext = j->table[s];
 	j->table[s] = ev;
@@ -155,7 +268,7 @@ static void table_insert(audit_joiner_t *j, audit_event_t *ev)
 
 static void table_remove(audit_joiner_t *j, audit_event_t *ev)
 {
-	audit_event_t **pp = &j->table[slot_of(j, ev->origin, ev->serial)];
+	audit_event_t **pp = &j->table[ev->hash & (j->tsize - 1)];
 
 	while (*pp != ev)
 		pp = &(*pp)->hnext;
@@ -251,8 +364,8 @@ static undo_t *log_undo(audit_joiner_t *j, undo_kind_t kind, audit_event_t *ev)
 
 /* ---- changes, each logged before it is made ------------------------------ */
 
-static audit_event_t *create_event(audit_joiner_t *j, origin_t *o, uint64_t serial,
-                                   int64_t ms)
+static audit_event_t *create_event(audit_joiner_t *j, origin_t *o,
+                                   const audit_record_t *r, int64_t ms)
 {
 	audit_event_t *ev = calloc(1, sizeof(*ev));
 
@@ -261,8 +374,14 @@ static audit_event_t *create_event(audit_joiner_t *j, origin_t *o, uint64_t seri
 		return NULL;
 	}
 	ev->origin = o;
-	ev->serial = serial;
+	ev->serial = r->serial;
+	ev->sec = r->sec;
+	ev->msec = r->msec;
+	ev->hash = key_hash(j, o, r->sec, r->msec, r->serial);
 	ev->ms = ms;
+	ev->arrived_ms = audit_joiner_now_ms();
+	ev->batch = j->batch;
+	j->batch_input = 1;
 	table_grow(j);
 	link_event(j, ev, o->tail, NULL, j->gtail, NULL);
 	return ev;
@@ -311,7 +430,16 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size
 		return -1;
 	}
 	u->nlines = ev->nlines;
+	u->arrived_ms = ev->arrived_ms;
+	u->batch = ev->batch;
 	ev->lines[ev->nlines++] = l;
+	ev->arrived_ms = audit_joiner_now_ms();
+	ev->batch = j->batch;
+	j->batch_input = 1;
+	ev->bytes += len;
+	j->held += len;
+	if (j->held > j->held_peak)
+		j->held_peak = j->held;
 	return 0;
 }
 
@@ -334,6 +462,9 @@ static int complete(audit_joiner_t *j, audit_event_t *ev, audit_event_end_t end)
 	u->gprev = ev->gprev;
 	u->gnext = ev->gnext;
 	unlink_event(j, ev);
+	origin_touch(j, ev->origin);   /* it may hold nothing now */
+	if (ev->capped)                /* every part says so, whatever ended it */
+		end = AUDIT_EVENT_END_CAPPED;
 	ev->end = end;
 	j->done[j->ndone++] = ev;
 	if (end <= AUDIT_EVENT_END_STANDALONE) {
@@ -342,6 +473,8 @@ static int complete(audit_joiner_t *j, audit_event_t *ev, audit_event_end_t end)
 		STAT_ADD(j, events_incomplete, 1);
 		if (end == AUDIT_EVENT_END_EVICTED)
 			STAT_ADD(j, events_evicted, 1);
+		if (end == AUDIT_EVENT_END_CAPPED)
+			STAT_ADD(j, events_capped, 1);
 	}
 	return 0;
 }
@@ -357,8 +490,16 @@ audit_joiner_t *audit_joiner_new(const audit_joiner_conf_t *conf)
 	j->conf = *conf;
 	if (j->conf.max_pending == 0)
 		j->conf.max_pending = 1;
+	if (j->conf.max_records == 0)
+		j->conf.max_records = 1;
+	siphash_key_random(&j->key);
 	j->tsize = TABLE_INITIAL_SIZE;
-	if ((j->table = calloc(j->tsize, sizeof(*j->table))) == NULL) {
+	j->osize = ORIGIN_TABLE_MIN;
+	j->table = calloc(j->tsize, sizeof(*j->table));
+	j->origins = calloc(j->osize, sizeof(*j->origins));
+	if (j->table == NULL || j->origins == NULL) {
+		free(j->table);
+		free(j->origins);
 		free(j);
 		return NULL;
 	}
@@ -380,25 +521,17 @@ void audit_joiner_free(audit_joiner_t *j)
 	}
 	for (i = 0; i < j->ndone; i++)
 		event_free(j->done[i]);
-	for (i = 0; i < ORIGIN_TABLE_SIZE; i++)
+	for (i = 0; i < j->osize; i++)
 		for (o = j->origins[i]; o != NULL; o = onext) {
 			onext = o->next;
-			free(o->name);
 			free(o);
 		}
 	pthread_mutex_destroy(&j->lock);
+	free(j->origins);
 	free(j->table);
 	free(j->undo);
 	free(j->done);
 	free(j);
-}
-
-void audit_joiner_begin(audit_joiner_t *j)
-{
-	pthread_mutex_lock(&j->lock);
-	j->nundo = 0;
-	j->ndone = 0;
-	audit_joiner_stats(j, &j->stats_at_begin);
 }
 
 /* SEC.MSEC in milliseconds, at most INT64_MAX: a later time than that is
@@ -411,32 +544,89 @@ static int64_t audit_time_ms(int64_t sec, unsigned msec)
 	return sec * MS_PER_S + (int64_t)msec;
 }
 
+void audit_joiner_begin(audit_joiner_t *j)
+{
+	pthread_mutex_lock(&j->lock);
+	j->nundo = 0;
+	j->ndone = 0;
+	j->now_sec = (int64_t)time(NULL);
+	audit_joiner_stats(j, &j->stats_at_begin);
+	j->batch++;
+	j->batch_input = 0;
+}
+
+/* the batch in progress ends (COMMITTED or rolled back) */
+static void batch_ended(audit_joiner_t *j, int committed)
+{
+	if (!j->batch_input)
+		return;
+	j->input_ended_ms = audit_joiner_now_ms();
+	if (committed)
+		j->input_committed = j->batch;
+}
+
+/* The time R's event is timed from (see audit_event.h): R's own when it
+ * is plausible (it then also sets the origin's clock: as before, the time
+ * of the origin's latest record, so records out of order time nothing
+ * out early), else the origin's clock, else NO_CLOCK: the event then
+ * times out at the origin's next plausible record (the receiving clock
+ * would hold it, and the events behind it, while old logs are replayed). */
+static int64_t timing_ms(audit_joiner_t *j, origin_t *o, const audit_record_t *r)
+{
+	int64_t ms = audit_time_ms(r->sec, r->msec);
+
+	if (audit_time_plausible(r->sec, j->now_sec)) {
+		o->clock = ms;
+		return ms;
+	}
+	return o->clock;
+}
+
+/* A record would take EV past a cap: EV goes out as it is, flagged, and
+ * the record starts the event's next part (flagged too). */
+static int past_cap(const audit_joiner_t *j, const audit_event_t *ev, size_t len)
+{
+	return ev->nlines > 0 &&
+	       (ev->nlines >= j->conf.max_records || ev->bytes + len > j->conf.max_bytes);
+}
+
 int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
                      const char *line, size_t len, const char *tag, size_t tag_len)
 {
 	audit_view_t name = r->node.len ? r->node : r->hostname;
-	int64_t ms = audit_time_ms(r->sec, r->msec);
 	origin_t *o = origin_get(j, name.p, name.len);
 	audit_event_t *ev;
+	int64_t ms;
 
 	if (o == NULL)
 		return -1;
 	if (!r->stamped) {
 		/* journald's form: no serial to join by, and its time is the
-		 * syslog header's, not the audit clock: an event of its own */
-		if ((ev = create_event(j, o, r->serial, ms)) == NULL ||
+		 * syslog header's, not the audit clock: an event of its own;
+		 * an EOE there ends nothing and holds nothing */
+		if (r->type == AUDIT_TYPE_EOE)
+			return 0;
+		if ((ev = create_event(j, o, r, audit_time_ms(r->sec, r->msec))) == NULL ||
 		    add_line(j, ev, line, len, tag, tag_len) != 0)
 			return -1;
 		return complete(j, ev, AUDIT_EVENT_END_STANDALONE);
 	}
+	ms = timing_ms(j, o, r);
 	/* the origin has moved on: what it left incomplete is done */
-	while (o->head != NULL && ms - o->head->ms > (int64_t)j->conf.timeout_ms)
+	while (o->head != NULL && o->clock != NO_CLOCK &&
+	       (o->head->ms == NO_CLOCK || o->clock - o->head->ms > (int64_t)j->conf.timeout_ms))
 		if (complete(j, o->head, AUDIT_EVENT_END_TIMEOUT) != 0)
 			return -1;
-	ev = lookup(j, o, r->serial);
+	ev = lookup(j, o, r->sec, r->msec, r->serial);
 	if (ev == NULL && r->type == AUDIT_TYPE_EOE)
 		return 0;   /* the end of an event already emitted: nothing to add */
-	if (ev == NULL && (ev = create_event(j, o, r->serial, ms)) == NULL)
+	if (ev != NULL && r->type != AUDIT_TYPE_EOE && past_cap(j, ev, len)) {
+		if (complete(j, ev, AUDIT_EVENT_END_CAPPED) != 0 ||
+		    (ev = create_event(j, o, r, ev->ms)) == NULL)
+			return -1;
+		ev->capped = 1;
+	}
+	if (ev == NULL && (ev = create_event(j, o, r, ms)) == NULL)
 		return -1;
 	if (r->type != AUDIT_TYPE_EOE && add_line(j, ev, line, len, tag, tag_len) != 0)
 		return -1;
@@ -458,6 +648,41 @@ void audit_joiner_flush(audit_joiner_t *j)
 			return;
 }
 
+int64_t audit_joiner_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * MS_PER_S + ts.tv_nsec / 1000000;
+}
+
+/* Every held event is looked at: they are in the order they were created,
+ * not in the order of their last records. At most max_pending of them.
+ * Idle means more than timeout_ms without a record AND the input moved on
+ * past the event: a later input batch was committed (the records that
+ * followed the event's were joined, so nothing more of it was there), or
+ * no input batch ended for timeout_ms (the input is quiet). Wall time
+ * alone would split an event whose next batch is merely late: one still
+ * queued in rsyslog behind a slow delivery, or a retry after an outage. */
+int audit_joiner_expire_idle(audit_joiner_t *j, int64_t now_ms)
+{
+	audit_event_t *ev, *next;
+	int quiet = now_ms - j->input_ended_ms > (int64_t)j->conf.timeout_ms;
+	int n = 0;
+
+	for (ev = j->ghead; ev != NULL; ev = next) {
+		next = ev->gnext;
+		if (now_ms - ev->arrived_ms <= (int64_t)j->conf.timeout_ms)
+			continue;
+		if (!quiet && j->input_committed <= ev->batch)
+			continue;
+		if (complete(j, ev, AUDIT_EVENT_END_TIMEOUT) != 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
 size_t audit_joiner_ncompleted(const audit_joiner_t *j)
 {
 	return j->ndone;
@@ -468,19 +693,41 @@ const audit_event_t *audit_joiner_completed(const audit_joiner_t *j, size_t i)
 	return j->done[i];
 }
 
+/* After a flood went out, what malloc keeps could stay in the process's
+ * RSS for good: give it back (outside the lock: it takes a while). */
+static int shrunk(audit_joiner_t *j)
+{
+	if (j->held_peak - j->held < TRIM_BYTES)
+		return 0;
+	j->held_peak = j->held;
+	return 1;
+}
+
 void audit_joiner_commit(audit_joiner_t *j)
 {
 	size_t i;
+	int trim;
 
-	for (i = 0; i < j->ndone; i++)
+	batch_ended(j, 1);
+	for (i = 0; i < j->ndone; i++) {
+		j->held -= j->done[i]->bytes;
 		event_free(j->done[i]);
+	}
 	j->ndone = 0;
 	j->nundo = 0;
+	origins_reap(j);
+	trim = shrunk(j);
 	pthread_mutex_unlock(&j->lock);
+	if (trim)
+		buf_give_back_memory();
 }
 
 void audit_joiner_rollback(audit_joiner_t *j)
 {
+	origin_t *o;
+	int trim;
+
+	batch_ended(j, 0);
 	while (j->nundo > 0) {
 		undo_t *u = &j->undo[--j->nundo];
 		audit_event_t *ev = u->ev;
@@ -491,8 +738,14 @@ void audit_joiner_rollback(audit_joiner_t *j)
 			link_event(j, ev, u->oprev, u->onext, u->gprev, u->gnext);
 			break;
 		case UNDO_ADD:
-			while (ev->nlines > u->nlines)
-				free(ev->lines[--ev->nlines].p);
+			while (ev->nlines > u->nlines) {
+				ev->nlines--;
+				ev->bytes -= ev->lines[ev->nlines].len;
+				j->held -= ev->lines[ev->nlines].len;
+				free(ev->lines[ev->nlines].p);
+			}
+			ev->arrived_ms = u->arrived_ms;
+			ev->batch = u->batch;
 			break;
 		case UNDO_CREATE:
 			unlink_event(j, ev);
@@ -503,6 +756,13 @@ void audit_joiner_rollback(audit_joiner_t *j)
 	STAT_SET(j, events_complete, j->stats_at_begin.events_complete);
 	STAT_SET(j, events_incomplete, j->stats_at_begin.events_incomplete);
 	STAT_SET(j, events_evicted, j->stats_at_begin.events_evicted);
+	STAT_SET(j, events_capped, j->stats_at_begin.events_capped);
 	STAT_SET(j, pending, j->stats_at_begin.pending);
+	for (o = j->touched; o != NULL; o = o->tnext)
+		o->clock = o->clock_at_begin;
+	origins_reap(j);
+	trim = shrunk(j);
 	pthread_mutex_unlock(&j->lock);
+	if (trim)
+		buf_give_back_memory();
 }

@@ -1,14 +1,34 @@
 /* audit_event.h -- joining the records of one audit event.
  *
- * Kernel records of one syscall share (origin, serial) and end with EOE;
- * user-space records (audit_type_is_standalone) are events of their own.
- * The joiner keeps incomplete events and hands out complete ones. An event
- * also completes, flagged incomplete, when a record of the same origin is
- * more than join_timeout newer (audit time), when more than max_pending
- * events are held (oldest first), or on a flush (HUP, shutdown).
+ * Kernel records of one syscall share (origin, time, serial) and end with
+ * EOE; records that differ in any of the three never join (as auparse:
+ * serials start again after a reboot). User-space records
+ * (audit_type_is_standalone) are events of their own. The joiner keeps
+ * incomplete events and hands out complete ones. An event also completes,
+ * flagged incomplete, when its origin's clock is more than join_timeout
+ * past it, when more than max_pending events are held (oldest first), or
+ * on a flush (HUP, shutdown).
+ * And when nothing was added to it for join_timeout (wall time,
+ * monotonic): audit_joiner_expire_idle(), which the module calls from a
+ * timer, so that a quiet origin's last event does not wait for the
+ * origin's next record.
  *
  * origin = the record's node=, else the syslog hostname it came with, else
- * "" (this host): serials are per host, so relayed hosts never mix.
+ * "" (this host): serials are per host, so relayed hosts never mix. The
+ * origins are in a table hashed with a random key (siphash.h), so crafted
+ * names cannot make it slow, and an origin is freed when it holds nothing.
+ *
+ * Bounds: an event holds at most max_records records and max_bytes bytes
+ * of lines; the record that would take it past either is the first of a
+ * new part of the same event. Every part goes out flagged "capped".
+ *
+ * Time: an origin's clock is the audit time of its latest plausible record
+ * (audit_time_plausible: not more than AUDIT_TIME_FUTURE_MAX_S after the
+ * receiving clock). An event's own time drives its timeout only when it is
+ * plausible; else the event is timed from the origin's clock when it
+ * began (no clock yet: it times out at the origin's next plausible
+ * record), so a record dated in the future never holds its origin's events
+ * back. The time as written stays the key and goes out in the event.
  *
  * Transactions: rsyslog retries a batch that could not be delivered, so
  * every change a batch makes (records added, events created or completed)
@@ -30,13 +50,30 @@
 
 #define AUDIT_JOIN_DEFAULT_TIMEOUT_MS  2000
 #define AUDIT_JOIN_DEFAULT_MAX_PENDING 4096
+/* Never cut a real event: the kernel logs an execve's arguments (at most
+ * 6 MiB, 12 MiB hex-encoded) in records of at most 7.5 KiB, about 1,700
+ * records; the largest in the corpus are 7 records, 17 KiB. */
+#define AUDIT_JOIN_DEFAULT_MAX_RECORDS 4096
+#define AUDIT_JOIN_DEFAULT_MAX_BYTES   (32u * 1024 * 1024)
+/* The least max_bytes accepted: a record of the parser's longest line
+ * always fits in one event part. */
+#define AUDIT_JOIN_MIN_MAX_BYTES       AUDIT_RECORD_MAX_LEN
+
+/* An audit time more than this after the receiving clock is implausible:
+ * a day covers a sender's clock or zone set wrong by hours. Any time back
+ * to the epoch is plausible (archives, backlogs, a clock not yet set). */
+#define AUDIT_TIME_FUTURE_MAX_S 86400
+
+/* 1 when SEC (audit time) is plausible at the receiving clock NOW_SEC. */
+int audit_time_plausible(int64_t sec, int64_t now_sec);
 
 typedef enum audit_event_end {
 	AUDIT_EVENT_END_EOE = 0,      /* complete: EOE seen */
 	AUDIT_EVENT_END_STANDALONE,   /* complete: a user-space record */
-	AUDIT_EVENT_END_TIMEOUT,      /* incomplete: origin moved on */
+	AUDIT_EVENT_END_TIMEOUT,      /* incomplete: origin moved on, or quiet */
 	AUDIT_EVENT_END_EVICTED,      /* incomplete: too many pending */
-	AUDIT_EVENT_END_FLUSH         /* incomplete: HUP or shutdown */
+	AUDIT_EVENT_END_FLUSH,        /* incomplete: HUP or shutdown */
+	AUDIT_EVENT_END_CAPPED        /* a part of an event past max_records/bytes */
 } audit_event_end_t;
 
 const char *audit_event_end_str(audit_event_end_t end);
@@ -66,6 +103,8 @@ audit_event_end_t audit_event_end(const audit_event_t *ev);
 typedef struct audit_joiner_conf {
 	unsigned timeout_ms;          /* audit-time gap that completes an event */
 	size_t max_pending;           /* events held at most */
+	size_t max_records;           /* records in one event (part) at most */
+	size_t max_bytes;             /* bytes of lines in one event at most */
 } audit_joiner_conf_t;
 
 void audit_joiner_conf_default(audit_joiner_conf_t *c);
@@ -74,7 +113,9 @@ typedef struct audit_joiner_stats {
 	uint64_t events_complete;     /* EOE or standalone */
 	uint64_t events_incomplete;   /* timeout, evicted or flushed */
 	uint64_t events_evicted;      /* of those, because of max_pending */
+	uint64_t events_capped;       /* of those, parts of an event past a cap */
 	uint64_t pending;             /* held now (a gauge) */
+	uint64_t origins;             /* origins holding events now (a gauge) */
 } audit_joiner_stats_t;
 
 typedef struct audit_joiner audit_joiner_t;
@@ -96,6 +137,12 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
                      const char *line, size_t len, const char *tag, size_t tag_len);
 /* Complete every held event (HUP, shutdown) as part of this batch. */
 void audit_joiner_flush(audit_joiner_t *j);
+/* The clock of arrival times: CLOCK_MONOTONIC in milliseconds. */
+int64_t audit_joiner_now_ms(void);
+/* Complete, flagged timeout, every held event whose last record was added
+ * more than timeout_ms before NOW_MS (audit_joiner_now_ms()), as part of
+ * this batch. Returns how many, or -1 when memory ran out (roll back). */
+int audit_joiner_expire_idle(audit_joiner_t *j, int64_t now_ms);
 /* The events completed so far in this batch, in completion order. */
 size_t audit_joiner_ncompleted(const audit_joiner_t *j);
 const audit_event_t *audit_joiner_completed(const audit_joiner_t *j, size_t i);

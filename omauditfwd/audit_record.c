@@ -17,10 +17,13 @@
  *  - msec takes 1 to 3 digits read as a decimal fraction: ".5" is 500 ms,
  *    ".05" is 50 ms, ".123" is 123 ms.
  *  - A BRACED value is the text between the braces with the blanks next
- *    to the braces trimmed: SADDR={ fam=inet } gives "fam=inet".
+ *    to the braces trimmed: SADDR={ fam=inet } gives "fam=inet". It ends
+ *    at the '}' that balances the '{' and ends a token, so a socket path
+ *    with braces stays whole (see braced_close).
+ *  - The ENRICHED "SADDR=unknown family" is one value of two words.
  *  - An unquoted value is HEX when it is an even number (>= 2) of
  *    [0-9A-F] and the field is one auditd/the kernel write as an untrusted
- *    string (auparse typetab.h's ESCAPED names, see escaped_names[], plus
+ *    string (auparse typetab.h's ESCAPED names, see is_escaped_field, plus
  *    every aN / aN[i] of an EXECVE record). saddr stays PLAIN: it is a
  *    binary sockaddr, not a string. "(null)" is NULL; the view is "(null)".
  *  - A name made of [A-Z0-9_-] with at least one letter is an interpreted
@@ -52,6 +55,8 @@
 #define LIT_LEN(s) (sizeof(s) - 1)
 
 #define FIELDS_INITIAL_CAP      32
+#define INDEX_MIN_SLOTS         64   /* a power of two, 2 x FIELDS_INITIAL_CAP */
+_Static_assert(AUDIT_RECORD_MAX_FIELDS < UINT16_MAX, "index slots are 16 bits");
 #define TYPE_NAME_MAX           64   /* libaudit's longest name is ~25 */
 #define TYPE_NUMBER_DIGITS_MAX  9    /* fits an int */
 #define MSEC_DIGITS_MAX         3
@@ -80,32 +85,14 @@
 #define VALUE_NULL  "(null)"
 #define AVC_PREFIX  "avc:"
 #define KEY_NAME    "key"
+#define ENRICHED_SADDR "SADDR"
+#define SADDR_UNKNOWN  "unknown"  /* "SADDR=unknown family" */
+#define SADDR_FAMILY   "family"
 #define HEX_RULE_KEY_SEP "01"  /* RULE_KEY_SEP as it looks hex encoded */
 #define UTF8_BOM    "\xef\xbb\xbf" /* may open an RFC 5424 MSG */
 
 /* Header verdicts while looking for the record in a line. */
 enum hdr_rc { HDR_OK, HDR_BAD, HDR_TRUNC };
-
-/* The untrusted-string fields, from auparse's typetab.h
- * (AUPARSE_TYPE_ESCAPED, _ESCAPED_FILE, _ESCAPED_KEY, _PROCTITLE and
- * _TTY_DATA, including the AppArmor ones). */
-#define NAME(s) { s, LIT_LEN(s) }
-static const struct esc_name {
-	const char *s;
-	size_t len;
-} escaped_names[] = {
-	NAME("acct"), NAME("apparmor"), NAME("cgroup"), NAME("cmd"),
-	NAME("comm"), NAME("cwd"), NAME("data"), NAME("denied_mask"),
-	NAME("device"), NAME("dir"), NAME("exe"), NAME("file"), NAME("grp"),
-	NAME("info"), NAME("invalid_context"), NAME("key"), NAME("name"),
-	NAME("new-chardev"), NAME("new-disk"), NAME("new-fs"),
-	NAME("new-net"), NAME("new-rng"), NAME("new_group"), NAME("ocomm"),
-	NAME("old-chardev"), NAME("old-disk"), NAME("old-fs"),
-	NAME("old-net"), NAME("old-rng"), NAME("operation"), NAME("path"),
-	NAME("proctitle"), NAME("profile"), NAME("requested_mask"),
-	NAME("root_dir"), NAME("sw"), NAME("vm"), NAME("watch"),
-};
-#undef NAME
 
 static const char *const month_names[] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -550,9 +537,10 @@ static enum hdr_rc read_number(const char **pp, const char *end, uint64_t max,
 	for (; p < end && is_digit(*p); p++) {
 		unsigned d = (unsigned)(*p - '0');
 
-		if (v > (max - d) / DECIMAL_BASE)
+		/* overflow checks without a division per digit */
+		if (__builtin_mul_overflow(v, (uint64_t)DECIMAL_BASE, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)d, &v) || v > max)
 			return HDR_BAD;
-		v = v * DECIMAL_BASE + d;
 	}
 	*pp = p;
 	*out = v;
@@ -719,6 +707,33 @@ static audit_parse_rc_t find_record(audit_record_t *r, const char *from,
 	return truncated ? AUDIT_PARSE_TRUNCATED : AUDIT_PARSE_NOT_AUDIT;
 }
 
+/* The most frequent record types by name, ahead of libaudit's look-up
+ * (a string search per record): 80 % of a typical stream. */
+#define TYPE(name, t) { name, LIT_LEN(name), t }
+static const struct frequent_type {
+	const char *name;
+	size_t len;
+	int type;
+} frequent_types[] = {
+	TYPE("SYSCALL", AUDIT_SYSCALL), TYPE("PATH", AUDIT_PATH),
+	TYPE("EOE", AUDIT_EOE), TYPE("CWD", AUDIT_CWD),
+	TYPE("EXECVE", AUDIT_EXECVE), TYPE("PROCTITLE", AUDIT_PROCTITLE),
+	TYPE("SOCKADDR", AUDIT_SOCKADDR),
+};
+#undef TYPE
+
+/* The type of the NUL-terminated NAME (LEN bytes), or <= 0. */
+static int name_to_type(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(frequent_types) / sizeof(frequent_types[0]); i++)
+		if (frequent_types[i].len == len &&
+		    memcmp(frequent_types[i].name, name, len) == 0)
+			return frequent_types[i].type;
+	return audit_name_to_msg_type(name);
+}
+
 /* r->type and r->type_str from r->type_name: two libaudit lookups at most
  * (name -> number, number -> its stable name). */
 static void resolve_type(audit_record_t *r)
@@ -744,7 +759,7 @@ static void resolve_type(audit_record_t *r)
 	} else {
 		memcpy(buf, r->type_name.p, len);
 		buf[len] = '\0';
-		type = audit_name_to_msg_type(buf);
+		type = name_to_type(buf, len);
 		if (type <= 0)
 			return;
 	}
@@ -754,11 +769,92 @@ static void resolve_type(audit_record_t *r)
 
 /* ---- fields ----------------------------------------------------------- */
 
+/* The key of the name at P (LEN bytes) that lies in [P, END): one load
+ * when 8 bytes are there to read. */
+static uint64_t name_key(const char *p, size_t len, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t k;
+
+	if (end - p >= AUDIT_NAME_KEY_BYTES) {
+		memcpy(&k, p, sizeof(k));
+		if (len < AUDIT_NAME_KEY_BYTES)
+			k &= ((uint64_t)1 << (8 * len)) - 1;
+		return k;
+	}
+#else
+	(void)end;
+#endif
+	return audit_name_key(p, len);
+}
+
+/* The slot of the name (P, LEN, KEY) in R's index: the slot holding it,
+ * or the empty slot where it would go. */
+static audit_name_slot_t *index_slot(const audit_record_t *r, const char *p,
+                                     size_t len, uint64_t key)
+{
+	size_t i = audit_name_hash_key(key, len) & r->index_mask;
+
+	for (;; i = (i + 1) & r->index_mask) {
+		audit_name_slot_t *s = &r->index[i];
+		const audit_field_t *f;
+
+		if (s->first == 0)
+			return s;
+		f = &r->fields[s->first - 1];
+		if (f->key == key && f->name.len == len &&
+		    (len <= AUDIT_NAME_KEY_BYTES ||
+		     memcmp(f->name.p + AUDIT_NAME_KEY_BYTES, p + AUDIT_NAME_KEY_BYTES,
+		            len - AUDIT_NAME_KEY_BYTES) == 0))
+			return s;
+	}
+}
+
+/* Enter field I into the index (it holds every earlier field): its nth. */
+static void index_add(audit_record_t *r, size_t i)
+{
+	audit_field_t *f = &r->fields[i];
+	audit_name_slot_t *s = index_slot(r, f->name.p, f->name.len, f->key);
+
+	if (s->first == 0) {
+		s->first = (uint16_t)(i + 1);
+		s->count = 0;
+	}
+	f->nth = ++s->count;
+}
+
+/* An index of at least SLOTS slots (a power of two), holding the fields
+ * so far. Returns 0 or -1 when memory ran out. */
+static int index_resize(audit_record_t *r, size_t slots)
+{
+	size_t i;
+
+	if (slots > r->index_cap) {
+		audit_name_slot_t *ni = realloc(r->index, slots * sizeof(*ni));
+
+		if (ni == NULL)
+			return -1;
+		r->index = ni;
+		r->index_cap = slots;
+	}
+	r->index_mask = slots - 1;
+	memset(r->index, 0, slots * sizeof(*r->index));
+	for (i = 0; i < r->nfields; i++)
+		index_add(r, i);
+	return 0;
+}
+
 static audit_parse_rc_t add_field(audit_record_t *r, audit_view_t name,
                                   audit_view_t value, audit_enc_t enc,
                                   unsigned flags)
 {
 	audit_field_t *f;
+
+	/* at most half the slots used, so a probe ends soon */
+	if (r->indexed && 2 * (r->nfields + 1) > r->index_mask + 1 &&
+	    index_resize(r, r->index == NULL ? INDEX_MIN_SLOTS
+	                                     : 2 * (r->index_mask + 1)) != 0)
+		return AUDIT_PARSE_NOMEM;
 
 	if (r->nfields == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : FIELDS_INITIAL_CAP;
@@ -779,6 +875,16 @@ static audit_parse_rc_t add_field(audit_record_t *r, audit_view_t name,
 	f->value = value;
 	f->enc = enc;
 	f->flags = flags;
+	if (r->indexed) {
+		/* a name is in the line, or one of the static names of AVC */
+		uintptr_t a = (uintptr_t)name.p, l = (uintptr_t)r->line.p;
+
+		f->key = a >= l && a - l < r->line.len ?
+		         name_key(name.p, name.len, r->line.p + r->line.len) :
+		         audit_name_key(name.p, name.len);
+		f->hash = audit_name_hash_key(f->key, name.len);
+		index_add(r, r->nfields - 1);
+	}
 	if (flags & AUDIT_FIELD_INTERPRETED)
 		r->enriched = 1;
 	return AUDIT_PARSE_OK;
@@ -821,18 +927,52 @@ static int is_execve_arg(audit_view_t n)
 	return i == n.len - 1 && n.p[i] == ']' && n.p[i - 1] != '[';
 }
 
+/* N is the literal S: a compare of constant length, inlined */
+#define NAME_IS(n, s) (memcmp((n).p, (s), LIT_LEN(s)) == 0)
+
+/* The untrusted-string fields, from auparse's typetab.h
+ * (AUPARSE_TYPE_ESCAPED, _ESCAPED_FILE, _ESCAPED_KEY, _PROCTITLE and
+ * _TTY_DATA, including the AppArmor ones), plus every aN / aN[i] of an
+ * EXECVE record. By length, so a name is compared with a few at most. */
 static int is_escaped_field(int type, audit_view_t n)
 {
-	size_t i;
-
 	if (type == AUDIT_EXECVE && is_execve_arg(n))
 		return 1;
-	for (i = 0; i < sizeof(escaped_names) / sizeof(escaped_names[0]); i++)
-		if (escaped_names[i].len == n.len &&
-		    escaped_names[i].s[0] == n.p[0] &&
-		    memcmp(escaped_names[i].s, n.p, n.len) == 0)
-			return 1;
-	return 0;
+	switch (n.len) {
+	case 2:
+		return NAME_IS(n, "sw") || NAME_IS(n, "vm");
+	case 3:
+		return NAME_IS(n, "cmd") || NAME_IS(n, "cwd") || NAME_IS(n, "dir") ||
+		       NAME_IS(n, "exe") || NAME_IS(n, "grp") || NAME_IS(n, "key");
+	case 4:
+		return NAME_IS(n, "acct") || NAME_IS(n, "comm") || NAME_IS(n, "data") ||
+		       NAME_IS(n, "file") || NAME_IS(n, "info") || NAME_IS(n, "name") ||
+		       NAME_IS(n, "path");
+	case 5:
+		return NAME_IS(n, "ocomm") || NAME_IS(n, "watch");
+	case 6:
+		return NAME_IS(n, "cgroup") || NAME_IS(n, "device") ||
+		       NAME_IS(n, "new-fs") || NAME_IS(n, "old-fs");
+	case 7:
+		return NAME_IS(n, "new-net") || NAME_IS(n, "new-rng") ||
+		       NAME_IS(n, "old-net") || NAME_IS(n, "old-rng") ||
+		       NAME_IS(n, "profile");
+	case 8:
+		return NAME_IS(n, "apparmor") || NAME_IS(n, "new-disk") ||
+		       NAME_IS(n, "old-disk") || NAME_IS(n, "root_dir");
+	case 9:
+		return NAME_IS(n, "new_group") || NAME_IS(n, "operation") ||
+		       NAME_IS(n, "proctitle");
+	case 11:
+		return NAME_IS(n, "denied_mask") || NAME_IS(n, "new-chardev") ||
+		       NAME_IS(n, "old-chardev");
+	case 14:
+		return NAME_IS(n, "requested_mask");
+	case 15:
+		return NAME_IS(n, "invalid_context");
+	default:
+		return 0;
+	}
 }
 
 static int is_upper_hex_string(audit_view_t v)
@@ -911,12 +1051,51 @@ static audit_parse_rc_t parse_squoted(audit_record_t *r, audit_view_t name,
 	                 AUDIT_ENC_SQUOTED, flags);
 }
 
+/* Does the '}' at P end a token: the line ends or a separator follows? */
+static int ends_token(const char *p, const char *end, enum tok_mode mode)
+{
+	return p + 1 >= end || ends_word(p[1], mode) ||
+	       is_escaped_sep(p + 1, end, mode);
+}
+
+/* The '}' that ends the braced value whose inside starts at P, or NULL.
+ * A socket path may hold braces (path=/tmp/.{FD2DD8D4-...}), so it is the
+ * '}' that balances the opening '{' and ends a token; failing that (a
+ * path with a lone brace), the last '}' that ends a token; failing that,
+ * the first '}'. Inside msg='...' the search ends at a quote. */
+static const char *braced_close(const char *p, const char *end,
+                                enum tok_mode mode)
+{
+	const char *first = NULL, *last = NULL;
+	size_t depth = 0;
+
+	for (; p < end; p++) {
+		if (*p == '\'' && mode == TOK_NESTED && first != NULL)
+			break;
+		if (*p == '{') {
+			depth++;
+		} else if (*p == '}') {
+			if (first == NULL)
+				first = p;
+			if (ends_token(p, end, mode)) {
+				if (depth == 0)
+					return p;
+				last = p;
+			}
+			if (depth > 0)
+				depth--;
+		}
+	}
+	return last != NULL ? last : first;
+}
+
 /* {...}: the inside, blanks next to the braces trimmed. */
 static audit_parse_rc_t parse_braced(audit_record_t *r, audit_view_t name,
                                      const char *p, const char *end,
-                                     unsigned flags, const char **next)
+                                     enum tok_mode mode, unsigned flags,
+                                     const char **next)
 {
-	const char *close = memchr(p, '}', (size_t)(end - p));
+	const char *close = braced_close(p, end, mode);
 	const char *b = p, *e;
 
 	if (close == NULL)
@@ -994,6 +1173,26 @@ static const char *lost_separator(const char *v, const char *e)
 	return p;
 }
 
+/* auditd writes the ENRICHED SADDR of a socket address whose family it
+ * does not know as two words, "SADDR=unknown family" (auparse's own
+ * interpretation is unknown-family(N)). The value is both words: returns
+ * the end of the value that starts at V and whose first word ends at E. */
+static const char *unknown_family(audit_view_t name, const char *v,
+                                  const char *e, const char *end)
+{
+	const char *p = e + 1;
+
+	if (!is_name(name, ENRICHED_SADDR, LIT_LEN(ENRICHED_SADDR)) ||
+	    !is_name(view(v, (size_t)(e - v)), SADDR_UNKNOWN, LIT_LEN(SADDR_UNKNOWN)) ||
+	    e >= end || *e != ' ' ||
+	    !starts_with(p, end, SADDR_FAMILY, LIT_LEN(SADDR_FAMILY)))
+		return e;
+	p += LIT_LEN(SADDR_FAMILY);
+	if (p < end && !is_sep(*p) && !is_escaped_sep(p, end, TOK_BODY))
+		return e;
+	return p;
+}
+
 /* The value at P (past '=') of field NAME; *NEXT is set past it. */
 static audit_parse_rc_t parse_value(audit_record_t *r, audit_view_t name,
                                     const char *p, const char *end,
@@ -1016,9 +1215,11 @@ static audit_parse_rc_t parse_value(audit_record_t *r, audit_view_t name,
 	if (p < end && *p == '\'' && mode == TOK_BODY)
 		return parse_squoted(r, name, p + 1, end, flags, next);
 	if (p < end && *p == '{')
-		return parse_braced(r, name, p + 1, end, flags, next);
+		return parse_braced(r, name, p + 1, end, mode, flags, next);
 	p = word_end(p, end, mode);
 	p = lost_separator(v, p);
+	if (flags & AUDIT_FIELD_INTERPRETED)
+		p = unknown_family(name, v, p, end);
 	*next = p;
 	value = view(v, (size_t)(p - v));
 	if (mode == TOK_NESTED)
@@ -1129,6 +1330,7 @@ void audit_record_free(audit_record_t *r)
 	if (r == NULL)
 		return;
 	free(r->fields);
+	free(r->index);
 	audit_record_init(r);
 }
 
@@ -1150,10 +1352,20 @@ static void reset(audit_record_t *r, const char *line, size_t len)
 	r->body = view(line, 0);
 	r->enriched = 0;
 	r->nfields = 0;
+	if (r->index != NULL) {   /* emptied to its first size */
+		r->index_mask = INDEX_MIN_SLOTS - 1;
+		memset(r->index, 0, INDEX_MIN_SLOTS * sizeof(*r->index));
+	}
 }
 
 audit_parse_rc_t audit_record_parse(audit_record_t *r, const char *line,
                                     size_t len)
+{
+	return audit_record_parse_opt(r, line, len, 0);
+}
+
+audit_parse_rc_t audit_record_parse_opt(audit_record_t *r, const char *line,
+                                        size_t len, unsigned opts)
 {
 	const char *end, *from = line;
 	audit_parse_rc_t rc;
@@ -1165,6 +1377,7 @@ audit_parse_rc_t audit_record_parse(audit_record_t *r, const char *line,
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	reset(r, line, len);
+	r->indexed = !(opts & AUDIT_PARSE_NO_INDEX);
 	if (len > AUDIT_RECORD_MAX_LEN)
 		return AUDIT_PARSE_TOO_LONG;
 	end = line + len;
@@ -1172,7 +1385,7 @@ audit_parse_rc_t audit_record_parse(audit_record_t *r, const char *line,
 	    !starts_with(line, end, KEY_NODE, LIT_LEN(KEY_NODE)))
 		from = syslog_header(line, end, &r->hostname);
 	r->msg = view(from, (size_t)(end - from));
-	if (has_binary(line, len))
+	if (!(opts & AUDIT_PARSE_CHECKED) && has_binary(line, len))
 		return AUDIT_PARSE_BINARY;
 	rc = find_record(r, from, end);
 	if (rc == AUDIT_PARSE_OK) {
@@ -1196,20 +1409,46 @@ const char *audit_parse_rc_str(audit_parse_rc_t rc)
 	case AUDIT_PARSE_BINARY:          return "binary";
 	case AUDIT_PARSE_TOO_MANY_FIELDS: return "too-many-fields";
 	case AUDIT_PARSE_NOMEM:           return "no-memory";
+	case AUDIT_PARSE_UNTRUSTED:       return "untrusted";
 	}
 	return "unknown";
+}
+
+const audit_field_t *audit_record_field_view(const audit_record_t *r,
+                                             const char *name, size_t len)
+{
+	const audit_name_slot_t *s;
+	size_t i;
+
+	if (r->nfields == 0)
+		return NULL;
+	if (!r->indexed) {
+		for (i = 0; i < r->nfields; i++)
+			if (r->fields[i].name.len == len &&
+			    memcmp(r->fields[i].name.p, name, len) == 0)
+				return &r->fields[i];
+		return NULL;
+	}
+	s = index_slot(r, name, len, audit_name_key(name, len));
+	return s->first ? &r->fields[s->first - 1] : NULL;
 }
 
 const audit_field_t *audit_record_field(const audit_record_t *r,
                                         const char *name)
 {
-	size_t len = strlen(name), i;
+	const audit_name_slot_t *s;
+	uint64_t key = 0;
+	size_t len;
 
-	for (i = 0; i < r->nfields; i++)
-		if (r->fields[i].name.len == len &&
-		    memcmp(r->fields[i].name.p, name, len) == 0)
-			return &r->fields[i];
-	return NULL;
+	if (!r->indexed || r->nfields == 0)
+		return audit_record_field_view(r, name, strlen(name));
+	/* the key while looking for the end of a short name */
+	for (len = 0; len < AUDIT_NAME_KEY_BYTES && name[len] != '\0'; len++)
+		key |= (uint64_t)(unsigned char)name[len] << (8 * len);
+	if (len == AUDIT_NAME_KEY_BYTES)
+		len += strlen(name + len);
+	s = index_slot(r, name, len, key);
+	return s->first ? &r->fields[s->first - 1] : NULL;
 }
 
 int audit_type_is_standalone(int type)

@@ -63,7 +63,47 @@ typedef struct audit_field {
 	audit_view_t value;
 	audit_enc_t enc;
 	unsigned flags;
+	uint64_t key;           /* audit_name_key() of name */
+	uint32_t hash;          /* audit_name_hash() of name */
+	unsigned nth;           /* 1 for the first field of this name in the
+	                         * record, 2 for the second, ... */
 } audit_field_t;
+
+/* What the parser keeps of every field name to find it again without
+ * hashing or comparing it byte by byte: KEY, its first 8 bytes as a
+ * little-endian number (zero-padded; two names of at most 8 bytes are
+ * equal when their lengths and keys are), and HASH, from the key and the
+ * length. A caller with a table of names of its own can index it by
+ * audit_name_hash() and use f->hash. */
+#define AUDIT_NAME_KEY_BYTES 8
+#define AUDIT_NAME_HASH_MULT 0x9E3779B97F4A7C15ULL
+#define AUDIT_NAME_HASH_SHIFT 32
+static inline uint64_t audit_name_key(const char *p, size_t len)
+{
+	uint64_t k = 0;
+	size_t i, n = len < AUDIT_NAME_KEY_BYTES ? len : AUDIT_NAME_KEY_BYTES;
+
+	for (i = 0; i < n; i++)
+		k |= (uint64_t)(unsigned char)p[i] << (8 * i);
+	return k;
+}
+
+static inline uint32_t audit_name_hash_key(uint64_t key, size_t len)
+{
+	return (uint32_t)(((key ^ len) * AUDIT_NAME_HASH_MULT) >> AUDIT_NAME_HASH_SHIFT);
+}
+
+static inline uint32_t audit_name_hash(const char *p, size_t len)
+{
+	return audit_name_hash_key(audit_name_key(p, len), len);
+}
+
+/* A record's index of its field names, built by the parser: open
+ * addressing, one slot per distinct name. */
+typedef struct audit_name_slot {
+	uint16_t first;         /* index + 1 of the name's first field; 0: empty */
+	uint16_t count;         /* fields of that name so far */
+} audit_name_slot_t;
 
 typedef enum audit_parse_rc {
 	AUDIT_PARSE_OK = 0,
@@ -72,7 +112,8 @@ typedef enum audit_parse_rc {
 	AUDIT_PARSE_TOO_LONG,        /* line > AUDIT_RECORD_MAX_LEN */
 	AUDIT_PARSE_BINARY,          /* NUL or other control bytes */
 	AUDIT_PARSE_TOO_MANY_FIELDS, /* > AUDIT_RECORD_MAX_FIELDS */
-	AUDIT_PARSE_NOMEM            /* the field array could not grow */
+	AUDIT_PARSE_NOMEM,           /* the field array could not grow */
+	AUDIT_PARSE_UNTRUSTED        /* not from a trusted sender (pipeline's trusted=0) */
 } audit_parse_rc_t;
 
 typedef struct audit_record {
@@ -96,6 +137,11 @@ typedef struct audit_record {
 	size_t nfields;
 	audit_field_t *fields;  /* in line order; owned by the record */
 	size_t cap;             /* allocated entries in fields */
+	int indexed;            /* the fields' key, hash and nth and the
+	                         * index are set (see audit_record_parse_opt) */
+	audit_name_slot_t *index; /* by name hash: audit_record_field in O(1) */
+	size_t index_mask;      /* slots in use - 1 (a power of two - 1) */
+	size_t index_cap;       /* allocated slots */
 } audit_record_t;
 
 void audit_record_init(audit_record_t *r);
@@ -110,12 +156,26 @@ void audit_record_free(audit_record_t *r);
  * [LINE, LINE+LEN). */
 audit_parse_rc_t audit_record_parse(audit_record_t *r, const char *line, size_t len);
 
+/* The same; with AUDIT_PARSE_NO_INDEX the fields' key, hash and nth and
+ * the index of names are not built (audit_record_field then scans): for
+ * a caller that only needs the header and the verdict (the joiner's
+ * parse of a record that is formatted later). */
+#define AUDIT_PARSE_NO_INDEX 0x01
+/* With AUDIT_PARSE_CHECKED the line is known to hold no control bytes
+ * (it is a copy of a line that parsed before): the check is skipped. */
+#define AUDIT_PARSE_CHECKED  0x02
+audit_parse_rc_t audit_record_parse_opt(audit_record_t *r, const char *line, size_t len,
+                                        unsigned opts);
+
 /* A short stable token for an rc: "ok", "not-audit", "truncated", "too-long",
  * "binary", "too-many-fields", "no-memory". Used in output and counters. */
 const char *audit_parse_rc_str(audit_parse_rc_t rc);
 
-/* The first field named NAME (ASCII, exact), or NULL. */
+/* The first field named NAME (ASCII, exact), or NULL. O(1): a look-up in
+ * the record's index of names. */
 const audit_field_t *audit_record_field(const audit_record_t *r, const char *name);
+const audit_field_t *audit_record_field_view(const audit_record_t *r, const char *name,
+                                             size_t len);
 
 /* Kernel records of one event end with EOE; user-space records are events of
  * their own (types 1100-1299 and 2100-2999). */

@@ -8,12 +8,16 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "pipeline.h"
+#include "reduce.h"
 #include "transport.h"
 
 #define CLI_BATCH_MESSAGES 1024       /* messages per write/send */
@@ -21,6 +25,9 @@
 #define CLI_RETRY_SLEEP_S  1
 #define CLI_MAX_CONF_PARAMS 64        /* --conf-param / --topic-conf-param */
 #define CLI_MAX_FILTERS     FILTER_RULES_MAX  /* --filter */
+#define CLI_TICK_MS        500        /* input that stays open: quiet this long,
+                                       * what is ready and idle goes out */
+#define CLI_READ_CHUNK     65536
 
 typedef struct cli {
 	pipeline_t *pipe;
@@ -31,6 +38,9 @@ typedef struct cli {
 	const transport_ops_t *tops;
 	transport_t *tr;
 	int failed;
+	transport_stream_stats_t sstats;   /* tcp, tls */
+	uint64_t bytes_sent;
+	uint64_t batches_failed;           /* send attempts that failed */
 } cli_t;
 
 static void usage(FILE *f)
@@ -56,13 +66,21 @@ static void usage(FILE *f)
 "  --join on|off          join the records of an event into one message\n"
 "                         (default on)\n"
 "  --join-timeout MS      an event without its EOE is complete when its origin\n"
-"                         is this much newer, in audit time (default %d)\n"
+"                         is this much newer, in audit time, or (input that\n"
+"                         stays open) when it got no record for this long\n"
+"                         (default %d)\n"
 "  --join-maxpending N    incomplete events held at most (default %d)\n"
+"  --join-maxrecords N    records in one event at most; past it the event goes\n"
+"                         out in parts flagged capped (default %d)\n"
+"  --join-maxbytes N      bytes of records in one event at most, >= 65536\n"
+"                         (default %u)\n"
 "  --enrich on|off        decode values and add interpretations under the\n"
 "                         UPPERCASE names (default on)\n"
 "  --enrich-hostname on|off  on: an event's host is its node, else the\n"
 "                         syslog host, else this host's FQDN (default);\n"
 "                         off: no host member\n"
+"  --trusted on|off       off: every line failed the trust check: forwarded\n"
+"                         flagged (unparsed, reason untrusted), never parsed\n"
 "  --enrich-ids POLICY    auto | always | never: uid/gid names from this\n"
 "                         host's passwd (auto: only for its own records)\n"
 "  --filter RULE          an event filter rule (repeatable, in order; see\n"
@@ -86,19 +104,30 @@ static void usage(FILE *f)
 "  --conf-param K=V       kafka: librdkafka setting (repeatable)\n"
 "  --topic-conf-param K=V kafka: librdkafka topic setting (repeatable)\n"
 "  --close-timeout MS     kafka: wait for messages in flight at the end\n"
+"  --deadletter FILE      kafka: append messages Kafka refuses for good (too\n"
+"                         large, invalid) to FILE and go on (default: none,\n"
+"                         such a message fails the run)\n"
 "  --port N               port (default: the transport's)\n"
 "  --transport NAME       %s (default tcp)\n"
 "  --framing MODE         octet-counted | lf (default octet-counted)\n"
 "  --timeout-connect MS   connect timeout (default %d)\n"
 "  --timeout-io MS        write/acknowledge timeout (default %d)\n"
+"  --resend-window SIZE   tcp, tls: delivered bytes resent after a lost\n"
+"                         connection, e.g. 256k, 1m; 0: none (default 256k)\n"
+"  --max-message-size N   largest message, syslog header and framing included\n"
+"                         (8096, 64k, 1m; 0: no limit); a larger event is\n"
+"                         reduced to fit (default: %d with --target, the\n"
+"                         Kafka default with --topic, none on stdout)\n"
 "  --stats                print counters to stderr at the end (with\n"
 "                         filters: per rule, kept, dropped, suppressed)\n"
 "  --version, --help\n",
 	        format_names(), SYSLOG_DEFAULT_APPNAME, SYSLOG_DEFAULT_FACILITY,
 	        SYSLOG_DEFAULT_SEVERITY, AUDIT_JOIN_DEFAULT_TIMEOUT_MS,
-	        AUDIT_JOIN_DEFAULT_MAX_PENDING, ANCESTRY_DEFAULT_DEPTH, ANCESTRY_DEFAULT_CAP,
-	        transport_names(),
-	        TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS, TRANSPORT_DEFAULT_IO_TIMEOUT_MS);
+	        AUDIT_JOIN_DEFAULT_MAX_PENDING, AUDIT_JOIN_DEFAULT_MAX_RECORDS,
+	        (unsigned)AUDIT_JOIN_DEFAULT_MAX_BYTES, ANCESTRY_DEFAULT_DEPTH,
+	        ANCESTRY_DEFAULT_CAP, transport_names(),
+	        TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS, TRANSPORT_DEFAULT_IO_TIMEOUT_MS,
+	        REDUCE_DEFAULT_MAX);
 }
 
 static int die_usage(const char *opt, const char *val, const char *expected)
@@ -121,6 +150,35 @@ static int positive_int(const char *s, int max, int *out)
 	return 0;
 }
 
+/* a size as rsyslog writes it: digits, then k m g (x 1024...) or K M G
+ * (x 1000...); at most MAX */
+static int size_arg(const char *s, size_t max, size_t *out)
+{
+	static const char units[] = "kmgKMG";
+	static const unsigned long long mult[] = { 1ULL << 10, 1ULL << 20, 1ULL << 30,
+	                                           1000ULL, 1000000ULL, 1000000000ULL };
+	unsigned long long v;
+	const char *u;
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end != '\0') {
+		if ((u = strchr(units, *end)) == NULL || end[1] != '\0' ||
+		    v > max / mult[u - units])
+			return -1;
+		v *= mult[u - units];
+	}
+	if (v > max)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
 static int flush_batch(cli_t *c)
 {
 	char errstr[512];
@@ -135,6 +193,7 @@ static int flush_batch(cli_t *c)
 			fwrite(m, 1, len, stdout);
 			putc('\n', stdout);
 		}
+		c->bytes_sent += c->batch.data.len;
 		msgbatch_reset(&c->batch);
 		if (ferror(stdout)) {
 			fprintf(stderr, "auditfwd: writing to stdout: %s\n", strerror(errno));
@@ -145,9 +204,11 @@ static int flush_batch(cli_t *c)
 	for (attempt = 1; attempt <= CLI_SEND_ATTEMPTS; attempt++) {
 		if (c->tops->send(c->tr, &c->batch, &delivered, errstr, sizeof(errstr)) ==
 		    TRANSPORT_OK) {
+			c->bytes_sent += c->batch.data.len;
 			msgbatch_reset(&c->batch);
 			return 0;
 		}
+		c->batches_failed++;
 		fprintf(stderr, "auditfwd: attempt %d/%d: %s\n", attempt, CLI_SEND_ATTEMPTS,
 		        errstr);
 		if (attempt < CLI_SEND_ATTEMPTS)
@@ -167,27 +228,116 @@ static int end_batch(cli_t *c)
 	return 0;
 }
 
+/* One line (LEN bytes, its LF included when it has one) into the open
+ * batch, which is delivered every CLI_BATCH_MESSAGES lines: 0 or -1. */
+static int take_line(cli_t *c, const char *line, size_t len, size_t *lines)
+{
+	if (pipeline_process(c->pipe, line, len, NULL, 0, &c->batch) != 0) {
+		fprintf(stderr, "auditfwd: out of memory\n");
+		pipeline_batch_rollback(c->pipe);
+		return -1;
+	}
+	if (++*lines % CLI_BATCH_MESSAGES == 0) {
+		if (end_batch(c) != 0)
+			return -1;
+		pipeline_batch_begin(c->pipe);
+	}
+	return 0;
+}
+
+/* Input that may stay open (a pipe from tail -f, a terminal, a socket):
+ * read it as it comes, and every CLI_TICK_MS deliver what is complete and
+ * the events that got no record for the join timeout (as the module's join
+ * timer does, flagged "incomplete":"timeout"), however busy the input is.
+ * The messages are the same as from a file; only when they go out differs. */
+static int run_live(cli_t *c, int fd, const char *name)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char *buf = NULL, *nb, *lf;
+	size_t cap = 0, len = 0, off, lines = 0;
+	int64_t now, tick_at = audit_joiner_now_ms() + CLI_TICK_MS;
+	ssize_t n;
+	int r;
+
+	pipeline_batch_begin(c->pipe);
+	for (;;) {
+		now = audit_joiner_now_ms();
+		r = now < tick_at ? poll(&pfd, 1, (int)(tick_at - now)) : 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto read_error;
+		if (r == 0) {   /* a tick: out with what is ready */
+			tick_at = audit_joiner_now_ms() + CLI_TICK_MS;
+			if (c->joiner != NULL &&
+			    audit_joiner_expire_idle(c->joiner, audit_joiner_now_ms()) < 0) {
+				fprintf(stderr, "auditfwd: out of memory\n");
+				pipeline_batch_rollback(c->pipe);
+				free(buf);
+				return -1;
+			}
+			if (end_batch(c) != 0 || fflush(stdout) != 0) {
+				free(buf);
+				return -1;
+			}
+			pipeline_batch_begin(c->pipe);
+			continue;
+		}
+		if (cap - len < CLI_READ_CHUNK) {
+			if ((nb = realloc(buf, cap + CLI_READ_CHUNK)) == NULL) {
+				fprintf(stderr, "auditfwd: out of memory\n");
+				pipeline_batch_rollback(c->pipe);
+				free(buf);
+				return -1;
+			}
+			buf = nb;
+			cap += CLI_READ_CHUNK;
+		}
+		if ((n = read(fd, buf + len, cap - len)) < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto read_error;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		for (off = 0; (lf = memchr(buf + off, '\n', len - off)) != NULL;
+		     off = (size_t)(lf + 1 - buf))
+			if (take_line(c, buf + off, (size_t)(lf + 1 - (buf + off)), &lines) != 0) {
+				free(buf);
+				return -1;
+			}
+		memmove(buf, buf + off, len - off);
+		len -= off;
+	}
+	/* the end: a last line without its LF, as getline gives it */
+	if (len > 0 && take_line(c, buf, len, &lines) != 0) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return end_batch(c);
+read_error:
+	fprintf(stderr, "auditfwd: reading %s: %s\n", name, strerror(errno));
+	free(buf);
+	(void)end_batch(c);
+	return -1;
+}
+
 static int run_stream(cli_t *c, FILE *in, const char *name)
 {
 	char *line = NULL;
 	size_t cap = 0, lines = 0;
+	struct stat st;
 	ssize_t n;
 	int rc = 0;
 
+	if (fstat(fileno(in), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return run_live(c, fileno(in), name);
 	pipeline_batch_begin(c->pipe);
 	while ((n = getline(&line, &cap, in)) >= 0) {
-		if (pipeline_process(c->pipe, line, (size_t)n, NULL, 0, &c->batch) != 0) {
-			fprintf(stderr, "auditfwd: out of memory\n");
-			pipeline_batch_rollback(c->pipe);
+		if (take_line(c, line, (size_t)n, &lines) != 0) {
 			free(line);
 			return -1;
-		}
-		if (++lines % CLI_BATCH_MESSAGES == 0) {
-			if (end_batch(c) != 0) {
-				free(line);
-				return -1;
-			}
-			pipeline_batch_begin(c->pipe);
 		}
 	}
 	if (ferror(in)) {
@@ -198,6 +348,79 @@ static int run_stream(cli_t *c, FILE *in, const char *name)
 		rc = -1;
 	free(line);
 	return rc;
+}
+
+static void put_counter(const char *name, unsigned long long v)
+{
+	fprintf(stderr, " %s=%llu", name, v);
+}
+
+/* --stats: the pipeline's counts on one line (as they always were), then
+ * every other counter the module gives impstats, by the same names. */
+static void print_stats(const cli_t *c)
+{
+	pipeline_stats_t *st = pipeline_stats(c->pipe);
+
+	fprintf(stderr, "records=%llu parsed=%llu unparsed=%llu dropped=%llu messages=%llu"
+	        " untrusted=%llu",
+	        (unsigned long long)st->lines_in, (unsigned long long)st->records_parsed,
+	        (unsigned long long)st->unparsed, (unsigned long long)st->unparsed_dropped,
+	        (unsigned long long)st->messages_out, (unsigned long long)st->untrusted);
+	if (st->messages_reduced != 0)
+		fprintf(stderr, " reduced=%llu cut=%llu", (unsigned long long)st->messages_reduced,
+		        (unsigned long long)st->bytes_cut);
+	fputc('\n', stderr);
+	fprintf(stderr, "bytes.sent=%llu", (unsigned long long)c->bytes_sent);
+	put_counter("batches.failed", c->batches_failed);
+	if (c->joiner != NULL) {
+		audit_joiner_stats_t js;
+
+		audit_joiner_stats(c->joiner, &js);
+		put_counter("events.complete", js.events_complete);
+		put_counter("events.incomplete", js.events_incomplete);
+		put_counter("events.evicted", js.events_evicted);
+		put_counter("events.capped", js.events_capped);
+		put_counter("events.pending", js.pending);
+		put_counter("origins.held", js.origins);
+	}
+	if (c->enrich != NULL) {
+		const enrich_stats_t *es = enrich_stats(c->enrich);
+
+		put_counter("idcache.hits", es->id_cache_hits);
+		put_counter("idcache.misses", es->id_cache_misses);
+	}
+	if (c->tr != NULL && c->tops != &transport_kafka) {
+		put_counter("connects", c->sstats.connects);
+		put_counter("connects.failed", c->sstats.connect_failures);
+		put_counter("handshakes.failed", c->sstats.handshake_failures);
+		put_counter("failovers", c->sstats.failovers);
+		put_counter("resends", c->sstats.resends);
+		put_counter("resent.bytes", c->sstats.resent_bytes);
+	}
+	if (c->tr != NULL && c->tops == &transport_kafka) {
+		const transport_kafka_stats_t *k = transport_kafka_stats(c->tr);
+
+		put_counter("kafka.produced", k->produced);
+		put_counter("kafka.delivered", k->delivered);
+		put_counter("kafka.failed", k->failed);
+		put_counter("kafka.skipped", k->skipped);
+		put_counter("kafka.awaited", k->awaited);
+		put_counter("kafka.recreated", k->recreated);
+		put_counter("kafka.doubt", k->doubt);
+		put_counter("kafka.doubt.found", k->doubt_found);
+		put_counter("kafka.doubt.absent", k->doubt_absent);
+		put_counter("kafka.doubt.unresolved", k->doubt_unresolved);
+		put_counter("kafka.errors.permanent", k->permanent);
+		put_counter("kafka.reduced", k->reduced);
+		put_counter("kafka.isolated", k->isolated);
+		put_counter("kafka.deadletter", k->deadletter);
+		put_counter("kafka.deadletter.failed", k->deadletter_failed);
+		put_counter("kafka.queue.msgs", k->queue_msgs);
+		put_counter("kafka.tx.errors", k->tx_errors);
+		put_counter("kafka.tx.retries", k->tx_retries);
+		put_counter("kafka.req.timeouts", k->req_timeouts);
+	}
+	fputc('\n', stderr);
 }
 
 /* At the end of the input, what is still held is complete as it is. */
@@ -254,15 +477,22 @@ static void print_filter_stats(cli_t *c)
 	}
 }
 
+/* the kafka transport tells what it did with a refused message */
+static void print_notice(void *ctx, const char *text)
+{
+	(void)ctx;
+	fprintf(stderr, "auditfwd: %s\n", text);
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_UNPARSED, O_HEADER, O_APPNAME, O_HOST, O_TARGET,
 	       O_PORT, O_TRANSPORT, O_FRAMING, O_TCONNECT, O_TIO, O_STATS, O_VERSION,
 	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_EHOST, O_BROKER, O_TOPIC, O_KEY,
 	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
-	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_FILTER, O_FILTERFILE,
-	       O_FILTERCLOCK, O_ATTACK, O_ATTACKMAP, O_ANC, O_ANCDEPTH, O_ANCMAX,
-	       O_ANCPROC };
+	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_DEADLETTER, O_RESEND, O_TRUSTED, O_MAXMSG,
+	       O_JMAXRECORDS, O_JMAXBYTES, O_FILTER, O_FILTERFILE, O_FILTERCLOCK, O_ATTACK,
+	       O_ATTACKMAP, O_ANC, O_ANCDEPTH, O_ANCMAX, O_ANCPROC };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -276,9 +506,12 @@ int main(int argc, char **argv)
 		{ "join", required_argument, NULL, O_JOIN },
 		{ "join-timeout", required_argument, NULL, O_JTIMEOUT },
 		{ "join-maxpending", required_argument, NULL, O_JMAX },
+		{ "join-maxrecords", required_argument, NULL, O_JMAXRECORDS },
+		{ "join-maxbytes", required_argument, NULL, O_JMAXBYTES },
 		{ "enrich", required_argument, NULL, O_ENRICH },
 		{ "enrich-ids", required_argument, NULL, O_EIDS },
 		{ "enrich-hostname", required_argument, NULL, O_EHOST },
+		{ "trusted", required_argument, NULL, O_TRUSTED },
 		{ "broker", required_argument, NULL, O_BROKER },
 		{ "topic", required_argument, NULL, O_TOPIC },
 		{ "key", required_argument, NULL, O_KEY },
@@ -286,6 +519,7 @@ int main(int argc, char **argv)
 		{ "conf-param", required_argument, NULL, O_CONFPARAM },
 		{ "topic-conf-param", required_argument, NULL, O_TOPICCONFPARAM },
 		{ "close-timeout", required_argument, NULL, O_CLOSETIMEOUT },
+		{ "deadletter", required_argument, NULL, O_DEADLETTER },
 		{ "target", required_argument, NULL, O_TARGET },
 		{ "port", required_argument, NULL, O_PORT },
 		{ "transport", required_argument, NULL, O_TRANSPORT },
@@ -301,6 +535,8 @@ int main(int argc, char **argv)
 		{ "filter", required_argument, NULL, O_FILTER },
 		{ "filter-file", required_argument, NULL, O_FILTERFILE },
 		{ "filter-clock", required_argument, NULL, O_FILTERCLOCK },
+		{ "resend-window", required_argument, NULL, O_RESEND },
+		{ "max-message-size", required_argument, NULL, O_MAXMSG },
 		{ "stats", no_argument, NULL, O_STATS },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, 'h' },
@@ -312,6 +548,8 @@ int main(int argc, char **argv)
 	enrich_conf_t econf;
 	cli_t c;
 	int opt, stats = 0, header_set = 0, rc = 0, i, join = 1, enrich = 1, v, leef_set = 0;
+	size_t max_msg = 0;
+	int max_msg_set = 0;
 	const char *conf_params[CLI_MAX_CONF_PARAMS], *topic_params[CLI_MAX_CONF_PARAMS];
 	static const char *filters[CLI_MAX_FILTERS];
 	const char *filter_file = NULL, *attack_mapping = NULL;
@@ -412,9 +650,18 @@ int main(int argc, char **argv)
 			topic_params[tconf.kafka_n_topic_conf_params++] = optarg;
 			tconf.kafka_topic_conf_params = topic_params;
 			break;
+		case O_DEADLETTER:
+			tconf.kafka_deadletter = optarg;
+			tconf.kafka_notice = print_notice;
+			break;
 		case O_CLOSETIMEOUT:
 			if (positive_int(optarg, 3600000, &tconf.kafka_close_timeout_ms) != 0)
 				return die_usage("close-timeout", optarg, "milliseconds > 0");
+			break;
+		case O_TRUSTED:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return die_usage("trusted", optarg, "on or off");
+			pconf.trusted = strcmp(optarg, "on") == 0;
 			break;
 		case O_EHOST:
 			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
@@ -434,6 +681,16 @@ int main(int argc, char **argv)
 			if (positive_int(optarg, 10000000, &v) != 0)
 				return die_usage("join-maxpending", optarg, "a number > 0");
 			jconf.max_pending = (size_t)v;
+			break;
+		case O_JMAXRECORDS:
+			if (positive_int(optarg, INT_MAX, &v) != 0)
+				return die_usage("join-maxrecords", optarg, "a number > 0");
+			jconf.max_records = (size_t)v;
+			break;
+		case O_JMAXBYTES:
+			if (positive_int(optarg, INT_MAX, &v) != 0 || v < (int)AUDIT_JOIN_MIN_MAX_BYTES)
+				return die_usage("join-maxbytes", optarg, "bytes, at least 65536");
+			jconf.max_bytes = (size_t)v;
 			break;
 		case O_TARGET:
 			tconf.target = optarg;
@@ -499,6 +756,22 @@ int main(int argc, char **argv)
 				return die_usage("filter-clock", optarg, "audit or wall");
 			pconf.filter_audit_clock = strcmp(optarg, "audit") == 0;
 			break;
+		case O_RESEND:
+			if (size_arg(optarg, TRANSPORT_RESEND_WINDOW_MAX, &tconf.resend_window) != 0)
+				return die_usage("resend-window", optarg, "a size from 0 to 64m "
+				                 "(k, m: x 1024)");
+			break;
+		case O_MAXMSG:
+			if (reduce_size_parse(optarg, &max_msg) != 0 ||
+			    (max_msg != 0 && max_msg < REDUCE_MIN_LIMIT)) {
+				char want[80];
+
+				snprintf(want, sizeof(want), "0 (no limit) or a size of at least %d bytes",
+				         REDUCE_MIN_LIMIT);
+				return die_usage("max-message-size", optarg, want);
+			}
+			max_msg_set = 1;
+			break;
 		case O_STATS:
 			stats = 1;
 			break;
@@ -525,6 +798,7 @@ int main(int argc, char **argv)
 	if (tconf.target != NULL || c.tops == &transport_kafka) {
 		if (!header_set)
 			pconf.header.style = SYSLOG_HDR_RFC5424;
+		tconf.stream_stats = &c.sstats;
 		if (c.tops->create(&c.tr, &tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {
 			fprintf(stderr, "auditfwd: %s\n", errstr);
 			return 2;
@@ -549,6 +823,15 @@ int main(int argc, char **argv)
 		}
 		pconf.attack_map = amap;
 	}
+	if (!max_msg_set && c.tops == &transport_kafka)
+		max_msg = reduce_kafka_default(tconf.kafka_conf_params, tconf.kafka_n_conf_params,
+		                               tconf.kafka_headers, tconf.kafka_n_headers);
+	else if (!max_msg_set && tconf.target != NULL)
+		max_msg = REDUCE_DEFAULT_MAX;
+	pconf.max_message = reduce_message_limit(
+		max_msg, (tconf.target != NULL && c.tops != &transport_kafka) &&
+		         tconf.framing == FRAMING_OCTET_COUNTED,
+		(tconf.target != NULL && c.tops != &transport_kafka) && tconf.framing == FRAMING_LF);
 	msgbatch_init(&c.batch);
 	if (join && (c.joiner = pconf.joiner = audit_joiner_new(&jconf)) == NULL) {
 		fprintf(stderr, "auditfwd: out of memory\n");
@@ -583,11 +866,7 @@ int main(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		rc = -1;
 	if (stats) {
-		pipeline_stats_t *st = pipeline_stats(c.pipe);
-		fprintf(stderr, "records=%llu parsed=%llu unparsed=%llu dropped=%llu messages=%llu\n",
-		        (unsigned long long)st->lines_in, (unsigned long long)st->records_parsed,
-		        (unsigned long long)st->unparsed, (unsigned long long)st->unparsed_dropped,
-		        (unsigned long long)st->messages_out);
+		print_stats(&c);
 		print_filter_stats(&c);
 	}
 	if (c.tr != NULL)

@@ -1,6 +1,9 @@
 /* buf.c -- growable byte buffer and message batch (see buf.h). */
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "buf.h"
 
@@ -17,6 +20,26 @@ void buf_free(buf_t *b)
 {
 	free(b->p);
 	buf_init(b);
+}
+
+void buf_give_back_memory(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+void buf_shrink(buf_t *b, size_t keep)
+{
+	char *np;
+
+	if (b->cap <= keep || b->len > keep / 2 || keep < 2)
+		return;
+	if ((np = realloc(b->p, keep / 2)) == NULL)
+		return;   /* it stays as large as it was: no harm */
+	b->p = np;
+	b->cap = keep / 2;
+	buf_give_back_memory();
 }
 
 int buf_reserve(buf_t *b, size_t n)
@@ -48,7 +71,7 @@ fail:
 	return -1;
 }
 
-void buf_append(buf_t *b, const void *p, size_t n)
+void buf_append_slow(buf_t *b, const void *p, size_t n)
 {
 	if (n == 0 || buf_reserve(b, n) != 0)
 		return;
@@ -107,6 +130,13 @@ void msgbatch_free(msgbatch_t *mb)
 
 void msgbatch_reset(msgbatch_t *mb)
 {
+	/* a batch that carried a flood (an event capped at join.maxbytes)
+	 * does not keep its memory for good */
+	if (mb->data.cap > MSGBATCH_KEEP_BYTES || mb->cap > MSGBATCH_KEEP_MSGS) {
+		msgbatch_free(mb);
+		buf_give_back_memory();
+		return;
+	}
 	buf_reset(&mb->data);
 	mb->n = 0;
 	mb->open_at = 0;

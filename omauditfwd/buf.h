@@ -3,7 +3,8 @@
  * Formatters append straight into a buf_t; a msgbatch_t is the bytes of many
  * output messages back to back plus (offset, length) per message, which is
  * what a transport sends. Both are reused across batches (reset keeps the
- * memory), so the steady state allocates nothing.
+ * memory), so the steady state allocates nothing; a batch that grew past
+ * MSGBATCH_KEEP_BYTES / MSGBATCH_KEEP_MSGS gives its memory back on reset.
  */
 #ifndef AUDITFWD_BUF_H
 #define AUDITFWD_BUF_H
@@ -24,7 +25,26 @@ void buf_free(buf_t *b);
 static inline void buf_reset(buf_t *b) { b->len = 0; b->oom = 0; }
 /* Make room for N more bytes; 0 on success, -1 (and oom set) on failure. */
 int buf_reserve(buf_t *b, size_t n);
-void buf_append(buf_t *b, const void *p, size_t n);
+/* Give back the memory a flood left: when B holds at most KEEP / 2 bytes
+ * but has room for more than KEEP, its room shrinks to KEEP / 2. */
+void buf_shrink(buf_t *b, size_t keep);
+/* After a large buffer was freed or shrunk: ask malloc to return the
+ * memory it keeps to the system (glibc's malloc_trim; elsewhere nothing),
+ * so a flood leaves no lasting RSS. Takes a while: call it rarely. */
+void buf_give_back_memory(void);
+/* buf_append's way when the bytes do not fit (or the buffer is broken) */
+void buf_append_slow(buf_t *b, const void *p, size_t n);
+/* Append N bytes at P. Inline: most appends are a few bytes into a buffer
+ * with room, and a call per field name and value showed in the profile. */
+static inline void buf_append(buf_t *b, const void *p, size_t n)
+{
+	if (n != 0 && n <= b->cap - b->len && !b->oom) {
+		memcpy(b->p + b->len, p, n);
+		b->len += n;
+	} else {
+		buf_append_slow(b, p, n);
+	}
+}
 static inline void buf_putc(buf_t *b, char c)
 {
 	if (b->len < b->cap || buf_reserve(b, 1) == 0)
@@ -38,6 +58,9 @@ typedef struct msg_span {
 	size_t off;       /* into the batch's data */
 	size_t len;
 } msg_span_t;
+
+#define MSGBATCH_KEEP_BYTES (4u * 1024 * 1024)
+#define MSGBATCH_KEEP_MSGS  65536
 
 typedef struct msgbatch {
 	buf_t data;

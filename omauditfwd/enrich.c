@@ -28,6 +28,9 @@
 #define NS_PER_MS           1000000ULL
 #define HASH_MULT           0x9E3779B97F4A7C15ULL
 #define UNKNOWN_PREFIX      "unknown-"
+#define UNKNOWN_ID_OPEN     "unknown("
+#define LIT_LEN(s)          (sizeof(s) - 1)
+#define VALUE_STACK_MAX     256     /* longer values are copied to the heap */
 #define PROCTITLE_NAME      "proctitle"
 #define DEC_BASE            10
 #define HEX_BASE            16
@@ -138,7 +141,13 @@ static char *db_lookup(enum id_kind kind, unsigned long long id)
  * "unknown(-2500001)"). The raw number stays next to it in the output. */
 static void put_unknown_id(buf_t *out, unsigned long long id)
 {
-	buf_printf(out, "unknown(%d)", (int)(int32_t)(uint32_t)id);
+	int32_t v = (int32_t)(uint32_t)id;
+
+	buf_append(out, UNKNOWN_ID_OPEN, LIT_LEN(UNKNOWN_ID_OPEN));
+	if (v < 0)
+		buf_putc(out, '-');
+	buf_put_uint(out, v < 0 ? (unsigned long long)-(int64_t)v : (unsigned long long)v);
+	buf_putc(out, ')');
 }
 
 /* Under the lock: append the cached name of ID (or "unknown(ID)") and
@@ -341,40 +350,43 @@ enum kind {
 /* Field name -> kind, after auparse's typetab.h. Names whose only
  * interpretation is decoding (the escaped strings, proctitle) and MAC
  * labels are absent: enrich_decode is all they get. */
+#define NK(n, k) { n, sizeof(n) - 1, k }
 static const struct name_kind {
 	const char *name;
+	size_t len;
 	enum kind kind;
 } name_kinds[] = {
-	{ "auid", K_UID }, { "uid", K_UID }, { "euid", K_UID },
-	{ "suid", K_UID }, { "fsuid", K_UID }, { "ouid", K_UID },
-	{ "oauid", K_UID }, { "old-auid", K_UID }, { "iuid", K_UID },
-	{ "id", K_UID }, { "inode_uid", K_UID }, { "sauid", K_UID },
-	{ "obj_uid", K_UID }, { "obj_gid", K_GID }, { "gid", K_GID },
-	{ "egid", K_GID }, { "sgid", K_GID }, { "fsgid", K_GID },
-	{ "ogid", K_GID }, { "igid", K_GID }, { "inode_gid", K_GID },
-	{ "new_gid", K_GID }, { "syscall", K_SYSCALL }, { "arch", K_ARCH },
-	{ "exit", K_EXIT }, { "perm", K_PERM }, { "perm_mask", K_PERM },
-	{ "mode", K_MODE }, { "saddr", K_SOCKADDR }, { "prom", K_PROMISC },
-	{ "old_prom", K_PROMISC }, { "capability", K_CAPABILITY },
-	{ "res", K_SUCCESS }, { "result", K_SUCCESS }, { "a0", K_A0 },
-	{ "a1", K_A1 }, { "a2", K_A2 }, { "a3", K_A3 }, { "sig", K_SIGNAL },
-	{ "list", K_LIST }, { "data", K_TTY_DATA }, { "ses", K_SESSION },
-	{ "cap_pi", K_CAP_BITMAP }, { "cap_pe", K_CAP_BITMAP },
-	{ "cap_pp", K_CAP_BITMAP }, { "cap_pa", K_CAP_BITMAP },
-	{ "cap_fi", K_CAP_BITMAP }, { "cap_fp", K_CAP_BITMAP },
-	{ "fp", K_CAP_BITMAP }, { "fi", K_CAP_BITMAP },
-	{ "old_pp", K_CAP_BITMAP }, { "old_pi", K_CAP_BITMAP },
-	{ "old_pe", K_CAP_BITMAP }, { "old_pa", K_CAP_BITMAP },
-	{ "new_pp", K_CAP_BITMAP }, { "new_pi", K_CAP_BITMAP },
-	{ "new_pe", K_CAP_BITMAP }, { "pp", K_CAP_BITMAP },
-	{ "pi", K_CAP_BITMAP }, { "pe", K_CAP_BITMAP }, { "pa", K_CAP_BITMAP },
-	{ "family", K_NFPROTO }, { "icmptype", K_ICMPTYPE },
-	{ "proto", K_PROTOCOL }, { "code", K_SECCOMP }, { "oflag", K_OFLAG },
-	{ "flags", K_MMAP }, { "sigev_signo", K_SIGNAL }, { "hook", K_HOOK },
-	{ "action", K_NETACTION }, { "macproto", K_MACPROTO },
-	{ "resp", K_FANOTIFY }, { "nl-mcgrp", K_NLMCGRP },
-	{ "seperms", K_SEPERMS },
+	NK("auid", K_UID), NK("uid", K_UID), NK("euid", K_UID),
+	NK("suid", K_UID), NK("fsuid", K_UID), NK("ouid", K_UID),
+	NK("oauid", K_UID), NK("old-auid", K_UID), NK("iuid", K_UID),
+	NK("id", K_UID), NK("inode_uid", K_UID), NK("sauid", K_UID),
+	NK("obj_uid", K_UID), NK("obj_gid", K_GID), NK("gid", K_GID),
+	NK("egid", K_GID), NK("sgid", K_GID), NK("fsgid", K_GID),
+	NK("ogid", K_GID), NK("igid", K_GID), NK("inode_gid", K_GID),
+	NK("new_gid", K_GID), NK("syscall", K_SYSCALL), NK("arch", K_ARCH),
+	NK("exit", K_EXIT), NK("perm", K_PERM), NK("perm_mask", K_PERM),
+	NK("mode", K_MODE), NK("saddr", K_SOCKADDR), NK("prom", K_PROMISC),
+	NK("old_prom", K_PROMISC), NK("capability", K_CAPABILITY),
+	NK("res", K_SUCCESS), NK("result", K_SUCCESS), NK("a0", K_A0),
+	NK("a1", K_A1), NK("a2", K_A2), NK("a3", K_A3), NK("sig", K_SIGNAL),
+	NK("list", K_LIST), NK("data", K_TTY_DATA), NK("ses", K_SESSION),
+	NK("cap_pi", K_CAP_BITMAP), NK("cap_pe", K_CAP_BITMAP),
+	NK("cap_pp", K_CAP_BITMAP), NK("cap_pa", K_CAP_BITMAP),
+	NK("cap_fi", K_CAP_BITMAP), NK("cap_fp", K_CAP_BITMAP),
+	NK("fp", K_CAP_BITMAP), NK("fi", K_CAP_BITMAP),
+	NK("old_pp", K_CAP_BITMAP), NK("old_pi", K_CAP_BITMAP),
+	NK("old_pe", K_CAP_BITMAP), NK("old_pa", K_CAP_BITMAP),
+	NK("new_pp", K_CAP_BITMAP), NK("new_pi", K_CAP_BITMAP),
+	NK("new_pe", K_CAP_BITMAP), NK("pp", K_CAP_BITMAP),
+	NK("pi", K_CAP_BITMAP), NK("pe", K_CAP_BITMAP), NK("pa", K_CAP_BITMAP),
+	NK("family", K_NFPROTO), NK("icmptype", K_ICMPTYPE),
+	NK("proto", K_PROTOCOL), NK("code", K_SECCOMP), NK("oflag", K_OFLAG),
+	NK("flags", K_MMAP), NK("sigev_signo", K_SIGNAL), NK("hook", K_HOOK),
+	NK("action", K_NETACTION), NK("macproto", K_MACPROTO),
+	NK("resp", K_FANOTIFY), NK("nl-mcgrp", K_NLMCGRP),
+	NK("seperms", K_SEPERMS),
 };
+#undef NK
 
 static const interp_fn kind_fns[] = {
 	[K_SYSCALL] = interp_syscall, [K_ARCH] = interp_arch,
@@ -396,64 +408,69 @@ static const interp_fn kind_fns[] = {
 
 /* Every field of every record comes through here (strcmp from a linear
  * scan was 15 % of the core path, then still 4 % with a first-byte check):
- * a hash table over name_kinds, built once, finds a name with one strcmp. */
+ * a hash table over name_kinds, built once, indexed by the hash the parser
+ * keeps for every field name (audit_name_hash), finds a name with one
+ * compare of its length and bytes. */
 #define NAME_KIND_SLOTS 256     /* a power of two, over 2 x ARRAY_LEN(name_kinds) */
 static unsigned char name_kind_slot[NAME_KIND_SLOTS];  /* index + 1; 0 empty */
 _Static_assert(2 * ARRAY_LEN(name_kinds) < NAME_KIND_SLOTS && ARRAY_LEN(name_kinds) < 255,
                "name_kind_slot: too small for name_kinds");
 static pthread_once_t name_kind_once = PTHREAD_ONCE_INIT;
 
-static size_t name_hash(const char *s)
-{
-	size_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h & (NAME_KIND_SLOTS - 1);
-}
-
 static void name_kinds_index(void)
 {
 	size_t i, j;
 
 	for (i = 0; i < ARRAY_LEN(name_kinds); i++) {
-		for (j = name_hash(name_kinds[i].name); name_kind_slot[j];
+		for (j = audit_name_hash(name_kinds[i].name, name_kinds[i].len) & (NAME_KIND_SLOTS - 1);
+		     name_kind_slot[j];
 		     j = (j + 1) & (NAME_KIND_SLOTS - 1))
 			;
 		name_kind_slot[j] = (unsigned char)(i + 1);
 	}
 }
 
-static enum kind kind_by_name(const char *name)
+static int view_is(audit_view_t v, const char *s, size_t len)
+{
+	return v.len == len && memcmp(v.p, s, len) == 0;
+}
+
+#define VIEW_IS(v, lit) view_is((v), (lit), sizeof(lit) - 1)
+
+/* The kind of the field name N whose audit_name_hash is H. */
+static enum kind kind_by_name(audit_view_t n, uint32_t h)
 {
 	size_t j;
 
 	pthread_once(&name_kind_once, name_kinds_index);
-	for (j = name_hash(name); name_kind_slot[j]; j = (j + 1) & (NAME_KIND_SLOTS - 1))
-		if (strcmp(name_kinds[name_kind_slot[j] - 1].name, name) == 0)
-			return name_kinds[name_kind_slot[j] - 1].kind;
+	for (j = h & (NAME_KIND_SLOTS - 1); name_kind_slot[j]; j = (j + 1) & (NAME_KIND_SLOTS - 1)) {
+		const struct name_kind *k = &name_kinds[name_kind_slot[j] - 1];
+
+		if (k->len == n.len && memcmp(k->name, n.p, n.len) == 0)
+			return k->kind;
+	}
 	return K_NONE;
 }
 
 /* auparse_interp_adjust_type(): a name that means something else in one
  * record type. */
-static enum kind kind_of(int rtype, const char *name)
+static enum kind kind_of(int rtype, audit_view_t name, uint32_t h)
 {
-	if (rtype == AUDIT_EXECVE && name[0] == 'a')
+	if (rtype == AUDIT_EXECVE && name.len > 0 && name.p[0] == 'a')
 		return K_NONE;                  /* argv: decoded only */
 	if ((rtype == AUDIT_AVC || rtype == AUDIT_NETFILTER_PKT) &&
-	    strcmp(name, "saddr") == 0)
+	    VIEW_IS(name, "saddr"))
 		return K_NONE;                  /* plain text address */
-	if (rtype == AUDIT_MQ_OPEN && strcmp(name, "mode") == 0)
+	if (rtype == AUDIT_MQ_OPEN && VIEW_IS(name, "mode"))
 		return K_MODE_SHORT;
-	if (rtype == AUDIT_CRYPTO_KEY_USER && strcmp(name, "fp") == 0)
+	if (rtype == AUDIT_CRYPTO_KEY_USER && VIEW_IS(name, "fp"))
 		return K_NONE;                  /* a key fingerprint */
 	if ((rtype == AUDIT_ADD_GROUP || rtype == AUDIT_GRP_MGMT ||
-	     rtype == AUDIT_DEL_GROUP) && strcmp(name, "id") == 0)
+	     rtype == AUDIT_DEL_GROUP) && VIEW_IS(name, "id"))
 		return K_GID;
-	if (rtype == AUDIT_PATH && strcmp(name, "flags") == 0)
+	if (rtype == AUDIT_PATH && VIEW_IS(name, "flags"))
 		return K_NONE;                  /* RHEL4-only lookup flags */
-	return kind_by_name(name);
+	return kind_by_name(name, h);
 }
 
 /* ---- event facts an interpretation needs -------------------------------- */
@@ -509,11 +526,12 @@ static long record_syscall(const audit_record_t *r)
  * (every interpreted field of it asks; each is a search of its fields).
  * CTX's cache is written through a cast: every ctx is the caller's own
  * variable, and the cache does not change what the ctx means. */
-static void record_facts(const enrich_ctx_t *ctx, interp_arg_t *a)
+static void record_facts(const enrich_t *e, const enrich_ctx_t *ctx, interp_arg_t *a)
 {
 	enrich_ctx_t *c = (enrich_ctx_t *)ctx;
 
 	if (!c->facts.known) {
+		c->facts.ids = ids_allowed(e, ctx);
 		c->facts.machine = event_machine(ctx);
 		c->facts.syscall = record_syscall(ctx->rec);
 		c->facts.a0 = record_hex(ctx->rec, "a0");
@@ -579,7 +597,7 @@ static int put_id(enrich_t *e, const enrich_ctx_t *ctx, enum id_kind kind,
 		return 0;
 	if (id == INTERP_ID_UNSET)
 		return interp_id_special(id, out);
-	if (!ids_allowed(e, ctx))
+	if (!(ctx->facts.known ? ctx->facts.ids : ids_allowed(e, ctx)))
 		return 0;
 	if (interp_id_special(id, out))
 		return 1;
@@ -609,37 +627,54 @@ static int interpret_value(enrich_t *e, const enrich_ctx_t *ctx,
 	return rc;
 }
 
-int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx,
-                     const audit_field_t *f, buf_t *out)
+static int interpret(enrich_t *e, const enrich_ctx_t *ctx, const audit_field_t *f,
+                     buf_t *out, int look_for_enriched)
 {
-	char name[FIELD_NAME_MAX], *val;
+	char small[VALUE_STACK_MAX], *val;
 	const audit_field_t *g;
 	interp_arg_t a;
 	enum kind k;
 	int rc;
 
-	if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len >= sizeof(name) || f->value.len > VALUE_COPY_MAX)
+	if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len >= FIELD_NAME_MAX ||
+	    f->value.len > VALUE_COPY_MAX)
 		return 0;
-	memcpy(name, f->name.p, f->name.len);
-	name[f->name.len] = '\0';
-	k = kind_of(ctx->rec ? ctx->rec->type : 0, name);
-	g = enriched_of(ctx->rec, f);
+	/* the parser hashed the name already (an indexed record's fields) */
+	k = kind_of(ctx->rec ? ctx->rec->type : 0, f->name,
+	            ctx->rec != NULL && ctx->rec->indexed ? f->hash :
+	            audit_name_hash(f->name.p, f->name.len));
+	g = look_for_enriched ? enriched_of(ctx->rec, f) : NULL;
 	if (g != NULL && put_enriched(ctx, g, out))
 		return 1;
 	if (k == K_NONE || f->enc == AUDIT_ENC_NULL ||
 	    (f->enc == AUDIT_ENC_HEX && k != K_TTY_DATA))
 		return 0;
-	val = malloc(f->value.len + 1);
+	/* the interpreters take a C string: a copy on the stack, as nearly
+	 * every value is a short number or word */
+	val = f->value.len < sizeof(small) ? small : malloc(f->value.len + 1);
 	if (val == NULL)
 		return 0;
 	memcpy(val, f->value.p, f->value.len);
 	val[f->value.len] = '\0';
 	a.val = val;
 	a.quoted = f->enc == AUDIT_ENC_QUOTED;
-	record_facts(ctx, &a);
+	record_facts(e, ctx, &a);
 	rc = interpret_value(e, ctx, k, &a, out);
-	free(val);
+	if (val != small)
+		free(val);
 	return rc;
+}
+
+int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx, const audit_field_t *f,
+                     buf_t *out)
+{
+	return interpret(e, ctx, f, out, 1);
+}
+
+int enrich_interpret_computed(enrich_t *e, const enrich_ctx_t *ctx,
+                              const audit_field_t *f, buf_t *out)
+{
+	return interpret(e, ctx, f, out, 0);
 }
 
 /* ---- argv ------------------------------------------------------------------ */

@@ -62,13 +62,15 @@ typedef struct enrich_ctx {
 	audit_view_t arch;            /* raw arch= of the event, len 0 if unknown */
 	audit_view_t origin;          /* node or syslog host, len 0 if local */
 	/* A cache of enrich_interpret(): the record's machine, syscall, a0 and
-	 * a1, found at the first field that needs them. Zero it (as an
+	 * a1, and the id policy's verdict, found at the first field that needs
+	 * them. Zero it (as an
 	 * initializer with the fields above does) for every new REC or ARCH. */
 	struct {
 		int known;
 		int machine;
 		long syscall;
 		unsigned long long a0, a1;
+		int ids;          /* the id policy lets this host name its ids */
 	} facts;
 } enrich_ctx_t;
 
@@ -90,6 +92,11 @@ int enrich_decode(const enrich_ctx_t *ctx, const audit_field_t *f, buf_t *out);
  * interpretation. */
 int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx, const audit_field_t *f,
                      buf_t *out);
+/* The same for a caller that knows the record holds no field named as
+ * F's UPPERCASE name (so no ENRICHED counterpart): it is not searched for,
+ * which would cost a scan of the record per field. */
+int enrich_interpret_computed(enrich_t *e, const enrich_ctx_t *ctx,
+                              const audit_field_t *f, buf_t *out);
 
 /* The arguments of an EXECVE record (a0.., a long one joined from its
  * aN[0], aN[1], ... pieces) or of a PROCTITLE record (its NUL-separated

@@ -1,5 +1,6 @@
 /* format.c -- the table of output formats and helpers they share. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -31,6 +32,176 @@ void format_conf_default(format_conf_t *c)
 {
 	c->leef_version = FORMAT_LEEF_DEFAULT_VERSION;
 	c->leef_delim = FORMAT_LEEF_DEFAULT_DELIM;
+}
+
+void format_reduce_reset(format_reduce_t *r)
+{
+	r->values_cut = 0;
+	r->value_bytes_cut = 0;
+	r->args_cut = 0;
+	r->fields_cut = 0;
+}
+
+int format_reduce_keeps(const format_reduce_t *r, audit_view_t name)
+{
+	if (r == NULL || r->essential == 0)
+		return 1;
+	return r->essential == 1 && format_essential_field(name);
+}
+
+int format_essential_field(audit_view_t name)
+{
+	/* who, what, where from, with which outcome, under which rule */
+	static const char *const keep[] = {
+		"arch", "syscall", "success", "exit", "res", "result", "op",
+		"auid", "uid", "euid", "suid", "fsuid", "gid", "egid", "ses", "pid",
+		"ppid", "acct", "id", "comm", "exe", "cwd", "key", "name", "nametype",
+		"item", "items", "argc", "saddr", "addr", "hostname", "terminal",
+		"tty", "laddr", "lport", "raddr", "rport", "daddr", "dport", "sport",
+		"proto", "subj", "obj", "apparmor", "operation", "profile",
+		"seresult", "seperms", "scontext", "tcontext", "tclass", "cmd",
+		"proctitle", NULL
+	};
+	char lower[16];
+	size_t i;
+	const char *const *k;
+
+	if (name.len == 0 || name.len >= sizeof(lower))
+		return 0;
+	/* the interpretation of a kept field (UID, SADDR) is kept with it */
+	for (i = 0; i < name.len; i++)
+		lower[i] = (name.p[i] >= 'A' && name.p[i] <= 'Z') ?
+		           (char)(name.p[i] - 'A' + 'a') : name.p[i];
+	lower[i] = '\0';
+	for (k = keep; *k != NULL; k++)
+		if (strcmp(*k, lower) == 0)
+			return 1;
+	return 0;
+}
+
+size_t format_cut(format_reduce_t *r, const char *s, size_t len, size_t *keep,
+                  char mark[FORMAT_CUT_MARKER_MAX])
+{
+	size_t k;
+	int n;
+
+	*keep = len;
+	if (r == NULL || len <= r->value_max)
+		return 0;
+	k = r->value_max;
+	while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;   /* not in the middle of a UTF-8 sequence */
+	*keep = k;
+	r->values_cut++;
+	r->value_bytes_cut += len - k;
+	n = snprintf(mark, FORMAT_CUT_MARKER_MAX, "[cut %zu bytes]", len - k);
+	return n > 0 ? (size_t)n : 0;
+}
+
+static void note_arglen(const char *arg, size_t len, void *ud)
+{
+	format_reduce_t *r = ud;
+	size_t n = r->arglens[0] + 1;   /* [0] counts, [1..] the lengths */
+
+	(void)arg;
+	if (n >= r->arglens_cap) {
+		size_t cap = r->arglens_cap * 2, *a = realloc(r->arglens, cap * sizeof(*a));
+
+		if (a == NULL)
+			return;   /* this argument is not counted: it is kept */
+		r->arglens = a;
+		r->arglens_cap = cap;
+	}
+	r->arglens[n] = len;
+	r->arglens[0] = n;
+}
+
+/* what an argument of LEN bytes costs when it is kept */
+static size_t kept_len(const format_reduce_t *r, size_t len)
+{
+	return len > r->value_max ? r->value_max + FORMAT_CUT_MARKER_MAX / 2 : len;
+}
+
+int format_argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
+                     size_t nrecs, const audit_record_t *r, buf_t *scratch,
+                     size_t *head, size_t *tail, size_t *total,
+                     char mark[FORMAT_CUT_MARKER_MAX], size_t *mlen)
+{
+	size_t n, i, bytes = 0, hb = 0, tb = 0, cut;
+	const size_t *len;
+	int nargs;
+
+	if (reduce->arglens == NULL) {
+		if ((reduce->arglens = malloc(64 * sizeof(size_t))) == NULL)
+			return 0;
+		reduce->arglens_cap = 64;
+	}
+	reduce->arglens[0] = 0;
+	nargs = enrich_event_argv(recs, nrecs, r, scratch, note_arglen, reduce);
+	if (nargs < 0)
+		return -1;
+	n = reduce->arglens[0];
+	len = reduce->arglens + 1;
+	if ((size_t)nargs != n)
+		return 0;   /* out of memory while counting: no cut */
+	for (i = 0; i < n; i++)
+		bytes += len[i];
+	if (bytes <= reduce->argv_max)
+		return 0;
+	/* the first arguments up to half the budget (argv[0] always), then
+	 * the last ones up to the rest; a kept argument costs at most
+	 * value_max (it is cut to that) */
+	for (*head = 0; *head < n && (*head == 0 || hb + kept_len(reduce, len[*head]) <=
+	                                            reduce->argv_max / 2); (*head)++)
+		hb += kept_len(reduce, len[*head]);
+	for (*tail = 0; *head + *tail < n &&
+	     tb + kept_len(reduce, len[n - 1 - *tail]) + hb <= reduce->argv_max; (*tail)++)
+		tb += kept_len(reduce, len[n - 1 - *tail]);
+	if (*head + *tail >= n)
+		return 0;
+	*total = n;
+	for (i = *head, cut = 0; i < n - *tail; i++)
+		cut += len[i];
+	reduce->args_cut += n - *head - *tail;
+	reduce->value_bytes_cut += cut;
+	i = (size_t)snprintf(mark, FORMAT_CUT_MARKER_MAX, "[... %zu args, %zu bytes cut ...]",
+	                     n - *head - *tail, cut);
+	*mlen = i < FORMAT_CUT_MARKER_MAX ? i : FORMAT_CUT_MARKER_MAX - 1;
+	return 1;
+}
+
+void format_unparsed_reduced(const format_ops_t *f, const format_conf_t *conf,
+                             buf_t *out, const char *line, size_t len,
+                             audit_parse_rc_t why, audit_view_t host,
+                             format_reduce_t *r)
+{
+	char mark[FORMAT_CUT_MARKER_MAX], hmark[FORMAT_CUT_MARKER_MAX];
+	size_t keep, hkeep, mlen, hlen, at;
+	buf_t tmp;
+
+	if (r == NULL) {
+		format_unparsed(f, conf, out, line, len, why, host);
+		return;
+	}
+	/* the cut line and host with their markers, in one work buffer */
+	mlen = format_cut(r, line, len, &keep, mark);
+	hlen = format_cut(r, host.p, host.len, &hkeep, hmark);
+	buf_init(&tmp);
+	buf_append(&tmp, line, keep);
+	buf_append(&tmp, mark, mlen);
+	at = tmp.len;
+	buf_append(&tmp, host.p, hkeep);
+	buf_append(&tmp, hmark, hlen);
+	if (tmp.oom) {
+		out->oom = 1;
+	} else {
+		audit_view_t h = { tmp.p != NULL ? tmp.p + at : "", tmp.len - at };
+
+		format_unparsed(f, conf, out, tmp.p != NULL ? tmp.p : "", at, why, h);
+		if (f->reduced != NULL)
+			f->reduced(out, conf, r);
+	}
+	buf_free(&tmp);
 }
 
 void format_unparsed(const format_ops_t *f, const format_conf_t *conf, buf_t *out,
@@ -72,6 +243,26 @@ void format_type_name(buf_t *out, const audit_record_t *r)
 		buf_append(out, r->type_name.p, r->type_name.len);
 }
 
+int format_is_execve_arg(audit_view_t n)
+{
+	size_t i = 1, d;
+
+	if (n.len < 2 || n.p[0] != 'a')
+		return 0;
+	for (d = i; i < n.len && n.p[i] >= '0' && n.p[i] <= '9'; i++)
+		;
+	if (i == d)
+		return 0;
+	if (i == n.len)
+		return 1;
+	if (n.p[i] != '[' || n.p[n.len - 1] != ']' || i + 2 >= n.len)
+		return 0;
+	for (i++; i < n.len - 1; i++)
+		if (n.p[i] < '0' || n.p[i] > '9')
+			return 0;
+	return 1;
+}
+
 /* overlong forms and surrogates are invalid */
 size_t format_utf8_seq_len(const unsigned char *s, size_t avail)
 {
@@ -96,6 +287,42 @@ size_t format_utf8_seq_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
+/* Unicode's invisible format characters (general category Cf, Unicode 15:
+ * bidi controls, zero-width characters, soft hyphen, BOM, tags, ...) and
+ * the line and paragraph separators U+2028/U+2029: characters that change
+ * how text around them reads without showing themselves */
+static const struct { unsigned lo, hi; } invisible[] = {
+	{ 0x00AD, 0x00AD }, { 0x0600, 0x0605 }, { 0x061C, 0x061C }, { 0x06DD, 0x06DD },
+	{ 0x070F, 0x070F }, { 0x0890, 0x0891 }, { 0x08E2, 0x08E2 }, { 0x180E, 0x180E },
+	{ 0x200B, 0x200F }, { 0x2028, 0x202E }, { 0x2060, 0x2064 }, { 0x2066, 0x206F },
+	{ 0xFEFF, 0xFEFF }, { 0xFFF9, 0xFFFB }, { 0x110BD, 0x110BD }, { 0x110CD, 0x110CD },
+	{ 0x13430, 0x1343F }, { 0x1BCA0, 0x1BCA3 }, { 0x1D173, 0x1D17A },
+	{ 0xE0001, 0xE0001 }, { 0xE0020, 0xE007F },
+};
+
+int format_is_invisible(unsigned cp)
+{
+	size_t i;
+
+	if (cp < 0xAD)
+		return 0;
+	for (i = 0; i < sizeof(invisible) / sizeof(invisible[0]) && invisible[i].lo <= cp; i++)
+		if (cp <= invisible[i].hi)
+			return 1;
+	return 0;
+}
+
+/* The code point of the valid N-byte UTF-8 sequence at S */
+static unsigned utf8_cp(const unsigned char *s, size_t n)
+{
+	unsigned cp = s[0] & (0x7F >> n);
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		cp = (cp << 6) | (s[i] & 0x3F);
+	return cp;
+}
+
 void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t *e,
                    int extra)
 {
@@ -114,6 +341,13 @@ void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t
 			continue;
 		}
 		if (c >= 0x80 && (n = format_utf8_seq_len(p, (size_t)(end - p))) != 0) {
+			unsigned cp = utf8_cp(p, n);
+
+			if (e->put_invisible != NULL && format_is_invisible(cp)) {
+				buf_append(out, run, (size_t)(p - run));
+				e->put_invisible(out, cp);
+				run = p + n;
+			}
 			p += n;
 			continue;
 		}
@@ -124,13 +358,18 @@ void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t
 	buf_append(out, run, (size_t)(p - run));
 }
 
+/* JSON escapes for the syntax; in the text a JSON reader gets back, '\'
+ * is the escape of this format: a backslash of the value is "\\", a byte
+ * that is not UTF-8 "\xNN", so the two never read alike (0xFF and the
+ * text "\xff" used to) and the bytes can be recovered. */
 static void json_put(buf_t *out, unsigned c)
 {
 	static const char hex[] = "0123456789abcdef";
 
-	if (c == '"' || c == '\\') {
-		char e[2] = { '\\', (char)c };
-		buf_append(out, e, 2);
+	if (c == '"') {
+		buf_append(out, "\\\"", 2);
+	} else if (c == '\\') {
+		buf_append(out, "\\\\\\\\", 4);   /* the text \\ */
 	} else if (c == '\n') {
 		buf_append(out, "\\n", 2);
 	} else if (c == '\r') {
@@ -147,24 +386,58 @@ static void json_put(buf_t *out, unsigned c)
 	}
 }
 
+/* the text \uXXXX (\UXXXXXXXX beyond the BMP): visible, and not a JSON
+ * escape, which a reader would turn back into the character */
+static void json_put_invisible(buf_t *out, unsigned cp)
+{
+	buf_append(out, "\\\\", 2);
+	format_put_cp_name(out, cp);
+}
+
 void format_json_escape(buf_t *out, const char *s, size_t len)
 {
-	static const format_escaper_t json = { { ['"'] = 1, ['\\'] = 1 }, json_put };
+	static const format_escaper_t json = { { ['"'] = 1, ['\\'] = 1 }, json_put,
+	                                       json_put_invisible };
 
 	format_escape(out, s, len, &json, -1);
+}
+
+void format_put_cp_name(buf_t *out, unsigned cp)
+{
+	static const char hex[] = "0123456789abcdef";
+	char b[10];
+	int n = cp > 0xFFFF ? 8 : 4, i;
+
+	b[0] = cp > 0xFFFF ? 'U' : 'u';
+	for (i = 0; i < n; i++)
+		b[1 + i] = hex[(cp >> (4 * (n - 1 - i))) & 15];
+	buf_append(out, b, (size_t)n + 1);
+}
+
+static audit_view_t event_arch(const format_event_t *ev)
+{
+	const audit_field_t *arch = NULL;
+	audit_view_t v;
+	size_t i;
+
+	for (i = 0; i < ev->nrecs && arch == NULL; i++)
+		arch = audit_record_field(ev->recs[i], "arch");
+	v.p = arch ? arch->value.p : "";
+	v.len = arch ? arch->value.len : 0;
+	return v;
+}
+
+void format_event_find_arch(format_event_t *ev)
+{
+	ev->arch = event_arch(ev);
 }
 
 void format_enrich_ctx(const format_event_t *ev, const audit_record_t *r,
                        enrich_ctx_t *ctx)
 {
-	const audit_field_t *arch = NULL;
-	size_t i;
-
-	for (i = 0; i < ev->nrecs && arch == NULL; i++)
-		arch = audit_record_field(ev->recs[i], "arch");
 	ctx->rec = r;
-	ctx->arch.p = arch ? arch->value.p : "";
-	ctx->arch.len = arch ? arch->value.len : 0;
+	/* a scan of every field of the event, unless it was done once */
+	ctx->arch = ev->arch.p != NULL ? ev->arch : event_arch(ev);
 	ctx->origin = r->node.len ? r->node : r->hostname;
 	memset(&ctx->facts, 0, sizeof(ctx->facts));
 }

@@ -30,6 +30,64 @@ int format_leef_version_parse(const char *s, int *out);
  * than TAB, because those would be ambiguous in keys or values. -1 if not. */
 int format_leef_delim_parse(const char *s, char *out);
 
+/* How an event over the size limit is made smaller (reduce.c searches the
+ * settings; the formatters apply them). NULL in format_event_t: not
+ * reduced, output as always.
+ *   - a value (a field's decoded value, an interpretation, the host, a
+ *     summary key, an unparsed line) longer than value_max bytes is cut to
+ *     its first value_max bytes (at a UTF-8 boundary), followed by the
+ *     text "[cut N bytes]";
+ *   - an argument list (argv) of more than argv_max bytes keeps its first
+ *     and last arguments, each half of argv_max at most, and the arguments
+ *     between are one element "[... K args, N bytes cut ...]";
+ *   - essential: only the fields a detection needs (format_essential_field)
+ *     are written;
+ *   - a reduced message says so: JSON "reduced":{...}, LEEF/CEF
+ *     audit.reduced.* keys, raw reduced_from= / reduced_cut= fields.
+ * The counters are filled while formatting. */
+#define FORMAT_CUT_MARKER_MAX 48       /* "[... K args, N bytes cut ...]" */
+typedef struct format_reduce {
+	size_t value_max;
+	size_t argv_max;
+	int essential;            /* 0: every field, 1: the essential ones, 2: none */
+	size_t from;              /* the message's size before reduction */
+	size_t records_left;      /* records left out (reduce.c) */
+	/* filled while formatting */
+	size_t values_cut;        /* values cut */
+	size_t value_bytes_cut;   /* bytes of values and arguments left out */
+	size_t args_cut;          /* arguments left out */
+	size_t fields_cut;        /* fields left out (essential) */
+	size_t *arglens;          /* work space: argument lengths */
+	size_t arglens_cap;
+} format_reduce_t;
+
+/* Zero the counters that formatting fills. */
+void format_reduce_reset(format_reduce_t *r);
+/* 1 when R keeps the field named NAME: always when R is NULL or keeps
+ * every field (essential 0); essential 1: format_essential_field; 2: none. */
+int format_reduce_keeps(const format_reduce_t *r, audit_view_t name);
+/* 1 when a field named NAME is one a detection rule needs (ids, user
+ * names, exe, comm, cwd, syscall and result, addresses and ports, the rule
+ * key, the path names, argc, op, ...); the others are left out when
+ * reducing to the essential fields. */
+int format_essential_field(audit_view_t name);
+/* The part of S (LEN bytes) to write when R cuts it (*KEEP bytes; at a
+ * UTF-8 boundary), and the marker to write after it in MARK (returns its
+ * length, 0 when S is not cut). R may be NULL (nothing cut). */
+size_t format_cut(format_reduce_t *r, const char *s, size_t len, size_t *keep,
+                  char mark[FORMAT_CUT_MARKER_MAX]);
+
+/* The cut of the argument list of R (one of the NRECS records RECS, see
+ * enrich_event_argv) when it holds more than REDUCE->argv_max bytes: the
+ * first *HEAD and the last *TAIL of its *TOTAL arguments are kept, the
+ * ones between are left out and MARK (*MLEN bytes) says so. Returns 1 when
+ * the list is cut, 0 when it is not (written as it is), -1 when R has no
+ * argument list. Counts what it leaves out in REDUCE. */
+int format_argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
+                     size_t nrecs, const audit_record_t *r, buf_t *scratch,
+                     size_t *head, size_t *tail, size_t *total,
+                     char mark[FORMAT_CUT_MARKER_MAX], size_t *mlen);
+
 /* What one output message is made of: the records of one event (one
  * record when joining is off), the host name the event is attributed to,
  * and why it was completed when it is not known to be complete (NULL when
@@ -39,13 +97,29 @@ typedef struct format_event {
 	size_t nrecs;
 	audit_view_t host;        /* p NULL: no host attribution */
 	const char *incomplete;
+	/* NULL: the time keys (JSON time, LEEF devTime, CEF rt) are the first
+	 * record's audit time. Else why they are time_sec.time_msec instead
+	 * ("received": the audit time is implausible, see audit_event.h, and
+	 * stays only in the id, as written). */
+	const char *time_from;
+	int64_t time_sec;
+	unsigned time_msec;
 	enrich_t *enrich;         /* NULL: values exactly as written */
 	buf_t *scratch;           /* the formatter's work space (with enrich) */
 	const format_conf_t *conf; /* NULL: defaults */
 	const attack_tags_t *attack; /* ATT&CK tags (attack.h); NULL: none */
 	const ancestry_proc_t *ancestry; /* the process's ancestors, nearest */
 	size_t nancestry;                /* first (ancestry.h); 0: none */
+	unsigned long *work;      /* test hook: NULL, or where the formats add the
+	                           * key-table slots they probe (linearity tests) */
+	/* the event's first arch= (format_event_find_arch()), so it is not
+	 * searched again for every record; p NULL: not looked up */
+	audit_view_t arch;
+	format_reduce_t *reduce;  /* NULL: not reduced (see format_reduce_t) */
 } format_event_t;
+
+/* Set ev->arch from the event's records, once per event. */
+void format_event_find_arch(format_event_t *ev);
 
 /* What interpretation needs to know about the event: the arch of its
  * SYSCALL record and where it came from (node, else the syslog host). */
@@ -64,12 +138,22 @@ typedef struct format_ops {
 	/* 1: one message per record, also when records are joined (raw); the
 	 * event callback then gets one record at a time */
 	int per_record;
+	/* Append to a whole message OUT (an event's or an unparsed line's)
+	 * that it was reduced, as R says (JSON: the "reduced" member, LEEF/CEF:
+	 * audit.reduced.* keys). NULL: the format says it otherwise (raw). */
+	void (*reduced)(buf_t *out, const format_conf_t *conf, const format_reduce_t *r);
 } format_ops_t;
 
 /* Call F's unparsed callback (with CONF when it takes one). */
 void format_unparsed(const format_ops_t *f, const format_conf_t *conf, buf_t *out,
                      const char *line, size_t len, audit_parse_rc_t why,
                      audit_view_t host);
+/* The same, reduced by R (NULL: not): the line and the host cut to
+ * R->value_max, and the format's "reduced" flag appended. */
+void format_unparsed_reduced(const format_ops_t *f, const format_conf_t *conf,
+                             buf_t *out, const char *line, size_t len,
+                             audit_parse_rc_t why, audit_view_t host,
+                             format_reduce_t *r);
 
 /* The format called NAME, or NULL. */
 const format_ops_t *format_find(const char *name);
@@ -77,6 +161,13 @@ const format_ops_t *format_find(const char *name);
 const char *format_names(void);
 
 /* Helpers shared by formatters. */
+/* The time EV's time keys carry (see time_from). */
+static inline void format_event_time(const format_event_t *ev, int64_t *sec,
+                                     unsigned *msec)
+{
+	*sec = ev->time_from != NULL ? ev->time_sec : ev->recs[0]->sec;
+	*msec = ev->time_from != NULL ? ev->time_msec : ev->recs[0]->msec;
+}
 /* 2023-11-14T22:13:20.123Z */
 void format_rfc3339_utc(buf_t *out, int64_t sec, unsigned msec);
 /* The record's canonical type name, "UNKNOWN[n]" when libaudit has none. */
@@ -89,15 +180,34 @@ void format_type_name(buf_t *out, const audit_record_t *r);
 typedef struct format_escaper {
 	unsigned char special[0x80];
 	void (*put)(buf_t *out, unsigned c);
+	/* a valid character that format_is_invisible() (CP), written so it
+	 * shows; NULL: copied as it is */
+	void (*put_invisible)(buf_t *out, unsigned cp);
 } format_escaper_t;
+
+/* 1 for the characters that must never reach an analyst unmarked: the
+ * invisible format characters (Unicode category Cf: bidi controls
+ * U+202A-202E, U+2066-2069, U+200E/F, U+061C; zero-width U+200B-200D;
+ * U+00AD, U+FEFF, tags, ...) and U+2028/U+2029. An analyst must not be
+ * shown "gnp.exe" for "exe.png" (U+202E). */
+int format_is_invisible(unsigned cp);
+/* "uXXXX" (lower-case hex), or "UXXXXXXXX" beyond the BMP: the name of an
+ * invisible character, after the format's escape character */
+void format_put_cp_name(buf_t *out, unsigned cp);
 
 /* S (LEN bytes) into OUT as E says; EXTRA (a printable ASCII character, or
  * -1 for none) is special too. */
 void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t *e,
                    int extra);
-/* Append S as the inside of a JSON string: ", \ and control characters are
- * escaped, invalid UTF-8 bytes become the text \xNN (never dropped). */
+/* Append S as the inside of a JSON string: " and control characters are
+ * JSON escapes; in the text a reader gets back, a backslash of S is the
+ * text \\ and a byte that is not UTF-8 the text \xNN (never dropped), so
+ * S can be recovered and the two never read alike. */
 void format_json_escape(buf_t *out, const char *s, size_t len);
+/* 1 when NAME is an EXECVE argument field (aN, or a piece aN[i]): with
+ * enrichment its bytes go out once, in the record's argv, not again here
+ * (argc and aN_len are not arguments). */
+int format_is_execve_arg(audit_view_t name);
 /* Length of the valid UTF-8 sequence at S (at most AVAIL bytes; S[0] >=
  * 0x80), 0 when the bytes there are not one. */
 size_t format_utf8_seq_len(const unsigned char *s, size_t avail);

@@ -9,7 +9,8 @@
  * '=', LF and CR are ("\\", "\=", "\n", "\r"), so no value can end its
  * pair, start a key or end the message. Other control characters become a
  * space and bytes that are not valid UTF-8 become U+FFFD (CEF is UTF-8 and
- * has no escape for them). Standard keys first (rt, dvchost, cat,
+ * has no escape for them); invisible format characters (bidi controls,
+ * zero-width, ...: format_is_invisible()) become the text <U+XXXX>. Standard keys first (rt, dvchost, cat,
  * externalId, suser, duser, src, spt, dst, dpt, proto, act, outcome,
  * filePath, sproc, cs1Label/cs1 = the audit rule key), then every audit
  * field as a custom key (format_kv.h).
@@ -39,14 +40,24 @@ static void cef_put(buf_t *out, unsigned c)
 	}
 }
 
+/* an invisible format character (bidi control, zero-width, ...) as the
+ * text <U+XXXX>: shown, without a backslash CEF readers would take for an
+ * escape */
+static void cef_put_invisible(buf_t *out, unsigned cp)
+{
+	buf_printf(out, "<U+%04X>", cp);
+}
+
 /* the header: LF and CR are special only as controls (spaces there) */
 static void cef_header_put(buf_t *out, unsigned c)
 {
 	cef_put(out, c == '\n' || c == '\r' ? ' ' : c);
 }
 
-static const format_escaper_t cef_value_esc = { { ['\\'] = 1, ['='] = 1 }, cef_put };
-static const format_escaper_t cef_header_esc = { { ['\\'] = 1, ['|'] = 1 }, cef_header_put };
+static const format_escaper_t cef_value_esc = { { ['\\'] = 1, ['='] = 1 }, cef_put,
+                                                cef_put_invisible };
+static const format_escaper_t cef_header_esc = { { ['\\'] = 1, ['|'] = 1 }, cef_header_put,
+                                                 cef_put_invisible };
 
 static void cef_value(const kv_out_t *o, const char *s, size_t len)
 {
@@ -98,9 +109,11 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 	};
 	const audit_record_t *first = ev->recs[0];
 	kv_summary_t s;
-	kv_out_t o = { out, cef_value, ' ', '\0', 0 };
+	kv_out_t o = { out, cef_value, ' ', '\0', 0, ev->reduce };
 	audit_view_t v, type;
 	char tmp[32];
+	int64_t sec;
+	unsigned msec;
 	size_t i;
 
 	kv_summarize(ev, &s);
@@ -110,6 +123,8 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 	type = kv_type_name(first, tmp, sizeof(tmp));
 	cef_header_text(out, type.p, type.len);
 	if (kv_item(ev, &s, KV_ACTION, &v)) {
+		if (ev->reduce != NULL && v.len > ev->reduce->value_max)
+			v.len = ev->reduce->value_max;   /* reduced: cut, without a marker */
 		buf_putc(out, ' ');
 		cef_header_text(out, v.p, v.len);
 	}
@@ -118,7 +133,8 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 	buf_putc(out, '|');
 
 	kv_key(&o, "rt");
-	buf_put_uint(out, (unsigned long long)first->sec * 1000 + first->msec % 1000);
+	format_event_time(ev, &sec, &msec);
+	buf_put_uint(out, (unsigned long long)sec * 1000 + msec % 1000);
 	if (ev->host.p != NULL)   /* enrich.hostname="off": none */
 		kv_pair_view(&o, "dvchost", ev->host);
 	kv_pair_type(&o, "cat", first);
@@ -139,7 +155,7 @@ static void cef_unparsed(buf_t *out, const char *line, size_t len,
                          audit_parse_rc_t why, audit_view_t host)
 {
 	const char *reason = audit_parse_rc_str(why);
-	kv_out_t o = { out, cef_value, ' ', '\0', 0 };
+	kv_out_t o = { out, cef_value, ' ', '\0', 0, NULL };
 
 	buf_puts(out, "CEF:0|" FORMAT_KV_VENDOR "|" FORMAT_KV_PRODUCT "|" FORMAT_KV_VERSION "|");
 	cef_header_part(out, "UNPARSED", 8);
@@ -151,8 +167,18 @@ static void cef_unparsed(buf_t *out, const char *line, size_t len,
 	kv_pair(&o, "msg", line, len);
 }
 
+/* the audit.reduced.* keys after the last pair of OUT */
+static void cef_reduced(buf_t *out, const format_conf_t *conf, const format_reduce_t *r)
+{
+	kv_out_t o = { out, cef_value, ' ', '\0', 1, NULL };   /* a separator first */
+
+	(void)conf;
+	kv_reduced_pairs(&o, r);
+}
+
 const format_ops_t format_cef = {
 	.name = "cef",
 	.event = cef_event,
 	.unparsed = cef_unparsed,
+	.reduced = cef_reduced,
 };

@@ -12,8 +12,10 @@
  *
  * With enrichment, a field's value is its decoded text (hex undone) and its
  * interpretation follows under the UPPERCASE name ("uid":"0","UID":"root"),
- * unless the record already carries that ENRICHED field; EXECVE and
- * PROCTITLE records also get their arguments as "argv":[...].
+ * unless the record already carries that ENRICHED field; an EXECVE record's
+ * arguments are "argv":[...] instead of its aN fields (every argument byte
+ * once; on the event's first EXECVE record when the command line spans
+ * several).
  *
  * Every object has unique keys (json_keys_t below): the keys we add (id,
  * time, host, node, type, incomplete; argv) are never shadowed, a field or
@@ -28,6 +30,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "keyset.h"
 
 #define JSON_MAX_DUP_SUFFIX 9999
 #define JSON_MAX_UPPER_NAME  64   /* longer names get no interpretation */
@@ -36,6 +39,23 @@ static void put_str(buf_t *out, const char *s, size_t len)
 {
 	buf_putc(out, '"');
 	format_json_escape(out, s, len);
+	buf_putc(out, '"');
+}
+
+/* a value, cut when the event is reduced (format_reduce_t) */
+static void put_val(buf_t *out, const format_event_t *ev, const char *s, size_t len)
+{
+	char mark[FORMAT_CUT_MARKER_MAX];
+	size_t keep, mlen;
+
+	if (ev->reduce == NULL) {   /* the usual case: as it is */
+		put_str(out, s, len);
+		return;
+	}
+	mlen = format_cut(ev->reduce, s, len, &keep, mark);
+	buf_putc(out, '"');
+	format_json_escape(out, s, keep);
+	buf_append(out, mark, mlen);   /* plain ASCII: nothing to escape */
 	buf_putc(out, '"');
 }
 
@@ -53,89 +73,93 @@ static int same_view(audit_view_t a, audit_view_t b)
 
 /* ---- unique keys ----------------------------------------------------------- */
 
-/* The keys of one object being written. Names (of fields, of types) are
- * [A-Za-z0-9_-[]] (audit_record.c), so a key is compared as written. */
-typedef struct json_key {
-	size_t off, len;             /* in made */
-} json_key_t;
+/* The keys of one object being written, in a keyset (keyset.h): the keys
+ * we add, the object's own names (of its fields, of its types) and the
+ * keys written so far; a key is taken when it is any of them. Names are
+ * [A-Za-z0-9_-[]] (audit_record.c), so a key is compared as written.
+ *
+ * A made key NAME_m is looked for from m = n upwards. So that a record of
+ * colliding names (a_2=1 a=1 a_3=1 a=1 ...) does not rescan the same
+ * taken keys for every field, each taken NAME_m remembers in SKIP the m
+ * found free the last time a search passed it: NAME_m .. NAME_(skip-1)
+ * were all taken then, and keys are never given back, so a later search
+ * jumps there (path compression: the searches cost O(log n) amortized).
+ * The text NAME_m, m >= 2, has one NAME and one m (the digits after the
+ * last '_'), so SKIP is never shared by two names. */
+#define KEY_OURS    1u           /* a key we add */
+#define KEY_OWN     2u           /* a name of the object's own fields (types) */
+#define KEY_WRITTEN 4u           /* written in this object */
 
 typedef struct json_keys {
-	const char *const *ours;     /* the keys we add, NULL-terminated */
-	/* 1 when K is the name of one of the object's own members */
-	int (*own_name)(const void *ctx, const char *k, size_t len);
-	const void *ctx;
-	buf_t made;                  /* the keys made so far, back to back */
-	json_key_t *keys;
-	size_t n, cap;
-	int oom;
+	keyset_t set;
+	buf_t cand;                  /* the key being tried */
 } json_keys_t;
 
-static void keys_init(json_keys_t *ks, const char *const *ours,
-                      int (*own_name)(const void *, const char *, size_t),
-                      const void *ctx)
+static void keys_init(json_keys_t *ks, const char *const *ours, unsigned long *work)
 {
-	memset(ks, 0, sizeof(*ks));
-	ks->ours = ours;
-	ks->own_name = own_name;
-	ks->ctx = ctx;
-	buf_init(&ks->made);
+	const char *const *o;
+	keyset_entry_t *e;
+	int created;
+
+	keyset_init(&ks->set, work);
+	buf_init(&ks->cand);
+	for (o = ours; *o != NULL; o++)
+		if ((e = keyset_add(&ks->set, *o, strlen(*o), 0, &created)) != NULL)
+			e->flags |= KEY_OURS;
 }
 
 static void keys_free(json_keys_t *ks, buf_t *out)
 {
-	if (ks->oom || ks->made.oom)
+	if (ks->set.oom || ks->cand.oom)
 		out->oom = 1;   /* a key may repeat: the message is not whole */
-	buf_free(&ks->made);
-	free(ks->keys);
+	keyset_free(&ks->set);
+	buf_free(&ks->cand);
 }
 
-static int is_ours(const json_keys_t *ks, const char *k, size_t len)
+/* Add NAME as one of the object's own names; its entry (NULL: no memory) */
+static keyset_entry_t *keys_own(json_keys_t *ks, const char *name, size_t len, int copy)
 {
-	const char *const *o;
+	int created;
+	keyset_entry_t *e = keyset_add(&ks->set, name, len, copy, &created);
 
-	for (o = ks->ours; *o != NULL; o++)
-		if (strlen(*o) == len && memcmp(*o, k, len) == 0)
-			return 1;
-	return 0;
+	if (e != NULL)
+		e->flags |= KEY_OWN;
+	return e;
 }
 
-static int is_written(const json_keys_t *ks, const char *k, size_t len)
+static unsigned key_flags(json_keys_t *ks, const char *k, size_t len)
 {
-	size_t i;
+	const keyset_entry_t *e = keyset_find(&ks->set, k, len);
 
-	for (i = 0; i < ks->n; i++)
-		if (ks->keys[i].len == len && memcmp(ks->made.p + ks->keys[i].off, k, len) == 0)
-			return 1;
-	return 0;
+	return e != NULL ? e->flags : 0;
 }
 
-static int is_taken(const json_keys_t *ks, const char *k, size_t len)
+static void put_key_text(buf_t *out, const char *k, size_t len)
 {
-	return is_ours(ks, k, len) || ks->own_name(ks->ctx, k, len) ||
-	       is_written(ks, k, len);
-}
-
-/* Remember the key at [OFF, made.len) as written and write "KEY": */
-static void put_key_at(buf_t *out, json_keys_t *ks, size_t off)
-{
-	if (ks->n == ks->cap) {
-		size_t cap = ks->cap ? ks->cap * 2 : 16;
-		json_key_t *k = realloc(ks->keys, cap * sizeof(*k));
-
-		if (k == NULL) {
-			ks->oom = 1;
-			return;
-		}
-		ks->keys = k;
-		ks->cap = cap;
-	}
-	if (ks->made.oom)
-		return;
-	ks->keys[ks->n].off = off;
-	ks->keys[ks->n++].len = ks->made.len - off;
 	buf_putc(out, '"');
-	format_json_escape(out, ks->made.p + off, ks->made.len - off);
+	format_json_escape(out, k, len);
 	buf_append(out, "\":", 2);
+}
+
+/* The entry of candidate NAME (M 1) or NAME_M, in ks->cand; NULL: free */
+static keyset_entry_t *candidate(json_keys_t *ks, const char *name, size_t len, unsigned m)
+{
+	buf_reset(&ks->cand);
+	buf_append(&ks->cand, name, len);
+	if (m > 1) {
+		buf_putc(&ks->cand, '_');
+		buf_put_uint(&ks->cand, m);
+	}
+	if (ks->cand.oom)
+		return NULL;
+	return keyset_find(&ks->set, ks->cand.p, ks->cand.len);
+}
+
+static unsigned next_m(const keyset_entry_t *e, unsigned m)
+{
+	if (m > 1 && e->skip > m)
+		return e->skip;
+	return m > 1 ? m + 1 : 2;
 }
 
 /* Write "KEY": for a key we make from NAME: NAME (when NTH is 1), else
@@ -143,19 +167,25 @@ static void put_key_at(buf_t *out, json_keys_t *ks, size_t off)
 static void put_made_key(buf_t *out, json_keys_t *ks, const char *name, size_t len,
                          unsigned nth)
 {
-	size_t off = ks->made.len;
-	unsigned m = nth;
+	keyset_entry_t *e;
+	unsigned m = nth, free_m;
+	int created;
 
-	buf_append(&ks->made, name, len);
-	for (;;) {
-		ks->made.len = off + len;
+	while ((e = candidate(ks, name, len, m)) != NULL)
+		m = next_m(e, m);
+	free_m = m;
+	for (m = nth; m != free_m && (e = candidate(ks, name, len, m)) != NULL; ) {
+		unsigned next = next_m(e, m);
+
 		if (m > 1)
-			buf_printf(&ks->made, "_%u", m);
-		if (ks->made.oom || !is_taken(ks, ks->made.p + off, ks->made.len - off))
-			break;
-		m = m > 1 ? m + 1 : 2;
+			e->skip = free_m;
+		m = next;
 	}
-	put_key_at(out, ks, off);
+	candidate(ks, name, len, free_m);
+	e = keyset_add(&ks->set, ks->cand.p ? ks->cand.p : "", ks->cand.len, 1, &created);
+	if (e != NULL)
+		e->flags |= KEY_WRITTEN;
+	put_key_text(out, ks->cand.p ? ks->cand.p : "", ks->cand.len);
 }
 
 /* Write "KEY": for a field's own NAME, its NTH occurrence in the record:
@@ -164,38 +194,26 @@ static void put_made_key(buf_t *out, json_keys_t *ks, const char *name, size_t l
 static void put_field_key(buf_t *out, json_keys_t *ks, const char *name, size_t len,
                           unsigned nth)
 {
-	if (nth == 1 && !is_ours(ks, name, len)) {
-		buf_putc(out, '"');
-		format_json_escape(out, name, len);
-		buf_append(out, "\":", 2);
+	if (nth == 1 && !(key_flags(ks, name, len) & KEY_OURS)) {
+		put_key_text(out, name, len);
 		return;
 	}
 	put_made_key(out, ks, name, len, nth > 1 ? nth : 2);
 }
 
-static int record_has_name(const void *ctx, const char *k, size_t len)
-{
-	const audit_record_t *r = ctx;
-	size_t i;
-
-	for (i = 0; i < r->nfields; i++)
-		if (r->fields[i].name.len == len && memcmp(r->fields[i].name.p, k, len) == 0)
-			return 1;
-	return 0;
-}
-
 /* ---- records ---------------------------------------------------------------- */
 
-/* 1 for the first occurrence of field I's name, else its occurrence number */
-static unsigned occurrence(const audit_record_t *r, size_t i)
+/* The occurrence number of the field named NAME about to be written: 1 for
+ * the first of its name, 2 for the second, ... (counted in its entry) */
+static unsigned occurrence(json_keys_t *ks, audit_view_t name)
 {
-	unsigned n = 1;
-	size_t j;
+	keyset_entry_t *e = keyset_find(&ks->set, name.p, name.len);
 
-	for (j = 0; j < i && n < JSON_MAX_DUP_SUFFIX; j++)
-		if (same_view(r->fields[j].name, r->fields[i].name))
-			n++;
-	return n;
+	if (e == NULL)
+		return 1;   /* no memory for the names: the message is flagged oom */
+	if (e->count < JSON_MAX_DUP_SUFFIX)
+		e->count++;
+	return e->count;
 }
 
 /* ,"NAME":"interpretation" when F has one the record does not carry */
@@ -212,19 +230,25 @@ static void put_interpretation(buf_t *out, json_keys_t *ks, const format_event_t
 		upper[i] = (f->name.p[i] >= 'a' && f->name.p[i] <= 'z') ?
 		           (char)(f->name.p[i] - 'a' + 'A') : f->name.p[i];
 	upper[i] = '\0';
-	if (audit_record_field(ctx->rec, upper) != NULL)
+	if (key_flags(ks, upper, i) & KEY_OWN)
 		return;   /* the ENRICHED value is already there */
 	buf_reset(ev->scratch);
-	if (!enrich_interpret(ev->enrich, ctx, f, ev->scratch))
+	if (!enrich_interpret_computed(ev->enrich, ctx, f, ev->scratch))
 		return;
 	buf_putc(out, ',');
 	put_made_key(out, ks, upper, i, nth);
-	put_str(out, ev->scratch->p, ev->scratch->len);
+	put_val(out, ev, ev->scratch->p, ev->scratch->len);
 }
 
 typedef struct argv_out {
 	buf_t *out;
+	const format_event_t *ev;
 	int n;
+	size_t i;          /* the argument being walked */
+	size_t head, tail; /* reduced: the first HEAD and the last TAIL are kept */
+	size_t total;      /* arguments */
+	char mark[FORMAT_CUT_MARKER_MAX];
+	size_t mlen;
 } argv_out_t;
 
 static void put_arg(const char *arg, size_t len, void *ud)
@@ -233,27 +257,55 @@ static void put_arg(const char *arg, size_t len, void *ud)
 
 	if (a->n++)
 		buf_putc(a->out, ',');
-	put_str(a->out, arg, len);
+	put_val(a->out, a->ev, arg, len);
 }
 
-/* 1 for the records that enrich_argv() gives arguments (an "argv" key) */
+/* reduced: the first and last arguments, the ones between as one marker */
+static void put_arg_reduced(const char *arg, size_t len, void *ud)
+{
+	argv_out_t *a = ud;
+	size_t i = a->i++;
+
+	if (i < a->head || i >= a->total - a->tail) {
+		put_arg(arg, len, ud);
+	} else if (i == a->head) {
+		if (a->n++)
+			buf_putc(a->out, ',');
+		buf_putc(a->out, '"');
+		buf_append(a->out, a->mark, a->mlen);
+		buf_putc(a->out, '"');
+	}
+}
+
+/* 1 for the records whose arguments go out as "argv" (an "argv" key, and
+ * no aN fields: every argument byte once) */
 static int has_argv(const format_event_t *ev, const audit_record_t *r)
 {
-	return ev->enrich != NULL && r->type_str != NULL &&
-	       (strcmp(r->type_str, "EXECVE") == 0 || strcmp(r->type_str, "PROCTITLE") == 0);
+	return ev->enrich != NULL && r->type_str != NULL && strcmp(r->type_str, "EXECVE") == 0;
 }
 
-/* "argv":[...] for PROCTITLE and the event's first EXECVE record (the
- * whole command line, when it spans several EXECVE records), after a ','
- * when the object has members already */
-static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t *r)
+/* "argv":[...] for the event's first EXECVE record (the whole command
+ * line, when it spans several EXECVE records), after a ',' when the object
+ * has members already (MEMBERS) */
+static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t *r,
+                     int members)
 {
-	argv_out_t a = { out, 0 };
+	argv_out_t a;
 	size_t mark = out->len;
 
-	if (r->nfields > 0)
+	memset(&a, 0, sizeof(a));
+	a.out = out;
+	if (members)
 		buf_putc(out, ',');
 	buf_append(out, "\"argv\":[", 8);
+	a.ev = ev;
+	if (ev->reduce != NULL &&
+	    format_argv_plan(ev->reduce, ev->recs, ev->nrecs, r, ev->scratch, &a.head,
+	                     &a.tail, &a.total, a.mark, &a.mlen) > 0) {
+		enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg_reduced, &a);
+		buf_putc(out, ']');
+		return;
+	}
 	if (enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a) < 0)
 		out->len = mark;   /* not an argv record: take it back */
 	else
@@ -268,29 +320,38 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 	json_keys_t ks;
 	enrich_ctx_t ctx;
 	size_t i;
+	int members = 0;
 
-	keys_init(&ks, argv ? argv_key : no_key, record_has_name, r);
+	keys_init(&ks, argv ? argv_key : no_key, ev->work);
+	for (i = 0; i < r->nfields; i++)
+		keys_own(&ks, r->fields[i].name.p, r->fields[i].name.len, 0);
 	if (ev->enrich != NULL)
 		format_enrich_ctx(ev, r, &ctx);
 	buf_putc(out, '{');
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *f = &r->fields[i];
-		unsigned nth = occurrence(r, i);
+		unsigned nth = occurrence(&ks, f->name);
 
-		if (i)
+		if (argv && format_is_execve_arg(f->name))
+			continue;   /* in "argv" */
+		if (ev->reduce != NULL && !format_reduce_keeps(ev->reduce, f->name)) {
+			ev->reduce->fields_cut++;
+			continue;
+		}
+		if (members++)
 			buf_putc(out, ',');
 		put_field_key(out, &ks, f->name.p, f->name.len, nth);
 		if (ev->enrich == NULL) {
-			put_str(out, f->value.p, f->value.len);
+			put_val(out, ev, f->value.p, f->value.len);
 			continue;
 		}
 		buf_reset(ev->scratch);
 		enrich_decode(&ctx, f, ev->scratch);
-		put_str(out, ev->scratch->p, ev->scratch->len);
+		put_val(out, ev, ev->scratch->p, ev->scratch->len);
 		put_interpretation(out, &ks, ev, &ctx, f, nth);
 	}
 	if (argv)
-		put_argv(out, ev, r);
+		put_argv(out, ev, r, members);
 	buf_putc(out, '}');
 	keys_free(&ks, out);
 }
@@ -319,68 +380,125 @@ static size_t type_key(const audit_record_t *r, char *k)
 	return n < 0 ? 0 : (size_t)n < TYPE_KEY_MAX ? (size_t)n : TYPE_KEY_MAX - 1;
 }
 
-static int event_has_type_name(const void *ctx, const char *k, size_t len)
-{
-	const format_event_t *ev = ctx;
-	char t[TYPE_KEY_MAX];
-	size_t i;
+/* The records of an event grouped by type, in O(nrecs): HEAD[i] is 1 for
+ * the first record of its type, NEXT[i] the next record of that type
+ * (JSON_NONE: the last). Records are grouped by their member name in a
+ * keyset, then by same_type() among the few types that share one name
+ * (a type libaudit names and UNKNOWN[n] written as such, say). */
+#define JSON_NONE ((size_t)-1)
+#define JSON_INLINE_RECS 16
 
-	for (i = 0; i < ev->nrecs; i++)
-		if (type_key(ev->recs[i], t) == len && memcmp(t, k, len) == 0)
-			return 1;
+typedef struct type_groups {
+	size_t *next, *tail, *alt;   /* alt: the next group head with the same name */
+	unsigned char *head;
+	size_t mem[JSON_INLINE_RECS * 3];
+	unsigned char head_mem[JSON_INLINE_RECS];
+} type_groups_t;
+
+static int groups_init(type_groups_t *g, size_t n)
+{
+	if (n <= JSON_INLINE_RECS) {
+		g->next = g->mem;
+		g->head = g->head_mem;
+	} else {
+		g->next = malloc(n * 3 * sizeof(size_t) + n);
+		if (g->next == NULL)
+			return -1;
+		g->head = (unsigned char *)(g->next + n * 3);
+	}
+	g->tail = g->next + n;
+	g->alt = g->tail + n;
+	memset(g->head, 0, n);
 	return 0;
 }
 
-/* Every record of type T (the first of which is recs[at]), as one member:
- * an object, or an array of objects when the type repeats. */
-static void put_type_member(buf_t *out, json_keys_t *ks, const format_event_t *ev,
-                            size_t at)
+static void groups_free(type_groups_t *g)
+{
+	if (g->next != g->mem)
+		free(g->next);
+}
+
+/* Group the records, adding every type's member name to KS as its own */
+static void group_types(type_groups_t *g, json_keys_t *ks, const format_event_t *ev)
 {
 	char key[TYPE_KEY_MAX];
-	size_t i, n = 0, len = type_key(ev->recs[at], key), off = ks->made.len;
+	size_t i, h;
 
-	for (i = at; i < ev->nrecs; i++)
-		n += same_type(ev->recs[i], ev->recs[at]);
+	for (i = 0; i < ev->nrecs; i++) {
+		keyset_entry_t *e = keys_own(ks, key, type_key(ev->recs[i], key), 1);
+
+		g->next[i] = g->alt[i] = JSON_NONE;
+		if (e == NULL) {   /* no memory: a group of its own (flagged oom) */
+			g->head[i] = 1;
+			g->tail[i] = i;
+			continue;
+		}
+		for (h = e->first ? e->first - 1 : JSON_NONE; h != JSON_NONE; h = g->alt[h])
+			if (same_type(ev->recs[h], ev->recs[i]))
+				break;
+		if (h != JSON_NONE) {
+			g->next[g->tail[h]] = i;
+			g->tail[h] = i;
+			continue;
+		}
+		g->head[i] = 1;
+		g->tail[i] = i;
+		if (e->first == 0) {
+			e->first = i + 1;
+		} else {   /* another type of the same name: after the others */
+			for (h = e->first - 1; g->alt[h] != JSON_NONE; h = g->alt[h])
+				;
+			g->alt[h] = i;
+		}
+	}
+}
+
+/* Every record of the type that starts at recs[AT], as one member: an
+ * object, or an array of objects when the type repeats. */
+static void put_type_member(buf_t *out, json_keys_t *ks, const format_event_t *ev,
+                            const type_groups_t *g, size_t at)
+{
+	char key[TYPE_KEY_MAX];
+	size_t i, len = type_key(ev->recs[at], key);
+	int many = g->next[at] != JSON_NONE;
+	keyset_entry_t *e;
+
 	buf_putc(out, ',');
 	/* a type's own name unless it is ours or written already (two types
 	 * of one name are not known to exist); type keys are all remembered */
-	if (is_ours(ks, key, len) || is_written(ks, key, len)) {
+	e = keyset_find(&ks->set, key, len);
+	if (e == NULL || (e->flags & (KEY_OURS | KEY_WRITTEN))) {
 		put_made_key(out, ks, key, len, 2);
 	} else {
-		buf_append(&ks->made, key, len);
-		put_key_at(out, ks, off);
+		e->flags |= KEY_WRITTEN;
+		put_key_text(out, key, len);
 	}
-	if (n > 1)
+	if (many)
 		buf_putc(out, '[');
-	for (i = at; i < ev->nrecs; i++) {
-		if (!same_type(ev->recs[i], ev->recs[at]))
-			continue;
+	for (i = at; i != JSON_NONE; i = g->next[i]) {
 		if (i != at)
 			buf_putc(out, ',');
 		put_record(out, ev, ev->recs[i]);
 	}
-	if (n > 1)
+	if (many)
 		buf_putc(out, ']');
-}
-
-/* 1 if no record before AT has AT's type */
-static int first_of_type(const format_event_t *ev, size_t at)
-{
-	size_t i;
-
-	for (i = 0; i < at; i++)
-		if (same_type(ev->recs[i], ev->recs[at]))
-			return 0;
-	return 1;
 }
 
 static void json_event(buf_t *out, const format_event_t *ev)
 {
 	static const char *const ours[] = {
-		"id", "time", "host", "node", "type", "incomplete", "attack", "ancestry", NULL
+		"id", "time", "time_from", "host", "node", "type", "incomplete", "attack",
+		"ancestry", NULL
+	};
+	static const char *const ours_reduced[] = {
+		"id", "time", "time_from", "host", "node", "type", "incomplete", "attack",
+		"ancestry", "reduced", NULL
 	};
 	const audit_record_t *first = ev->recs[0];
 	json_keys_t ks;
+	type_groups_t g;
+	int64_t sec;
+	unsigned msec;
 	size_t i;
 
 	buf_putc(out, '{');
@@ -391,17 +509,23 @@ static void json_event(buf_t *out, const format_event_t *ev)
 		buf_append(out, "\",", 2);
 	}
 	buf_append(out, "\"time\":\"", 8);
-	format_rfc3339_utc(out, first->sec, first->msec);
+	format_event_time(ev, &sec, &msec);
+	format_rfc3339_utc(out, sec, msec);
 	buf_putc(out, '"');
+	if (ev->time_from != NULL) {
+		buf_append(out, ",\"time_from\":\"", 14);
+		buf_puts(out, ev->time_from);
+		buf_putc(out, '"');
+	}
 	if (ev->host.p != NULL) {   /* NULL: enrich.hostname="off" */
 		buf_putc(out, ',');
 		put_key(out, "host");
-		put_str(out, ev->host.p, ev->host.len);
+		put_val(out, ev, ev->host.p, ev->host.len);
 	}
 	if (first->node.len) {
 		buf_putc(out, ',');
 		put_key(out, "node");
-		put_str(out, first->node.p, first->node.len);
+		put_val(out, ev, first->node.p, first->node.len);
 	}
 	buf_putc(out, ',');
 	put_key(out, "type");
@@ -417,12 +541,18 @@ static void json_event(buf_t *out, const format_event_t *ev)
 		attack_json(out, ev->attack);
 	if (ev->nancestry)
 		ancestry_json(out, ev->ancestry, ev->nancestry);
-	keys_init(&ks, ours, event_has_type_name, ev);
+	if (groups_init(&g, ev->nrecs) != 0) {
+		out->oom = 1;
+		return;
+	}
+	keys_init(&ks, ev->reduce != NULL ? ours_reduced : ours, ev->work);
+	group_types(&g, &ks, ev);
 	for (i = 0; i < ev->nrecs; i++)
-		if (first_of_type(ev, i))
-			put_type_member(out, &ks, ev, i);
+		if (g.head[i])
+			put_type_member(out, &ks, ev, &g, i);
 	buf_putc(out, '}');
 	keys_free(&ks, out);
+	groups_free(&g);
 }
 
 static void json_unparsed(buf_t *out, const char *line, size_t len,
@@ -439,8 +569,21 @@ static void json_unparsed(buf_t *out, const char *line, size_t len,
 	buf_putc(out, '}');
 }
 
+/* ,"reduced":{"from":N,...} as the last member of the object OUT ends */
+static void json_reduced(buf_t *out, const format_conf_t *conf, const format_reduce_t *r)
+{
+	(void)conf;
+	if (out->len == 0 || out->p[out->len - 1] != '}')
+		return;
+	out->len--;
+	buf_printf(out, ",\"reduced\":{\"from\":%zu,\"values\":%zu,\"bytes\":%zu,"
+	           "\"args\":%zu,\"fields\":%zu,\"records\":%zu}}", r->from, r->values_cut,
+	           r->value_bytes_cut, r->args_cut, r->fields_cut, r->records_left);
+}
+
 const format_ops_t format_json = {
 	.name = "json",
 	.event = json_event,
 	.unparsed = json_unparsed,
+	.reduced = json_reduced,
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "format_kv.h"
+#include "keyset.h"
 
 /* libaudit's numbers of the record types the summary looks at */
 #define KV_TYPE_USER_AVC      1107
@@ -26,12 +27,6 @@ static int view_is(audit_view_t v, const char *s)
 	size_t n = strlen(s);
 
 	return v.len == n && (n == 0 || v.p[0] == s[0]) && memcmp(v.p, s, n) == 0;
-}
-
-static int same_view(audit_view_t a, audit_view_t b)
-{
-	return a.len == b.len && (a.len == 0 || a.p[0] == b.p[0]) &&
-	       memcmp(a.p, b.p, a.len) == 0;
 }
 
 /* 1 for the characters a key may hold: [A-Za-z0-9_.] */
@@ -182,7 +177,23 @@ static int is_parent_path(const audit_record_t *r)
 	return nt != NULL && view_is(nt->value, "PARENT");
 }
 
-static void summarize_field(kv_summary_t *s, const audit_record_t *r,
+/* is_parent_path() of the resource's record and of the record being
+ * summarized, each found once (a PATH record may hold many names) */
+typedef struct parent_memo {
+	const audit_record_t *r[2];
+	int v[2];
+} parent_memo_t;
+
+static int parent_of(parent_memo_t *m, int which, const audit_record_t *r)
+{
+	if (m->r[which] != r) {
+		m->r[which] = r;
+		m->v[which] = is_parent_path(r);
+	}
+	return m->v[which];
+}
+
+static void summarize_field(kv_summary_t *s, parent_memo_t *pm, const audit_record_t *r,
                             const audit_field_t *f)
 {
 	/* the first letters of the names looked at below: most fields are
@@ -221,8 +232,8 @@ static void summarize_field(kv_summary_t *s, const audit_record_t *r,
 	case KV_TYPE_PATH:
 		if (view_is(n, "name") && f->enc != AUDIT_ENC_NULL) {
 			/* a PARENT only when no other PATH names a file */
-			if (s->ref[KV_RESOURCE].f != NULL && is_parent_path(s->ref[KV_RESOURCE].r) &&
-			    !is_parent_path(r))
+			if (s->ref[KV_RESOURCE].f != NULL &&
+			    parent_of(pm, 0, s->ref[KV_RESOURCE].r) && !parent_of(pm, 1, r))
 				s->ref[KV_RESOURCE].f = NULL;
 			take(&s->ref[KV_RESOURCE], r, f);
 		}
@@ -250,6 +261,7 @@ static void summarize_field(kv_summary_t *s, const audit_record_t *r,
 
 void kv_summarize(const format_event_t *ev, kv_summary_t *s)
 {
+	parent_memo_t pm = { { NULL, NULL }, { 0, 0 } };
 	size_t i, j;
 
 	memset(s, 0, sizeof(*s));
@@ -258,7 +270,7 @@ void kv_summarize(const format_event_t *ev, kv_summary_t *s)
 
 		for (j = 0; j < r->nfields; j++)
 			if (!(r->fields[j].flags & AUDIT_FIELD_INTERPRETED))
-				summarize_field(s, r, &r->fields[j]);
+				summarize_field(s, &pm, r, &r->fields[j]);
 	}
 	if (s->success.f != NULL)
 		s->failed = view_is(s->success.f->value, "no");
@@ -402,8 +414,12 @@ void kv_event_id(buf_t *out, const format_event_t *ev, const kv_summary_t *s)
 
 	id_part(out, kv_type_name(first, tmp, sizeof(tmp)));
 	if (first->type == KV_TYPE_SYSCALL && s->syscall.f != NULL) {
+		audit_view_t v = ref_text(ev, s->syscall, 1);
+
+		if (ev->reduce != NULL && v.len > ev->reduce->value_max)
+			v.len = ev->reduce->value_max;   /* reduced: cut, without a marker */
 		buf_putc(out, ':');
-		id_part(out, ref_text(ev, s->syscall, 1));
+		id_part(out, v);
 	}
 }
 
@@ -475,6 +491,22 @@ static void pair_start(kv_out_t *o)
 		buf_putc(o->out, o->sep);
 }
 
+/* a value, cut when the event is reduced */
+static void kv_value(const kv_out_t *o, const char *s, size_t len)
+{
+	char mark[FORMAT_CUT_MARKER_MAX];
+	size_t keep, mlen;
+
+	if (o->reduce == NULL) {   /* the usual case: as it is */
+		o->value(o, s, len);
+		return;
+	}
+	mlen = format_cut(o->reduce, s, len, &keep, mark);
+	o->value(o, s, keep);
+	if (mlen)
+		o->value(o, mark, mlen);
+}
+
 void kv_key(kv_out_t *o, const char *key)
 {
 	pair_start(o);
@@ -485,7 +517,7 @@ void kv_key(kv_out_t *o, const char *key)
 void kv_pair(kv_out_t *o, const char *key, const char *v, size_t len)
 {
 	kv_key(o, key);
-	o->value(o, v, len);
+	kv_value(o, v, len);
 }
 
 void kv_pair_view(kv_out_t *o, const char *key, audit_view_t v)
@@ -500,23 +532,40 @@ void kv_pair_type(kv_out_t *o, const char *key, const audit_record_t *r)
 	kv_pair_view(o, key, kv_type_name(r, tmp, sizeof(tmp)));
 }
 
-static int same_type(const audit_record_t *a, const audit_record_t *b)
+/* Bytes that are equal exactly when two records are of the same type: the
+ * address of libaudit's name when there is one, else the number and the
+ * name as written (a record's type name is at most 64 bytes). */
+#define TYPE_ID_MAX (1 + sizeof(const char *) + sizeof(int) + 80)
+
+static size_t type_id(const audit_record_t *r, char *id)
 {
-	if (a->type_str != NULL || b->type_str != NULL)
-		return a->type_str == b->type_str;
-	return a->type == b->type && same_view(a->type_name, b->type_name);
+	size_t n = r->type_name.len < 80 ? r->type_name.len : 80;
+
+	if (r->type_str != NULL) {
+		id[0] = 'S';
+		memcpy(id + 1, &r->type_str, sizeof(r->type_str));
+		return 1 + sizeof(r->type_str);
+	}
+	id[0] = 'N';
+	memcpy(id + 1, &r->type, sizeof(r->type));
+	if (n)
+		memcpy(id + 1 + sizeof(r->type), r->type_name.p, n);
+	return 1 + sizeof(r->type) + n;
 }
 
-/* 1 for the first occurrence of field I's name, else its occurrence number */
-static unsigned occurrence(const audit_record_t *r, size_t i)
+/* The occurrence number of field F's name in its record so far: 1, 2, ...
+ * (NAMES counts them; a record that holds ENRICHED fields has all its
+ * names in it already, see record_fields) */
+static unsigned occurrence(keyset_t *names, const audit_field_t *f)
 {
-	unsigned n = 1;
-	size_t j;
+	int created;
+	keyset_entry_t *e = keyset_add(names, f->name.p, f->name.len, 0, &created);
 
-	for (j = 0; j < i && n < KV_MAX_DUP_SUFFIX; j++)
-		if (same_view(r->fields[j].name, r->fields[i].name))
-			n++;
-	return n;
+	if (e == NULL)
+		return 1;   /* no memory: the message is flagged oom */
+	if (e->count < KV_MAX_DUP_SUFFIX)
+		e->count++;
+	return e->count;
 }
 
 /* "<TYPE>[.<nth>].<name>[_<dup>]=" */
@@ -541,6 +590,11 @@ static void field_key(kv_out_t *o, audit_view_t type, unsigned nth, const char *
 typedef struct argv_out {
 	kv_out_t *o;
 	int n;
+	size_t i;          /* the argument being walked */
+	size_t head, tail; /* reduced: the first HEAD and the last TAIL are kept */
+	size_t total;
+	char mark[FORMAT_CUT_MARKER_MAX];
+	size_t mlen;
 } argv_out_t;
 
 static void put_arg(const char *arg, size_t len, void *ud)
@@ -549,7 +603,36 @@ static void put_arg(const char *arg, size_t len, void *ud)
 
 	if (a->n++)
 		buf_putc(a->o->out, ' ');
-	a->o->value(a->o, arg, len);
+	kv_value(a->o, arg, len);
+}
+
+/* reduced: the first and last arguments, the ones between as one marker */
+static void put_arg_reduced(const char *arg, size_t len, void *ud)
+{
+	argv_out_t *a = ud;
+	size_t i = a->i++;
+
+	if (i < a->head || i >= a->total - a->tail) {
+		put_arg(arg, len, ud);
+	} else if (i == a->head) {
+		if (a->n++)
+			buf_putc(a->o->out, ' ');
+		a->o->value(a->o, a->mark, a->mlen);
+	}
+}
+
+/* the argument list of R, as <TYPE>.argv (after its key) */
+static int put_argv(kv_out_t *o, const format_event_t *ev, const audit_record_t *r)
+{
+	argv_out_t a;
+
+	memset(&a, 0, sizeof(a));
+	a.o = o;
+	if (o->reduce != NULL &&
+	    format_argv_plan(o->reduce, ev->recs, ev->nrecs, r, ev->scratch, &a.head, &a.tail,
+	                     &a.total, a.mark, &a.mlen) > 0)
+		return enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg_reduced, &a);
+	return enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a);
 }
 
 static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_record_t *r,
@@ -557,41 +640,55 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 {
 	char tmp[32], up[KV_MAX_UPPER_NAME + 1];
 	audit_view_t type = kv_type_name(r, tmp, sizeof(tmp)), v;
-	int enrich = ev->enrich != NULL && ev->scratch != NULL;
+	int enrich = ev->enrich != NULL && ev->scratch != NULL, created;
 	enrich_ctx_t ctx;
+	keyset_t names;
 	size_t i;
 
+	keyset_init(&names, ev->work);
+	if (r->enriched)   /* an ENRICHED name is looked up before it is seen */
+		for (i = 0; i < r->nfields; i++)
+			(void)keyset_add(&names, r->fields[i].name.p, r->fields[i].name.len, 0,
+			                 &created);
 	if (enrich)
 		format_enrich_ctx(ev, r, &ctx);
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *f = &r->fields[i];
-		unsigned dup = occurrence(r, i);
+		unsigned dup = occurrence(&names, f);
 
+		if (enrich && r->type == KV_TYPE_EXECVE && format_is_execve_arg(f->name))
+			continue;   /* in <TYPE>.argv: every argument byte once */
+		if (o->reduce != NULL && !format_reduce_keeps(o->reduce, f->name)) {
+			o->reduce->fields_cut++;
+			continue;
+		}
 		field_key(o, type, nth, f->name.p, f->name.len, dup);
 		if (!enrich) {
-			o->value(o, f->value.p, f->value.len);
+			kv_value(o, f->value.p, f->value.len);
 			continue;
 		}
 		buf_reset(ev->scratch);
 		enrich_decode(&ctx, f, ev->scratch);
 		v = scratch_view(ev);
-		o->value(o, v.p, v.len);
+		kv_value(o, v.p, v.len);
 		if ((f->flags & AUDIT_FIELD_INTERPRETED) || !upper_name(f->name, up) ||
-		    (r->enriched && audit_record_field(r, up) != NULL))
+		    (r->enriched && keyset_find(&names, up, f->name.len) != NULL))
 			continue;
 		buf_reset(ev->scratch);
-		if (!enrich_interpret(ev->enrich, &ctx, f, ev->scratch))
+		if (!enrich_interpret_computed(ev->enrich, &ctx, f, ev->scratch))
 			continue;
 		field_key(o, type, nth, up, f->name.len, dup);
 		v = scratch_view(ev);
-		o->value(o, v.p, v.len);
+		kv_value(o, v.p, v.len);
 	}
+	if (names.oom)
+		o->out->oom = 1;
+	keyset_free(&names);
 	if (enrich && r->type == KV_TYPE_EXECVE) {
-		argv_out_t a = { o, 0 };
 		size_t mark = o->out->len, pairs = o->npairs;
 
 		field_key(o, type, nth, "argv", 4, 1);
-		if (enrich_argv(r, ev->scratch, put_arg, &a) < 0) {
+		if (put_argv(o, ev, r) < 0) {
 			o->out->len = mark;
 			o->npairs = pairs;
 		}
@@ -601,8 +698,10 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 void kv_event_fields(kv_out_t *o, const format_event_t *ev)
 {
 	const audit_record_t *first = ev->recs[0];
+	keyset_t types;
 	char ms[3];
-	size_t i, j;
+	size_t i;
+	int created;
 
 	kv_key(o, "audit.id");        /* digits, '.' and ':': nothing to escape */
 	if (first->sec >= 0)
@@ -618,11 +717,36 @@ void kv_event_fields(kv_out_t *o, const format_event_t *ev)
 		kv_pair_view(o, "audit.node", first->node);
 	if (ev->incomplete != NULL)
 		kv_pair(o, "audit.incomplete", ev->incomplete, strlen(ev->incomplete));
+	if (ev->time_from != NULL)
+		kv_pair(o, "audit.time_from", ev->time_from, strlen(ev->time_from));
+	keyset_init(&types, ev->work);
 	for (i = 0; i < ev->nrecs; i++) {
-		unsigned nth = 1;
+		char id[TYPE_ID_MAX];
+		keyset_entry_t *e = keyset_add(&types, id, type_id(ev->recs[i], id), 1, &created);
 
-		for (j = 0; j < i; j++)
-			nth += same_type(ev->recs[j], ev->recs[i]);
-		record_fields(o, ev, ev->recs[i], nth);
+		record_fields(o, ev, ev->recs[i], e != NULL ? ++e->count : 1);
+	}
+	if (types.oom)
+		o->out->oom = 1;
+	keyset_free(&types);
+}
+
+void kv_reduced_pairs(kv_out_t *o, const format_reduce_t *r)
+{
+	static const char *const keys[] = {
+		"audit.reduced", "audit.reduced.values", "audit.reduced.bytes",
+		"audit.reduced.args", "audit.reduced.fields", "audit.reduced.records"
+	};
+	size_t v[6], i;
+
+	v[0] = r->from;
+	v[1] = r->values_cut;
+	v[2] = r->value_bytes_cut;
+	v[3] = r->args_cut;
+	v[4] = r->fields_cut;
+	v[5] = r->records_left;
+	for (i = 0; i < 6; i++) {
+		kv_key(o, keys[i]);   /* digits: nothing to escape */
+		buf_put_uint(o->out, v[i]);
 	}
 }

@@ -8,8 +8,10 @@
  *
  * n (from 2) numbers a record type that repeats in the event (PATH, PATH.2,
  * ...), k (from 2) a field name that repeats in one record. The
- * interpretation of a field follows under its UPPERCASE name (SYSCALL.UID),
- * EXECVE records add <TYPE>.argv (the arguments joined by spaces). Key
+ * interpretation of a field follows under its UPPERCASE name (SYSCALL.UID).
+ * With enrichment an EXECVE record's arguments are <TYPE>.argv (joined by
+ * spaces; the whole command line on the event's first EXECVE record when it
+ * spans several) instead of its aN fields: every argument byte once. Key
  * characters other than letters, digits, '_' and '.' become '_', so a key
  * can never carry a delimiter, '=' or a space. Event-level keys without a
  * predefined key are audit.id, audit.node, audit.incomplete (and, for lines
@@ -40,6 +42,7 @@ struct kv_out {
 	char sep;                 /* between pairs */
 	char delim;               /* LEEF: the attribute delimiter */
 	size_t npairs;
+	format_reduce_t *reduce;  /* values are cut as it says (NULL: not) */
 };
 
 /* A field and the record it is in. */
@@ -113,6 +116,10 @@ audit_view_t kv_type_name(const audit_record_t *r, char *tmp, size_t tmpsize);
 /* audit.id, audit.node, audit.incomplete, then every field of every record
  * as described above. */
 void kv_event_fields(kv_out_t *o, const format_event_t *ev);
+
+/* The reduction keys, after a separator: audit.reduced (the size before),
+ * audit.reduced.values, .bytes, .args, .fields, .records (format.h). */
+void kv_reduced_pairs(kv_out_t *o, const format_reduce_t *r);
 
 /* 2023-11-14T22:13:20.123Z, as format_rfc3339_utc, without printf */
 void kv_put_time(buf_t *out, int64_t sec, unsigned msec);

@@ -11,7 +11,8 @@
  * backslash is written "\\", '=' is "\=", and the delimiter, every control
  * character (CR, LF, TAB, ...), DEL and bytes that are not valid UTF-8 are
  * written as the text \xHH: a value can neither end its pair nor the
- * message. Header parts never contain '|' (format_kv.c keeps the EventID
+ * message. Invisible format characters (bidi controls, zero-width, ...:
+ * format_is_invisible()) are written as the text \uXXXX. Header parts never contain '|' (format_kv.c keeps the EventID
  * to [A-Za-z0-9_:.[]-]).
  */
 #include <stdio.h>
@@ -80,10 +81,20 @@ static void leef_put(buf_t *out, unsigned c)
 	}
 }
 
+/* an invisible format character (bidi control, zero-width, ...) as the
+ * text \uXXXX: shown, and told from the text "\uXXXX" (whose backslash is
+ * "\\") */
+static void leef_put_invisible(buf_t *out, unsigned cp)
+{
+	buf_putc(out, '\\');
+	format_put_cp_name(out, cp);
+}
+
 /* a value, made safe as described at the top */
 static void leef_value(const kv_out_t *o, const char *s, size_t len)
 {
-	static const format_escaper_t leef = { { ['\\'] = 1, ['='] = 1 }, leef_put };
+	static const format_escaper_t leef = { { ['\\'] = 1, ['='] = 1 }, leef_put,
+	                                       leef_put_invisible };
 
 	format_escape(o->out, s, len, &leef, (unsigned char)o->delim);
 }
@@ -151,6 +162,8 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 	kv_summary_t s;
 	kv_out_t o;
 	audit_view_t v;
+	int64_t sec;
+	unsigned msec;
 	size_t i;
 	int version;
 	char sev[4];
@@ -159,13 +172,15 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 	o.value = leef_value;
 	o.delim = o.sep = delim_of(ev->conf, &version);
 	o.npairs = 0;
+	o.reduce = ev->reduce;
 	kv_summarize(ev, &s);
 	header_start(out, version);
 	kv_event_id(out, ev, &s);
 	header_end(out, version, o.delim);
 
 	kv_key(&o, "devTime");                /* the text is safe as it is */
-	kv_put_time(out, first->sec, first->msec);
+	format_event_time(ev, &sec, &msec);
+	kv_put_time(out, sec, msec);
 	kv_pair(&o, "devTimeFormat", LEEF_DEVTIME_FORMAT, strlen(LEEF_DEVTIME_FORMAT));
 	if (ev->attack != NULL && ev->attack->ntech)   /* ATT&CK: the technique */
 		kv_pair(&o, "cat", ev->attack->tech[0], strlen(ev->attack->tech[0]));
@@ -195,6 +210,7 @@ static void leef_unparsed(buf_t *out, const format_conf_t *conf, const char *lin
 	o.value = leef_value;
 	o.delim = o.sep = delim_of(conf, &version);
 	o.npairs = 0;
+	o.reduce = NULL;   /* format_unparsed_reduced cut the line already */
 	header_start(out, version);
 	buf_puts(out, "UNPARSED");
 	header_end(out, version, o.delim);
@@ -205,8 +221,23 @@ static void leef_unparsed(buf_t *out, const format_conf_t *conf, const char *lin
 	kv_pair(&o, "audit.raw", line, len);
 }
 
+/* the audit.reduced.* keys after the last pair of OUT */
+static void leef_reduced(buf_t *out, const format_conf_t *conf, const format_reduce_t *r)
+{
+	kv_out_t o;
+	int version;
+
+	o.out = out;
+	o.value = leef_value;
+	o.delim = o.sep = delim_of(conf, &version);
+	o.npairs = 1;   /* a separator first */
+	o.reduce = NULL;
+	kv_reduced_pairs(&o, r);
+}
+
 const format_ops_t format_leef = {
 	.name = "leef",
 	.event = leef_event,
 	.unparsed_conf = leef_unparsed,
+	.reduced = leef_reduced,
 };

@@ -433,15 +433,21 @@ static int put_flag_names(const struct code_name *t, size_t n,
 	return cnt;
 }
 
+/* A byte's hex digit value + 1 (0: not a hex digit): one load per byte
+ * in the number and hex decoding loops. */
+#define HX(c, v) [c] = (v) + 1
+static const unsigned char hex_value1[256] = {
+	HX('0', 0), HX('1', 1), HX('2', 2), HX('3', 3), HX('4', 4),
+	HX('5', 5), HX('6', 6), HX('7', 7), HX('8', 8), HX('9', 9),
+	HX('a', 10), HX('b', 11), HX('c', 12), HX('d', 13), HX('e', 14),
+	HX('f', 15), HX('A', 10), HX('B', 11), HX('C', 12), HX('D', 13),
+	HX('E', 14), HX('F', 15),
+};
+#undef HX
+
 static int hex_digit(int c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + DEC_BASE;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + DEC_BASE;
-	return -1;
+	return (int)hex_value1[(unsigned char)c] - 1;
 }
 
 int interp_parse_ull(const char *s, int base, unsigned long long *out)
@@ -477,14 +483,20 @@ int interp_unhex(const char *p, size_t len, buf_t *out)
 {
 	size_t i;
 
+	const unsigned char *u = (const unsigned char *)p;
+	char *o;
+
 	if (len == 0 || len % 2 != 0)
 		return 0;
 	for (i = 0; i < len; i++)
-		if (hex_digit((unsigned char)p[i]) < 0)
+		if (hex_value1[u[i]] == 0)
 			return 0;
+	if (buf_reserve(out, len / 2) != 0)
+		return 1;
+	o = out->p + out->len;
 	for (i = 0; i < len; i += 2)
-		buf_putc(out, (char)(hex_digit((unsigned char)p[i]) * HEX_BASE +
-		                     hex_digit((unsigned char)p[i + 1])));
+		*o++ = (char)((hex_value1[u[i]] - 1) * HEX_BASE + hex_value1[u[i + 1]] - 1);
+	out->len += len / 2;
 	return 1;
 }
 
@@ -1375,7 +1387,11 @@ static const struct arg_rule a3_rules[] = {
 
 static int rule_matches(const char *pat, const char *sys)
 {
-	size_t n = strlen(pat);
+	size_t n;
+
+	if (pat[0] != sys[0])   /* most rules: one compare, not strlen + strcmp */
+		return 0;
+	n = strlen(pat);
 
 	if (n > 0 && pat[n - 1] == '*')
 		return strncmp(pat, sys, n - 1) == 0;

@@ -36,10 +36,13 @@
 #include "glbl.h"
 #include "rsconf.h"
 
+#include "join_timer.h"
 #include "pipeline.h"
+#include "reduce.h"
 #include "transport.h"
 #include "spool.h"
 #include "filter.h"
+#include "deadletter.h"
 
 MODULE_TYPE_OUTPUT
 MODULE_TYPE_NOKEEP
@@ -78,7 +81,10 @@ typedef struct _instanceData {
 	uchar *tplName;
 	char *target;               /* the first of targets */
 	char **targets;             /* target="..." or target=[...] */
-	transport_stream_stats_t sstats; /* tcp, tls: impstats (atomic) */
+	transport_stream_stats_t sstats; /* tcp, tls, relp: impstats (atomic) */
+	transport_relp_stats_t rstats;   /* relp: impstats (atomic) */
+	int relp_set;               /* a relp-only parameter was given */
+	int stream_timeouts_set;    /* timeout.connect or timeout.io was given */
 	char *app_name;
 	const transport_ops_t *transport;
 	transport_conf_t tconf;
@@ -88,6 +94,8 @@ typedef struct _instanceData {
 	audit_joiner_conf_t jconf;
 	audit_joiner_t *joiner;     /* NULL when join="off" */
 	char *spool_path;           /* events held at shutdown (NULL: no workDirectory) */
+	char spool_ident[SPOOL_IDENTITY_MAX]; /* at the top of its spool file */
+	int spool_claimed;          /* its spool file's name is claimed (see claim_spool) */
 	int spool_pending;          /* the spool file is to be fed in (atomic) */
 	int spool_checked;          /* setup_spool() ran (under its lock) */
 	int spool_warned;           /* shutdown spooling reported (atomic) */
@@ -95,6 +103,10 @@ typedef struct _instanceData {
 	spool_t spool;              /* the spool being fed, loaded once */
 	size_t spool_next;          /* its first line not yet delivered */
 	int flush_requested;        /* HUP: complete held events (atomic) */
+	join_timer_t *jtimer;       /* started by the first worker (atomic),
+	                             * stopped by freeInstance */
+	int jt_started;             /* under the once lock of start_join_timer() */
+	join_timer_stats_t jt_stats; /* impstats (atomic) */
 	int enrich;
 	enrich_conf_t econf;
 	enrich_t *enricher;         /* NULL when enrich="off" */
@@ -116,12 +128,16 @@ typedef struct _instanceData {
 	intctr_t topics_renamed;    /* messages whose topic was made valid (atomic) */
 	int renamed_warned;         /* ... logged once (atomic) */
 	kafka_sink_t *ksink;        /* the workers' producers count here */
+	char *deadletter_path;      /* kafka: messages refused for good (NULL: no
+	                             * workDirectory; they keep the batch failed) */
+	int deadletter_checked;     /* setup_deadletter() ran (under its lock) */
 	char *tls_cacert;           /* the strings of the tls.* parameters */
 	char *tls_mycert;
 	char *tls_myprivkey;
 	char *tls_minversion;
 	char **tls_permittedpeers;
 	int tls_authmode_set;       /* tls.authmode given (for the anon warning) */
+	char *relp_tlslib;          /* the string of tls.tlsLib */
 	int leef_set;               /* a leef.* parameter was given */
 	char **filter_rules;        /* filter=[...] */
 	size_t n_filter_rules;
@@ -135,9 +151,14 @@ typedef struct _instanceData {
 	int ancestry_set;           /* an ancestry.* parameter was given */
 	ancestry_conf_t aconf;
 	ancestry_t *ancestry_table;
+	int resend_set;             /* resendWindow given (tcp and tls only) */
+	long long max_message_size; /* maxMessageSize; -1: not given (default) */
 } instanceData;
 
 static rsRetVal setup_spool(instanceData *pData);
+static rsRetVal setup_deadletter(instanceData *pData);
+static void unclaim_spool(instanceData *pData);
+static void start_join_timer(instanceData *pData);
 static void filter_reload(instanceData *pData);
 static int shutting_down(void);
 
@@ -156,6 +177,7 @@ typedef struct wrkrInstanceData {
 	unsigned long failures;     /* attempts failed since failing_since */
 	spool_held_t held;          /* messages handed back to rsyslog, not yet settled */
 	char *spool_path;           /* copies: freeWrkrInstance may come after */
+	char *spool_ident;
 	char *statsname;            /* freeInstance (see kafka_sink_t) */
 	int hup;                    /* HUP: reconnect, set by rsyslog's HUP thread
 	                             * and acted on by the worker (atomic) */
@@ -184,13 +206,18 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "timeout.connect", eCmdHdlrPositiveInt, 0 },
 	{ "timeout.io", eCmdHdlrPositiveInt, 0 },
 	{ "failback.interval", eCmdHdlrPositiveInt, 0 },
+	{ "resendWindow", eCmdHdlrSize, 0 },
 	{ "join", eCmdHdlrBinary, 0 },
 	{ "join.timeout", eCmdHdlrPositiveInt, 0 },
 	{ "join.maxpending", eCmdHdlrPositiveInt, 0 },
+	{ "join.maxrecords", eCmdHdlrPositiveInt, 0 },
+	{ "join.maxbytes", eCmdHdlrSize, 0 },
 	{ "enrich", eCmdHdlrBinary, 0 },
 	{ "enrich.ids", eCmdHdlrGetWord, 0 },
 	{ "enrich.hostname", eCmdHdlrBinary, 0 },
+	{ "trusted", eCmdHdlrBinary, 0 },
 	{ "statsname", eCmdHdlrGetWord, 0 },
+	{ "maxMessageSize", eCmdHdlrSize, 0 },
 	/* transport="kafka": named as omkafka names them */
 	{ "broker", eCmdHdlrArray, 0 },
 	{ "topic", eCmdHdlrGetWord, 0 },
@@ -219,6 +246,14 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "ancestry", eCmdHdlrBinary, 0 },
 	{ "ancestry.depth", eCmdHdlrPositiveInt, 0 },
 	{ "ancestry.maxprocs", eCmdHdlrPositiveInt, 0 },
+	/* transport="relp": named as omrelp names them (with tls.cacert,
+	 * tls.mycert, tls.myprivkey, tls.authmode, tls.permittedpeer above) */
+	{ "tls", eCmdHdlrBinary, 0 },
+	{ "tls.tlsLib", eCmdHdlrGetWord, 0 },
+	{ "timeout", eCmdHdlrPositiveInt, 0 },
+	{ "conn.timeout", eCmdHdlrPositiveInt, 0 },
+	{ "windowSize", eCmdHdlrPositiveInt, 0 },
+	{ "rebindInterval", eCmdHdlrNonNegInt, 0 },
 };
 static struct cnfparamblk actpblk = {
 	CNFPARAMBLK_VERSION,
@@ -238,6 +273,7 @@ CODESTARTcreateInstance
 	pData->enrich = 1;
 	enrich_conf_default(&pData->econf);
 	ancestry_conf_default(&pData->aconf);
+	pData->max_message_size = -1;
 ENDcreateInstance
 
 BEGINcreateWrkrInstance
@@ -249,15 +285,18 @@ CODESTARTcreateWrkrInstance
 	pWrkrData->ksink = sink_ref(pWrkrData->pData->ksink);
 	CHKmalloc(pWrkrData->pipe = pipeline_new(&pWrkrData->pData->pconf,
 	                                         &pWrkrData->pData->stats));
+	CHKiRet(setup_deadletter(pWrkrData->pData));
 	if (pWrkrData->pData->transport->create(&pWrkrData->tr, &pWrkrData->pData->tconf,
 	                                        errstr, sizeof(errstr)) != TRANSPORT_OK) {
 		LogError(0, RS_RET_ERR, "omauditfwd: %s", errstr);
 		ABORT_FINALIZE(RS_RET_ERR);
 	}
 	CHKiRet(setup_spool(pWrkrData->pData));
+	start_join_timer(pWrkrData->pData);
 	CHKmalloc(pWrkrData->statsname = strdup(pWrkrData->pData->statsname));
 	if (pWrkrData->pData->spool_path != NULL)
 		CHKmalloc(pWrkrData->spool_path = strdup(pWrkrData->pData->spool_path));
+	CHKmalloc(pWrkrData->spool_ident = strdup(pWrkrData->pData->spool_ident));
 finalize_it:
 ENDcreateWrkrInstance
 
@@ -320,7 +359,8 @@ static void flush_at_shutdown(instanceData *pData)
 		         "global(workDirectory) to keep them for the next start): %s",
 		         pData->statsname, pData->where, (unsigned long long)st.pending, errstr);
 		pipeline_batch_rollback(pipe);
-	} else if (spool_append_completed(pData->spool_path, pData->joiner, &nev, &nlines,
+	} else if (spool_append_completed(pData->spool_path, pData->spool_ident, pData->joiner,
+	                                  &nev, &nlines,
 	                                  spoolerr, sizeof(spoolerr)) == 0) {
 		LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %s: %zu incomplete "
 		       "audit events (%zu records) held at shutdown could not be delivered (%s); "
@@ -338,6 +378,56 @@ static void flush_at_shutdown(instanceData *pData)
 		pData->transport->destroy(tr);
 	pipeline_free(pipe);
 	msgbatch_free(&mb);
+}
+
+/* ---- the join timer (join_timer.h): idle events and a HUP's flush ---- */
+
+static void jt_report(void *ctx, int failed, const char *why)
+{
+	const instanceData *pData = ctx;
+
+	if (failed)
+		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: audit events held past "
+		         "join.timeout cannot be sent now, kept and retried every %d ms (or "
+		         "sent with the next batch): %s", pData->statsname, pData->where,
+		         JOIN_TIMER_RETRY_MS, why);
+	else
+		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s: audit events held past "
+		       "join.timeout are sent again", pData->statsname, pData->where);
+}
+
+/* by the first worker (the configuration is active then, and rsyslogd has
+ * forked); a failure only costs latency, and is logged */
+static void start_join_timer(instanceData *pData)
+{
+	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
+	char err[OMAF_ERRSTR_MAX];
+	join_timer_conf_t c;
+	join_timer_t *t;
+
+	if (pData->joiner == NULL)
+		return;
+	pthread_mutex_lock(&once);
+	if (!pData->jt_started) {
+		pData->jt_started = 1;
+		memset(&c, 0, sizeof(c));
+		c.pconf = &pData->pconf;
+		c.pstats = &pData->stats;
+		c.ops = pData->transport;
+		c.tconf = &pData->tconf;
+		c.flush_requested = &pData->flush_requested;
+		c.bytes_sent = (uint64_t *)&pData->bytes_sent;
+		c.stats = &pData->jt_stats;
+		c.paused = shutting_down;   /* the workers spool at shutdown */
+		c.report = jt_report;
+		c.ctx = pData;
+		if (join_timer_start(&t, &c, err, sizeof(err)) == 0)
+			__atomic_store_n(&pData->jtimer, t, __ATOMIC_RELEASE);
+		else
+			LogError(0, RS_RET_ERR, "omauditfwd[%s]: %s: held events wait for the "
+			         "next batch", pData->statsname, err);
+	}
+	pthread_mutex_unlock(&once);
 }
 
 /* After a start that found a spool file, batches feed its lines to the
@@ -455,7 +545,9 @@ finalize_it:
 
 BEGINfreeInstance
 CODESTARTfreeInstance
+	join_timer_stop(pData->jtimer);
 	flush_at_shutdown(pData);
+	unclaim_spool(pData);
 	if (pData->statsobj != NULL)
 		statsobj.Destruct(&pData->statsobj);
 	if (pData->filter_stats != NULL)
@@ -471,6 +563,7 @@ CODESTARTfreeInstance
 	enrich_free(pData->enricher);
 	free(pData->statsname);
 	free(pData->spool_path);
+	free(pData->deadletter_path);
 	spool_free(&pData->spool);
 	pthread_mutex_destroy(&pData->spool_mu);
 	free(pData->kafka_brokers);
@@ -484,6 +577,7 @@ CODESTARTfreeInstance
 	free(pData->tls_mycert);
 	free(pData->tls_myprivkey);
 	free(pData->tls_minversion);
+	free(pData->relp_tlslib);
 	free_strings(pData->tls_permittedpeers);
 	free(pData->tplName);
 	free(pData->target);
@@ -502,7 +596,8 @@ static void save_dropped(wrkrInstanceData_t *pWrkrData)
 	if (pWrkrData->held.n == 0)
 		return;
 	if (pWrkrData->spool_path != NULL &&
-	    spool_append(pWrkrData->spool_path, pWrkrData->held.v, pWrkrData->held.n, err,
+	    spool_append(pWrkrData->spool_path, pWrkrData->spool_ident, pWrkrData->held.v,
+	                 pWrkrData->held.n, err,
 	                 sizeof(err)) == 0)
 		LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %zu messages of the "
 		       "batch rsyslog dropped when it stopped this worker are saved to %s and "
@@ -545,6 +640,7 @@ CODESTARTfreeWrkrInstance
 	save_dropped(pWrkrData);
 	spool_held_free(&pWrkrData->held);
 	free(pWrkrData->spool_path);
+	free(pWrkrData->spool_ident);
 	free(pWrkrData->statsname);
 	if (pWrkrData->tr != NULL)
 		pWrkrData->ops->destroy(pWrkrData->tr);
@@ -770,9 +866,11 @@ static int spool_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pP
 	pipeline_batch_begin(pWrkrData->pipe);
 	pipeline_flush(pWrkrData->pipe);
 	if ((pData->joiner == NULL ||
-	     spool_append_completed(pData->spool_path, pData->joiner, &nev, &nheld, err,
+	     spool_append_completed(pData->spool_path, pData->spool_ident, pData->joiner, &nev,
+	                            &nheld, err,
 	                            sizeof(err)) == 0) &&
-	    spool_append(pData->spool_path, lines, nParams, err, sizeof(err)) == 0)
+	    spool_append(pData->spool_path, pData->spool_ident, lines, nParams, err,
+	                 sizeof(err)) == 0)
 		rc = 0;
 	if (rc == 0) {
 		pipeline_batch_commit(pWrkrData->pipe);
@@ -885,12 +983,14 @@ ENDcommitTransaction
 
 BEGINdoHUP
 CODESTARTdoHUP
-	/* held events are completed, as they are, in the next batch; names of
-	 * users and groups are looked up again */
+	/* held events are completed, as they are, and sent; names of users
+	 * and groups are looked up again */
 	__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
 	if (pData->enricher != NULL)
 		enrich_clear_cache(pData->enricher);
 	filter_reload(pData);
+	/* ... by the join timer now, or by the next batch if it comes first */
+	join_timer_kick(__atomic_load_n(&pData->jtimer, __ATOMIC_ACQUIRE));
 ENDdoHUP
 
 BEGINdoHUPWrkr
@@ -923,6 +1023,26 @@ static rsRetVal parse_port(const char *value, int *port)
 	return RS_RET_OK;
 }
 
+/* maxMessageSize, or its default for the transport, as the pipeline's
+ * limit on a message without its framing (reduce.h) */
+static void set_max_message(instanceData *pData)
+{
+	int kafka = pData->transport == &transport_kafka;
+	size_t max;
+
+	if (pData->max_message_size >= 0)
+		max = (size_t)pData->max_message_size;
+	else if (kafka)
+		max = reduce_kafka_default(pData->tconf.kafka_conf_params,
+		                           pData->tconf.kafka_n_conf_params,
+		                           pData->tconf.kafka_headers, pData->tconf.kafka_n_headers);
+	else
+		max = REDUCE_DEFAULT_MAX;
+	pData->pconf.max_message = reduce_message_limit(
+		max, !kafka && pData->tconf.framing == FRAMING_OCTET_COUNTED,
+		!kafka && pData->tconf.framing == FRAMING_LF);
+}
+
 /* apply one action parameter to PDATA */
 static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparamvals *v)
 {
@@ -931,15 +1051,43 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 	DEFiRet;
 
 	if (!strcmp(name, "timeout.connect")) {
+		pData->stream_timeouts_set = 1;
 		pData->tconf.connect_timeout_ms = (int)v->val.d.n;
 		FINALIZE;
 	}
 	if (!strcmp(name, "timeout.io")) {
+		pData->stream_timeouts_set = 1;
 		pData->tconf.io_timeout_ms = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "tls") || !strcmp(name, "timeout") || !strcmp(name, "conn.timeout") ||
+	    !strcmp(name, "windowSize") || !strcmp(name, "rebindInterval")) {
+		pData->relp_set = 1;
+		if (!strcmp(name, "tls"))
+			pData->tconf.relp_tls = (int)v->val.d.n;
+		else if (!strcmp(name, "timeout"))
+			pData->tconf.relp_timeout_s = (int)v->val.d.n;
+		else if (!strcmp(name, "conn.timeout"))
+			pData->tconf.relp_conn_timeout_s = (int)v->val.d.n;
+		else if (!strcmp(name, "windowSize"))
+			pData->tconf.relp_window = (int)v->val.d.n;
+		else
+			pData->tconf.relp_rebind = (unsigned)v->val.d.n;
 		FINALIZE;
 	}
 	if (!strcmp(name, "failback.interval")) {
 		pData->tconf.failback_interval_ms = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "resendWindow")) {
+		if (v->val.d.n < 0 || (uint64_t)v->val.d.n > TRANSPORT_RESEND_WINDOW_MAX) {
+			parser_errmsg("omauditfwd: parameter 'resendWindow': invalid value %lld, "
+			              "expected a size from 0 (none) to %zum", (long long)v->val.d.n,
+			              TRANSPORT_RESEND_WINDOW_MAX / (1024 * 1024));
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->tconf.resend_window = (size_t)v->val.d.n;
+		pData->resend_set = 1;
 		FINALIZE;
 	}
 	if (!strcmp(name, "target")) {
@@ -977,12 +1125,30 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		pData->jconf.max_pending = (size_t)v->val.d.n;
 		FINALIZE;
 	}
+	if (!strcmp(name, "join.maxrecords")) {
+		pData->jconf.max_records = (size_t)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "join.maxbytes")) {
+		if (v->val.d.n < AUDIT_JOIN_MIN_MAX_BYTES) {
+			parser_errmsg("omauditfwd: parameter 'join.maxbytes': invalid value %lld, "
+			              "expected a size of at least %u (one record always fits)",
+			              (long long)v->val.d.n, (unsigned)AUDIT_JOIN_MIN_MAX_BYTES);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->jconf.max_bytes = (size_t)v->val.d.n;
+		FINALIZE;
+	}
 	if (!strcmp(name, "enrich")) {
 		pData->enrich = (int)v->val.d.n;
 		FINALIZE;
 	}
 	if (!strcmp(name, "enrich.hostname")) {
 		pData->pconf.attribute_host = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "trusted")) {
+		pData->pconf.trusted = (int)v->val.d.n;
 		FINALIZE;
 	}
 	if (!strcmp(name, "dynaTopic")) {
@@ -997,6 +1163,16 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		CHKiRet(array_strings(v->val.d.ar, &pData->kafka_headers,
 		                      &pData->tconf.kafka_n_headers));
 		pData->tconf.kafka_headers = (const char *const *)pData->kafka_headers;
+		FINALIZE;
+	}
+	if (!strcmp(name, "maxMessageSize")) {
+		if (v->val.d.n != 0 && v->val.d.n < REDUCE_MIN_LIMIT) {
+			parser_errmsg("omauditfwd: parameter 'maxMessageSize': invalid value %lld, "
+			              "expected 0 (no limit) or at least %d bytes", (long long)v->val.d.n,
+			              REDUCE_MIN_LIMIT);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->max_message_size = (long long)v->val.d.n;
 		FINALIZE;
 	}
 	if (!strcmp(name, "closeTimeout")) {
@@ -1133,6 +1309,12 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 			ABORT_FINALIZE(bad_choice(name, s, "1.2, 1.3"));
 		pData->tconf.tls_minversion = pData->tls_minversion = s;
 		s = NULL;
+	} else if (!strcmp(name, "tls.tlsLib")) {
+		if (strcmp(s, "openssl") != 0 && strcmp(s, "gnutls") != 0)
+			ABORT_FINALIZE(bad_choice(name, s, "openssl, gnutls"));
+		pData->tconf.relp_tlslib = pData->relp_tlslib = s;
+		pData->relp_set = 1;
+		s = NULL;
 	} else if (!strcmp(name, "statsname")) {
 		pData->statsname = s;
 		s = NULL;
@@ -1194,6 +1376,48 @@ finalize_it:
 	RETiRet;
 }
 
+/* transport="relp": its own parameters need it, and the TLS files need
+ * tls="on" (omrelp ignores them without; a forgotten tls="on" would send
+ * the audit trail in the clear) */
+static rsRetVal relp_checks(instanceData *pData)
+{
+	DEFiRet;
+
+	if (pData->transport != &transport_relp) {
+		if (pData->relp_set) {
+			parser_errmsg("omauditfwd: parameters 'tls', 'tls.tlsLib', 'timeout', "
+			              "'conn.timeout', 'windowSize' and 'rebindInterval' need "
+			              "transport=\"relp\"");
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		FINALIZE;
+	}
+	pData->tconf.relp_stats = &pData->rstats;
+	if (!pData->tconf.relp_tls &&
+	    (pData->tls_cacert || pData->tls_mycert || pData->tls_myprivkey ||
+	     pData->tls_permittedpeers || pData->tls_authmode_set || pData->relp_tlslib)) {
+		parser_errmsg("omauditfwd: parameter '%s' needs tls=\"on\" with transport=\"relp\"",
+		              pData->tls_cacert ? "tls.cacert" : pData->tls_mycert ? "tls.mycert" :
+		              pData->tls_myprivkey ? "tls.myprivkey" :
+		              pData->tls_permittedpeers ? "tls.permittedpeer" :
+		              pData->tls_authmode_set ? "tls.authmode" : "tls.tlsLib");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (pData->tls_minversion) {
+		parser_errmsg("omauditfwd: parameter 'tls.minversion' needs transport=\"tls\" "
+		              "(librelp's TLS library chooses the versions)");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (pData->stream_timeouts_set) {
+		parser_errmsg("omauditfwd: parameters 'timeout.connect' and 'timeout.io' do not "
+		              "apply to transport=\"relp\": its timeouts are 'conn.timeout' and "
+		              "'timeout' (seconds, as omrelp's)");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+finalize_it:
+	RETiRet;
+}
+
 /* Where what cannot be delivered at shutdown is kept (rsyslog's work
  * directory), and whether the last shutdown left some. Called by the first
  * worker: global(workDirectory) is only known once the whole configuration
@@ -1202,7 +1426,9 @@ static rsRetVal setup_spool(instanceData *pData)
 {
 	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
 	const uchar *dir;
-	char path[PATH_MAX];
+	char path[PATH_MAX], aside[PATH_MAX + 32], found[SPOOL_IDENTITY_MAX];
+	char err[OMAF_ERRSTR_MAX];
+	int rc;
 	DEFiRet;
 
 	pthread_mutex_lock(&once);
@@ -1219,15 +1445,79 @@ static rsRetVal setup_spool(instanceData *pData)
 		         "'%s'): events held at shutdown cannot be saved", pData->statsname, dir);
 		FINALIZE;
 	}
+	rc = spool_identity_of(path, found, sizeof(found), err, sizeof(err));
+	if (rc == 1 && found[0] != '\0' && strcmp(found, pData->spool_ident) != 0) {
+		/* another action's (renamed since, or its parameters changed):
+		 * never fed to this one, never appended to */
+		snprintf(aside, sizeof(aside), "%s.foreign-%lld", path, (long long)time(NULL));
+		if (rename(path, aside) != 0) {
+			LogError(errno, RS_RET_ERR, "omauditfwd[%s]: spool file %s was written by "
+			         "another action (%s), not this one (%s), and cannot be set aside: "
+			         "this action saves nothing at shutdown", pData->statsname, path,
+			         found, pData->spool_ident);
+			FINALIZE;
+		}
+		LogError(0, RS_RET_ERR, "omauditfwd[%s]: spool file %s was written by another "
+		         "action (%s), not this one (%s): renamed to %s and not sent; rename it "
+		         "to the spool file of the action that wrote it to have it sent",
+		         pData->statsname, path, found, pData->spool_ident, aside);
+		rc = 0;
+	}
 	CHKmalloc(pData->spool_path = strdup(path));
-	if (access(path, F_OK) == 0) {
+	if (rc != 0) {   /* -1: feed_spool sets it aside as .bad */
 		pData->spool_pending = 1;
 		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s holds events saved at the "
-		       "last shutdown; they are sent with the first batch", pData->statsname, path);
+		       "last shutdown%s; they are sent with the first batch", pData->statsname,
+		       path, rc == 1 && found[0] == '\0' ? " (by a version that did not record "
+		       "the action)" : "");
 	}
 finalize_it:
 	pthread_mutex_unlock(&once);
 	RETiRet;
+}
+
+/* Kafka: where messages Kafka refuses for good are set aside (deadletter.h),
+ * next to the spool in rsyslog's work directory, known only once the whole
+ * configuration is loaded: the first worker sets it, before its transport
+ * is made. */
+static rsRetVal setup_deadletter(instanceData *pData)
+{
+	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
+	const uchar *dir;
+	char path[PATH_MAX];
+	DEFiRet;
+
+	pthread_mutex_lock(&once);
+	if (pData->deadletter_checked || pData->transport != &transport_kafka)
+		FINALIZE;
+	pData->deadletter_checked = 1;
+	dir = glbl.GetWorkDir(runConf);
+	if (dir == NULL || *dir == '\0') {
+		LogMsg(0, RS_RET_OK, LOG_WARNING, "omauditfwd[%s]: no global(workDirectory): a "
+		       "message Kafka refuses for good (too large, invalid) has no dead-letter "
+		       "file to go to and keeps the action suspended", pData->statsname);
+		FINALIZE;
+	}
+	if (deadletter_path(path, sizeof(path), (const char *)dir, pData->statsname) != 0) {
+		LogError(0, RS_RET_ERR, "omauditfwd[%s]: dead-letter file name too long "
+		         "(workDirectory '%s'): a message Kafka refuses for good keeps the "
+		         "action suspended", pData->statsname, dir);
+		FINALIZE;
+	}
+	CHKmalloc(pData->deadletter_path = strdup(path));
+	pData->tconf.kafka_deadletter = pData->deadletter_path;
+finalize_it:
+	pthread_mutex_unlock(&once);
+	RETiRet;
+}
+
+/* the kafka transport reduced or dead-lettered a message (told once per
+ * kind of refusal, see transport_kafka.c) */
+static void kafka_notice(void *ctx, const char *text)
+{
+	const instanceData *pData = ctx;
+
+	LogMsg(0, RS_RET_OK, LOG_WARNING, "omauditfwd[%s]: %s", pData->statsname, text);
 }
 
 /* "host:port[,host:port...]": the targets, for messages and the statsname */
@@ -1249,6 +1539,104 @@ static void set_where(instanceData *pData)
 	}
 }
 
+/* One spool file per action, always: the spool file names of the module's
+ * actions (their statsname made a file name, see spool_path()), so that a
+ * second action that would get the same one is refused (statsname given)
+ * or named apart (the default statsname: "-FORMAT", then "-FORMAT-N",
+ * appended). Claimed at load, released by freeInstance. */
+typedef struct spool_claim {
+	struct spool_claim *next;
+	const instanceData *owner;
+	char name[PATH_MAX];
+} spool_claim_t;
+static spool_claim_t *spool_claims;
+static pthread_mutex_t spool_claims_mu = PTHREAD_MUTEX_INITIALIZER;
+#define OMAF_SPOOL_NAME_TRIES 100   /* default names tried at most */
+
+static const spool_claim_t *claim_of(const char *name)
+{
+	const spool_claim_t *c;
+
+	for (c = spool_claims; c != NULL; c = c->next)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static rsRetVal claim_spool(instanceData *pData)
+{
+	char cand[320], name[PATH_MAX];
+	const spool_claim_t *other;
+	spool_claim_t *c = NULL;
+	int explicit = pData->statsname != NULL, n;
+	DEFiRet;
+
+	pthread_mutex_lock(&spool_claims_mu);
+	for (n = 1; n <= OMAF_SPOOL_NAME_TRIES; n++) {
+		if (explicit)
+			snprintf(cand, sizeof(cand), "%s", pData->statsname);
+		else if (n == 1)
+			snprintf(cand, sizeof(cand), "omauditfwd-%s", pData->where);
+		else if (n == 2)
+			snprintf(cand, sizeof(cand), "omauditfwd-%s-%s", pData->where,
+			         pData->pconf.format->name);
+		else
+			snprintf(cand, sizeof(cand), "omauditfwd-%s-%s-%d", pData->where,
+			         pData->pconf.format->name, n - 1);
+		if (spool_path(name, sizeof(name), "", cand) != 0) {
+			parser_errmsg("omauditfwd: parameter 'statsname': '%s' is too long for a "
+			              "spool file name", cand);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		if ((other = claim_of(name)) == NULL)
+			break;
+		if (explicit) {
+			parser_errmsg("omauditfwd: parameter 'statsname': '%s' would share the "
+			              "spool file %s with another omauditfwd action (statsname "
+			              "'%s'); give each action a statsname of its own",
+			              pData->statsname, name + 1, other->owner->statsname);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+	}
+	if (n > OMAF_SPOOL_NAME_TRIES) {
+		parser_errmsg("omauditfwd: parameter 'statsname': more than %d actions to %s "
+		              "with the default statsname; give them statsnames of their own",
+		              OMAF_SPOOL_NAME_TRIES, pData->where);
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (!explicit)
+		CHKmalloc(pData->statsname = strdup(cand));
+	CHKmalloc(c = calloc(1, sizeof(*c)));
+	c->owner = pData;
+	memcpy(c->name, name, sizeof(c->name));
+	c->next = spool_claims;
+	spool_claims = c;
+	pData->spool_claimed = 1;
+	spool_identity(pData->spool_ident, sizeof(pData->spool_ident), pData->statsname,
+	               pData->transport->name, pData->pconf.format->name);
+finalize_it:
+	pthread_mutex_unlock(&spool_claims_mu);
+	RETiRet;
+}
+
+static void unclaim_spool(instanceData *pData)
+{
+	spool_claim_t **pp, *c;
+
+	if (!pData->spool_claimed)
+		return;
+	pthread_mutex_lock(&spool_claims_mu);
+	for (pp = &spool_claims; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->owner == pData) {
+			c = *pp;
+			*pp = c->next;
+			free(c);
+			break;
+		}
+	pthread_mutex_unlock(&spool_claims_mu);
+	pData->spool_claimed = 0;
+}
+
 /* impstats: what the action did, one object per action, counters read in
  * place (they are updated atomically by the core and the glue) */
 static rsRetVal setup_stats(instanceData *pData)
@@ -1258,7 +1646,10 @@ static rsRetVal setup_stats(instanceData *pData)
 		{ "records.parsed", offsetof(pipeline_stats_t, records_parsed) },
 		{ "records.unparsed", offsetof(pipeline_stats_t, unparsed) },
 		{ "unparsed.dropped", offsetof(pipeline_stats_t, unparsed_dropped) },
+		{ "records.untrusted", offsetof(pipeline_stats_t, untrusted) },
 		{ "messages.sent", offsetof(pipeline_stats_t, messages_out) },
+		{ "messages.reduced", offsetof(pipeline_stats_t, messages_reduced) },
+		{ "bytes.cut", offsetof(pipeline_stats_t, bytes_cut) },
 	};
 #define KCTR(name, field) { name, offsetof(transport_kafka_stats_t, field) }
 	static const struct { const char *name; size_t off; } kafka_ctrs[] = {
@@ -1268,7 +1659,9 @@ static rsRetVal setup_stats(instanceData *pData)
 		KCTR("kafka.doubt", doubt), KCTR("kafka.doubt.found", doubt_found),
 		KCTR("kafka.doubt.absent", doubt_absent),
 		KCTR("kafka.doubt.unresolved", doubt_unresolved),
-		KCTR("kafka.errors.permanent", permanent),
+		KCTR("kafka.errors.permanent", permanent), KCTR("kafka.reduced", reduced),
+		KCTR("kafka.isolated", isolated), KCTR("kafka.deadletter", deadletter),
+		KCTR("kafka.deadletter.failed", deadletter_failed),
 		KCTR("kafka.undelivered.shutdown", lost_at_close),
 		KCTR("kafka.queue.msgs", queue_msgs), KCTR("kafka.tx.errors", tx_errors),
 		KCTR("kafka.tx.retries", tx_retries), KCTR("kafka.req.timeouts", req_timeouts),
@@ -1279,7 +1672,17 @@ static rsRetVal setup_stats(instanceData *pData)
 		{ "connects.failed", offsetof(transport_stream_stats_t, connect_failures) },
 		{ "handshakes.failed", offsetof(transport_stream_stats_t, handshake_failures) },
 		{ "failovers", offsetof(transport_stream_stats_t, failovers) },
+		{ "resends", offsetof(transport_stream_stats_t, resends) },
+		{ "resent.bytes", offsetof(transport_stream_stats_t, resent_bytes) },
 	};
+#define RCTR(name, field) { name, offsetof(transport_relp_stats_t, field) }
+	static const struct { const char *name; size_t off; } relp_ctrs[] = {
+		RCTR("relp.acks.awaited", acks_awaited), RCTR("relp.acks.failed", acks_failed),
+		RCTR("relp.reestablished", reestablished),
+		RCTR("relp.retransmitted", retransmitted), RCTR("relp.skipped", skipped),
+		RCTR("relp.resent.unsure", resent_unsure), RCTR("relp.auth.failures", auth_failures),
+	};
+#undef RCTR
 	char name[256];
 	size_t i;
 	DEFiRet;
@@ -1312,9 +1715,24 @@ static rsRetVal setup_stats(instanceData *pData)
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_incomplete));
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.evicted",
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_evicted));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.capped",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_capped));
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.pending",
 		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->pending));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.events",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&pData->jt_stats.events));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.failed",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&pData->jt_stats.failed));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"origins.held",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->origins));
 	}
+	for (i = 0; pData->transport == &transport_relp &&
+	     i < sizeof(relp_ctrs) / sizeof(relp_ctrs[0]); i++)
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)relp_ctrs[i].name,
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)((char *)&pData->rstats + relp_ctrs[i].off)));
 	if (pData->transport == &transport_kafka) {
 		for (i = 0; i < sizeof(kafka_ctrs) / sizeof(kafka_ctrs[0]); i++)
 			CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)kafka_ctrs[i].name,
@@ -1544,17 +1962,26 @@ CODESTARTnewActInst
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
 	CHKiRet(dyna_setup(pData));
-	if (pData->transport != &transport_tls &&
+	if (pData->transport != &transport_tcp && pData->transport != &transport_tls &&
+	    pData->resend_set) {
+		parser_errmsg("omauditfwd: parameter 'resendWindow' needs transport=\"tcp\" or "
+		              "\"tls\" (Kafka and RELP acknowledge each message)");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	CHKiRet(relp_checks(pData));
+	if (pData->transport != &transport_tls && pData->transport != &transport_relp &&
 	    (pData->tls_cacert || pData->tls_mycert || pData->tls_myprivkey ||
 	     pData->tls_minversion || pData->tls_permittedpeers || pData->tls_authmode_set)) {
-		parser_errmsg("omauditfwd: parameter '%s' needs transport=\"tls\"",
+		parser_errmsg("omauditfwd: parameter '%s' needs transport=\"tls\" (or \"relp\" "
+		              "with tls=\"on\")",
 		              pData->tls_cacert ? "tls.cacert" : pData->tls_mycert ? "tls.mycert" :
 		              pData->tls_myprivkey ? "tls.myprivkey" :
 		              pData->tls_minversion ? "tls.minversion" :
 		              pData->tls_permittedpeers ? "tls.permittedpeer" : "tls.authmode");
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
-	if (pData->transport == &transport_tls)
+	if (pData->transport == &transport_tls ||
+	    (pData->transport == &transport_relp && pData->tconf.relp_tls))
 		CHKiRet(tls_defaults(pData));
 	if (pData->leef_set && pData->pconf.format != &format_leef) {
 		parser_errmsg("omauditfwd: parameters 'leef.version' and 'leef.delimiter' need "
@@ -1568,11 +1995,14 @@ CODESTARTnewActInst
 	}
 	if (pData->app_name != NULL)
 		pData->pconf.header.app_name = pData->app_name;
+	set_max_message(pData);
 	if (pData->transport == &transport_kafka) {
 		CHKmalloc(pData->ksink = calloc(1, sizeof(*pData->ksink)));
 		pData->ksink->refs = 1;
 		pData->tconf.kafka_stats = &pData->ksink->st;
 		pData->tconf.kafka_should_stop = glbl.GetGlobalInputTermState;
+		pData->tconf.kafka_notice = kafka_notice;
+		pData->tconf.kafka_notice_ctx = pData;
 	}
 	/* let the transport check its configuration now, at load time */
 	if (pData->transport->create(&probe, &pData->tconf, errstr, sizeof(errstr)) !=
@@ -1608,6 +2038,7 @@ CODESTARTnewActInst
 		pData->pconf.ancestry = pData->ancestry_table;
 	}
 
+	CHKiRet(claim_spool(pData));
 	CHKiRet(setup_stats(pData));
 	if (pData->filter != NULL)
 		CHKiRet(filter_stats_new(pData, filter_rules(pData->filter), &pData->filter_stats));

@@ -38,7 +38,10 @@ typedef struct pipeline_stats {
 	uint64_t records_parsed;   /* ... that were audit records */
 	uint64_t unparsed;         /* ... that were not (any reason) */
 	uint64_t unparsed_dropped; /* ... of those, dropped by policy */
+	uint64_t untrusted;        /* lines forwarded flagged untrusted (trusted=0) */
 	uint64_t messages_out;     /* messages delivered */
+	uint64_t messages_reduced; /* ... of those, reduced to fit max_message */
+	uint64_t bytes_cut;        /* ... the bytes the reduction took off them */
 } pipeline_stats_t;
 
 #define PIPELINE_STAT_ADD(st, field, n) \
@@ -66,6 +69,17 @@ typedef struct pipeline_conf {
 	const attack_map_t *attack_map; /* NULL: technique ids in keys only */
 	int filter_audit_clock;    /* 1: limit windows in audit time (previews
 	                            * of a file); 0: this host's clock */
+	int trusted;               /* 1 (default): lines come from a trusted
+	                            * sender; 0: every line is a claim that
+	                            * failed the configuration's trust check,
+	                            * forwarded flagged as unparsed, reason
+	                            * "untrusted" (whatever unparsed says),
+	                            * never parsed into an event */
+	size_t max_message;        /* 0: no limit; else no message (syslog header
+	                            * and body; the transport's framing is the
+	                            * caller's to subtract) is larger: one over it
+	                            * is reduced (reduce.h). At least
+	                            * REDUCE_MIN_LIMIT for the guarantee. */
 } pipeline_conf_t;
 
 void pipeline_conf_default(pipeline_conf_t *c);
@@ -107,6 +121,19 @@ void pipeline_flush(pipeline_t *p);
 /* Format the events this batch completed into OUT. Returns 0 or -1 (out of
  * memory: roll back). */
 int pipeline_batch_end(pipeline_t *p, msgbatch_t *out);
+/* Message IDX of this batch again, reduced to fit LIMIT bytes (syslog
+ * header and body), appended to OUT: for a transport that learns only when
+ * sending that a message is too large (a Kafka broker's message.max.bytes).
+ * IDX counts the messages the pipeline emitted since pipeline_batch_begin
+ * (pipeline_process and pipeline_batch_end together), which is their index
+ * in OUT when the caller's batch was empty at begin. The events and lines
+ * stay available until commit or rollback. A message that already fits is
+ * appended as it is. The batch's counts follow: the message counts as
+ * reduced, and bytes.cut by what it lost. Returns 0; -1 when IDX is not a
+ * message of the batch, LIMIT is too small for even the minimal message
+ * (below REDUCE_MIN_LIMIT it may be), or memory ran out (OUT unchanged). */
+int pipeline_reduce(pipeline_t *p, size_t idx, size_t limit, buf_t *out);
+
 /* The batch's messages were delivered / were not: end the transaction. */
 void pipeline_batch_commit(pipeline_t *p);
 void pipeline_batch_rollback(pipeline_t *p);

@@ -9,8 +9,10 @@
 
 #include "spool.h"
 
-#define SPOOL_MAGIC     "omauditfwd-spool 2\n"
-#define SPOOL_MAGIC_V1  "omauditfwd-spool 1\n"   /* no tags; still read */
+#define SPOOL_MAGIC_V3  "omauditfwd-spool 3 "    /* then the identity, LF */
+#define SPOOL_MAGIC     "omauditfwd-spool 2\n"   /* no identity; still read */
+#define SPOOL_MAGIC_V1  "omauditfwd-spool 1\n"   /* no tags either; still read */
+#define SPOOL_HEAD_MAX  (sizeof(SPOOL_MAGIC_V3) + SPOOL_IDENTITY_MAX)
 #define SPOOL_MAX_SIZE  ((size_t)1 << 30)   /* refuse to load more */
 
 static int fail(char *err, size_t errlen, const char *path, const char *what)
@@ -46,7 +48,7 @@ static int write_line(int fd, const audit_line_t *l)
 }
 
 /* open PATH for appending, with the first line when it is new: fd or -1 */
-static int open_append(const char *path, char *err, size_t errlen)
+static int open_append(const char *path, const char *identity, char *err, size_t errlen)
 {
 	struct stat st;
 	int fd;
@@ -56,7 +58,11 @@ static int open_append(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 ||
-	    (st.st_size == 0 && write_all(fd, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) != 0)) {
+	    (st.st_size == 0 && identity == NULL &&
+	     write_all(fd, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) != 0) ||
+	    (st.st_size == 0 && identity != NULL &&
+	     (write_all(fd, SPOOL_MAGIC_V3, sizeof(SPOOL_MAGIC_V3) - 1) != 0 ||
+	      write_all(fd, identity, strlen(identity)) != 0 || write_all(fd, "\n", 1) != 0))) {
 		fail(err, errlen, path, strerror(errno));
 		close(fd);
 		return -1;
@@ -76,28 +82,28 @@ static int finish_append(int fd, int rc, const char *path, char *err, size_t err
 	return rc;
 }
 
-int spool_append(const char *path, const audit_line_t *lines, size_t n,
-                 char *err, size_t errlen)
+int spool_append(const char *path, const char *identity, const audit_line_t *lines,
+                 size_t n, char *err, size_t errlen)
 {
 	size_t i;
 	int fd, rc = 0;
 
-	if ((fd = open_append(path, err, errlen)) < 0)
+	if ((fd = open_append(path, identity, err, errlen)) < 0)
 		return -1;
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = write_line(fd, &lines[i]);
 	return finish_append(fd, rc, path, err, errlen);
 }
 
-int spool_append_completed(const char *path, const audit_joiner_t *j,
-                           size_t *nevents, size_t *nlines,
+int spool_append_completed(const char *path, const char *identity,
+                           const audit_joiner_t *j, size_t *nevents, size_t *nlines,
                            char *err, size_t errlen)
 {
 	size_t e, i, ne = audit_joiner_ncompleted(j), nl = 0;
 	int fd, rc = 0;
 
 	*nevents = *nlines = 0;
-	if ((fd = open_append(path, err, errlen)) < 0)
+	if ((fd = open_append(path, identity, err, errlen)) < 0)
 		return -1;
 	for (e = 0; rc == 0 && e < ne; e++) {
 		const audit_event_t *ev = audit_joiner_completed(j, e);
@@ -162,9 +168,10 @@ static int count_at(char *p, unsigned long long *n, char **end)
 
 /* the lines of BUF after the magic, as views; NUL replaces each line's LF
  * (and the tag is moved one byte up to get one too) */
-static int split_lines(spool_t *s, size_t len, char *err, size_t errlen, const char *path)
+static int split_lines(spool_t *s, size_t off, size_t len, char *err, size_t errlen,
+                       const char *path)
 {
-	size_t off = sizeof(SPOOL_MAGIC) - 1, cap = 0;
+	size_t cap = 0;
 	char what[96];
 
 	while (off < len) {
@@ -210,25 +217,92 @@ bad:
 	return fail(err, errlen, path, what);
 }
 
+/* The length of the first line of BUF (LEN bytes), LF included, when it is
+ * a spool file's, with *IDENTITY and *IDLEN set (NULL, 0: none); else 0. */
+static size_t head_of(const char *buf, size_t len, const char **identity, size_t *idlen)
+{
+	const char *lf;
+
+	*identity = NULL;
+	*idlen = 0;
+	if ((len >= sizeof(SPOOL_MAGIC) - 1 &&
+	     memcmp(buf, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) == 0) ||
+	    (len >= sizeof(SPOOL_MAGIC_V1) - 1 &&
+	     memcmp(buf, SPOOL_MAGIC_V1, sizeof(SPOOL_MAGIC_V1) - 1) == 0))
+		return sizeof(SPOOL_MAGIC) - 1;
+	if (len < sizeof(SPOOL_MAGIC_V3) - 1 ||
+	    memcmp(buf, SPOOL_MAGIC_V3, sizeof(SPOOL_MAGIC_V3) - 1) != 0 ||
+	    (lf = memchr(buf, '\n', len < SPOOL_HEAD_MAX ? len : SPOOL_HEAD_MAX)) == NULL ||
+	    lf == buf + sizeof(SPOOL_MAGIC_V3) - 1)
+		return 0;
+	*identity = buf + sizeof(SPOOL_MAGIC_V3) - 1;
+	*idlen = (size_t)(lf - *identity);
+	return (size_t)(lf + 1 - buf);
+}
+
 int spool_load(const char *path, spool_t *s, char *err, size_t errlen)
 {
-	size_t len = 0;
+	size_t len = 0, off, idlen;
+	const char *identity;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	if ((rc = read_file(path, &s->buf, &len, err, errlen)) != 1)
 		return rc;
-	if (len < sizeof(SPOOL_MAGIC) - 1 ||
-	    (memcmp(s->buf, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) != 0 &&
-	     memcmp(s->buf, SPOOL_MAGIC_V1, sizeof(SPOOL_MAGIC_V1) - 1) != 0)) {
+	if ((off = head_of(s->buf, len, &identity, &idlen)) == 0) {
 		spool_free(s);
 		return fail(err, errlen, path, "not an omauditfwd spool file (bad first line)");
 	}
-	if (split_lines(s, len, err, errlen, path) != 0) {
+	if (identity != NULL) {
+		s->buf[off - 1] = '\0';   /* its LF */
+		s->identity = identity;
+	}
+	if (split_lines(s, off, len, err, errlen, path) != 0) {
 		spool_free(s);
 		return -1;
 	}
 	return 1;
+}
+
+int spool_identity_of(const char *path, char *out, size_t outlen,
+                      char *err, size_t errlen)
+{
+	char head[SPOOL_HEAD_MAX];
+	const char *identity;
+	size_t got = 0, idlen;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return fail(err, errlen, path, strerror(errno));
+	}
+	while (got < sizeof(head) && ((r = read(fd, head + got, sizeof(head) - got)) > 0 ||
+	                              (r < 0 && errno == EINTR)))
+		got += r > 0 ? (size_t)r : 0;
+	close(fd);
+	if (head_of(head, got, &identity, &idlen) == 0)
+		return fail(err, errlen, path, "not an omauditfwd spool file (bad first line)");
+	if (idlen >= outlen)
+		idlen = outlen - 1;
+	memcpy(out, identity != NULL ? identity : "", idlen);
+	out[idlen] = '\0';
+	return 1;
+}
+
+void spool_identity(char *out, size_t outlen, const char *statsname,
+                    const char *transport, const char *format)
+{
+	size_t i;
+
+	if (outlen == 0)
+		return;
+	snprintf(out, outlen, "statsname=%s transport=%s format=%s", statsname, transport,
+	         format);
+	for (i = 0; out[i] != '\0'; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+			out[i] = '_';
 }
 
 void spool_free(spool_t *s)

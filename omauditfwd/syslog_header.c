@@ -4,6 +4,9 @@
 
 #include "syslog_header.h"
 
+#define TM_BASE_YEAR    1900
+#define SYSLOG_YEAR_MAX 9999
+
 void syslog_hdr_conf_default(syslog_hdr_conf_t *c)
 {
 	c->style = SYSLOG_HDR_RFC5424;
@@ -96,6 +99,22 @@ int syslog_app_name_check(const char *name)
 	return 0;
 }
 
+int syslog_hostname_ok(const char *name, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > SYSLOG_HOSTNAME_MAX || (len == 1 && name[0] == '-'))
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.' || c == '_' || c == ':'))
+			return 0;
+	}
+	return 1;
+}
+
 static void put_host(buf_t *out, const char *host, size_t len)
 {
 	size_t i;
@@ -124,11 +143,17 @@ void syslog_header_write(buf_t *out, const syslog_hdr_conf_t *c,
 
 	if (c->style == SYSLOG_HDR_NONE)
 		return;
-	if (gmtime_r(&t, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
+	/* a time no receiver parses (RFC 5424: four-digit years) never goes
+	 * out: the caller already puts the receiving clock there (pipeline.c),
+	 * this is the last line of defence */
+	if (sec < 0 || gmtime_r(&t, &tm) == NULL || tm.tm_year + TM_BASE_YEAR > SYSLOG_YEAR_MAX) {
+		t = time(NULL);
+		msec = 0;
+		gmtime_r(&t, &tm);
+	}
 	if (c->style == SYSLOG_HDR_RFC5424) {
 		buf_printf(out, "<%d>1 %04d-%02d-%02dT%02d:%02d:%02d.%03uZ ", pri,
-		           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		           tm.tm_year + TM_BASE_YEAR, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		           tm.tm_min, tm.tm_sec, msec % 1000);
 		put_host(out, host, hostlen);
 		buf_putc(out, ' ');

@@ -3,7 +3,9 @@
  * RFC 5424 (default): <PRI>1 TIMESTAMP HOST APP-NAME - - - BODY
  * RFC 3164:           <PRI>Mmm dd hh:mm:ss HOST APP-NAME: BODY
  * The timestamp is the event's audit time (UTC), so the collector sees when
- * it happened, not when it was forwarded.
+ * it happened, not when it was forwarded; an implausible audit time (see
+ * audit_time_plausible) is replaced by the receiving clock by the caller,
+ * and a time with a year past 9999 never goes out.
  */
 #ifndef AUDITFWD_SYSLOG_HEADER_H
 #define AUDITFWD_SYSLOG_HEADER_H
@@ -41,6 +43,12 @@ int syslog_facility_parse(const char *s, int *out);
 int syslog_severity_parse(const char *s, int *out);
 /* 0 if NAME is usable as APP-NAME, else -1. */
 int syslog_app_name_check(const char *name);
+/* 1 when NAME (LEN bytes) may stand as a HOSTNAME as it is: 1 to
+ * SYSLOG_HOSTNAME_MAX of the characters of a host name (RFC 1123: letters,
+ * digits, '-', '.'), of an IPv4 or IPv6 address (':'), or '_' (auditd's
+ * name_format=user names), and not RFC 5424's NILVALUE "-". A node= that
+ * is not one must not name the message (see pipeline.c). */
+int syslog_hostname_ok(const char *name, size_t len);
 
 /* Append the header; HOST is sanitised (no spaces or control characters,
  * "-" when empty) so it cannot break the header. */

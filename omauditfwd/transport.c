@@ -7,6 +7,7 @@ static const transport_ops_t *const transports[] = {
 	&transport_tcp,
 	&transport_tls,
 	&transport_kafka,
+	&transport_relp,
 };
 
 const transport_ops_t *transport_find(const char *name)
@@ -21,7 +22,7 @@ const transport_ops_t *transport_find(const char *name)
 
 const char *transport_names(void)
 {
-	return "tcp, tls, kafka";
+	return "tcp, tls, kafka, relp";
 }
 
 int framing_parse(const char *s, framing_t *out)
@@ -37,6 +38,7 @@ int framing_parse(const char *s, framing_t *out)
 
 void transport_conf_default(transport_conf_t *c)
 {
+	memset(c, 0, sizeof(*c));     /* every hook and field not named below */
 	c->target = NULL;
 	c->port = 0;
 	c->targets = NULL;
@@ -46,6 +48,7 @@ void transport_conf_default(transport_conf_t *c)
 	c->framing = FRAMING_OCTET_COUNTED;
 	c->connect_timeout_ms = TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS;
 	c->io_timeout_ms = TRANSPORT_DEFAULT_IO_TIMEOUT_MS;
+	c->resend_window = TRANSPORT_DEFAULT_RESEND_WINDOW;
 	c->kafka_brokers = c->kafka_topic = c->kafka_key = c->kafka_compression = NULL;
 	c->kafka_topic_dynamic = 0;
 	c->kafka_headers = NULL;
@@ -55,8 +58,20 @@ void transport_conf_default(transport_conf_t *c)
 	c->kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
 	c->kafka_stats = NULL;          /* the transport counts for itself */
 	c->kafka_should_stop = NULL;
+	c->reduce = NULL;               /* refused for good: no smaller version */
+	c->reduce_ctx = NULL;
+	c->kafka_deadletter = NULL;     /* ... and nowhere to set it aside */
+	c->kafka_notice = NULL;
+	c->kafka_notice_ctx = NULL;
 	c->tls_cacert = c->tls_mycert = c->tls_myprivkey = c->tls_minversion = NULL;
 	c->tls_authmode = TLS_AUTH_X509_NAME;
 	c->tls_permittedpeers = NULL;
 	c->tls_n_permittedpeers = 0;
+	c->relp_tls = 0;
+	c->relp_timeout_s = TRANSPORT_DEFAULT_RELP_TIMEOUT_S;
+	c->relp_conn_timeout_s = TRANSPORT_DEFAULT_RELP_CONN_TIMEOUT_S;
+	c->relp_window = 0;
+	c->relp_rebind = 0;
+	c->relp_tlslib = NULL;
+	c->relp_stats = NULL;
 }

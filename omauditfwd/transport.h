@@ -55,6 +55,9 @@ typedef struct transport_stream_stats {
 	unsigned long long failovers;          /* sessions established with another
 	                                        * target than the previous session
 	                                        * (the first: than the first target) */
+	unsigned long long resends;            /* lost connections after which the
+	                                        * resend window was sent again */
+	unsigned long long resent_bytes;       /* ... its bytes (duplicates at most) */
 } transport_stream_stats_t;
 
 #define TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS 30000
@@ -73,6 +76,12 @@ typedef struct transport_conf {
 	framing_t framing;
 	int connect_timeout_ms;
 	int io_timeout_ms;
+	/* tcp, tls: bytes of delivered batches kept and resent first after a
+	 * connection was lost (whole batches: from this to twice this); 0:
+	 * none, as omfwd (fewer duplicates after an outage, possible loss) */
+#define TRANSPORT_DEFAULT_RESEND_WINDOW ((size_t)256 * 1024)
+#define TRANSPORT_RESEND_WINDOW_MAX     ((size_t)64 * 1024 * 1024)
+	size_t resend_window;
 
 	/* --- kafka (transport_kafka.c); all optional except the topic --- */
 #define TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS 5000
@@ -98,6 +107,22 @@ typedef struct transport_conf {
 	 * cancels a worker that does not return in time, and the batch of a
 	 * cancelled worker is lost); NULL: never */
 	int (*kafka_should_stop)(void);
+	/* A message Kafka refuses for good (see transport_kafka.c: too large,
+	 * a record it cannot validate) is first made smaller, when the error is
+	 * about its size and there is a reduce hook: REDUCE(REDUCE_CTX, IDX,
+	 * LIMIT, OUT) writes message IDX of the batch handed to send() again,
+	 * within LIMIT bytes, into OUT: 0, or -1 when it cannot. Once that too
+	 * is refused (or without the hook, or for another reason), the message
+	 * is appended with its reason to the dead-letter file KAFKA_DEADLETTER
+	 * (deadletter.h) and settled: the batch commits. NULL: no file; such a
+	 * message keeps the batch failed, as any other error does. */
+	int (*reduce)(void *ctx, size_t idx, size_t limit, buf_t *out);
+	void *reduce_ctx;
+	const char *kafka_deadletter;
+	/* tells once per kind (error and outcome), for the whole action, that
+	 * a message was reduced or dead-lettered; NULL: not told */
+	void (*kafka_notice)(void *ctx, const char *text);
+	void *kafka_notice_ctx;
 	/* --- end kafka --- */
 
 	/* --- tls (transport_tls.c); all-zero is the default --- */
@@ -111,6 +136,21 @@ typedef struct transport_conf {
 	size_t tls_n_permittedpeers;
 	const char *tls_minversion;  /* "1.2" (NULL) or "1.3" */
 	/* --- end tls --- */
+
+	/* --- relp (transport_relp.c); uses target(s), port, failback and
+	 * stream_stats (connects: sessions opened) as tcp/tls do, and the
+	 * tls_cacert, tls_mycert, tls_myprivkey, tls_authmode and
+	 * tls_permittedpeers above when relp_tls is set --- */
+#define TRANSPORT_DEFAULT_RELP_TIMEOUT_S      90 /* omrelp's "timeout" */
+#define TRANSPORT_DEFAULT_RELP_CONN_TIMEOUT_S 10 /* omrelp's "conn.timeout" */
+	int relp_tls;                /* "tls": RELP over TLS */
+	int relp_timeout_s;          /* wait for the window or a response */
+	int relp_conn_timeout_s;     /* connect */
+	int relp_window;             /* frames unacknowledged at most; 0: librelp's */
+	unsigned relp_rebind;        /* messages per session at most; 0: no limit */
+	const char *relp_tlslib;     /* "openssl" or "gnutls"; NULL: librelp's */
+	struct transport_relp_stats *relp_stats; /* NULL: a set of its own */
+	/* --- end relp --- */
 } transport_conf_t;
 
 void transport_conf_default(transport_conf_t *c);
@@ -148,6 +188,26 @@ const char *transport_names(void);
 extern const transport_ops_t transport_tcp;
 extern const transport_ops_t transport_tls;
 extern const transport_ops_t transport_kafka;
+extern const transport_ops_t transport_relp;
+
+/* relp only. Counters for impstats, shared by the transports of one action's
+ * workers; updated atomically. */
+typedef struct transport_relp_stats {
+	unsigned long long acks_awaited;   /* batches whose every acknowledgement
+	                                    * was awaited (the session's close) */
+	unsigned long long acks_failed;    /* ... not all acknowledged in time */
+	unsigned long long reestablished;  /* broken sessions librelp re-opened,
+	                                    * sending its unacknowledged frames again */
+	unsigned long long retransmitted;  /* messages handed to librelp again by
+	                                    * librelp itself (at most: some of them may
+	                                    * have been acknowledged already) */
+	unsigned long long skipped;        /* retried messages not sent again: the
+	                                    * receiver acknowledged them, or librelp
+	                                    * holds them for its own retransmission */
+	unsigned long long resent_unsure;  /* messages sent again whose
+	                                    * acknowledgement was unknown: may duplicate */
+	unsigned long long auth_failures;  /* TLS peers refused (either side) */
+} transport_relp_stats_t;
 
 /* kafka only. Counters for impstats; updated atomically by the sending thread. */
 typedef struct transport_kafka_stats {
@@ -164,8 +224,21 @@ typedef struct transport_kafka_stats {
 	unsigned long long doubt_absent;/* ... not found: produced again */
 	unsigned long long doubt_unresolved; /* ... too far to read back: produced
 	                                 * again unverified (may duplicate) */
-	unsigned long long permanent;   /* failures Kafka repeats until its cause is
-	                                 * fixed (authorization, size, unknown topic) */
+	unsigned long long permanent;   /* messages Kafka refused for a reason that
+	                                 * retrying does not cure (authorization,
+	                                 * unknown topic, size, invalid record):
+	                                 * each message once, not once per retry */
+	unsigned long long reduced;     /* refused for their size, produced again
+	                                 * smaller (reduce hook) and delivered */
+	unsigned long long isolated;    /* of a Produce request refused for one
+	                                 * message, produced again alone and
+	                                 * delivered */
+	unsigned long long deadletter;  /* refused for good, written to the
+	                                 * dead-letter file and settled */
+	unsigned long long deadletter_failed; /* attempts to write the dead-letter
+	                                 * file that failed (the batch stays failed) */
+	unsigned long long noticed;     /* not a counter: the kinds of refusal
+	                                 * already told (kafka_notice), a bit each */
 	unsigned long long lost_at_close; /* messages of a failed batch still not
 	                                 * delivered when the transport was destroyed */
 	/* from librdkafka's statistics (statistics.interval.ms), summed over

@@ -35,12 +35,26 @@
  * (more than KAFKA_READBACK_MAX messages to read) is it produced again
  * unverified, counted in doubt_unresolved: the one case of a duplicate.
  *
+ * Messages refused for good. Most errors concern the topic or the cluster
+ * and keep the batch (it is retried until the cause is fixed). A few concern
+ * one message only (msg_refusals[]: too large, an invalid record): it will
+ * never be produced as it is, and must not hold back the others. A broker
+ * refuses a whole request for it, so a message refused that way is produced
+ * alone first; refused alone (or by librdkafka's own size check), it is
+ * produced once more in a smaller version when the error is about its size
+ * and the conf has a reduce hook, and otherwise (or when that is refused
+ * too) it is written with its reason to the dead-letter file
+ * (deadletter.h) and settled (KM_SETTLED): the batch commits. Without a
+ * file, or when writing it fails, it stays not delivered: nothing is
+ * dropped to get unstuck.
+ *
  * Fatal producer errors (rd_kafka_fatal_error, e.g. idempotence state that
  * cannot be recovered) fail the batch; the next send() destroys the producer
  * (collecting every delivery report it still owes) and creates a new one.
  * librdkafka's callbacks run only inside our rd_kafka_poll()/flush() calls,
  * on the caller's thread, so the state needs no lock.
  */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +63,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "deadletter.h"
 #include "kafka_readback.h"
 #include "kafka_stats.h"
 #include "transport.h"
@@ -66,9 +81,18 @@
 #define KAFKA_TOPIC_FALLBACK     "_"    /* dynamic topics, a message without */
 #define KAFKA_HASH_BUCKETS      256
 #define KAFKA_READBACK_MAX       500000 /* messages read to settle a doubt */
+/* what librdkafka adds to a message's key, value and headers when it checks
+ * message.max.bytes (a record's varints and attributes; rounded up) */
+#define KAFKA_MSG_OVERHEAD       64
+#define KAFKA_HEADER_OVERHEAD    12     /* per header: its varints */
+/* a broker refused a message that is within message.max.bytes: its own
+ * limit is lower and unknown here; the reduced version gets this share */
+#define KAFKA_REDUCE_DIVISOR     2
 
-/* KM_DOUBT: failed "possibly persisted"; settled by reading back */
-enum { KM_TODO = 0, KM_INFLIGHT, KM_DELIVERED, KM_DOUBT };
+/* KM_DOUBT: failed "possibly persisted"; settled by reading back.
+ * KM_SETTLED: refused for good and written to the dead-letter file: done,
+ * like KM_DELIVERED, for the batch. */
+enum { KM_TODO = 0, KM_INFLIGHT, KM_DELIVERED, KM_DOUBT, KM_SETTLED };
 
 /* msg_opaque of one produced message: which entry its report is for */
 typedef struct ticket {
@@ -95,6 +119,12 @@ typedef struct kmsg {
 	rd_kafka_resp_err_t err;   /* why it was not delivered */
 	int32_t partition;         /* KM_DOUBT: where it may be */
 	int64_t floor;             /* KM_DOUBT: it can only be after this offset */
+	char *rbuf;                /* the reduced version produced instead of val
+	                            * (owned, moves with the entry), or NULL */
+	size_t rlen;
+	int reduced;               /* a reduced version was asked for (once) */
+	int alone;                 /* refused while produced alone: its own fault */
+	int counted;               /* counted in permanent */
 } kmsg_t;
 
 typedef struct kmsgs {
@@ -138,6 +168,11 @@ struct transport {
 	size_t batch_n;            /* cur: the batch's entries come first */
 	size_t matched;            /* entries of the record the batch matched */
 	size_t inflight;           /* batch entries that are KM_INFLIGHT */
+	size_t round;              /* messages in flight together this send() */
+	char *deadletter;          /* the dead-letter file, or NULL */
+	char dl_err[300];          /* why refused messages could not be set aside */
+	size_t max_msg;            /* message.max.bytes */
+	size_t hdrs_size;          /* what the configured headers add to a message */
 	unsigned long long reports;
 	buf_t saved;               /* bytes of the record (failed batches) */
 	buf_t spare;
@@ -169,6 +204,12 @@ static int stopping(const transport_t *t)
 	return t->conf.kafka_should_stop != NULL && t->conf.kafka_should_stop();
 }
 
+/* nothing more to do for E: delivered, or in the dead-letter file */
+static int settled(const kmsg_t *e)
+{
+	return e->state == KM_DELIVERED || e->state == KM_SETTLED;
+}
+
 static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
 {
 	while (n--) {
@@ -186,6 +227,20 @@ static uint64_t msg_hash(const kmsg_t *e)
 		h = fnv1a(fnv1a(h, e->key, e->klen), "\0k", 2);
 	h = fnv1a(fnv1a(h, e->topic, e->tlen), "\0t", 2);
 	return fnv1a(h, e->val, e->vlen);
+}
+
+/* E as it was produced: with its reduced version's bytes when it has one
+ * (what reading a partition back can find) */
+static kmsg_t produced_view(const kmsg_t *e)
+{
+	kmsg_t v = *e;
+
+	if (e->rbuf != NULL) {
+		v.val = e->rbuf;
+		v.vlen = e->rlen;
+		v.hash = msg_hash(&v);
+	}
+	return v;
 }
 
 static int msg_same(const kmsg_t *a, const kmsg_t *b)
@@ -347,6 +402,47 @@ static int is_permanent(rd_kafka_resp_err_t err)
 	}
 }
 
+/* Refusals that concern one message, not the topic or the cluster: this
+ * message, as it is, will never be produced (the others may well be). A
+ * broker refuses a whole request for them, so a message is only judged by
+ * them when it was refused alone. Their index is their kind (notices). */
+static const rd_kafka_resp_err_t msg_refusals[] = {
+	RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE,     /* > message.max.bytes (local or
+	                                           * the broker's max.message.bytes) */
+	RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE,  /* > the broker's segment size */
+	RD_KAFKA_RESP_ERR_INVALID_RECORD,         /* the broker cannot validate it */
+};
+#define KAFKA_N_REFUSALS (sizeof(msg_refusals) / sizeof(msg_refusals[0]))
+
+/* the index of ERR in msg_refusals, or -1 */
+static int msg_refusal(rd_kafka_resp_err_t err)
+{
+	size_t i;
+
+	for (i = 0; i < KAFKA_N_REFUSALS; i++)
+		if (msg_refusals[i] == err)
+			return (int)i;
+	return -1;
+}
+
+/* a refusal that a smaller version of the message may get past */
+static int size_refusal(rd_kafka_resp_err_t err)
+{
+	return err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
+	       err == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE;
+}
+
+/* Count E in permanent once, however often it is retried (E NULL: a
+ * message of a forgotten batch). */
+static void count_permanent(transport_t *t, kmsg_t *e, rd_kafka_resp_err_t err)
+{
+	if (!is_permanent(err) || (e != NULL && e->counted))
+		return;
+	if (e != NULL)
+		e->counted = 1;
+	STAT_ADD(t, permanent, 1);
+}
+
 /* ---- librdkafka callbacks (served by our poll/flush calls) ---- */
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -357,18 +453,22 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 
 	(void)rk;
 	t->reports++;
+	e = tk != NULL && tk->idx >= 0 ? &t->cur.v[tk->idx] : NULL;
 	if (m->err)
 		STAT_ADD(t, failed, 1);
 	else
 		STAT_ADD(t, delivered, 1);
-	if (m->err && is_permanent(m->err))
-		STAT_ADD(t, permanent, 1);
+	/* a refusal of one message fails the whole request: counted once the
+	 * message is found to be the cause (judge_refused) */
+	if (m->err && msg_refusal(m->err) < 0)
+		count_permanent(t, e, m->err);
 	if (!m->err)
 		note_acked(t, rd_kafka_topic_name(m->rkt), m->partition, m->offset);
 	if (tk == NULL)
 		return;
-	if (tk->idx >= 0) {
-		e = &t->cur.v[tk->idx];
+	if (e != NULL) {
+		if (!m->err && e->rbuf != NULL)
+			STAT_ADD(t, reduced, 1);
 		e->tk = NULL;
 		if ((size_t)tk->idx < t->batch_n)
 			t->inflight--;
@@ -513,6 +613,7 @@ static int build_headers(transport_t *t, const transport_conf_t *c, char *errstr
 			return -1;
 		}
 		rd_kafka_header_add(t->hdrs, kv, eq - kv, eq + 1, -1);
+		t->hdrs_size += strlen(kv) - 1 + KAFKA_HEADER_OVERHEAD;
 	}
 	return 0;
 }
@@ -605,6 +706,17 @@ static int trial_producer(transport_t *t, char *errstr, size_t errlen)
 	return rkt == NULL ? -1 : 0;
 }
 
+/* the number librdkafka's setting NAME holds in KC, or 0 */
+static size_t conf_size(const rd_kafka_conf_t *kc, const char *name)
+{
+	char v[64];
+	size_t n = sizeof(v);
+
+	if (rd_kafka_conf_get(kc, name, v, &n) != RD_KAFKA_CONF_OK)
+		return 0;
+	return (size_t)strtoull(v, NULL, 10);
+}
+
 static char *brokers_from_target(const transport_conf_t *c)
 {
 	size_t n;
@@ -691,6 +803,11 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 		kafka_destroy(t);
 		return TRANSPORT_CONFIG;
 	}
+	if (conf->kafka_deadletter != NULL && conf->kafka_deadletter[0] != '\0' &&
+	    (t->deadletter = strdup(conf->kafka_deadletter)) == NULL)
+		goto oom;
+	t->conf.kafka_deadletter = t->deadletter;
+	t->max_msg = conf_size(t->kconf, "message.max.bytes");
 	rd_kafka_conf_set_opaque(t->kconf, t);
 	rd_kafka_conf_set_dr_msg_cb(t->kconf, on_delivery);
 	rd_kafka_conf_set_error_cb(t->kconf, on_error);
@@ -918,11 +1035,17 @@ static int match_previous(transport_t *t)
 			e->err = p->err;
 			e->partition = p->partition;
 			e->floor = p->floor;
+			e->rbuf = p->rbuf;          /* moves: p is not kept */
+			e->rlen = p->rlen;
+			p->rbuf = NULL;
+			e->reduced = p->reduced;
+			e->alone = p->alone;
+			e->counted = p->counted;
 			if (p->state == KM_INFLIGHT) {
 				e->tk = p->tk;
 				e->tk->idx = (long)i;
 				STAT_ADD(t, awaited, 1);
-			} else if (p->state == KM_DELIVERED) {
+			} else if (p->state == KM_DELIVERED || p->state == KM_SETTLED) {
 				STAT_ADD(t, skipped, 1);
 			}
 		}
@@ -952,9 +1075,12 @@ static void drop_entries(transport_t *t, size_t from)
 {
 	size_t i;
 
-	for (i = from; i < t->cur.n; i++)
+	for (i = from; i < t->cur.n; i++) {
 		if (t->cur.v[i].state == KM_INFLIGHT)
 			t->cur.v[i].tk->idx = -1;
+		free(t->cur.v[i].rbuf);
+		t->cur.v[i].rbuf = NULL;
+	}
 	t->cur.n = from;
 }
 
@@ -1018,6 +1144,10 @@ static void forget_batch(transport_t *t)
 	if (t->matched == 0) {
 		drop_entries(t, 0);
 	} else {
+		for (i = 0; i < t->batch_n; i++) {
+			free(t->cur.v[i].rbuf);
+			t->cur.v[i].rbuf = NULL;
+		}
 		for (i = t->batch_n; i < t->cur.n; i++, n++) {
 			t->cur.v[n] = t->cur.v[i];
 			if (t->cur.v[n].state == KM_INFLIGHT)
@@ -1057,10 +1187,15 @@ static int doubt_seen(const char *key, size_t klen, const char *val, size_t vlen
 	probe.tlen = s->first->tlen;
 	probe.hash = msg_hash(&probe);
 	for (j = probe.hash & s->mask; s->tab[j]; j = (j + 1) & s->mask) {
+		kmsg_t pv;
+
 		e = &s->t->cur.v[s->tab[j] - 1];
-		if (e->state == KM_DOUBT && msg_same(&probe, e)) {
+		pv = produced_view(e);
+		if (e->state == KM_DOUBT && msg_same(&probe, &pv)) {
 			e->state = KM_DELIVERED;
 			STAT_ADD(s->t, doubt_found, 1);
+			if (e->rbuf != NULL)
+				STAT_ADD(s->t, reduced, 1);
 			return --s->left == 0;
 		}
 	}
@@ -1111,7 +1246,7 @@ static int settle_doubts(transport_t *t, char *errstr, size_t errlen)
 		s.mask = nslots - 1;
 		for (j = i; j < t->batch_n; j++)
 			if (in_partition(&t->cur.v[j], first)) {
-				size_t k = t->cur.v[j].hash & s.mask;
+				size_t k = produced_view(&t->cur.v[j]).hash & s.mask;
 
 				while (s.tab[k])
 					k = (k + 1) & s.mask;
@@ -1168,8 +1303,8 @@ static rd_kafka_resp_err_t produce_call(transport_t *t, const kmsg_t *e, ticket_
 	vu[n].vtype = RD_KAFKA_VTYPE_RKT;
 	vu[n++].u.rkt = rkt;
 	vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
-	vu[n].u.mem.ptr = (void *)e->val;
-	vu[n++].u.mem.size = e->vlen;
+	vu[n].u.mem.ptr = (void *)(e->rbuf != NULL ? e->rbuf : e->val);
+	vu[n++].u.mem.size = e->rbuf != NULL ? e->rlen : e->vlen;
 	if (e->key != NULL) {
 		vu[n].vtype = RD_KAFKA_VTYPE_KEY;
 		vu[n].u.mem.ptr = (void *)e->key;
@@ -1221,8 +1356,7 @@ static transport_rc_t produce_one(transport_t *t, size_t i, long long deadline)
 		    err != RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
 			t->stale = 1;
 		STAT_ADD(t, failed, 1);
-		if (is_permanent(err))
-			STAT_ADD(t, permanent, 1);
+		count_permanent(t, e, err);
 		return TRANSPORT_RETRY;
 	}
 	e->tk = tk;
@@ -1258,6 +1392,188 @@ static void await_reports(transport_t *t)
 	}
 }
 
+/* ---- messages refused for good ---- */
+
+/* What librdkafka lets E's value be: message.max.bytes less the key, the
+ * headers and a record's overhead (0: unknown). */
+static size_t value_budget(const transport_t *t, const kmsg_t *e)
+{
+	size_t over = KAFKA_MSG_OVERHEAD + (e->key != NULL ? e->klen : 0) + t->hdrs_size;
+
+	return t->max_msg > over ? t->max_msg - over : 0;
+}
+
+/* Produce entry I alone and wait for its report: 1 delivered, 0 not (its
+ * error in the entry), -1 no report in time (the batch fails). */
+static int produce_alone(transport_t *t, size_t i)
+{
+	if (produce_one(t, i, now_ms() + t->conf.io_timeout_ms) == TRANSPORT_OK)
+		await_reports(t);
+	if (t->cur.v[i].state == KM_INFLIGHT || t->fatal)
+		return -1;
+	return t->cur.v[i].state == KM_DELIVERED;
+}
+
+/* Ask the reduce hook for a version of entry I within what Kafka takes:
+ * 0 (the entry produces it from now on), or -1. Asked once per message. */
+static int reduce_entry(transport_t *t, size_t i)
+{
+	kmsg_t *e = &t->cur.v[i];
+	size_t len = e->rbuf != NULL ? e->rlen : e->vlen, limit = value_budget(t, e);
+	buf_t out;
+
+	e->reduced = 1;
+	if (t->conf.reduce == NULL || i >= t->batch_n)
+		return -1;
+	if (limit == 0 || limit >= len)     /* the broker's limit is lower */
+		limit = len / KAFKA_REDUCE_DIVISOR;
+	buf_init(&out);
+	if (limit == 0 || t->conf.reduce(t->conf.reduce_ctx, i, limit, &out) != 0 || out.oom ||
+	    out.len == 0 || out.len > limit) {
+		buf_free(&out);
+		return -1;
+	}
+	free(e->rbuf);
+	e->rbuf = out.p;            /* the buffer's memory is the entry's now */
+	e->rlen = out.len;
+	return 0;
+}
+
+/* Tell the caller, once per kind for the action (the bit of KIND in the
+ * shared counters), what happened to a refused message. */
+static void notice_once(transport_t *t, unsigned kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void notice_once(transport_t *t, unsigned kind, const char *fmt, ...)
+{
+	unsigned long long bit = 1ULL << kind;
+	char text[768];
+	va_list ap;
+
+	if (t->conf.kafka_notice == NULL ||
+	    (__atomic_fetch_or(&t->st->noticed, bit, __ATOMIC_RELAXED) & bit))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	t->conf.kafka_notice(t->conf.kafka_notice_ctx, text);
+}
+
+/* Entry I is refused for good (its error in it): decide it. 1 it is to
+ * go to the dead-letter file, 0 it is settled otherwise (delivered, or
+ * its error turned out not to be its own), -1 stop (no report in time). */
+static int judge_refused(transport_t *t, size_t i)
+{
+	kmsg_t *e = &t->cur.v[i];
+	size_t before;
+	int r;
+
+	/* a broker refuses the whole request: is this message the cause? */
+	if (!e->refused && !e->alone && t->round > 1) {
+		rd_kafka_resp_err_t why = e->err;
+
+		if ((r = produce_alone(t, i)) > 0) {
+			STAT_ADD(t, isolated, 1);
+			notice_once(t, 2 * KAFKA_N_REFUSALS,
+			            "kafka topic %.*s: a Produce request was refused (%s: %s) but "
+			            "its messages are taken one by one; each is produced alone now, "
+			            "slowly (counted in kafka.isolated; told once): make batch.size "
+			            "and message.max.bytes fit the topic's max.message.bytes",
+			            (int)e->tlen, e->topic, rd_kafka_err2name(why),
+			            rd_kafka_err2str(why));
+		}
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+		if (msg_refusal(e->err) < 0)
+			return 0;       /* something else now: retried with the batch */
+	}
+	e->alone = 1;
+	count_permanent(t, e, e->err);
+	if (size_refusal(e->err) && !e->reduced) {
+		before = e->vlen;
+		if (reduce_entry(t, i) == 0) {
+			rd_kafka_resp_err_t why = e->err;
+
+			if ((r = produce_alone(t, i)) != 0) {
+				if (r > 0)
+					notice_once(t, 2 * (unsigned)msg_refusal(why),
+					            "kafka topic %.*s: a message of %zu bytes was refused "
+					            "(%s: %s) and produced again reduced to %zu bytes "
+					            "(counted in kafka.reduced; told once per reason)",
+					            (int)e->tlen, e->topic, before, rd_kafka_err2name(why),
+					            rd_kafka_err2str(why), e->rlen);
+				return r < 0 ? -1 : 0;
+			}
+			if (msg_refusal(e->err) < 0)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/* After the batch's reports: every message refused for good is judged
+ * (judge_refused) and those that stay refused go to the dead-letter file
+ * together and are settled. -1 (t->dl_err says why) when they could not
+ * be written: they stay not delivered. */
+static int settle_refusals(transport_t *t)
+{
+	deadletter_entry_t *dl = NULL;
+	size_t *idx = NULL, n = 0, i;
+	int r, rc = 0;
+
+	for (i = 0; i < t->batch_n && !t->fatal; i++) {
+		kmsg_t *e = &t->cur.v[i];
+
+		if (e->state != KM_TODO || msg_refusal(e->err) < 0)
+			continue;
+		if ((r = judge_refused(t, i)) < 0)
+			break;
+		if (r == 0)
+			continue;
+		if (dl == NULL && ((dl = calloc(t->batch_n, sizeof(*dl))) == NULL ||
+		                   (idx = calloc(t->batch_n, sizeof(*idx))) == NULL)) {
+			snprintf(t->dl_err, sizeof(t->dl_err), "out of memory");
+			rc = -1;
+			break;
+		}
+		dl[n].reason = rd_kafka_err2name(e->err);
+		dl[n].topic = e->topic;
+		dl[n].tlen = e->tlen;
+		dl[n].key = e->key;
+		dl[n].klen = e->klen;
+		dl[n].msg = e->val;         /* the original, whole */
+		dl[n].len = e->vlen;
+		idx[n++] = i;
+	}
+	if (n > 0 && rc == 0) {
+		if (t->deadletter == NULL) {
+			snprintf(t->dl_err, sizeof(t->dl_err), "no dead-letter file to set them "
+			         "aside in (global(workDirectory) is not set)");
+			rc = -1;
+		} else if (deadletter_append(t->deadletter, dl, n, t->dl_err,
+		                             sizeof(t->dl_err)) != 0) {
+			STAT_ADD(t, deadletter_failed, 1);
+			rc = -1;
+		} else {
+			for (i = 0; i < n; i++) {
+				kmsg_t *e = &t->cur.v[idx[i]];
+
+				e->state = KM_SETTLED;
+				notice_once(t, 2 * (unsigned)msg_refusal(e->err) + 1,
+				            "kafka topic %.*s: a message of %zu bytes was refused for "
+				            "good (%s: %s) and written to the dead-letter file %s; the "
+				            "messages after it go on (counted in kafka.deadletter; "
+				            "told once per reason)", (int)e->tlen, e->topic, e->vlen,
+				            rd_kafka_err2name(e->err), rd_kafka_err2str(e->err),
+				            t->deadletter);
+			}
+			STAT_ADD(t, deadletter, n);
+		}
+	}
+	free(dl);
+	free(idx);
+	return rc;
+}
+
 static void failure_text(transport_t *t, char *errstr, size_t errlen)
 {
 	size_t i, failed = 0, refused = 0, pending = 0, doubt = 0;
@@ -1268,7 +1584,7 @@ static void failure_text(transport_t *t, char *errstr, size_t errlen)
 	for (i = 0; i < t->batch_n; i++) {
 		const kmsg_t *e = &t->cur.v[i];
 
-		if (first == NULL && e->state != KM_DELIVERED)
+		if (first == NULL && !settled(e))
 			first = e;
 		if (e->state == KM_INFLIGHT)
 			pending++;
@@ -1295,6 +1611,9 @@ static void failure_text(transport_t *t, char *errstr, size_t errlen)
 	if (refused && n >= 0 && (size_t)n < errlen)
 		n += snprintf(errstr + n, errlen - n, "; %zu refused by the producer: %s",
 		              refused, rd_kafka_err2str(rerr));
+	if (t->dl_err[0] && n >= 0 && (size_t)n < errlen)
+		n += snprintf(errstr + n, errlen - n, "; messages refused for good could not be "
+		              "set aside: %s", t->dl_err);
 	if (t->fatal && n >= 0 && (size_t)n < errlen)
 		n += snprintf(errstr + n, errlen - n, "; fatal producer error, the producer "
 		              "will be recreated: %s", t->fatal_str);
@@ -1314,6 +1633,7 @@ transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
 	if (mb->n == 0)
 		return TRANSPORT_OK;
 	t->client_err[0] = '\0';
+	t->dl_err[0] = '\0';
 	if ((rc = producer_ready(t, errstr, errlen)) != TRANSPORT_OK)
 		return rc;
 	rd_kafka_poll(t->rk, 0);        /* reports for the previous try */
@@ -1330,8 +1650,11 @@ transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
 	for (i = 0; i < t->batch_n && !t->fatal; i++)
 		if (t->cur.v[i].state == KM_TODO)
 			produce_one(t, i, deadline);
+	t->round = t->inflight;
 	await_reports(t);
-	for (i = 0; i < t->batch_n && t->cur.v[i].state == KM_DELIVERED; i++)
+	if (t->inflight == 0 && !t->fatal)
+		settle_refusals(t);
+	for (i = 0; i < t->batch_n && settled(&t->cur.v[i]); i++)
 		;
 	*delivered = i;
 	if (i == t->batch_n) {
@@ -1411,10 +1734,12 @@ static void kafka_destroy(transport_t *t)
 	/* the rest of a failed batch, as the last reports left it: the caller
 	 * still has the batch, but this transport will not deliver it */
 	for (i = 0; i < t->cur.n; i++)
-		if (t->cur.v[i].state != KM_DELIVERED)
+		if (!settled(&t->cur.v[i]))
 			STAT_ADD(t, lost_at_close, 1);
+	drop_entries(t, 0);
 	if (t->kconf != NULL)
 		rd_kafka_conf_destroy(t->kconf);
+	free(t->deadletter);
 	free(t->cur.v);
 	free(t->nxt.v);
 	free(t->slots);
@@ -1434,7 +1759,7 @@ size_t transport_kafka_undelivered(const transport_t *t)
 	size_t i, n = 0;
 
 	for (i = 0; i < t->cur.n; i++)
-		n += t->cur.v[i].state != KM_DELIVERED;
+		n += !settled(&t->cur.v[i]);
 	return n;
 }
 

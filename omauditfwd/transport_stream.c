@@ -130,6 +130,11 @@ transport_rc_t stream_init(stream_t *s, const transport_conf_t *conf, int defaul
 	s->conf.target = s->targets[0].host;
 	s->conf.targets = NULL;
 	s->conf.n_targets = 0;
+	if (s->conf.resend_window > TRANSPORT_RESEND_WINDOW_MAX) {
+		snprintf(errstr, errlen, "resend window of %zu bytes, at most %zu",
+		         s->conf.resend_window, TRANSPORT_RESEND_WINDOW_MAX);
+		return TRANSPORT_CONFIG;
+	}
 	if (s->conf.failback_interval_ms <= 0)
 		s->conf.failback_interval_ms = TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS;
 	s->target = s->targets[0].host;
@@ -186,15 +191,21 @@ void stream_fini(stream_t *s)
 
 /* Remember the delivered batch in s->out (after any replayed bytes at its
  * front, which are already in the window) and trim the window to about
- * STREAM_REPLAY_MAX_BYTES, whole batches, oldest first. */
+ * conf.resend_window (W) bytes, whole batches, oldest first: it is trimmed
+ * when it holds more than 2 W, down to the newest batches that hold W. */
 static void remember_batch(stream_t *s, size_t replayed)
 {
-	size_t drop_bytes = 0, i = 0, keep_from;
+	size_t drop_bytes = 0, i = 0, keep_from, w = s->conf.resend_window;
 
+	if (w == 0) {                   /* no window */
+		buf_reset(&s->replay);
+		s->nbatches = 0;
+		return;
+	}
 	if (s->nbatches == STREAM_REPLAY_MAX_BATCHES)
 		i = 1;
-	else if (s->replay.len + s->out.len - replayed > 2 * STREAM_REPLAY_MAX_BYTES)
-		for (keep_from = s->replay.len + s->out.len - replayed - STREAM_REPLAY_MAX_BYTES;
+	else if (s->replay.len + s->out.len - replayed > 2 * w)
+		for (keep_from = s->replay.len + s->out.len - replayed - w;
 		     i < s->nbatches && s->batch_at[i] < keep_from; i++)
 			;
 	if (i > 0) {
@@ -412,6 +423,10 @@ static transport_rc_t wait_acked(stream_t *s, char *errstr, size_t errlen)
 		if (pending == 0)
 			return TRANSPORT_OK;
 		if (s->io->peer_gone(s->io_ctx, s, why, sizeof(why))) {
+			/* the acknowledgement of our last bytes may come with the
+			 * peer's FIN, after the queue was read: read it again */
+			if (ioctl(s->fd, SIOCOUTQ, &pending) == 0 && pending == 0)
+				return TRANSPORT_OK;
 			snprintf(errstr, errlen, "%s:%d: connection closed by peer with %d bytes "
 			         "unacknowledged%s%s", s->target, s->port, pending,
 			         why[0] ? ": " : "", why);
@@ -460,8 +475,19 @@ transport_rc_t stream_send(stream_t *s, const msgbatch_t *mb, size_t *delivered,
 		connection_lost(s);
 		return rc;
 	}
+	if (replayed > 0) {
+		STAT_INC(s, resends);
+		if (s->conf.stream_stats)
+			__atomic_fetch_add(&s->conf.stream_stats->resent_bytes, replayed,
+			                   __ATOMIC_RELAXED);
+	}
 	s->replay_pending = 0;
 	remember_batch(s, replayed);
+	/* a flood's batch (an event capped at join.maxbytes) leaves no
+	 * lasting footprint: the window lets it go with the next batch */
+	buf_reset(&s->out);
+	buf_shrink(&s->out, STREAM_KEEP_BYTES);
+	buf_shrink(&s->replay, STREAM_KEEP_BYTES);
 	*delivered = mb->n;
 	return TRANSPORT_OK;
 }

@@ -8,10 +8,11 @@
  *
  * A TCP acknowledgement is not a syslog acknowledgement: a collector that
  * stops discards what its kernel accepted but it had not read. So the last
- * STREAM_REPLAY_MAX_BYTES or so of delivered frames (whole batches) are
- * kept, and when a connection ends other than by our own disconnect they are
- * sent again first on the next one: at-least-once, an outage may duplicate
- * up to that window.
+ * conf.resend_window bytes or so of delivered frames (whole batches: from
+ * that to twice that) are kept, and when a connection ends other than by
+ * our own disconnect they are sent again first on the next one: at least
+ * once up to that window, and an outage may duplicate up to it. 0: nothing
+ * is kept (omfwd's behaviour).
  *
  * Several targets: every (re)connect tries them in the configured order
  * and takes the first that connects and completes the session setup.
@@ -30,8 +31,8 @@
 
 #include "transport.h"
 
-#define STREAM_REPLAY_MAX_BYTES   (256 * 1024) /* resent after a lost connection */
 #define STREAM_REPLAY_MAX_BATCHES 1024
+#define STREAM_KEEP_BYTES (4 * 1024 * 1024) /* buffers larger than this shrink when idle */
 #define STREAM_MAX_TARGETS        16
 
 typedef struct stream_target {

@@ -78,6 +78,10 @@ int tls_authmode_parse(const char *s, tls_authmode_t *out)
 		{ "x509/fingerprint", TLS_AUTH_X509_FINGERPRINT },
 		{ "x509/certvalid", TLS_AUTH_X509_CERTVALID },
 		{ "anon", TLS_AUTH_ANON },
+		/* omrelp's (librelp's) names of the same modes */
+		{ "name", TLS_AUTH_X509_NAME },
+		{ "fingerprint", TLS_AUTH_X509_FINGERPRINT },
+		{ "certvalid", TLS_AUTH_X509_CERTVALID },
 	};
 	size_t i;
 

@@ -30,7 +30,7 @@ core_auditfwd() {
 # flow-controlled (nothing dropped); complete when its destination has
 # taken every record (syslog-ng-ctl stats) and the file holds them all
 core_syslog_ng() {
-	local root=$SYSLOG_NG_DIR/root i pid t0 written cpu best=0 wall=0 end dropped
+	local root=$SYSLOG_NG_DIR/root i pid t0 written cpu best=0 wall=0 secs end dropped
 	local sng=(env LD_LIBRARY_PATH="$root/usr/lib/x86_64-linux-gnu:$root/usr/lib/syslog-ng")
 	for ((i = 0; i < REPEAT; i++)); do
 		rm -f "$T/sng.out" "$T/sng.persist"
@@ -62,14 +62,14 @@ SNG
 			sleep 0.2
 		done
 		cpu=$(cpu_seconds "$pid")
-		wall=$(calc "$(now) - $t0")
+		secs=$(calc "$(now) - $t0")
 		dropped=$("${sng[@]}" "$root/usr/sbin/syslog-ng-ctl" stats -c "$T/sng.ctl" 2>/dev/null |
 			awk -F';' '$5 == "dropped" { n += $6 } END { print n + 0 }')
 		kill_pid "$pid"
 		[ "$dropped" -eq 0 ] || { note "syslog-ng dropped $dropped messages"; return 1; }
 		grep -q '"type":"SYSCALL"' "$T/sng.out" || { note "syslog-ng wrote no parsed audit records"; return 1; }
 		if [ "$(rate "$RECORDS" "$cpu")" -gt "$best" ]; then
-			best=$(rate "$RECORDS" "$cpu") wall=$(rate "$RECORDS" "$wall")
+			best=$(rate "$RECORDS" "$cpu") wall=$(rate "$RECORDS" "$secs")
 		fi
 	done
 	result "core.syslog-ng.records_per_cpu_s" "$best"

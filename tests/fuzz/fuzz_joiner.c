@@ -6,6 +6,7 @@
  * The first input byte is the configuration:
  *   bits 0-3  max_pending = 1 + value
  *   bits 4-5  timeout: 0, 1 ms, 2 s (the default), 100 s
+ *   bits 6-7  caps per event: the defaults, 1 record, 3 records, 200 bytes
  * The rest is lines. A line that is one control byte ends the batch:
  *   \x01 commit   \x02 roll back, replay, commit   \x03 flush, commit
  * and any other line is a record (lines that do not parse are skipped).
@@ -15,12 +16,13 @@
  * - every record other than EOE comes out in exactly one delivered event
  *   (the multiset of delivered lines is the multiset of added lines), and
  *   no EOE line ever does;
- * - the lines of an event share their serial and origin (node, else the
+ * - the lines of an event share their time, serial and origin (node, else the
  *   syslog host);
  * - a batch rolled back and replayed completes the same events, line for
  *   line, in the same order, with the same ends;
  * - the counters: complete + incomplete = events delivered, evicted <=
- *   incomplete, nothing pending after the last flush.
+ *   incomplete, capped <= incomplete, nothing pending and no origin held
+ *   after the last flush.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +39,10 @@
 #define BATCH_SEP    '\x1e' /* between events in a snapshot */
 
 static const unsigned timeouts_ms[4] = { 0, 1, AUDIT_JOIN_DEFAULT_TIMEOUT_MS, 100000 };
+static const size_t caps_records[4] = { AUDIT_JOIN_DEFAULT_MAX_RECORDS, 1, 3,
+                                        AUDIT_JOIN_DEFAULT_MAX_RECORDS };
+static const size_t caps_bytes[4] = { AUDIT_JOIN_DEFAULT_MAX_BYTES, AUDIT_JOIN_DEFAULT_MAX_BYTES,
+                                      AUDIT_JOIN_DEFAULT_MAX_BYTES, 200 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -123,6 +129,8 @@ static void snapshot(run_t *r, buf_t *snap)
 				           "serials %llu and %llu in one event",
 				           (unsigned long long)r->other.serial,
 				           (unsigned long long)r->rec.serial);
+				FUZZ_CHECK(r->rec.sec == r->other.sec && r->rec.msec == r->other.msec,
+				           "two times in one event");
 				FUZZ_CHECK(same(origin_of(&r->rec), origin_of(&r->other)),
 				           "two origins in one event");
 			}
@@ -211,6 +219,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	audit_joiner_conf_default(&jc);
 	jc.max_pending = 1 + (data[0] & 0x0f);
 	jc.timeout_ms = timeouts_ms[(data[0] >> 4) & 3];
+	jc.max_records = caps_records[(data[0] >> 6) & 3];
+	jc.max_bytes = caps_bytes[(data[0] >> 6) & 3];
 	copy = malloc(size);   /* exact size: ASan sees over-reads */
 	FUZZ_CHECK(copy != NULL, "out of memory");
 	memcpy(copy, data + 1, size - 1);
@@ -248,6 +258,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	           (unsigned long long)st.events_complete,
 	           (unsigned long long)st.events_incomplete, (unsigned long long)r.events);
 	FUZZ_CHECK(st.events_evicted <= st.events_incomplete, "more evicted than incomplete");
+	FUZZ_CHECK(st.events_capped <= st.events_incomplete, "more capped than incomplete");
+	FUZZ_CHECK(st.origins == 0, "%llu origins held with no event", (unsigned long long)st.origins);
 	check_all_delivered(&r);
 
 	buf_free(&first);

@@ -16,8 +16,14 @@
  *   bit 5     joining on: one batch, flushed, and (bit 6) rolled back and
  *             replayed, which must give the same bodies
  *   bit 7     0: format json; 1: the next byte picks the format, by its
- *             index modulo the number of formats in format_names(), so a
- *             format added to the table is fuzzed without a change here
+ *             low nibble's index modulo the number of formats in
+ *             format_names(), so a format added to the table is fuzzed
+ *             without a change here; its high nibble H, when not 0, sets
+ *             maxMessageSize: REDUCE_MIN_LIMIT + (H - 1) * 256
+ * With a size limit no message may be larger (reduce.c), each must still
+ * pass the checks above, and (joining on, first try) every message of the
+ * batch written again by pipeline_reduce() at REDUCE_MIN_LIMIT must fit
+ * that and pass them too.
  * Set FUZZ_ALLOW_DUP_KEYS=1 to accept JSON objects with repeated keys.
  */
 #include <stdint.h>
@@ -28,6 +34,7 @@
 #include "audit_event.h"
 #include "enrich.h"
 #include "pipeline.h"
+#include "reduce.h"
 #include "fuzz_util.h"
 
 #define CFG_STYLE_MASK  0x03
@@ -42,6 +49,7 @@
 #define FUZZ_LOCAL_HOST "fuzzhost.example"
 #define FUZZ_HOST_HINT  "relay-7"
 #define FUZZ_JOIN_MAX_PENDING 64
+#define FUZZ_LIMIT_STEP       256   /* maxMessageSize steps of the format byte */
 
 static enrich_t *enricher;
 static int allow_dup_keys;
@@ -132,6 +140,7 @@ static size_t body_offset(const char *s, size_t len, syslog_style_t style,
 }
 
 static int is_json;   /* the format of the current input */
+static size_t max_msg; /* its size limit (0: none) */
 
 static void check_message(const char *m, size_t len, syslog_style_t style,
                           const char *app)
@@ -139,6 +148,8 @@ static void check_message(const char *m, size_t len, syslog_style_t style,
 	size_t i, at, body;
 	const char *err;
 
+	FUZZ_CHECK(max_msg == 0 || len <= max_msg, "a message of %zu bytes, limit %zu", len,
+	           max_msg);
 	for (i = 0; i < len; i++)
 		if (m[i] == '\0' || m[i] == '\r' || m[i] == '\n') {
 			fuzz_show("message", m, len, i);
@@ -285,6 +296,26 @@ static void run_joined(pipeline_t *p, const pipeline_conf_t *conf, const char *i
 	check_routes(p, conf, mb, 0, n, -1);
 }
 
+/* Every message of the open batch again at the smallest limit */
+static void check_reduce_all(pipeline_t *p, const pipeline_conf_t *conf, size_t n)
+{
+	size_t i, keep = max_msg;
+	buf_t out;
+
+	buf_init(&out);
+	max_msg = REDUCE_MIN_LIMIT;
+	for (i = 0; i < n; i++) {
+		buf_reset(&out);
+		FUZZ_CHECK(pipeline_reduce(p, i, REDUCE_MIN_LIMIT, &out) == 0,
+		           "pipeline_reduce(%zu) failed", i);
+		check_message(out.p, out.len, conf->header.style, conf->header.app_name);
+	}
+	FUZZ_CHECK(pipeline_reduce(p, n, REDUCE_MIN_LIMIT, &out) == -1,
+	           "pipeline_reduce past the batch");
+	max_msg = keep;
+	buf_free(&out);
+}
+
 /* the batch's routes, copied (the pipeline's are reset by the next batch) */
 static void copy_routes(const pipeline_t *p, msgbatch_t *out)
 {
@@ -375,8 +406,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	fmt = format_find("json");
+	max_msg = 0;
 	if ((cfg & CFG_FORMAT) && size > 0) {
-		fmt = formats[data[0] % nformats];
+		fmt = formats[(data[0] & 0x0F) % nformats];
+		if (data[0] >> 4)
+			max_msg = REDUCE_MIN_LIMIT + (size_t)((data[0] >> 4) - 1) * FUZZ_LIMIT_STEP;
 		data++;   /* the format byte is no line */
 		size--;
 	}
@@ -394,6 +428,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	conf.enrich = (cfg & CFG_ENRICH) ? enricher : NULL;
 	hint = (cfg & CFG_HOST_HINT) ? FUZZ_HOST_HINT : NULL;
 	conf.routes = hint != NULL;
+	conf.max_message = max_msg;
 	if (cfg & CFG_JOIN) {
 		audit_joiner_conf_default(&jc);
 		jc.max_pending = FUZZ_JOIN_MAX_PENDING;   /* eviction is reachable */
@@ -424,6 +459,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		           "the replay's routes differ");
 	} else {
 		run_joined(p, &conf, in, size, hint, &mb);
+		if (max_msg)
+			check_reduce_all(p, &conf, mb.n);
 		pipeline_batch_commit(p);
 	}
 	if (joiner != NULL)

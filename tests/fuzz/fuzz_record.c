@@ -66,12 +66,41 @@ static void check_outer(const audit_record_t *r, audit_parse_rc_t rc,
 		           has_bad_byte(in, stripped) ? "has" : "has no");
 }
 
+/* The index of names (when the record has one, and is small enough for
+ * a quadratic check): every name is found at its first field, and every
+ * field's nth counts the fields of its name up to it. */
+#define INDEX_CHECK_MAX_FIELDS 256
+
+static void check_index(const audit_record_t *r)
+{
+	size_t i, j;
+
+	if (!r->indexed || r->nfields > INDEX_CHECK_MAX_FIELDS)
+		return;
+	for (i = 0; i < r->nfields; i++) {
+		const audit_field_t *f = &r->fields[i], *first = NULL;
+		unsigned nth = 0;
+
+		for (j = 0; j <= i; j++)
+			if (r->fields[j].name.len == f->name.len &&
+			    memcmp(r->fields[j].name.p, f->name.p, f->name.len) == 0) {
+				if (first == NULL)
+					first = &r->fields[j];
+				nth++;
+			}
+		FUZZ_CHECK(audit_record_field_view(r, f->name.p, f->name.len) == first,
+		           "field %zu: the index finds another field", i);
+		FUZZ_CHECK(f->nth == nth, "field %zu: nth %u, want %u", i, f->nth, nth);
+	}
+}
+
 static void check_fields(const audit_record_t *r)
 {
 	size_t i;
 
 	FUZZ_CHECK(r->nfields <= AUDIT_RECORD_MAX_FIELDS, "nfields %zu", r->nfields);
 	FUZZ_CHECK(r->nfields <= r->cap, "nfields %zu > cap %zu", r->nfields, r->cap);
+	check_index(r);
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *f = &r->fields[i];
 

@@ -27,7 +27,7 @@ for line in open(sent, encoding="utf-8", errors="replace"):
         continue
     n = node_rx.match(line)
     want[(n.group(1) if n else "", m.group(1))] += 1
-meta = {"id", "time", "host", "node", "type", "incomplete"}
+meta = {"id", "time", "host", "node", "type", "incomplete", "reduced"}
 got, seen, msgs, dup, bad, incomplete = collections.Counter(), set(), set(), 0, 0, 0
 for line in open(received, encoding="utf-8"):
     o = json.loads(line)
@@ -42,6 +42,9 @@ for line in open(received, encoding="utf-8"):
     incomplete += "incomplete" in o
     got[key] += sum(len(v) if isinstance(v, list) else 1
                     for k, v in o.items() if k not in meta)
+    # an event over maxMessageSize may be reduced to fewer records: it
+    # says how many it left out
+    got[key] += o.get("reduced", {}).get("records", 0)
 missing = [k for k in want if k not in got]
 short = [k for k in want if k in got and
          (got[k] < want[k] if allow_dup else got[k] != want[k])]

@@ -49,6 +49,12 @@ def leef_value(raw, key):
         elif nxt == b"x" and re.match(rb"[0-9a-f]{2}\Z", raw[i + 2:i + 4]):
             out.append(int(raw[i + 2:i + 4], 16))
             i += 4
+        elif nxt == b"u" and re.match(rb"[0-9a-f]{4}\Z", raw[i + 2:i + 6]):
+            out += chr(int(raw[i + 2:i + 6], 16)).encode()   # an invisible character
+            i += 6
+        elif nxt == b"U" and re.match(rb"[0-9a-f]{8}\Z", raw[i + 2:i + 10]):
+            out += chr(int(raw[i + 2:i + 10], 16)).encode()
+            i += 10
         else:
             raise Bad("unknown escape in the value of %s" % key)
     return bytes(out)

@@ -35,6 +35,13 @@ for params in \
 	'target="127.0.0.1" port="65535"' \
 	"$BASE join=\"off\" enrich=\"off\" enrich.ids=\"always\" join.timeout=\"500\"" \
 	"$BASE enrich.hostname=\"off\"" \
+	"$BASE trusted=\"off\"" \
+	"$BASE maxMessageSize=\"64k\"" \
+	"$BASE maxMessageSize=\"1m\" framing=\"lf\"" \
+	"$BASE maxMessageSize=\"4096\"" \
+	"$BASE maxMessageSize=\"0\"" \
+	"$BASE join.maxrecords=\"100\" join.maxbytes=\"512k\"" \
+	"$BASE join.maxbytes=\"65536\"" \
 	"$BASE join.maxpending=\"10\" syslog.header=\"rfc3164\" syslog.appname=\"audit\"" \
 	"$BASE timeout.connect=\"1000\" timeout.io=\"1000\" template=\"RSYSLOG_FileFormat\"" \
 	"$BASE format=\"leef\"" \
@@ -45,9 +52,19 @@ for params in \
 	"$BASE format=\"cef\" syslog.facility=\"local3\" syslog.severity=\"notice\"" \
 	"$BASE format=\"raw\" syslog.facility=\"13\" syslog.severity=\"0\"" \
 	'target=["127.0.0.1", "localhost:10515", "[::1]:10516"] port="10514" failback.interval="5000"' \
+	"$BASE resendWindow=\"0\"" \
+	"$BASE resendWindow=\"1m\" transport=\"tls\" tls.authmode=\"anon\"" \
+	"$BASE resendWindow=\"64m\"" \
+	"$BASE) action(type=\"omauditfwd\" $BASE format=\"leef\") action(type=\"omauditfwd\" $BASE" \
+	"$BASE statsname=\"one\") action(type=\"omauditfwd\" $BASE statsname=\"two\"" \
 	'target=["127.0.0.1:6514"] transport="tls" tls.authmode="anon"' \
 	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer="collector.example"' \
-	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer=["a.example", "b.example"]'; do
+	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer=["a.example", "b.example"]' \
+	'target="127.0.0.1" transport="relp"' \
+	'target="127.0.0.1" transport="relp" port="2514" timeout="5" conn.timeout="2" windowSize="64" rebindInterval="1000"' \
+	'target=["127.0.0.1:2514", "localhost:2515"] transport="relp" tls="on" tls.authmode="anon" failback.interval="5000"' \
+	'target="127.0.0.1" transport="relp" tls="on" tls.authmode="name" tls.permittedpeer="relay.example" tls.tlsLib="openssl"' \
+	'target="127.0.0.1" transport="relp" tls="on" tls.authmode="fingerprint" tls.permittedpeer="SHA1:00:11"'; do
 	conf_with "$params"
 	if rsyslog_validate "$T/test.conf"; then
 		echo "ok    valid: $params"
@@ -97,8 +114,16 @@ check_bad transport "$BASE transport=\"carrier-pigeon\"" carrier-pigeon
 check_bad unparsed  "$BASE unparsed=\"maybe\"" maybe
 check_bad enrich.ids "$BASE enrich.ids=\"sometimes\"" sometimes
 check_bad enrich.hostname "$BASE enrich.hostname=\"maybe\"" maybe
+check_bad trusted "$BASE trusted=\"maybe\"" maybe
 check_bad join.timeout "$BASE join.timeout=\"0\""
 check_bad join.maxpending "$BASE join.maxpending=\"-3\""
+check_bad maxMessageSize "$BASE maxMessageSize=\"100\"" 100
+check_bad maxMessageSize "$BASE maxMessageSize=\"2047\"" 2047
+check_bad maxMessageSize "$BASE maxMessageSize=\"1k\"" 1024
+check_bad maxMessageSize "$BASE maxMessageSize=\"abc\"" abc
+check_bad join.maxrecords "$BASE join.maxrecords=\"0\""
+check_bad join.maxbytes "$BASE join.maxbytes=\"1000\""
+check_bad join.maxbytes "$BASE join.maxbytes=\"lots\"" lots
 check_bad syslog.header "$BASE syslog.header=\"rfc9999\"" rfc9999
 check_bad syslog.appname "$BASE syslog.appname=\"a:b\"" a:b
 check_bad timeout.io "$BASE timeout.io=\"0\""
@@ -189,11 +214,34 @@ check_bad target    'target="[::1]x"' '[::1]x'
 check_bad target    'target=["k1:9092", "k2:9092"] transport="kafka" topic="t"'
 check_bad failback.interval "$BASE failback.interval=\"0\""
 check_bad failback.interval "$BASE failback.interval=\"soon\""
+check_bad resendWindow "$BASE resendWindow=\"65m\"" 68157440
+# one spool file per action: two actions may not get the same one
+check_bad statsname "$BASE statsname=\"dup\") action(type=\"omauditfwd\" $BASE format=\"leef\" statsname=\"dup\"" dup
+check_bad statsname "$BASE statsname=\"a:b\") action(type=\"omauditfwd\" $BASE statsname=\"a_b\"" a_b
+check_bad statsname "$BASE) action(type=\"omauditfwd\" $BASE statsname=\"omauditfwd-127.0.0.1:10514\"" omauditfwd-127.0.0.1:10514
+check_bad resendWindow "$BASE resendWindow=\"-1\""
+check_bad resendWindow "$BASE resendWindow=\"lots\""
+check_bad resendWindow 'target="127.0.0.1" transport="kafka" topic="t" resendWindow="1m"'
+check_bad resendWindow 'target="127.0.0.1" transport="relp" resendWindow="1m"'
 # tls: the old name is gone; fingerprints are checked
 check_bad tls.permittedpeers "$BASE transport=\"tls\" tls.permittedpeers=\"x\""
 check_bad tls.permittedpeer "$BASE transport=\"tls\" tls.authmode=\"x509/fingerprint\" tls.permittedpeer=\"SHA1:00\"" SHA1:00
 check_bad tls.permittedpeer "$BASE tls.permittedpeer=\"x\""
 check_bad tls.minversion "$BASE transport=\"tls\" tls.minversion=\"1.1\"" 1.1
+# relp: its own parameters need it; the TLS ones need tls="on"; files exist
+check_bad windowSize "$BASE windowSize=\"64\""
+check_bad tls.tlsLib "$BASE transport=\"tls\" tls.tlsLib=\"openssl\""
+check_bad tls.cacert "$BASE transport=\"relp\" tls.cacert=\"/etc/hosts\""
+check_bad tls.cacert "$BASE transport=\"relp\" tls=\"on\" tls.cacert=\"/nonexistent/ca.pem\"" /nonexistent/ca.pem
+check_bad tls.mycert "$BASE transport=\"relp\" tls=\"on\" tls.mycert=\"/etc/hosts\""
+check_bad tls.tlsLib "$BASE transport=\"relp\" tls=\"on\" tls.tlsLib=\"wolfssl\"" wolfssl
+check_bad tls.minversion "$BASE transport=\"relp\" tls=\"on\" tls.minversion=\"1.2\""
+check_bad tls.authmode "$BASE transport=\"relp\" tls=\"on\" tls.authmode=\"x509/fingerprint\""
+check_bad tls.authmode "$BASE transport=\"relp\" tls=\"on\" tls.authmode=\"pgp\"" pgp
+check_bad timeout "$BASE transport=\"relp\" timeout=\"0\""
+check_bad windowSize "$BASE transport=\"relp\" windowSize=\"-5\""
+check_bad tls "$BASE transport=\"relp\" tls=\"sometimes\"" sometimes
+check_bad timeout.io "$BASE transport=\"relp\" timeout.io=\"1000\""
 
 # the test can fail: a check of a valid value as "bad" must not pass
 conf_with "$BASE format=\"json\""

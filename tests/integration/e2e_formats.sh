@@ -11,7 +11,9 @@
 #  - raw: every record except EOE arrives byte-identical, exactly once, the
 #    records of an event as consecutive messages, the other lines as sent.
 # The sender is stopped at the end, so the events still held (no EOE yet)
-# are sent by its shutdown flush.
+# are sent by its shutdown flush. The actions have no size limit
+# (maxMessageSize="0"): the CLI's stdout, the reference, has none, and the
+# receivers take 64k; reduction has its own test (oversized.sh).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -58,10 +60,10 @@ sed -i 's/string="%msg%\\n"/string="%pri% %app-name% %msg%\\n"/' "$T/recv_leef.c
 grep -q '%pri% %app-name%' "$T/recv_leef.conf" || fail "could not set the leef receiver's template"
 
 sport=$(free_port)
-actions="$(omauditfwd_action "${port[leef]}" 'format="leef" leef.delimiter="^"' \
+actions="$(omauditfwd_action "${port[leef]}" 'format="leef" leef.delimiter="^"' 'maxMessageSize="0"' \
 	'syslog.facility="local3" syslog.severity="notice" syslog.appname="auditfwd-leef"')
-$(omauditfwd_action "${port[cef]}" 'format="cef"')
-$(omauditfwd_action "${port[raw]}" 'format="raw"')"
+$(omauditfwd_action "${port[cef]}" 'format="cef"' 'maxMessageSize="0"')
+$(omauditfwd_action "${port[raw]}" 'format="raw"' 'maxMessageSize="0"')"
 # omauditfwd_action says format="json" first; the last format= must win
 actions=$(printf '%s\n' "$actions" | sed 's/ format="json"//')
 sender_conf "$sport" "$actions" >"$T/sender.conf"

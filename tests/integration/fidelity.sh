@@ -45,4 +45,28 @@ rc=$?
 cat "$T/wrong"
 [ $rc -eq 1 ] || fail "a misnamed uid did not fail the comparison (exit $rc)"
 grep -q '^  uid  *value ' "$T/wrong" || fail "the misnamed uid is not reported"
-pass "agreement >= $MIN_AGREEMENT % over $files files"
+
+# which records make one event (issue 13: an event is its origin, time and
+# serial). A crafted stream -- one serial at two times, interleaved; one
+# time and serial from two nodes -- must be grouped exactly as auparse
+# groups it; the corpus must not fall below what was measured (96.524 %:
+# the rest is auparse splitting user-space records and PROCTITLE off their
+# syscall, see tests/fidelity/DIFFERENCES.md).
+GROUPING=$top_srcdir/tests/fidelity/grouping.py
+cat >"$T/same_serial.log" <<'EOF'
+type=SYSCALL msg=audit(1700000000.100:77): arch=c000003e syscall=59 success=yes exit=0
+type=PATH msg=audit(1700000001.200:77): item=0 name="/x"
+type=CWD msg=audit(1700000000.100:77): cwd="/"
+type=EOE msg=audit(1700000000.100:77): 
+type=EOE msg=audit(1700000001.200:77): 
+node=a type=SYSCALL msg=audit(1700000002.000:78): arch=c000003e syscall=2 success=yes exit=0
+node=b type=CWD msg=audit(1700000002.000:78): cwd="/b"
+node=a type=EOE msg=audit(1700000002.000:78): 
+node=b type=EOE msg=audit(1700000002.000:78): 
+EOF
+"$AUPARSE_PYTHON" "$GROUPING" --cli "$AUDITFWD" --min-agreement 100 "$T/same_serial.log" \
+	>"$T/grouping" 2>&1 || { cat "$T/grouping"; fail "events grouped unlike auparse"; }
+"$AUPARSE_PYTHON" "$GROUPING" --cli "$AUDITFWD" --min-agreement 96.5 "$CORPUS_DIR" \
+	>"$T/grouping" 2>&1 || { cat "$T/grouping"; fail "the corpus's events grouped unlike auparse"; }
+log "grouping: $(tail -n 1 "$T/grouping")"
+pass "agreement >= $MIN_AGREEMENT % over $files files; $(tail -n 1 "$T/grouping")"

@@ -6,6 +6,8 @@
 # the headers. A second action's template gives names Kafka refuses
 # ("audit/web01"): its events go to the name made valid ("audit_web01"),
 # its messages are counted in kafka.topic.renamed, and it is logged once.
+# A last event without EOE is sent by the join timer to its own topic,
+# with its key, without waiting for a shutdown.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/kafka_lib.sh
@@ -76,6 +78,21 @@ grep -q 'gave "audit/web01", not a Kafka topic name: sent to "audit_web01"' "$T/
 	fail "the warning does not name the template's text and the topic: $(grep 'topic name' "$T/sender.internal.log")"
 routed=$(grep '"name": *"routed"' "$T/stats.log" | tail -n 1 | sed -n 's/.*"kafka.topic.renamed": *\([0-9]*\).*/\1/p')
 [ "$routed" = 0 ] || fail "valid names were counted as renamed: '$routed'"
+
+# a quiet origin's last event (no EOE, nothing after it): the join timer
+# sends it, before any shutdown, to its own topic with its key and headers
+echo 'type=SYSCALL msg=audit(1732520600.000:77001): arch=c000003e syscall=59 success=yes exit=0 pid=7 uid=0 comm="sh" exe="/bin/sh" key="quiet"' >"$T/quiet.txt"
+SEND_HOST=db01 send_lines "$T/quiet.txt" "$sport" >/dev/null || fail "sending failed"
+end=$(($(date +%s) + 30))
+until [ "$(topic audit.db01)" -ge 8 ]; do
+	[ "$(date +%s)" -lt "$end" ] || fail "the quiet event did not reach audit.db01 without a shutdown"
+	sleep 0.5
+done
+quiet=$(grep '"id":"1732520600.000:77001"' "$T/audit.db01.txt")
+[ -n "$quiet" ] || fail "audit.db01's 8th message is not the quiet event: $(tail -n 1 "$T/audit.db01.txt")"
+awk -F '\t' '$1 == "db01-k" && $2 == "source=omauditfwd,site=lab"' <<<"$quiet" | grep -q . ||
+	fail "the quiet event lost its key or headers: $quiet"
+grep -q '"incomplete":"timeout"' <<<"$quiet" || fail "the quiet event is not flagged: $quiet"
 rsyslog_stop sender || fail "sender did not stop"
 mock quit
 pass "topics and keys from templates: 7 events per host in audit.web01/audit.db01 with keys and headers; 32 messages renamed"

@@ -142,6 +142,29 @@ static void leef_pair(const char *p, size_t len, fixture_msg_t *m)
 		if (p[1] == '\\' || p[1] == '=') {
 			m->pair[m->npairs].val[v++] = p[1];
 			p++;
+		} else if (p[1] == 'u' || p[1] == 'U') {   /* an invisible character */
+			int n = p[1] == 'u' ? 4 : 8, i;
+			unsigned cp = 0;
+
+			cr_assert(p + 1 + n < end, "short \\u escape in %s", m->pair[m->npairs].key);
+			for (i = 0; i < n; i++) {
+				cr_assert(hexval(p[2 + i]) >= 0, "bad \\u escape");
+				cp = cp * 16 + (unsigned)hexval(p[2 + i]);
+			}
+			cr_assert(format_is_invisible(cp), "\\u%04x is not an invisible character", cp);
+			cr_assert_lt(v + 4, sizeof(m->pair[0].val) - 1);
+			if (cp < 0x800) {
+				m->pair[m->npairs].val[v++] = (char)(0xC0 | cp >> 6);
+			} else if (cp < 0x10000) {
+				m->pair[m->npairs].val[v++] = (char)(0xE0 | cp >> 12);
+				m->pair[m->npairs].val[v++] = (char)(0x80 | (cp >> 6 & 0x3F));
+			} else {
+				m->pair[m->npairs].val[v++] = (char)(0xF0 | cp >> 18);
+				m->pair[m->npairs].val[v++] = (char)(0x80 | (cp >> 12 & 0x3F));
+				m->pair[m->npairs].val[v++] = (char)(0x80 | (cp >> 6 & 0x3F));
+			}
+			m->pair[m->npairs].val[v++] = (char)(0x80 | (cp & 0x3F));
+			p += 1 + n;
 		} else {
 			cr_assert(p[1] == 'x' && p + 3 < end && hexval(p[2]) >= 0 &&
 			          hexval(p[3]) >= 0, "unknown escape in the value of %s",

@@ -116,19 +116,233 @@ Test(audit_event, a_lost_eoe_completes_when_the_origin_moves_on)
 	cr_assert_eq(st.pending, 3);
 }
 
-Test(audit_event, times_beyond_int64_milliseconds_still_order_events)
+Test(audit_event, times_beyond_int64_milliseconds_are_keys_not_clocks)
 {
-	/* sec * 1000 overflowed past INT64_MAX / 1000: the far future wrapped
-	 * into the past, and the event it should have timed out stayed */
+	/* sec * 1000 once overflowed past INT64_MAX / 1000; such a time is
+	 * implausible now: it neither times anything out nor is timed by
+	 * itself, and the largest times there are stay separate keys */
 	audit_joiner_begin(j);
 	add(j, &rec, "node=a type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
 	add(j, &rec, "node=a type=SYSCALL msg=audit(9300000000000000.000:2): syscall=59");
-	cr_assert_eq(audit_joiner_ncompleted(j), 1);
-	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 0)), AUDIT_EVENT_END_TIMEOUT);
-	/* the largest time there is: no overflow adding the timeout either;
-	 * beyond INT64_MAX ms all times are one instant, so 2-4 stay pending */
+	cr_assert_eq(audit_joiner_ncompleted(j), 0, "an implausible time moves no clock");
 	add(j, &rec, "node=a type=SYSCALL msg=audit(9223372036854775807.999:3): syscall=59");
-	add(j, &rec, "node=a type=SYSCALL msg=audit(9223372036854775807.999:4): syscall=59");
+	add(j, &rec, "node=a type=SYSCALL msg=audit(9223372036854775807.998:3): syscall=59");
+	add(j, &rec, "node=a type=EOE msg=audit(9223372036854775807.999:3): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 1);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 1,
+	             "one millisecond apart: two events");
+	/* 2.001 s later on the origin's clock: 1, 2 and .998:3 (timed from
+	 * the origin's clock when they began) are all done */
+	add(j, &rec, "node=a type=SYSCALL msg=audit(1700000002.101:4): syscall=59");
+	cr_assert_eq(audit_joiner_ncompleted(j), 4);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 3)), AUDIT_EVENT_END_TIMEOUT);
+	audit_joiner_commit(j);
+}
+
+/* issue 13: one record dated in the future switched join.timeout off for
+ * its origin (10 of 10 later events ended by flush instead of timeout) */
+Test(audit_event, a_record_dated_in_the_future_does_not_stop_timeouts)
+{
+	static const char *const futures[] = {
+		"type=SYSCALL msg=audit(253402300800.000:1000): syscall=59",
+		"type=SYSCALL msg=audit(9223372036854775807.999:1000): syscall=59",
+	};
+	char line[160];
+	size_t f, n, i;
+
+	for (f = 0; f < 2; f++) {
+		audit_joiner_stats_t st;
+		audit_joiner_conf_t c;
+		audit_joiner_t *jj;
+
+		audit_joiner_conf_default(&c);
+		jj = audit_joiner_new(&c);
+		audit_joiner_begin(jj);
+		add(jj, &rec, futures[f]);
+		for (i = 0, n = 0; i < 12; i++) {   /* 10 s apart, no EOE */
+			snprintf(line, sizeof(line),
+			         "type=SYSCALL msg=audit(%llu.000:%zu): syscall=59",
+			         1700000000ULL + 10 * i, i + 1);
+			add(jj, &rec, line);
+		}
+		for (i = 0; i < audit_joiner_ncompleted(jj); i++)
+			n += audit_event_end(audit_joiner_completed(jj, i)) == AUDIT_EVENT_END_TIMEOUT;
+		cr_assert_eq(n, 12, "%s: the future event and 11 of 12 time out, got %zu",
+		             futures[f], n);
+		audit_joiner_commit(jj);
+		audit_joiner_stats(jj, &st);
+		cr_assert_eq(st.pending, 1);
+		audit_joiner_free(jj);
+	}
+}
+
+Test(audit_event, a_record_a_day_ahead_is_plausible_more_is_not)
+{
+	int64_t now = 1700000000;
+
+	cr_assert(audit_time_plausible(0, now), "the past is plausible (archives, backlogs)");
+	cr_assert(audit_time_plausible(now + AUDIT_TIME_FUTURE_MAX_S, now));
+	cr_assert_not(audit_time_plausible(now + AUDIT_TIME_FUTURE_MAX_S + 1, now));
+	cr_assert_not(audit_time_plausible(INT64_MAX, now));
+	cr_assert(audit_time_plausible(INT64_MAX, INT64_MAX));
+}
+
+/* issue 13: auparse keeps them apart (an event is its time and serial);
+ * serials start again after a reboot */
+Test(audit_event, same_serial_at_another_time_is_another_event)
+{
+	audit_joiner_begin(j);
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.100:77): syscall=59");
+	add(j, &rec, "type=PATH msg=audit(1700000001.200:77): item=0 name=\"/x\"");
+	add(j, &rec, "type=CWD msg=audit(1700000000.100:77): cwd=\"/\"");
+	add(j, &rec, "type=EOE msg=audit(1700000000.100:77): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 1);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 2);
+	cr_assert(line_is(0, 1, "type=CWD"));
+	add(j, &rec, "type=EOE msg=audit(1700000001.200:77): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 2);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 1)), 1);
+	cr_assert(line_is(1, 0, "type=PATH"));
+	audit_joiner_commit(j);
+}
+
+static audit_joiner_t *capped_joiner(size_t max_records, size_t max_bytes)
+{
+	audit_joiner_conf_t c;
+
+	audit_joiner_conf_default(&c);
+	c.max_records = max_records;
+	c.max_bytes = max_bytes;
+	return audit_joiner_new(&c);
+}
+
+#define PATH_LINE "type=PATH msg=audit(1700000000.100:5): item=0 name=\"/etc/x\""
+
+Test(audit_event, an_event_at_its_record_cap_is_whole_past_it_goes_in_parts)
+{
+	audit_joiner_t *jj = capped_joiner(3, AUDIT_JOIN_DEFAULT_MAX_BYTES);
+	audit_joiner_stats_t st;
+	size_t i;
+
+	audit_joiner_begin(jj);
+	for (i = 0; i < 3; i++)
+		add(jj, &rec, PATH_LINE);
+	add(jj, &rec, "type=EOE msg=audit(1700000000.100:5): ");
+	cr_assert_eq(audit_joiner_ncompleted(jj), 1);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(jj, 0)), AUDIT_EVENT_END_EOE,
+	             "exactly at the cap: nothing was cut");
+	audit_joiner_commit(jj);
+
+	audit_joiner_begin(jj);
+	for (i = 0; i < 7; i++)
+		add(jj, &rec, "type=PATH msg=audit(1700000000.100:6): item=0 name=\"/etc/x\"");
+	cr_assert_eq(audit_joiner_ncompleted(jj), 2, "3 + 3 went out, 1 is held");
+	add(jj, &rec, "type=EOE msg=audit(1700000000.100:6): ");
+	cr_assert_eq(audit_joiner_ncompleted(jj), 3);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(audit_event_end(audit_joiner_completed(jj, i)), AUDIT_EVENT_END_CAPPED);
+		cr_assert_eq(audit_event_nlines(audit_joiner_completed(jj, i)), i < 2 ? 3 : 1);
+	}
+	audit_joiner_commit(jj);
+	audit_joiner_stats(jj, &st);
+	cr_assert_eq(st.events_capped, 3);
+	cr_assert_eq(st.events_incomplete, 3);
+	cr_assert_eq(st.events_complete, 1);
+	cr_assert_eq(st.pending, 0);
+	audit_joiner_free(jj);
+}
+
+Test(audit_event, an_event_past_its_byte_cap_goes_in_parts_and_rolls_back)
+{
+	size_t len = strlen(PATH_LINE), i;
+	audit_joiner_t *jj = capped_joiner(AUDIT_JOIN_DEFAULT_MAX_RECORDS, 2 * len);
+	audit_joiner_stats_t st;
+
+	for (i = 0; i < 2; i++) {   /* the first try is rolled back */
+		audit_joiner_begin(jj);
+		add(jj, &rec, PATH_LINE);
+		add(jj, &rec, PATH_LINE);
+		cr_assert_eq(audit_joiner_ncompleted(jj), 0, "at the cap, not past it");
+		add(jj, &rec, PATH_LINE);
+		cr_assert_eq(audit_joiner_ncompleted(jj), 1);
+		cr_assert_eq(audit_event_nlines(audit_joiner_completed(jj, 0)), 2);
+		add(jj, &rec, PATH_LINE);
+		add(jj, &rec, PATH_LINE);
+		cr_assert_eq(audit_joiner_ncompleted(jj), 2);
+		if (i == 0)
+			audit_joiner_rollback(jj);
+		else
+			audit_joiner_commit(jj);
+		audit_joiner_stats(jj, &st);
+		cr_assert_eq(st.events_capped, 2 * i);
+		cr_assert_eq(st.pending, i);
+		cr_assert_eq(st.origins, i);
+	}
+	audit_joiner_begin(jj);
+	audit_joiner_flush(jj);
+	cr_assert_eq(audit_joiner_ncompleted(jj), 1);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(jj, 0)), 1);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(jj, 0)), AUDIT_EVENT_END_CAPPED,
+	             "the last part says so too, whatever ends it");
+	audit_joiner_commit(jj);
+	audit_joiner_free(jj);
+}
+
+Test(audit_event, a_record_larger_than_the_byte_cap_is_an_event_part_alone)
+{
+	audit_joiner_t *jj = capped_joiner(AUDIT_JOIN_DEFAULT_MAX_RECORDS, 10);
+
+	audit_joiner_begin(jj);
+	add(jj, &rec, PATH_LINE);
+	add(jj, &rec, PATH_LINE);
+	add(jj, &rec, "type=EOE msg=audit(1700000000.100:5): ");
+	cr_assert_eq(audit_joiner_ncompleted(jj), 2);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(jj, 1)), 1);
+	audit_joiner_commit(jj);
+	audit_joiner_free(jj);
+}
+
+/* issue 13: origins were never freed (200,000 node= values kept 26 MB) */
+Test(audit_event, origins_are_freed_when_they_hold_nothing)
+{
+	audit_joiner_stats_t st;
+	char line[160];
+	size_t i;
+
+	audit_joiner_begin(j);
+	for (i = 0; i < 5000; i++) {
+		snprintf(line, sizeof(line), "node=n%zu type=SYSCALL msg=audit(1700000000.100:%zu): x=1", i, i);
+		add(j, &rec, line);
+	}
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.origins, 5000);
+	audit_joiner_rollback(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.origins, 0, "a rolled-back batch leaves no origin behind");
+
+	audit_joiner_begin(j);
+	for (i = 0; i < 5000; i++) {
+		snprintf(line, sizeof(line), "node=n%zu type=SYSCALL msg=audit(1700000000.100:%zu): x=1", i, i);
+		add(j, &rec, line);
+		if (i % 2 == 0) {
+			snprintf(line, sizeof(line), "node=n%zu type=EOE msg=audit(1700000000.100:%zu): ", i, i);
+			add(j, &rec, line);
+		}
+	}
+	cr_assert_eq(audit_joiner_ncompleted(j), 2500);
+	audit_joiner_commit(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.origins, 2500, "the origins that hold an event stay");
+	audit_joiner_begin(j);
+	audit_joiner_flush(j);
+	audit_joiner_commit(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.origins, 0);
+	cr_assert_eq(st.pending, 0);
+	/* an origin freed and seen again starts afresh */
+	audit_joiner_begin(j);
+	add(j, &rec, "node=n1 type=SYSCALL msg=audit(1700000000.100:1): x=1");
+	add(j, &rec, "node=n1 type=EOE msg=audit(1700000000.100:1): ");
 	cr_assert_eq(audit_joiner_ncompleted(j), 1);
 	audit_joiner_commit(j);
 }
@@ -307,4 +521,182 @@ Test(audit_event, two_workers_share_one_joiner)
 	cr_assert_eq(lines + w[0].lines + w[1].lines, 2 * THREAD_EVENTS);
 	audit_joiner_stats(j, &st);
 	cr_assert_eq(st.pending, 0);
+}
+
+/* The module's join timer is a third party to the joiner's lock: while two
+ * workers add, it expires everything (as if every event were idle) and
+ * commits or, every other time, rolls back (a send that failed). Events
+ * split, but every record comes out once, and nothing is left held. */
+typedef struct timer_arg { audit_joiner_t *j; int stop; size_t lines, ticks; } timer_arg_t;
+
+static void *timer_main(void *arg)
+{
+	timer_arg_t *t = arg;
+	size_t k, lines;
+	int n;
+
+	/* a few ticks at least, even when the workers were quicker */
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE) || t->ticks < 4) {
+		audit_joiner_begin(t->j);
+		n = audit_joiner_expire_idle(t->j, audit_joiner_now_ms() +
+		                             AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1);
+		cr_assert_geq(n, 0);
+		cr_assert_eq((size_t)n, audit_joiner_ncompleted(t->j));
+		for (k = 0, lines = 0; k < audit_joiner_ncompleted(t->j); k++)
+			lines += audit_event_nlines(audit_joiner_completed(t->j, k));
+		if (t->ticks++ % 2) {
+			t->lines += lines;
+			audit_joiner_commit(t->j);
+		} else {
+			audit_joiner_rollback(t->j);
+		}
+	}
+	return NULL;
+}
+
+Test(audit_event, a_timer_beside_two_workers_loses_and_repeats_nothing)
+{
+	worker_t w[2] = { { j, 0, 0, 0 }, { j, 1, 0, 0 } };
+	timer_arg_t ta = { j, 0, 0, 0 };
+	pthread_t t[3];
+	audit_joiner_stats_t st;
+	size_t i, lines = 0;
+
+	pthread_create(&t[2], NULL, timer_main, &ta);
+	pthread_create(&t[0], NULL, worker_main, &w[0]);
+	pthread_create(&t[1], NULL, worker_main, &w[1]);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	__atomic_store_n(&ta.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t[2], NULL);
+	audit_joiner_begin(j);
+	audit_joiner_flush(j);
+	for (i = 0; i < audit_joiner_ncompleted(j); i++)
+		lines += audit_event_nlines(audit_joiner_completed(j, i));
+	audit_joiner_commit(j);
+	cr_assert_gt(ta.ticks, 1, "the timer ran");
+	cr_assert_eq(lines + ta.lines + w[0].lines + w[1].lines, 2 * THREAD_EVENTS,
+	             "workers %zu + %zu, timer %zu, flush %zu", w[0].lines, w[1].lines,
+	             ta.lines, lines);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 0);
+}
+
+/* A quiet origin: nothing newer comes, so only the wall clock can end its
+ * event. Idle means "no record added for join_timeout", per event, whatever
+ * the other origins do. */
+Test(audit_event, idle_events_expire_by_arrival_time_not_audit_time)
+{
+	int64_t t0;
+	audit_joiner_stats_t st;
+
+	audit_joiner_begin(j);
+	add(j, &rec, "node=quiet type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
+	add(j, &rec, "node=quiet type=ANOM_ABEND msg=audit(1700000000.200:2): sig=11");
+	t0 = audit_joiner_now_ms();
+	audit_joiner_commit(j);
+
+	audit_joiner_begin(j);
+	/* another origin's traffic, far newer in audit time, is irrelevant */
+	add(j, &rec, "node=busy type=SYSCALL msg=audit(1800000000.100:1): syscall=2");
+	cr_assert_eq(audit_joiner_ncompleted(j), 0);
+	cr_assert_eq(audit_joiner_expire_idle(j, t0), 0, "not idle yet");
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS - 5), 0,
+	             "not idle for join.timeout yet");
+	cr_assert_eq(audit_joiner_ncompleted(j), 0);
+	audit_joiner_commit(j);
+
+	/* the busy origin's event gets a record later than the quiet ones */
+	while (audit_joiner_now_ms() < t0 + 20)
+		;   /* let the monotonic clock move on */
+	audit_joiner_begin(j);
+	add(j, &rec, "node=busy type=CWD msg=audit(1800000000.100:1): cwd=\"/\"");
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 2,
+	             "the quiet origin's two events are idle, the busy one is not");
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 1)), AUDIT_EVENT_END_TIMEOUT);
+	cr_assert_eq(audit_joiner_expire_idle(j, audit_joiner_now_ms() +
+	                                      AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 1);
+	cr_assert_eq(audit_joiner_ncompleted(j), 3);
+	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 0)), AUDIT_EVENT_END_TIMEOUT);
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 2)), 2,
+	             "the busy event keeps both its records");
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 0);
+	cr_assert_eq(st.events_incomplete, 3);
+	/* not delivered: they are held again, as they were */
+	audit_joiner_rollback(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 3);
+	cr_assert_eq(st.events_incomplete, 0);
+	audit_joiner_begin(j);
+	cr_assert_eq(audit_joiner_expire_idle(j, audit_joiner_now_ms() +
+	                                      AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 3);
+	audit_joiner_commit(j);
+	audit_joiner_stats(j, &st);
+	cr_assert_eq(st.pending, 0);
+}
+
+/* A record added to a held event restarts its idle time; a rolled-back
+ * record does not. */
+Test(audit_event, a_new_record_restarts_the_idle_time_and_rollback_restores_it)
+{
+	int64_t t0, t1;
+
+	audit_joiner_begin(j);
+	add(j, &rec, "type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
+	t0 = audit_joiner_now_ms();
+	audit_joiner_commit(j);
+	while ((t1 = audit_joiner_now_ms()) < t0 + 20)
+		;   /* let the monotonic clock move on */
+	audit_joiner_begin(j);
+	add(j, &rec, "type=CWD msg=audit(1700000000.100:1): cwd=\"/\"");
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 10), 0,
+	             "the second record made it recent again");
+	audit_joiner_rollback(j);
+	audit_joiner_begin(j);
+	cr_assert_eq(audit_joiner_expire_idle(j, t1 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 1,
+	             "the rolled-back record's arrival was forgotten");
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 1);
+	audit_joiner_commit(j);
+}
+
+/* Idle by the wall clock is not enough: the records that followed the
+ * event's may still be queued in rsyslog (behind a slow delivery, or a
+ * batch being retried), and expiring it then would split it. It expires
+ * once a later batch of records was committed, or once no batch of
+ * records ended for join.timeout. */
+Test(audit_event, idle_expiry_waits_for_the_input_to_move_past_the_event)
+{
+	const int64_t timeout = AUDIT_JOIN_DEFAULT_TIMEOUT_MS;
+	int64_t t0, t1;
+
+	audit_joiner_begin(j);
+	add(j, &rec, "node=a type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
+	t0 = audit_joiner_now_ms();
+	audit_joiner_commit(j);
+	while ((t1 = audit_joiner_now_ms()) < t0 + 50)
+		;   /* let the monotonic clock move on */
+	/* the next batch of records fails and will be retried */
+	audit_joiner_begin(j);
+	add(j, &rec, "node=a type=CWD msg=audit(1700000000.100:1): cwd=\"/\"");
+	audit_joiner_rollback(j);
+
+	audit_joiner_begin(j);   /* the timer */
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + timeout + 10), 0,
+	             "idle by the clock, but its next batch is being retried");
+	audit_joiner_commit(j);
+	audit_joiner_begin(j);
+	cr_assert_eq(audit_joiner_expire_idle(j, audit_joiner_now_ms() + timeout + 1), 1,
+	             "no batch of records for join.timeout: the input is quiet");
+	audit_joiner_rollback(j);
+
+	/* the retried batch is delivered; the event is complete but for EOE */
+	audit_joiner_begin(j);
+	add(j, &rec, "node=b type=SYSCALL msg=audit(1700000000.300:9): syscall=2");
+	audit_joiner_commit(j);
+	audit_joiner_begin(j);
+	cr_assert_eq(audit_joiner_expire_idle(j, t0 + timeout + 10), 1,
+	             "a later batch of records was joined: node a's event is idle");
+	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 1);
+	audit_joiner_commit(j);
 }

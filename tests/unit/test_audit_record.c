@@ -536,6 +536,67 @@ Test(audit_record, enriched_braced_sockaddr)
 	cr_assert_eq(rec.nfields, 2);
 }
 
+/* A socket path may hold braces: the value ends at the '}' that balances
+ * the opening '{' (tests/data/enriched_sockaddr.log, line 1) */
+Test(audit_record, enriched_braced_socket_path_with_braces)
+{
+	char *buf;
+	size_t len;
+	const char *line = data_line("enriched_sockaddr.log", 0, &buf, &len);
+
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	expect_field("SADDR", "fam=local path=/tmp/.{FD2DD8D4-3A1B-4C2D-9E8F-"
+	             "0123456789AB}", AUDIT_ENC_BRACED, AUDIT_FIELD_INTERPRETED);
+	cr_assert_eq(rec.nfields, 2);
+	free(buf);
+	/* braces inside, then another field */
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): "
+	          "SADDR={ fam=local path=/a{b}c/{d} } next=1");
+	expect_field("SADDR", "fam=local path=/a{b}c/{d}", AUDIT_ENC_BRACED,
+	             AUDIT_FIELD_INTERPRETED);
+	expect_field("next", "1", AUDIT_ENC_PLAIN, 0);
+	/* a lone '{' in the path: the last '}' that ends a token */
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): "
+	          "SADDR={ fam=local path=/tmp/a{b }");
+	expect_field("SADDR", "fam=local path=/tmp/a{b", AUDIT_ENC_BRACED,
+	             AUDIT_FIELD_INTERPRETED);
+	/* a lone '}' inside a word does not end the value */
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): "
+	          "SADDR={ fam=local path=/tmp/a}b }" GS "X=1");
+	expect_field("SADDR", "fam=local path=/tmp/a}b", AUDIT_ENC_BRACED,
+	             AUDIT_FIELD_INTERPRETED);
+	expect_field("X", "1", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
+}
+
+/* auditd writes "SADDR=unknown family" for a family it does not know:
+ * both words are the value (tests/data/enriched_sockaddr.log, line 2) */
+Test(audit_record, enriched_saddr_unknown_family)
+{
+	char *buf;
+	size_t len;
+	const char *line = data_line("enriched_sockaddr.log", 1, &buf, &len);
+
+	cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK);
+	expect_field("saddr", "FF00", AUDIT_ENC_PLAIN, 0);
+	expect_field("SADDR", "unknown family", AUDIT_ENC_PLAIN,
+	             AUDIT_FIELD_INTERPRETED);
+	cr_assert_eq(rec.nfields, 2);
+	free(buf);
+	/* before a further field, and after rsyslog's escaped separator */
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): saddr=FF00"
+	          "#035SADDR=unknown family" GS "X=1");
+	expect_field("SADDR", "unknown family", AUDIT_ENC_PLAIN,
+	             AUDIT_FIELD_INTERPRETED);
+	expect_field("X", "1", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
+	/* only that text: other words after a value stay free text */
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): "
+	          "SADDR=unknown families");
+	expect_field("SADDR", "unknown", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
+	expect_ok("type=SOCKADDR msg=audit(1700000000.123:4567): "
+	          "saddr=unknown family");
+	expect_field("saddr", "unknown", AUDIT_ENC_PLAIN, 0);
+}
+
 Test(audit_record, enriched_after_nested_user_message)
 {
 	expect_ok("type=USER_ACCT msg=audit(1700000000.123:4567): pid=9 uid=1000 "
@@ -1219,4 +1280,102 @@ Test(audit_record, old_pam_punctuation_is_not_part_of_values)
 	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
 	cr_assert_eq(audit_record_field(&r, "hostname")->value.len, 6, "(none) keeps its ')'");
 	audit_record_free(&r);
+}
+
+/* ---- the index of names ------------------------------------------------ */
+
+/* every field knows its occurrence (nth); audit_record_field finds the
+ * first of a name, also past the index's first size and for names longer
+ * than the 8 bytes of a key, and without an index (AUDIT_PARSE_NO_INDEX) */
+Test(audit_record, index_of_names)
+{
+	char line[4096];
+	size_t n, i;
+	const audit_field_t *f;
+
+	n = (size_t)snprintf(line, sizeof(line), "type=PATH msg=audit(1.0:1): ");
+	for (i = 0; i < 100; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "f%zu=%zu dup=%zu ", i, i, i);
+	n += (size_t)snprintf(line + n, sizeof(line) - n,
+	                      "inode_uid=1 inode_gid=2 inode_uid=3 x=1");
+	cr_assert_eq(audit_record_parse(&rec, line, n), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.nfields, 204);
+	for (i = 0; i < 100; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "f%zu", i);
+		f = field(name);
+		cr_assert_eq(f, &rec.fields[2 * i]);
+		cr_assert_eq(f->nth, 1);
+		cr_assert_eq(rec.fields[2 * i + 1].nth, i + 1, "dup #%zu", i);
+	}
+	cr_assert_eq(field("dup"), &rec.fields[1]);
+	expect_field("inode_uid", "1", AUDIT_ENC_PLAIN, 0);
+	expect_field("inode_gid", "2", AUDIT_ENC_PLAIN, 0);
+	cr_assert_eq(rec.fields[202].nth, 2);
+	expect_field("x", "1", AUDIT_ENC_PLAIN, 0);   /* at the line's end */
+	expect_no_field("inode_ui");
+	expect_no_field("f100");
+	cr_assert_not_null(audit_record_field_view(&rec, "f10xyz", 3));
+	/* a shorter record after a long one: the index starts again */
+	expect_ok("type=CWD msg=audit(1.0:2): cwd=\"/\" a=1 a=2");
+	cr_assert_eq(field("a")->nth, 1);
+	cr_assert_eq(rec.fields[2].nth, 2);
+	expect_no_field("f1");
+	expect_no_field("dup");
+	/* without the index */
+	cr_assert_eq(audit_record_parse_opt(&rec, line, n, AUDIT_PARSE_NO_INDEX),
+	             AUDIT_PARSE_OK);
+	cr_assert_eq(rec.indexed, 0);
+	cr_assert_eq(field("dup"), &rec.fields[1]);
+	cr_assert_eq(field("f99"), &rec.fields[198]);
+	expect_no_field("f100");
+	/* AVC's static names are in the index too */
+	expect_ok("type=AVC msg=audit(1.0:3): avc:  denied  { read } for pid=1");
+	expect_field("seresult", "denied", AUDIT_ENC_PLAIN, 0);
+	expect_field("seperms", "read", AUDIT_ENC_PLAIN, 0);
+}
+
+/* every escaped (untrusted-string) name of auparse's typetab.h: an even
+ * upper-hex value is HEX; a name that is none of them keeps it PLAIN */
+Test(audit_record, escaped_names_are_hex)
+{
+	static const char *const names[] = {
+		"acct", "apparmor", "cgroup", "cmd", "comm", "cwd", "data",
+		"denied_mask", "device", "dir", "exe", "file", "grp", "info",
+		"invalid_context", "key", "name", "new-chardev", "new-disk",
+		"new-fs", "new-net", "new-rng", "new_group", "ocomm",
+		"old-chardev", "old-disk", "old-fs", "old-net", "old-rng",
+		"operation", "path", "proctitle", "profile", "requested_mask",
+		"root_dir", "sw", "vm", "watch",
+	};
+	static const char *const plain[] = {
+		"pid", "uid", "ses", "exit", "a0", "names", "keys", "cw", "comm_",
+		"invalid_contexT", "requested_masks", "new-chardeV",
+	};
+	char line[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(line, sizeof(line), "type=USER msg=audit(1.0:1): %s=4142", names[i]);
+		expect_ok(line);
+		cr_assert_eq(field(names[i])->enc, AUDIT_ENC_HEX, "%s", names[i]);
+	}
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		snprintf(line, sizeof(line), "type=USER msg=audit(1.0:1): %s=4142", plain[i]);
+		expect_ok(line);
+		cr_assert_eq(field(plain[i])->enc, AUDIT_ENC_PLAIN, "%s", plain[i]);
+	}
+}
+
+/* AUDIT_PARSE_CHECKED: the caller vouches for the bytes (a copy of a line
+ * that parsed): no control-byte check; without it the check stands */
+Test(audit_record, checked_line_skips_the_binary_check)
+{
+	static const char line[] = "type=CWD msg=audit(1.0:1): cwd=\"/\x02\"";
+
+	cr_assert_eq(audit_record_parse(&rec, line, sizeof(line) - 1), AUDIT_PARSE_BINARY);
+	cr_assert_eq(audit_record_parse_opt(&rec, line, sizeof(line) - 1, AUDIT_PARSE_CHECKED),
+	             AUDIT_PARSE_OK);
+	expect_field("cwd", "/\x02", AUDIT_ENC_QUOTED, 0);
 }

@@ -36,7 +36,8 @@ Test(format, json_escape_plain_text_is_unchanged)
 
 Test(format, json_escape_quotes_backslash_and_controls)
 {
-	cr_assert_str_eq(esc("a\"b\\c\nd\re\tf", 11), "a\\\"b\\\\c\\nd\\re\\tf");
+	/* a backslash reads back as the text \\ (JSON "\\\\") */
+	cr_assert_str_eq(esc("a\"b\\c\nd\re\tf", 11), "a\\\"b\\\\\\\\c\\nd\\re\\tf");
 	cr_assert_str_eq(esc("\x01\x1d\x7f", 3), "\\u0001\\u001d\\u007f");
 }
 
@@ -58,6 +59,44 @@ Test(format, json_escape_marks_invalid_utf8_bytes_instead_of_dropping)
 	cr_assert_str_eq(esc("\xc0\xaf", 2), "\\\\xc0\\\\xaf");
 	cr_assert_str_eq(esc("x\xe2\x82", 3), "x\\\\xe2\\\\x82");
 	cr_assert_str_eq(esc("\xed\xa0\x80", 3), "\\\\xed\\\\xa0\\\\x80");
+}
+
+/* 0xFF and the text \xff (and \\xff) read back as three different texts */
+Test(format, json_escape_tells_invalid_bytes_from_backslash_text)
+{
+	cr_assert_str_eq(esc("\xff", 1), "\\\\xff");               /* reads \xff */
+	cr_assert_str_eq(esc("\\xff", 4), "\\\\\\\\xff");        /* reads \\xff */
+	cr_assert_str_eq(esc("\\\xff", 2), "\\\\\\\\\\\\xff");  /* reads \\\xff */
+	cr_assert_str_eq(esc("\\", 1), "\\\\\\\\");
+	cr_assert_str_eq(esc("\\\\", 2), "\\\\\\\\\\\\\\\\");
+}
+
+/* the invisible format characters, at the edges of their ranges */
+Test(format, invisible_characters_at_their_limits)
+{
+	static const unsigned yes[] = { 0xAD, 0x600, 0x605, 0x61C, 0x200B, 0x200F, 0x2028,
+	                                0x202E, 0x2060, 0x2064, 0x2066, 0x2069, 0x206F,
+	                                0xFEFF, 0xFFF9, 0xFFFB, 0xE0001, 0xE0020, 0xE007F };
+	static const unsigned no[] = { 0x20, 0x7F, 0xAC, 0xAE, 0x5FF, 0x606, 0x200A, 0x2010,
+	                               0x2027, 0x202F, 0x2065, 0x2070, 0xFEFE, 0xFF00,
+	                               0xFFFA + 2, 0xFFFD, 0xE0000, 0xE0002, 0xE0080, 0x10FFFF };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		cr_assert(format_is_invisible(yes[i]), "U+%04X", yes[i]);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		cr_assert(!format_is_invisible(no[i]), "U+%04X", no[i]);
+}
+
+/* in JSON they read as the text \uXXXX (not a JSON escape, which a reader
+ * would turn back into the character); the text "\u202e" reads \\u202e */
+Test(format, json_escape_shows_invisible_characters)
+{
+	cr_assert_str_eq(esc("exe\xe2\x80\xaegnp", 9), "exe\\\\u202egnp");
+	cr_assert_str_eq(esc("\xef\xbb\xbf\xc2\xad", 5), "\\\\ufeff\\\\u00ad");
+	cr_assert_str_eq(esc("\xf3\xa0\x80\x81", 4), "\\\\U000e0001");
+	cr_assert_str_eq(esc("\xe2\x81\xa5\xe2\x81\xb0", 6), "\xe2\x81\xa5\xe2\x81\xb0");
+	cr_assert_str_eq(esc("\\u202e", 6), "\\\\\\\\u202e");
 }
 
 Test(format, json_escape_of_nothing_is_nothing)

@@ -122,6 +122,22 @@ Test(cef, controls_become_spaces_and_invalid_utf8_the_replacement_character)
 	cr_assert_not_null(strstr(out, "PATH.name=a b \xef\xbf\xbd" "c\xc3\xa9"), "%s", out);
 }
 
+/* bidi controls and other invisible format characters are shown as the
+ * text <U+XXXX>, in values and in the header; their neighbours pass */
+Test(cef, invisible_characters_are_shown)
+{
+	const char *out = fixture_run(&format_cef, NULL, 1,
+		"type=PATH msg=audit(1700000000.123:1): "
+		"name=E280AE78E281A578E281A9E281B0E2808BE2808AEFBBBFC2ADF3A08081F3A081BFF3A08281");
+
+	cr_assert_not_null(strstr(out, "PATH.name=<U+202E>x\xe2\x81\xa5x<U+2069>\xe2\x81\xb0"
+	                               "<U+200B>\xe2\x80\x8a<U+FEFF><U+00AD><U+E0001><U+E007F>"
+	                               "\xf3\xa0\x82\x81"), "%s", out);
+	out = fixture_run(&format_cef, NULL, 1,
+		"type=USER_CMD msg=audit(1700000000.123:1): pid=1 uid=0 msg='op=x\xe2\x80\xaey res=success'");
+	cr_assert_not_null(strstr(out, "|USER_CMD x<U+202E>y|"), "%s", out);
+}
+
 Test(cef, user_login_maps_users_source_and_outcome)
 {
 	fixture_cef_parse(fixture_run(&format_cef, NULL, 1,

@@ -87,7 +87,21 @@ Test(format_json, execve_and_proctitle_without_fields_are_valid)
 	cr_assert_str_eq(one(1, "type=EXECVE msg=audit(1700000000.123:1): "),
 	                 HEAD "\"type\":\"EXECVE\",\"EXECVE\":{\"argv\":[]}}");
 	cr_assert_str_eq(one(1, "type=PROCTITLE msg=audit(1700000000.123:1): "),
-	                 HEAD "\"type\":\"PROCTITLE\",\"PROCTITLE\":{\"argv\":[]}}");
+	                 HEAD "\"type\":\"PROCTITLE\",\"PROCTITLE\":{}}");
+}
+
+/* every argument byte once: enriched, the aN fields are only in argv (a
+ * long argument's aN[i] pieces too); argc and aN_len stay; PROCTITLE keeps
+ * its proctitle and gets no argv */
+Test(format_json, execve_arguments_are_sent_once_in_argv)
+{
+	cr_assert_str_eq(one(1, "type=EXECVE msg=audit(1700000000.123:1): argc=3 a0=\"ls\" "
+	                        "a1_len=4 a1[0]=2D6C a1[1]=\"a\" a2=\"/\""),
+	                 HEAD "\"type\":\"EXECVE\",\"EXECVE\":{\"argc\":\"3\",\"a1_len\":\"4\","
+	                 "\"argv\":[\"ls\",\"-la\",\"/\"]}}");
+	cr_assert_str_eq(one(1, "type=PROCTITLE msg=audit(1700000000.123:1): "
+	                        "proctitle=6C73002D6C61"),
+	                 HEAD "\"type\":\"PROCTITLE\",\"PROCTITLE\":{\"proctitle\":\"ls -la\"}}");
 }
 
 Test(format_json, empty_value_enriched_is_an_empty_string)
@@ -99,7 +113,7 @@ Test(format_json, empty_value_enriched_is_an_empty_string)
 Test(format_json, a_field_named_argv_does_not_shadow_the_argv_array)
 {
 	cr_assert_str_eq(one(1, "type=EXECVE msg=audit(1700000000.123:1): argv=x a0=\"ls\""),
-	                 HEAD "\"type\":\"EXECVE\",\"EXECVE\":{\"argv_2\":\"x\",\"a0\":\"ls\","
+	                 HEAD "\"type\":\"EXECVE\",\"EXECVE\":{\"argv_2\":\"x\","
 	                 "\"argv\":[\"ls\"]}}");
 	/* without enrichment there is no array: the field keeps its name */
 	cr_assert_str_eq(one(0, "type=EXECVE msg=audit(1700000000.123:1): argv=x a0=\"ls\""),

@@ -69,8 +69,9 @@ Test(leef, every_field_is_a_custom_key_prefixed_by_its_record_type)
 	expect("SYSCALL.uid", "0");
 	cr_assert_null(fixture_get(&m, "SYSCALL.UID"), "ids are never resolved here");
 	expect("SYSCALL.comm", "sudo");
-	expect("EXECVE.a2", "/etc/shadow");
+	expect("EXECVE.argc", "3");
 	expect("EXECVE.argv", "sudo cat /etc/shadow");
+	cr_assert_null(fixture_get(&m, "EXECVE.a2"), "every argument byte once: in argv");
 	/* a type that repeats: numbered from its second record on */
 	expect("PATH.name", "/usr/bin/sudo");
 	expect("PATH.2.name", "/lib64/ld-linux-x86-64.so.2");
@@ -86,6 +87,7 @@ Test(leef, without_enrichment_values_are_as_written_and_no_interpretations)
 	expect("SYSCALL.syscall", "59");
 	cr_assert_null(fixture_get(&m, "SYSCALL.SYSCALL"));
 	cr_assert_null(fixture_get(&m, "EXECVE.argv"));
+	expect("EXECVE.a2", "/etc/shadow");   /* the arguments as written */
 }
 
 Test(leef, v1_has_no_delimiter_field_and_separates_with_tab)
@@ -184,6 +186,27 @@ Test(leef, invalid_utf8_is_written_as_hex_text_and_valid_utf8_kept)
 	cr_assert_not_null(strstr(fixture_run(&format_leef, NULL, 1,
 	                   "type=PATH msg=audit(1700000000.123:1): name=636166C3A9FF"),
 	                   "PATH.name=caf\xc3\xa9\\xff"));
+}
+
+/* bidi controls and other invisible format characters are shown as the
+ * text \uXXXX, and the value still comes back exactly; the characters
+ * next to them (U+2065, U+200A, U+E0080: not format characters) pass */
+Test(leef, invisible_characters_are_shown_and_round_trip)
+{
+	static const char val[] = "exe\xe2\x80\xaegnp.\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8e"
+	                          "\xd8\x9c\xe2\x80\x8b\xef\xbb\xbf\xc2\xad\xf3\xa0\x80\x81"
+	                          "\\u202e";
+	const char *out;
+
+	value_round_trips('\t', val, sizeof(val) - 1);
+	value_round_trips('^', val, sizeof(val) - 1);
+	out = fixture_run(&format_leef, NULL, 1, "type=PATH msg=audit(1700000000.123:1): "
+	                "name=E280AE78E281A578E281B078E2808A78F3A08281");
+	cr_assert_not_null(strstr(out, "PATH.name=\\u202ex\xe2\x81\xa5x\xe2\x81\xb0x"
+	                             "\xe2\x80\x8ax\xf3\xa0\x82\x81"), "%s", out);
+	out = fixture_run(&format_leef, NULL, 1, "type=PATH msg=audit(1700000000.123:1): "
+	                "name=E281A9F3A081BF");
+	cr_assert_not_null(strstr(out, "PATH.name=\\u2069\\U000e007f"), "%s", out);
 }
 
 Test(leef, dangerous_characters_in_a_field_name_become_underscores)

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "pipeline.h"
 
@@ -129,6 +130,62 @@ Test(pipeline, no_host_attribution_header_names_this_host)
 	cr_assert(strncmp(m, "<14>1 2023-11-14T22:13:20.123Z relay01 auditd - - - {", 53) == 0,
 	          "header: %.60s", m);
 	cr_assert_null(strstr(m, "\"host\""), "%s", m);
+}
+
+/* a node= that no host name could be does not name the message: the
+ * sender does, and the node stays in the body; at the limits of the
+ * characters and the length a HOSTNAME may have */
+Test(pipeline, a_node_that_is_no_host_name_stays_in_the_body)
+{
+	static const struct { const char *node, *hdr; } cases[] = {
+		{ "ev|il<13>1]x", "host07" },
+		{ "web 01", NULL },               /* a space ends the node: "web" */
+		{ "-", "host07" },                /* RFC 5424's NILVALUE */
+		{ "a\\b", "host07" },
+		{ "web\xc3\xa9" "01", "host07" }, /* not ASCII */
+		{ "web-01.example.net", "web-01.example.net" },
+		{ "web_01", "web_01" },           /* auditd name_format=user */
+		{ "2001:db8::1", "2001:db8::1" }, /* name_format=numeric */
+		{ "192.0.2.1", "192.0.2.1" },
+	};
+	char line[1024], want[512];
+	size_t i;
+	const char *m;
+
+	conf.header.style = SYSLOG_HDR_RFC5424;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].hdr == NULL)
+			continue;
+		snprintf(line, sizeof(line), "<13>1 2023-11-14T22:13:20.123+00:00 host07 "
+		         "audisp-syslog - - - node=%s type=CWD msg=audit(1700000000.123:4567): "
+		         "cwd=\"/\"", cases[i].node);
+		m = run(line);
+		snprintf(want, sizeof(want), "<14>1 2023-11-14T22:13:20.123Z %s auditd - - - {",
+		         cases[i].hdr);
+		cr_assert(strncmp(m, want, strlen(want)) == 0, "node %s: %s", cases[i].node, m);
+		cr_assert(strstr(m, "\"node\":\"") != NULL, "node %s: %s", cases[i].node, m);
+	}
+}
+
+/* 255 characters are a HOSTNAME, 256 are not */
+Test(pipeline, a_node_longer_than_a_hostname_stays_in_the_body)
+{
+	char line[1024], node[300];
+	const char *m;
+
+	conf.header.style = SYSLOG_HDR_RFC5424;
+	memset(node, 'a', sizeof(node));
+	node[255] = '\0';
+	snprintf(line, sizeof(line), "<13>1 2023-11-14T22:13:20.123+00:00 host07 audisp-syslog - - - "
+	         "node=%s type=CWD msg=audit(1700000000.123:1): cwd=\"/\"", node);
+	m = run(line);
+	cr_assert(strncmp(m + 31, node, 255) == 0 && m[31 + 255] == ' ', "%.300s", m);
+	node[255] = 'a';
+	node[256] = '\0';
+	snprintf(line, sizeof(line), "<13>1 2023-11-14T22:13:20.123+00:00 host07 audisp-syslog - - - "
+	         "node=%s type=CWD msg=audit(1700000000.123:2): cwd=\"/\"", node);
+	m = run(line);
+	cr_assert(strncmp(m + 31, "host07 ", 7) == 0, "%.300s", m);
 }
 
 Test(pipeline, syslog_hostname_names_the_host_when_there_is_no_node)
@@ -434,4 +491,59 @@ Test(pipeline, a_retried_batch_has_its_routes_once)
 	cr_assert_eq(mb.n, 1);
 	assert_route(0, "y.0");
 	pipeline_batch_commit(pipe_);
+}
+
+/* issue 13: audit(9223372036854775807.999:1) became 1900-01-00T00:00:00.999Z
+ * in the header and rt=18446744073709551615 in CEF; year 10000 became
+ * 10000-01-01T...: the receiving clock stands in, the event says so, and
+ * its id keeps the time as written */
+Test(pipeline, an_implausible_audit_time_never_reaches_a_time_key)
+{
+	static const struct { const format_ops_t *f; const char *flag; } fmts[] = {
+		{ &format_json, "\"time_from\":\"received\"" },
+		{ &format_leef, "audit.time_from=received" },
+		{ &format_cef, "audit.time_from=received" },
+		{ &format_raw, "" },
+	};
+	static const char *const lines[] = {
+		"type=USER_LOGIN msg=audit(9223372036854775807.999:1): pid=1 res=success",
+		"type=USER_LOGIN msg=audit(253402300800.000:2): pid=1 res=success",
+	};
+	char year[16], want[64];
+	size_t f, l;
+	time_t now = time(NULL);
+	struct tm tm;
+	const char *m;
+
+	gmtime_r(&now, &tm);
+	snprintf(year, sizeof(year), "%04d-", tm.tm_year + 1900);
+	conf.header.style = SYSLOG_HDR_RFC5424;
+	for (f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++)
+		for (l = 0; l < 2; l++) {
+			conf.format = fmts[f].f;
+			pipeline_free(pipe_);
+			pipe_ = NULL;
+			m = run(lines[l]);
+			cr_assert(strncmp(m + 6, year, 5) == 0, "receive time in the header: %s", m);
+			cr_assert(strstr(m, fmts[f].flag) != NULL, "%s", m);
+			cr_assert(strstr(m, "10000-") == NULL && strstr(m, "1900-") == NULL &&
+			          strstr(m, "rt=18446744073709551615") == NULL, "%s", m);
+			if (fmts[f].f == &format_raw)
+				continue;
+			snprintf(want, sizeof(want), "%.*s", 18, strchr(lines[l], '(') + 1);
+			cr_assert(strstr(m, want) != NULL, "the id keeps %s: %s", want, m);
+			if (fmts[f].f == &format_cef)
+				cr_assert(strstr(m, "rt=1") != NULL, "%s", m);
+		}
+}
+
+Test(pipeline, an_audit_time_a_day_ahead_is_kept)
+{
+	char line[128];
+	const char *m;
+
+	snprintf(line, sizeof(line), "type=USER_LOGIN msg=audit(%lld.000:3): pid=1",
+	         (long long)time(NULL) + AUDIT_TIME_FUTURE_MAX_S - 60);
+	m = run(line);
+	cr_assert(strstr(m, "time_from") == NULL, "%s", m);
 }

@@ -73,7 +73,7 @@ Test(spool, flushed_events_round_trip_in_order)
 	for (i = 0; i < 3; i++)
 		add(held[i]);
 	audit_joiner_flush(j);
-	cr_assert_eq(spool_append_completed(path, j, &nev, &nl, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(spool_append_completed(path, NULL, j, &nev, &nl, err, sizeof(err)), 0, "%s", err);
 	audit_joiner_rollback(j);
 	cr_assert_eq(nev, 2);
 	cr_assert_eq(nl, 3);
@@ -96,12 +96,12 @@ Test(spool, a_second_shutdown_appends)
 	audit_joiner_begin(j);
 	add(held[0]);
 	audit_joiner_flush(j);
-	cr_assert_eq(spool_append_completed(path, j, &nev, &nl, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(spool_append_completed(path, NULL, j, &nev, &nl, err, sizeof(err)), 0, "%s", err);
 	audit_joiner_rollback(j);
 	audit_joiner_begin(j);
 	add(held[2]);
 	audit_joiner_flush(j);
-	cr_assert_eq(spool_append_completed(path, j, &nev, &nl, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(spool_append_completed(path, NULL, j, &nev, &nl, err, sizeof(err)), 0, "%s", err);
 	audit_joiner_rollback(j);
 
 	cr_assert_eq(spool_load(path, &s, err, sizeof(err)), 1, "%s", err);
@@ -141,7 +141,7 @@ Test(spool, tags_round_trip_with_their_lines)
 	add_tagged(held[1], "other", 5);           /* same event: its own tag */
 	add(held[2]);                              /* no tag */
 	audit_joiner_flush(j);
-	cr_assert_eq(spool_append_completed(path, j, &nev, &nl, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(spool_append_completed(path, NULL, j, &nev, &nl, err, sizeof(err)), 0, "%s", err);
 	audit_joiner_rollback(j);
 	lines[0].p = (char *)"a batch line";
 	lines[0].len = 12;
@@ -151,7 +151,7 @@ Test(spool, tags_round_trip_with_their_lines)
 	lines[1].len = 0;
 	lines[1].tag = (char *)"t";
 	lines[1].tag_len = 1;
-	cr_assert_eq(spool_append(path, lines, 2, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(spool_append(path, NULL, lines, 2, err, sizeof(err)), 0, "%s", err);
 
 	cr_assert_eq(spool_load(path, &s, err, sizeof(err)), 1, "%s", err);
 	cr_assert_eq(s.nlines, 5);
@@ -182,7 +182,7 @@ Test(spool, version_1_files_are_read_and_appended_to)
 	char err[256];
 
 	write_file(text, sizeof(text) - 1);
-	cr_assert_eq(spool_append(path, &l, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(spool_append(path, NULL, &l, 1, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(spool_load(path, &s, err, sizeof(err)), 1, "%s", err);
 	cr_assert_eq(s.nlines, 2);
 	cr_assert_str_eq(s.lines[0].p, "abc");
@@ -212,6 +212,60 @@ Test(spool, held_messages_differ_by_tag)
 	spool_held_free(&h);
 }
 
+/* Format 3: the writer's identity at the top, read back by spool_load()
+ * and spool_identity_of(); appending keeps the first writer's line. */
+Test(spool, the_identity_of_the_writer_is_kept)
+{
+	static const char want[] = "statsname=omauditfwd-127.0.0.1:514-leef transport=tcp "
+	                           "format=leef";
+	char id[SPOOL_IDENTITY_MAX], other[SPOOL_IDENTITY_MAX], err[256];
+	audit_line_t l = { (char *)"abc", 3, NULL, 0 };
+	spool_t s;
+	FILE *f;
+
+	spool_identity(id, sizeof(id), "omauditfwd-127.0.0.1:514-leef", "tcp", "leef");
+	cr_assert_str_eq(id, want);
+	spool_identity(other, sizeof(other), "a b\nc\x01\xc3\xa9", "tcp", "json");
+	cr_assert_str_eq(other, "statsname=a b_c___ transport=tcp format=json",
+	                 "one printable line: %s", other);
+	spool_identity(other, 16, "long-name", "tcp", "json");
+	cr_assert_str_eq(other, "statsname=long-");
+
+	cr_assert_eq(spool_identity_of(path, other, sizeof(other), err, sizeof(err)), 0,
+	             "no file");
+	cr_assert_eq(spool_append(path, id, &l, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(spool_append(path, "statsname=x", &l, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(spool_identity_of(path, other, sizeof(other), err, sizeof(err)), 1, "%s",
+	             err);
+	cr_assert_str_eq(other, want, "the file's first writer: %s", other);
+	cr_assert_eq(spool_load(path, &s, err, sizeof(err)), 1, "%s", err);
+	cr_assert_str_eq(s.identity, want);
+	cr_assert_eq(s.nlines, 2);
+	cr_assert_str_eq(s.lines[1].p, "abc");
+	spool_free(&s);
+
+	/* formats 1 and 2 have none: "" */
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs("omauditfwd-spool 2\n3 abc\n", f);
+	fclose(f);
+	cr_assert_eq(spool_identity_of(path, other, sizeof(other), err, sizeof(err)), 1);
+	cr_assert_str_eq(other, "");
+	cr_assert_eq(spool_load(path, &s, err, sizeof(err)), 1, "%s", err);
+	cr_assert_null(s.identity);
+	cr_assert_eq(s.nlines, 1);
+	spool_free(&s);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs("omauditfwd-spool 1\n3 abc\n", f);
+	fclose(f);
+	cr_assert_eq(spool_identity_of(path, other, sizeof(other), err, sizeof(err)), 1);
+	cr_assert_str_eq(other, "");
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs("not a spool\n", f);
+	fclose(f);
+	cr_assert_eq(spool_identity_of(path, other, sizeof(other), err, sizeof(err)), -1);
+	cr_assert(strstr(err, "not an omauditfwd spool file") != NULL, "%s", err);
+}
+
 Test(spool, no_file_is_not_an_error)
 {
 	spool_t s;
@@ -235,7 +289,9 @@ Test(spool, damaged_files_are_refused_naming_the_place)
 		"omauditfwd-spool 2\n3/ abcde\n",           /* no tag length */
 		"omauditfwd-spool 2\n3/2abcde\n",           /* no space */
 		"omauditfwd-spool 2\n3/99999999999999999999999 a\n",
-		"omauditfwd-spool 3\n3 abc\n",              /* a version to come */
+		"omauditfwd-spool 4\n3 abc\n",              /* a version to come */
+		"omauditfwd-spool 3 \n3 abc\n",             /* no identity */
+		"omauditfwd-spool 3 x",                      /* no LF after it */
 		"",
 	};
 	spool_t s;

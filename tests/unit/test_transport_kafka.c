@@ -3,7 +3,10 @@
  * delivery, keys, compression, and above all outages and injected produce
  * errors: a failed batch retried as it was ends up in the topic exactly
  * once (the high watermarks add up to the number of messages sent, and
- * reading the topic back finds each message once). */
+ * reading the topic back finds each message once). Messages Kafka refuses
+ * for good (message.max.bytes set low, refusals injected into the mock)
+ * are reduced through the hook or written to the dead-letter file, and the
+ * batch around them commits. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <librdkafka/rdkafka.h>
@@ -15,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "deadletter_reader.h"
 #include "kafka_stats.h"
 #include "transport.h"
 
@@ -1467,3 +1472,529 @@ Test(kafka, fatal_error_recreates_the_producer, .timeout = 30)
 /* Not tested: DUPLICATE_SEQUENCE_NUMBER. A real broker says it when it
  * already has the messages, so librdkafka (rightly) reports them delivered;
  * injected by the mock, nothing was stored. */
+
+/* ---- messages refused for good: reduced, or the dead-letter file ---- */
+
+#define SMALL_MAX      2000        /* message.max.bytes of these tests */
+#define BIG_LEN        5000        /* a message over it */
+#define REDUCED_MARK   "REDUCED "
+
+static const char *const small_params[] = {
+	"message.timeout.ms=2500", "retry.backoff.ms=50", "reconnect.backoff.ms=50",
+	"reconnect.backoff.max.ms=200", "socket.timeout.ms=2000", "linger.ms=5",
+	"message.max.bytes=2000",
+};
+
+/* the reduce hook of these tests: the mark and the message's first bytes */
+typedef struct reducer {
+	const msgbatch_t *mb;      /* the batch handed to send() */
+	int calls;
+	size_t last_limit;
+	enum { R_CUT, R_FAIL, R_TOO_BIG } mode;
+} reducer_t;
+
+static int cut_hook(void *ctx, size_t idx, size_t limit, buf_t *out)
+{
+	reducer_t *r = ctx;
+	size_t len, keep;
+	const char *m;
+
+	cr_assert_lt(idx, r->mb->n);
+	m = msgbatch_msg(r->mb, idx, &len);
+	r->calls++;
+	r->last_limit = limit;
+	if (r->mode == R_FAIL)
+		return -1;
+	if (r->mode == R_TOO_BIG) {
+		buf_append(out, m, len);
+		return 0;
+	}
+	cr_assert_gt(limit, sizeof(REDUCED_MARK));
+	keep = limit - sizeof(REDUCED_MARK);
+	buf_puts(out, REDUCED_MARK);
+	buf_append(out, m, len < keep ? len : keep);
+	return 0;
+}
+
+static int notices;
+static void count_notice(void *ctx, const char *text)
+{
+	(void)ctx;
+	notices++;
+	cr_log_info("notice: %s", text);
+}
+
+/* a message of LEN bytes, serial I, holding LF and a forged dead-letter
+ * entry header */
+static void add_big(msgbatch_t *mb, int i, size_t len)
+{
+	char head[256];
+	int n = snprintf(head, sizeof(head), LINE " a0=\"\nomauditfwd-deadletter 1 "
+	                 "2020-01-01T00:00:00.000Z FORGED 1 - 1\nx\n", i, i);
+
+	msgbatch_begin(mb);
+	buf_append(&mb->data, head, (size_t)n);
+	while (mb->data.len - mb->open_at < len)
+		buf_putc(&mb->data, (char)('a' + mb->data.len % 26));
+	cr_assert_eq(msgbatch_end(mb), 0);
+}
+
+/* N messages from serial FIRST, every tenth from the fifth on BIG_LEN long */
+static void make_mixed(msgbatch_t *mb, int first, int n)
+{
+	int i;
+
+	msgbatch_init(mb);
+	for (i = first; i < first + n; i++)
+		if (i % 10 == 5)
+			add_big(mb, i, BIG_LEN);
+		else
+			add_msg(mb, LINE, i, i);
+}
+
+static int is_big(const msgbatch_t *mb, size_t i)
+{
+	size_t len;
+
+	msgbatch_msg(mb, i, &len);
+	return len >= BIG_LEN;
+}
+
+static void small_conf(transport_conf_t *tc, const cluster_t *c, transport_kafka_stats_t *sink)
+{
+	conf_for(tc, c);
+	tc->kafka_conf_params = small_params;
+	tc->kafka_n_conf_params = sizeof(small_params) / sizeof(small_params[0]);
+	tc->kafka_key = "k1";
+	memset(sink, 0, sizeof(*sink));
+	tc->kafka_stats = sink;
+	tc->kafka_notice = count_notice;
+}
+
+static void temp_dir(char *dir, size_t len)
+{
+	snprintf(dir, len, "/tmp/test_kafka_dl.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* message I of MB is in G exactly once, as it is, or reduced by cut_hook */
+static size_t find_in(const got_t *g, const char *m, size_t len)
+{
+	size_t j, hits = 0;
+
+	for (j = 0; j < g->n; j++)
+		hits += strlen(g->val[j]) == len && memcmp(g->val[j], m, len) == 0;
+	return hits;
+}
+
+static size_t find_reduced(const got_t *g, const char *m)
+{
+	size_t j, hits = 0, mark = sizeof(REDUCED_MARK) - 1, n;
+
+	for (j = 0; j < g->n; j++) {
+		n = strlen(g->val[j]);
+		hits += n > mark && memcmp(g->val[j], REDUCED_MARK, mark) == 0 &&
+		        memcmp(g->val[j] + mark, m, n - mark) == 0;
+	}
+	return hits;
+}
+
+/* message.max.bytes set low: the messages over it are reduced through the
+ * hook and delivered in the same send() as the others, none held back */
+Test(kafka_refused, over_message_max_bytes_reduced_through_the_hook, .timeout = 40)
+{
+	transport_kafka_stats_t sink;
+	char dir[64], path[128], err[ERRLEN];
+	cluster_t c;
+	transport_conf_t tc;
+	reducer_t r = { 0 };
+	transport_t *t;
+	msgbatch_t mb;
+	size_t delivered, i, len;
+	const char *m;
+	got_t g;
+
+	temp_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/dl", dir);
+	cluster_start(&c, 1, 2);
+	small_conf(&tc, &c, &sink);
+	make_mixed(&mb, 0, 30);
+	r.mb = &mb;
+	tc.reduce = cut_hook;
+	tc.reduce_ctx = &r;
+	tc.kafka_deadletter = path;
+	t = make(&tc);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)), TRANSPORT_OK,
+	             "%s", err);
+	cr_assert_eq(delivered, 30);
+	cr_assert_eq(r.calls, 3);
+	cr_assert_leq(r.last_limit, SMALL_MAX - 64 - 2, "limit %zu", r.last_limit);
+	cr_assert_gt(r.last_limit, SMALL_MAX / 2, "limit %zu", r.last_limit);
+	topic_read(&c, 30, &g);
+	cr_assert_eq(g.n, 30);
+	for (i = 0; i < mb.n; i++) {
+		m = msgbatch_msg(&mb, i, &len);
+		if (is_big(&mb, i))
+			cr_assert_eq(find_reduced(&g, m), 1, "big message %zu not reduced once", i);
+		else
+			cr_assert_eq(find_in(&g, m, len), 1, "message %zu", i);
+	}
+	cr_assert_eq(sink.reduced, 3);
+	cr_assert_eq(sink.permanent, 3);
+	cr_assert_eq(sink.deadletter, 0);
+	cr_assert_eq(notices, 1, "told once per kind, %d times", notices);
+	cr_assert_eq(access(path, F_OK), -1, "a dead-letter file was written");
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+	remove_dir(dir);
+}
+
+/* No smaller version (the hook fails, or gives one still too large): the
+ * messages go to the dead-letter file with their reason, whole, and the
+ * batch commits in the same send(); the file reads back exactly. */
+Test(kafka_refused, over_message_max_bytes_to_the_deadletter_file, .timeout = 40)
+{
+	transport_kafka_stats_t sink;
+	char dir[64], path[128], err[ERRLEN];
+	cluster_t c;
+	transport_conf_t tc;
+	reducer_t r = { 0 };
+	transport_t *t;
+	msgbatch_t mb, mb2;
+	size_t delivered, i, len, k = 0;
+	const char *m;
+	dl_file_t d;
+	got_t g;
+
+	temp_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/dl", dir);
+	cluster_start(&c, 1, 2);
+	small_conf(&tc, &c, &sink);
+	make_mixed(&mb, 0, 30);
+	make_mixed(&mb2, 100, 20);
+	r.mb = &mb;
+	r.mode = R_FAIL;
+	tc.reduce = cut_hook;
+	tc.reduce_ctx = &r;
+	tc.kafka_deadletter = path;
+	t = make(&tc);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)), TRANSPORT_OK,
+	             "%s", err);
+	cr_assert_eq(delivered, 30);
+	r.mb = &mb2;
+	r.mode = R_TOO_BIG;
+	cr_assert_eq(transport_kafka.send(t, &mb2, &delivered, err, sizeof(err)), TRANSPORT_OK,
+	             "%s", err);
+	cr_assert_eq(r.calls, 5);
+	cr_assert_eq(topic_count(&c), 27 + 18);
+	topic_read(&c, 45, &g);
+	cr_assert_eq(dl_read(path, &d), 0);
+	cr_assert_not(d.malformed);
+	cr_assert_eq(d.n, 5);
+	for (i = 0; i < mb.n + mb2.n; i++) {
+		const msgbatch_t *b = i < mb.n ? &mb : &mb2;
+		size_t j = i < mb.n ? i : i - mb.n;
+
+		m = msgbatch_msg(b, j, &len);
+		if (!is_big(b, j)) {
+			cr_assert_eq(find_in(&g, m, len), 1, "message %zu", i);
+			continue;
+		}
+		cr_assert_eq(find_in(&g, m, len) + find_reduced(&g, m), 0, "%zu produced", i);
+		cr_assert_str_eq(d.e[k].reason, "MSG_SIZE_TOO_LARGE");
+		cr_assert_str_eq(d.e[k].topic, TOPIC);
+		cr_assert_str_eq(d.e[k].key, "k1");
+		cr_assert_eq(d.e[k].len, len);
+		cr_assert_eq(memcmp(d.e[k].msg, m, len), 0, "entry %zu differs", k);
+		k++;
+	}
+	cr_assert_eq(sink.deadletter, 5);
+	cr_assert_eq(sink.permanent, 5);
+	cr_assert_eq(sink.reduced, 0);
+	cr_assert_eq(notices, 1, "told once per kind, %d times", notices);
+	dl_free(&d);
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	msgbatch_free(&mb2);
+	cluster_stop(&c);
+	remove_dir(dir);
+}
+
+/* one message, alone in its request, refusals injected into the mock */
+static void send_one_refused(transport_t *t, cluster_t *c, reducer_t *r, msgbatch_t *mb,
+                             int serial, size_t cnt, rd_kafka_resp_err_t code)
+{
+	rd_kafka_resp_err_t errs[4];
+	char err[ERRLEN];
+	size_t i, delivered;
+
+	for (i = 0; i < cnt; i++)
+		errs[i] = code;
+	make_batch(mb, serial, 1);
+	r->mb = mb;
+	rd_kafka_mock_push_request_errors_array(c->mc, PRODUCE, cnt, errs);
+	cr_assert_eq(transport_kafka.send(t, mb, &delivered, err, sizeof(err)), TRANSPORT_OK,
+	             "%s", err);
+	cr_assert_eq(delivered, 1);
+}
+
+/* The broker refuses (its limit is below message.max.bytes): reduced to
+ * half, once; refused again, or refused as invalid (no reduction tried),
+ * into the dead-letter file. A whole request refused: each message is
+ * tried alone, and only one refused alone is judged by it. */
+Test(kafka_refused, broker_refusals, .timeout = 60)
+{
+	transport_kafka_stats_t sink;
+	char dir[64], path[128], err[ERRLEN];
+	cluster_t c;
+	transport_conf_t tc;
+	reducer_t r = { 0 };
+	transport_t *t;
+	msgbatch_t a, b, x, mb;
+	size_t len, delivered, i, in_topic, in_dl;
+	const char *m;
+	dl_file_t d;
+	got_t g;
+
+	temp_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/dl", dir);
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	memset(&sink, 0, sizeof(sink));
+	tc.kafka_stats = &sink;
+	tc.kafka_notice = count_notice;
+	tc.reduce = cut_hook;
+	tc.reduce_ctx = &r;
+	tc.kafka_deadletter = path;
+	t = make(&tc);
+	send_one_refused(t, &c, &r, &a, 1, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+	m = msgbatch_msg(&a, 0, &len);
+	cr_assert_eq(r.calls, 1);
+	cr_assert_eq(r.last_limit, len / 2);
+	cr_assert_eq(sink.reduced, 1);
+	send_one_refused(t, &c, &r, &b, 2, 2, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+	cr_assert_eq(r.calls, 2);
+	send_one_refused(t, &c, &r, &x, 3, 1, RD_KAFKA_RESP_ERR_INVALID_RECORD);
+	cr_assert_eq(r.calls, 2, "an invalid record is not a matter of size");
+	cr_assert_eq(sink.deadletter, 2);
+	cr_assert_eq(dl_read(path, &d), 0);
+	cr_assert_eq(d.n, 2);
+	cr_assert_str_eq(d.e[0].reason, "MSG_SIZE_TOO_LARGE");
+	m = msgbatch_msg(&b, 0, &len);
+	cr_assert(d.e[0].len == len && memcmp(d.e[0].msg, m, len) == 0);
+	cr_assert_str_eq(d.e[1].reason, "INVALID_RECORD");
+	m = msgbatch_msg(&x, 0, &len);
+	cr_assert(d.e[1].len == len && memcmp(d.e[1].msg, m, len) == 0);
+	cr_assert_null(d.e[1].key);
+	dl_free(&d);
+	cr_assert_eq(topic_count(&c), 1);
+	topic_read(&c, 1, &g);
+	m = msgbatch_msg(&a, 0, &len);
+	cr_assert_eq(find_reduced(&g, m), 1);
+	got_free(&g);
+	cr_assert_eq(notices, 3, "notices %d", notices);   /* 3 kinds: reduced; set aside, twice */
+
+	/* a request of 20 refused, then the first one tried alone */
+	make_batch(&mb, 100, 20);
+	r.mb = &mb;
+	rd_kafka_mock_push_request_errors(c.mc, PRODUCE, 2, RD_KAFKA_RESP_ERR_INVALID_RECORD,
+	                                  RD_KAFKA_RESP_ERR_INVALID_RECORD);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)), TRANSPORT_OK,
+	             "%s", err);
+	cr_assert_eq(delivered, 20);
+	cr_assert_eq(dl_read(path, &d), 0);
+	cr_assert_not(d.malformed);
+	in_dl = d.n - 2;
+	cr_assert_leq(in_dl, 1, "%zu of 20 set aside: only one was refused alone", in_dl);
+	in_topic = (size_t)topic_count(&c) - 1;
+	cr_assert_eq(in_topic + in_dl, 20, "%zu produced, %zu set aside", in_topic, in_dl);
+	topic_read(&c, 21, &g);
+	for (i = 0; i < mb.n; i++) {
+		size_t k, hits;
+
+		m = msgbatch_msg(&mb, i, &len);
+		hits = find_in(&g, m, len);
+		for (k = 2; k < d.n; k++)
+			hits += d.e[k].len == len && memcmp(d.e[k].msg, m, len) == 0;
+		cr_assert_eq(hits, 1, "message %zu: %zu times", i, hits);
+	}
+	cr_log_info("request refused: %zu delivered, %zu set aside; permanent %llu", in_topic,
+	            in_dl, sink.permanent);
+	/* the neighbours of the refused message are not counted, but told */
+	cr_assert_eq(sink.permanent, 3 + in_dl, "permanent %llu", sink.permanent);
+	cr_assert(sink.isolated >= 1 && sink.isolated <= in_topic, "isolated %llu",
+	          sink.isolated);
+	cr_assert_eq(notices, 4, "notices %d", notices);
+	dl_free(&d);
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&a);
+	msgbatch_free(&b);
+	msgbatch_free(&x);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+	remove_dir(dir);
+}
+
+/* Nothing dropped silently: when the dead-letter file cannot be written
+ * (or there is none), the batch stays failed and says why; once it can,
+ * the retry sets the message aside and produces nothing twice. */
+Test(kafka_refused, unwritable_deadletter_file_keeps_the_batch, .timeout = 40)
+{
+	transport_kafka_stats_t sink;
+	char dir[64], sub[96], path[128], err[ERRLEN];
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t, *t2;
+	msgbatch_t mb;
+	size_t delivered;
+	dl_file_t d;
+
+	temp_dir(dir, sizeof(dir));
+	snprintf(sub, sizeof(sub), "%s/later", dir);
+	snprintf(path, sizeof(path), "%s/dl", sub);
+	cluster_start(&c, 1, 1);
+	small_conf(&tc, &c, &sink);
+	tc.kafka_deadletter = path;
+	t = make(&tc);
+	make_mixed(&mb, 0, 10);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	cr_log_info("%s", err);
+	cr_assert(strstr(err, "dead-letter file") != NULL && strstr(err, path) != NULL, "%s", err);
+	cr_assert_eq(sink.deadletter_failed, 1);
+	cr_assert_eq(sink.deadletter, 0);
+	cr_assert_eq(topic_count(&c), 9);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)), TRANSPORT_OK,
+	             "%s", err);
+	cr_assert_eq(topic_count(&c), 9, "the retry produced messages twice");
+	cr_assert_eq(dl_read(path, &d), 0);
+	cr_assert_eq(d.n, 1);
+	cr_assert_eq(sink.deadletter, 1);
+	cr_assert_eq(sink.permanent, 1, "counted per message, not per try");
+	dl_free(&d);
+	transport_kafka.destroy(t);
+	/* no file at all: the same, and the reason says there is none */
+	tc.kafka_deadletter = NULL;
+	t2 = make(&tc);
+	cr_assert_eq(transport_kafka.send(t2, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	cr_assert(strstr(err, "no dead-letter file") != NULL, "%s", err);
+	transport_kafka.destroy(t2);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+	remove_dir(dir);
+}
+
+/* kafka.errors.permanent counts messages: a topic refusal (authorization)
+ * that lasts three tries counts the batch's messages once */
+Test(kafka_refused, permanent_counts_messages_not_tries, .timeout = 40)
+{
+	rd_kafka_resp_err_t errs[3] = { RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+	                                RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+	                                RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED };
+	transport_kafka_stats_t sink;
+	cluster_t c;
+	transport_conf_t tc;
+	transport_t *t;
+	msgbatch_t mb;
+	int tries;
+
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	memset(&sink, 0, sizeof(sink));
+	tc.kafka_stats = &sink;
+	t = make(&tc);
+	make_batch(&mb, 0, 10);
+	rd_kafka_mock_push_request_errors_array(c.mc, PRODUCE, 3, errs);
+	tries = send_until_ok(t, &mb, 8);
+	cr_log_info("%d tries, permanent %llu failed %llu", tries, sink.permanent, sink.failed);
+	cr_assert_geq(tries, 3);
+	cr_assert_eq(sink.permanent, 10);
+	cr_assert_eq(sink.deadletter, 0, "a topic's refusal is not the message's");
+	cr_assert_eq(topic_count(&c), 10);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
+/* A reduced message whose Produce request goes unanswered (slow broker)
+ * is in doubt like any other: the retry reads the partition back for the
+ * reduced bytes, which were stored, and produces nothing twice. */
+Test(kafka_refused, reduced_message_in_doubt_is_read_back, .timeout = 90)
+{
+	static const char *const params[] = {
+		"message.timeout.ms=1500", "socket.timeout.ms=10000", "linger.ms=5",
+		"retry.backoff.ms=50", "reconnect.backoff.ms=50", "reconnect.backoff.max.ms=200",
+		"message.max.bytes=2000",
+	};
+	transport_kafka_stats_t sink;
+	cluster_t c;
+	transport_conf_t tc;
+	reducer_t r = { 0 };
+	transport_t *t;
+	msgbatch_t mb, one;
+	char err[ERRLEN];
+	size_t delivered, i, len;
+	const char *m;
+	got_t g;
+
+	cluster_start(&c, 1, 1);
+	small_conf(&tc, &c, &sink);
+	tc.kafka_conf_params = params;
+	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
+	tc.io_timeout_ms = 5000;
+	tc.reduce = cut_hook;
+	tc.reduce_ctx = &r;
+	t = make(&tc);
+	make_batch(&one, 1000, 1);
+	send_until_ok(t, &one, 3);
+	/* only messages over the limit: their reduced versions are the only
+	 * requests, sent to a broker that stores them and answers too late */
+	msgbatch_init(&mb);
+	for (i = 0; i < 3; i++)
+		add_big(&mb, (int)i, BIG_LEN);
+	r.mb = &mb;
+	rd_kafka_mock_broker_set_rtt(c.mc, 1, 4000);
+	usleep(MOCK_SETTLE_US);
+	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	             TRANSPORT_RETRY);
+	cr_log_info("slow broker: %s", err);
+	cr_assert_eq(r.calls, 3);
+	cr_assert_geq(sink.doubt, 1, "no reduced message in doubt: %s", err);
+	rd_kafka_mock_broker_set_rtt(c.mc, 1, 0);
+	usleep(MOCK_SETTLE_US);
+	send_until_ok(t, &mb, 5);
+	cr_log_info("produced %llu doubt %llu found %llu absent %llu reduced %llu", sink.produced,
+	            sink.doubt, sink.doubt_found, sink.doubt_absent, sink.reduced);
+	cr_assert_eq(r.calls, 3, "reduced again on the retry");
+	cr_assert_eq(sink.reduced, 3, "found by reading back is delivered too");
+	cr_assert_eq(sink.doubt_found, sink.doubt, "found %llu of %llu in doubt",
+	             sink.doubt_found, sink.doubt);
+	cr_assert_eq(topic_count(&c), 4);
+	topic_read(&c, 4, &g);
+	for (i = 0; i < mb.n; i++) {
+		m = msgbatch_msg(&mb, i, &len);
+		if (is_big(&mb, i))
+			cr_assert_eq(find_reduced(&g, m), 1, "big message %zu", i);
+		else
+			cr_assert_eq(find_in(&g, m, len), 1, "message %zu", i);
+	}
+	got_free(&g);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	msgbatch_free(&one);
+	cluster_stop(&c);
+}

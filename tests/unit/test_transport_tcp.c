@@ -99,7 +99,9 @@ static void add(msgbatch_t *mb, const char *s)
 	cr_assert_eq(msgbatch_end(mb), 0);
 }
 
-static transport_t *make(int port, framing_t framing, int io_ms)
+static transport_stream_stats_t window_stats;   /* make_window()'s counters */
+
+static transport_t *make_window(int port, framing_t framing, int io_ms, size_t window)
 {
 	transport_conf_t c;
 	transport_t *t = NULL;
@@ -110,8 +112,15 @@ static transport_t *make(int port, framing_t framing, int io_ms)
 	c.port = port;
 	c.framing = framing;
 	c.io_timeout_ms = io_ms;
+	c.resend_window = window;
+	c.stream_stats = &window_stats;
 	cr_assert_eq(transport_tcp.create(&t, &c, err, sizeof(err)), TRANSPORT_OK, "%s", err);
 	return t;
+}
+
+static transport_t *make(int port, framing_t framing, int io_ms)
+{
+	return make_window(port, framing, io_ms, TRANSPORT_DEFAULT_RESEND_WINDOW);
 }
 
 /* send MB and require success; returns how many messages were delivered */
@@ -341,6 +350,71 @@ Test(transport_tcp, replay_window_is_bounded_and_whole_batches, .timeout = 30)
 	cr_assert_geq(replayed, DOCUMENTED_REPLAY_BYTES);
 	cr_assert_leq(replayed, 2 * DOCUMENTED_REPLAY_BYTES);
 	msgbatch_free(&mb);
+}
+
+/* The peer read N_BATCHES batches of 10000 bytes and dropped the
+ * connection; "end" follows. Returns how many bytes were resent before it. */
+static size_t resent_after_drop(size_t window, size_t n_batches)
+{
+	peer_t p;
+	msgbatch_t mb;
+	transport_t *t;
+	size_t i, replayed;
+	static char big[10000];
+
+	memset(big, 'y', sizeof(big) - 1);
+	memset(&window_stats, 0, sizeof(window_stats));
+	peer_start(&p, 2, 1, 0, 0);
+	p.first_read = n_batches * sizeof(big);   /* 9999 bytes + LF per batch */
+	t = make_window(p.port, FRAMING_LF, 5000, window);
+	msgbatch_init(&mb);
+	for (i = 0; i < n_batches; i++) {
+		msgbatch_reset(&mb);
+		add(&mb, big);
+		send_ok(t, &mb);
+	}
+	usleep(200000); /* the peer has read it all and closes */
+	msgbatch_reset(&mb);
+	add(&mb, "end");
+	send_ok(t, &mb);
+	transport_tcp.destroy(t);
+	peer_join(&p);
+	cr_assert_eq(p.conns, 2);
+	cr_assert_geq(p.got_len, 4);
+	cr_assert_eq(memcmp(p.got + p.got_len - 4, "end\n", 4), 0);
+	replayed = p.got_len - 4;
+	cr_assert_eq(replayed % sizeof(big), 0, "whole batches: %zu", replayed);
+	cr_assert_eq(window_stats.resends, replayed > 0, "resends counted");
+	cr_assert_eq(window_stats.resent_bytes, replayed, "resent.bytes counted");
+	msgbatch_free(&mb);
+	return replayed;
+}
+
+/* resendWindow: 0 resends nothing (omfwd's behaviour); a window of W
+ * resends whole batches, from W to 2 W */
+Test(transport_tcp, resend_window_is_the_configured_size, .timeout = 30)
+{
+	size_t r;
+
+	cr_assert_eq(resent_after_drop(0, 20), 0, "resendWindow 0 resends nothing");
+	r = resent_after_drop(30000, 20);
+	cr_assert_geq(r, 30000, "resent %zu", r);
+	cr_assert_leq(r, 60000, "resent %zu", r);
+	r = resent_after_drop(TRANSPORT_RESEND_WINDOW_MAX, 20);
+	cr_assert_eq(r, 200000, "a window larger than what was sent resends it all: %zu", r);
+}
+
+Test(transport_tcp, resend_window_over_the_maximum_is_refused)
+{
+	transport_conf_t c;
+	transport_t *t = NULL;
+	char err[256];
+
+	transport_conf_default(&c);
+	c.target = "127.0.0.1";
+	c.resend_window = TRANSPORT_RESEND_WINDOW_MAX + 1;
+	cr_assert_eq(transport_tcp.create(&t, &c, err, sizeof(err)), TRANSPORT_CONFIG);
+	cr_assert(strstr(err, "resend window") != NULL, "%s", err);
 }
 
 Test(transport_tcp, target_entries_parse)

@@ -1,0 +1,213 @@
+/* reduce.c -- the search for the reduction that makes a message fit its
+ * size limit (see reduce.h): stages from "values capped" to "the minimal
+ * message", and within a stage a binary search over the value cap. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reduce.h"
+
+/* reduce.h's stages */
+enum { STAGE_CAPPED, STAGE_ESSENTIAL, STAGE_MINIMAL, STAGE_BARE, STAGE_N };
+
+void reducer_init(reducer_t *rd)
+{
+	memset(rd, 0, sizeof(*rd));
+	buf_init(&rd->attempt);
+	buf_init(&rd->best);
+}
+
+void reducer_free(reducer_t *rd)
+{
+	buf_free(&rd->attempt);
+	buf_free(&rd->best);
+	free(rd->fr.arglens);
+	free(rd->recs);
+}
+
+static int same_type(const audit_record_t *a, const audit_record_t *b)
+{
+	if (a->type_str != NULL || b->type_str != NULL)
+		return a->type_str == b->type_str;
+	return a->type == b->type && a->type_name.len == b->type_name.len &&
+	       memcmp(a->type_name.p, b->type_name.p, a->type_name.len) == 0;
+}
+
+static int is_execve(const audit_record_t *r)
+{
+	return r->type_str != NULL && strcmp(r->type_str, "EXECVE") == 0;
+}
+
+/* stage 2's records: EXECVE all (they are one argument list), of any
+ * other type the first REDUCE_MAX_PER_TYPE; *N receives their count */
+static const audit_record_t *const *few_records(reducer_t *rd,
+                                                const audit_record_t *const *recs,
+                                                size_t nrecs, size_t *n)
+{
+	size_t i, j, same;
+
+	if (nrecs > rd->cap) {
+		const audit_record_t **p = realloc(rd->recs, nrecs * sizeof(*p));
+
+		if (p == NULL)
+			return NULL;
+		rd->recs = p;
+		rd->cap = nrecs;
+	}
+	for (i = 0, *n = 0; i < nrecs; i++) {
+		for (j = 0, same = 0; j < i && !is_execve(recs[i]); j++)
+			same += same_type(recs[j], recs[i]);
+		if (same < REDUCE_MAX_PER_TYPE)
+			rd->recs[(*n)++] = recs[i];
+	}
+	return rd->recs;
+}
+
+/* Write the message at value cap CAP into rd->attempt; 1 when it fits */
+static int attempt(reducer_t *rd, size_t limit, size_t cap,
+                   const audit_record_t *const *recs, size_t nrecs,
+                   reduce_write_fn w, void *ud)
+{
+	buf_reset(&rd->attempt);
+	format_reduce_reset(&rd->fr);
+	rd->fr.value_max = cap;
+	rd->fr.argv_max = cap * REDUCE_ARGV_FACTOR;
+	w(&rd->attempt, &rd->fr, recs, nrecs, ud);
+	return !rd->attempt.oom && rd->attempt.len <= limit;
+}
+
+/* keep the attempt just made as the best so far (with its counts) */
+static void keep(reducer_t *rd, format_reduce_t *best)
+{
+	buf_t t = rd->best;
+
+	rd->best = rd->attempt;
+	rd->attempt = t;
+	*best = rd->fr;
+}
+
+/* The largest cap in [LO, HI] whose message fits, written into rd->best;
+ * 0 when not even LO fits. */
+static int search(reducer_t *rd, size_t limit, size_t lo, size_t hi,
+                  const audit_record_t *const *recs, size_t nrecs,
+                  reduce_write_fn w, void *ud, format_reduce_t *best)
+{
+	if (!attempt(rd, limit, lo, recs, nrecs, w, ud))
+		return 0;
+	keep(rd, best);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+
+		if (attempt(rd, limit, mid, recs, nrecs, w, ud)) {
+			keep(rd, best);
+			lo = mid;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return 1;
+}
+
+size_t reduce_fit(reducer_t *rd, buf_t *out, size_t limit, size_t from,
+                  const audit_record_t *const *recs, size_t nrecs,
+                  reduce_write_fn w, void *ud, format_reduce_t *r)
+{
+	format_reduce_t best;
+	int stage, fit = 0;
+
+	memset(&best, 0, sizeof(best));
+	rd->fr.from = from;
+	for (stage = 0; stage < STAGE_N && !fit; stage++) {
+		const audit_record_t *const *rs = recs;
+		size_t n = nrecs, lo = REDUCE_MIN_VALUE, hi = limit;
+
+		rd->fr.essential = stage == STAGE_CAPPED ? 0 : stage == STAGE_BARE ? 2 : 1;
+		rd->fr.records_left = 0;
+		if (stage == STAGE_ESSENTIAL && nrecs > 1 &&
+		    (rs = few_records(rd, recs, nrecs, &n)) == NULL)
+			return 0;
+		if (stage >= STAGE_MINIMAL) {
+			n = nrecs ? 1 : 0;
+			lo = 0;
+			hi = REDUCE_MIN_VALUE;
+		}
+		rd->fr.records_left = nrecs - n;
+		fit = search(rd, limit, lo, hi, rs, n, w, ud, &best);
+	}
+	if (fit)
+		buf_append(out, rd->best.p, rd->best.len);
+	if (rd->attempt.cap > REDUCE_KEEP_MAX) {   /* a 2 MB event's attempts */
+		buf_free(&rd->attempt);
+		buf_init(&rd->attempt);
+	}
+	if (!fit || out->oom)
+		return 0;
+	best.arglens = NULL;   /* the work space stays the reducer's */
+	best.arglens_cap = 0;
+	*r = best;
+	return rd->best.len;
+}
+
+int reduce_size_parse(const char *s, size_t *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 'k': mul = 1024ULL; break;
+	case 'm': mul = 1024ULL * 1024; break;
+	case 'g': mul = 1024ULL * 1024 * 1024; break;
+	case 'K': mul = 1000ULL; break;
+	case 'M': mul = 1000ULL * 1000; break;
+	case 'G': mul = 1000ULL * 1000 * 1000; break;
+	default: return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	if (v > (unsigned long long)(size_t)-1 / mul)
+		return -1;
+	*out = (size_t)(v * mul);
+	return 0;
+}
+
+size_t reduce_kafka_default(const char *const *conf, size_t nconf,
+                            const char *const *headers, size_t nheaders)
+{
+	static const char key[] = "message.max.bytes=";
+	size_t max = REDUCE_KAFKA_MAX_BYTES, i, cost = REDUCE_KAFKA_MARGIN;
+	unsigned long long v;
+	char *end;
+
+	for (i = 0; i < nconf; i++) {
+		if (strncmp(conf[i], key, sizeof(key) - 1) != 0)
+			continue;
+		v = strtoull(conf[i] + sizeof(key) - 1, &end, 10);
+		if (*end == '\0' && v > 0)
+			max = (size_t)v;   /* librdkafka refuses what is not a number */
+	}
+	for (i = 0; i < nheaders; i++)
+		cost += strlen(headers[i]) + REDUCE_KAFKA_HEADER_COST;
+	return max > cost + REDUCE_MIN_LIMIT ? max - cost : REDUCE_MIN_LIMIT;
+}
+
+size_t reduce_message_limit(size_t max, int octet_counted, int lf)
+{
+	size_t digits = 1, m;
+
+	if (max == 0)
+		return 0;
+	for (m = max; m >= 10; m /= 10)
+		digits++;
+	if (octet_counted)
+		return max > digits + 1 ? max - digits - 1 : 1;
+	if (lf)
+		return max > 1 ? max - 1 : 1;
+	return max;
+}

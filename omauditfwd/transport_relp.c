@@ -1,0 +1,682 @@
+/* transport_relp.c -- RELP (rsyslog's acknowledged protocol) through librelp,
+ * plain or over TLS: sessions, the wait for every acknowledgement of a batch,
+ * and what is sent again after a session broke.
+ *
+ * librelp sends asynchronously: relpCltSendSyslog() returns once a frame is
+ * written and the window (windowSize frames unacknowledged at most) had room.
+ * Its public interface neither tells how many frames are unacknowledged nor
+ * reads responses without sending something. The one call that waits for
+ * every response is the session's close: the receiver answers "close" after
+ * the responses to every frame before it (a session is processed in order).
+ * So each batch is one session: open, every message, close; the batch is
+ * delivered when, during the close, every frame before it was answered
+ * (see on_debug for how that is observed).
+ *
+ * A session that breaks in the middle of a batch is kept: librelp holds its
+ * unacknowledged frames and relpCltReconnect() sends exactly those again.
+ * The messages handed to that session are remembered (hash and length), and
+ * when rsyslog retries the batch (whole, in parts, or re-joined) a message
+ * remembered is not sent again. A close that fails (the receiver went away
+ * while we waited for the last responses) destroys librelp's list; of that
+ * batch the messages answered are remembered, and those still unanswered
+ * are sent again by rsyslog's retry.
+ *
+ * Duplicates remain possible where RELP itself cannot tell: a receiver that
+ * took a frame into its queue but died before its response reached us (or
+ * whose response our kernel discarded with the connection's reset) gets
+ * that frame again.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <librelp.h>
+
+#include "transport_stream.h"
+
+#define RELP_DEFAULT_PORT        514   /* omrelp's (RELP_DFLT_PT) */
+#define RELP_REMEMBER_MAX        (1024 * 1024) /* messages remembered at most */
+#define RELP_ERR_MAX             256
+
+typedef enum seen_state {
+	SEEN_ACKED = 1,      /* the receiver acknowledged it */
+	SEEN_HANDED          /* in the broken session's unacknowledged list:
+	                      * librelp sends it again when it reconnects */
+} seen_state_t;
+
+typedef struct seen {
+	uint64_t hash;
+	size_t len;
+	seen_state_t state;
+} seen_t;
+
+struct transport {
+	transport_conf_t conf;
+	stream_target_t targets[STREAM_MAX_TARGETS];
+	size_t ntargets;
+	size_t cur;                  /* the target of the last session */
+	int ever_connected;
+	long long failback_at;       /* on a later target: when to try the first */
+	relpEngine_t *engine;        /* one per transport: no shared state */
+	relpClt_t *clt;              /* NULL: no session */
+	int broken;                  /* clt's session broke; librelp holds frames */
+	seen_t *seen;                /* messages of failed batches, see above */
+	size_t nseen, capseen;
+	int err_seen;                /* librelp reported an error since reset */
+	int auth_err;                /* ... an authentication error */
+	int unacked;                 /* frames the session has unanswered */
+	int hook_seen;               /* librelp reported them (see on_debug) */
+	int in_close;                /* closing the session: */
+	int all_answered;            /* ... every frame before the close answered */
+	int close_queued;            /* ... the close's own frame sent */
+	char lasterr[RELP_ERR_MAX];
+	transport_relp_stats_t own;  /* when conf.relp_stats is NULL */
+	transport_relp_stats_t *st;
+	/* this batch: what was sent and what was skipped (index, former state) */
+	size_t *sent, nsent, capsent;
+	seen_t *skipped;
+	size_t nskipped, capskipped;
+};
+
+#define RSTAT(t, field, n) __atomic_fetch_add(&(t)->st->field, (n), __ATOMIC_RELAXED)
+#define SSTAT(t, field) \
+	do { if ((t)->conf.stream_stats) \
+		__atomic_fetch_add(&(t)->conf.stream_stats->field, 1, __ATOMIC_RELAXED); \
+	} while (0)
+
+static uint64_t msg_hash(const char *p, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL;      /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* --- the remembered messages --- */
+
+static int seen_add(transport_t *t, uint64_t hash, size_t len, seen_state_t state)
+{
+	seen_t *n;
+	size_t cap;
+
+	if (t->nseen == t->capseen) {
+		if (t->capseen >= RELP_REMEMBER_MAX)
+			return -1;      /* not remembered: sent again (at-least-once) */
+		cap = t->capseen ? t->capseen * 2 : 256;
+		if ((n = realloc(t->seen, cap * sizeof(*n))) == NULL)
+			return -1;
+		t->seen = n;
+		t->capseen = cap;
+	}
+	t->seen[t->nseen].hash = hash;
+	t->seen[t->nseen].len = len;
+	t->seen[t->nseen].state = state;
+	t->nseen++;
+	return 0;
+}
+
+/* Take a remembered message equal to (HASH, LEN) out; its state, or 0. */
+static seen_state_t seen_take(transport_t *t, uint64_t hash, size_t len)
+{
+	seen_state_t st;
+	size_t i;
+
+	for (i = 0; i < t->nseen; i++)
+		if (t->seen[i].hash == hash && t->seen[i].len == len) {
+			st = t->seen[i].state;
+			t->seen[i] = t->seen[--t->nseen];
+			return st;
+		}
+	return 0;
+}
+
+/* Keep only the remembered messages in STATE */
+static size_t seen_keep(transport_t *t, seen_state_t state)
+{
+	size_t i, j, dropped = 0;
+
+	for (i = j = 0; i < t->nseen; i++) {
+		if (t->seen[i].state == state)
+			t->seen[j++] = t->seen[i];
+		else
+			dropped++;
+	}
+	t->nseen = j;
+	return dropped;
+}
+
+static void seen_set_all(transport_t *t, seen_state_t state)
+{
+	size_t i;
+
+	for (i = 0; i < t->nseen; i++)
+		t->seen[i].state = state;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	void *n;
+	size_t c = *cap ? *cap : 64;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	if ((n = realloc(*p, c * size)) == NULL)
+		return -1;
+	*p = n;
+	*cap = c;
+	return 0;
+}
+
+/* --- librelp's callbacks: the session's user pointer is the transport --- */
+
+static void on_err(void *usr, char *objinfo, char *errmsg, relpRetVal code)
+{
+	transport_t *t = usr;
+
+	if (t == NULL)
+		return;
+	t->err_seen = 1;
+	if (t->auth_err)
+		return;         /* the reason was given, this is its consequence */
+	snprintf(t->lasterr, sizeof(t->lasterr), "%s (librelp %d, %s)", errmsg, (int)code,
+	         objinfo);
+}
+
+static void on_auth_err(void *usr, char *authinfo, char *errmsg, relpRetVal code)
+{
+	transport_t *t = usr;
+
+	if (t == NULL)
+		return;
+	t->err_seen = t->auth_err = 1;
+	snprintf(t->lasterr, sizeof(t->lasterr), "TLS authentication failed: %s, peer %s "
+	         "(librelp %d)", errmsg, authinfo, (int)code);
+}
+
+static void on_generic_err(char *objinfo, char *errmsg, relpRetVal code)
+{
+	(void)objinfo; (void)errmsg; (void)code;   /* no transport to tell */
+}
+
+/* How many frames the session has unanswered. librelp gives no return
+ * code or callback for it: it ends the wait for the close's response with
+ * the same error whether the receiver answered everything (librelp 1.11
+ * even fails to parse the close's own empty response) or said
+ * "serverclose" first because it is shutting down. What tells is the
+ * length of the session's list of unanswered frames, which librelp reports
+ * (only) through its debug hook when a frame goes on it ("ADD") or a
+ * response takes one off ("DEL"). During the close, the syslog frames are
+ * all answered when the list is empty before the close goes on it, or
+ * holds the close alone after; and when the close fails, the frames still
+ * on it are the newest ones (a session is answered in order): exactly
+ * those are sent again. The hook has no user pointer: the transport
+ * calling into librelp is named here, for the length of the call, in its
+ * thread. A librelp that does not say it is refused at the first session
+ * (relp_connect), rather than trusted blindly. */
+static __thread transport_t *calling;
+#define RELP_DBG_UNACKED_ADD "ADD sess %p unacked %d, sessState %d\n"
+#define RELP_DBG_UNACKED_DEL "DEL sess %p unacked %d, sessState %d\n"
+
+static void on_debug(char *fmt, ...)
+{
+	transport_t *t = calling;
+	va_list ap;
+	int add;
+
+	if (t == NULL)
+		return;
+	add = strcmp(fmt, RELP_DBG_UNACKED_ADD) == 0;
+	if (!add && strcmp(fmt, RELP_DBG_UNACKED_DEL) != 0)
+		return;
+	va_start(ap, fmt);
+	(void)va_arg(ap, void *);
+	t->unacked = va_arg(ap, int);
+	va_end(ap);
+	t->hook_seen = 1;
+	if (!t->in_close)
+		return;
+	if (add)
+		t->close_queued = 1;
+	if (t->unacked <= t->close_queued)
+		t->all_answered = 1;
+}
+
+/* --- configuration --- */
+
+static const char *relp_authmode(tls_authmode_t m)
+{
+	switch (m) {
+	case TLS_AUTH_X509_NAME: return "name";
+	case TLS_AUTH_X509_FINGERPRINT: return "fingerprint";
+	case TLS_AUTH_X509_CERTVALID: return "certvalid";
+	default: return NULL;   /* anon: librelp's default, nothing checked */
+	}
+}
+
+static transport_rc_t check_file(const char *param, const char *path, char *errstr,
+                                 size_t errlen)
+{
+	if (path != NULL && access(path, R_OK) != 0) {
+		snprintf(errstr, errlen, "relp: '%s' \"%s\": %s", param, path, strerror(errno));
+		return TRANSPORT_CONFIG;
+	}
+	return TRANSPORT_OK;
+}
+
+static transport_rc_t check_conf(const transport_conf_t *c, char *errstr, size_t errlen)
+{
+	transport_rc_t rc;
+
+	if (c->relp_window < 0 || c->relp_timeout_s <= 0 || c->relp_conn_timeout_s <= 0) {
+		snprintf(errstr, errlen, "relp: 'windowSize', 'timeout' and 'conn.timeout' must "
+		         "be positive");
+		return TRANSPORT_CONFIG;
+	}
+	if (!c->relp_tls)
+		return TRANSPORT_OK;
+	if ((c->tls_mycert == NULL) != (c->tls_myprivkey == NULL)) {
+		snprintf(errstr, errlen, "relp: 'tls.mycert' and 'tls.myprivkey' go together: "
+		         "both or neither");
+		return TRANSPORT_CONFIG;
+	}
+	if ((rc = check_file("tls.cacert", c->tls_cacert, errstr, errlen)) != TRANSPORT_OK ||
+	    (rc = check_file("tls.mycert", c->tls_mycert, errstr, errlen)) != TRANSPORT_OK ||
+	    (rc = check_file("tls.myprivkey", c->tls_myprivkey, errstr, errlen)) != TRANSPORT_OK)
+		return rc;
+	if (c->tls_authmode == TLS_AUTH_X509_FINGERPRINT && c->tls_n_permittedpeers == 0) {
+		snprintf(errstr, errlen, "relp: 'tls.authmode' \"x509/fingerprint\" needs "
+		         "'tls.permittedpeer' (the receiver's \"SHA1:...\" or \"SHA256:...\")");
+		return TRANSPORT_CONFIG;
+	}
+	if (c->tls_minversion != NULL) {
+		snprintf(errstr, errlen, "relp: 'tls.minversion' does not apply (librelp's TLS "
+		         "library chooses the versions)");
+		return TRANSPORT_CONFIG;
+	}
+	return TRANSPORT_OK;
+}
+
+static transport_rc_t relp_create(transport_t **out, const transport_conf_t *conf,
+                                  char *errstr, size_t errlen)
+{
+	const char *const *names = conf->n_targets ? conf->targets : &conf->target;
+	size_t n = conf->n_targets ? conf->n_targets : 1, i;
+	transport_t *t;
+	transport_rc_t rc;
+	char host[256];
+	int port;
+
+	if ((rc = check_conf(conf, errstr, errlen)) != TRANSPORT_OK)
+		return rc;
+	if (n > STREAM_MAX_TARGETS) {
+		snprintf(errstr, errlen, "%zu targets given, at most %d", n, STREAM_MAX_TARGETS);
+		return TRANSPORT_CONFIG;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		snprintf(errstr, errlen, "out of memory");
+		return TRANSPORT_CONFIG;
+	}
+	t->conf = *conf;
+	t->st = conf->relp_stats ? conf->relp_stats : &t->own;
+	if (t->conf.failback_interval_ms <= 0)
+		t->conf.failback_interval_ms = TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS;
+	rc = TRANSPORT_CONFIG;
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL || names[i][0] == '\0') {
+			snprintf(errstr, errlen, "no target given");
+			goto fail;
+		}
+		port = conf->port ? conf->port : RELP_DEFAULT_PORT;
+		if (transport_target_parse(names[i], host, sizeof(host), &port, errstr, errlen) != 0)
+			goto fail;
+		if ((t->targets[i].host = strdup(host)) == NULL) {
+			snprintf(errstr, errlen, "out of memory");
+			goto fail;
+		}
+		t->targets[i].port = port;
+		t->ntargets++;
+	}
+	if (relpEngineConstruct(&t->engine) != RELP_RET_OK) {
+		snprintf(errstr, errlen, "relp: cannot create a librelp engine");
+		goto fail;
+	}
+	if (relpEngineSetDbgprint(t->engine, on_debug) != RELP_RET_OK ||
+	    relpEngineSetOnErr(t->engine, on_err) != RELP_RET_OK ||
+	    relpEngineSetOnAuthErr(t->engine, on_auth_err) != RELP_RET_OK ||
+	    relpEngineSetOnGenericErr(t->engine, on_generic_err) != RELP_RET_OK ||
+	    relpEngineSetEnableCmd(t->engine, (unsigned char *)"syslog",
+	                           eRelpCmdState_Required) != RELP_RET_OK) {
+		snprintf(errstr, errlen, "relp: cannot set up the librelp engine");
+		goto fail;
+	}
+	/* after the debug hook: librelp calls it while choosing the library */
+	if (conf->relp_tlslib != NULL &&
+	    relpEngineSetTLSLibByName(t->engine, conf->relp_tlslib) != RELP_RET_OK) {
+		snprintf(errstr, errlen, "relp: 'tls.tlsLib' \"%s\" is not one librelp was "
+		         "built with", conf->relp_tlslib);
+		goto fail;
+	}
+	*out = t;
+	return TRANSPORT_OK;
+fail:
+	t->conf.relp_stats = NULL;
+	transport_relp.destroy(t);
+	return rc;
+}
+
+/* A client for target I, configured; NULL with the reason in ERRSTR */
+static relpClt_t *new_client(transport_t *t, size_t i, char *errstr, size_t errlen)
+{
+	const transport_conf_t *c = &t->conf;
+	relpClt_t *clt = NULL;
+	const char *mode;
+	size_t k;
+	int ok;
+
+	if (relpEngineCltConstruct(t->engine, &clt) != RELP_RET_OK) {
+		snprintf(errstr, errlen, "relp: cannot create a librelp client");
+		return NULL;
+	}
+	ok = relpCltSetUsrPtr(clt, t) == RELP_RET_OK &&
+	     relpCltSetTimeout(clt, (unsigned)c->relp_timeout_s) == RELP_RET_OK &&
+	     relpCltSetConnTimeout(clt, c->relp_conn_timeout_s) == RELP_RET_OK &&
+	     relpCltSetWindowSize(clt, c->relp_window) == RELP_RET_OK;
+	if (ok && c->relp_tls) {
+		mode = relp_authmode(c->tls_authmode);
+		ok = relpCltEnableTLS(clt) == RELP_RET_OK &&
+		     (mode == NULL || relpCltSetAuthMode(clt, (char *)mode) == RELP_RET_OK) &&
+		     (c->tls_cacert == NULL ||
+		      relpCltSetCACert(clt, (char *)c->tls_cacert) == RELP_RET_OK) &&
+		     (c->tls_mycert == NULL ||
+		      relpCltSetOwnCert(clt, (char *)c->tls_mycert) == RELP_RET_OK) &&
+		     (c->tls_myprivkey == NULL ||
+		      relpCltSetPrivKey(clt, (char *)c->tls_myprivkey) == RELP_RET_OK);
+		for (k = 0; ok && k < c->tls_n_permittedpeers; k++)
+			ok = relpCltAddPermittedPeer(clt, (char *)c->tls_permittedpeers[k]) ==
+			     RELP_RET_OK;
+		/* x509/name without permitted peers: the name connected to */
+		if (ok && mode != NULL && c->tls_authmode == TLS_AUTH_X509_NAME &&
+		    c->tls_n_permittedpeers == 0)
+			ok = relpCltAddPermittedPeer(clt, t->targets[i].host) == RELP_RET_OK;
+	}
+	if (!ok) {
+		snprintf(errstr, errlen, "relp: librelp refused the session's settings");
+		relpEngineCltDestruct(t->engine, &clt);
+		return NULL;
+	}
+	return clt;
+}
+
+/* A new session: the targets in order, from the current one (or, when its
+ * failback time has come, from the first) */
+static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
+{
+	size_t k, i, start;
+	relpClt_t *clt;
+	relpRetVal r;
+	char port[16];
+
+	if (t->clt != NULL && !t->broken)
+		return TRANSPORT_OK;
+	if (t->clt != NULL) {
+		/* librelp sends the unacknowledged frames again, then returns */
+		t->err_seen = 0;
+		t->lasterr[0] = '\0';
+		calling = t;
+		r = relpCltReconnect(t->clt);
+		calling = NULL;
+		if (r != RELP_RET_OK) {
+			SSTAT(t, connect_failures);
+			snprintf(errstr, errlen, "relp: %s:%d: session not re-established "
+			         "(librelp %d)%s%s", t->targets[t->cur].host, t->targets[t->cur].port,
+			         (int)r, t->lasterr[0] ? ": " : "", t->lasterr);
+			return TRANSPORT_RETRY;
+		}
+		t->broken = 0;
+		SSTAT(t, connects);
+		RSTAT(t, reestablished, 1);
+		RSTAT(t, retransmitted, (unsigned long long)t->unacked);
+		return TRANSPORT_OK;
+	}
+	start = t->cur != 0 && stream_now_ms() >= t->failback_at ? 0 : t->cur;
+	for (k = 0; k < t->ntargets; k++) {
+		i = (start + k) % t->ntargets;
+		if ((clt = new_client(t, i, errstr, errlen)) == NULL)
+			return TRANSPORT_RETRY;
+		snprintf(port, sizeof(port), "%d", t->targets[i].port);
+		t->err_seen = t->auth_err = 0;
+		t->lasterr[0] = '\0';
+		calling = t;
+		r = relpCltConnect(clt, AF_UNSPEC, (unsigned char *)port,
+		                   (unsigned char *)t->targets[i].host);
+		calling = NULL;
+		if (r == RELP_RET_OK && !t->hook_seen) {
+			relpEngineCltDestruct(t->engine, &clt);
+			snprintf(errstr, errlen, "relp: this librelp does not report the frames "
+			         "a session has unanswered: delivery cannot be confirmed");
+			return TRANSPORT_CONFIG;
+		}
+		if (r == RELP_RET_OK) {
+			if ((t->ever_connected ? i != t->cur : i != 0))
+				SSTAT(t, failovers);
+			if (i != 0 && (i != t->cur || !t->ever_connected || t->cur == 0))
+				t->failback_at = stream_now_ms() + t->conf.failback_interval_ms;
+			t->cur = i;
+			t->ever_connected = 1;
+			t->clt = clt;
+			t->unacked = 0;
+			SSTAT(t, connects);
+			return TRANSPORT_OK;
+		}
+		relpEngineCltDestruct(t->engine, &clt);
+		SSTAT(t, connect_failures);
+		if (t->auth_err || r == RELP_RET_ERR_TLS_HANDS || r == RELP_RET_AUTH_ERR_NAME ||
+		    r == RELP_RET_AUTH_ERR_FP || r == RELP_RET_AUTH_CERT_INVL ||
+		    r == RELP_RET_AUTH_NO_CERT || r == RELP_RET_ERR_TLS_SETUP) {
+			SSTAT(t, handshake_failures);
+			RSTAT(t, auth_failures, 1);
+		}
+		snprintf(errstr, errlen, "relp: %s:%d: no session (librelp %d)%s%s",
+		         t->targets[i].host, t->targets[i].port, (int)r,
+		         t->lasterr[0] ? ": " : "", t->lasterr);
+	}
+	return TRANSPORT_RETRY;
+}
+
+/* Forget the session. Frames librelp still held are the sender's again:
+ * the remembered messages it held are forgotten, so they are sent again. */
+static void drop_session(transport_t *t)
+{
+	if (t->clt == NULL)
+		return;
+	calling = t;
+	relpEngineCltDestruct(t->engine, &t->clt);
+	calling = NULL;
+	t->clt = NULL;
+	t->broken = 0;
+	RSTAT(t, resent_unsure, seen_keep(t, SEEN_ACKED));
+}
+
+/* The session broke while sending this batch: what was sent is in librelp's
+ * list; what was skipped stays remembered as it was */
+static void keep_broken(transport_t *t, const msgbatch_t *mb)
+{
+	const char *p;
+	size_t i, len;
+
+	t->broken = 1;
+	for (i = 0; i < t->nskipped; i++)
+		seen_add(t, t->skipped[i].hash, t->skipped[i].len, t->skipped[i].state);
+	for (i = 0; i < t->nsent; i++) {
+		p = msgbatch_msg(mb, t->sent[i], &len);
+		if (seen_add(t, msg_hash(p, len), len, SEEN_HANDED) != 0)
+			break;
+	}
+}
+
+/* The close was not answered in full, and librelp's list is gone: the
+ * frames it still had are the newest ones of the session; the others were
+ * answered. Of this batch, the answered ones are remembered as such. */
+static void close_failed(transport_t *t, const msgbatch_t *mb)
+{
+	size_t left = t->unacked > t->close_queued ? (size_t)(t->unacked - t->close_queued) : 0;
+	size_t proven = t->nsent > left ? t->nsent - left : 0;
+	int older_answered = left <= t->nsent;
+	unsigned long long unsure = t->nsent - proven;
+	const char *p;
+	size_t i, len;
+
+	/* what the session had before this batch's frames */
+	if (older_answered)
+		seen_set_all(t, SEEN_ACKED);
+	else
+		unsure += seen_keep(t, SEEN_ACKED);
+	for (i = 0; i < t->nskipped; i++) {
+		if (t->skipped[i].state == SEEN_ACKED || older_answered)
+			seen_add(t, t->skipped[i].hash, t->skipped[i].len, SEEN_ACKED);
+		else
+			unsure++;
+	}
+	for (i = 0; i < proven; i++) {
+		p = msgbatch_msg(mb, t->sent[i], &len);
+		if (seen_add(t, msg_hash(p, len), len, SEEN_ACKED) != 0)
+			break;
+	}
+	RSTAT(t, resent_unsure, unsure);
+}
+
+/* Hand every message of MB not remembered to the session */
+static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *errstr,
+                                 size_t errlen)
+{
+	const char *p;
+	size_t i, len;
+	uint64_t h;
+	seen_state_t st;
+	relpRetVal r;
+
+	if (grow((void **)&t->sent, &t->capsent, mb->n, sizeof(*t->sent)) != 0 ||
+	    grow((void **)&t->skipped, &t->capskipped, mb->n, sizeof(*t->skipped)) != 0) {
+		snprintf(errstr, errlen, "out of memory");
+		return TRANSPORT_RETRY;
+	}
+	t->nsent = t->nskipped = 0;
+	calling = t;
+	relpCltHintBurstBegin(t->clt);
+	for (i = 0; i < mb->n; i++) {
+		p = msgbatch_msg(mb, i, &len);
+		h = msg_hash(p, len);
+		if (t->nseen > 0 && (st = seen_take(t, h, len)) != 0) {
+			t->skipped[t->nskipped].hash = h;
+			t->skipped[t->nskipped].len = len;
+			t->skipped[t->nskipped++].state = st;
+			continue;
+		}
+		t->err_seen = 0;
+		t->lasterr[0] = '\0';
+		r = relpCltSendSyslog(t->clt, (unsigned char *)p, len);
+		if (r != RELP_RET_OK) {
+			calling = NULL;
+			keep_broken(t, mb);
+			snprintf(errstr, errlen, "relp: %s:%d: session broken after %zu of %zu "
+			         "messages (librelp %d)%s%s", t->targets[t->cur].host,
+			         t->targets[t->cur].port, i, mb->n, (int)r,
+			         t->lasterr[0] ? ": " : "", t->lasterr);
+			return TRANSPORT_RETRY;
+		}
+		t->sent[t->nsent++] = i;
+	}
+	relpCltHintBurstEnd(t->clt);
+	calling = NULL;
+	return TRANSPORT_OK;
+}
+
+static transport_rc_t relp_send(transport_t *t, const msgbatch_t *mb, size_t *delivered,
+                                char *errstr, size_t errlen)
+{
+	transport_rc_t rc;
+
+	*delivered = 0;
+	if (mb->n == 0)
+		return TRANSPORT_OK;
+	if ((rc = relp_connect(t, errstr, errlen)) != TRANSPORT_OK)
+		return rc;
+	if ((rc = hand_batch(t, mb, errstr, errlen)) != TRANSPORT_OK)
+		return rc;
+	RSTAT(t, skipped, t->nskipped);
+	/* a batch that retried nothing: what was remembered is settled */
+	if (t->nskipped == 0)
+		seen_keep(t, SEEN_HANDED);
+	/* the close is answered after every frame before it */
+	t->err_seen = t->all_answered = t->close_queued = 0;
+	t->lasterr[0] = '\0';
+	t->in_close = 1;
+	calling = t;
+	relpEngineCltDestruct(t->engine, &t->clt);
+	calling = NULL;
+	t->in_close = 0;
+	t->clt = NULL;
+	RSTAT(t, acks_awaited, 1);
+	if (!t->all_answered) {
+		RSTAT(t, acks_failed, 1);
+		close_failed(t, mb);
+		snprintf(errstr, errlen, "relp: %s:%d: not every message of the batch was "
+		         "acknowledged before the session ended%s%s", t->targets[t->cur].host,
+		         t->targets[t->cur].port, t->lasterr[0] ? ": " : "", t->lasterr);
+		return TRANSPORT_RETRY;
+	}
+	seen_set_all(t, SEEN_ACKED);
+	*delivered = mb->n;
+	return TRANSPORT_OK;
+}
+
+static void relp_disconnect(transport_t *t)
+{
+	drop_session(t);
+}
+
+static int relp_is_connected(const transport_t *t)
+{
+	/* a session lives for one batch; a broken one is re-established by
+	 * relp_connect() before the next */
+	return t->clt != NULL && !t->broken;
+}
+
+static void relp_destroy(transport_t *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	drop_session(t);
+	if (t->engine != NULL)
+		relpEngineDestruct(&t->engine);
+	for (i = 0; i < t->ntargets; i++)
+		free(t->targets[i].host);
+	free(t->seen);
+	free(t->sent);
+	free(t->skipped);
+	free(t);
+}
+
+const transport_ops_t transport_relp = {
+	.name = "relp",
+	.default_port = RELP_DEFAULT_PORT,
+	.create = relp_create,
+	.connect = relp_connect,
+	.send = relp_send,
+	.disconnect = relp_disconnect,
+	.is_connected = relp_is_connected,
+	.destroy = relp_destroy,
+};

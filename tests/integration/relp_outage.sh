@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Outage over RELP: a paced stream of 100,000 audit records flows feeder ->
+# rsyslogd + omauditfwd (transport="relp", format="raw", one message per
+# record) -> a RELP receiver (rsyslogd, imrelp) whose ruleset is queued on
+# disk (queue.type="Disk"). Five times during the stream the receiver is
+# stopped (SIGKILL and SIGTERM alternately: a crash and a stop), stays down
+# a second and is started again on the same port, each incarnation writing
+# a file of its own (a line a killed receiver left half-written is not
+# counted: it never stored it).
+#
+# RELP acknowledges what the receiver took into its queue, so every record
+# must arrive (missing=0), and none twice across a stop (SIGTERM). A crash
+# (SIGKILL) can leave what RELP itself cannot tell: a record the receiver
+# queued but whose response never reached us is sent again, and rsyslog's
+# disk queue replays what it had handed to its action but not yet marked
+# done. Duplicates are attributed to the outage they straddle (the copies
+# in the incarnations before and after it): 0 for each SIGTERM, at most
+# librelp's window (128 frames) for each SIGKILL, asserted; all printed.
+#
+# The same run, with the same receiver, is made for comparison (printed,
+# not asserted; ITEST_RELP_PEERS chooses, default all four):
+#   omrelp   rsyslog's own RELP output in our place;
+#   tls      omauditfwd transport="tls" to an imtcp (ossl) receiver whose
+#            main queue is on disk: a TCP acknowledgement does not say
+#            what the receiver kept (see README, Delivery semantics);
+#   omfwd    rsyslog's own TLS output (ossl) to that receiver.
+# It takes long (9 to 14 minutes on a loaded 2-core machine, most of it the
+# two RELP runs: imrelp with a disk queue takes ~450 records/s there);
+# ITEST_RELP_PEERS=relp runs the asserted part alone.
+# The figures go to $T/figures.txt and the log, for the README's table.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/tls_lib.sh
+. "$(dirname "$0")/tls_lib.sh"
+# shellcheck source=tests/integration/relp_lib.sh
+. "$(dirname "$0")/relp_lib.sh"
+
+N=${ITEST_RECORDS:-100000}
+RATE=${ITEST_RATE:-5000}          # records per second from the feeder
+OUTAGES=5
+BATCH=256                         # the actions' queue.dequeueBatchSize
+PEERS=${ITEST_RELP_PEERS:-relp omrelp tls omfwd}
+relp_setup
+require_corpus
+[ -n "$(_relp_module omrelp)" ] || PEERS=${PEERS//omrelp/}
+
+make_stream "$N" "$T/sent.txt"
+# the receiving ruleset's queue: on disk, its position written after every
+# change, so that a killed receiver finds on restart what it acknowledged
+DISKQ='queue.type="Disk" queue.filename="recvq" queue.checkpointInterval="1"
+	queue.maxDiskSpace="1g" queue.saveOnShutdown="on"'
+
+# run_case PEER: one run with sender PEER; sets LOST and DUPS
+run_case() {
+	local peer=$1 rport sport inc=0 action stats k how last
+	rport=$(free_port)
+	sport=$(free_port)
+	mkdir -p "$T/$peer"
+	start_receiver() {
+		inc=$((inc + 1))
+		if [ "$peer" = tls ] || [ "$peer" = omfwd ]; then
+			TLS_RECEIVER_QUEUE="$DISKQ" tls_receiver_conf "$rport" \
+				"$T/$peer/received.$inc.txt" "receiver-$peer" >"$T/$peer/receiver.$inc.conf"
+			# raw records: written as received, as the RELP receiver does
+			sed -i 's/escapeControlCharactersOnReceive="on"/escapeControlCharactersOnReceive="off"/' \
+				"$T/$peer/receiver.$inc.conf"
+		else
+			RELP_RECEIVER_QUEUE="$DISKQ" relp_receiver_conf "$rport" \
+				"$T/$peer/received.$inc.txt" "receiver-$peer" >"$T/$peer/receiver.$inc.conf"
+		fi
+		rsyslog_start "receiver-$peer" "$T/$peer/receiver.$inc.conf" "$rport"
+	}
+	total() {
+		local f n=0
+		for f in "$T/$peer"/received.*.txt; do
+			[ -f "$f" ] && n=$((n + $(count_lines "$f")))
+		done
+		echo "$n"
+	}
+	wait_total() {
+		local want=$1 timeout=$2 end
+		end=$(($(date +%s) + timeout))
+		while [ "$(total)" -lt "$want" ]; do
+			[ "$(date +%s)" -lt "$end" ] || return 1
+			sleep 0.1
+		done
+	}
+	stats="module(load=\"impstats\" interval=\"1\" format=\"json\" log.syslog=\"off\" log.file=\"$T/$peer/stats.log\")"
+	case $peer in
+	relp)
+		action=$(relp_action "\"127.0.0.1\" port=\"$rport\"" \
+			"join=\"off\" enrich=\"off\" queue.dequeueBatchSize=\"$BATCH\"" |
+			sed 's/format="json"/format="raw"/') ;;
+	tls)
+		action=$(tls_action "\"127.0.0.1\" port=\"$rport\"" \
+			"join=\"off\" enrich=\"off\" queue.dequeueBatchSize=\"$BATCH\"" |
+			sed 's/format="json"/format="raw"/') ;;
+	omfwd)
+		action="action(type=\"omfwd\" name=\"$TEST_NAME\" target=\"127.0.0.1\" port=\"$rport\"
+       protocol=\"tcp\" TCP_Framing=\"octet-counted\" StreamDriver=\"ossl\"
+       StreamDriverMode=\"1\" StreamDriverAuthMode=\"x509/certvalid\"
+       streamdriver.cafile=\"$PKI/ca.pem\" streamdriver.certfile=\"$PKI/client.pem\"
+       streamdriver.keyfile=\"$PKI/client.key\"
+       template=\"RSYSLOG_SyslogProtocol23Format\"
+       action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\"
+       queue.type=\"LinkedList\" queue.size=\"200000\" queue.dequeueBatchSize=\"$BATCH\")" ;;
+	omrelp)
+		action="module(load=\"omrelp\")
+action(type=\"omrelp\" name=\"$TEST_NAME\" target=\"127.0.0.1\" port=\"$rport\"
+       template=\"RSYSLOG_SyslogProtocol23Format\" timeout=\"10\" conn.timeout=\"5\"
+       action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\"
+       queue.type=\"LinkedList\" queue.size=\"200000\" queue.dequeueBatchSize=\"$BATCH\")" ;;
+	esac
+	sender_conf "$sport" "$stats
+$action" "sender-$peer" >"$T/$peer/sender.conf"
+	start_receiver
+	rsyslog_start "sender-$peer" "$T/$peer/sender.conf"
+	log "$peer: receiver on $rport, sender on $sport; $N records at $RATE/s, $OUTAGES outages"
+
+	bg "feeder-$peer" send_lines "$T/sent.txt" "$sport" "$RATE"
+	local feeder=$BG_PID
+	for k in $(seq 1 $OUTAGES); do
+		wait_total $((N * k / (OUTAGES + 2))) 180 ||
+			fail "$peer: outage $k: stream stalled at $(total) records"
+		if [ $((k % 2)) -eq 1 ]; then
+			rsyslog_kill "receiver-$peer"
+			how=SIGKILL
+		else
+			rsyslog_stop "receiver-$peer" || fail "$peer: receiver did not stop on SIGTERM"
+			how=SIGTERM
+		fi
+		log "$peer: outage $k ($how) with $(total) records received"
+		sleep 1   # the outage itself, not a synchronisation
+		start_receiver
+	done
+	bg_wait "$feeder" 240 || fail "$peer: feeder failed: $(cat "$T/feeder-$peer.log")"
+
+	# all of it, then no more for a while (resends included)
+	wait_total "$N" 240 || log "$peer: only $(total) of $N records arrived within 240 s"
+	last=-1
+	while [ "$(total)" != "$last" ]; do
+		last=$(total)
+		sleep 3
+	done
+	rsyslog_stop "sender-$peer" || fail "$peer: sender did not stop"
+	rsyslog_stop "receiver-$peer" || fail "$peer: receiver did not stop"
+	complete_lines "$T/$peer"/received.*.txt >"$T/$peer/received.txt"
+	"$PYTHON" "$CHECK_JSON" "$T/sent.txt" "$T/$peer/received.txt" --raw \
+		>"$T/$peer/result.txt" 2>&1
+	RESULT=$(head -n 1 "$T/$peer/result.txt")
+	LOST=$(sed -n 's/.* missing=\([0-9]*\).*/\1/p' <<<"$RESULT")
+	DUPS=$(sed -n 's/.* duplicates=\([0-9]*\).*/\1/p' <<<"$RESULT")
+	[ -n "$LOST" ] && [ -n "$DUPS" ] || { cat "$T/$peer/result.txt"; fail "$peer: no counts"; }
+	# duplicates per outage: the copies' incarnations (I, J): J > I, the
+	# outage that ended I; J = I, the one that began I
+	PER_OUTAGE=$("$PYTHON" - "$T/$peer" "$OUTAGES" <<'PY'
+import collections, glob, os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+where = collections.defaultdict(list)
+for f in glob.glob(os.path.join(d, "received.[0-9]*.txt")):
+    inc = int(f.rsplit(".", 2)[1])
+    data = open(f, "rb").read()
+    for line in data[:data.rfind(b"\n") + 1].split(b"\n")[:-1]:
+        where[line].append(inc)
+per = collections.Counter()
+for incs in where.values():
+    incs.sort()
+    for a, b in zip(incs, incs[1:]):
+        per[a if b > a else a - 1] += 1
+print(" ".join("%d:%d" % (k, per[k]) for k in range(1, n + 1)))
+PY
+)
+	printf '%s lost=%s duplicates=%s per-outage=[%s] (%s)\n' "$peer" "$LOST" "$DUPS" \
+		"$PER_OUTAGE" "$RESULT" >>"$T/figures.txt"
+	log "$peer: $RESULT; duplicates per outage (outage:count; odd SIGKILL, even SIGTERM): $PER_OUTAGE"
+	if [ "$peer" = relp ] || [ "$peer" = tls ]; then
+		log "$peer: impstats: connects=$(stats_value "$T/$peer/stats.log" "$TEST_NAME" connects)" \
+			"connects.failed=$(stats_value "$T/$peer/stats.log" "$TEST_NAME" connects.failed)" \
+			"batches.failed=$(stats_value "$T/$peer/stats.log" "$TEST_NAME" batches.failed)"
+	fi
+	if [ "$peer" = relp ]; then
+		local c
+		for c in relp.acks.awaited relp.acks.failed relp.reestablished relp.retransmitted \
+			relp.skipped relp.resent.unsure; do
+			printf ' %s=%s' "$c" "$(stats_value "$T/$peer/stats.log" "$TEST_NAME" "$c")"
+		done >"$T/relp.counters"
+		log "relp: impstats:$(cat "$T/relp.counters")"
+	fi
+}
+
+relp_lost= relp_per=
+for peer in $PEERS; do
+	run_case "$peer"
+	[ "$peer" != relp ] || { relp_lost=$LOST; relp_per=$PER_OUTAGE; }
+done
+log "figures ($N records, $OUTAGES receiver stops, receiver queued on disk):"
+while read -r line; do log "  $line"; done <"$T/figures.txt"
+if [ -n "$relp_lost" ]; then
+	[ "$relp_lost" -eq 0 ] || fail "relp: $relp_lost records lost over $OUTAGES receiver stops"
+	for o in $relp_per; do
+		k=${o%%:*} n=${o#*:}
+		if [ $((k % 2)) -eq 0 ]; then
+			[ "$n" -eq 0 ] || fail "relp: $n duplicates across outage $k (SIGTERM)"
+		else
+			[ "$n" -le 128 ] || fail "relp: $n duplicates across outage $k (SIGKILL): more than the window"
+		fi
+	done
+fi
+pass "$(tr '\n' ';' <"$T/figures.txt" | sed 's/ ([^)]*)//g')"
