@@ -4,8 +4,9 @@
  * limit windows), which is then rolled back and run again: both runs must
  * give the same messages (a retried batch decides the same, summaries
  * included), every message must be one JSON object, and no more events
- * may come out than went in plus the summaries. A rule set that does not
- * parse must say which rule is at fault.
+ * may come out than went in plus the summaries; pipeline_reduce() writes
+ * each message again as it was sent, and within the smallest limit. A
+ * rule set that does not parse must say which rule is at fault.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -15,10 +16,12 @@
 
 #include "filter.h"
 #include "pipeline.h"
+#include "reduce.h"
 #include "fuzz_util.h"
 
 #define FUZZ_SEP "\n----\n"
 #define FUZZ_LOCAL_HOST "fuzzhost.example"
+#define REDUCE_NO_CUT   ((size_t)1 << 30)   /* larger than any message here */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -55,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pipeline_conf_t c;
 	pipeline_t *p;
 	msgbatch_t a, b;
+	buf_t out;
 	size_t i, len, lb, nlines, rlen;
 
 	sep = memmem(in, size, FUZZ_SEP, strlen(FUZZ_SEP));
@@ -106,6 +110,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(a.n <= nlines + filter_summaries(f), "%zu messages from %zu lines and "
 	           "%zu summaries", a.n, nlines, filter_summaries(f));
+	/* written again (pipeline_reduce, Kafka's reduction): as emitted, and
+	 * within the smallest limit, summaries included */
+	buf_init(&out);
+	for (i = 0; i < b.n; i++) {
+		const char *m = msgbatch_msg(&b, i, &len);
+		size_t at;
+		const char *e;
+
+		buf_reset(&out);
+		FUZZ_CHECK(pipeline_reduce(p, i, REDUCE_NO_CUT, &out) == 0, "pipeline_reduce(%zu)", i);
+		/* but the time of an implausible audit time: this host's clock
+		 * when it is written ("time_from":"received") */
+		FUZZ_CHECK((out.len == len && memcmp(out.p, m, len) == 0) ||
+		           memmem(m, len, "\"time_from\":\"received\"", 22) != NULL,
+		           "message %zu written again differs", i);
+		buf_reset(&out);
+		FUZZ_CHECK(pipeline_reduce(p, i, REDUCE_MIN_LIMIT, &out) == 0,
+		           "pipeline_reduce(%zu) at the smallest limit", i);
+		FUZZ_CHECK(out.len <= REDUCE_MIN_LIMIT, "message %zu reduced: %zu bytes", i, out.len);
+		e = fuzz_json_object_check(out.p, out.len, 1, &at);
+		if (e != NULL) {
+			fuzz_show("reduced message", out.p, out.len, at);
+			FUZZ_CHECK(0, "reduced: not a JSON object: %s at %zu", e, at);
+		}
+	}
+	buf_free(&out);
 	pipeline_batch_commit(p);
 	msgbatch_free(&a);
 	msgbatch_free(&b);
