@@ -113,6 +113,12 @@ static void usage(FILE *f)
 	        REDUCE_DEFAULT_MAX);
 }
 
+/* transport_conf_t.reduce: the pipeline writes message IDX again */
+static int reduce_message(void *ctx, size_t idx, size_t limit, buf_t *out)
+{
+	return pipeline_reduce(ctx, idx, limit, out);
+}
+
 static int die_usage(const char *opt, const char *val, const char *expected)
 {
 	fprintf(stderr, "auditfwd: --%s: invalid value '%s', expected %s\n", opt, val,
@@ -675,10 +681,6 @@ int main(int argc, char **argv)
 		if (!header_set)
 			pconf.header.style = SYSLOG_HDR_RFC5424;
 		tconf.stream_stats = &c.sstats;
-		if (c.tops->create(&c.tr, &tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {
-			fprintf(stderr, "auditfwd: %s\n", errstr);
-			return 2;
-		}
 	}
 	if (!max_msg_set && c.tops == &transport_kafka)
 		max_msg = reduce_kafka_default(tconf.kafka_conf_params, tconf.kafka_n_conf_params,
@@ -702,6 +704,15 @@ int main(int argc, char **argv)
 	if ((c.pipe = pipeline_new(&pconf, NULL)) == NULL) {
 		fprintf(stderr, "auditfwd: out of memory\n");
 		return 1;
+	}
+	if (tconf.target != NULL || c.tops == &transport_kafka) {
+		/* a message Kafka refuses for its size is written again smaller */
+		tconf.reduce = reduce_message;
+		tconf.reduce_ctx = c.pipe;
+		if (c.tops->create(&c.tr, &tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {
+			fprintf(stderr, "auditfwd: %s\n", errstr);
+			return 2;
+		}
 	}
 	if (optind == argc) {
 		rc = run_stream(&c, stdin, "standard input");
