@@ -139,32 +139,14 @@ static int positive_int(const char *s, int max, int *out)
 	return 0;
 }
 
-/* a size as rsyslog writes it: digits, then k m g (x 1024...) or K M G
- * (x 1000...); at most MAX */
+/* a size as rsyslog writes it (reduce_size_parse), at most MAX */
 static int size_arg(const char *s, size_t max, size_t *out)
 {
-	static const char units[] = "kmgKMG";
-	static const unsigned long long mult[] = { 1ULL << 10, 1ULL << 20, 1ULL << 30,
-	                                           1000ULL, 1000000ULL, 1000000000ULL };
-	unsigned long long v;
-	const char *u;
-	char *end;
+	size_t v;
 
-	errno = 0;
-	if (*s < '0' || *s > '9')
+	if (reduce_size_parse(s, &v) != 0 || v > max)
 		return -1;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	if (*end != '\0') {
-		if ((u = strchr(units, *end)) == NULL || end[1] != '\0' ||
-		    v > max / mult[u - units])
-			return -1;
-		v *= mult[u - units];
-	}
-	if (v > max)
-		return -1;
-	*out = (size_t)v;
+	*out = v;
 	return 0;
 }
 
