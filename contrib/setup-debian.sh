@@ -6,7 +6,8 @@
 #     entries as deb-src (no archive host is written here: it is read from
 #     the entries that are already configured);
 #  3. fetches the source of the *installed* rsyslog version, configures it
-#     once (only config.h is needed) and caches the prepared tree.
+#     once (only config.h is needed) and caches the prepared tree;
+#  4. unpacks syslog-ng privately for the tests (tests/bench/setup.sh).
 #
 # Prints the prepared tree's path on its last line: pass it to
 #   ./configure --with-rsyslog-src=DIR
@@ -147,5 +148,15 @@ prepare_rsyslog_src() {
     printf '%s\n' "$dir"
 }
 
+# tests/integration/oversized.sh sends to a stock syslog-ng too: it is
+# unpacked privately (it conflicts with rsyslog as a package), as the
+# benchmarks' peer, in /var/cache/omauditfwd/bench/syslog-ng
+unpack_syslog_ng() {
+    [ -n "${SKIP_APT:-}" ] && return 0
+    SKIP_APT=1 bash "$(dirname "$0")/../tests/bench/setup.sh" >/dev/null ||
+        die "could not unpack syslog-ng privately (tests/bench/setup.sh)"
+}
+
 [ -n "${SKIP_APT:-}" ] || install_packages
+unpack_syslog_ng
 prepare_rsyslog_src

@@ -130,6 +130,12 @@ static void usage(FILE *f)
 	        REDUCE_DEFAULT_MAX);
 }
 
+/* transport_conf_t.reduce: the pipeline writes message IDX again */
+static int reduce_message(void *ctx, size_t idx, size_t limit, buf_t *out)
+{
+	return pipeline_reduce(ctx, idx, limit, out);
+}
+
 static int die_usage(const char *opt, const char *val, const char *expected)
 {
 	fprintf(stderr, "auditfwd: --%s: invalid value '%s', expected %s\n", opt, val,
@@ -150,32 +156,14 @@ static int positive_int(const char *s, int max, int *out)
 	return 0;
 }
 
-/* a size as rsyslog writes it: digits, then k m g (x 1024...) or K M G
- * (x 1000...); at most MAX */
+/* a size as rsyslog writes it (reduce_size_parse), at most MAX */
 static int size_arg(const char *s, size_t max, size_t *out)
 {
-	static const char units[] = "kmgKMG";
-	static const unsigned long long mult[] = { 1ULL << 10, 1ULL << 20, 1ULL << 30,
-	                                           1000ULL, 1000000ULL, 1000000000ULL };
-	unsigned long long v;
-	const char *u;
-	char *end;
+	size_t v;
 
-	errno = 0;
-	if (*s < '0' || *s > '9')
+	if (reduce_size_parse(s, &v) != 0 || v > max)
 		return -1;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	if (*end != '\0') {
-		if ((u = strchr(units, *end)) == NULL || end[1] != '\0' ||
-		    v > max / mult[u - units])
-			return -1;
-		v *= mult[u - units];
-	}
-	if (v > max)
-		return -1;
-	*out = (size_t)v;
+	*out = v;
 	return 0;
 }
 
@@ -799,10 +787,6 @@ int main(int argc, char **argv)
 		if (!header_set)
 			pconf.header.style = SYSLOG_HDR_RFC5424;
 		tconf.stream_stats = &c.sstats;
-		if (c.tops->create(&c.tr, &tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {
-			fprintf(stderr, "auditfwd: %s\n", errstr);
-			return 2;
-		}
 	}
 	if (setup_filter(&c, &pconf, filters, nfilters, filter_file) != 0)
 		return 2;
@@ -845,6 +829,15 @@ int main(int argc, char **argv)
 	if ((c.pipe = pipeline_new(&pconf, NULL)) == NULL) {
 		fprintf(stderr, "auditfwd: out of memory\n");
 		return 1;
+	}
+	if (tconf.target != NULL || c.tops == &transport_kafka) {
+		/* a message Kafka refuses for its size is written again smaller */
+		tconf.reduce = reduce_message;
+		tconf.reduce_ctx = c.pipe;
+		if (c.tops->create(&c.tr, &tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {
+			fprintf(stderr, "auditfwd: %s\n", errstr);
+			return 2;
+		}
 	}
 	if (optind == argc) {
 		rc = run_stream(&c, stdin, "standard input");

@@ -276,8 +276,16 @@ CODESTARTcreateInstance
 	pData->max_message_size = -1;
 ENDcreateInstance
 
+/* transport_conf_t.reduce: a message Kafka refused for its size is
+ * written again by the worker's pipeline, within LIMIT */
+static int reduce_message(void *ctx, size_t idx, size_t limit, buf_t *out)
+{
+	return pipeline_reduce(ctx, idx, limit, out);
+}
+
 BEGINcreateWrkrInstance
 	char errstr[OMAF_ERRSTR_MAX];
+	transport_conf_t tconf;
 CODESTARTcreateWrkrInstance
 	msgbatch_init(&pWrkrData->batch);
 	buf_init(&pWrkrData->route);
@@ -286,7 +294,11 @@ CODESTARTcreateWrkrInstance
 	CHKmalloc(pWrkrData->pipe = pipeline_new(&pWrkrData->pData->pconf,
 	                                         &pWrkrData->pData->stats));
 	CHKiRet(setup_deadletter(pWrkrData->pData));
-	if (pWrkrData->pData->transport->create(&pWrkrData->tr, &pWrkrData->pData->tconf,
+	/* the transport keeps a copy: the reduce hook is this worker's */
+	tconf = pWrkrData->pData->tconf;
+	tconf.reduce = reduce_message;
+	tconf.reduce_ctx = pWrkrData->pipe;
+	if (pWrkrData->pData->transport->create(&pWrkrData->tr, &tconf,
 	                                        errstr, sizeof(errstr)) != TRANSPORT_OK) {
 		LogError(0, RS_RET_ERR, "omauditfwd: %s", errstr);
 		ABORT_FINALIZE(RS_RET_ERR);
