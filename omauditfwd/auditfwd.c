@@ -24,6 +24,7 @@
 #define CLI_SEND_ATTEMPTS  5          /* tries per batch before giving up */
 #define CLI_RETRY_SLEEP_S  1
 #define CLI_MAX_CONF_PARAMS 64        /* --conf-param / --topic-conf-param */
+#define CLI_MAX_FILTERS     FILTER_RULES_MAX  /* --filter */
 #define CLI_TICK_MS        500        /* input that stays open: quiet this long,
                                        * what is ready and idle goes out */
 #define CLI_READ_CHUNK     65536
@@ -32,6 +33,7 @@ typedef struct cli {
 	pipeline_t *pipe;
 	audit_joiner_t *joiner;
 	enrich_t *enrich;
+	filter_t *filter;
 	msgbatch_t batch;
 	const transport_ops_t *tops;
 	transport_t *tr;
@@ -81,6 +83,19 @@ static void usage(FILE *f)
 "                         flagged (unparsed, reason untrusted), never parsed\n"
 "  --enrich-ids POLICY    auto | always | never: uid/gid names from this\n"
 "                         host's passwd (auto: only for its own records)\n"
+"  --filter RULE          an event filter rule (repeatable, in order; see\n"
+"                         README \"Filters\"), e.g. 'drop key=cron'\n"
+"  --filter-file PATH     the filter rules in a file, one a line\n"
+"  --filter-clock audit|wall  limit windows in the events' audit time\n"
+"                         (default: a preview of a log shows what the live\n"
+"                         rate gives) or this host's clock (as the module)\n"
+"  --ancestry on|off      each event's process ancestors (default off)\n"
+"  --ancestry-depth N     ancestors per event, 1-16 (default %d)\n"
+"  --ancestry-maxprocs N  processes kept (default %d)\n"
+"  --ancestry-proc on|off read /proc for this host's processes the input has\n"
+"                         not shown (default off: a file is another time)\n"
+"  --attack on|off        ATT&CK technique tags from rule keys (default on)\n"
+"  --attack-mapping PATH  techniques, tactics and severities for rule keys\n"
 "  --target HOST          send to HOST instead of writing to stdout\n"
 "  --broker LIST          kafka: bootstrap brokers (host:port,...)\n"
 "  --topic NAME           kafka: topic (sends to Kafka instead of stdout)\n"
@@ -103,12 +118,14 @@ static void usage(FILE *f)
 "                         (8096, 64k, 1m; 0: no limit); a larger event is\n"
 "                         reduced to fit (default: %d with --target, the\n"
 "                         Kafka default with --topic, none on stdout)\n"
-"  --stats                print counters to stderr at the end\n"
+"  --stats                print counters to stderr at the end (with\n"
+"                         filters: per rule, kept, dropped, suppressed)\n"
 "  --version, --help\n",
 	        format_names(), SYSLOG_DEFAULT_APPNAME, SYSLOG_DEFAULT_FACILITY,
 	        SYSLOG_DEFAULT_SEVERITY, AUDIT_JOIN_DEFAULT_TIMEOUT_MS,
 	        AUDIT_JOIN_DEFAULT_MAX_PENDING, AUDIT_JOIN_DEFAULT_MAX_RECORDS,
-	        (unsigned)AUDIT_JOIN_DEFAULT_MAX_BYTES, transport_names(),
+	        (unsigned)AUDIT_JOIN_DEFAULT_MAX_BYTES, ANCESTRY_DEFAULT_DEPTH,
+	        ANCESTRY_DEFAULT_CAP, transport_names(),
 	        TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS, TRANSPORT_DEFAULT_IO_TIMEOUT_MS,
 	        REDUCE_DEFAULT_MAX);
 }
@@ -402,6 +419,52 @@ static int flush_held(cli_t *c)
 	return end_batch(c);
 }
 
+/* --filter rules or a --filter-file (not both), checked as the module
+ * checks them at load */
+static int setup_filter(cli_t *c, pipeline_conf_t *pconf, const char *const *rules,
+                        size_t n, const char *file)
+{
+	filter_rules_t *rs;
+	char err[512];
+
+	if (n == 0 && file == NULL)
+		return 0;
+	if (n > 0 && file != NULL) {
+		fprintf(stderr, "auditfwd: --filter and --filter-file: one or the other\n");
+		return -1;
+	}
+	rs = file != NULL ? filter_rules_load(file, err, sizeof(err)) :
+	     filter_rules_parse(rules, n, err, sizeof(err));
+	if (rs == NULL) {
+		fprintf(stderr, "auditfwd: %s: %s\n", file != NULL ? "--filter-file" : "--filter",
+		        err);
+		return -1;
+	}
+	if ((c->filter = pconf->filter = filter_new(rs)) == NULL) {
+		filter_rules_free(rs);
+		fprintf(stderr, "auditfwd: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void print_filter_stats(cli_t *c)
+{
+	filter_rules_t *rs;
+	size_t i;
+
+	if (c->filter == NULL)
+		return;
+	rs = filter_rules(c->filter);
+	for (i = 0; i < filter_rules_count(rs); i++) {
+		const filter_counters_t *k = filter_rule_counters(rs, i);
+
+		fprintf(stderr, "filter %s: kept=%llu dropped=%llu suppressed=%llu\n",
+		        filter_rule_name(rs, i), (unsigned long long)k->kept,
+		        (unsigned long long)k->dropped, (unsigned long long)k->suppressed);
+	}
+}
+
 /* the kafka transport tells what it did with a refused message */
 static void print_notice(void *ctx, const char *text)
 {
@@ -416,7 +479,8 @@ int main(int argc, char **argv)
 	       O_JOIN, O_JTIMEOUT, O_JMAX, O_ENRICH, O_EIDS, O_EHOST, O_BROKER, O_TOPIC, O_KEY,
 	       O_COMPRESSION, O_CONFPARAM, O_TOPICCONFPARAM, O_CLOSETIMEOUT, O_FACILITY,
 	       O_SEVERITY, O_LEEFVERSION, O_LEEFDELIM, O_DEADLETTER, O_RESEND, O_TRUSTED, O_MAXMSG,
-	       O_JMAXRECORDS, O_JMAXBYTES };
+	       O_JMAXRECORDS, O_JMAXBYTES, O_FILTER, O_FILTERFILE, O_FILTERCLOCK, O_ATTACK,
+	       O_ATTACKMAP, O_ANC, O_ANCDEPTH, O_ANCMAX, O_ANCPROC };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "unparsed", required_argument, NULL, O_UNPARSED },
@@ -450,6 +514,15 @@ int main(int argc, char **argv)
 		{ "framing", required_argument, NULL, O_FRAMING },
 		{ "timeout-connect", required_argument, NULL, O_TCONNECT },
 		{ "timeout-io", required_argument, NULL, O_TIO },
+		{ "ancestry", required_argument, NULL, O_ANC },
+		{ "ancestry-depth", required_argument, NULL, O_ANCDEPTH },
+		{ "ancestry-maxprocs", required_argument, NULL, O_ANCMAX },
+		{ "ancestry-proc", required_argument, NULL, O_ANCPROC },
+		{ "attack", required_argument, NULL, O_ATTACK },
+		{ "attack-mapping", required_argument, NULL, O_ATTACKMAP },
+		{ "filter", required_argument, NULL, O_FILTER },
+		{ "filter-file", required_argument, NULL, O_FILTERFILE },
+		{ "filter-clock", required_argument, NULL, O_FILTERCLOCK },
 		{ "resend-window", required_argument, NULL, O_RESEND },
 		{ "max-message-size", required_argument, NULL, O_MAXMSG },
 		{ "stats", no_argument, NULL, O_STATS },
@@ -466,14 +539,24 @@ int main(int argc, char **argv)
 	size_t max_msg = 0;
 	int max_msg_set = 0;
 	const char *conf_params[CLI_MAX_CONF_PARAMS], *topic_params[CLI_MAX_CONF_PARAMS];
+	static const char *filters[CLI_MAX_FILTERS];
+	const char *filter_file = NULL, *attack_mapping = NULL;
+	attack_map_t *amap = NULL;
+	ancestry_conf_t aconf;
+	ancestry_t *anc = NULL;
+	int ancestry = 0;
+	size_t nfilters = 0;
 	char errstr[512];
 
 	memset(&c, 0, sizeof(c));
 	pipeline_conf_default(&pconf);
 	pconf.header.style = SYSLOG_HDR_NONE;
+	pconf.filter_audit_clock = 1;
 	transport_conf_default(&tconf);
 	audit_joiner_conf_default(&jconf);
 	enrich_conf_default(&econf);
+	ancestry_conf_default(&aconf);
+	aconf.use_proc = 0;
 	c.tops = &transport_tcp;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -620,6 +703,47 @@ int main(int argc, char **argv)
 			if (positive_int(optarg, 3600000, &tconf.io_timeout_ms) != 0)
 				return die_usage("timeout-io", optarg, "milliseconds > 0");
 			break;
+		case O_ANC:
+		case O_ANCPROC:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return die_usage(opt == O_ANC ? "ancestry" : "ancestry-proc", optarg,
+				                 "on or off");
+			if (opt == O_ANC)
+				ancestry = strcmp(optarg, "on") == 0;
+			else
+				aconf.use_proc = strcmp(optarg, "on") == 0;
+			break;
+		case O_ANCDEPTH:
+			if (positive_int(optarg, ANCESTRY_DEPTH_MAX, &v) != 0)
+				return die_usage("ancestry-depth", optarg, "1-16");
+			aconf.depth = (unsigned)v;
+			break;
+		case O_ANCMAX:
+			if (positive_int(optarg, ANCESTRY_CAP_MAX, &v) != 0)
+				return die_usage("ancestry-maxprocs", optarg, "1-4194304");
+			aconf.cap = (size_t)v;
+			break;
+		case O_ATTACK:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return die_usage("attack", optarg, "on or off");
+			pconf.attack = strcmp(optarg, "on") == 0;
+			break;
+		case O_ATTACKMAP:
+			attack_mapping = optarg;
+			break;
+		case O_FILTER:
+			if (nfilters == CLI_MAX_FILTERS)
+				return die_usage("filter", optarg, "fewer rules");
+			filters[nfilters++] = optarg;
+			break;
+		case O_FILTERFILE:
+			filter_file = optarg;
+			break;
+		case O_FILTERCLOCK:
+			if (strcmp(optarg, "audit") != 0 && strcmp(optarg, "wall") != 0)
+				return die_usage("filter-clock", optarg, "audit or wall");
+			pconf.filter_audit_clock = strcmp(optarg, "audit") == 0;
+			break;
 		case O_RESEND:
 			if (size_arg(optarg, TRANSPORT_RESEND_WINDOW_MAX, &tconf.resend_window) != 0)
 				return die_usage("resend-window", optarg, "a size from 0 to 64m "
@@ -663,6 +787,25 @@ int main(int argc, char **argv)
 		if (!header_set)
 			pconf.header.style = SYSLOG_HDR_RFC5424;
 		tconf.stream_stats = &c.sstats;
+	}
+	if (setup_filter(&c, &pconf, filters, nfilters, filter_file) != 0)
+		return 2;
+	if (ancestry) {
+		if ((anc = pconf.ancestry = ancestry_new(&aconf)) == NULL) {
+			fprintf(stderr, "auditfwd: out of memory\n");
+			return 1;
+		}
+	}
+	if (attack_mapping != NULL) {
+		if (!pconf.attack) {
+			fprintf(stderr, "auditfwd: --attack-mapping needs --attack on\n");
+			return 2;
+		}
+		if ((amap = attack_map_load(attack_mapping, errstr, sizeof(errstr))) == NULL) {
+			fprintf(stderr, "auditfwd: --attack-mapping: %s\n", errstr);
+			return 2;
+		}
+		pconf.attack_map = amap;
 	}
 	if (!max_msg_set && c.tops == &transport_kafka)
 		max_msg = reduce_kafka_default(tconf.kafka_conf_params, tconf.kafka_n_conf_params,
@@ -715,13 +858,25 @@ int main(int argc, char **argv)
 		rc = flush_held(&c);
 	if (fflush(stdout) != 0)
 		rc = -1;
-	if (stats)
+	if (stats) {
 		print_stats(&c);
+		print_filter_stats(&c);
+	}
 	if (c.tr != NULL)
 		c.tops->destroy(c.tr);
 	pipeline_free(c.pipe);
 	audit_joiner_free(c.joiner);
 	enrich_free(c.enrich);
+	filter_free(c.filter);
+	attack_map_free(amap);
+	if (anc != NULL && stats) {
+		const ancestry_stats_t *as = ancestry_stats(anc);
+		fprintf(stderr, "ancestry: hits=%llu misses=%llu proc=%llu evictions=%llu size=%llu\n",
+		        (unsigned long long)as->hits, (unsigned long long)as->misses,
+		        (unsigned long long)as->proc_reads, (unsigned long long)as->evictions,
+		        (unsigned long long)as->size);
+	}
+	ancestry_free(anc);
 	msgbatch_free(&c.batch);
 	return rc == 0 ? 0 : 1;
 }

@@ -10,6 +10,8 @@
 
 #include "audit_record.h"
 #include "buf.h"
+#include "ancestry.h"
+#include "attack.h"
 #include "enrich.h"
 
 /* Options of the formats that have some (the action's leef.* parameters). */
@@ -105,6 +107,9 @@ typedef struct format_event {
 	enrich_t *enrich;         /* NULL: values exactly as written */
 	buf_t *scratch;           /* the formatter's work space (with enrich) */
 	const format_conf_t *conf; /* NULL: defaults */
+	const attack_tags_t *attack; /* ATT&CK tags (attack.h); NULL: none */
+	const ancestry_proc_t *ancestry; /* the process's ancestors, nearest */
+	size_t nancestry;                /* first (ancestry.h); 0: none */
 	unsigned long *work;      /* test hook: NULL, or where the formats add the
 	                           * key-table slots they probe (linearity tests) */
 	/* the event's first arch= (format_event_find_arch()), so it is not

@@ -75,6 +75,23 @@ static void cef_header_part(buf_t *out, const char *s, size_t len)
 	buf_putc(out, '|');
 }
 
+/* cs2Label=attack technique cs2=T1548.003,T1059
+ * cs3Label=attack tactic cs3=privilege-escalation */
+static void cef_attack(kv_out_t *o, const format_event_t *ev)
+{
+	char txt[KV_ATTACK_TEXT_MAX];
+	size_t n;
+
+	if ((n = kv_attack_text(ev, 0, txt, sizeof(txt))) > 0) {
+		kv_pair(o, "cs2Label", "attack technique", 16);
+		kv_pair(o, "cs2", txt, n);
+	}
+	if ((n = kv_attack_text(ev, 1, txt, sizeof(txt))) > 0) {
+		kv_pair(o, "cs3Label", "attack tactic", 13);
+		kv_pair(o, "cs3", txt, n);
+	}
+}
+
 static void cef_event(buf_t *out, const format_event_t *ev)
 {
 	static const struct { kv_item_t it; const char *key; } items[] = {
@@ -128,6 +145,9 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 		kv_pair(&o, "cs1Label", "rule key", 8);
 		kv_pair_view(&o, "cs1", v);
 	}
+	if (ev->attack != NULL)
+		cef_attack(&o, ev);
+	kv_ancestry_pairs(&o, ev);
 	kv_event_fields(&o, ev);
 }
 

@@ -487,10 +487,12 @@ static void put_type_member(buf_t *out, json_keys_t *ks, const format_event_t *e
 static void json_event(buf_t *out, const format_event_t *ev)
 {
 	static const char *const ours[] = {
-		"id", "time", "time_from", "host", "node", "type", "incomplete", NULL
+		"id", "time", "time_from", "host", "node", "type", "incomplete", "attack",
+		"ancestry", NULL
 	};
 	static const char *const ours_reduced[] = {
-		"id", "time", "time_from", "host", "node", "type", "incomplete", "reduced", NULL
+		"id", "time", "time_from", "host", "node", "type", "incomplete", "attack",
+		"ancestry", "reduced", NULL
 	};
 	const audit_record_t *first = ev->recs[0];
 	json_keys_t ks;
@@ -535,6 +537,10 @@ static void json_event(buf_t *out, const format_event_t *ev)
 		buf_puts(out, ev->incomplete);
 		buf_putc(out, '"');
 	}
+	if (ev->attack != NULL)
+		attack_json(out, ev->attack);
+	if (ev->nancestry)
+		ancestry_json(out, ev->ancestry, ev->nancestry);
 	if (groups_init(&g, ev->nrecs) != 0) {
 		out->oom = 1;
 		return;

@@ -429,12 +429,60 @@ int kv_severity(const format_event_t *ev, const kv_summary_t *s)
 	char tmp[32];
 	audit_view_t t = kv_type_name(first, tmp, sizeof(tmp));
 
+	if (ev->attack != NULL && ev->attack->severity > 0)   /* the mapping's */
+		return ev->attack->severity;
 	if (t.len > 5 && memcmp(t.p, "ANOM_", 5) == 0)
 		return 8;
 	if (first->type == KV_TYPE_AVC || first->type == KV_TYPE_USER_AVC ||
 	    first->type == KV_TYPE_SELINUX_ERR)
 		return 6;
 	return s->failed ? 5 : 3;
+}
+
+size_t kv_attack_text(const format_event_t *ev, int tactics, char *out, size_t size)
+{
+	const attack_tags_t *t = ev->attack;
+	size_t i, n = 0, k = tactics ? t->ntactic : t->ntech;
+
+	out[0] = '\0';
+	for (i = 0; i < k && n < size; i++)
+		n += (size_t)snprintf(out + n, size - n, "%s%s", i ? "," : "",
+		                      tactics ? t->tactic[i] : t->tech[i]);
+	return n < size ? n : size - 1;
+}
+
+void kv_ancestry_pairs(kv_out_t *o, const format_event_t *ev)
+{
+	char key[48], num[24];
+	size_t i;
+
+	for (i = 0; i < ev->nancestry; i++) {
+		const ancestry_proc_t *p = &ev->ancestry[i];
+
+		snprintf(key, sizeof(key), "ancestry.%zu.pid", i + 1);
+		snprintf(num, sizeof(num), "%u", p->pid);
+		kv_pair(o, key, num, strlen(num));
+		snprintf(key, sizeof(key), "ancestry.%zu.ppid", i + 1);
+		snprintf(num, sizeof(num), "%u", p->ppid);
+		kv_pair(o, key, num, strlen(num));
+		snprintf(key, sizeof(key), "ancestry.%zu.exe", i + 1);
+		if (p->exe[0])
+			kv_pair(o, key, p->exe, strlen(p->exe));
+		snprintf(key, sizeof(key), "ancestry.%zu.comm", i + 1);
+		if (p->comm[0])
+			kv_pair(o, key, p->comm, strlen(p->comm));
+		snprintf(key, sizeof(key), "ancestry.%zu.argv", i + 1);
+		if (p->argv[0])
+			kv_pair(o, key, p->argv, strlen(p->argv));
+		snprintf(key, sizeof(key), "ancestry.%zu.uid", i + 1);
+		snprintf(num, sizeof(num), "%lld", p->uid);
+		if (p->uid != ANCESTRY_ID_UNKNOWN)
+			kv_pair(o, key, num, strlen(num));
+		snprintf(key, sizeof(key), "ancestry.%zu.auid", i + 1);
+		snprintf(num, sizeof(num), "%lld", p->auid);
+		if (p->auid != ANCESTRY_ID_UNKNOWN)
+			kv_pair(o, key, num, strlen(num));
+	}
 }
 
 static void pair_start(kv_out_t *o)

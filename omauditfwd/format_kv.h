@@ -88,9 +88,19 @@ int kv_item(const format_event_t *ev, const kv_summary_t *s, kv_item_t it,
  * and "_:.[]-" become '_' (never a '|'). */
 void kv_event_id(buf_t *out, const format_event_t *ev, const kv_summary_t *s);
 
-/* 1..10: 8 anomalies (ANOM_*), 6 MAC denials (AVC, USER_AVC, SELINUX_ERR),
- * 5 failures (success=no, res=failed), else 3. */
+/* 1..10: the ATT&CK mapping's severity when it gives one; else 8
+ * anomalies (ANOM_*), 6 MAC denials (AVC, USER_AVC, SELINUX_ERR), 5
+ * failures (success=no, res=failed), else 3. */
 int kv_severity(const format_event_t *ev, const kv_summary_t *s);
+
+/* The event's ATT&CK techniques (TACTICS 0) or tactics (1) joined by ','
+ * into OUT (SIZE bytes, cut there); its length. EV->attack is not NULL. */
+#define KV_ATTACK_TEXT_MAX (ATTACK_TACTIC_MAX * ATTACK_TACTIC_LEN)
+size_t kv_attack_text(const format_event_t *ev, int tactics, char *out, size_t size);
+
+/* The process's ancestors, nearest first: ancestry.<n>.pid, .ppid, .exe,
+ * .comm, .argv, .uid, .auid (n from 1; what is known). */
+void kv_ancestry_pairs(kv_out_t *o, const format_event_t *ev);
 
 /* One pair: separator (from the second pair on), KEY as given (a literal
  * of the format), '=', the escaped value. */

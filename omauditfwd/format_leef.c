@@ -15,6 +15,7 @@
  * format_is_invisible()) are written as the text \uXXXX. Header parts never contain '|' (format_kv.c keeps the EventID
  * to [A-Za-z0-9_:.[]-]).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "format_kv.h"
@@ -132,6 +133,18 @@ static void header_end(buf_t *out, int version, char delim)
 	}
 }
 
+/* attack.technique=T1548.003,T1059 attack.tactic=privilege-escalation */
+static void leef_attack(kv_out_t *o, const format_event_t *ev)
+{
+	char txt[KV_ATTACK_TEXT_MAX];
+	size_t n;
+
+	if ((n = kv_attack_text(ev, 0, txt, sizeof(txt))) > 0)
+		kv_pair(o, "attack.technique", txt, n);
+	if ((n = kv_attack_text(ev, 1, txt, sizeof(txt))) > 0)
+		kv_pair(o, "attack.tactic", txt, n);
+}
+
 static void leef_event(buf_t *out, const format_event_t *ev)
 {
 	static const struct { kv_item_t it; const char *key; } items[] = {
@@ -169,15 +182,20 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 	format_event_time(ev, &sec, &msec);
 	kv_put_time(out, sec, msec);
 	kv_pair(&o, "devTimeFormat", LEEF_DEVTIME_FORMAT, strlen(LEEF_DEVTIME_FORMAT));
-	kv_pair_type(&o, "cat", first);
-	sev[0] = (char)('0' + kv_severity(ev, &s) % 10);
-	sev[1] = '\0';
-	kv_pair(&o, "sev", sev, 1);
+	if (ev->attack != NULL && ev->attack->ntech)   /* ATT&CK: the technique */
+		kv_pair(&o, "cat", ev->attack->tech[0], strlen(ev->attack->tech[0]));
+	else
+		kv_pair_type(&o, "cat", first);
+	snprintf(sev, sizeof(sev), "%d", kv_severity(ev, &s));   /* 1..10 */
+	kv_pair(&o, "sev", sev, strlen(sev));
 	if (ev->host.p != NULL)   /* enrich.hostname="off": none */
 		kv_pair_view(&o, "identHostName", ev->host);
 	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
 		if (kv_item(ev, &s, items[i].it, &v))
 			kv_pair_view(&o, items[i].key, v);
+	if (ev->attack != NULL)
+		leef_attack(&o, ev);
+	kv_ancestry_pairs(&o, ev);
 	kv_event_fields(&o, ev);
 }
 

@@ -41,6 +41,7 @@
 #include "reduce.h"
 #include "transport.h"
 #include "spool.h"
+#include "filter.h"
 #include "deadletter.h"
 
 MODULE_TYPE_OUTPUT
@@ -138,6 +139,18 @@ typedef struct _instanceData {
 	int tls_authmode_set;       /* tls.authmode given (for the anon warning) */
 	char *relp_tlslib;          /* the string of tls.tlsLib */
 	int leef_set;               /* a leef.* parameter was given */
+	char **filter_rules;        /* filter=[...] */
+	size_t n_filter_rules;
+	char *filter_file;          /* filter.file: read at load and on HUP */
+	filter_t *filter;           /* NULL: no filter (every event is sent) */
+	statsobj_t *filter_stats;   /* impstats: the rules' counters */
+	pthread_mutex_t filter_mu;  /* HUP reloads one at a time */
+	char *attack_mapping;       /* attack.mapping */
+	attack_map_t *attack_map;
+	int ancestry;               /* ancestry="on" */
+	int ancestry_set;           /* an ancestry.* parameter was given */
+	ancestry_conf_t aconf;
+	ancestry_t *ancestry_table;
 	int resend_set;             /* resendWindow given (tcp and tls only) */
 	long long max_message_size; /* maxMessageSize; -1: not given (default) */
 } instanceData;
@@ -146,6 +159,7 @@ static rsRetVal setup_spool(instanceData *pData);
 static rsRetVal setup_deadletter(instanceData *pData);
 static void unclaim_spool(instanceData *pData);
 static void start_join_timer(instanceData *pData);
+static void filter_reload(instanceData *pData);
 static int shutting_down(void);
 
 typedef struct wrkrInstanceData {
@@ -222,6 +236,16 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "tls.authmode", eCmdHdlrGetWord, 0 },
 	{ "tls.permittedpeer", eCmdHdlrArray, 0 },
 	{ "tls.minversion", eCmdHdlrGetWord, 0 },
+	/* event filters (filter.h) */
+	{ "filter", eCmdHdlrArray, 0 },
+	{ "filter.file", eCmdHdlrString, 0 },
+	/* ATT&CK tags (attack.h) */
+	{ "attack", eCmdHdlrBinary, 0 },
+	{ "attack.mapping", eCmdHdlrString, 0 },
+	/* process ancestry (ancestry.h) */
+	{ "ancestry", eCmdHdlrBinary, 0 },
+	{ "ancestry.depth", eCmdHdlrPositiveInt, 0 },
+	{ "ancestry.maxprocs", eCmdHdlrPositiveInt, 0 },
 	/* transport="relp": named as omrelp names them (with tls.cacert,
 	 * tls.mycert, tls.myprivkey, tls.authmode, tls.permittedpeer above) */
 	{ "tls", eCmdHdlrBinary, 0 },
@@ -240,6 +264,7 @@ static struct cnfparamblk actpblk = {
 BEGINcreateInstance
 CODESTARTcreateInstance
 	pthread_mutex_init(&pData->spool_mu, NULL);
+	pthread_mutex_init(&pData->filter_mu, NULL);
 	pData->transport = &transport_tcp;
 	transport_conf_default(&pData->tconf);
 	pipeline_conf_default(&pData->pconf);
@@ -247,6 +272,7 @@ CODESTARTcreateInstance
 	audit_joiner_conf_default(&pData->jconf);
 	pData->enrich = 1;
 	enrich_conf_default(&pData->econf);
+	ancestry_conf_default(&pData->aconf);
 	pData->max_message_size = -1;
 ENDcreateInstance
 
@@ -536,6 +562,15 @@ CODESTARTfreeInstance
 	unclaim_spool(pData);
 	if (pData->statsobj != NULL)
 		statsobj.Destruct(&pData->statsobj);
+	if (pData->filter_stats != NULL)
+		statsobj.Destruct(&pData->filter_stats);
+	filter_free(pData->filter);
+	attack_map_free(pData->attack_map);
+	ancestry_free(pData->ancestry_table);
+	free(pData->attack_mapping);
+	free_strings(pData->filter_rules);
+	free(pData->filter_file);
+	pthread_mutex_destroy(&pData->filter_mu);
 	audit_joiner_free(pData->joiner);
 	enrich_free(pData->enricher);
 	free(pData->statsname);
@@ -965,6 +1000,7 @@ CODESTARTdoHUP
 	__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
 	if (pData->enricher != NULL)
 		enrich_clear_cache(pData->enricher);
+	filter_reload(pData);
 	/* ... by the join timer now, or by the next batch if it comes first */
 	join_timer_kick(__atomic_load_n(&pData->jtimer, __ATOMIC_ACQUIRE));
 ENDdoHUP
@@ -1172,6 +1208,40 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		pData->tconf.tls_permittedpeers = (const char *const *)pData->tls_permittedpeers;
 		FINALIZE;
 	}
+	if (!strcmp(name, "ancestry")) {
+		pData->ancestry = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "ancestry.depth")) {
+		if (v->val.d.n > ANCESTRY_DEPTH_MAX) {
+			parser_errmsg("omauditfwd: parameter 'ancestry.depth': invalid value "
+			              "'%lld', expected 1 to %d", (long long)v->val.d.n,
+			              ANCESTRY_DEPTH_MAX);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->aconf.depth = (unsigned)v->val.d.n;
+		pData->ancestry_set = 1;
+		FINALIZE;
+	}
+	if (!strcmp(name, "ancestry.maxprocs")) {
+		if (v->val.d.n > ANCESTRY_CAP_MAX) {
+			parser_errmsg("omauditfwd: parameter 'ancestry.maxprocs': invalid value "
+			              "'%lld', expected 1 to %d", (long long)v->val.d.n,
+			              ANCESTRY_CAP_MAX);
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+		pData->aconf.cap = (size_t)v->val.d.n;
+		pData->ancestry_set = 1;
+		FINALIZE;
+	}
+	if (!strcmp(name, "attack")) {
+		pData->pconf.attack = (int)v->val.d.n;
+		FINALIZE;
+	}
+	if (!strcmp(name, "filter")) {
+		CHKiRet(array_strings(v->val.d.ar, &pData->filter_rules, &pData->n_filter_rules));
+		FINALIZE;
+	}
 	if (!strcmp(name, "topicConfParam")) {
 		CHKiRet(array_strings(v->val.d.ar, &pData->kafka_topic_conf,
 		                      &pData->tconf.kafka_n_topic_conf_params));
@@ -1259,6 +1329,12 @@ static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparam
 		s = NULL;
 	} else if (!strcmp(name, "statsname")) {
 		pData->statsname = s;
+		s = NULL;
+	} else if (!strcmp(name, "filter.file")) {
+		pData->filter_file = s;
+		s = NULL;
+	} else if (!strcmp(name, "attack.mapping")) {
+		pData->attack_mapping = s;
 		s = NULL;
 	} else if (!strcmp(name, "enrich.ids")) {
 		if (enrich_ids_parse(s, &pData->econf.ids) != 0)
@@ -1680,6 +1756,21 @@ static rsRetVal setup_stats(instanceData *pData)
 			                            (const uchar *)"kafka.topic.renamed", ctrType_IntCtr,
 			                            CTR_FLAG_NONE, &pData->topics_renamed));
 	}
+	if (pData->ancestry_table != NULL) {
+		ancestry_stats_t *as = (ancestry_stats_t *)ancestry_stats(pData->ancestry_table);
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.hits",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->hits));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.misses",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->misses));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.proc",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&as->proc_reads));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.evictions",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&as->evictions));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.size",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->size));
+	}
 	if (pData->enricher != NULL) {
 		enrich_stats_t *es = (enrich_stats_t *)enrich_stats(pData->enricher);
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"idcache.hits",
@@ -1721,6 +1812,130 @@ static rsRetVal dyna_setup(instanceData *pData)
 	pData->pconf.routes = pData->ntpls > 1;
 finalize_it:
 	RETiRet;
+}
+
+/* impstats for the rules of RS: one object, "<statsname>.filter", with
+ * <rule>.kept, <rule>.dropped and <rule>.suppressed per rule */
+static rsRetVal filter_stats_new(instanceData *pData, filter_rules_t *rs, statsobj_t **out)
+{
+	static const struct { const char *suffix; size_t off; } ctrs[] = {
+		{ "kept", offsetof(filter_counters_t, kept) },
+		{ "dropped", offsetof(filter_counters_t, dropped) },
+		{ "suppressed", offsetof(filter_counters_t, suppressed) },
+	};
+	char name[FILTER_NAME_MAX + 320];
+	statsobj_t *st = NULL;
+	size_t i, k;
+	DEFiRet;
+
+	snprintf(name, sizeof(name), "%s.filter", pData->statsname);
+	CHKiRet(statsobj.Construct(&st));
+	CHKiRet(statsobj.SetName(st, (uchar *)name));
+	CHKiRet(statsobj.SetOrigin(st, (uchar *)"omauditfwd"));
+	for (i = 0; i < filter_rules_count(rs); i++)
+		for (k = 0; k < sizeof(ctrs) / sizeof(ctrs[0]); k++) {
+			snprintf(name, sizeof(name), "%s.%s", filter_rule_name(rs, i), ctrs[k].suffix);
+			CHKiRet(statsobj.AddCounter(st, (const uchar *)name, ctrType_IntCtr,
+			                            CTR_FLAG_NONE, (intctr_t *)((char *)
+			                            filter_rule_counters(rs, i) + ctrs[k].off)));
+		}
+	CHKiRet(statsobj.ConstructFinalize(st));
+	*out = st;
+	st = NULL;
+finalize_it:
+	if (st != NULL)
+		statsobj.Destruct(&st);
+	RETiRet;
+}
+
+/* filter=[...] or filter.file: the rules are checked now, so a bad one
+ * fails the configuration (rsyslogd -N1) naming the rule and the word */
+static rsRetVal filter_setup(instanceData *pData)
+{
+	filter_rules_t *rs;
+	char err[OMAF_ERRSTR_MAX];
+	DEFiRet;
+
+	if (pData->filter_rules == NULL && pData->filter_file == NULL)
+		FINALIZE;
+	if (pData->filter_rules != NULL && pData->filter_file != NULL) {
+		parser_errmsg("omauditfwd: parameters 'filter' and 'filter.file': give the "
+		              "rules in one or the other");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	rs = pData->filter_file != NULL ?
+	     filter_rules_load(pData->filter_file, err, sizeof(err)) :
+	     filter_rules_parse((const char *const *)pData->filter_rules,
+	                        pData->n_filter_rules, err, sizeof(err));
+	if (rs == NULL) {
+		parser_errmsg("omauditfwd: parameter '%s': %s",
+		              pData->filter_file != NULL ? "filter.file" : "filter", err);
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if ((pData->filter = filter_new(rs)) == NULL) {
+		filter_rules_free(rs);
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+	}
+	pData->pconf.filter = pData->filter;
+finalize_it:
+	RETiRet;
+}
+
+/* attack.mapping: loaded now, so a bad line fails the configuration */
+static rsRetVal attack_setup(instanceData *pData)
+{
+	char err[OMAF_ERRSTR_MAX];
+	DEFiRet;
+
+	if (pData->attack_mapping == NULL)
+		FINALIZE;
+	if (!pData->pconf.attack) {
+		parser_errmsg("omauditfwd: parameter 'attack.mapping' needs attack=\"on\"");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if ((pData->attack_map = attack_map_load(pData->attack_mapping, err,
+	                                         sizeof(err))) == NULL) {
+		parser_errmsg("omauditfwd: parameter 'attack.mapping': %s", err);
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	pData->pconf.attack_map = pData->attack_map;
+finalize_it:
+	RETiRet;
+}
+
+/* HUP: filter.file is read again. Rules that do not parse leave the rules
+ * in force as they are, and say why; counts carry over by rule name. */
+static void filter_reload(instanceData *pData)
+{
+	filter_rules_t *rs, *old = NULL;
+	statsobj_t *st = NULL;
+	char err[OMAF_ERRSTR_MAX];
+
+	if (pData->filter_file == NULL || pData->filter == NULL)
+		return;
+	pthread_mutex_lock(&pData->filter_mu);
+	if ((rs = filter_rules_load(pData->filter_file, err, sizeof(err))) == NULL) {
+		LogError(0, RS_RET_CONF_PARAM_INVLD, "omauditfwd[%s]: HUP: filter.file not "
+		         "reloaded, the %zu rules loaded before stay in force: %s",
+		         pData->statsname, filter_rules_count(filter_rules(pData->filter)), err);
+	} else if (filter_stats_new(pData, rs, &st) != RS_RET_OK) {
+		LogError(0, RS_RET_ERR, "omauditfwd[%s]: HUP: filter.file not reloaded: its "
+		         "statistics could not be set up", pData->statsname);
+		filter_rules_free(rs);
+	} else if (filter_swap(pData->filter, rs, &old) != 0) {
+		LogError(0, RS_RET_OUT_OF_MEMORY, "omauditfwd[%s]: HUP: filter.file not "
+		         "reloaded: out of memory", pData->statsname);
+		statsobj.Destruct(&st);
+		filter_rules_free(rs);
+	} else {
+		if (pData->filter_stats != NULL)
+			statsobj.Destruct(&pData->filter_stats);
+		pData->filter_stats = st;
+		filter_rules_free(old);
+		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: HUP: %s reloaded, %zu filter "
+		       "rules", pData->statsname, pData->filter_file, filter_rules_count(rs));
+	}
+	pthread_mutex_unlock(&pData->filter_mu);
 }
 
 BEGINnewActInst
@@ -1823,9 +2038,22 @@ CODESTARTnewActInst
 		CHKmalloc(pData->enricher = enrich_new(&pData->econf));
 		pData->pconf.enrich = pData->enricher;
 	}
+	CHKiRet(filter_setup(pData));
+	CHKiRet(attack_setup(pData));
+	if (pData->ancestry_set && !pData->ancestry) {
+		parser_errmsg("omauditfwd: parameters 'ancestry.depth' and 'ancestry.maxprocs' "
+		              "need ancestry=\"on\"");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (pData->ancestry) {
+		CHKmalloc(pData->ancestry_table = ancestry_new(&pData->aconf));
+		pData->pconf.ancestry = pData->ancestry_table;
+	}
 
 	CHKiRet(claim_spool(pData));
 	CHKiRet(setup_stats(pData));
+	if (pData->filter != NULL)
+		CHKiRet(filter_stats_new(pData, filter_rules(pData->filter), &pData->filter_stats));
 
 	/* the line, then the topic's and the key's templates (rsyslog rejects
 	 * the action at load when one of them does not exist) */

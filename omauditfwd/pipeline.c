@@ -11,6 +11,7 @@
 #include "reduce.h"
 
 #define PIPELINE_HOST_MAX 256
+#define PIPELINE_CLOCK_MAX_S (INT64_MAX / 4000)   /* audit seconds a clock takes */
 #define PIPELINE_NONE     ((size_t)-1)
 
 /* Where a message of the batch came from, so that pipeline_reduce can
@@ -21,6 +22,10 @@ typedef struct msg_source {
 	size_t rec;                /* per-record formats: its record, else NONE */
 	size_t line_off, line_len; /* a line: in p->lines */
 	size_t hint_off, hint_len; /* ... and its host hint */
+	int summary;               /* a line: a filter summary (filter.h), not
+	                            * input: never untrusted */
+	size_t anc_off, nanc;      /* the event's ancestors, copied into p->lines
+	                            * as emitted (the table has moved on since) */
 	size_t from;               /* its size unreduced */
 	size_t len;                /* its size as emitted */
 } msg_source_t;
@@ -40,6 +45,15 @@ struct pipeline {
 	const char *route;         /* the route of the line being processed */
 	size_t route_len;
 	char local_host[PIPELINE_HOST_MAX];
+	audit_record_t sumrec;     /* a filter summary, parsed to be sent */
+	buf_t sumline;
+	size_t sums_sent;          /* this batch's filter summaries sent so far */
+	int flush_filter;          /* flush: every window with suppressed events
+	                            * ends in this batch */
+	int64_t filter_now;        /* the filter's clock at the last event (ms) */
+	attack_tags_t tags;        /* the event's ATT&CK tags */
+	buf_t keybuf;              /* its rule keys, decoded */
+	ancestry_proc_t anc[ANCESTRY_DEPTH_MAX]; /* the event's ancestors */
 	reducer_t reducer;         /* conf.max_message */
 	msg_source_t *srcs;        /* one per message of the batch */
 	size_t nsrcs, srccap;
@@ -70,6 +84,11 @@ void pipeline_conf_default(pipeline_conf_t *c)
 	c->enrich = NULL;
 	c->attribute_host = 1;
 	c->routes = 0;
+	c->filter = NULL;
+	c->ancestry = NULL;
+	c->attack = 1;
+	c->attack_map = NULL;
+	c->filter_audit_clock = 0;
 	c->trusted = 1;
 	c->max_message = 0;
 }
@@ -105,6 +124,9 @@ pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats)
 	p->conf = *conf;
 	p->stats = stats ? stats : &p->own_stats;
 	audit_record_init(&p->rec);
+	audit_record_init(&p->sumrec);
+	buf_init(&p->sumline);
+	buf_init(&p->keybuf);
 	buf_init(&p->scratch);
 	msgbatch_init(&p->routes);
 	reducer_init(&p->reducer);
@@ -124,6 +146,9 @@ void pipeline_free(pipeline_t *p)
 	if (p == NULL)
 		return;
 	audit_record_free(&p->rec);
+	audit_record_free(&p->sumrec);
+	buf_free(&p->sumline);
+	buf_free(&p->keybuf);
 	for (i = 0; i < p->evcap; i++)
 		audit_record_free(&p->evrecs[i]);
 	free(p->evrecs);
@@ -218,13 +243,15 @@ static void write_reduced_event(buf_t *out, format_reduce_t *r,
 {
 	const event_writer_t *w = ud;
 	format_event_t ev = *w->ev;
-
 	int64_t sec;
 	unsigned msec;
 
 	ev.recs = recs;
 	ev.nrecs = n;
 	ev.reduce = r;
+	if (r->essential == 2)   /* the bare message: no ancestry either (JSON
+	                          * writes it uncut), so it fits REDUCE_MIN_LIMIT */
+		ev.nancestry = 0;
 	format_event_time(&ev, &sec, &msec);
 	syslog_header_write(out, &w->p->conf.header, sec, msec, w->hdr.p, w->hdr.len);
 	w->p->conf.format->event(out, &ev);
@@ -311,9 +338,54 @@ static void event_time_check(format_event_t *ev, const audit_record_t *first)
 		ev->time_from = PIPELINE_TIME_FROM_RECEIVED;
 }
 
-static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n,
-                      const char *incomplete, const char *hint, size_t hint_len,
-                      msgbatch_t *out)
+/* the event's ATT&CK tags, NULL when it has none (attack.h) */
+static const attack_tags_t *attack_tags(pipeline_t *p, const audit_record_t *const *recs,
+                                        size_t n)
+{
+	audit_view_t keys[ATTACK_KEYS_MAX];
+	size_t nk;
+
+	if (!p->conf.attack)
+		return NULL;
+	nk = attack_event_keys(recs, n, &p->keybuf, keys, ATTACK_KEYS_MAX);
+	return nk && attack_tag(p->conf.attack_map, keys, nk, &p->tags) ? &p->tags : NULL;
+}
+
+/* the event's process's ancestors into p->anc (its origin: node, else the
+ * sender; /proc only when that is this host) */
+static size_t ancestors(pipeline_t *p, const audit_record_t *const *recs, size_t n,
+                        const char *hint, size_t hint_len)
+{
+	audit_view_t origin = recs[0]->node;
+	size_t lh = strlen(p->local_host), sh = strcspn(p->local_host, ".");
+	int local;
+
+	if (!origin.len) {
+		origin.p = hint != NULL && hint_len ? hint : recs[0]->hostname.p;
+		origin.len = hint != NULL && hint_len ? hint_len : recs[0]->hostname.len;
+	}
+	local = origin.len == 0 ||
+	        (origin.len == lh && memcmp(origin.p, p->local_host, lh) == 0) ||
+	        (origin.len == sh && memcmp(origin.p, p->local_host, sh) == 0);
+	return ancestry_event(p->conf.ancestry, recs, n, origin, local, &p->keybuf, p->anc,
+	                      ANCESTRY_DEPTH_MAX);
+}
+
+/* the ancestors just found (p->anc) are the current source's, kept for
+ * pipeline_reduce: learning from the events after this one may change
+ * what the table would answer */
+static int keep_ancestry(pipeline_t *p, size_t n)
+{
+	p->cur.anc_off = p->lines.len;
+	p->cur.nanc = n;
+	if (n)
+		buf_append(&p->lines, p->anc, n * sizeof(p->anc[0]));
+	return p->lines.oom ? -1 : 0;
+}
+
+static int emit_formatted(pipeline_t *p, const audit_record_t *const *recs, size_t n,
+                          const char *incomplete, const char *hint, size_t hint_len,
+                          msgbatch_t *out)
 {
 	format_event_t ev;
 	audit_view_t hdr;
@@ -327,6 +399,11 @@ static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n
 	}
 	ev.incomplete = incomplete;
 	event_time_check(&ev, recs[0]);
+	ev.attack = attack_tags(p, recs, n);
+	ev.ancestry = p->anc;
+	ev.nancestry = p->conf.ancestry != NULL ? ancestors(p, recs, n, hint, hint_len) : 0;
+	if (keep_ancestry(p, ev.nancestry) != 0)
+		return -1;
 	ev.enrich = p->conf.enrich;
 	ev.scratch = &p->scratch;
 	ev.conf = &p->conf.fmt;
@@ -342,6 +419,93 @@ static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n
 			return -1;
 	}
 	return 0;
+}
+
+/* the line LINE (LEN bytes) and its host hint are the source of the
+ * messages about to be emitted: kept until the batch ends */
+static void line_source(pipeline_t *p, const char *line, size_t len, const char *hint,
+                        size_t hint_len)
+{
+	p->cur.event = PIPELINE_NONE;
+	p->cur.rec = PIPELINE_NONE;
+	p->cur.summary = 0;
+	p->cur.nanc = 0;
+	p->cur.line_off = p->lines.len;
+	p->cur.line_len = len;
+	buf_append(&p->lines, line, len);
+	p->cur.hint_off = p->lines.len;
+	p->cur.hint_len = hint != NULL ? hint_len : 0;
+	if (hint != NULL)
+		buf_append(&p->lines, hint, hint_len);
+	if (p->lines.oom)
+		p->oom = 1;
+}
+
+/* The filter's summaries not sent yet, as events of their own (see
+ * filter_summary_line). */
+static int emit_summaries(pipeline_t *p, msgbatch_t *out)
+{
+	filter_t *f = p->conf.filter;
+	msg_source_t cur = p->cur;   /* the event being decided on's */
+
+	for (; p->sums_sent < filter_summaries(f); p->sums_sent++) {
+		const filter_summary_t *s = filter_summary(f, p->sums_sent);
+		const audit_record_t *one[1] = { &p->sumrec };
+		size_t hlen = strlen(s->host);
+
+		buf_reset(&p->sumline);
+		filter_summary_line(s, &p->sumline);
+		if (p->sumline.oom)
+			return -1;
+		/* its source: the line, as one unparsed would be */
+		line_source(p, p->sumline.p, p->sumline.len, s->host, hlen);
+		p->cur.summary = 1;
+		if (p->oom ||
+		    audit_record_parse(&p->sumrec, p->sumline.p, p->sumline.len) != AUDIT_PARSE_OK ||
+		    emit_formatted(p, one, 1, NULL, s->host, hlen, out) != 0)
+			return -1;
+	}
+	p->cur = cur;
+	return 0;
+}
+
+static int64_t filter_clock(const pipeline_t *p, const audit_record_t *r)
+{
+	struct timespec ts;
+
+	if (p->conf.filter_audit_clock)   /* a forged time cannot overflow */
+		return r->sec < 0 ? 0 : r->sec > PIPELINE_CLOCK_MAX_S ? PIPELINE_CLOCK_MAX_S * 1000 :
+		       r->sec * 1000 + r->msec;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Filters decide on the whole event, before anything is interpreted or
+ * formatted: 1 to send it, 0 when it is dropped or suppressed, -1 when
+ * memory ran out. Summaries of windows it closed go out first. */
+static int filter_event(pipeline_t *p, const audit_record_t *const *recs, size_t n,
+                        const char *hint, size_t hint_len, msgbatch_t *out)
+{
+	audit_view_t host = pick_host(p, recs[0], hint, hint_len);
+	filter_action_t a;
+	int rule;
+
+	p->filter_now = filter_clock(p, recs[0]);
+	a = filter_decide(p->conf.filter, recs, n, host, p->filter_now, &rule);
+	if (emit_summaries(p, out) != 0)
+		return -1;
+	return a == FILTER_KEEP;
+}
+
+static int emit_event(pipeline_t *p, const audit_record_t *const *recs, size_t n,
+                      const char *incomplete, const char *hint, size_t hint_len,
+                      msgbatch_t *out)
+{
+	int rc;
+
+	if (p->conf.filter != NULL && (rc = filter_event(p, recs, n, hint, hint_len, out)) != 1)
+		return rc;
+	return emit_formatted(p, recs, n, incomplete, hint, hint_len, out);
 }
 
 typedef struct unparsed_writer {
@@ -414,24 +578,6 @@ static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
 	return note_message(p, from, len);
 }
 
-/* the line LINE (LEN bytes) and its host hint are the source of the
- * messages about to be emitted: kept until the batch ends */
-static void line_source(pipeline_t *p, const char *line, size_t len, const char *hint,
-                        size_t hint_len)
-{
-	p->cur.event = PIPELINE_NONE;
-	p->cur.rec = PIPELINE_NONE;
-	p->cur.line_off = p->lines.len;
-	p->cur.line_len = len;
-	buf_append(&p->lines, line, len);
-	p->cur.hint_off = p->lines.len;
-	p->cur.hint_len = hint != NULL ? hint_len : 0;
-	if (hint != NULL)
-		buf_append(&p->lines, hint, hint_len);
-	if (p->lines.oom)
-		p->oom = 1;
-}
-
 void pipeline_batch_begin(pipeline_t *p)
 {
 	memset(&p->batch, 0, sizeof(p->batch));
@@ -441,6 +587,10 @@ void pipeline_batch_begin(pipeline_t *p)
 	p->oom = 0;
 	if (p->conf.joiner != NULL)
 		audit_joiner_begin(p->conf.joiner);
+	p->sums_sent = 0;
+	p->flush_filter = 0;
+	if (p->conf.filter != NULL)
+		filter_begin(p->conf.filter);
 }
 
 int pipeline_process(pipeline_t *p, const char *line, size_t len,
@@ -485,6 +635,7 @@ int pipeline_process_routed(pipeline_t *p, const char *line, size_t len,
 
 void pipeline_flush(pipeline_t *p)
 {
+	p->flush_filter = 1;
 	if (p->conf.joiner != NULL)
 		audit_joiner_flush(p->conf.joiner);
 }
@@ -553,9 +704,18 @@ int pipeline_batch_end(pipeline_t *p, msgbatch_t *out)
 		if (parse_event(p, ev, &n) != 0)
 			return -1;
 		p->cur.event = e;
+		p->cur.rec = PIPELINE_NONE;
+		p->cur.summary = 0;
+		p->cur.nanc = 0;
 		p->cur.line_len = p->cur.hint_len = 0;
 		if (emit_event(p, p->evptrs, n, incomplete_of(ev), NULL, 0, out) != 0)
 			return -1;
+	}
+	if (p->conf.filter != NULL) {    /* windows the clock has moved past */
+		if (!p->conf.filter_audit_clock)
+			p->filter_now = filter_clock(p, NULL);
+		filter_expire(p->conf.filter, p->filter_now, p->flush_filter);
+		return emit_summaries(p, out);
 	}
 	return 0;
 }
@@ -577,7 +737,7 @@ static int rewrite(pipeline_t *p, const msg_source_t *s, size_t limit, buf_t *ou
 		rc = audit_record_parse(&p->rec, p->lines.p + s->line_off, s->line_len);
 		if (rc == AUDIT_PARSE_NOMEM)
 			return -1;
-		if (!p->conf.trusted)
+		if (!p->conf.trusted && !s->summary)
 			rc = AUDIT_PARSE_UNTRUSTED;
 		if (rc != AUDIT_PARSE_OK)
 			return write_unparsed(p, out, rc, hint, s->hint_len, limit, from, len);
@@ -592,13 +752,24 @@ static int rewrite(pipeline_t *p, const msg_source_t *s, size_t limit, buf_t *ou
 		recs = p->evptrs;
 		incomplete = incomplete_of(e);
 	}
+	memset(&ev, 0, sizeof(ev));
+	/* what emit_formatted gave the whole event: its tags, and the
+	 * ancestors as they were found then */
+	ev.attack = attack_tags(p, recs, n);
+	if (s->nanc) {
+		if (s->nanc > ANCESTRY_DEPTH_MAX ||
+		    s->anc_off + s->nanc * sizeof(p->anc[0]) > p->lines.len)
+			return -1;
+		memcpy(p->anc, p->lines.p + s->anc_off, s->nanc * sizeof(p->anc[0]));
+		ev.ancestry = p->anc;
+		ev.nancestry = s->nanc;
+	}
 	if (s->rec != PIPELINE_NONE) {
 		if (s->rec >= n)
 			return -1;
 		recs += s->rec;
 		n = 1;
 	}
-	memset(&ev, 0, sizeof(ev));
 	if (p->conf.attribute_host)
 		ev.host = pick_host(p, recs[0], hint, s->hint_len);
 	ev.incomplete = incomplete;
@@ -647,6 +818,8 @@ void pipeline_batch_commit(pipeline_t *p)
 	PIPELINE_STAT_ADD(p->stats, messages_reduced, p->batch.messages_reduced);
 	PIPELINE_STAT_ADD(p->stats, bytes_cut, p->batch.bytes_cut);
 	memset(&p->batch, 0, sizeof(p->batch));
+	if (p->conf.filter != NULL)
+		filter_commit(p->conf.filter);
 	if (p->conf.joiner != NULL)
 		audit_joiner_commit(p->conf.joiner);
 }
@@ -654,6 +827,8 @@ void pipeline_batch_commit(pipeline_t *p)
 void pipeline_batch_rollback(pipeline_t *p)
 {
 	memset(&p->batch, 0, sizeof(p->batch));
+	if (p->conf.filter != NULL)
+		filter_rollback(p->conf.filter);
 	if (p->conf.joiner != NULL)
 		audit_joiner_rollback(p->conf.joiner);
 }

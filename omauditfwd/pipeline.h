@@ -21,6 +21,7 @@
 #include "audit_event.h"
 #include "audit_record.h"
 #include "buf.h"
+#include "filter.h"
 #include "format.h"
 #include "syslog_header.h"
 
@@ -61,6 +62,13 @@ typedef struct pipeline_conf {
 	                            * else this host's FQDN; 0: no host member
 	                            * (the syslog header names this host) */
 	int routes;                /* keep each message's route (see below) */
+	filter_t *filter;          /* NULL: every event is sent (see filter.h);
+	                            * shared like the joiner */
+	ancestry_t *ancestry;      /* NULL: no process ancestry (ancestry.h) */
+	int attack;                /* 1 (default): ATT&CK tags from rule keys */
+	const attack_map_t *attack_map; /* NULL: technique ids in keys only */
+	int filter_audit_clock;    /* 1: limit windows in audit time (previews
+	                            * of a file); 0: this host's clock */
 	int trusted;               /* 1 (default): lines come from a trusted
 	                            * sender; 0: every line is a claim that
 	                            * failed the configuration's trust check,

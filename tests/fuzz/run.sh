@@ -34,7 +34,7 @@ top=$(cd "$here/../.." && pwd)
 src=${FUZZ_SRC:-$top/omauditfwd}
 build=${FUZZ_BUILD_DIR:-${TMPDIR:-/tmp}/omauditfwd-fuzz}
 cc=${CC:-clang}
-all_targets="fuzz_record fuzz_pipeline fuzz_joiner fuzz_enrich"
+all_targets="fuzz_record fuzz_pipeline fuzz_joiner fuzz_enrich fuzz_filter"
 
 seconds=60 jobs=1 build_only=0 regressions_only=0 targets=""
 SMOKE_SECONDS=15         # 4 targets: < 2 min with the build
@@ -68,12 +68,13 @@ done
 mkdir -p "$build/obj" "$build/bin" "$build/seeds" "$build/crashes" "$build/work" || exit 2
 
 # The core: what libauditfwd is built from (Makefile.am), but the
-# transports and their helpers (OpenSSL, librdkafka, sockets: not input parsing). A format
+# transports and their helpers (OpenSSL, librdkafka, sockets: not input
+# parsing), and the join timer that drives them from a thread. A format
 # or helper added to the library is fuzzed without a change here.
 makefile=$src/../Makefile.am
 [ -f "$makefile" ] || makefile=$top/Makefile.am
 core=$(awk '/^libauditfwd_la_SOURCES *=/ { on = 1 } on { print; if ($0 !~ /\\$/) exit }' "$makefile" |
-	tr ' \t\\' '\n\n\n' | sed -n 's|^omauditfwd/\(.*\)\.c$|\1|p' | grep -Ev '^(transport|kafka_)')
+	tr ' \t\\' '\n\n\n' | sed -n 's|^omauditfwd/\(.*\)\.c$|\1|p' | grep -Ev '^(transport|kafka_|join_timer$)')
 [ -n "$core" ] || die "no core sources in $makefile"
 
 # ---- build ------------------------------------------------------------------
@@ -107,7 +108,14 @@ done
 # and enriched. fuzz_joiner: a config byte then every whole file, as is
 # and cut into batches committed, replayed and flushed (fuzz_joiner.c).
 echo "=== seeds"
-rm -rf "$build/seeds" && mkdir -p "$build/seeds/line" "$build/seeds/pipeline" "$build/seeds/joiner"
+rm -rf "$build/seeds" && mkdir -p "$build/seeds/line" "$build/seeds/pipeline" "$build/seeds/joiner" \
+	"$build/seeds/filter"
+# fuzz_filter: a rule set, a line "----", then a file's lines
+filter_rules=("drop type=CWD" "keep key=T1*
+limit 1/s per exe" "a: limit 2/s syscall=execve,connect
+drop success=no uid!=0
+b: drop family=inet addr=10.* port=22" "drop key=(null)
+limit 1/s")
 n=0
 octal() { printf '%03o' "$1"; }
 add_line() {   # LINE
@@ -128,6 +136,11 @@ for f in "$top"/tests/data/*.log; do
 	for fmt in 0 1 2 3; do       # 0xa8 join+enrich, format by index
 		{ printf "\\250\\$(octal "$fmt")"; cat "$f"; } >"$build/seeds/pipeline/$b-fmt$fmt"
 	done
+	k=0
+	for r in "${filter_rules[@]}"; do
+		k=$((k + 1))
+		{ printf '%s\n----\n' "$r"; cat "$f"; } >"$build/seeds/filter/$b-$k"
+	done
 	for cfg in 047 003 017 060; do   # max_pending 8/4/16/1, timeouts 2 s/0/0/100 s
 		{ printf "\\$cfg"; cat "$f"; } >"$build/seeds/joiner/$b-$cfg"
 		{ printf "\\$cfg"; awk '{ print } NR % 5 == 0 { print "\002" } NR % 7 == 0 { print "\003" }
@@ -145,6 +158,7 @@ seeds_of() {   # TARGET
 	case $1 in
 	fuzz_pipeline) echo "$build/seeds/pipeline" ;;
 	fuzz_joiner) echo "$build/seeds/joiner" ;;
+	fuzz_filter) echo "$build/seeds/filter" ;;
 	*) echo "$build/seeds/line" ;;
 	esac
 }

@@ -10,14 +10,15 @@
 . "$(dirname "$0")/lib.sh"
 
 require_cmd ausyscall
-rules=$top_srcdir/contrib/audit/omauditfwd.rules
 plugin=$top_srcdir/contrib/audit/syslog.conf
+fields='arch auid uid euid gid egid success exit a0 a1 a2 a3 path dir perm exe key pid ppid'
+errors=0
+err() { echo "  $rules:$ln: $*"; errors=$((errors + 1)); }
+# check_rules FILE: the rules of FILE (nrules: how many)
+check_rules() {
+rules=$1 nrules=0 ln=0
 keys=$(sed -n 's/^## keys: //p; s/^##       //p' "$rules" | tr -d ' ' | tr ',' '\n' | grep -v '^$')
 [ -n "$keys" ] || fail "no key list in $rules"
-fields='arch auid uid euid gid egid success exit a0 a1 a2 a3 path dir perm exe key pid ppid'
-nrules=0 errors=0
-err() { echo "  $rules:$ln: $*"; errors=$((errors + 1)); }
-ln=0
 while IFS= read -r line; do
 	ln=$((ln + 1))
 	case $line in ''|'#'*) continue ;; esac
@@ -62,8 +63,26 @@ while IFS= read -r line; do
 	printf '%s\n' "$keys" | grep -qx -- "$key" || err "key '$key' not in the documented key list"
 	nrules=$((nrules + 1))
 done <"$rules"
+[ "$nrules" -ge 20 ] || fail "only $nrules rules in $rules"
+}
+check_rules "$top_srcdir/contrib/audit/omauditfwd.rules"
+n1=$nrules
+# the ATT&CK ruleset: every key starts with a technique id, which the CLI
+# recognises (its JSON "attack" member names it)
+check_rules "$top_srcdir/contrib/audit/omauditfwd-attack.rules"
+n2=$nrules
+cli=$AUDITFWD
+[ -x "$cli" ] || fail "no CLI at $cli"
+for key in $keys; do
+	printf '%s' "$key" | grep -Eq '^T[0-9]{4}(\.[0-9]{3})?_[a-z0-9_]+$' ||
+		err "key '$key' does not start with a technique id"
+	id=${key%%_*}
+	echo "type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59 success=yes key=\"$key\"" |
+		"$cli" --join off --attack-mapping "$top_srcdir/contrib/audit/attack-mapping.conf" |
+		grep -q "\"attack\":{\"technique\":\[\"$id\"\],\"tactic\":\[\"" ||
+		err "key '$key': the CLI does not tag it $id with a tactic from attack-mapping.conf"
+done
 [ "$errors" -eq 0 ] || fail "$errors problem(s) in the audit rules"
-[ "$nrules" -ge 20 ] || fail "only $nrules rules"
 
 grep -qx 'active = yes' "$plugin" || fail "the syslog plugin is not enabled"
 grep -qx 'path = /sbin/audisp-syslog' "$plugin" || fail "the plugin path is not audisp-syslog"
@@ -75,4 +94,4 @@ for a in $args; do
 	*) fail "plugin args: unknown '$a'" ;;
 	esac
 done
-pass "$nrules rules, every syscall known, every rule keyed; plugin config valid"
+pass "$n1 + $n2 rules, every syscall known, every rule keyed (the ATT&CK set by technique, each mapped); plugin config valid"

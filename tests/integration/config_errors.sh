@@ -141,6 +141,45 @@ check_bad syslog.facility "$BASE syslog.facility=\"24\"" 24
 check_bad syslog.severity "$BASE syslog.severity=\"8\"" 8
 check_bad syslog.severity "$BASE syslog.severity=\"loud\"" loud
 
+# --- filters: a bad rule fails the load, naming the rule and the word
+# (check_filter: the parameter, the params, the text the message must hold)
+check_filter() {
+	check_bad "$1" "$2"
+	grep -qF -- "$3" "$T/validate.out" || bad "$1: the message does not say: $3"
+}
+printf '# rules\nkeep key=T1*\ncron: drop exe=/usr/sbin/cron\nlimit 20/s per exe syscall=execve\n' >"$T/good.rules"
+printf 'keep key=T1*\n\nfrobnicate exe=/bin/sh\n' >"$T/bad.rules"
+for params in \
+	"$BASE filter=[\"noise: drop key=cron,anacron\", \"limit 10/s per exe syscall=execve\", \"drop type=SERVICE_* success=yes\"]" \
+	"$BASE filter.file=\"$T/good.rules\""; do
+	conf_with "$params"
+	rsyslog_validate "$T/test.conf" || { bad "valid filter rejected: $params"; sed 's/^/        /' "$T/validate.out"; }
+done
+check_filter filter "$BASE filter=[\"drop uid=0\", \"noisy: drop colour=red\"]" "rule 2 (noisy): 'colour=red': unknown field 'colour'"
+check_filter filter "$BASE filter=[\"limit 10 key=x\"]" "rule 1 (rule1): '10': a limit is N/s"
+check_filter filter "$BASE filter=[\"drop syscall=notacall\"]" "'notacall': not a syscall name or number"
+check_filter filter "$BASE filter=[\"drop auid=no_such_user_xyz\"]" "'no_such_user_xyz': not a user name"
+check_filter filter.file "$BASE filter.file=\"$T/bad.rules\"" "$T/bad.rules: rule 3 (rule3): 'frobnicate': unknown action"
+check_filter filter.file "$BASE filter.file=\"$T/none.rules\"" "cannot open $T/none.rules"
+check_filter filter "$BASE filter=[\"drop\"] filter.file=\"$T/good.rules\"" "one or the other"
+# ATT&CK mapping: loaded at load time, a bad line named
+printf '# key techniques tactics severity\nidentity T1136,T1098 persistence 6\nT1548* - privilege-escalation 8\n' >"$T/good.map"
+printf 'identity T1136 persistence 6\nwebshell T15O5 persistence 9\n' >"$T/bad.map"
+conf_with "$BASE attack=\"on\" attack.mapping=\"$T/good.map\""
+rsyslog_validate "$T/test.conf" || { bad "valid attack.mapping rejected"; sed 's/^/        /' "$T/validate.out"; }
+conf_with "$BASE attack=\"off\""
+rsyslog_validate "$T/test.conf" || { bad "attack=off rejected"; sed 's/^/        /' "$T/validate.out"; }
+check_filter attack.mapping "$BASE attack.mapping=\"$T/bad.map\"" "$T/bad.map: line 2: 'T15O5': not a list of technique ids"
+check_filter attack.mapping "$BASE attack=\"off\" attack.mapping=\"$T/good.map\"" "needs attack=\"on\""
+check_bad attack "$BASE attack=\"maybe\""
+conf_with "$BASE ancestry=\"on\" ancestry.depth=\"16\" ancestry.maxprocs=\"1000\""
+rsyslog_validate "$T/test.conf" || { bad "valid ancestry rejected"; sed 's/^/        /' "$T/validate.out"; }
+check_bad ancestry.depth "$BASE ancestry=\"on\" ancestry.depth=\"17\"" 17
+check_bad ancestry.depth "$BASE ancestry.depth=\"0\""
+check_bad ancestry.maxprocs "$BASE ancestry=\"on\" ancestry.maxprocs=\"99999999\"" 99999999
+check_filter ancestry.depth "$BASE ancestry.depth=\"3\"" "need ancestry=\"on\""
+check_bad ancestry "$BASE ancestry=\"yes please\""
+
 # --- transport="kafka" (no broker is contacted at load time)
 KAFKA='transport="kafka" broker=["127.0.0.1:9092"] topic="audit"'
 conf_with "$KAFKA key=\"host\" compression=\"zstd\" closeTimeout=\"1000\" confParam=[\"client.id=audit\", \"linger.ms=20\"] topicConfParam=[\"message.timeout.ms=30000\"]"

@@ -476,6 +476,129 @@ Test(reduce, pipeline_reduce_rewrites_a_message_of_the_batch)
 	buf_free(&out);
 }
 
+/* An execve of PID (parent PPID) running EXE, keyed KEY, at 1700000100 + SEC */
+static void exec_event(unsigned serial, unsigned sec, unsigned ppid, unsigned pid,
+                       const char *exe, const char *key)
+{
+	buf_printf(&text, "node=web01 type=SYSCALL msg=audit(17000001%02u.001:%u): arch=c000003e "
+	           "syscall=59 success=yes exit=0 items=1 ppid=%u pid=%u auid=1000 uid=0 "
+	           "comm=\"x\" exe=\"%s\" key=\"%s\"\n"
+	           "node=web01 type=EXECVE msg=audit(17000001%02u.001:%u): argc=1 a0=\"%s\"\n"
+	           "node=web01 type=EOE msg=audit(17000001%02u.001:%u): \n",
+	           sec, serial, ppid, pid, exe, key, sec, serial, exe, sec, serial);
+}
+
+/* pipeline_reduce writes every message as it was emitted: an event's
+ * ATT&CK tags and the ancestors found when it was emitted (not what the
+ * table says after a later event reused a pid), and the filter's summary
+ * events, which are no input line */
+Test(reduce, pipeline_reduce_rewrites_tags_ancestry_and_summaries_as_emitted)
+{
+	const char *rule[] = { "burst: limit 1/s key=T1105" };
+	char err[256];
+	ancestry_conf_t ac;
+	ancestry_t *anc;
+	filter_t *flt;
+	size_t i, len, with_anc = 0, summaries = 0;
+	buf_t out;
+
+	buf_init(&out);
+	ancestry_conf_default(&ac);
+	ac.use_proc = 0;
+	cr_assert_not_null(anc = ancestry_new(&ac));
+	cr_assert_not_null(flt = filter_new(filter_rules_parse(rule, 1, err, sizeof(err))), "%s",
+	                   err);
+	conf.ancestry = anc;
+	conf.filter = flt;
+	conf.filter_audit_clock = 1;
+	exec_event(1, 0, 1, 1000, "/usr/sbin/sshd", "exec");
+	exec_event(2, 0, 1000, 1100, "/usr/bin/bash", "exec");
+	exec_event(3, 0, 1100, 1200, "/usr/bin/sudo", "exec");
+	exec_event(4, 0, 1200, 1300, "/usr/bin/sh", "T1059");
+	exec_event(5, 0, 1, 1200, "/usr/bin/reused", "exec");   /* pid 1200 again */
+	exec_event(6, 0, 1300, 1400, "/usr/bin/curl", "T1105");
+	exec_event(7, 0, 1300, 1401, "/usr/bin/curl", "T1105");  /* suppressed */
+	exec_event(8, 2, 1300, 1402, "/usr/bin/curl", "T1105");  /* summary, then kept */
+	run_batch(0);
+	for (i = 0; i < mb.n; i++) {
+		char *mi = msg(i, &len);
+
+		if (strstr(mi, "\"ancestry\":[") != NULL)
+			with_anc++;
+		if (strstr(mi, "AUDITFWD_SUPPRESSED") != NULL)
+			summaries++;
+		buf_reset(&out);
+		cr_assert_eq(pipeline_reduce(pipe_, i, 1 << 20, &out), 0, "message %zu", i);
+		cr_assert_eq(out.len, len, "message %zu: %.*s\nwas %s", i, (int)out.len, out.p, mi);
+		cr_assert_eq(memcmp(out.p, mi, len), 0, "message %zu: %.*s\nwas %s", i,
+		             (int)out.len, out.p, mi);
+		if (strstr(mi, "\"key\":\"T1059\"") != NULL) {
+			cr_assert_not_null(strstr(mi, "\"attack\":"), "%s", mi);
+			cr_assert_not_null(strstr(mi, "/usr/bin/sudo"), "%s", mi);
+		}
+		buf_reset(&out);   /* and reduced: within the smallest limit */
+		cr_assert_eq(pipeline_reduce(pipe_, i, REDUCE_MIN_LIMIT, &out), 0, "message %zu", i);
+		cr_assert_leq(out.len, REDUCE_MIN_LIMIT);
+		assert_json(out.p, out.len);
+		free(mi);
+	}
+	cr_assert_eq(mb.n, 8, "%zu", mb.n);   /* 7 events and one summary */
+	cr_assert_eq(summaries, 1);
+	cr_assert_geq(with_anc, 5);
+	pipeline_batch_commit(pipe_);
+	pipeline_free(pipe_);
+	pipe_ = NULL;
+	conf.ancestry = NULL;
+	conf.filter = NULL;
+	conf.filter_audit_clock = 0;
+	filter_free(flt);
+	ancestry_free(anc);
+	buf_free(&out);
+}
+
+/* An event whose ancestry alone is larger than the smallest limit (16
+ * ancestors, each exe 256 bytes of characters every format escapes) is
+ * still reduced to fit it, in every format: the bare message has none */
+Test(reduce, a_long_ancestry_still_fits_the_smallest_limit)
+{
+	ancestry_conf_t ac;
+	ancestry_t *anc;
+	size_t f, len;
+	unsigned i;
+	char *last;
+
+	for (f = 0; f < sizeof(all) / sizeof(all[0]); f++) {
+		ancestry_conf_default(&ac);
+		ac.use_proc = 0;
+		ac.depth = ANCESTRY_DEPTH_MAX;
+		cr_assert_not_null(anc = ancestry_new(&ac));
+		conf.ancestry = anc;
+		conf.format = all[f];
+		conf.max_message = REDUCE_MIN_LIMIT;
+		buf_reset(&text);
+		for (i = 1; i <= ANCESTRY_DEPTH_MAX + 1; i++) {
+			size_t k;
+
+			buf_printf(&text, "type=SYSCALL msg=audit(1700000000.123:%u): arch=c000003e "
+			           "syscall=59 success=yes exit=0 items=1 ppid=%u pid=%u auid=1000 "
+			           "uid=0 comm=\"x\" exe=", i, 100 + i - 1, 100 + i);
+			for (k = 0; k < 256 / DANGER_LEN + 1; k++)
+				hex(&text, danger, DANGER_LEN);
+			buf_printf(&text, " key=\"k\"\ntype=EOE msg=audit(1700000000.123:%u): \n", i);
+		}
+		run_batch(1);
+		last = msg(mb.n - 1, &len);
+		cr_assert_leq(len, REDUCE_MIN_LIMIT, "%s: %zu", all[f]->name, len);
+		free(last);
+		pipeline_free(pipe_);
+		pipe_ = NULL;
+		conf.ancestry = NULL;
+		ancestry_free(anc);
+	}
+	conf.format = &format_json;
+	conf.max_message = 0;
+}
+
 /* pipeline_reduce with joining off: the record's line is kept for it */
 Test(reduce, pipeline_reduce_with_joining_off)
 {
