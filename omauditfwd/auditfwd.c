@@ -836,6 +836,15 @@ int main(int argc, char **argv)
 		tconf.reduce_ctx = c.pipe;
 		if (c.tops->create(&c.tr, &tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {
 			fprintf(stderr, "auditfwd: %s\n", errstr);
+			/* made before the transport (its reduce hook is the pipeline):
+			 * freed, so that a refused configuration leaks nothing */
+			pipeline_free(c.pipe);
+			audit_joiner_free(c.joiner);
+			enrich_free(c.enrich);
+			filter_free(c.filter);
+			attack_map_free(amap);
+			ancestry_free(anc);
+			msgbatch_free(&c.batch);
 			return 2;
 		}
 	}
