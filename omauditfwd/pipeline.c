@@ -186,8 +186,6 @@ static int add_route(pipeline_t *p, msgbatch_t *out)
 	return 0;
 }
 
-/* The host a line is attributed to: its node, else the syslog hostname
- * (the caller's, else one found in the line), else this host. */
 /* The sender: the syslog hostname the caller knows, else the record's
  * syslog wrapper's, else this host */
 static audit_view_t sender_host(const pipeline_t *p, const audit_record_t *r,
@@ -207,6 +205,7 @@ static audit_view_t sender_host(const pipeline_t *p, const audit_record_t *r,
 	return h;
 }
 
+/* The host a line is attributed to: its node, else the sender */
 static audit_view_t pick_host(const pipeline_t *p, const audit_record_t *r,
                               const char *hint, size_t hint_len)
 {
