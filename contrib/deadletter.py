@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """deadletter.py -- read omauditfwd's dead-letter file (format: README,
-"Messages Kafka refuses for good"; omauditfwd/deadletter.h).
+"Messages Kafka refuses for good"; omauditfwd/delivery/deadletter.h).
 
   deadletter.py list FILE          one line per entry: N TIME REASON TOPIC KEY SIZE
                                    (KEY '-' for none; TOPIC and KEY with

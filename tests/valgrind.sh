@@ -6,7 +6,7 @@
 #                                        sanitizer build cannot run in it)
 #   tests/valgrind.sh [TEST...]          by hand, from the top of a build
 #                                        dir; TEST is a unit test program
-#                                        (default: every tests/unit/test_*)
+#                                        (default: every tests/unit/*/test_*)
 #
 # Criterion runs every test in a child process and ignores the exit status
 # valgrind gives a child, so every process gets its own valgrind log
@@ -81,7 +81,7 @@ run() {
 # ---- unit tests -----------------------------------------------------------------
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
-	for t in "$top_builddir"/tests/unit/test_*; do
+	for t in "$top_builddir"/tests/unit/*/test_*; do
 		[ -x "$t" ] && [ -f "$t" ] && tests+=("$t")
 	done
 fi

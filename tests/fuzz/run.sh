@@ -74,18 +74,18 @@ mkdir -p "$build/obj" "$build/bin" "$build/seeds" "$build/crashes" "$build/work"
 makefile=$src/../Makefile.am
 [ -f "$makefile" ] || makefile=$top/Makefile.am
 core=$(awk '/^libauditfwd_la_SOURCES *=/ { on = 1 } on { print; if ($0 !~ /\\$/) exit }' "$makefile" |
-	tr ' \t\\' '\n\n\n' | sed -n 's|^omauditfwd/\(.*\)\.c$|\1|p' | grep -Ev '^(transport|kafka_|join_timer$)')
+	tr ' \t\\' '\n\n\n' | sed -n 's|^omauditfwd/\(.*\)\.c$|\1|p' | grep -Ev '^(transport/|event/join_timer$)')
 [ -n "$core" ] || die "no core sources in $makefile"
 
 # ---- build ------------------------------------------------------------------
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
-CFLAGS="-g -O1 -fno-omit-frame-pointer -Wall -Wextra -I$src $SAN"
+CFLAGS="-g -O1 -fno-omit-frame-pointer -Wall -Wextra $(for d in "$src"/*/; do printf -- '-I%s ' "${d%/}"; done)$SAN"
 LIBS="-laudit -lpthread"
 
 echo "=== build ($cc) into $build"
 pids=""
 for f in $core; do
-	$cc $CFLAGS -fsanitize=fuzzer-no-link -c "$src/$f.c" -o "$build/obj/$f.o" &
+	$cc $CFLAGS -fsanitize=fuzzer-no-link -c "$src/$f.c" -o "$build/obj/${f##*/}.o" &
 	pids="$pids $!"
 done
 for t in $targets; do

@@ -118,7 +118,7 @@ def tokenize(body):
 
 
 def as_parsed(name, value, kind):
-    """VALUE as the module's parser gives it (omauditfwd/audit_record.c): a
+    """VALUE as the module's parser gives it (omauditfwd/parse/audit_record.c): a
     "(null)" glued to an UPPERCASE name= (a lost 0x1D) ends at ')'; a hex
     key= holding byte 01 is several rule keys, of which "key" is the first."""
     if kind != "plain":

@@ -3,7 +3,7 @@
 # parameter table, and the table documents no parameter the module lacks.
 set -u
 : "${top_srcdir:=$PWD}"
-src=$top_srcdir/omauditfwd/omauditfwd.c
+src=$top_srcdir/omauditfwd/module/omauditfwd.c
 readme=$top_srcdir/README.md
 code=$(sed -n '/^static struct cnfparamdescr actpdescr\[\] = {/,/^};/p' "$src" |
 	sed -n 's/^[[:space:]]*{ "\([^"]*\)".*/\1/p' | sort)

@@ -13,7 +13,7 @@
 #include "format_fixture.h"
 #include "pipeline.h"
 #include "reduce.h"
-#include "../fuzz/fuzz_util.h"
+#include "../../fuzz/fuzz_util.h"
 
 #define HOST_HINT "relay01"
 #define NARGS     1000
