@@ -42,6 +42,7 @@
 #define RELP_DEFAULT_PORT        514   /* omrelp's (RELP_DFLT_PT) */
 #define RELP_REMEMBER_MAX        (1024 * 1024) /* messages remembered at most */
 #define RELP_ERR_MAX             256
+#define RELP_TRACE_ENV           "OMAUDITFWD_RELP_TRACE" /* see trace_open */
 
 typedef enum seen_state {
 	SEEN_ACKED = 1,      /* the receiver acknowledged it */
@@ -81,6 +82,15 @@ struct transport {
 	size_t *sent, nsent, capsent;
 	seen_t *skipped;
 	size_t nskipped, capskipped;
+	/* the trace (OMAUDITFWD_RELP_TRACE), NULL: off */
+	FILE *trace;
+	unsigned long long trace_sess;   /* sessions opened so far */
+	uint64_t cur_hash;               /* the message being handed to librelp */
+	const char *cur_msg;
+	size_t cur_len;
+	int opening;                     /* in librelp's connect: its "open" */
+	uint64_t *fifo;                  /* mirror of librelp's unanswered list */
+	size_t fifo_head, fifo_n, fifo_cap;
 };
 
 #define RSTAT(t, field, n) __atomic_fetch_add(&(t)->st->field, (n), __ATOMIC_RELAXED)
@@ -178,6 +188,94 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/* --- the trace ---
+ * OMAUDITFWD_RELP_TRACE=FILE appends to FILE, per message, what happened to
+ * it, for tests that attribute duplicates (tests/integration/relp_outage.sh):
+ *   O s          session s opened
+ *   S s h msg    message (FNV-1a h) handed to librelp in session s
+ *   C s          the close handed to librelp
+ *   A s h        the receiver answered h (librelp took it off its list)
+ *   R s h rc     librelp's reconnect sent h again (rc: its result)
+ *   U s h        session s ended with h unanswered
+ *   K h state    a retried message not sent (state 1: answered, 2: held)
+ * Answers come in order within a session, so a mirror of librelp's list
+ * of unanswered frames, fed by its debug hook (on_debug), names them; the
+ * "open" of a (re)connect, added at the end and answered first, is left out
+ * of it. */
+
+static void trace_open(transport_t *t)
+{
+	const char *path = getenv(RELP_TRACE_ENV);
+
+	if (path != NULL && path[0] != '\0' && (t->trace = fopen(path, "a")) != NULL)
+		setvbuf(t->trace, NULL, _IOLBF, 0);
+}
+
+static void fifo_push(transport_t *t, uint64_t h)
+{
+	uint64_t *n;
+	size_t i, cap;
+
+	if (t->fifo_n == t->fifo_cap) {
+		cap = t->fifo_cap ? t->fifo_cap * 2 : 256;
+		if ((n = malloc(cap * sizeof(*n))) == NULL)
+			return;
+		for (i = 0; i < t->fifo_n; i++)
+			n[i] = t->fifo[(t->fifo_head + i) % t->fifo_cap];
+		free(t->fifo);
+		t->fifo = n;
+		t->fifo_cap = cap;
+		t->fifo_head = 0;
+	}
+	t->fifo[(t->fifo_head + t->fifo_n++) % t->fifo_cap] = h;
+}
+
+static uint64_t fifo_pop(transport_t *t)
+{
+	uint64_t h;
+
+	if (t->fifo_n == 0)
+		return 0;
+	h = t->fifo[t->fifo_head];
+	t->fifo_head = (t->fifo_head + 1) % t->fifo_cap;
+	t->fifo_n--;
+	return h;
+}
+
+static void trace_send(transport_t *t, const char *p, size_t len)
+{
+	size_t i;
+
+	fprintf(t->trace, "S %llu %016llx ", t->trace_sess, (unsigned long long)t->cur_hash);
+	for (i = 0; i < len; i++)
+		fputc(p[i] == '\n' || p[i] == '\r' ? ' ' : p[i], t->trace);
+	fputc('\n', t->trace);
+}
+
+/* the session ended: what librelp still held was not answered */
+static void trace_session_end(transport_t *t)
+{
+	uint64_t h;
+
+	if (t->trace == NULL)
+		return;
+	while (t->fifo_n > 0)
+		if ((h = fifo_pop(t)) != 0)
+			fprintf(t->trace, "U %llu %016llx\n", t->trace_sess, (unsigned long long)h);
+}
+
+static void trace_reconnect(transport_t *t, int rc)
+{
+	size_t i;
+
+	if (t->trace == NULL)
+		return;
+	for (i = 0; i < t->fifo_n; i++)
+		if (t->fifo[(t->fifo_head + i) % t->fifo_cap] != 0)
+			fprintf(t->trace, "R %llu %016llx %d\n", t->trace_sess,
+			        (unsigned long long)t->fifo[(t->fifo_head + i) % t->fifo_cap], rc);
+}
+
 /* --- librelp's callbacks: the session's user pointer is the transport --- */
 
 static void on_err(void *usr, char *objinfo, char *errmsg, relpRetVal code)
@@ -244,6 +342,17 @@ static void on_debug(char *fmt, ...)
 	t->unacked = va_arg(ap, int);
 	va_end(ap);
 	t->hook_seen = 1;
+	if (t->trace != NULL && !t->opening) {
+		if (!add)
+			fprintf(t->trace, "A %llu %016llx\n", t->trace_sess,
+			        (unsigned long long)fifo_pop(t));
+		else if (t->in_close)
+			fprintf(t->trace, "C %llu\n", t->trace_sess);
+		else if (t->cur_msg != NULL)
+			trace_send(t, t->cur_msg, t->cur_len);
+		if (add)
+			fifo_push(t, t->in_close ? 0 : t->cur_hash);
+	}
 	if (!t->in_close)
 		return;
 	if (add)
@@ -329,6 +438,7 @@ static transport_rc_t relp_create(transport_t **out, const transport_conf_t *con
 	}
 	t->conf = *conf;
 	t->st = conf->relp_stats ? conf->relp_stats : &t->own;
+	trace_open(t);
 	if (t->conf.failback_interval_ms <= 0)
 		t->conf.failback_interval_ms = TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS;
 	rc = TRANSPORT_CONFIG;
@@ -434,8 +544,11 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 		t->err_seen = 0;
 		t->lasterr[0] = '\0';
 		calling = t;
+		t->opening = 1;
 		r = relpCltReconnect(t->clt);
+		t->opening = 0;
 		calling = NULL;
+		trace_reconnect(t, (int)r);
 		if (r != RELP_RET_OK) {
 			SSTAT(t, connect_failures);
 			snprintf(errstr, errlen, "relp: %s:%d: session not re-established "
@@ -458,8 +571,10 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 		t->err_seen = t->auth_err = 0;
 		t->lasterr[0] = '\0';
 		calling = t;
+		t->opening = 1;
 		r = relpCltConnect(clt, AF_UNSPEC, (unsigned char *)port,
 		                   (unsigned char *)t->targets[i].host);
+		t->opening = 0;
 		calling = NULL;
 		if (r == RELP_RET_OK && !t->hook_seen) {
 			relpEngineCltDestruct(t->engine, &clt);
@@ -476,6 +591,9 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 			t->ever_connected = 1;
 			t->clt = clt;
 			t->unacked = 0;
+			t->fifo_n = 0;
+			if (t->trace != NULL)
+				fprintf(t->trace, "O %llu\n", ++t->trace_sess);
 			SSTAT(t, connects);
 			return TRANSPORT_OK;
 		}
@@ -503,6 +621,7 @@ static void drop_session(transport_t *t)
 	calling = t;
 	relpEngineCltDestruct(t->engine, &t->clt);
 	calling = NULL;
+	trace_session_end(t);
 	t->clt = NULL;
 	t->broken = 0;
 	RSTAT(t, resent_unsure, seen_keep(t, SEEN_ACKED));
@@ -578,6 +697,8 @@ static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *err
 		p = msgbatch_msg(mb, i, &len);
 		h = msg_hash(p, len);
 		if (t->nseen > 0 && (st = seen_take(t, h, len)) != 0) {
+			if (t->trace != NULL)
+				fprintf(t->trace, "K %016llx %d\n", (unsigned long long)h, (int)st);
 			t->skipped[t->nskipped].hash = h;
 			t->skipped[t->nskipped].len = len;
 			t->skipped[t->nskipped++].state = st;
@@ -585,6 +706,9 @@ static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *err
 		}
 		t->err_seen = 0;
 		t->lasterr[0] = '\0';
+		t->cur_hash = h;
+		t->cur_msg = p;
+		t->cur_len = len;
 		r = relpCltSendSyslog(t->clt, (unsigned char *)p, len);
 		if (r != RELP_RET_OK) {
 			calling = NULL;
@@ -625,6 +749,7 @@ static transport_rc_t relp_send(transport_t *t, const msgbatch_t *mb, size_t *de
 	calling = t;
 	relpEngineCltDestruct(t->engine, &t->clt);
 	calling = NULL;
+	trace_session_end(t);
 	t->in_close = 0;
 	t->clt = NULL;
 	RSTAT(t, acks_awaited, 1);
@@ -667,6 +792,9 @@ static void relp_destroy(transport_t *t)
 	free(t->seen);
 	free(t->sent);
 	free(t->skipped);
+	free(t->fifo);
+	if (t->trace != NULL)
+		fclose(t->trace);
 	free(t);
 }
 

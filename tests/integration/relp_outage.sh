@@ -114,7 +114,12 @@ action(type=\"omrelp\" name=\"$TEST_NAME\" target=\"127.0.0.1\" port=\"$rport\"
 	sender_conf "$sport" "$stats
 $action" "sender-$peer" >"$T/$peer/sender.conf"
 	start_receiver
-	rsyslog_start "sender-$peer" "$T/$peer/sender.conf"
+	if [ "$peer" = relp ]; then
+		# every message's sends and answers, for the attribution below
+		OMAUDITFWD_RELP_TRACE="$T/$peer/trace.txt" rsyslog_start "sender-$peer" "$T/$peer/sender.conf"
+	else
+		rsyslog_start "sender-$peer" "$T/$peer/sender.conf"
+	fi
 	log "$peer: receiver on $rport, sender on $sport; $N records at $RATE/s, $OUTAGES outages"
 
 	bg "feeder-$peer" send_lines "$T/sent.txt" "$sport" "$RATE"
@@ -170,9 +175,17 @@ for incs in where.values():
 print(" ".join("%d:%d" % (k, per[k]) for k in range(1, n + 1)))
 PY
 )
-	printf '%s lost=%s duplicates=%s per-outage=[%s] (%s)\n' "$peer" "$LOST" "$DUPS" \
-		"$PER_OUTAGE" "$RESULT" >>"$T/figures.txt"
+	printf '%s lost=%s duplicates=%s per-outage=[%s]%s (%s)\n' "$peer" "$LOST" "$DUPS" \
+		"$PER_OUTAGE" "$([ "$peer" != relp ] || echo " attribution=[$(attribute "$T/$peer" | sed -n 2p)]")" \
+		"$RESULT" >>"$T/figures.txt"
 	log "$peer: $RESULT; duplicates per outage (outage:count; odd SIGKILL, even SIGTERM): $PER_OUTAGE"
+	if [ "$peer" = relp ]; then
+		attribute "$T/$peer" >"$T/$peer/attribution.txt" ||
+			{ cat "$T/$peer/attribution.txt"; fail "relp: no attribution"; }
+		log "relp: attribution of each duplicate (per outage): $(head -n 1 "$T/$peer/attribution.txt")"
+		RESENT_ACKED=$(sed -n 's/.*resent.acked=\([0-9]*\).*/\1/p' "$T/$peer/attribution.txt")
+		ATTRIB=$(sed -n 2p "$T/$peer/attribution.txt")
+	fi
 	if [ "$peer" = relp ] || [ "$peer" = tls ]; then
 		log "$peer: impstats: connects=$(stats_value "$T/$peer/stats.log" "$TEST_NAME" connects)" \
 			"connects.failed=$(stats_value "$T/$peer/stats.log" "$TEST_NAME" connects.failed)" \
@@ -188,10 +201,72 @@ PY
 	fi
 }
 
+# attribute DIR: each duplicate of DIR/received.*.txt, from the sender's
+# trace (DIR/trace.txt, see transport_relp.c): "lost" = handed to librelp
+# twice, the first time unanswered (the receiver had taken it, its answer
+# died with it); "replay" = handed once, so the receiver stored it twice
+# (its disk queue replayed it after the restart); "acked" = handed again
+# after the receiver answered it: the sender's fault. Line 1: the summary;
+# line 2: per outage k:lost/replay/acked/untraced.
+attribute() {
+	"$PYTHON" - "$1" "$OUTAGES" <<'PY'
+import collections, glob, os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+def key(b):
+    i = b.find(b"type=")
+    return b[i:] if i >= 0 else b
+hash_of, ev = {}, collections.defaultdict(list)
+with open(os.path.join(d, "trace.txt"), "rb") as f:
+    for line in f:
+        p = line.rstrip(b"\n").split(b" ", 3)
+        if p[0] == b"S":
+            hash_of[key(p[3])] = p[2]
+            ev[p[2]].append("S")
+        elif p[0] in (b"A", b"R", b"U"):
+            ev[p[2]].append(p[0].decode())
+        elif p[0] == b"K":
+            ev[p[1]].append("K")
+# acknowledged, then handed to librelp again (by us or its reconnect)
+resent_acked = sum(1 for e in ev.values()
+                   if any(x in "SR" for x in e[e.index("A") + 1:]) if "A" in e)
+where = collections.defaultdict(list)
+for f in glob.glob(os.path.join(d, "received.[0-9]*.txt")):
+    inc = int(f.rsplit(".", 2)[1])
+    data = open(f, "rb").read()
+    for line in data[:data.rfind(b"\n") + 1].split(b"\n")[:-1]:
+        where[line].append(inc)
+per = collections.defaultdict(collections.Counter)
+tot = collections.Counter()
+for line, incs in where.items():
+    if len(incs) < 2:
+        continue
+    e = ev.get(hash_of.get(key(line)), [])
+    handed = sum(1 for x in e if x in "SR")
+    if handed == 0:
+        why = "untraced"
+    elif "A" in e and any(x in "SR" for x in e[e.index("A") + 1:]):
+        why = "acked"
+    elif handed >= 2:
+        why = "lost"
+    else:
+        why = "replay"
+    incs.sort()
+    for a, b in zip(incs, incs[1:]):
+        per[a if b > a else a - 1][why] += 1
+        tot[why] += 1
+print("sent twice, answer lost=%d; sent once, receiver replayed=%d; "
+      "sent again after its answer=%d; untraced=%d; resent.acked=%d" %
+      (tot["lost"], tot["replay"], tot["acked"], tot["untraced"], resent_acked))
+print(" ".join("%d:%d/%d/%d/%d" % (k, per[k]["lost"], per[k]["replay"], per[k]["acked"],
+                                   per[k]["untraced"]) for k in range(1, n + 1)))
+PY
+}
+
 relp_lost= relp_per=
 for peer in $PEERS; do
 	run_case "$peer"
-	[ "$peer" != relp ] || { relp_lost=$LOST; relp_per=$PER_OUTAGE; }
+	[ "$peer" != relp ] || { relp_lost=$LOST; relp_per=$PER_OUTAGE; relp_attr=$ATTRIB
+		relp_resent_acked=$RESENT_ACKED; }
 done
 log "figures ($N records, $OUTAGES receiver stops, receiver queued on disk):"
 while read -r line; do log "  $line"; done <"$T/figures.txt"
@@ -204,6 +279,17 @@ if [ -n "$relp_lost" ]; then
 		else
 			[ "$n" -le 128 ] || fail "relp: $n duplicates across outage $k (SIGKILL): more than the window"
 		fi
+	done
+	# what the sender can guarantee: nothing answered is sent again, and
+	# every duplicate is either an answer the killed receiver took with it
+	# or the receiver's own replay (k:lost/replay/acked/untraced)
+	[ "$relp_resent_acked" -eq 0 ] ||
+		fail "relp: $relp_resent_acked messages sent again after the receiver answered them"
+	for o in $relp_attr; do
+		k=${o%%:*} a=${o#*:}
+		IFS=/ read -r _ _ acked untraced <<<"$a"
+		[ "$acked" -eq 0 ] && [ "$untraced" -eq 0 ] ||
+			fail "relp: outage $k: duplicates the sender sent again after an answer ($acked) or never traced ($untraced)"
 	done
 fi
 pass "$(tr '\n' ';' <"$T/figures.txt" | sed 's/ ([^)]*)//g')"
