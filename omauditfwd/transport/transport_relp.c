@@ -80,6 +80,9 @@ struct transport {
 	transport_relp_stats_t *st;
 	/* this batch: what was sent and what was skipped (index, former state) */
 	size_t *sent, nsent, capsent;
+	size_t nconfirmed;           /* sent[0..nconfirmed): answered in full by a
+	                              * session closed for rebindInterval */
+	unsigned sess_msgs;          /* messages handed to this session */
 	seen_t *skipped;
 	size_t nskipped, capskipped;
 	/* the trace (OMAUDITFWD_RELP_TRACE), NULL: off */
@@ -591,6 +594,7 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 			t->ever_connected = 1;
 			t->clt = clt;
 			t->unacked = 0;
+			t->sess_msgs = 0;
 			t->fifo_n = 0;
 			if (t->trace != NULL)
 				fprintf(t->trace, "O %llu\n", ++t->trace_sess);
@@ -639,9 +643,27 @@ static void keep_broken(transport_t *t, const msgbatch_t *mb)
 		seen_add(t, t->skipped[i].hash, t->skipped[i].len, t->skipped[i].state);
 	for (i = 0; i < t->nsent; i++) {
 		p = msgbatch_msg(mb, t->sent[i], &len);
-		if (seen_add(t, msg_hash(p, len), len, SEEN_HANDED) != 0)
+		if (seen_add(t, msg_hash(p, len), len,
+		             i < t->nconfirmed ? SEEN_ACKED : SEEN_HANDED) != 0)
 			break;
 	}
+}
+
+/* No session for the rest of the batch: what sessions closed for
+ * rebindInterval had answered is remembered as such */
+static void keep_confirmed(transport_t *t, const msgbatch_t *mb)
+{
+	const char *p;
+	size_t i, len;
+
+	for (i = 0; i < t->nskipped; i++)
+		seen_add(t, t->skipped[i].hash, t->skipped[i].len, t->skipped[i].state);
+	for (i = 0; i < t->nconfirmed; i++) {
+		p = msgbatch_msg(mb, t->sent[i], &len);
+		if (seen_add(t, msg_hash(p, len), len, SEEN_ACKED) != 0)
+			break;
+	}
+	RSTAT(t, resent_unsure, seen_keep(t, SEEN_ACKED));
 }
 
 /* The close was not answered in full, and librelp's list is gone: the
@@ -675,6 +697,59 @@ static void close_failed(transport_t *t, const msgbatch_t *mb)
 	RSTAT(t, resent_unsure, unsure);
 }
 
+/* Close the session and wait for the answer to every frame before the
+ * close (see on_debug); 1: all answered */
+static int close_session(transport_t *t)
+{
+	t->err_seen = t->all_answered = t->close_queued = 0;
+	t->lasterr[0] = '\0';
+	t->in_close = 1;
+	calling = t;
+	relpEngineCltDestruct(t->engine, &t->clt);
+	calling = NULL;
+	trace_session_end(t);
+	t->in_close = 0;
+	t->clt = NULL;
+	RSTAT(t, acks_awaited, 1);
+	if (!t->all_answered)
+		RSTAT(t, acks_failed, 1);
+	return t->all_answered;
+}
+
+/* rebindInterval: the session had its messages; close it (every message
+ * answered, or the batch is retried) and open another */
+static transport_rc_t rebind(transport_t *t, const msgbatch_t *mb, char *errstr,
+                             size_t errlen)
+{
+	transport_rc_t rc;
+	size_t i;
+
+	relpCltHintBurstEnd(t->clt);
+	calling = NULL;
+	if (!close_session(t)) {
+		close_failed(t, mb);
+		snprintf(errstr, errlen, "relp: %s:%d: not every message was acknowledged "
+		         "before the session ended for rebindInterval%s%s",
+		         t->targets[t->cur].host, t->targets[t->cur].port,
+		         t->lasterr[0] ? ": " : "", t->lasterr);
+		return TRANSPORT_RETRY;
+	}
+	/* everything this session held is answered: the older frames of a
+	 * reconnected session, what was skipped, what was sent */
+	seen_set_all(t, SEEN_ACKED);
+	for (i = 0; i < t->nskipped; i++)
+		t->skipped[i].state = SEEN_ACKED;
+	t->nconfirmed = t->nsent;
+	RSTAT(t, rebinds, 1);
+	if ((rc = relp_connect(t, errstr, errlen)) != TRANSPORT_OK) {
+		keep_confirmed(t, mb);
+		return rc;
+	}
+	calling = t;
+	relpCltHintBurstBegin(t->clt);
+	return TRANSPORT_OK;
+}
+
 /* Hand every message of MB not remembered to the session */
 static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *errstr,
                                  size_t errlen)
@@ -684,13 +759,14 @@ static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *err
 	uint64_t h;
 	seen_state_t st;
 	relpRetVal r;
+	transport_rc_t rc;
 
 	if (grow((void **)&t->sent, &t->capsent, mb->n, sizeof(*t->sent)) != 0 ||
 	    grow((void **)&t->skipped, &t->capskipped, mb->n, sizeof(*t->skipped)) != 0) {
 		snprintf(errstr, errlen, "out of memory");
 		return TRANSPORT_RETRY;
 	}
-	t->nsent = t->nskipped = 0;
+	t->nsent = t->nskipped = t->nconfirmed = 0;
 	calling = t;
 	relpCltHintBurstBegin(t->clt);
 	for (i = 0; i < mb->n; i++) {
@@ -720,6 +796,9 @@ static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *err
 			return TRANSPORT_RETRY;
 		}
 		t->sent[t->nsent++] = i;
+		if (t->conf.relp_rebind > 0 && ++t->sess_msgs >= t->conf.relp_rebind &&
+		    i + 1 < mb->n && (rc = rebind(t, mb, errstr, errlen)) != TRANSPORT_OK)
+			return rc;
 	}
 	relpCltHintBurstEnd(t->clt);
 	calling = NULL;
@@ -743,18 +822,7 @@ static transport_rc_t relp_send(transport_t *t, const msgbatch_t *mb, size_t *de
 	if (t->nskipped == 0)
 		seen_keep(t, SEEN_HANDED);
 	/* the close is answered after every frame before it */
-	t->err_seen = t->all_answered = t->close_queued = 0;
-	t->lasterr[0] = '\0';
-	t->in_close = 1;
-	calling = t;
-	relpEngineCltDestruct(t->engine, &t->clt);
-	calling = NULL;
-	trace_session_end(t);
-	t->in_close = 0;
-	t->clt = NULL;
-	RSTAT(t, acks_awaited, 1);
-	if (!t->all_answered) {
-		RSTAT(t, acks_failed, 1);
+	if (!close_session(t)) {
 		close_failed(t, mb);
 		snprintf(errstr, errlen, "relp: %s:%d: not every message of the batch was "
 		         "acknowledged before the session ended%s%s", t->targets[t->cur].host,
