@@ -222,13 +222,17 @@ with open(os.path.join(d, "trace.txt"), "rb") as f:
         if p[0] == b"S":
             hash_of[key(p[3])] = p[2]
             ev[p[2]].append("S")
-        elif p[0] in (b"A", b"R", b"U"):
+        elif p[0] in (b"A", b"U"):
             ev[p[2]].append(p[0].decode())
+        elif p[0] == b"R":
+            # a reconnect that failed (rc != 0) sent nothing again, unless
+            # it failed while resending: counted as sent, "r"
+            ev[p[2]].append("R" if p[3] == b"0" else "r")
         elif p[0] == b"K":
             ev[p[1]].append("K")
 # acknowledged, then handed to librelp again (by us or its reconnect)
 resent_acked = sum(1 for e in ev.values()
-                   if any(x in "SR" for x in e[e.index("A") + 1:]) if "A" in e)
+                   if "A" in e and any(x in "SR" for x in e[e.index("A") + 1:]))
 where = collections.defaultdict(list)
 for f in glob.glob(os.path.join(d, "received.[0-9]*.txt")):
     inc = int(f.rsplit(".", 2)[1])
@@ -241,7 +245,7 @@ for line, incs in where.items():
     if len(incs) < 2:
         continue
     e = ev.get(hash_of.get(key(line)), [])
-    handed = sum(1 for x in e if x in "SR")
+    handed = sum(1 for x in e if x in "SR") + (1 if "r" in e else 0)
     if handed == 0:
         why = "untraced"
     elif "A" in e and any(x in "SR" for x in e[e.index("A") + 1:]):
