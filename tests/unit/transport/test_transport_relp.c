@@ -335,3 +335,34 @@ Test(transport_relp, rebind_sessions_each_answered, .timeout = 30)
 	msgbatch_free(&mb);
 	srv_stop(&s2);
 }
+
+/* rebindInterval 20 and a window of 5: the third session breaks while
+ * sending (45 unanswered, 46..49 fill the window); then the session is
+ * dropped (the action was told to disconnect), so librelp's list is gone.
+ * The two sessions closed for the rebind were answered in full: the retry
+ * sends 41..50 (41..44 again: answered, but by a session whose answers
+ * died with it), never 1..40. */
+Test(transport_relp, rebind_then_dropped_session_keeps_what_was_confirmed, .timeout = 30)
+{
+	srv_t s, s2;
+	msgbatch_t mb;
+	transport_t *t;
+	size_t done = 0;
+	char err[256] = "";
+
+	srv_start(&s, 0, 45);
+	t = make(s.port, 5, 20);
+	batch(&mb, 50);
+	cr_assert_eq(transport_relp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_RETRY);
+	srv_stop(&s);
+	kept(&s, 1, 44);
+	transport_relp.disconnect(t);
+	srv_start(&s2, s.port, 0);
+	cr_assert_eq(transport_relp.send(t, &mb, &done, err, sizeof(err)), TRANSPORT_OK,
+	             "%s", err);
+	cr_assert_eq(done, 50);
+	kept(&s2, 41, 50);
+	transport_relp.destroy(t);
+	msgbatch_free(&mb);
+	srv_stop(&s2);
+}
