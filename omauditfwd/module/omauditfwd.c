@@ -1693,6 +1693,7 @@ static rsRetVal setup_stats(instanceData *pData)
 		RCTR("relp.reestablished", reestablished),
 		RCTR("relp.retransmitted", retransmitted), RCTR("relp.skipped", skipped),
 		RCTR("relp.resent.unsure", resent_unsure), RCTR("relp.auth.failures", auth_failures),
+		RCTR("relp.rebinds", rebinds),
 	};
 #undef RCTR
 	char name[256];

@@ -207,6 +207,8 @@ typedef struct transport_relp_stats {
 	unsigned long long resent_unsure;  /* messages sent again whose
 	                                    * acknowledgement was unknown: may duplicate */
 	unsigned long long auth_failures;  /* TLS peers refused (either side) */
+	unsigned long long rebinds;        /* sessions closed and opened again
+	                                    * after rebindInterval messages */
 } transport_relp_stats_t;
 
 /* kafka only. Counters for impstats; updated atomically by the sending thread. */
