@@ -311,6 +311,7 @@ Test(spool_feed, one_batch_at_a_time)
 	cr_assert_eq(n2, 0);
 	delivery_feed_end(&d, 0, 1);   /* a batch that fed nothing: no effect */
 	cr_assert(exists(path));
+	cr_assert_eq(delivery_feed_begin(&d, &l2, &n2), 0, "the first batch still feeds it");
 	delivery_feed_end(&d, tok, 1);
 	cr_assert(!exists(path));
 }
@@ -379,6 +380,73 @@ Test(spool_feed, a_damaged_file_is_set_aside_as_bad)
 	nlogged = 0;
 	cr_assert_eq(delivery_feed_begin(&d, &l, &n), 0);
 	cr_assert_eq(nlogged, 0, "tried once only");
+}
+
+/* not a spool file at all: found at start, set aside by the first batch */
+Test(spool_feed, a_file_that_is_no_spool_is_set_aside_as_bad)
+{
+	static const char text[] = "something else\n";
+	char bad[700];
+	const audit_line_t *l;
+	size_t n;
+	FILE *f = fopen(path, "wb");
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(delivery_setup_spool(&d, dir, NOW), 0);
+	cr_assert_eq(delivery_feed_begin(&d, &l, &n), 0);
+	snprintf(bad, sizeof(bad), "%s.bad", path);
+	cr_assert(exists(bad), "set aside, not left to be appended to");
+	cr_assert(!exists(path));
+}
+
+/* what this run saves at its shutdown is for the next start, not this one */
+static void saved_now_is_not_fed(void)
+{
+	audit_line_t l[3];
+	const audit_line_t *fl;
+	size_t n;
+
+	lines_of(l, 3);
+	cr_assert_eq(delivery_save_batch(&d, NULL, l, 3, "down"), 0);
+	cr_assert_eq(delivery_feed_begin(&d, &fl, &n), 0);
+	cr_assert(exists(path));
+}
+
+Test(spool_feed, after_a_bad_file_nothing_more_is_fed)
+{
+	static const char text[] = "omauditfwd-spool 1\n99 short\n";
+	const audit_line_t *l;
+	size_t n;
+	FILE *f = fopen(path, "wb");
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(delivery_setup_spool(&d, dir, NOW), 0);
+	cr_assert_eq(delivery_feed_begin(&d, &l, &n), 0);
+	saved_now_is_not_fed();
+}
+
+Test(spool_feed, after_the_file_is_delivered_nothing_more_is_fed)
+{
+	const audit_line_t *l;
+	size_t n, tok;
+
+	spool_with(d.ident, 2);
+	cr_assert_eq(delivery_setup_spool(&d, dir, NOW), 0);
+	tok = delivery_feed_begin(&d, &l, &n);
+	delivery_feed_end(&d, tok, 1);
+	saved_now_is_not_fed();
+}
+
+Test(spool_feed, a_batch_that_fed_nothing_touches_nothing)
+{
+	cr_assert_eq(delivery_setup_spool(&d, dir, NOW), 0);
+	delivery_feed_end(&d, 0, 1);
+	delivery_feed_end(&d, 0, 0);
+	cr_assert_eq(nlogged, 0);
 }
 
 Test(spool_feed, a_file_that_cannot_be_removed_is_reported)
@@ -541,6 +609,9 @@ Test(worker, an_outage_is_logged_once_then_every_relog_interval)
 	cr_assert_eq(said(), 3, "the recovery is logged once");
 	delivery_failed(&w, "reset", NOW + 1000, 0, 0);
 	cr_assert(strstr(last()->text, "action suspended") != NULL, "a new outage");
+	delivery_failed(&w, "reset", NOW + 1000 + DELIVERY_RELOG_S, 0, 0);
+	cr_assert_str_eq(last()->text, "omauditfwd[t1]: collector:514: still suspended after "
+	                 "300 s and 1 failed attempts: reset", "counted from its start");
 	delivery_worker_free(&w);
 }
 
