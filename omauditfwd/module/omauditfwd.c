@@ -40,7 +40,6 @@
 #include "pipeline.h"
 #include "reduce.h"
 #include "transport.h"
-#include "spool.h"
 #include "filter.h"
 #include "deadletter.h"
 #include "delivery.h"
