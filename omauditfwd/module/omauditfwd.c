@@ -40,9 +40,9 @@
 #include "pipeline.h"
 #include "reduce.h"
 #include "transport.h"
-#include "spool.h"
 #include "filter.h"
 #include "deadletter.h"
+#include "delivery.h"
 
 MODULE_TYPE_OUTPUT
 MODULE_TYPE_NOKEEP
@@ -54,7 +54,6 @@ DEFobjCurrIf(glbl)
 
 #define OMAF_DEFAULT_TEMPLATE  "RSYSLOG_SyslogProtocol23Format"
 #define OMAF_ERRSTR_MAX        512
-#define OMAF_RELOG_S           300   /* a lasting failure is logged again */
 
 /* Kafka counters shared by an action and its workers' transports. rsyslog
  * frees the worker instance of a worker it had to cancel at shutdown after
@@ -93,15 +92,7 @@ typedef struct _instanceData {
 	int join;
 	audit_joiner_conf_t jconf;
 	audit_joiner_t *joiner;     /* NULL when join="off" */
-	char *spool_path;           /* events held at shutdown (NULL: no workDirectory) */
-	char spool_ident[SPOOL_IDENTITY_MAX]; /* at the top of its spool file */
-	int spool_claimed;          /* its spool file's name is claimed (see claim_spool) */
-	int spool_pending;          /* the spool file is to be fed in (atomic) */
-	int spool_checked;          /* setup_spool() ran (under its lock) */
-	int spool_warned;           /* shutdown spooling reported (atomic) */
-	pthread_mutex_t spool_mu;   /* held by the batch that feeds the spool */
-	spool_t spool;              /* the spool being fed, loaded once */
-	size_t spool_next;          /* its first line not yet delivered */
+	delivery_t dlv;             /* the shutdown spool and its policy (delivery.h) */
 	int flush_requested;        /* HUP: complete held events (atomic) */
 	join_timer_t *jtimer;       /* started by the first worker (atomic),
 	                             * stopped by freeInstance */
@@ -171,14 +162,8 @@ typedef struct wrkrInstanceData {
 	msgbatch_t batch;
 	buf_t route;                /* the route of one message (see message_route) */
 	uint64_t renamed;           /* topics made valid in this batch */
-	int failing;                /* last attempt failed: log recovery once */
-	int stop_logged;            /* shutdown with a batch not delivered: logged */
-	time_t failing_since, failing_logged;
-	unsigned long failures;     /* attempts failed since failing_since */
-	spool_held_t held;          /* messages handed back to rsyslog, not yet settled */
-	char *spool_path;           /* copies: freeWrkrInstance may come after */
-	char *spool_ident;
-	char *statsname;            /* freeInstance (see kafka_sink_t) */
+	delivery_worker_t dw;       /* outages, messages handed back (delivery.h);
+	                             * it may outlive pData (see kafka_sink_t) */
 	int hup;                    /* HUP: reconnect, set by rsyslog's HUP thread
 	                             * and acted on by the worker (atomic) */
 } wrkrInstanceData_t;
@@ -261,9 +246,30 @@ static struct cnfparamblk actpblk = {
 	actpdescr
 };
 
+/* the delivery unit's messages, as rsyslog's own */
+static void log_delivery(delivery_level_t level, delivery_code_t code, int errnum,
+                         const char *text)
+{
+	static const rsRetVal codes[] = {
+		[DELIVERY_CODE_OK] = RS_RET_OK, [DELIVERY_CODE_ERR] = RS_RET_ERR,
+		[DELIVERY_CODE_SUSPENDED] = RS_RET_SUSPENDED,
+		[DELIVERY_CODE_NOMEM] = RS_RET_OUT_OF_MEMORY,
+	};
+	static const int severities[] = {
+		[DELIVERY_ERROR] = LOG_ERR, [DELIVERY_WARNING] = LOG_WARNING,
+		[DELIVERY_INFO] = LOG_INFO, [DELIVERY_DEBUG] = LOG_DEBUG,
+	};
+
+	if (level == DELIVERY_DEBUG) {
+		DBGPRINTF("%s\n", text);
+		return;
+	}
+	LogMsg(errnum, codes[code], severities[level], "%s", text);
+}
+
 BEGINcreateInstance
 CODESTARTcreateInstance
-	pthread_mutex_init(&pData->spool_mu, NULL);
+	delivery_init(&pData->dlv, log_delivery);
 	pthread_mutex_init(&pData->filter_mu, NULL);
 	pData->transport = &transport_tcp;
 	transport_conf_default(&pData->tconf);
@@ -305,10 +311,8 @@ CODESTARTcreateWrkrInstance
 	}
 	CHKiRet(setup_spool(pWrkrData->pData));
 	start_join_timer(pWrkrData->pData);
-	CHKmalloc(pWrkrData->statsname = strdup(pWrkrData->pData->statsname));
-	if (pWrkrData->pData->spool_path != NULL)
-		CHKmalloc(pWrkrData->spool_path = strdup(pWrkrData->pData->spool_path));
-	CHKmalloc(pWrkrData->spool_ident = strdup(pWrkrData->pData->spool_ident));
+	if (delivery_worker_init(&pWrkrData->dw, &pWrkrData->pData->dlv) != 0)
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
 finalize_it:
 ENDcreateWrkrInstance
 
@@ -330,9 +334,8 @@ static transport_rc_t send_batch(const instanceData *pData, transport_t *tr,
 
 /* Shutdown: the events still held belong to batches rsyslog considers
  * delivered. Send them (complete as they are) with a connection of our
- * own; what cannot be sent goes to the spool file for the next start (see
- * spool.h), or, without a work directory, is reported lost with its count.
- * Never silently. */
+ * own; what cannot be sent goes to the spool file for the next start, or
+ * is reported lost with its count (delivery_held_unsent). Never silently. */
 static void flush_at_shutdown(instanceData *pData)
 {
 	audit_joiner_stats_t st;
@@ -340,8 +343,7 @@ static void flush_at_shutdown(instanceData *pData)
 	transport_t *tr = NULL;
 	msgbatch_t mb;
 	char errstr[OMAF_ERRSTR_MAX] = "out of memory";
-	char spoolerr[OMAF_ERRSTR_MAX];
-	size_t delivered, nev, nlines;
+	size_t delivered;
 	int ok = 0;
 
 	if (pData->joiner == NULL)
@@ -351,9 +353,7 @@ static void flush_at_shutdown(instanceData *pData)
 		return;
 	msgbatch_init(&mb);
 	if ((pipe = pipeline_new(&pData->pconf, &pData->stats)) == NULL) {
-		LogError(0, RS_RET_OUT_OF_MEMORY, "omauditfwd[%s]: %s: %llu incomplete audit "
-		         "events held at shutdown are lost: out of memory", pData->statsname,
-		         pData->where, (unsigned long long)st.pending);
+		delivery_held_nomem(&pData->dlv, (unsigned long long)st.pending);
 		return;
 	}
 	pipeline_batch_begin(pipe);
@@ -365,25 +365,9 @@ static void flush_at_shutdown(instanceData *pData)
 		     TRANSPORT_OK;
 	if (ok) {
 		pipeline_batch_commit(pipe);
-	} else if (pData->spool_path == NULL) {
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: %llu incomplete audit "
-		         "events held at shutdown could not be delivered and are lost (set "
-		         "global(workDirectory) to keep them for the next start): %s",
-		         pData->statsname, pData->where, (unsigned long long)st.pending, errstr);
-		pipeline_batch_rollback(pipe);
-	} else if (spool_append_completed(pData->spool_path, pData->spool_ident, pData->joiner,
-	                                  &nev, &nlines,
-	                                  spoolerr, sizeof(spoolerr)) == 0) {
-		LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %s: %zu incomplete "
-		       "audit events (%zu records) held at shutdown could not be delivered (%s); "
-		       "saved to %s, sent after the next start", pData->statsname, pData->where,
-		       nev, nlines, errstr, pData->spool_path);
-		pipeline_batch_rollback(pipe);
 	} else {
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: %llu incomplete audit "
-		         "events held at shutdown could not be delivered (%s) nor saved, and "
-		         "are lost: %s", pData->statsname, pData->where,
-		         (unsigned long long)st.pending, errstr, spoolerr);
+		delivery_held_unsent(&pData->dlv, pData->joiner, (unsigned long long)st.pending,
+		                     errstr);
 		pipeline_batch_rollback(pipe);
 	}
 	if (tr != NULL)
@@ -443,70 +427,20 @@ static void start_join_timer(instanceData *pData)
 }
 
 /* After a start that found a spool file, batches feed its lines to the
- * pipeline ahead of their own, SPOOL_FEED_MAX at a time, one batch at a
- * time (the feeder holds spool_mu until its batch is delivered or not);
- * the file is removed when every line has been delivered. A restart in the
- * middle feeds it again from the start: at-least-once. Returns the index
- * after the last line fed, or 0 when this batch feeds nothing. */
-#define SPOOL_FEED_MAX 10000
+ * pipeline ahead of their own (delivery_feed_begin says which). Returns
+ * the token for delivery_feed_end, 0 when this batch feeds nothing. */
 static size_t feed_spool(wrkrInstanceData_t *pWrkrData)
 {
-	instanceData *const pData = pWrkrData->pData;
-	char err[OMAF_ERRSTR_MAX], bad[PATH_MAX + 16];
-	size_t i, end;
-	int rc;
+	const audit_line_t *lines;
+	size_t token, n, i;
 
-	if (!__atomic_load_n(&pData->spool_pending, __ATOMIC_ACQUIRE) ||
-	    pthread_mutex_trylock(&pData->spool_mu) != 0)
-		return 0;
-	if (pData->spool.buf == NULL) {
-		if ((rc = spool_load(pData->spool_path, &pData->spool, err, sizeof(err))) <= 0) {
-			__atomic_store_n(&pData->spool_pending, 0, __ATOMIC_RELEASE);
-			if (rc < 0) {
-				/* set it aside so that it is not tried again and again */
-				snprintf(bad, sizeof(bad), "%s.bad", pData->spool_path);
-				LogError(0, RS_RET_ERR, "omauditfwd[%s]: %s; renamed to %s",
-				         pData->statsname, err, rename(pData->spool_path, bad) == 0 ?
-				         bad : "(rename failed, left in place)");
-			}
-			pthread_mutex_unlock(&pData->spool_mu);
-			return 0;
-		}
-		pData->spool_next = 0;
-	}
-	end = pData->spool_next + SPOOL_FEED_MAX;
-	if (end > pData->spool.nlines)
-		end = pData->spool.nlines;
-	for (i = pData->spool_next; i < end; i++)
-		if (pipeline_process_routed(pWrkrData->pipe, pData->spool.lines[i].p,
-		                            pData->spool.lines[i].len, NULL, 0,
-		                            pData->spool.lines[i].tag, pData->spool.lines[i].tag_len,
+	token = delivery_feed_begin(&pWrkrData->pData->dlv, &lines, &n);
+	for (i = 0; i < n; i++)
+		if (pipeline_process_routed(pWrkrData->pipe, lines[i].p, lines[i].len, NULL, 0,
+		                            lines[i].tag, lines[i].tag_len,
 		                            &pWrkrData->batch) != 0)
 			break;
-	return end > 0 ? end : (size_t)-1;   /* an empty file: just remove it */
-}
-
-/* the batch that fed the spool up to FED is over (DELIVERED or not) */
-static void spool_fed(instanceData *pData, size_t fed, int delivered)
-{
-	if (delivered) {
-		pData->spool_next = fed == (size_t)-1 ? pData->spool.nlines : fed;
-		if (pData->spool_next >= pData->spool.nlines) {
-			if (unlink(pData->spool_path) != 0 && errno != ENOENT)
-				LogError(errno, RS_RET_ERR, "omauditfwd[%s]: cannot remove spool file "
-				         "%s (its events were delivered; remove it by hand, or they are "
-				         "sent again at the next start)", pData->statsname,
-				         pData->spool_path);
-			else
-				LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s: the %zu records "
-				       "saved at the last shutdown are delivered; %s removed",
-				       pData->statsname, pData->where, pData->spool.nlines,
-				       pData->spool_path);
-			spool_free(&pData->spool);
-			__atomic_store_n(&pData->spool_pending, 0, __ATOMIC_RELEASE);
-		}
-	}
-	pthread_mutex_unlock(&pData->spool_mu);
+	return token;
 }
 
 static void free_strings(char **v)
@@ -574,10 +508,8 @@ CODESTARTfreeInstance
 	audit_joiner_free(pData->joiner);
 	enrich_free(pData->enricher);
 	free(pData->statsname);
-	free(pData->spool_path);
 	free(pData->deadletter_path);
-	spool_free(&pData->spool);
-	pthread_mutex_destroy(&pData->spool_mu);
+	delivery_free(&pData->dlv);
 	free(pData->kafka_brokers);
 	free(pData->kafka_topic);
 	free(pData->kafka_key);
@@ -598,30 +530,6 @@ CODESTARTfreeInstance
 	sink_unref(pData->ksink);
 ENDfreeInstance
 
-/* The worker is freed with messages it handed back to rsyslog still
- * unsettled: rsyslog cancelled it at shutdown while retrying them and drops
- * them (8.2302 does not save a cancelled worker's batch). Keep them. */
-static void save_dropped(wrkrInstanceData_t *pWrkrData)
-{
-	char err[OMAF_ERRSTR_MAX];
-
-	if (pWrkrData->held.n == 0)
-		return;
-	if (pWrkrData->spool_path != NULL &&
-	    spool_append(pWrkrData->spool_path, pWrkrData->spool_ident, pWrkrData->held.v,
-	                 pWrkrData->held.n, err,
-	                 sizeof(err)) == 0)
-		LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %zu messages of the "
-		       "batch rsyslog dropped when it stopped this worker are saved to %s and "
-		       "sent after the next start", pWrkrData->statsname, pWrkrData->held.n,
-		       pWrkrData->spool_path);
-	else
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %zu messages of the batch "
-		         "rsyslog dropped when it stopped this worker are lost: %s",
-		         pWrkrData->statsname, pWrkrData->held.n, pWrkrData->spool_path != NULL ?
-		         err : "no global(workDirectory) to save them in");
-}
-
 /* the messages of a batch just handed back to rsyslog (HOLD) or settled */
 static void track_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
                         const unsigned nParams, int hold)
@@ -630,7 +538,7 @@ static void track_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const p
 	size_t rlen;
 	unsigned i;
 
-	if (!hold && pWrkrData->held.n == 0)
+	if (!hold && delivery_held(&pWrkrData->dw) == 0)
 		return;
 	for (i = 0; i < nParams; i++) {
 		const actWrkrIParams_t *prm = message_line(pWrkrData->pData, pParams, i);
@@ -638,22 +546,18 @@ static void track_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const p
 		if (message_route(pWrkrData, pParams, i, &route, &rlen, 0) != 0)
 			continue;   /* out of memory: not kept (it is also not settled) */
 		if (hold)
-			(void)spool_held_add(&pWrkrData->held, (const char *)prm->param,
-			                     prm->lenStr, route, rlen);
+			(void)delivery_hold(&pWrkrData->dw, (const char *)prm->param, prm->lenStr,
+			                    route, rlen);
 		else
-			spool_held_remove(&pWrkrData->held, (const char *)prm->param, prm->lenStr,
-			                  route, rlen);
+			delivery_settle(&pWrkrData->dw, (const char *)prm->param, prm->lenStr,
+			                route, rlen);
 	}
 }
 
 BEGINfreeWrkrInstance
 CODESTARTfreeWrkrInstance
 	/* no pData here: see kafka_sink_t */
-	save_dropped(pWrkrData);
-	spool_held_free(&pWrkrData->held);
-	free(pWrkrData->spool_path);
-	free(pWrkrData->spool_ident);
-	free(pWrkrData->statsname);
+	delivery_worker_free(&pWrkrData->dw);   /* saves what rsyslog dropped */
 	if (pWrkrData->tr != NULL)
 		pWrkrData->ops->destroy(pWrkrData->tr);
 	sink_unref(pWrkrData->ksink);
@@ -668,42 +572,16 @@ CODESTARTdbgPrintInstInfo
 	          pData->transport->name, pData->pconf.format->name, pData->join);
 ENDdbgPrintInstInfo
 
-/* Log a delivery failure once per outage (rsyslog retries every
- * resumeInterval: one line each time would flood), and the recovery once.
- * Every message names the action (its statsname) and the target. */
+/* A delivery attempt failed (logged once per outage, see delivery.h);
+ * whether the transport is stopping is the glue's to tell. */
 static void note_failure(wrkrInstanceData_t *const pWrkrData, const char *errstr)
 {
-	instanceData *const pData = pWrkrData->pData;
-	time_t now = time(NULL);
+	const instanceData *const pData = pWrkrData->pData;
+	const int stopping = pData->tconf.kafka_should_stop != NULL &&
+	                     pData->tconf.kafka_should_stop();
 
-	if (!pWrkrData->failing) {
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: action suspended, "
-		         "rsyslog keeps the data and retries: %s", pData->statsname,
-		         pData->where, errstr);
-		pWrkrData->failing_since = pWrkrData->failing_logged = now;
-		pWrkrData->failures = 0;
-	} else if (now - pWrkrData->failing_logged >= OMAF_RELOG_S) {
-		/* an error that does not pass (authorization, a message too large)
-		 * must not go quiet while the queue fills */
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: still suspended after %ld s "
-		         "and %lu failed attempts: %s", pData->statsname, pData->where,
-		         (long)(now - pWrkrData->failing_since), pWrkrData->failures, errstr);
-		pWrkrData->failing_logged = now;
-	} else {
-		DBGPRINTF("omauditfwd[%s]: still failing: %s\n", pData->statsname, errstr);
-	}
-	pWrkrData->failures++;
-	pWrkrData->failing = 1;
-}
-
-static void note_success(wrkrInstanceData_t *const pWrkrData)
-{
-	instanceData *const pData = pWrkrData->pData;
-
-	if (pWrkrData->failing)
-		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s: delivering again",
-		       pData->statsname, pData->where);
-	pWrkrData->failing = 0;
+	delivery_failed(&pWrkrData->dw, errstr, time(NULL), stopping,
+	                stopping ? transport_kafka_undelivered(pWrkrData->tr) : 0);
 }
 
 /* rsyslog cancels a worker that does not finish in time at shutdown. A
@@ -712,25 +590,6 @@ static void note_success(wrkrInstanceData_t *const pWrkrData)
  * so let them finish and take the cancellation afterwards. */
 #define NO_CANCEL_BEGIN(old) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &(old))
 #define NO_CANCEL_END(old) pthread_setcancelstate((old), NULL)
-
-/* Shutting down while the collector does not take a batch: rsyslog keeps
- * retrying it until it cancels this worker, and rsyslog 8.2302 does not
- * save the batch of a cancelled worker, even with queue.saveOnShutdown
- * (the rest of the queue it does save). Say so, with the count, once. */
-static void note_stop_failure(wrkrInstanceData_t *const pWrkrData, const char *errstr)
-{
-	instanceData *const pData = pWrkrData->pData;
-
-	if (pWrkrData->stop_logged)
-		return;
-	pWrkrData->stop_logged = 1;
-	LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: shutting down with %zu messages "
-	         "of the batch in hand not delivered: when rsyslog cancels this worker "
-	         "(queue.timeoutShutdown, queue.timeoutActionCompletion) that batch is lost; "
-	         "the rest of the queue is kept with queue.saveOnShutdown: %s",
-	         pData->statsname, pData->where,
-	         transport_kafka_undelivered(pWrkrData->tr), errstr);
-}
 
 /* A HUP asked for a new connection: done here, in the worker's thread,
  * never under a send in progress. */
@@ -747,17 +606,13 @@ CODESTARTtryResume
 	NO_CANCEL_BEGIN(cancel_state);
 	/* shutting down: the next commit saves the batch to the spool file
 	 * rather than leaving rsyslog to drop it */
-	if (pWrkrData->pData->spool_path != NULL && shutting_down())
+	if (delivery_spool_path(&pWrkrData->pData->dlv) != NULL && shutting_down())
 		FINALIZE;
 	reconnect_if_hup(pWrkrData);
 	if (!pWrkrData->pData->transport->is_connected(pWrkrData->tr)) {
 		if (pWrkrData->pData->transport->connect(pWrkrData->tr, errstr,
 		                                         sizeof(errstr)) != TRANSPORT_OK) {
 			note_failure(pWrkrData, errstr);
-			if (pWrkrData->pData->spool_path == NULL &&
-			    pWrkrData->pData->tconf.kafka_should_stop != NULL &&
-			    pWrkrData->pData->tconf.kafka_should_stop())
-				note_stop_failure(pWrkrData, errstr);
 			ABORT_FINALIZE(RS_RET_SUSPENDED);
 		}
 	}
@@ -834,6 +689,37 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 	return 0;
 }
 
+/* The lines of the batch with their routes as tags, in LINES (N of them)
+ * and ROUTES (which the tags point into). 0, or -1 when memory ran out. */
+static int batch_lines(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
+                       const unsigned nParams, audit_line_t *lines, buf_t *routes)
+{
+	size_t rlen, *roff;
+	const char *route;
+	unsigned i;
+
+	if ((roff = calloc(nParams ? nParams : 1, sizeof(*roff))) == NULL)
+		return -1;
+	for (i = 0; i < nParams; i++) {
+		const actWrkrIParams_t *prm = message_line(pWrkrData->pData, pParams, i);
+
+		lines[i].p = (char *)prm->param;
+		lines[i].len = prm->lenStr;
+		if (message_route(pWrkrData, pParams, i, &route, &rlen, 0) != 0) {
+			free(roff);
+			return -1;
+		}
+		roff[i] = routes->len;
+		lines[i].tag_len = rlen;
+		if (route != NULL)
+			buf_append(routes, route, rlen);
+	}
+	for (i = 0; !routes->oom && pWrkrData->pData->pconf.routes && i < nParams; i++)
+		lines[i].tag = routes->p + roff[i];
+	free(roff);
+	return routes->oom ? -1 : 0;
+}
+
 /* Shutdown with the collector unreachable: rsyslog would retry this batch
  * until its shutdown timeout and then drop it. Save it instead, after the
  * events the joiner holds (older records first), settle its messages and
@@ -844,68 +730,28 @@ static int spool_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pP
                        const unsigned nParams, const char *why)
 {
 	instanceData *const pData = pWrkrData->pData;
-	char err[OMAF_ERRSTR_MAX];
 	audit_line_t *lines;
-	size_t nev = 0, nheld = 0, rlen, *roff = NULL;
-	const char *route;
 	buf_t routes;
-	unsigned i;
 	int rc = -1;
 
-	if (pData->spool_path == NULL || !shutting_down())
+	if (delivery_spool_path(&pData->dlv) == NULL || !shutting_down())
 		return -1;
 	buf_init(&routes);
 	buf_reserve(&routes, 1);
 	if ((lines = calloc(nParams ? nParams : 1, sizeof(*lines))) == NULL ||
-	    (roff = calloc(nParams ? nParams : 1, sizeof(*roff))) == NULL)
+	    batch_lines(pWrkrData, pParams, nParams, lines, &routes) != 0)
 		goto out;
-	for (i = 0; i < nParams; i++) {
-		const actWrkrIParams_t *prm = message_line(pData, pParams, i);
-
-		lines[i].p = (char *)prm->param;
-		lines[i].len = prm->lenStr;
-		if (message_route(pWrkrData, pParams, i, &route, &rlen, 0) != 0)
-			goto out;
-		roff[i] = routes.len;
-		lines[i].tag_len = rlen;
-		if (route != NULL)
-			buf_append(&routes, route, rlen);
-	}
-	if (routes.oom)
-		goto out;
-	for (i = 0; pData->pconf.routes && i < nParams; i++)
-		lines[i].tag = routes.p + roff[i];
 	pipeline_batch_begin(pWrkrData->pipe);
 	pipeline_flush(pWrkrData->pipe);
-	if ((pData->joiner == NULL ||
-	     spool_append_completed(pData->spool_path, pData->spool_ident, pData->joiner, &nev,
-	                            &nheld, err,
-	                            sizeof(err)) == 0) &&
-	    spool_append(pData->spool_path, pData->spool_ident, lines, nParams, err,
-	                 sizeof(err)) == 0)
-		rc = 0;
+	rc = delivery_save_batch(&pData->dlv, pData->joiner, lines, nParams, why);
 	if (rc == 0) {
 		pipeline_batch_commit(pWrkrData->pipe);
 		track_batch(pWrkrData, pParams, nParams, 0);
-		if (!__atomic_exchange_n(&pData->spool_warned, 1, __ATOMIC_ACQ_REL))
-			LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %s: shutting "
-			       "down with the collector unreachable (%s): the batches rsyslog would "
-			       "drop and the events held are saved to %s and sent after the next "
-			       "start (first: %u records and %zu held events)", pData->statsname,
-			       pData->where, why, pData->spool_path, nParams, nev);
-		else
-			DBGPRINTF("omauditfwd[%s]: %u records and %zu held events (%zu records) "
-			          "saved to %s\n", pData->statsname, nParams, nev, nheld,
-			          pData->spool_path);
 	} else {
 		pipeline_batch_rollback(pWrkrData->pipe);
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: shutting down with the "
-		         "collector unreachable, and the batch cannot be saved: %s",
-		         pData->statsname, pData->where, err);
 	}
 out:
 	free(lines);
-	free(roff);
 	buf_free(&routes);
 	return rc;
 }
@@ -925,14 +771,14 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 	/* shutting down after a failure: waiting for the collector again (up
 	 * to the timeouts, for each of the messages rsyslog retries one by
 	 * one) would only delay the end; save the batch at once */
-	if (pWrkrData->failing &&
+	if (delivery_failing(&pWrkrData->dw) &&
 	    spool_batch(pWrkrData, pParams, nParams, "the collector was unreachable") == 0)
 		FINALIZE;
 	reconnect_if_hup(pWrkrData);
 	msgbatch_reset(&pWrkrData->batch);
 	pWrkrData->renamed = 0;
 	pipeline_batch_begin(pWrkrData->pipe);
-	fed = pData->spool_path != NULL && !shutting_down() ? feed_spool(pWrkrData) : 0;
+	fed = !shutting_down() ? feed_spool(pWrkrData) : 0;
 	flush = __atomic_exchange_n(&pData->flush_requested, 0, __ATOMIC_ACQ_REL);
 	if (flush)
 		pipeline_flush(pWrkrData->pipe);
@@ -951,8 +797,7 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 	               errstr, sizeof(errstr)) != TRANSPORT_OK) {
 		/* rsyslog keeps the batch and retries it: forget what it did */
 		pipeline_batch_rollback(pWrkrData->pipe);
-		if (fed)
-			spool_fed(pData, fed, 0);
+		delivery_feed_end(&pData->dlv, fed, 0);
 		if (flush)
 			__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
 		/* ... but not when it is shutting down: it would drop the batch */
@@ -961,14 +806,10 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 		track_batch(pWrkrData, pParams, nParams, 1);
 		__atomic_fetch_add(&pData->batches_failed, 1, __ATOMIC_RELAXED);
 		note_failure(pWrkrData, errstr);
-		if (pData->spool_path == NULL && pData->tconf.kafka_should_stop != NULL &&
-		    pData->tconf.kafka_should_stop())
-			note_stop_failure(pWrkrData, errstr);
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
 	}
 	track_batch(pWrkrData, pParams, nParams, 0);
-	if (fed)
-		spool_fed(pData, fed, 1);
+	delivery_feed_end(&pData->dlv, fed, 1);
 	pipeline_batch_commit(pWrkrData->pipe);
 	if (pWrkrData->renamed)
 		__atomic_fetch_add(&pData->topics_renamed, pWrkrData->renamed, __ATOMIC_RELAXED);
@@ -976,7 +817,7 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 	/* a batch whose records are all held by the joiner sent nothing and
 	 * proves nothing about the collector */
 	if (pWrkrData->batch.n > 0)
-		note_success(pWrkrData);
+		delivery_succeeded(&pWrkrData->dw);
 finalize_it:
 	RETiRet;
 }
@@ -1431,61 +1272,15 @@ finalize_it:
 }
 
 /* Where what cannot be delivered at shutdown is kept (rsyslog's work
- * directory), and whether the last shutdown left some. Called by the first
- * worker: global(workDirectory) is only known once the whole configuration
- * is loaded. */
+ * directory), and whether the last shutdown left some (delivery.h). Called
+ * by every worker, acted on by the first: global(workDirectory) is only
+ * known once the whole configuration is loaded. */
 static rsRetVal setup_spool(instanceData *pData)
 {
-	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
-	const uchar *dir;
-	char path[PATH_MAX], aside[PATH_MAX + 32], found[SPOOL_IDENTITY_MAX];
-	char err[OMAF_ERRSTR_MAX];
-	int rc;
-	DEFiRet;
+	const uchar *dir = glbl.GetWorkDir(runConf);
 
-	pthread_mutex_lock(&once);
-	if (pData->spool_checked)
-		FINALIZE;
-	pData->spool_checked = 1;
-	dir = glbl.GetWorkDir(runConf);
-	if (dir == NULL || *dir == '\0') {
-		DBGPRINTF("omauditfwd[%s]: no workDirectory: no spool\n", pData->statsname);
-		FINALIZE;
-	}
-	if (spool_path(path, sizeof(path), (const char *)dir, pData->statsname) != 0) {
-		LogError(0, RS_RET_ERR, "omauditfwd[%s]: spool file name too long (workDirectory "
-		         "'%s'): events held at shutdown cannot be saved", pData->statsname, dir);
-		FINALIZE;
-	}
-	rc = spool_identity_of(path, found, sizeof(found), err, sizeof(err));
-	if (rc == 1 && found[0] != '\0' && strcmp(found, pData->spool_ident) != 0) {
-		/* another action's (renamed since, or its parameters changed):
-		 * never fed to this one, never appended to */
-		snprintf(aside, sizeof(aside), "%s.foreign-%lld", path, (long long)time(NULL));
-		if (rename(path, aside) != 0) {
-			LogError(errno, RS_RET_ERR, "omauditfwd[%s]: spool file %s was written by "
-			         "another action (%s), not this one (%s), and cannot be set aside: "
-			         "this action saves nothing at shutdown", pData->statsname, path,
-			         found, pData->spool_ident);
-			FINALIZE;
-		}
-		LogError(0, RS_RET_ERR, "omauditfwd[%s]: spool file %s was written by another "
-		         "action (%s), not this one (%s): renamed to %s and not sent; rename it "
-		         "to the spool file of the action that wrote it to have it sent",
-		         pData->statsname, path, found, pData->spool_ident, aside);
-		rc = 0;
-	}
-	CHKmalloc(pData->spool_path = strdup(path));
-	if (rc != 0) {   /* -1: feed_spool sets it aside as .bad */
-		pData->spool_pending = 1;
-		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s holds events saved at the "
-		       "last shutdown%s; they are sent with the first batch", pData->statsname,
-		       path, rc == 1 && found[0] == '\0' ? " (by a version that did not record "
-		       "the action)" : "");
-	}
-finalize_it:
-	pthread_mutex_unlock(&once);
-	RETiRet;
+	return delivery_setup_spool(&pData->dlv, (const char *)dir, time(NULL)) == 0 ?
+	       RS_RET_OK : RS_RET_OUT_OF_MEMORY;
 }
 
 /* Kafka: where messages Kafka refuses for good are set aside (deadletter.h),
@@ -1552,101 +1347,34 @@ static void set_where(instanceData *pData)
 }
 
 /* One spool file per action, always: the spool file names of the module's
- * actions (their statsname made a file name, see spool_path()), so that a
- * second action that would get the same one is refused (statsname given)
- * or named apart (the default statsname: "-FORMAT", then "-FORMAT-N",
- * appended). Claimed at load, released by freeInstance. */
-typedef struct spool_claim {
-	struct spool_claim *next;
-	const instanceData *owner;
-	char name[PATH_MAX];
-} spool_claim_t;
-static spool_claim_t *spool_claims;
-static pthread_mutex_t spool_claims_mu = PTHREAD_MUTEX_INITIALIZER;
-#define OMAF_SPOOL_NAME_TRIES 100   /* default names tried at most */
-
-static const spool_claim_t *claim_of(const char *name)
-{
-	const spool_claim_t *c;
-
-	for (c = spool_claims; c != NULL; c = c->next)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	return NULL;
-}
+ * actions are claimed at load (delivery_claim), released by freeInstance;
+ * the registry is the module's. */
+static delivery_claims_t spool_claims = DELIVERY_CLAIMS_INIT;
 
 static rsRetVal claim_spool(instanceData *pData)
 {
-	char cand[320], name[PATH_MAX];
-	const spool_claim_t *other;
-	spool_claim_t *c = NULL;
-	int explicit = pData->statsname != NULL, n;
-	DEFiRet;
+	char err[DELIVERY_LOG_MAX], *chosen;
 
-	pthread_mutex_lock(&spool_claims_mu);
-	for (n = 1; n <= OMAF_SPOOL_NAME_TRIES; n++) {
-		if (explicit)
-			snprintf(cand, sizeof(cand), "%s", pData->statsname);
-		else if (n == 1)
-			snprintf(cand, sizeof(cand), "omauditfwd-%s", pData->where);
-		else if (n == 2)
-			snprintf(cand, sizeof(cand), "omauditfwd-%s-%s", pData->where,
-			         pData->pconf.format->name);
-		else
-			snprintf(cand, sizeof(cand), "omauditfwd-%s-%s-%d", pData->where,
-			         pData->pconf.format->name, n - 1);
-		if (spool_path(name, sizeof(name), "", cand) != 0) {
-			parser_errmsg("omauditfwd: parameter 'statsname': '%s' is too long for a "
-			              "spool file name", cand);
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
-		if ((other = claim_of(name)) == NULL)
-			break;
-		if (explicit) {
-			parser_errmsg("omauditfwd: parameter 'statsname': '%s' would share the "
-			              "spool file %s with another omauditfwd action (statsname "
-			              "'%s'); give each action a statsname of its own",
-			              pData->statsname, name + 1, other->owner->statsname);
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
+	switch (delivery_claim(&spool_claims, pData, pData->statsname, pData->where,
+	                       pData->pconf.format->name, &chosen, err, sizeof(err))) {
+	case DELIVERY_CLAIM_OK:
+		break;
+	case DELIVERY_CLAIM_REFUSED:
+		parser_errmsg("%s", err);
+		return RS_RET_CONF_PARAM_INVLD;
+	default:
+		return RS_RET_OUT_OF_MEMORY;
 	}
-	if (n > OMAF_SPOOL_NAME_TRIES) {
-		parser_errmsg("omauditfwd: parameter 'statsname': more than %d actions to %s "
-		              "with the default statsname; give them statsnames of their own",
-		              OMAF_SPOOL_NAME_TRIES, pData->where);
-		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-	}
-	if (!explicit)
-		CHKmalloc(pData->statsname = strdup(cand));
-	CHKmalloc(c = calloc(1, sizeof(*c)));
-	c->owner = pData;
-	memcpy(c->name, name, sizeof(c->name));
-	c->next = spool_claims;
-	spool_claims = c;
-	pData->spool_claimed = 1;
-	spool_identity(pData->spool_ident, sizeof(pData->spool_ident), pData->statsname,
-	               pData->transport->name, pData->pconf.format->name);
-finalize_it:
-	pthread_mutex_unlock(&spool_claims_mu);
-	RETiRet;
+	if (chosen != NULL)
+		pData->statsname = chosen;
+	delivery_identify(&pData->dlv, pData->statsname, pData->where, pData->transport->name,
+	                  pData->pconf.format->name);
+	return RS_RET_OK;
 }
 
 static void unclaim_spool(instanceData *pData)
 {
-	spool_claim_t **pp, *c;
-
-	if (!pData->spool_claimed)
-		return;
-	pthread_mutex_lock(&spool_claims_mu);
-	for (pp = &spool_claims; *pp != NULL; pp = &(*pp)->next)
-		if ((*pp)->owner == pData) {
-			c = *pp;
-			*pp = c->next;
-			free(c);
-			break;
-		}
-	pthread_mutex_unlock(&spool_claims_mu);
-	pData->spool_claimed = 0;
+	delivery_unclaim(&spool_claims, pData);
 }
 
 /* impstats: what the action did, one object per action, counters read in
