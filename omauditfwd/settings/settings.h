@@ -35,6 +35,8 @@ typedef enum setting_type {
 #define SETTING_ZERO_OK      0x04u /* INT, SIZE: 0 is allowed below min */
 #define SETTING_CLI_ONLY     0x08u /* the CLI's own: no action parameter */
 #define SETTING_NO_VALUE     0x10u /* CLI only: a switch without a value */
+#define SETTING_ONE_WORD     0x20u /* TEXT: rsyslog takes it up to a space */
+#define SETTING_TLS          0x40u /* needs TLS on (a transport that speaks it) */
 
 /* the settings, in table order (settings_table()[id].id == id) */
 typedef enum setting_id {

@@ -22,6 +22,7 @@ const char *settings_type_text(const setting_t *s, char *buf, size_t len)
 	case SETTING_LIST:
 		return "list (repeatable)";
 	case SETTING_ENUM:
+	case SETTING_WORD:
 		snprintf(buf, len, "%s", settings_allowed(s));
 		return buf;
 	default:

@@ -56,8 +56,8 @@ void transport_conf_default(transport_conf_t *c)
 	c->kafka_conf_params = c->kafka_topic_conf_params = NULL;
 	c->kafka_n_conf_params = c->kafka_n_topic_conf_params = 0;
 	c->kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
-	c->kafka_stats = NULL;          /* the transport counts for itself */
-	c->kafka_should_stop = NULL;
+	c->stats = NULL;                /* the transport counts for itself */
+	c->should_stop = NULL;
 	c->reduce = NULL;               /* refused for good: no smaller version */
 	c->reduce_ctx = NULL;
 	c->kafka_deadletter = NULL;     /* ... and nowhere to set it aside */
@@ -73,5 +73,4 @@ void transport_conf_default(transport_conf_t *c)
 	c->relp_window = 0;
 	c->relp_rebind = 0;
 	c->relp_tlslib = NULL;
-	c->relp_stats = NULL;
 }

@@ -1135,7 +1135,7 @@ Test(kafka, statistics_and_permanent_errors_are_counted, .timeout = 60)
 	conf_for(&tc, &c);
 	tc.kafka_conf_params = params;
 	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
-	tc.kafka_stats = &sink;
+	tc.stats = &sink;
 	tc.io_timeout_ms = 5000;
 	t = make(&tc);
 	cr_assert_eq(transport_kafka_stats(t), &sink);
@@ -1196,7 +1196,7 @@ Test(kafka, undelivered_at_destroy_are_counted, .timeout = 30)
 	memset(&sink, 0, sizeof(sink));
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
-	tc.kafka_stats = &sink;
+	tc.stats = &sink;
 	tc.kafka_close_timeout_ms = 500;
 	t = make(&tc);
 	make_batch(&mb, 0, 30);
@@ -1567,7 +1567,7 @@ static void small_conf(transport_conf_t *tc, const cluster_t *c, transport_kafka
 	tc->kafka_n_conf_params = sizeof(small_params) / sizeof(small_params[0]);
 	tc->kafka_key = "k1";
 	memset(sink, 0, sizeof(*sink));
-	tc->kafka_stats = sink;
+	tc->stats = sink;
 	tc->kafka_notice = count_notice;
 }
 
@@ -1772,7 +1772,7 @@ Test(kafka_refused, broker_refusals, .timeout = 60)
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
 	memset(&sink, 0, sizeof(sink));
-	tc.kafka_stats = &sink;
+	tc.stats = &sink;
 	tc.kafka_notice = count_notice;
 	tc.reduce = cut_hook;
 	tc.reduce_ctx = &r;
@@ -1915,7 +1915,7 @@ Test(kafka_refused, permanent_counts_messages_not_tries, .timeout = 40)
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
 	memset(&sink, 0, sizeof(sink));
-	tc.kafka_stats = &sink;
+	tc.stats = &sink;
 	t = make(&tc);
 	make_batch(&mb, 0, 10);
 	rd_kafka_mock_push_request_errors_array(c.mc, PRODUCE, 3, errs);
