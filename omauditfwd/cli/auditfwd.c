@@ -39,7 +39,9 @@ typedef struct cli {
 	transport_t *tr;
 	int failed;
 	transport_stream_stats_t sstats;   /* TRANSPORT_CAP_STREAM_STATS */
-	void *tstats;                      /* the transport's counters (owned) */
+	void *tstats;                      /* the transport's counters (owned;
+	                                    * read after it is destroyed) */
+	int sending;                       /* to a transport, not stdout */
 	attack_map_t *amap;
 	ancestry_t *anc;
 	uint64_t bytes_sent;
@@ -263,7 +265,7 @@ static void print_stats(const cli_t *c)
 		put_counter("idcache.hits", es->id_cache_hits);
 		put_counter("idcache.misses", es->id_cache_misses);
 	}
-	if (c->tr != NULL && (c->tops->caps & TRANSPORT_CAP_STREAM_STATS)) {
+	if (c->sending && (c->tops->caps & TRANSPORT_CAP_STREAM_STATS)) {
 		put_counter("connects", c->sstats.connects);
 		put_counter("connects.failed", c->sstats.connect_failures);
 		put_counter("handshakes.failed", c->sstats.handshake_failures);
@@ -271,7 +273,7 @@ static void print_stats(const cli_t *c)
 		put_counter("resends", c->sstats.resends);
 		put_counter("resent.bytes", c->sstats.resent_bytes);
 	}
-	for (i = 0; c->tr != NULL && c->tstats != NULL && i < c->tops->n_counters; i++)
+	for (i = 0; c->sending && c->tstats != NULL && i < c->tops->n_counters; i++)
 		put_counter(c->tops->counters[i].name, *(const unsigned long long *)
 		            ((const char *)c->tstats + c->tops->counters[i].offset));
 	fputc('\n', stderr);
@@ -478,6 +480,12 @@ int main(int argc, char **argv)
 	if ((rc = setup_stages(&c, o)) != 0 || (sending && (rc = setup_transport(&c, o)) != 0))
 		goto out;
 	rc = run_inputs(&c, argc, argv, o->first_file) == 0 ? 0 : 1;
+	/* closed first: what it counts at its close (kafka.undelivered.shutdown)
+	 * is printed too */
+	c.sending = sending;
+	if (c.tr != NULL)
+		c.tops->destroy(c.tr);
+	c.tr = NULL;
 	if (o->stats) {
 		print_stats(&c);
 		print_filter_stats(&c);

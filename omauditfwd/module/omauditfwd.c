@@ -1552,6 +1552,67 @@ static void unclaim_spool(instanceData *pData)
 	pData->spool_claimed = 0;
 }
 
+/* impstats: the joiner's counters and gauges, when joining */
+static rsRetVal add_joiner_counters(instanceData *pData)
+{
+	DEFiRet;
+
+	if (pData->joiner != NULL) {
+		audit_joiner_stats_t *js = (audit_joiner_stats_t *)audit_joiner_counters(pData->joiner);
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.complete",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_complete));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.incomplete",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_incomplete));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.evicted",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_evicted));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.capped",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_capped));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.pending",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->pending));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.events",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&pData->jt_stats.events));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.failed",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&pData->jt_stats.failed));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"origins.held",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->origins));
+	}
+finalize_it:
+	RETiRet;
+}
+
+/* impstats: the ancestry table's and the enricher's caches */
+static rsRetVal add_enrich_counters(instanceData *pData)
+{
+	DEFiRet;
+
+	if (pData->ancestry_table != NULL) {
+		ancestry_stats_t *as = (ancestry_stats_t *)ancestry_stats(pData->ancestry_table);
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.hits",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->hits));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.misses",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->misses));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.proc",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&as->proc_reads));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.evictions",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&as->evictions));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.size",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->size));
+	}
+	if (pData->enricher != NULL) {
+		enrich_stats_t *es = (enrich_stats_t *)enrich_stats(pData->enricher);
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"idcache.hits",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&es->id_cache_hits));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"idcache.misses",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&es->id_cache_misses));
+	}
+finalize_it:
+	RETiRet;
+}
+
 /* impstats: what the action did, one object per action, counters read in
  * place (they are updated atomically by the core and the glue) */
 static rsRetVal setup_stats(instanceData *pData)
@@ -1598,27 +1659,7 @@ static rsRetVal setup_stats(instanceData *pData)
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)stream_ctrs[i].name,
 		                            ctrType_IntCtr, CTR_FLAG_NONE,
 		                            (intctr_t *)((char *)&pData->sstats + stream_ctrs[i].off)));
-	if (pData->joiner != NULL) {
-		audit_joiner_stats_t *js = (audit_joiner_stats_t *)audit_joiner_counters(pData->joiner);
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.complete",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_complete));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.incomplete",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_incomplete));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.evicted",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_evicted));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.capped",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_capped));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.pending",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->pending));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.events",
-		                            ctrType_IntCtr, CTR_FLAG_NONE,
-		                            (intctr_t *)&pData->jt_stats.events));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.failed",
-		                            ctrType_IntCtr, CTR_FLAG_NONE,
-		                            (intctr_t *)&pData->jt_stats.failed));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"origins.held",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->origins));
-	}
+	CHKiRet(add_joiner_counters(pData));
 	for (i = 0; pData->sink != NULL && i < pData->transport->n_counters; i++)
 		CHKiRet(statsobj.AddCounter(pData->statsobj,
 		                            (const uchar *)pData->transport->counters[i].name,
@@ -1628,28 +1669,7 @@ static rsRetVal setup_stats(instanceData *pData)
 	if (pData->dyna_topic)
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"kafka.topic.renamed",
 		                            ctrType_IntCtr, CTR_FLAG_NONE, &pData->topics_renamed));
-	if (pData->ancestry_table != NULL) {
-		ancestry_stats_t *as = (ancestry_stats_t *)ancestry_stats(pData->ancestry_table);
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.hits",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->hits));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.misses",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->misses));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.proc",
-		                            ctrType_IntCtr, CTR_FLAG_NONE,
-		                            (intctr_t *)&as->proc_reads));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.evictions",
-		                            ctrType_IntCtr, CTR_FLAG_NONE,
-		                            (intctr_t *)&as->evictions));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.size",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->size));
-	}
-	if (pData->enricher != NULL) {
-		enrich_stats_t *es = (enrich_stats_t *)enrich_stats(pData->enricher);
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"idcache.hits",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&es->id_cache_hits));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"idcache.misses",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&es->id_cache_misses));
-	}
+	CHKiRet(add_enrich_counters(pData));
 	CHKiRet(statsobj.ConstructFinalize(pData->statsobj));
 finalize_it:
 	RETiRet;
