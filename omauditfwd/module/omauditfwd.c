@@ -750,10 +750,10 @@ static const actWrkrIParams_t *message_line(const instanceData *pData,
 	return &actParam(pParams, pData->ntpls, i, 0);
 }
 
-/* The route of message I (dynaTopic, dynaKey): its topic template's text
- * made a valid topic name, then NUL and its key template's text when
- * dynaKey is on (transport_kafka_send_routed) into *ROUTE, valid until the
- * next call; NULL (*LEN 0) when the action has no routes. COUNT: count a
+/* The route of message I (dynaTopic, dynaKey; transport_route_t): its
+ * topic template's text made a valid topic name, and its key template's
+ * text when dynaKey is on, encoded (transport_route_write) into *ROUTE,
+ * valid until the next call; NULL (*LEN 0) when the action has no routes. COUNT: count a
  * topic made valid (once per delivery attempt). 0, or -1 when memory ran
  * out. */
 static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
@@ -761,9 +761,9 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 {
 	instanceData *const pData = pWrkrData->pData;
 	char topic[TRANSPORT_KAFKA_TOPIC_MAX + 1];
+	transport_route_t r = { "", 0, NULL, 0, 0 };
 	const actWrkrIParams_t *prm;
 	const char *text;
-	size_t n;
 	int changed;
 
 	*route = NULL;
@@ -774,9 +774,9 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 	if (pData->topic_tpl) {
 		prm = &actParam(pParams, pData->ntpls, i, pData->topic_tpl);
 		text = prm->param != NULL ? (const char *)prm->param : "";
-		n = transport_kafka_topic_fix(text, prm->param != NULL ? prm->lenStr : 0, topic,
-		                              &changed);
-		buf_append(&pWrkrData->route, topic, n);
+		r.topic = topic;
+		r.topic_len = transport_kafka_topic_fix(text, prm->param != NULL ? prm->lenStr : 0,
+		                                        topic, &changed);
 		if (changed) {
 			pWrkrData->renamed += count != 0;
 			if (!__atomic_exchange_n(&pData->renamed_warned, 1, __ATOMIC_ACQ_REL))
@@ -790,10 +790,11 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 	}
 	if (pData->key_tpl) {
 		prm = &actParam(pParams, pData->ntpls, i, pData->key_tpl);
-		buf_append(&pWrkrData->route, "", 1);
-		if (prm->param != NULL)
-			buf_append(&pWrkrData->route, (const char *)prm->param, prm->lenStr);
+		r.has_key = 1;
+		r.key = prm->param != NULL ? (const char *)prm->param : "";
+		r.key_len = prm->param != NULL ? prm->lenStr : 0;
 	}
+	transport_route_write(&pWrkrData->route, &r);
 	buf_reserve(&pWrkrData->route, 1);      /* a base even when empty */
 	if (pWrkrData->route.oom)
 		return -1;

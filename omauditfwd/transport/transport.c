@@ -25,6 +25,26 @@ const char *transport_names(void)
 	return "tcp, tls, kafka, relp";
 }
 
+void transport_route_write(buf_t *out, const transport_route_t *r)
+{
+	buf_append(out, r->topic, r->topic_len);
+	if (r->has_key) {
+		buf_append(out, "", 1);
+		buf_append(out, r->key, r->key_len);
+	}
+}
+
+void transport_route_read(const char *bytes, size_t len, transport_route_t *r)
+{
+	const char *nul = memchr(bytes, '\0', len);
+
+	r->topic = bytes;
+	r->topic_len = nul != NULL ? (size_t)(nul - bytes) : len;
+	r->has_key = nul != NULL;
+	r->key = nul != NULL ? nul + 1 : NULL;
+	r->key_len = nul != NULL ? len - r->topic_len - 1 : 0;
+}
+
 int framing_parse(const char *s, framing_t *out)
 {
 	if (strcmp(s, "octet-counted") == 0)

@@ -165,6 +165,24 @@ int transport_target_parse(const char *s, char *host, size_t hostlen, int *port,
 
 typedef struct transport transport_t;
 
+/* Where one message goes, for a transport with TRANSPORT_CAP_ROUTES
+ * (kafka): a topic (empty: the configured one) and, when has_key, a key
+ * (empty: no key; without has_key: the configured key). Views, not owned. */
+typedef struct transport_route {
+	const char *topic;
+	size_t topic_len;
+	const char *key;
+	size_t key_len;
+	int has_key;
+} transport_route_t;
+
+/* A route travels with its message (through the pipeline and the joiner,
+ * which carry it as opaque bytes) encoded by transport_route_write: TOPIC,
+ * then, when it has a key, NUL KEY. transport_route_read views such BYTES
+ * (LEN of them) as *R. The one place that knows the encoding. */
+void transport_route_write(buf_t *out, const transport_route_t *r);
+void transport_route_read(const char *bytes, size_t len, transport_route_t *r);
+
 /* What a transport can do, asked by the front ends instead of which
  * transport it is (after curl's SSLSUPP_* bits). */
 #define TRANSPORT_CAP_NEEDS_TARGET 0x001u /* target is required (else: optional) */
@@ -199,8 +217,8 @@ typedef struct transport_ops {
 	transport_rc_t (*send)(transport_t *t, const msgbatch_t *mb,
 	                       size_t *delivered, char *errstr, size_t errlen);
 	/* TRANSPORT_CAP_ROUTES: send() with a route per message: ROUTES (NULL:
-	 * none) holds, at the index of each message of MB, "TOPIC" or "TOPIC
-	 * NUL KEY" (see transport_kafka_send_routed) */
+	 * none) holds, at the index of each message of MB, its route as
+	 * transport_route_write encodes it */
 	transport_rc_t (*send_routed)(transport_t *t, const msgbatch_t *mb,
 	                              const msgbatch_t *routes, size_t *delivered,
 	                              char *errstr, size_t errlen);
@@ -295,10 +313,11 @@ typedef struct transport_kafka_stats {
 const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t);
 /* ops.undelivered of kafka */
 size_t transport_kafka_undelivered(const transport_t *t);
-/* send() with a route per message: ROUTES (NULL: none) holds, at the index
- * of each message of MB, "TOPIC" or "TOPIC NUL KEY". An empty TOPIC (or no
- * route) is conf.kafka_topic; without the NUL the key is conf.kafka_key's;
- * an empty KEY is no key. A TOPIC must be a valid name (see below). */
+/* ops.send_routed of kafka: ROUTES (NULL: none) holds, at the index of each
+ * message of MB, its route (transport_route_t, as transport_route_write
+ * encodes it). An empty topic (or no route) is conf.kafka_topic; without a
+ * key, conf.kafka_key's; an empty key is no key. A topic must be a valid
+ * name (see below). */
 transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
                                            const msgbatch_t *routes, size_t *delivered,
                                            char *errstr, size_t errlen);

@@ -940,23 +940,21 @@ static const char *header_host(const char *m, size_t len, size_t *hlen)
 	return h;
 }
 
-/* E's topic and key from ROUTE (RLEN bytes; see send_routed): 1 when the
- * route names the key, else 0 (the configured key applies) */
+/* E's topic and key from ROUTE (RLEN bytes, transport_route_write's): 1
+ * when the route names the key, else 0 (the configured key applies) */
 static int apply_route(kmsg_t *e, const char *route, size_t rlen)
 {
-	const char *nul = memchr(route, '\0', rlen);
-	size_t tlen = nul != NULL ? (size_t)(nul - route) : rlen;
+	transport_route_t r;
 
-	if (tlen > 0 && tlen <= KAFKA_TOPIC_MAX) {
-		e->topic = route;
-		e->tlen = tlen;
+	transport_route_read(route, rlen, &r);
+	if (r.topic_len > 0 && r.topic_len <= KAFKA_TOPIC_MAX) {
+		e->topic = r.topic;
+		e->tlen = r.topic_len;
 	}
-	if (nul == NULL)
+	if (!r.has_key)
 		return 0;
-	e->key = nul + 1;
-	e->klen = rlen - tlen - 1;
-	if (e->klen == 0)
-		e->key = NULL;
+	e->key = r.key_len > 0 ? r.key : NULL;
+	e->klen = r.key_len;
 	return 1;
 }
 

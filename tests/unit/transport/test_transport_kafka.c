@@ -631,14 +631,43 @@ Test(kafka, key_host_from_syslog_header, .timeout = 30)
 static void make_routes(msgbatch_t *routes, const msgbatch_t *mb,
                         const char *const *topics, size_t n)
 {
+	transport_route_t r;
+	char key[32];
 	size_t i;
 
 	msgbatch_init(routes);
 	for (i = 0; i < mb->n; i++) {
+		snprintf(key, sizeof(key), "k%zu", i % 3);
+		r = (transport_route_t){ topics[i % n], strlen(topics[i % n]), key, strlen(key), 1 };
 		msgbatch_begin(routes);
-		buf_append(&routes->data, topics[i % n], strlen(topics[i % n]) + 1);
-		buf_printf(&routes->data, "k%zu", i % 3);
+		transport_route_write(&routes->data, &r);
 		cr_assert_eq(msgbatch_end(routes), 0);
+	}
+}
+
+/* a route written and read back is the same route; no key and an empty
+ * key stay apart */
+Test(kafka, route_written_and_read_back)
+{
+	const transport_route_t in[] = {
+		{ "audit.a", 7, "host1", 5, 1 }, { "", 0, "k", 1, 1 },
+		{ "t", 1, NULL, 0, 0 }, { "t", 1, "", 0, 1 }, { "", 0, NULL, 0, 0 },
+	};
+	transport_route_t out;
+	buf_t b;
+	size_t i;
+
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		buf_init(&b);
+		transport_route_write(&b, &in[i]);
+		transport_route_read(b.p != NULL ? b.p : "", b.len, &out);
+		cr_assert_eq(out.topic_len, in[i].topic_len);
+		cr_assert(memcmp(out.topic, in[i].topic, in[i].topic_len) == 0);
+		cr_assert_eq(out.has_key, in[i].has_key, "route %zu", i);
+		cr_assert_eq(out.key_len, in[i].key_len);
+		if (in[i].key_len > 0)
+			cr_assert(memcmp(out.key, in[i].key, in[i].key_len) == 0);
+		buf_free(&b);
 	}
 }
 
