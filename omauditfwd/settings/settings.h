@@ -109,7 +109,8 @@ int settings_applies(const setting_t *s, const char *transport);
 void settings_transports_text(const setting_t *s, char *out, size_t len);
 
 /* --list-settings: one tab-separated line per row: name, type, default,
- * transports, format, flags (rsyslog-only, cli-only), alias, help */
+ * transports, format, where it is meant (rsyslog-only, cli-only, both),
+ * alias, help, where the front ends store it */
 void settings_list(FILE *f);
 /* S's type as the README writes it ("ms > 0", "on | off", ...) */
 const char *settings_type_text(const setting_t *s, char *buf, size_t len);

@@ -1,6 +1,5 @@
-/* settings_list.c -- the table as text: the type of a setting as the
- * README's table writes it, and --list-settings (the lines param_docs.sh
- * and the manual page's generator read). */
+/* settings_list.c -- the table as text: the type of a setting in a word,
+ * and --list-settings (the lines param_docs.sh and man_page.sh read). */
 #include <string.h>
 
 #include "settings.h"
@@ -38,11 +37,11 @@ void settings_list(FILE *f)
 
 	for (i = 0; i < SET_COUNT; i++) {
 		settings_transports_text(&t[i], tr, sizeof(tr));
-		fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t[i].name,
+		fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t[i].name,
 		        settings_type_text(&t[i], type, sizeof(type)), t[i].dflt, tr,
 		        t[i].format != NULL ? t[i].format : "any",
 		        t[i].flags & SETTING_RSYSLOG_ONLY ? "rsyslog-only" :
 		        t[i].flags & SETTING_CLI_ONLY ? "cli-only" : "both",
-		        t[i].alias != NULL ? t[i].alias : "-", t[i].help);
+		        t[i].alias != NULL ? t[i].alias : "-", t[i].help, t[i].stored);
 	}
 }

@@ -9,7 +9,7 @@ set -u
 AUDITFWD=${AUDITFWD:-$top_builddir/omauditfwd/auditfwd}
 readme=$top_srcdir/README.md
 list=$("$AUDITFWD" --list-settings) || { echo "FAIL: $AUDITFWD --list-settings failed"; exit 1; }
-# name TAB type TAB default TAB transports TAB format TAB where TAB alias TAB help
+# name TAB type TAB default TAB transports TAB format TAB where TAB alias TAB help TAB stored
 code=$(echo "$list" | awk -F'\t' '$6 != "cli-only" { print $1 }' | sort)
 cli=$(echo "$list" | awk -F'\t' '$6 != "rsyslog-only" { print $1 }' | sort)
 docs=$(sed -n 's/^| `\([a-zA-Z][a-zA-Z.]*\)` | .*/\1/p' "$readme" | sort -u)
