@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +77,7 @@ struct transport {
 	int all_answered;            /* ... every frame before the close answered */
 	int close_queued;            /* ... the close's own frame sent */
 	char lasterr[RELP_ERR_MAX];
-	transport_relp_stats_t own;  /* when conf.relp_stats is NULL */
+	transport_relp_stats_t own;  /* when conf.stats is NULL */
 	transport_relp_stats_t *st;
 	/* this batch: what was sent and what was skipped (index, former state) */
 	size_t *sent, nsent, capsent;
@@ -440,7 +441,7 @@ static transport_rc_t relp_create(transport_t **out, const transport_conf_t *con
 		return TRANSPORT_CONFIG;
 	}
 	t->conf = *conf;
-	t->st = conf->relp_stats ? conf->relp_stats : &t->own;
+	t->st = conf->stats ? (transport_relp_stats_t *)conf->stats : &t->own;
 	trace_open(t);
 	if (t->conf.failback_interval_ms <= 0)
 		t->conf.failback_interval_ms = TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS;
@@ -483,7 +484,7 @@ static transport_rc_t relp_create(transport_t **out, const transport_conf_t *con
 	*out = t;
 	return TRANSPORT_OK;
 fail:
-	t->conf.relp_stats = NULL;
+	t->conf.stats = NULL;
 	transport_relp.destroy(t);
 	return rc;
 }
@@ -866,9 +867,24 @@ static void relp_destroy(transport_t *t)
 	free(t);
 }
 
+#define RCTR(name, field) { name, offsetof(transport_relp_stats_t, field) }
+static const transport_counter_t relp_counters[] = {
+	RCTR("relp.acks.awaited", acks_awaited), RCTR("relp.acks.failed", acks_failed),
+	RCTR("relp.reestablished", reestablished),
+	RCTR("relp.retransmitted", retransmitted), RCTR("relp.skipped", skipped),
+	RCTR("relp.resent.unsure", resent_unsure), RCTR("relp.auth.failures", auth_failures),
+	RCTR("relp.rebinds", rebinds),
+};
+#undef RCTR
+
 const transport_ops_t transport_relp = {
 	.name = "relp",
 	.default_port = RELP_DEFAULT_PORT,
+	.caps = TRANSPORT_CAP_NEEDS_TARGET | TRANSPORT_CAP_FAILOVER |
+	        TRANSPORT_CAP_STREAM_STATS | TRANSPORT_CAP_FRAMED | TRANSPORT_CAP_TLS_SWITCH,
+	.counters = relp_counters,
+	.n_counters = sizeof(relp_counters) / sizeof(relp_counters[0]),
+	.stats_size = sizeof(transport_relp_stats_t),
 	.create = relp_create,
 	.connect = relp_connect,
 	.send = relp_send,
