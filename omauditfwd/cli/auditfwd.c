@@ -401,8 +401,8 @@ static int setup_transport(cli_t *c, cli_opts_t *o)
 	o->tconf.stats = c->tstats;
 	if (o->tops->caps & TRANSPORT_CAP_STREAM_STATS)
 		o->tconf.stream_stats = &c->sstats;
-	if ((o->tops->caps & TRANSPORT_CAP_REFUSES) && o->tconf.kafka_deadletter != NULL)
-		o->tconf.kafka_notice = print_notice;
+	if ((o->tops->caps & TRANSPORT_CAP_REFUSES) && o->tconf.deadletter != NULL)
+		o->tconf.notice = print_notice;
 	/* a message the transport refuses for its size is written again smaller */
 	o->tconf.reduce = reduce_message;
 	o->tconf.reduce_ctx = c->pipe;

@@ -126,7 +126,7 @@ static void set_text(cli_opts_t *o, setting_id_t id, const char *s)
 	case SET_ATTACK_MAPPING: o->attack_mapping = s; break;
 	case SET_CLI_HOST: p->local_host = s; break;
 	case SET_CLI_FILTER_CLOCK: p->filter_audit_clock = strcmp(s, "audit") == 0; break;
-	case SET_CLI_DEADLETTER: t->kafka_deadletter = s; break;
+	case SET_CLI_DEADLETTER: t->deadletter = s; break;
 	default: break;
 	}
 }

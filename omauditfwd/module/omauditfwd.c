@@ -604,6 +604,19 @@ static const actWrkrIParams_t *message_line(const instanceData *pData,
 	return &actParam(pParams, pData->ntpls, i, 0);
 }
 
+/* a topic template's TEXT (LEN bytes) as the transport takes it in OUT */
+static size_t route_topic(const transport_ops_t *ops, const char *text, size_t len,
+                          char out[TRANSPORT_ROUTE_TOPIC_MAX + 1], int *changed)
+{
+	if (ops->route_fix != NULL)
+		return ops->route_fix(text, len, out, changed);
+	*changed = len > TRANSPORT_ROUTE_TOPIC_MAX;
+	len = *changed ? TRANSPORT_ROUTE_TOPIC_MAX : len;
+	memcpy(out, text, len);
+	out[len] = '\0';
+	return len;
+}
+
 /* The route of message I (dynaTopic, dynaKey; transport_route_t): its
  * topic template's text made a valid topic name, and its key template's
  * text when dynaKey is on, encoded (transport_route_write) into *ROUTE,
@@ -614,7 +627,7 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
                          unsigned i, const char **route, size_t *len, int count)
 {
 	instanceData *const pData = pWrkrData->pData;
-	char topic[TRANSPORT_KAFKA_TOPIC_MAX + 1];
+	char topic[TRANSPORT_ROUTE_TOPIC_MAX + 1];
 	transport_route_t r = { "", 0, NULL, 0, 0 };
 	const actWrkrIParams_t *prm;
 	const char *text;
@@ -629,8 +642,8 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 		prm = &actParam(pParams, pData->ntpls, i, pData->topic_tpl);
 		text = prm->param != NULL ? (const char *)prm->param : "";
 		r.topic = topic;
-		r.topic_len = transport_kafka_topic_fix(text, prm->param != NULL ? prm->lenStr : 0,
-		                                        topic, &changed);
+		r.topic_len = route_topic(pData->transport, text,
+		                          prm->param != NULL ? prm->lenStr : 0, topic, &changed);
 		if (changed) {
 			pWrkrData->renamed += count != 0;
 			if (!__atomic_exchange_n(&pData->renamed_warned, 1, __ATOMIC_ACQ_REL))
@@ -1215,7 +1228,7 @@ static rsRetVal setup_deadletter(instanceData *pData)
 		FINALIZE;
 	}
 	CHKmalloc(pData->deadletter_path = strdup(path));
-	pData->tconf.kafka_deadletter = pData->deadletter_path;
+	pData->tconf.deadletter = pData->deadletter_path;
 finalize_it:
 	pthread_mutex_unlock(&once);
 	RETiRet;
@@ -1613,8 +1626,8 @@ static rsRetVal setup_transport(instanceData *pData)
 	if (t->caps & TRANSPORT_CAP_STOPPABLE)
 		pData->tconf.should_stop = glbl.GetGlobalInputTermState;
 	if (t->caps & TRANSPORT_CAP_REFUSES) {
-		pData->tconf.kafka_notice = transport_notice;
-		pData->tconf.kafka_notice_ctx = pData;
+		pData->tconf.notice = transport_notice;
+		pData->tconf.notice_ctx = pData;
 	}
 	set_max_message(pData);
 	if (t->create(&probe, &pData->tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {

@@ -80,9 +80,9 @@ void transport_conf_default(transport_conf_t *c)
 	c->should_stop = NULL;
 	c->reduce = NULL;               /* refused for good: no smaller version */
 	c->reduce_ctx = NULL;
-	c->kafka_deadletter = NULL;     /* ... and nowhere to set it aside */
-	c->kafka_notice = NULL;
-	c->kafka_notice_ctx = NULL;
+	c->deadletter = NULL;     /* ... and nowhere to set it aside */
+	c->notice = NULL;
+	c->notice_ctx = NULL;
 	c->tls_cacert = c->tls_mycert = c->tls_myprivkey = c->tls_minversion = NULL;
 	c->tls_authmode = TLS_AUTH_X509_NAME;
 	c->tls_permittedpeers = NULL;

@@ -112,11 +112,11 @@ typedef struct transport_conf {
 	 * message keeps the batch failed, as any other error does. */
 	int (*reduce)(void *ctx, size_t idx, size_t limit, buf_t *out);
 	void *reduce_ctx;
-	const char *kafka_deadletter;
+	const char *deadletter;
 	/* tells once per kind (error and outcome), for the whole action, that
 	 * a message was reduced or dead-lettered; NULL: not told */
-	void (*kafka_notice)(void *ctx, const char *text);
-	void *kafka_notice_ctx;
+	void (*notice)(void *ctx, const char *text);
+	void *notice_ctx;
 	/* --- end kafka --- */
 
 	/* --- tls (transport_tls.c); all-zero is the default --- */
@@ -176,6 +176,9 @@ typedef struct transport_route {
 	int has_key;
 } transport_route_t;
 
+/* the longest topic a route_fix gives (Kafka's limit on a topic name) */
+#define TRANSPORT_ROUTE_TOPIC_MAX 249
+
 /* A route travels with its message (through the pipeline and the joiner,
  * which carry it as opaque bytes) encoded by transport_route_write: TOPIC,
  * then, when it has a key, NUL KEY. transport_route_read views such BYTES
@@ -233,6 +236,11 @@ typedef struct transport_ops {
 	/* the largest message CONF lets through, when the front end sets no
 	 * limit; NULL: REDUCE_DEFAULT_MAX */
 	size_t (*default_max_message)(const transport_conf_t *conf);
+	/* TRANSPORT_CAP_ROUTES: a route's topic as the transport accepts it,
+	 * made of NAME (LEN bytes) in OUT (NUL-terminated); returns its length,
+	 * *CHANGED tells whether it differs from NAME. NULL: taken as it is */
+	size_t (*route_fix)(const char *name, size_t len,
+	                    char out[TRANSPORT_ROUTE_TOPIC_MAX + 1], int *changed);
 	/* its statistics: a block of stats_size bytes (conf.stats, shared by
 	 * the transports of one action's workers; NULL: a block of its own)
 	 * holding these counters */
@@ -300,7 +308,7 @@ typedef struct transport_kafka_stats {
 	unsigned long long deadletter_failed; /* attempts to write the dead-letter
 	                                 * file that failed (the batch stays failed) */
 	unsigned long long noticed;     /* not a counter: the kinds of refusal
-	                                 * already told (kafka_notice), a bit each */
+	                                 * already told (notice), a bit each */
 	unsigned long long lost_at_close; /* messages of a failed batch still not
 	                                 * delivered when the transport was destroyed */
 	/* from librdkafka's statistics (statistics.interval.ms), summed over
@@ -324,11 +332,11 @@ transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
                                            const msgbatch_t *routes, size_t *delivered,
                                            char *errstr, size_t errlen);
 
-#define TRANSPORT_KAFKA_TOPIC_MAX 249  /* Kafka's limit on a topic name */
+#define TRANSPORT_KAFKA_TOPIC_MAX TRANSPORT_ROUTE_TOPIC_MAX /* Kafka's limit on a topic name */
 /* A topic name Kafka accepts, made of NAME (LEN bytes) in OUT: characters
  * other than a-z A-Z 0-9 . _ - become '_', it is cut at the limit, and an
  * empty name, "." or ".." gets a '_' before it. Returns its length;
- * *CHANGED tells whether it differs from NAME. */
+ * *CHANGED tells whether it differs from NAME. ops.route_fix of kafka. */
 size_t transport_kafka_topic_fix(const char *name, size_t len,
                                  char out[TRANSPORT_KAFKA_TOPIC_MAX + 1], int *changed);
 

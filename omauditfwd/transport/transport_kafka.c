@@ -805,10 +805,10 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 		kafka_destroy(t);
 		return TRANSPORT_CONFIG;
 	}
-	if (conf->kafka_deadletter != NULL && conf->kafka_deadletter[0] != '\0' &&
-	    (t->deadletter = strdup(conf->kafka_deadletter)) == NULL)
+	if (conf->deadletter != NULL && conf->deadletter[0] != '\0' &&
+	    (t->deadletter = strdup(conf->deadletter)) == NULL)
 		goto oom;
-	t->conf.kafka_deadletter = t->deadletter;
+	t->conf.deadletter = t->deadletter;
 	t->max_msg = conf_size(t->kconf, "message.max.bytes");
 	rd_kafka_conf_set_opaque(t->kconf, t);
 	rd_kafka_conf_set_dr_msg_cb(t->kconf, on_delivery);
@@ -1449,13 +1449,13 @@ static void notice_once(transport_t *t, unsigned kind, const char *fmt, ...)
 	char text[768];
 	va_list ap;
 
-	if (t->conf.kafka_notice == NULL ||
+	if (t->conf.notice == NULL ||
 	    (__atomic_fetch_or(&t->st->noticed, bit, __ATOMIC_RELAXED) & bit))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	t->conf.kafka_notice(t->conf.kafka_notice_ctx, text);
+	t->conf.notice(t->conf.notice_ctx, text);
 }
 
 /* Entry I is refused for good (its error in it): decide it. 1 it is to
@@ -1806,6 +1806,7 @@ const transport_ops_t transport_kafka = {
 	.destroy = kafka_destroy,
 	.undelivered = transport_kafka_undelivered,
 	.default_max_message = kafka_default_max,
+	.route_fix = transport_kafka_topic_fix,
 	.counters = kafka_counters,
 	.n_counters = sizeof(kafka_counters) / sizeof(kafka_counters[0]),
 	.stats_size = sizeof(transport_kafka_stats_t),

@@ -1597,7 +1597,7 @@ static void small_conf(transport_conf_t *tc, const cluster_t *c, transport_kafka
 	tc->kafka_key = "k1";
 	memset(sink, 0, sizeof(*sink));
 	tc->stats = sink;
-	tc->kafka_notice = count_notice;
+	tc->notice = count_notice;
 }
 
 static void temp_dir(char *dir, size_t len)
@@ -1659,7 +1659,7 @@ Test(kafka_refused, over_message_max_bytes_reduced_through_the_hook, .timeout = 
 	r.mb = &mb;
 	tc.reduce = cut_hook;
 	tc.reduce_ctx = &r;
-	tc.kafka_deadletter = path;
+	tc.deadletter = path;
 	t = make(&tc);
 	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)), TRANSPORT_OK,
 	             "%s", err);
@@ -1715,7 +1715,7 @@ Test(kafka_refused, over_message_max_bytes_to_the_deadletter_file, .timeout = 40
 	r.mode = R_FAIL;
 	tc.reduce = cut_hook;
 	tc.reduce_ctx = &r;
-	tc.kafka_deadletter = path;
+	tc.deadletter = path;
 	t = make(&tc);
 	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)), TRANSPORT_OK,
 	             "%s", err);
@@ -1802,10 +1802,10 @@ Test(kafka_refused, broker_refusals, .timeout = 60)
 	conf_for(&tc, &c);
 	memset(&sink, 0, sizeof(sink));
 	tc.stats = &sink;
-	tc.kafka_notice = count_notice;
+	tc.notice = count_notice;
 	tc.reduce = cut_hook;
 	tc.reduce_ctx = &r;
-	tc.kafka_deadletter = path;
+	tc.deadletter = path;
 	t = make(&tc);
 	send_one_refused(t, &c, &r, &a, 1, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
 	m = msgbatch_msg(&a, 0, &len);
@@ -1895,7 +1895,7 @@ Test(kafka_refused, unwritable_deadletter_file_keeps_the_batch, .timeout = 40)
 	snprintf(path, sizeof(path), "%s/dl", sub);
 	cluster_start(&c, 1, 1);
 	small_conf(&tc, &c, &sink);
-	tc.kafka_deadletter = path;
+	tc.deadletter = path;
 	t = make(&tc);
 	make_mixed(&mb, 0, 10);
 	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
@@ -1916,7 +1916,7 @@ Test(kafka_refused, unwritable_deadletter_file_keeps_the_batch, .timeout = 40)
 	dl_free(&d);
 	transport_kafka.destroy(t);
 	/* no file at all: the same, and the reason says there is none */
-	tc.kafka_deadletter = NULL;
+	tc.deadletter = NULL;
 	t2 = make(&tc);
 	cr_assert_eq(transport_kafka.send(t2, &mb, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
