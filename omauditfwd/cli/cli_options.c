@@ -70,12 +70,12 @@ static void set_number(cli_opts_t *o, setting_id_t id, long long n)
 	case SET_TIMEOUT_IO: t->io_timeout_ms = (int)n; break;
 	case SET_FAILBACK_INTERVAL: t->failback_interval_ms = (int)n; break;
 	case SET_RESEND_WINDOW: t->resend_window = (size_t)n; break;
-	case SET_CLOSE_TIMEOUT: t->kafka_close_timeout_ms = (int)n; break;
-	case SET_RELP_TLS: t->relp_tls = (int)n; break;
-	case SET_RELP_TIMEOUT: t->relp_timeout_s = (int)n; break;
-	case SET_RELP_CONN_TIMEOUT: t->relp_conn_timeout_s = (int)n; break;
-	case SET_WINDOW_SIZE: t->relp_window = (int)n; break;
-	case SET_REBIND_INTERVAL: t->relp_rebind = (unsigned)n; break;
+	case SET_CLOSE_TIMEOUT: t->kafka.close_timeout_ms = (int)n; break;
+	case SET_RELP_TLS: t->relp.tls = (int)n; break;
+	case SET_RELP_TIMEOUT: t->relp.timeout_s = (int)n; break;
+	case SET_RELP_CONN_TIMEOUT: t->relp.conn_timeout_s = (int)n; break;
+	case SET_WINDOW_SIZE: t->relp.window = (int)n; break;
+	case SET_REBIND_INTERVAL: t->relp.rebind = (unsigned)n; break;
 	case SET_JOIN: o->join = (int)n; break;
 	case SET_JOIN_TIMEOUT: o->jconf.timeout_ms = (unsigned)n; break;
 	case SET_JOIN_MAXPENDING: o->jconf.max_pending = (size_t)n; break;
@@ -113,15 +113,15 @@ static void set_text(cli_opts_t *o, setting_id_t id, const char *s)
 	case SET_LEEF_VERSION: (void)format_leef_version_parse(s, &p->fmt.leef_version); break;
 	case SET_LEEF_DELIMITER: (void)format_leef_delim_parse(s, &p->fmt.leef_delim); break;
 	case SET_ENRICH_IDS: (void)enrich_ids_parse(s, &o->econf.ids); break;
-	case SET_TOPIC: t->kafka_topic = s; break;
-	case SET_KEY: t->kafka_key = s; break;
-	case SET_COMPRESSION: t->kafka_compression = s; break;
-	case SET_TLS_CACERT: t->tls_cacert = s; break;
-	case SET_TLS_MYCERT: t->tls_mycert = s; break;
-	case SET_TLS_MYPRIVKEY: t->tls_myprivkey = s; break;
-	case SET_TLS_AUTHMODE: (void)tls_authmode_parse(s, &t->tls_authmode); break;
-	case SET_TLS_MINVERSION: t->tls_minversion = s; break;
-	case SET_TLS_TLSLIB: t->relp_tlslib = s; break;
+	case SET_TOPIC: t->kafka.topic = s; break;
+	case SET_KEY: t->kafka.key = s; break;
+	case SET_COMPRESSION: t->kafka.compression = s; break;
+	case SET_TLS_CACERT: t->tls.cacert = s; break;
+	case SET_TLS_MYCERT: t->tls.mycert = s; break;
+	case SET_TLS_MYPRIVKEY: t->tls.myprivkey = s; break;
+	case SET_TLS_AUTHMODE: (void)tls_authmode_parse(s, &t->tls.authmode); break;
+	case SET_TLS_MINVERSION: t->tls.minversion = s; break;
+	case SET_TLS_TLSLIB: t->relp.tlslib = s; break;
 	case SET_FILTER_FILE: o->filter_file = s; break;
 	case SET_ATTACK_MAPPING: o->attack_mapping = s; break;
 	case SET_CLI_HOST: p->local_host = s; break;
@@ -223,7 +223,7 @@ int cli_sending(const cli_opts_t *o)
 static int uses_tls(const cli_opts_t *o)
 {
 	return (o->tops->caps & TRANSPORT_CAP_TLS) ||
-	       ((o->tops->caps & TRANSPORT_CAP_TLS_SWITCH) && o->tconf.relp_tls);
+	       ((o->tops->caps & TRANSPORT_CAP_TLS_SWITCH) && o->tconf.relp.tls);
 }
 
 /* setting I, given, applies to the format, and (sending) to the transport */
@@ -262,14 +262,14 @@ static int link_lists(cli_opts_t *o)
 	t->targets = l[SET_TARGET].v;
 	t->n_targets = l[SET_TARGET].n;
 	t->target = t->n_targets > 0 ? t->targets[0] : NULL;
-	t->kafka_conf_params = l[SET_CONF_PARAM].v;
-	t->kafka_n_conf_params = l[SET_CONF_PARAM].n;
-	t->kafka_topic_conf_params = l[SET_TOPIC_CONF_PARAM].v;
-	t->kafka_n_topic_conf_params = l[SET_TOPIC_CONF_PARAM].n;
-	t->kafka_headers = l[SET_KAFKA_HEADER].v;
-	t->kafka_n_headers = l[SET_KAFKA_HEADER].n;
-	t->tls_permittedpeers = l[SET_TLS_PERMITTEDPEER].v;
-	t->tls_n_permittedpeers = l[SET_TLS_PERMITTEDPEER].n;
+	t->kafka.conf_params = l[SET_CONF_PARAM].v;
+	t->kafka.n_conf_params = l[SET_CONF_PARAM].n;
+	t->kafka.topic_conf_params = l[SET_TOPIC_CONF_PARAM].v;
+	t->kafka.n_topic_conf_params = l[SET_TOPIC_CONF_PARAM].n;
+	t->kafka.headers = l[SET_KAFKA_HEADER].v;
+	t->kafka.n_headers = l[SET_KAFKA_HEADER].n;
+	t->tls.permittedpeers = l[SET_TLS_PERMITTEDPEER].v;
+	t->tls.n_permittedpeers = l[SET_TLS_PERMITTEDPEER].n;
 	for (i = 0; i < l[SET_BROKER].n; i++)
 		len += strlen(l[SET_BROKER].v[i]) + 1;
 	if (len == 0)
@@ -278,7 +278,7 @@ static int link_lists(cli_opts_t *o)
 		return -1;
 	for (i = 0; i < l[SET_BROKER].n; i++)
 		strcat(strcat(o->brokers, i ? "," : ""), l[SET_BROKER].v[i]);
-	t->kafka_brokers = o->brokers;
+	t->kafka.brokers = o->brokers;
 	return 0;
 }
 
@@ -299,10 +299,10 @@ static int cross_checks(cli_opts_t *o)
 	if (o->pconf.fmt.leef_version == 1 && o->pconf.fmt.leef_delim != '\t')
 		return bad(o->spelled[SET_LEEF_DELIMITER] ? o->spelled[SET_LEEF_DELIMITER] :
 		           "leef-delimiter", "LEEF 1.0 separates attributes with TAB only");
-	if (o->tconf.tls_authmode == TLS_AUTH_ANON && o->list[SET_TLS_PERMITTEDPEER].n > 0)
+	if (o->tconf.tls.authmode == TLS_AUTH_ANON && o->list[SET_TLS_PERMITTEDPEER].n > 0)
 		return bad(o->spelled[SET_TLS_PERMITTEDPEER], "ignored with --tls.authmode anon "
 		           "(no certificate is checked)");
-	if (o->tconf.tls_authmode == TLS_AUTH_ANON && cli_sending(o) && uses_tls(o))
+	if (o->tconf.tls.authmode == TLS_AUTH_ANON && cli_sending(o) && uses_tls(o))
 		fprintf(stderr, "auditfwd: warning: --tls.authmode anon: the collector's "
 		        "certificate is not checked\n");
 	if (o->attack_mapping != NULL && !o->pconf.attack)

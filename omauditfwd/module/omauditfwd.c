@@ -893,11 +893,11 @@ static void set_number(instanceData *pData, setting_id_t id, long long n)
 	switch (id) {
 	case SET_TIMEOUT_CONNECT: pData->tconf.connect_timeout_ms = (int)n; break;
 	case SET_TIMEOUT_IO: pData->tconf.io_timeout_ms = (int)n; break;
-	case SET_RELP_TLS: pData->tconf.relp_tls = (int)n; break;
-	case SET_RELP_TIMEOUT: pData->tconf.relp_timeout_s = (int)n; break;
-	case SET_RELP_CONN_TIMEOUT: pData->tconf.relp_conn_timeout_s = (int)n; break;
-	case SET_WINDOW_SIZE: pData->tconf.relp_window = (int)n; break;
-	case SET_REBIND_INTERVAL: pData->tconf.relp_rebind = (unsigned)n; break;
+	case SET_RELP_TLS: pData->tconf.relp.tls = (int)n; break;
+	case SET_RELP_TIMEOUT: pData->tconf.relp.timeout_s = (int)n; break;
+	case SET_RELP_CONN_TIMEOUT: pData->tconf.relp.conn_timeout_s = (int)n; break;
+	case SET_WINDOW_SIZE: pData->tconf.relp.window = (int)n; break;
+	case SET_REBIND_INTERVAL: pData->tconf.relp.rebind = (unsigned)n; break;
 	case SET_FAILBACK_INTERVAL: pData->tconf.failback_interval_ms = (int)n; break;
 	case SET_RESEND_WINDOW: pData->tconf.resend_window = (size_t)n; break;
 	case SET_JOIN: pData->join = (int)n; break;
@@ -911,7 +911,7 @@ static void set_number(instanceData *pData, setting_id_t id, long long n)
 	case SET_DYNA_TOPIC: pData->dyna_topic = (int)n; break;
 	case SET_DYNA_KEY: pData->dyna_key = (int)n; break;
 	case SET_MAX_MESSAGE_SIZE: pData->max_message_size = n; break;
-	case SET_CLOSE_TIMEOUT: pData->tconf.kafka_close_timeout_ms = (int)n; break;
+	case SET_CLOSE_TIMEOUT: pData->tconf.kafka.close_timeout_ms = (int)n; break;
 	case SET_ANCESTRY: pData->ancestry = (int)n; break;
 	case SET_ANCESTRY_DEPTH: pData->aconf.depth = (unsigned)n; break;
 	case SET_ANCESTRY_MAXPROCS: pData->aconf.cap = (size_t)n; break;
@@ -956,18 +956,18 @@ static rsRetVal set_list(instanceData *pData, setting_id_t id, struct cnfarray *
 	case SET_TARGET: CHKiRet(set_targets(pData, ar)); break;
 	case SET_BROKER: CHKiRet(array_joined(ar, &pData->kafka_brokers)); break;
 	case SET_KAFKA_HEADER:
-		CHKiRet(array_strings(ar, &pData->kafka_headers, &pData->tconf.kafka_n_headers));
+		CHKiRet(array_strings(ar, &pData->kafka_headers, &pData->tconf.kafka.n_headers));
 		break;
 	case SET_CONF_PARAM:
-		CHKiRet(array_strings(ar, &pData->kafka_conf, &pData->tconf.kafka_n_conf_params));
+		CHKiRet(array_strings(ar, &pData->kafka_conf, &pData->tconf.kafka.n_conf_params));
 		break;
 	case SET_TOPIC_CONF_PARAM:
 		CHKiRet(array_strings(ar, &pData->kafka_topic_conf,
-		                      &pData->tconf.kafka_n_topic_conf_params));
+		                      &pData->tconf.kafka.n_topic_conf_params));
 		break;
 	case SET_TLS_PERMITTEDPEER:
 		CHKiRet(array_strings(ar, &pData->tls_permittedpeers,
-		                      &pData->tconf.tls_n_permittedpeers));
+		                      &pData->tconf.tls.n_permittedpeers));
 		break;
 	case SET_FILTER:
 		CHKiRet(array_strings(ar, &pData->filter_rules, &n));
@@ -1019,7 +1019,7 @@ static void set_word(instanceData *pData, setting_id_t id, const char *s)
 	case SET_LEEF_VERSION: (void)format_leef_version_parse(s, &pc->fmt.leef_version); break;
 	case SET_LEEF_DELIMITER: (void)format_leef_delim_parse(s, &pc->fmt.leef_delim); break;
 	case SET_ENRICH_IDS: (void)enrich_ids_parse(s, &pData->econf.ids); break;
-	case SET_TLS_AUTHMODE: (void)tls_authmode_parse(s, &pData->tconf.tls_authmode); break;
+	case SET_TLS_AUTHMODE: (void)tls_authmode_parse(s, &pData->tconf.tls.authmode); break;
 	default: DBGPRINTF("omauditfwd: program error, unhandled word '%d'\n", (int)id);
 	}
 }
@@ -1061,19 +1061,19 @@ static void lend_strings(instanceData *pData)
 
 	c->target = pData->target;
 	c->targets = (const char *const *)pData->targets;
-	c->kafka_brokers = pData->kafka_brokers;
-	c->kafka_topic = pData->kafka_topic;
-	c->kafka_key = pData->kafka_key;
-	c->kafka_compression = pData->kafka_compression;
-	c->kafka_headers = (const char *const *)pData->kafka_headers;
-	c->kafka_conf_params = (const char *const *)pData->kafka_conf;
-	c->kafka_topic_conf_params = (const char *const *)pData->kafka_topic_conf;
-	c->tls_cacert = pData->tls_cacert;
-	c->tls_mycert = pData->tls_mycert;
-	c->tls_myprivkey = pData->tls_myprivkey;
-	c->tls_minversion = pData->tls_minversion;
-	c->tls_permittedpeers = (const char *const *)pData->tls_permittedpeers;
-	c->relp_tlslib = pData->relp_tlslib;
+	c->kafka.brokers = pData->kafka_brokers;
+	c->kafka.topic = pData->kafka_topic;
+	c->kafka.key = pData->kafka_key;
+	c->kafka.compression = pData->kafka_compression;
+	c->kafka.headers = (const char *const *)pData->kafka_headers;
+	c->kafka.conf_params = (const char *const *)pData->kafka_conf;
+	c->kafka.topic_conf_params = (const char *const *)pData->kafka_topic_conf;
+	c->tls.cacert = pData->tls_cacert;
+	c->tls.mycert = pData->tls_mycert;
+	c->tls.myprivkey = pData->tls_myprivkey;
+	c->tls.minversion = pData->tls_minversion;
+	c->tls.permittedpeers = (const char *const *)pData->tls_permittedpeers;
+	c->relp.tlslib = pData->relp_tlslib;
 	if (pData->app_name != NULL)
 		pData->pconf.header.app_name = pData->app_name;
 }
@@ -1084,7 +1084,7 @@ static int uses_tls(const instanceData *pData)
 	unsigned caps = pData->transport->caps;
 
 	return (caps & TRANSPORT_CAP_TLS) ||
-	       ((caps & TRANSPORT_CAP_TLS_SWITCH) && pData->tconf.relp_tls);
+	       ((caps & TRANSPORT_CAP_TLS_SWITCH) && pData->tconf.relp.tls);
 }
 
 /* TLS: the files not given fall back to rsyslog's global
@@ -1135,7 +1135,7 @@ static rsRetVal anon_checks(instanceData *pData)
 {
 	DEFiRet;
 
-	if (pData->tconf.tls_authmode != TLS_AUTH_ANON)
+	if (pData->tconf.tls.authmode != TLS_AUTH_ANON)
 		FINALIZE;
 	if (pData->given[SET_TLS_PERMITTEDPEER]) {
 		parser_errmsg("omauditfwd: parameter 'tls.permittedpeer' is ignored with "
@@ -1430,8 +1430,8 @@ static rsRetVal dyna_setup(instanceData *pData)
 			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 		}
 		pData->topic_tpl = pData->ntpls++;
-		pData->tconf.kafka_topic = NULL;
-		pData->tconf.kafka_topic_dynamic = 1;
+		pData->tconf.kafka.topic = NULL;
+		pData->tconf.kafka.topic_dynamic = 1;
 	}
 	if (pData->dyna_key) {
 		if (pData->kafka_key == NULL || *pData->kafka_key == '\0') {
@@ -1440,7 +1440,7 @@ static rsRetVal dyna_setup(instanceData *pData)
 			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 		}
 		pData->key_tpl = pData->ntpls++;
-		pData->tconf.kafka_key = NULL;
+		pData->tconf.kafka.key = NULL;
 	}
 	pData->pconf.routes = pData->ntpls > 1;
 finalize_it:

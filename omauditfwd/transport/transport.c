@@ -69,28 +69,28 @@ void transport_conf_default(transport_conf_t *c)
 	c->connect_timeout_ms = TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS;
 	c->io_timeout_ms = TRANSPORT_DEFAULT_IO_TIMEOUT_MS;
 	c->resend_window = TRANSPORT_DEFAULT_RESEND_WINDOW;
-	c->kafka_brokers = c->kafka_topic = c->kafka_key = c->kafka_compression = NULL;
-	c->kafka_topic_dynamic = 0;
-	c->kafka_headers = NULL;
-	c->kafka_n_headers = 0;
-	c->kafka_conf_params = c->kafka_topic_conf_params = NULL;
-	c->kafka_n_conf_params = c->kafka_n_topic_conf_params = 0;
-	c->kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
 	c->stats = NULL;                /* the transport counts for itself */
 	c->should_stop = NULL;
 	c->reduce = NULL;               /* refused for good: no smaller version */
 	c->reduce_ctx = NULL;
-	c->deadletter = NULL;     /* ... and nowhere to set it aside */
+	c->deadletter = NULL;           /* ... and nowhere to set it aside */
 	c->notice = NULL;
 	c->notice_ctx = NULL;
-	c->tls_cacert = c->tls_mycert = c->tls_myprivkey = c->tls_minversion = NULL;
-	c->tls_authmode = TLS_AUTH_X509_NAME;
-	c->tls_permittedpeers = NULL;
-	c->tls_n_permittedpeers = 0;
-	c->relp_tls = 0;
-	c->relp_timeout_s = TRANSPORT_DEFAULT_RELP_TIMEOUT_S;
-	c->relp_conn_timeout_s = TRANSPORT_DEFAULT_RELP_CONN_TIMEOUT_S;
-	c->relp_window = 0;
-	c->relp_rebind = 0;
-	c->relp_tlslib = NULL;
+	/* the backends' members: zero but for these */
+	c->kafka.close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
+	c->tls.authmode = TLS_AUTH_X509_NAME;
+	c->relp.timeout_s = TRANSPORT_DEFAULT_RELP_TIMEOUT_S;
+	c->relp.conn_timeout_s = TRANSPORT_DEFAULT_RELP_CONN_TIMEOUT_S;
+}
+
+void transport_conf_keep(transport_conf_t *dst, const transport_conf_t *src)
+{
+	*dst = *src;
+	dst->target = NULL;
+	dst->targets = NULL;
+	dst->n_targets = 0;
+	dst->deadletter = NULL;
+	memset(&dst->kafka, 0, sizeof(dst->kafka));
+	memset(&dst->tls, 0, sizeof(dst->tls));
+	memset(&dst->relp, 0, sizeof(dst->relp));
 }

@@ -302,13 +302,13 @@ static const char *const fast_params[] = {
 static void conf_for(transport_conf_t *tc, const cluster_t *c)
 {
 	memset(tc, 0, sizeof(*tc));
-	tc->kafka_brokers = c ? c->bootstraps : "127.0.0.1:1";
-	tc->kafka_topic = TOPIC;
-	tc->kafka_conf_params = fast_params;
-	tc->kafka_n_conf_params = sizeof(fast_params) / sizeof(fast_params[0]);
+	tc->kafka.brokers = c ? c->bootstraps : "127.0.0.1:1";
+	tc->kafka.topic = TOPIC;
+	tc->kafka.conf_params = fast_params;
+	tc->kafka.n_conf_params = sizeof(fast_params) / sizeof(fast_params[0]);
 	tc->io_timeout_ms = 1500;
 	tc->connect_timeout_ms = 1500;
-	tc->kafka_close_timeout_ms = 2000;
+	tc->kafka.close_timeout_ms = 2000;
 }
 
 static transport_t *make(const transport_conf_t *tc)
@@ -369,8 +369,8 @@ Test(kafka_conf, unknown_confparam_is_named)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_conf_params = p;
-	tc.kafka_n_conf_params = 2;
+	tc.kafka.conf_params = p;
+	tc.kafka.n_conf_params = 2;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "no.such.property") != NULL, "%s", err);
 	cr_assert(strstr(err, "confParam") != NULL, "%s", err);
@@ -383,8 +383,8 @@ Test(kafka_conf, bad_value_is_named)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_conf_params = p;
-	tc.kafka_n_conf_params = 1;
+	tc.kafka.conf_params = p;
+	tc.kafka.n_conf_params = 1;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "linger.ms=soon") != NULL, "%s", err);
 }
@@ -396,8 +396,8 @@ Test(kafka_conf, not_key_value)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_conf_params = p;
-	tc.kafka_n_conf_params = 1;
+	tc.kafka.conf_params = p;
+	tc.kafka.n_conf_params = 1;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "key=value") != NULL, "%s", err);
 }
@@ -409,8 +409,8 @@ Test(kafka_conf, unknown_topicconfparam_is_named)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_topic_conf_params = p;
-	tc.kafka_n_topic_conf_params = 1;
+	tc.kafka.topic_conf_params = p;
+	tc.kafka.n_topic_conf_params = 1;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "topicConfParam") && strstr(err, "no.such.topic.property"),
 	          "%s", err);
@@ -424,8 +424,8 @@ Test(kafka_conf, acks_conflicting_with_idempotence)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_topic_conf_params = p;
-	tc.kafka_n_topic_conf_params = 1;
+	tc.kafka.topic_conf_params = p;
+	tc.kafka.n_topic_conf_params = 1;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "acks") && strstr(err, "idempotence"), "%s", err);
 }
@@ -437,8 +437,8 @@ Test(kafka_conf, timeout_shorter_than_linger)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_conf_params = p;
-	tc.kafka_n_conf_params = 2;
+	tc.kafka.conf_params = p;
+	tc.kafka.n_conf_params = 2;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "message.timeout.ms") != NULL, "%s", err);
 }
@@ -452,10 +452,10 @@ Test(kafka_conf, compression)
 
 	conf_for(&tc, NULL);
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		tc.kafka_compression = ok[i];
+		tc.kafka.compression = ok[i];
 		cr_assert_eq(create_err(&tc, err), TRANSPORT_OK, "%s: %s", ok[i], err);
 	}
-	tc.kafka_compression = "brotli";
+	tc.kafka.compression = "brotli";
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "compression") && strstr(err, "brotli"), "%s", err);
 }
@@ -466,14 +466,14 @@ Test(kafka_conf, topic_and_brokers_required)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_topic = NULL;
+	tc.kafka.topic = NULL;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "topic") != NULL, "%s", err);
-	tc.kafka_topic = "bad topic/name";
+	tc.kafka.topic = "bad topic/name";
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "bad topic/name") != NULL, "%s", err);
 	conf_for(&tc, NULL);
-	tc.kafka_brokers = NULL;
+	tc.kafka.brokers = NULL;
 	tc.target = NULL;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "broker") != NULL, "%s", err);
@@ -498,7 +498,7 @@ Test(kafka_conf, create_does_no_io)
 	getsockname(lfd, (struct sockaddr *)&sa, &sl);
 	snprintf(brokers, sizeof(brokers), "127.0.0.1:%d", ntohs(sa.sin_port));
 	conf_for(&tc, NULL);
-	tc.kafka_brokers = brokers;
+	tc.kafka.brokers = brokers;
 	t = make(&tc);
 	transport_kafka.destroy(t);
 	pfd.fd = lfd;
@@ -513,7 +513,7 @@ Test(kafka_conf, brokers_from_target)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_brokers = NULL;
+	tc.kafka.brokers = NULL;
 	tc.target = "kafka1";
 	tc.port = 9093;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_OK, "%s", err);
@@ -532,7 +532,7 @@ Test(kafka, delivers_each_message_once_with_fixed_key, .timeout = 30)
 
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
-	tc.kafka_key = "node-a";
+	tc.kafka.key = "node-a";
 	t = make(&tc);
 	make_batch(&mb, 0, 200);
 	cr_assert_eq(send_until_ok(t, &mb, 1), 1);
@@ -608,7 +608,7 @@ Test(kafka, key_host_from_syslog_header, .timeout = 30)
 
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
-	tc.kafka_key = "host";
+	tc.kafka.key = "host";
 	t = make(&tc);
 	msgbatch_init(&mb);
 	add_msg(&mb, "<14>1 2023-11-14T22:13:20.123Z web%02d auditd - - - x=1", 7);
@@ -721,7 +721,7 @@ Test(kafka, routes_pick_topic_and_key_per_message, .timeout = 30)
 	cr_assert_eq(rd_kafka_mock_topic_create(c.mc, "audit.web", 1, 1), 0);
 	cr_assert_eq(rd_kafka_mock_topic_create(c.mc, "audit.db", 1, 1), 0);
 	conf_for(&tc, &c);
-	tc.kafka_key = "fixed";
+	tc.kafka.key = "fixed";
 	t = make(&tc);
 	make_batch(&mb, 0, 30);
 	make_routes(&routes, &mb, topics, 3);
@@ -794,8 +794,8 @@ Test(kafka, dynamic_topics_retry_delivers_each_once, .timeout = 40)
 	cr_assert_eq(rd_kafka_mock_topic_create(c.mc, "audit.web", 2, 1), 0);
 	cr_assert_eq(rd_kafka_mock_topic_create(c.mc, "audit.db", 2, 1), 0);
 	conf_for(&tc, &c);
-	tc.kafka_topic = NULL;
-	tc.kafka_topic_dynamic = 1;
+	tc.kafka.topic = NULL;
+	tc.kafka.topic_dynamic = 1;
 	t = make(&tc);
 	cr_assert_eq(transport_kafka.connect(t, err, sizeof(err)), TRANSPORT_OK, "%s", err);
 	msgbatch_init(&mb);
@@ -838,8 +838,8 @@ Test(kafka, configured_headers_go_with_every_message, .timeout = 30)
 
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
-	tc.kafka_headers = headers;
-	tc.kafka_n_headers = 3;
+	tc.kafka.headers = headers;
+	tc.kafka.n_headers = 3;
 	t = make(&tc);
 	make_batch(&mb, 0, 5);
 	cr_assert_eq(send_until_ok(t, &mb, 1), 1);
@@ -864,8 +864,8 @@ Test(kafka_conf, bad_header_is_named)
 
 	for (i = 0; i < 2; i++) {
 		conf_for(&tc, NULL);
-		tc.kafka_headers = headers[i];
-		tc.kafka_n_headers = 1;
+		tc.kafka.headers = headers[i];
+		tc.kafka.n_headers = 1;
 		cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG);
 		cr_assert(strstr(err, "kafkaHeader") && strstr(err, headers[i][0]), "%s", err);
 	}
@@ -911,7 +911,7 @@ Test(kafka, every_compression_codec_round_trips, .timeout = 60)
 
 		cluster_start(&c, 1, 1);
 		conf_for(&tc, &c);
-		tc.kafka_compression = codecs[k];
+		tc.kafka.compression = codecs[k];
 		t = make(&tc);
 		make_batch(&mb, 0, 50);
 		cr_assert_eq(send_until_ok(t, &mb, 1), 1, "%s", codecs[k]);
@@ -978,7 +978,7 @@ Test(kafka, partial_failure_retry_sends_only_the_rest, .timeout = 30)
 
 	cluster_start(&c, 3, 6);
 	conf_for(&tc, &c);
-	tc.kafka_key = "host";             /* keyed: spread over all partitions */
+	tc.kafka.key = "host";             /* keyed: spread over all partitions */
 	t = make(&tc);
 	st = transport_kafka_stats(t);
 	make_batch(&mb, 0, 300);
@@ -1045,8 +1045,8 @@ static void doubt_case(const char *route_topic)
 
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
-	tc.kafka_conf_params = params;
-	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
+	tc.kafka.conf_params = params;
+	tc.kafka.n_conf_params = sizeof(params) / sizeof(params[0]);
 	tc.io_timeout_ms = 5000;
 	t = make(&tc);
 	st = transport_kafka_stats(t);
@@ -1162,8 +1162,8 @@ Test(kafka, statistics_and_permanent_errors_are_counted, .timeout = 60)
 	memset(&sink, 0, sizeof(sink));
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
-	tc.kafka_conf_params = params;
-	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
+	tc.kafka.conf_params = params;
+	tc.kafka.n_conf_params = sizeof(params) / sizeof(params[0]);
 	tc.stats = &sink;
 	tc.io_timeout_ms = 5000;
 	t = make(&tc);
@@ -1226,7 +1226,7 @@ Test(kafka, undelivered_at_destroy_are_counted, .timeout = 30)
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
 	tc.stats = &sink;
-	tc.kafka_close_timeout_ms = 500;
+	tc.kafka.close_timeout_ms = 500;
 	t = make(&tc);
 	make_batch(&mb, 0, 30);
 	broker_set(&c, 1, 0);
@@ -1255,7 +1255,7 @@ Test(kafka, retry_in_parts_produces_nothing_twice, .timeout = 40)
 
 	cluster_start(&c, 1, 2);
 	conf_for(&tc, &c);
-	tc.kafka_key = "host";
+	tc.kafka.key = "host";
 	t = make(&tc);
 	st = transport_kafka_stats(t);
 	make_batch(&mb, 0, 20);
@@ -1361,7 +1361,7 @@ Test(kafka, retry_matched_by_content_not_position, .timeout = 30)
 
 	cluster_start(&c, 3, 6);
 	conf_for(&tc, &c);
-	tc.kafka_key = "host";
+	tc.kafka.key = "host";
 	t = make(&tc);
 	make_batch(&first, 0, 120);
 	{
@@ -1592,9 +1592,9 @@ static int is_big(const msgbatch_t *mb, size_t i)
 static void small_conf(transport_conf_t *tc, const cluster_t *c, transport_kafka_stats_t *sink)
 {
 	conf_for(tc, c);
-	tc->kafka_conf_params = small_params;
-	tc->kafka_n_conf_params = sizeof(small_params) / sizeof(small_params[0]);
-	tc->kafka_key = "k1";
+	tc->kafka.conf_params = small_params;
+	tc->kafka.n_conf_params = sizeof(small_params) / sizeof(small_params[0]);
+	tc->kafka.key = "k1";
 	memset(sink, 0, sizeof(*sink));
 	tc->stats = sink;
 	tc->notice = count_notice;
@@ -1982,8 +1982,8 @@ Test(kafka_refused, reduced_message_in_doubt_is_read_back, .timeout = 90)
 
 	cluster_start(&c, 1, 1);
 	small_conf(&tc, &c, &sink);
-	tc.kafka_conf_params = params;
-	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
+	tc.kafka.conf_params = params;
+	tc.kafka.n_conf_params = sizeof(params) / sizeof(params[0]);
 	tc.io_timeout_ms = 5000;
 	tc.reduce = cut_hook;
 	tc.reduce_ctx = &r;

@@ -278,7 +278,7 @@ static transport_conf_t conf_for(int port)
 	c.target = "127.0.0.1";
 	c.port = port;
 	c.io_timeout_ms = 5000;
-	c.tls_cacert = pki("ca.pem");
+	c.tls.cacert = pki("ca.pem");
 	return c;
 }
 
@@ -407,8 +407,8 @@ Test(transport_tls, mutual_tls)
 	p->require_cert = 1;
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_mycert = pki("client.pem");
-	c.tls_myprivkey = pki("client.key");
+	c.tls.mycert = pki("client.pem");
+	c.tls.myprivkey = pki("client.key");
 	t = make(&c);
 	send_one_ok(t);
 	transport_tls.destroy(t);
@@ -471,8 +471,8 @@ Test(transport_tls, server_refuses_an_untrusted_client_cert, .timeout = 20)
 	p->require_cert = 1;
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_mycert = pki("untrusted.pem");
-	c.tls_myprivkey = pki("untrusted.key");
+	c.tls.mycert = pki("untrusted.pem");
+	c.tls.myprivkey = pki("untrusted.key");
 	t = make(&c);
 	send_fails(t, err, sizeof(err));
 	cr_assert(strstr(err, "refused the connection after the handshake") != NULL, "%s", err);
@@ -532,7 +532,7 @@ Test(transport_tls, wrong_name_is_accepted_under_x509_certvalid)
 	p->key = pki("wrongname.key");
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_authmode = TLS_AUTH_X509_CERTVALID;
+	c.tls.authmode = TLS_AUTH_X509_CERTVALID;
 	t = make(&c);
 	send_one_ok(t);
 	transport_tls.destroy(t);
@@ -553,13 +553,13 @@ Test(transport_tls, permitted_peers_replace_the_target_name)
 	p->accepts = 2;
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_permittedpeers = peers;
-	c.tls_n_permittedpeers = 2;
+	c.tls.permittedpeers = peers;
+	c.tls.n_permittedpeers = 2;
 	t = make(&c);
 	send_one_ok(t);
 	transport_tls.destroy(t);
 	/* and the target's own name is then no longer enough */
-	c.tls_n_permittedpeers = 1;
+	c.tls.n_permittedpeers = 1;
 	t = make(&c);
 	send_fails(t, err, sizeof(err));
 	cr_assert(strstr(err, "none of the permitted peers: other.example") != NULL, "%s", err);
@@ -583,9 +583,9 @@ Test(transport_tls, fingerprint_match_is_accepted)
 	p->key = pki("untrusted.key");
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_authmode = TLS_AUTH_X509_FINGERPRINT;
-	c.tls_permittedpeers = peers;
-	c.tls_n_permittedpeers = 2;
+	c.tls.authmode = TLS_AUTH_X509_FINGERPRINT;
+	c.tls.permittedpeers = peers;
+	c.tls.n_permittedpeers = 2;
 	t = make(&c);
 	send_one_ok(t);
 	transport_tls.destroy(t);
@@ -606,9 +606,9 @@ Test(transport_tls, fingerprint_mismatch_is_refused)
 	fingerprint_of(pki("server.pem"), served, sizeof(served));
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_authmode = TLS_AUTH_X509_FINGERPRINT;
-	c.tls_permittedpeers = peers;
-	c.tls_n_permittedpeers = 1;
+	c.tls.authmode = TLS_AUTH_X509_FINGERPRINT;
+	c.tls.permittedpeers = peers;
+	c.tls.n_permittedpeers = 1;
 	t = make(&c);
 	send_fails(t, err, sizeof(err));
 	cr_assert(strstr(err, "certificate verify failed: certificate rejected") != NULL, "%s", err);
@@ -628,8 +628,8 @@ Test(transport_tls, anon_checks_nothing)
 	p->key = pki("untrusted.key");
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_authmode = TLS_AUTH_ANON;
-	c.tls_cacert = NULL;
+	c.tls.authmode = TLS_AUTH_ANON;
+	c.tls.cacert = NULL;
 	t = make(&c);
 	send_one_ok(t);
 	transport_tls.destroy(t);
@@ -702,13 +702,13 @@ Test(transport_tls, minversion_13_refuses_a_tls12_server)
 	p->accepts = 2;
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_minversion = "1.3";
+	c.tls.minversion = "1.3";
 	t = make(&c);
 	send_fails(t, err, sizeof(err));
 	cr_assert(strstr(err, "protocol version") != NULL ||
 	          strstr(err, "unsupported protocol") != NULL, "%s", err);
 	transport_tls.destroy(t);
-	c.tls_minversion = "1.2";
+	c.tls.minversion = "1.2";
 	t = make(&c);
 	send_one_ok(t);
 	transport_tls.destroy(t);
@@ -842,31 +842,31 @@ Test(transport_tls, bad_configuration_is_refused_at_create)
 	c.target = NULL;
 	create_refused(&c, "no target given");
 	c = conf_for(1);
-	c.tls_cacert = "/nonexistent/ca.pem";
+	c.tls.cacert = "/nonexistent/ca.pem";
 	create_refused(&c, "'tls.cacert' \"/nonexistent/ca.pem\": No such file or directory");
 	c = conf_for(1);
-	c.tls_cacert = pki("ca.key");
+	c.tls.cacert = pki("ca.key");
 	create_refused(&c, "'tls.cacert' \"");
 	c = conf_for(1);
-	c.tls_mycert = pki("client.pem");
+	c.tls.mycert = pki("client.pem");
 	create_refused(&c, "tls.mycert and tls.myprivkey go together: tls.myprivkey is missing");
-	c.tls_myprivkey = pki("server.key");
+	c.tls.myprivkey = pki("server.key");
 	create_refused(&c, "does not match tls.mycert");
 	c = conf_for(1);
-	c.tls_mycert = pki("ca.key");
-	c.tls_myprivkey = pki("client.key");
+	c.tls.mycert = pki("ca.key");
+	c.tls.myprivkey = pki("client.key");
 	create_refused(&c, "'tls.mycert' \"");
 	c = conf_for(1);
-	c.tls_minversion = "1.1";
+	c.tls.minversion = "1.1";
 	create_refused(&c, "'tls.minversion' \"1.1\": expected 1.2 or 1.3");
 	c = conf_for(1);
-	c.tls_authmode = TLS_AUTH_X509_FINGERPRINT;
+	c.tls.authmode = TLS_AUTH_X509_FINGERPRINT;
 	create_refused(&c, "x509/fingerprint needs tls.permittedpeer");
-	c.tls_permittedpeers = bad_fp;
-	c.tls_n_permittedpeers = 1;
+	c.tls.permittedpeers = bad_fp;
+	c.tls.n_permittedpeers = 1;
 	create_refused(&c, "'tls.permittedpeer' \"SHA1:00:11:22\": expected SHA256:");
-	c.tls_authmode = TLS_AUTH_X509_NAME;
-	c.tls_permittedpeers = empty;
+	c.tls.authmode = TLS_AUTH_X509_NAME;
+	c.tls.permittedpeers = empty;
 	create_refused(&c, "empty name");
 }
 
