@@ -404,7 +404,7 @@ static size_t feed_spool(wrkrInstanceData_t *pWrkrData)
 	token = delivery_feed_begin(&pWrkrData->pData->dlv, &lines, &n);
 	for (i = 0; i < n; i++)
 		if (pipeline_process_routed(pWrkrData->pipe, lines[i].p, lines[i].len, NULL, 0,
-		                            lines[i].tag, lines[i].tag_len,
+		                            lines[i].route, lines[i].route_len,
 		                            &pWrkrData->batch) != 0)
 			break;
 	return token;
@@ -670,8 +670,8 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 	return 0;
 }
 
-/* The lines of the batch with their routes as tags, in LINES (N of them)
- * and ROUTES (which the tags point into). 0, or -1 when memory ran out. */
+/* The lines of the batch with their routes, in LINES (N of them)
+ * and ROUTES (which the routes point into). 0, or -1 when memory ran out. */
 static int batch_lines(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
                        const unsigned nParams, audit_line_t *lines, buf_t *routes)
 {
@@ -691,12 +691,12 @@ static int batch_lines(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pP
 			return -1;
 		}
 		roff[i] = routes->len;
-		lines[i].tag_len = rlen;
+		lines[i].route_len = rlen;
 		if (route != NULL)
 			buf_append(routes, route, rlen);
 	}
 	for (i = 0; !routes->oom && pWrkrData->pData->pconf.routes && i < nParams; i++)
-		lines[i].tag = routes->p + roff[i];
+		lines[i].route = routes->p + roff[i];
 	free(roff);
 	return routes->oom ? -1 : 0;
 }

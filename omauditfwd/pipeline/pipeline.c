@@ -698,8 +698,8 @@ int pipeline_batch_end(pipeline_t *p, msgbatch_t *out)
 		const audit_event_t *ev = audit_joiner_completed(j, e);
 
 		/* an event goes where its first record's message would have */
-		p->route = audit_event_line(ev, 0)->tag;
-		p->route_len = audit_event_line(ev, 0)->tag_len;
+		p->route = audit_event_line(ev, 0)->route;
+		p->route_len = audit_event_line(ev, 0)->route_len;
 		if (parse_event(p, ev, &n) != 0)
 			return -1;
 		p->cur.event = e;
