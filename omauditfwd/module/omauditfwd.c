@@ -628,7 +628,7 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 {
 	instanceData *const pData = pWrkrData->pData;
 	char topic[TRANSPORT_ROUTE_TOPIC_MAX + 1];
-	transport_route_t r = { "", 0, NULL, 0, 0 };
+	transport_route_t r = { "", 0, NULL, 0, 0, NULL, 0 };
 	const actWrkrIParams_t *prm;
 	const char *text;
 	int changed;
@@ -1442,7 +1442,9 @@ static rsRetVal dyna_setup(instanceData *pData)
 		pData->key_tpl = pData->ntpls++;
 		pData->tconf.kafka.key = NULL;
 	}
-	pData->pconf.routes = pData->ntpls > 1;
+	/* a routed transport gets each message's route, if only for its host */
+	pData->pconf.routes = pData->ntpls > 1 ||
+	                      (pData->transport->caps & TRANSPORT_CAP_ROUTES) != 0;
 finalize_it:
 	RETiRet;
 }

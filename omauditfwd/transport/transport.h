@@ -138,24 +138,35 @@ int transport_target_parse(const char *s, char *host, size_t hostlen, int *port,
 
 typedef struct transport transport_t;
 
+/* the longest topic a route_fix gives (Kafka's limit on a topic name) */
+#define TRANSPORT_ROUTE_TOPIC_MAX 249
+
 /* Where one message goes, for a transport with TRANSPORT_CAP_ROUTES
  * (kafka): a topic (empty: the configured one) and, when has_key, a key
- * (empty: no key; without has_key: the configured key). Views, not owned. */
+ * (empty: no key; without has_key: the configured key), and the host its
+ * syslog header names (what key "host" means; empty: no header). Views,
+ * not owned. The module sets topic and key (dynaTopic, dynaKey), the
+ * pipeline the host when it writes the header. */
 typedef struct transport_route {
 	const char *topic;
 	size_t topic_len;
 	const char *key;
 	size_t key_len;
 	int has_key;
+	const char *host;
+	size_t host_len;
 } transport_route_t;
 
-/* the longest topic a route_fix gives (Kafka's limit on a topic name) */
-#define TRANSPORT_ROUTE_TOPIC_MAX 249
-
-/* A route travels with its message (through the pipeline and the joiner,
- * which carry it as opaque bytes) encoded by transport_route_write: TOPIC,
- * then, when it has a key, NUL KEY. transport_route_read views such BYTES
- * (LEN of them) as *R. The one place that knows the encoding. */
+/* A route travels with its message (through the joiner and the shutdown
+ * spool as the module's, then through the pipeline, which adds the host,
+ * as opaque bytes) encoded by transport_route_write: when it has a host,
+ * TRANSPORT_ROUTE_HOST HOST NUL first (a host as a header writes it has no
+ * control character; a topic made by route_fix never starts with one);
+ * then TOPIC, then, when it has a key, NUL KEY. A route without a host
+ * reads as it did before hosts travelled, so a spool file of an earlier
+ * version reads the same. transport_route_read views such BYTES (LEN of
+ * them; NULL when LEN is 0) as *R. The one place that knows the encoding. */
+#define TRANSPORT_ROUTE_HOST '\001'
 void transport_route_write(buf_t *out, const transport_route_t *r);
 void transport_route_read(const char *bytes, size_t len, transport_route_t *r);
 

@@ -155,7 +155,7 @@ struct transport {
 	transport_conf_t conf;
 	char *brokers, *topic, *key;
 	size_t topic_len;
-	int key_host;              /* key = the host in the syslog header */
+	int key_host;              /* key = the host of the route (its header's) */
 	rd_kafka_headers_t *hdrs;  /* a copy goes with every message; or NULL */
 	rd_kafka_conf_t *kconf;    /* checked; each producer gets a copy */
 	rd_kafka_t *rk;
@@ -908,53 +908,25 @@ static int kmsgs_reserve(kmsgs_t *a, size_t n)
 	return 0;
 }
 
-/* The host in a syslog header we wrote (RFC 5424 or RFC 3164), or NULL. */
-static const char *header_host(const char *m, size_t len, size_t *hlen)
+/* E's topic and key from its route R: 1 when the route names the key,
+ * else 0 (the configured key applies) */
+static int apply_route(kmsg_t *e, const transport_route_t *r)
 {
-	const char *end = m + len, *p, *h;
-
-	if (len < 4 || m[0] != '<' || (p = memchr(m, '>', len < 6 ? len : 6)) == NULL)
-		return NULL;
-	p++;
-	if (end - p > 2 && p[0] == '1' && p[1] == ' ') {           /* 5424 */
-		if ((p = memchr(p + 2, ' ', (size_t)(end - p - 2))) == NULL)
-			return NULL;
-		p++;
-	} else if (end - p > 16 && p[15] == ' ') {                  /* 3164 */
-		p += 16;
-	} else {
-		return NULL;
+	if (r->topic_len > 0 && r->topic_len <= KAFKA_TOPIC_MAX) {
+		e->topic = r->topic;
+		e->tlen = r->topic_len;
 	}
-	h = p;
-	while (p < end && *p != ' ')
-		p++;
-	if (p == end || p == h)
-		return NULL;
-	*hlen = (size_t)(p - h);
-	return h;
-}
-
-/* E's topic and key from ROUTE (RLEN bytes, transport_route_write's): 1
- * when the route names the key, else 0 (the configured key applies) */
-static int apply_route(kmsg_t *e, const char *route, size_t rlen)
-{
-	transport_route_t r;
-
-	transport_route_read(route, rlen, &r);
-	if (r.topic_len > 0 && r.topic_len <= KAFKA_TOPIC_MAX) {
-		e->topic = r.topic;
-		e->tlen = r.topic_len;
-	}
-	if (!r.has_key)
+	if (!r->has_key)
 		return 0;
-	e->key = r.key_len > 0 ? r.key : NULL;
-	e->klen = r.key_len;
+	e->key = r->key_len > 0 ? r->key : NULL;
+	e->klen = r->key_len;
 	return 1;
 }
 
 /* t->nxt = the batch's messages with their topics, keys and hashes */
 static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t *routes)
 {
+	transport_route_t r;
 	const char *route;
 	size_t i, rlen;
 
@@ -968,12 +940,15 @@ static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t
 		e->val = msgbatch_msg(mb, i, &e->vlen);
 		e->topic = t->topic;
 		e->tlen = t->topic_len;
+		transport_route_read(NULL, 0, &r);
 		if (routes != NULL && i < routes->n) {
 			route = msgbatch_msg(routes, i, &rlen);
-			keyed = apply_route(e, route, rlen);
+			transport_route_read(route, rlen, &r);
+			keyed = apply_route(e, &r);
 		}
 		if (!keyed && t->key_host) {
-			e->key = header_host(e->val, e->vlen, &e->klen);
+			e->key = r.host_len > 0 ? r.host : NULL;
+			e->klen = r.host_len;
 		} else if (!keyed && t->key != NULL) {
 			e->key = t->key;
 			e->klen = strlen(t->key);

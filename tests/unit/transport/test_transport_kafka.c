@@ -352,6 +352,50 @@ static int send_until_ok(transport_t *t, const msgbatch_t *mb, int tries)
 	return -1;
 }
 
+/* MB with routes carrying each message's host, as the pipeline gives
+ * them (key "host"): LINE's web<NN> of the message's number */
+static transport_rc_t send_hosts(transport_t *t, const msgbatch_t *mb, size_t *delivered,
+                                 char *err, size_t errlen)
+{
+	transport_route_t r = { "", 0, NULL, 0, 0, NULL, 0 };
+	msgbatch_t routes;
+	transport_rc_t rc;
+	char host[16];
+	size_t i, len;
+
+	msgbatch_init(&routes);
+	for (i = 0; i < mb->n; i++) {
+		const char *m = msgbatch_msg(mb, i, &len), *n = strstr(m, ".123:");
+
+		r.host_len = (size_t)snprintf(host, sizeof(host), "web%02d",
+		                              n != NULL ? atoi(n + 5) % 100 : 0);
+		r.host = host;
+		msgbatch_begin(&routes);
+		transport_route_write(&routes.data, &r);
+		cr_assert_eq(msgbatch_end(&routes), 0);
+	}
+	rc = transport_kafka_send_routed(t, mb, &routes, delivered, err, errlen);
+	msgbatch_free(&routes);
+	return rc;
+}
+
+static int send_hosts_until_ok(transport_t *t, const msgbatch_t *mb, int tries)
+{
+	char err[ERRLEN];
+	size_t delivered;
+	int i;
+
+	for (i = 1; i <= tries; i++) {
+		if (send_hosts(t, mb, &delivered, err, sizeof(err)) == TRANSPORT_OK) {
+			cr_assert_eq(delivered, mb->n);
+			return i;
+		}
+		cr_log_info("try %d: %s", i, err);
+	}
+	cr_assert_fail("not delivered after %d tries: %s", tries, err);
+	return -1;
+}
+
 static long long ms_since(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -598,12 +642,21 @@ Test(kafka, per_message_keys, .timeout = 30)
 	cluster_stop(&c);
 }
 
-Test(kafka, key_host_from_syslog_header, .timeout = 30)
+/* key "host": the host each message's route carries (the pipeline puts
+ * there the host its header names); a route without one: no key; a route
+ * naming a key: that key */
+Test(kafka, key_host_from_the_route, .timeout = 30)
 {
+	const transport_route_t rs[] = {
+		{ "", 0, NULL, 0, 0, "web07", 5 }, { "", 0, NULL, 0, 0, "db03", 4 },
+		{ "", 0, NULL, 0, 0, NULL, 0 }, { "", 0, "k9", 2, 1, "web01", 5 },
+	};
 	cluster_t c;
 	transport_conf_t tc;
 	transport_t *t;
-	msgbatch_t mb;
+	msgbatch_t mb, routes;
+	char err[ERRLEN];
+	size_t delivered, i;
 	got_t g;
 
 	cluster_start(&c, 1, 1);
@@ -611,18 +664,28 @@ Test(kafka, key_host_from_syslog_header, .timeout = 30)
 	tc.kafka.key = "host";
 	t = make(&tc);
 	msgbatch_init(&mb);
-	add_msg(&mb, "<14>1 2023-11-14T22:13:20.123Z web%02d auditd - - - x=1", 7);
-	add_msg(&mb, "<14>Nov 14 22:13:20 db%02d auditd: x=2", 3);
-	add_msg(&mb, "type=SYSCALL no header %d", 1);
-	cr_assert_eq(send_until_ok(t, &mb, 1), 1);
-	topic_read(&c, 3, &g);
-	cr_assert_eq(g.n, 3);
-	cr_assert_str_eq(g.key[0], "web07");
-	cr_assert_str_eq(g.key[1], "db03");
-	cr_assert_null(g.key[2]);
+	msgbatch_init(&routes);
+	for (i = 0; i < 4; i++) {
+		add_msg(&mb, "<14>1 2023-11-14T22:13:20.123Z other auditd - - - x=%zu", i);
+		msgbatch_begin(&routes);
+		transport_route_write(&routes.data, &rs[i]);
+		cr_assert_eq(msgbatch_end(&routes), 0);
+	}
+	cr_assert_eq(transport_kafka_send_routed(t, &mb, &routes, &delivered, err, sizeof(err)),
+	             TRANSPORT_OK, "%s", err);
+	topic_read(&c, 4, &g);
+	cr_assert_eq(g.n, 4);
+	for (i = 0; i < 4; i++) {
+		int n = atoi(strstr(g.val[i], "x=") + 2);
+		if (n == 2)
+			cr_assert_null(g.key[i]);
+		else
+			cr_assert_str_eq(g.key[i], n == 0 ? "web07" : n == 1 ? "db03" : "k9");
+	}
 	got_free(&g);
 	transport_kafka.destroy(t);
 	msgbatch_free(&mb);
+	msgbatch_free(&routes);
 	cluster_stop(&c);
 }
 
@@ -638,7 +701,8 @@ static void make_routes(msgbatch_t *routes, const msgbatch_t *mb,
 	msgbatch_init(routes);
 	for (i = 0; i < mb->n; i++) {
 		snprintf(key, sizeof(key), "k%zu", i % 3);
-		r = (transport_route_t){ topics[i % n], strlen(topics[i % n]), key, strlen(key), 1 };
+		r = (transport_route_t){ topics[i % n], strlen(topics[i % n]), key, strlen(key), 1,
+		                         NULL, 0 };
 		msgbatch_begin(routes);
 		transport_route_write(&routes->data, &r);
 		cr_assert_eq(msgbatch_end(routes), 0);
@@ -650,8 +714,10 @@ static void make_routes(msgbatch_t *routes, const msgbatch_t *mb,
 Test(kafka, route_written_and_read_back)
 {
 	const transport_route_t in[] = {
-		{ "audit.a", 7, "host1", 5, 1 }, { "", 0, "k", 1, 1 },
-		{ "t", 1, NULL, 0, 0 }, { "t", 1, "", 0, 1 }, { "", 0, NULL, 0, 0 },
+		{ "audit.a", 7, "host1", 5, 1, NULL, 0 }, { "", 0, "k", 1, 1, NULL, 0 },
+		{ "t", 1, NULL, 0, 0, NULL, 0 }, { "t", 1, "", 0, 1, NULL, 0 },
+		{ "", 0, NULL, 0, 0, NULL, 0 }, { "t", 1, "k", 1, 1, "web1", 4 },
+		{ "", 0, NULL, 0, 0, "h", 1 }, { "", 0, "", 0, 1, "h.example", 9 },
 	};
 	transport_route_t out;
 	buf_t b;
@@ -667,6 +733,9 @@ Test(kafka, route_written_and_read_back)
 		cr_assert_eq(out.key_len, in[i].key_len);
 		if (in[i].key_len > 0)
 			cr_assert(memcmp(out.key, in[i].key, in[i].key_len) == 0);
+		cr_assert_eq(out.host_len, in[i].host_len, "route %zu", i);
+		if (in[i].host_len > 0)
+			cr_assert(memcmp(out.host, in[i].host, in[i].host_len) == 0);
 		buf_free(&b);
 	}
 }
@@ -986,17 +1055,17 @@ Test(kafka, partial_failure_retry_sends_only_the_rest, .timeout = 30)
 	{
 		msgbatch_t one;
 		make_batch(&one, 1000, 1);
-		send_until_ok(t, &one, 3);
+		send_hosts_until_ok(t, &one, 3);
 		msgbatch_free(&one);
 	}
 	broker_set(&c, 2, 0);
-	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	cr_assert_eq(send_hosts(t, &mb, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
 	cr_log_info("down: %s", err);
 	cr_assert_gt(st->delivered, 1, "nothing was delivered to the live brokers");
 	cr_assert_lt(st->delivered, 301);
 	rd_kafka_mock_broker_set_up(c.mc, 2);
-	send_until_ok(t, &mb, 5);
+	send_hosts_until_ok(t, &mb, 5);
 	cr_log_info("produced %llu delivered %llu skipped %llu awaited %llu",
 	            st->produced, st->delivered, st->skipped, st->awaited);
 	cr_assert_gt(st->skipped, 0);
@@ -1260,7 +1329,7 @@ Test(kafka, retry_in_parts_produces_nothing_twice, .timeout = 40)
 	st = transport_kafka_stats(t);
 	make_batch(&mb, 0, 20);
 	broker_set(&c, 1, 0);
-	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	cr_assert_eq(send_hosts(t, &mb, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
 	broker_set(&c, 1, 1);
 	for (i = 0; i < mb.n; i++) {
@@ -1269,7 +1338,7 @@ Test(kafka, retry_in_parts_produces_nothing_twice, .timeout = 40)
 		msgbatch_begin(&part);
 		buf_append(&part.data, m, len);
 		cr_assert_eq(msgbatch_end(&part), 0);
-		send_until_ok(t, &part, 5);
+		send_hosts_until_ok(t, &part, 5);
 		msgbatch_free(&part);
 	}
 	cr_log_info("produced %llu skipped %llu awaited %llu", st->produced, st->skipped,
@@ -1279,7 +1348,7 @@ Test(kafka, retry_in_parts_produces_nothing_twice, .timeout = 40)
 	/* the record is used up: a new batch is produced in full */
 	msgbatch_free(&mb);
 	make_batch(&mb, 100, 5);
-	send_until_ok(t, &mb, 3);
+	send_hosts_until_ok(t, &mb, 3);
 	cr_assert_eq(topic_count(&c), 25);
 	transport_kafka.destroy(t);
 	msgbatch_free(&mb);
@@ -1367,11 +1436,11 @@ Test(kafka, retry_matched_by_content_not_position, .timeout = 30)
 	{
 		msgbatch_t one;
 		make_batch(&one, 1000, 1);
-		send_until_ok(t, &one, 3);
+		send_hosts_until_ok(t, &one, 3);
 		msgbatch_free(&one);
 	}
 	broker_set(&c, 3, 0);
-	cr_assert_eq(transport_kafka.send(t, &first, &delivered, err, sizeof(err)),
+	cr_assert_eq(send_hosts(t, &first, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
 	rd_kafka_mock_broker_set_up(c.mc, 3);
 	/* the retry: 30 new ones first, then the old ones backwards */
@@ -1382,7 +1451,7 @@ Test(kafka, retry_matched_by_content_not_position, .timeout = 30)
 		buf_append(&again.data, m, len);
 		cr_assert_eq(msgbatch_end(&again), 0);
 	}
-	send_until_ok(t, &again, 5);
+	send_hosts_until_ok(t, &again, 5);
 	cr_assert_gt(transport_kafka_stats(t)->skipped, 0);
 	cr_assert_eq(topic_count(&c), 151);
 	topic_read(&c, 151, &g);
