@@ -62,6 +62,12 @@ void transport_route_read(const char *bytes, size_t len, transport_route_t *r)
 	r->key_len = nul != NULL ? len - r->topic_len - 1 : 0;
 }
 
+int transport_uses_tls(const transport_ops_t *ops, const transport_conf_t *c)
+{
+	return (ops->caps & TRANSPORT_CAP_TLS) ||
+	       ((ops->caps & TRANSPORT_CAP_TLS_SWITCH) && c->relp.tls);
+}
+
 int framing_parse(const char *s, framing_t *out)
 {
 	if (strcmp(s, "octet-counted") == 0)

@@ -233,6 +233,10 @@ typedef struct transport_ops {
 	size_t stats_size;
 } transport_ops_t;
 
+/* 1 when OPS with C speaks TLS (TRANSPORT_CAP_TLS, or TRANSPORT_CAP_TLS_SWITCH
+ * switched on): conf.tls applies */
+int transport_uses_tls(const transport_ops_t *ops, const transport_conf_t *c);
+
 /* The transport called NAME, or NULL. */
 const transport_ops_t *transport_find(const char *name);
 const char *transport_names(void);
