@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "deadletter.h"
+#include "syslog_time.h"
 
 #define DEADLETTER_HEADER_MAX 256     /* one entry's header line */
 #define DEADLETTER_PREFIX     "omauditfwd-"
 #define DEADLETTER_SUFFIX     ".deadletter"
+#define NSEC_PER_MSEC         1000000L
 
 static int fail(char *err, size_t errlen, const char *path, const char *what)
 {
@@ -43,8 +45,7 @@ static void reason_name(const char *reason, char out[DEADLETTER_REASON_MAX + 1])
 static size_t header_line(const deadletter_entry_t *e, const struct timespec *now,
                           char out[DEADLETTER_HEADER_MAX])
 {
-	char reason[DEADLETTER_REASON_MAX + 1], klen[32], stamp[32];
-	struct tm tm;
+	char reason[DEADLETTER_REASON_MAX + 1], klen[32], stamp[SYSLOG_3339_MAX];
 	int n;
 
 	reason_name(e->reason, reason);
@@ -52,10 +53,10 @@ static size_t header_line(const deadletter_entry_t *e, const struct timespec *no
 		snprintf(klen, sizeof(klen), "%zu", e->klen);
 	else
 		snprintf(klen, sizeof(klen), "-");
-	gmtime_r(&now->tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(out, DEADLETTER_HEADER_MAX, DEADLETTER_MAGIC "%s.%03ldZ %s %zu %s %zu\n",
-	             stamp, now->tv_nsec / 1000000, reason, e->tlen, klen, e->len);
+	syslog_time_fmt_3339(stamp, (int64_t)now->tv_sec,
+	                     (unsigned)(now->tv_nsec / NSEC_PER_MSEC));
+	n = snprintf(out, DEADLETTER_HEADER_MAX, DEADLETTER_MAGIC "%s %s %zu %s %zu\n",
+	             stamp, reason, e->tlen, klen, e->len);
 	return n > 0 && n < DEADLETTER_HEADER_MAX ? (size_t)n : 0;
 }
 

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "format.h"
 
@@ -219,18 +218,6 @@ void format_unparsed(const format_ops_t *f, const format_conf_t *conf, buf_t *ou
 		conf = &dflt;
 	}
 	f->unparsed_conf(out, conf, line, len, why, host);
-}
-
-void format_rfc3339_utc(buf_t *out, int64_t sec, unsigned msec)
-{
-	struct tm tm;
-	time_t t = (time_t)sec;
-
-	if (gmtime_r(&t, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
-	buf_printf(out, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
-	           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	           msec % 1000);
 }
 
 void format_type_name(buf_t *out, const audit_record_t *r)

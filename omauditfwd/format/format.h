@@ -168,8 +168,6 @@ static inline void format_event_time(const format_event_t *ev, int64_t *sec,
 	*sec = ev->time_from != NULL ? ev->time_sec : ev->recs[0]->sec;
 	*msec = ev->time_from != NULL ? ev->time_msec : ev->recs[0]->msec;
 }
-/* 2023-11-14T22:13:20.123Z */
-void format_rfc3339_utc(buf_t *out, int64_t sec, unsigned msec);
 /* The record's canonical type name, "UNKNOWN[n]" when libaudit has none. */
 void format_type_name(buf_t *out, const audit_record_t *r);
 /* How a format makes text safe. Runs of printable ASCII that is not

@@ -31,6 +31,7 @@
 
 #include "format.h"
 #include "keyset.h"
+#include "syslog_time.h"
 
 #define JSON_MAX_DUP_SUFFIX 9999
 #define JSON_MAX_UPPER_NAME  64   /* longer names get no interpretation */
@@ -510,7 +511,7 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	}
 	buf_append(out, "\"time\":\"", 8);
 	format_event_time(ev, &sec, &msec);
-	format_rfc3339_utc(out, sec, msec);
+	syslog_time_put_3339(out, sec, msec);
 	buf_putc(out, '"');
 	if (ev->time_from != NULL) {
 		buf_append(out, ",\"time_from\":\"", 14);
