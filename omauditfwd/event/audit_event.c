@@ -9,6 +9,7 @@
 #include "audit_event.h"
 #include "buf.h"
 #include "siphash.h"
+#include "clock_ms.h"
 
 #define TABLE_INITIAL_SIZE   256      /* power of two */
 #define ORIGIN_TABLE_MIN     256      /* power of two, chained, grows and shrinks */
@@ -44,7 +45,7 @@ struct audit_event {
 	int64_t ms;                   /* the time its timeout runs from, or NO_CLOCK */
 	size_t bytes;                 /* of its lines */
 	int capped;                   /* a part of an event past a cap */
-	int64_t arrived_ms;           /* audit_joiner_now_ms() at its last record */
+	int64_t arrived_ms;           /* mono_now_ms() at its last record */
 	uint64_t batch;               /* the batch that brought its last record */
 	audit_line_t *lines;
 	size_t nlines, cap;
@@ -379,7 +380,7 @@ static audit_event_t *create_event(audit_joiner_t *j, origin_t *o,
 	ev->msec = r->msec;
 	ev->hash = key_hash(j, o, r->sec, r->msec, r->serial);
 	ev->ms = ms;
-	ev->arrived_ms = audit_joiner_now_ms();
+	ev->arrived_ms = mono_now_ms();
 	ev->batch = j->batch;
 	j->batch_input = 1;
 	table_grow(j);
@@ -433,7 +434,7 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size
 	u->arrived_ms = ev->arrived_ms;
 	u->batch = ev->batch;
 	ev->lines[ev->nlines++] = l;
-	ev->arrived_ms = audit_joiner_now_ms();
+	ev->arrived_ms = mono_now_ms();
 	ev->batch = j->batch;
 	j->batch_input = 1;
 	ev->bytes += len;
@@ -560,7 +561,7 @@ static void batch_ended(audit_joiner_t *j, int committed)
 {
 	if (!j->batch_input)
 		return;
-	j->input_ended_ms = audit_joiner_now_ms();
+	j->input_ended_ms = mono_now_ms();
 	if (committed)
 		j->input_committed = j->batch;
 }
@@ -646,14 +647,6 @@ void audit_joiner_flush(audit_joiner_t *j)
 	while (j->ghead != NULL)
 		if (complete(j, j->ghead, AUDIT_EVENT_END_FLUSH) != 0)
 			return;
-}
-
-int64_t audit_joiner_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * MS_PER_S + ts.tv_nsec / 1000000;
 }
 
 /* Every held event is looked at: they are in the order they were created,

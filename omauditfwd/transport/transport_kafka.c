@@ -67,6 +67,7 @@
 #include "kafka_readback.h"
 #include "kafka_stats.h"
 #include "transport.h"
+#include "clock_ms.h"
 
 #define KAFKA_DEFAULT_PORT       9092
 #define KAFKA_LINGER_MS          "5"
@@ -190,14 +191,6 @@ struct transport {
 };
 
 #define STAT_ADD(t, f, n) __atomic_fetch_add(&(t)->st->f, (n), __ATOMIC_RELAXED)
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int stopping(const transport_t *t)
 {
@@ -1341,7 +1334,7 @@ static transport_rc_t produce_one(transport_t *t, size_t i, long long deadline)
 	tk->idx = (long)i;
 	for (;;) {
 		err = produce_call(t, e, tk);
-		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() >= deadline || t->fatal ||
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || mono_now_ms() >= deadline || t->fatal ||
 		    stopping(t))
 			break;
 		rd_kafka_poll(t->rk, KAFKA_QUEUE_FULL_WAIT_MS);
@@ -1370,7 +1363,7 @@ static transport_rc_t produce_one(transport_t *t, size_t i, long long deadline)
  * or the producer failed fatally. */
 static void await_reports(transport_t *t)
 {
-	long long progress_at = now_ms();
+	long long progress_at = mono_now_ms();
 	unsigned long long seen = t->reports;
 
 	while (t->inflight > 0 && !t->fatal) {
@@ -1380,9 +1373,9 @@ static void await_reports(transport_t *t)
 		rd_kafka_flush(t->rk, KAFKA_POLL_MS);
 		if (t->reports != seen) {
 			seen = t->reports;
-			progress_at = now_ms();
-		} else if (now_ms() - progress_at >= t->conf.io_timeout_ms ||
-		           (stopping(t) && now_ms() - progress_at >= KAFKA_STOP_WAIT_MS)) {
+			progress_at = mono_now_ms();
+		} else if (mono_now_ms() - progress_at >= t->conf.io_timeout_ms ||
+		           (stopping(t) && mono_now_ms() - progress_at >= KAFKA_STOP_WAIT_MS)) {
 			break;
 		}
 	}
@@ -1407,7 +1400,7 @@ static size_t value_budget(const transport_t *t, const kmsg_t *e)
  * error in the entry), -1 no report in time (the batch fails). */
 static int produce_alone(transport_t *t, size_t i)
 {
-	if (produce_one(t, i, now_ms() + t->conf.io_timeout_ms) == TRANSPORT_OK)
+	if (produce_one(t, i, mono_now_ms() + t->conf.io_timeout_ms) == TRANSPORT_OK)
 		await_reports(t);
 	if (t->cur.v[i].state == KM_INFLIGHT || t->fatal)
 		return -1;
@@ -1646,7 +1639,7 @@ transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
 		t->suspect = 1;
 		return TRANSPORT_RETRY;
 	}
-	deadline = now_ms() + t->conf.io_timeout_ms;
+	deadline = mono_now_ms() + t->conf.io_timeout_ms;
 	for (i = 0; i < t->batch_n && !t->fatal; i++)
 		if (t->cur.v[i].state == KM_TODO)
 			produce_one(t, i, deadline);
@@ -1686,9 +1679,9 @@ static transport_rc_t kafka_connect(transport_t *t, char *errstr, size_t errlen)
 	if ((rc = producer_ready(t, errstr, errlen)) != TRANSPORT_OK)
 		return rc;
 	/* in slices, so a shutdown does not wait for the whole timeout */
-	deadline = now_ms() + t->conf.connect_timeout_ms;
+	deadline = mono_now_ms() + t->conf.connect_timeout_ms;
 	do {
-		slice = deadline - now_ms();
+		slice = deadline - mono_now_ms();
 		if (slice > KAFKA_CONNECT_SLICE_MS)
 			slice = KAFKA_CONNECT_SLICE_MS;
 		/* dynamic topics: the cluster answering is all we can know */
@@ -1698,7 +1691,7 @@ static transport_rc_t kafka_connect(transport_t *t, char *errstr, size_t errlen)
 				err = md->topics[0].err;
 			rd_kafka_metadata_destroy(md);
 		}
-	} while (err == RD_KAFKA_RESP_ERR__TIMED_OUT && now_ms() < deadline && !stopping(t));
+	} while (err == RD_KAFKA_RESP_ERR__TIMED_OUT && mono_now_ms() < deadline && !stopping(t));
 	rd_kafka_poll(t->rk, 0);
 	if (err) {
 		snprintf(errstr, errlen, "kafka %s topic %s: %s%s%s", t->brokers,
