@@ -19,6 +19,7 @@
 #include "clock_ms.h"
 #include "pipeline.h"
 #include "reduce.h"
+#include "size_parse.h"
 #include "transport.h"
 
 #define CLI_BATCH_MESSAGES 1024       /* messages per write/send */
@@ -157,12 +158,12 @@ static int positive_int(const char *s, int max, int *out)
 	return 0;
 }
 
-/* a size as rsyslog writes it (reduce_size_parse), at most MAX */
+/* a size as rsyslog writes it (size_parse), at most MAX */
 static int size_arg(const char *s, size_t max, size_t *out)
 {
 	size_t v;
 
-	if (reduce_size_parse(s, &v) != 0 || v > max)
+	if (size_parse(s, &v) != 0 || v > max)
 		return -1;
 	*out = v;
 	return 0;
@@ -751,7 +752,7 @@ int main(int argc, char **argv)
 				                 "(k, m: x 1024)");
 			break;
 		case O_MAXMSG:
-			if (reduce_size_parse(optarg, &max_msg) != 0 ||
+			if (size_parse(optarg, &max_msg) != 0 ||
 			    (max_msg != 0 && max_msg < REDUCE_MIN_LIMIT)) {
 				char want[80];
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "deadletter.h"
+#include "fd_write.h"
 #include "syslog_time.h"
 
 #define DEADLETTER_HEADER_MAX 256     /* one entry's header line */
@@ -60,30 +61,6 @@ static size_t header_line(const deadletter_entry_t *e, const struct timespec *no
 	return n > 0 && n < DEADLETTER_HEADER_MAX ? (size_t)n : 0;
 }
 
-/* writev() all of IOV (CNT entries; consumed): 0 or -1 (errno) */
-static int writev_all(int fd, struct iovec *iov, int cnt)
-{
-	while (cnt > 0) {
-		ssize_t w = writev(fd, iov, cnt);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		while (cnt > 0 && (size_t)w >= iov->iov_len) {
-			w -= (ssize_t)iov->iov_len;
-			iov++;
-			cnt--;
-		}
-		if (cnt > 0) {
-			iov->iov_base = (char *)iov->iov_base + w;
-			iov->iov_len -= (size_t)w;
-		}
-	}
-	return 0;
-}
-
 static int write_entry(int fd, const deadletter_entry_t *e, const struct timespec *now)
 {
 	char head[DEADLETTER_HEADER_MAX];
@@ -104,7 +81,7 @@ static int write_entry(int fd, const deadletter_entry_t *e, const struct timespe
 	iov[3].iov_len = e->msg != NULL ? e->len : 0;
 	iov[4].iov_base = (void *)"\n";
 	iov[4].iov_len = 1;
-	return writev_all(fd, iov, 5);
+	return fd_writev_all(fd, iov, 5);
 }
 
 int deadletter_append(const char *path, const deadletter_entry_t *v, size_t n,
