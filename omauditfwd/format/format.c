@@ -121,7 +121,12 @@ static size_t kept_len(const format_reduce_t *r, size_t len)
 	return len > r->value_max ? r->value_max + FORMAT_CUT_MARKER_MAX / 2 : len;
 }
 
-int format_argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
+/* The cut of R's argument list when it holds more than REDUCE->argv_max
+ * bytes: the first *HEAD and the last *TAIL of its *TOTAL arguments are
+ * kept, the ones between are left out and MARK (*MLEN bytes) says so.
+ * Returns 1 when the list is cut, 0 when it is not (written as it is), -1
+ * when R has no argument list. Counts what it leaves out in REDUCE. */
+static int argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
                      size_t nrecs, const audit_record_t *r, buf_t *scratch,
                      size_t *head, size_t *tail, size_t *total,
                      char mark[FORMAT_CUT_MARKER_MAX], size_t *mlen)
@@ -167,6 +172,45 @@ int format_argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
 	                     n - *head - *tail, cut);
 	*mlen = i < FORMAT_CUT_MARKER_MAX ? i : FORMAT_CUT_MARKER_MAX - 1;
 	return 1;
+}
+
+typedef struct argv_walk {
+	format_argv_put_fn put;
+	void *ud;
+	int reduced;
+	size_t i;          /* the argument being walked */
+	size_t n;          /* elements written */
+	size_t head, tail; /* reduced: the first HEAD and the last TAIL are kept */
+	size_t total;      /* arguments */
+	char mark[FORMAT_CUT_MARKER_MAX];
+	size_t mlen;
+} argv_walk_t;
+
+/* reduced: the first and last arguments, the ones between as one marker */
+static void walk_arg(const char *arg, size_t len, void *ud)
+{
+	argv_walk_t *w = ud;
+	size_t i = w->i++;
+
+	if (!w->reduced || i < w->head || i >= w->total - w->tail)
+		w->put(w->ud, w->n++, arg, len, 0);
+	else if (i == w->head)
+		w->put(w->ud, w->n++, w->mark, w->mlen, 1);
+}
+
+int format_argv_walk(format_reduce_t *reduce, const audit_record_t *const *recs,
+                     size_t nrecs, const audit_record_t *r, buf_t *scratch,
+                     format_argv_put_fn put, void *ud)
+{
+	argv_walk_t w;
+
+	memset(&w, 0, sizeof(w));
+	w.put = put;
+	w.ud = ud;
+	w.reduced = reduce != NULL &&
+	            argv_plan(reduce, recs, nrecs, r, scratch, &w.head, &w.tail,
+	                      &w.total, w.mark, &w.mlen) > 0;
+	return enrich_event_argv(recs, nrecs, r, scratch, walk_arg, &w);
 }
 
 void format_unparsed_reduced(const format_ops_t *f, const format_conf_t *conf,

@@ -535,52 +535,23 @@ static void field_key(kv_out_t *o, audit_view_t type, unsigned nth, const char *
 	buf_putc(o->out, '=');
 }
 
-typedef struct argv_out {
-	kv_out_t *o;
-	int n;
-	size_t i;          /* the argument being walked */
-	size_t head, tail; /* reduced: the first HEAD and the last TAIL are kept */
-	size_t total;
-	char mark[FORMAT_CUT_MARKER_MAX];
-	size_t mlen;
-} argv_out_t;
-
-static void put_arg(const char *arg, size_t len, void *ud)
+/* one element of <TYPE>.argv (format_argv_walk), space-separated */
+static void put_arg(void *ud, size_t nth, const char *arg, size_t len, int marker)
 {
-	argv_out_t *a = ud;
+	kv_out_t *o = ud;
 
-	if (a->n++)
-		buf_putc(a->o->out, ' ');
-	kv_value(a->o, arg, len);
-}
-
-/* reduced: the first and last arguments, the ones between as one marker */
-static void put_arg_reduced(const char *arg, size_t len, void *ud)
-{
-	argv_out_t *a = ud;
-	size_t i = a->i++;
-
-	if (i < a->head || i >= a->total - a->tail) {
-		put_arg(arg, len, ud);
-	} else if (i == a->head) {
-		if (a->n++)
-			buf_putc(a->o->out, ' ');
-		a->o->value(a->o, a->mark, a->mlen);
-	}
+	if (nth)
+		buf_putc(o->out, ' ');
+	if (marker)
+		o->value(o, arg, len);
+	else
+		kv_value(o, arg, len);
 }
 
 /* the argument list of R, as <TYPE>.argv (after its key) */
 static int put_argv(kv_out_t *o, const format_event_t *ev, const audit_record_t *r)
 {
-	argv_out_t a;
-
-	memset(&a, 0, sizeof(a));
-	a.o = o;
-	if (o->reduce != NULL &&
-	    format_argv_plan(o->reduce, ev->recs, ev->nrecs, r, ev->scratch, &a.head, &a.tail,
-	                     &a.total, a.mark, &a.mlen) > 0)
-		return enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg_reduced, &a);
-	return enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a);
+	return format_argv_walk(o->reduce, ev->recs, ev->nrecs, r, ev->scratch, put_arg, o);
 }
 
 static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_record_t *r,
