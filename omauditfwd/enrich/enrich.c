@@ -67,7 +67,8 @@ void enrich_conf_default(enrich_conf_t *c)
 /* Direct-mapped: an id has one slot; a newer id evicts the older. Bounded,
  * O(1), and good enough for the few hundred ids a host really uses. A
  * failed lookup is cached too (name NULL) so unknown ids cost no NSS call
- * per record. */
+ * per record. A cache, not a map (util/hmap.h): eviction on collision is
+ * what bounds it, with no list or count to keep. */
 typedef struct id_entry {
 	unsigned long long id;
 	uint64_t expires_ms;
