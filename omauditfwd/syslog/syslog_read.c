@@ -25,18 +25,25 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Past at most MAX digits at P (P itself when there is none). */
+static const char *skip_digits(const char *p, const char *end, int max)
+{
+	const char *s = p;
+
+	while (p < end && is_digit(*p) && p - s < max)
+		p++;
+	return p;
+}
+
 /* Past "<PRI>", or P when there is none. */
 static const char *skip_pri(const char *p, const char *end)
 {
-	const char *q = p + 1;
-	const char *digits;
+	const char *q;
 
 	if (p >= end || *p != '<')
 		return p;
-	digits = q;
-	while (q < end && is_digit(*q) && q - digits < PRI_DIGITS_MAX)
-		q++;
-	if (q == digits || q >= end || *q != '>')
+	q = skip_digits(p + 1, end, PRI_DIGITS_MAX);
+	if (q == p + 1 || q >= end || *q != '>')
 		return p;
 	return q + 1;
 }
@@ -44,13 +51,11 @@ static const char *skip_pri(const char *p, const char *end)
 /* Past RFC 5424's "VERSION " at P (just after "<PRI>"), or NULL. */
 static const char *skip_version(const char *p, const char *end)
 {
-	const char *v = p;
+	const char *q = skip_digits(p, end, VERSION_DIGITS_MAX);
 
-	while (p < end && is_digit(*p) && p - v < VERSION_DIGITS_MAX)
-		p++;
-	if (p == v || p >= end || *p != ' ')
+	if (q == p || q >= end || *q != ' ')
 		return NULL;
-	return p + 1;
+	return q + 1;
 }
 
 /* Past one token of non-blanks and the single space that ends it, or NULL
@@ -138,8 +143,7 @@ static const char *skip_3164_date(const char *p, const char *end)
 	while (p < end && *p == ' ')
 		p++;
 	d = p;
-	while (p < end && is_digit(*p) && p - d < DAY_DIGITS_MAX)
-		p++;
+	p = skip_digits(p, end, DAY_DIGITS_MAX);
 	if (p == d || p >= end || *p != ' ')
 		return NULL;
 	p++;
