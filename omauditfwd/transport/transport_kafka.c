@@ -745,6 +745,13 @@ static char *brokers_from_target(const transport_conf_t *c)
 
 static void kafka_destroy(transport_t *t);
 
+/* the topic and offset maps of a new T: 0, or -1 (memory) */
+static int maps_init(transport_t *t)
+{
+	return hmap_init(&t->acked, KAFKA_HASH_BUCKETS) != 0 ||
+	       hmap_init(&t->topics, KAFKA_HASH_BUCKETS) != 0 ? -1 : 0;
+}
+
 static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *conf,
                                    char *errstr, size_t errlen)
 {
@@ -772,10 +779,7 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 		snprintf(errstr, errlen, "kafka topicConfParam: no array");
 		return TRANSPORT_CONFIG;
 	}
-	if ((t = calloc(1, sizeof(*t))) == NULL)
-		goto oom;
-	if (hmap_init(&t->acked, KAFKA_HASH_BUCKETS) != 0 ||
-	    hmap_init(&t->topics, KAFKA_HASH_BUCKETS) != 0)
+	if ((t = calloc(1, sizeof(*t))) == NULL || maps_init(t) != 0)
 		goto oom;
 	buf_init(&t->saved);
 	buf_init(&t->spare);
