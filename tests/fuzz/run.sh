@@ -94,7 +94,7 @@ for t in $targets; do
 done
 for p in $pids; do wait "$p" || die "compilation failed"; done
 objs=""
-for f in $core; do objs="$objs $build/obj/$f.o"; done
+for f in $core; do objs="$objs $build/obj/${f##*/}.o"; done
 for t in $targets; do
 	# shellcheck disable=SC2086 # word splitting of flags and objects is meant
 	$cc $CFLAGS -fsanitize=fuzzer "$build/obj/$t.o" $objs $LIBS -o "$build/bin/$t" ||
