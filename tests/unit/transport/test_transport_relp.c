@@ -186,7 +186,7 @@ static transport_t *make(int port, int window, unsigned rebind)
 	c.relp_conn_timeout_s = TIMEOUT_S;
 	c.relp_window = window;
 	c.relp_rebind = rebind;
-	c.relp_stats = &stats;
+	c.stats = &stats;
 	cr_assert_eq(transport_relp.create(&t, &c, err, sizeof(err)), TRANSPORT_OK, "%s", err);
 	return t;
 }
