@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <time.h>
+#include <stdarg.h>
 #include "conf.h"
 #include "syslogd-types.h"
 #include "srUtils.h"
@@ -35,14 +36,16 @@
 #include "statsobj.h"
 #include "glbl.h"
 #include "rsconf.h"
+#include "dirty.h"
 
 #include "join_timer.h"
 #include "pipeline.h"
 #include "reduce.h"
 #include "transport.h"
-#include "spool.h"
 #include "filter.h"
 #include "deadletter.h"
+#include "delivery.h"
+#include "settings.h"
 
 MODULE_TYPE_OUTPUT
 MODULE_TYPE_NOKEEP
@@ -54,24 +57,33 @@ DEFobjCurrIf(glbl)
 
 #define OMAF_DEFAULT_TEMPLATE  "RSYSLOG_SyslogProtocol23Format"
 #define OMAF_ERRSTR_MAX        512
-#define OMAF_RELOG_S           300   /* a lasting failure is logged again */
 
-/* Kafka counters shared by an action and its workers' transports. rsyslog
- * frees the worker instance of a worker it had to cancel at shutdown after
- * the action instance, so the last one out frees them. */
-typedef struct kafka_sink {
-	transport_kafka_stats_t st;
+/* A transport's counters (its ops.counters, ops.stats_size bytes) shared
+ * by an action and its workers' transports. rsyslog frees the worker
+ * instance of a worker it had to cancel at shutdown after the action
+ * instance, so the last one out frees them. */
+typedef struct stats_sink {
 	int refs;
-} kafka_sink_t;
+	unsigned long long st[];  /* the transport's stats block */
+} stats_sink_t;
 
-static kafka_sink_t *sink_ref(kafka_sink_t *k)
+static stats_sink_t *sink_new(size_t size)
+{
+	stats_sink_t *k = calloc(1, sizeof(*k) + size);
+
+	if (k != NULL)
+		k->refs = 1;
+	return k;
+}
+
+static stats_sink_t *sink_ref(stats_sink_t *k)
 {
 	if (k != NULL)
 		__atomic_fetch_add(&k->refs, 1, __ATOMIC_ACQ_REL);
 	return k;
 }
 
-static void sink_unref(kafka_sink_t *k)
+static void sink_unref(stats_sink_t *k)
 {
 	if (k != NULL && __atomic_sub_fetch(&k->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		free(k);
@@ -81,10 +93,8 @@ typedef struct _instanceData {
 	uchar *tplName;
 	char *target;               /* the first of targets */
 	char **targets;             /* target="..." or target=[...] */
-	transport_stream_stats_t sstats; /* tcp, tls, relp: impstats (atomic) */
-	transport_relp_stats_t rstats;   /* relp: impstats (atomic) */
-	int relp_set;               /* a relp-only parameter was given */
-	int stream_timeouts_set;    /* timeout.connect or timeout.io was given */
+	transport_stream_stats_t sstats; /* TRANSPORT_CAP_STREAM_STATS: impstats (atomic) */
+	unsigned char given[SET_COUNT]; /* the parameters given (settings.h ids) */
 	char *app_name;
 	const transport_ops_t *transport;
 	transport_conf_t tconf;
@@ -93,15 +103,7 @@ typedef struct _instanceData {
 	int join;
 	audit_joiner_conf_t jconf;
 	audit_joiner_t *joiner;     /* NULL when join="off" */
-	char *spool_path;           /* events held at shutdown (NULL: no workDirectory) */
-	char spool_ident[SPOOL_IDENTITY_MAX]; /* at the top of its spool file */
-	int spool_claimed;          /* its spool file's name is claimed (see claim_spool) */
-	int spool_pending;          /* the spool file is to be fed in (atomic) */
-	int spool_checked;          /* setup_spool() ran (under its lock) */
-	int spool_warned;           /* shutdown spooling reported (atomic) */
-	pthread_mutex_t spool_mu;   /* held by the batch that feeds the spool */
-	spool_t spool;              /* the spool being fed, loaded once */
-	size_t spool_next;          /* its first line not yet delivered */
+	delivery_t dlv;             /* the shutdown spool and its policy (delivery.h) */
 	int flush_requested;        /* HUP: complete held events (atomic) */
 	join_timer_t *jtimer;       /* started by the first worker (atomic),
 	                             * stopped by freeInstance */
@@ -127,7 +129,8 @@ typedef struct _instanceData {
 	int topic_tpl, key_tpl;     /* ... then these (their index; 0: none) */
 	intctr_t topics_renamed;    /* messages whose topic was made valid (atomic) */
 	int renamed_warned;         /* ... logged once (atomic) */
-	kafka_sink_t *ksink;        /* the workers' producers count here */
+	stats_sink_t *sink;         /* the workers' transports count here (NULL:
+	                             * the transport has no counters of its own) */
 	char *deadletter_path;      /* kafka: messages refused for good (NULL: no
 	                             * workDirectory; they keep the batch failed) */
 	int deadletter_checked;     /* setup_deadletter() ran (under its lock) */
@@ -136,9 +139,7 @@ typedef struct _instanceData {
 	char *tls_myprivkey;
 	char *tls_minversion;
 	char **tls_permittedpeers;
-	int tls_authmode_set;       /* tls.authmode given (for the anon warning) */
 	char *relp_tlslib;          /* the string of tls.tlsLib */
-	int leef_set;               /* a leef.* parameter was given */
 	char **filter_rules;        /* filter=[...] */
 	size_t n_filter_rules;
 	char *filter_file;          /* filter.file: read at load and on HUP */
@@ -148,10 +149,8 @@ typedef struct _instanceData {
 	char *attack_mapping;       /* attack.mapping */
 	attack_map_t *attack_map;
 	int ancestry;               /* ancestry="on" */
-	int ancestry_set;           /* an ancestry.* parameter was given */
 	ancestry_conf_t aconf;
 	ancestry_t *ancestry_table;
-	int resend_set;             /* resendWindow given (tcp and tls only) */
 	long long max_message_size; /* maxMessageSize; -1: not given (default) */
 } instanceData;
 
@@ -167,18 +166,12 @@ typedef struct wrkrInstanceData {
 	pipeline_t *pipe;
 	transport_t *tr;
 	const transport_ops_t *ops; /* pData->transport, kept for freeWrkrInstance */
-	kafka_sink_t *ksink;
+	stats_sink_t *sink;
 	msgbatch_t batch;
 	buf_t route;                /* the route of one message (see message_route) */
 	uint64_t renamed;           /* topics made valid in this batch */
-	int failing;                /* last attempt failed: log recovery once */
-	int stop_logged;            /* shutdown with a batch not delivered: logged */
-	time_t failing_since, failing_logged;
-	unsigned long failures;     /* attempts failed since failing_since */
-	spool_held_t held;          /* messages handed back to rsyslog, not yet settled */
-	char *spool_path;           /* copies: freeWrkrInstance may come after */
-	char *spool_ident;
-	char *statsname;            /* freeInstance (see kafka_sink_t) */
+	delivery_worker_t dw;       /* outages, messages handed back (delivery.h);
+	                             * it may outlive pData (see stats_sink_t) */
 	int hup;                    /* HUP: reconnect, set by rsyslog's HUP thread
 	                             * and acted on by the worker (atomic) */
 } wrkrInstanceData_t;
@@ -188,84 +181,64 @@ static const actWrkrIParams_t *message_line(const instanceData *pData,
 static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
                          unsigned i, const char **route, size_t *len, int count);
 
-/* action parameters: names follow omfwd's where it has them */
-static struct cnfparamdescr actpdescr[] = {
-	{ "template", eCmdHdlrGetWord, 0 },
-	{ "target", eCmdHdlrArray, 0 },     /* required for tcp: checked below */
-	{ "port", eCmdHdlrGetWord, 0 },
-	{ "transport", eCmdHdlrGetWord, 0 },
-	{ "framing", eCmdHdlrGetWord, 0 },
-	{ "format", eCmdHdlrGetWord, 0 },
-	{ "unparsed", eCmdHdlrGetWord, 0 },
-	{ "syslog.header", eCmdHdlrGetWord, 0 },
-	{ "syslog.appname", eCmdHdlrGetWord, 0 },
-	{ "syslog.facility", eCmdHdlrGetWord, 0 },
-	{ "syslog.severity", eCmdHdlrGetWord, 0 },
-	{ "leef.version", eCmdHdlrGetWord, 0 },
-	{ "leef.delimiter", eCmdHdlrGetWord, 0 },
-	{ "timeout.connect", eCmdHdlrPositiveInt, 0 },
-	{ "timeout.io", eCmdHdlrPositiveInt, 0 },
-	{ "failback.interval", eCmdHdlrPositiveInt, 0 },
-	{ "resendWindow", eCmdHdlrSize, 0 },
-	{ "join", eCmdHdlrBinary, 0 },
-	{ "join.timeout", eCmdHdlrPositiveInt, 0 },
-	{ "join.maxpending", eCmdHdlrPositiveInt, 0 },
-	{ "join.maxrecords", eCmdHdlrPositiveInt, 0 },
-	{ "join.maxbytes", eCmdHdlrSize, 0 },
-	{ "enrich", eCmdHdlrBinary, 0 },
-	{ "enrich.ids", eCmdHdlrGetWord, 0 },
-	{ "enrich.hostname", eCmdHdlrBinary, 0 },
-	{ "trusted", eCmdHdlrBinary, 0 },
-	{ "statsname", eCmdHdlrGetWord, 0 },
-	{ "maxMessageSize", eCmdHdlrSize, 0 },
-	/* transport="kafka": named as omkafka names them */
-	{ "broker", eCmdHdlrArray, 0 },
-	{ "topic", eCmdHdlrGetWord, 0 },
-	{ "key", eCmdHdlrGetWord, 0 },
-	{ "compression", eCmdHdlrGetWord, 0 },
-	{ "confParam", eCmdHdlrArray, 0 },
-	{ "topicConfParam", eCmdHdlrArray, 0 },
-	{ "closeTimeout", eCmdHdlrPositiveInt, 0 },
-	{ "dynaTopic", eCmdHdlrBinary, 0 },
-	{ "dynaKey", eCmdHdlrBinary, 0 },
-	{ "kafkaHeader", eCmdHdlrArray, 0 },
-	/* transport="tls": named as omfwd's StreamDriver parameters */
-	{ "tls.cacert", eCmdHdlrString, 0 },
-	{ "tls.mycert", eCmdHdlrString, 0 },
-	{ "tls.myprivkey", eCmdHdlrString, 0 },
-	{ "tls.authmode", eCmdHdlrGetWord, 0 },
-	{ "tls.permittedpeer", eCmdHdlrArray, 0 },
-	{ "tls.minversion", eCmdHdlrGetWord, 0 },
-	/* event filters (filter.h) */
-	{ "filter", eCmdHdlrArray, 0 },
-	{ "filter.file", eCmdHdlrString, 0 },
-	/* ATT&CK tags (attack.h) */
-	{ "attack", eCmdHdlrBinary, 0 },
-	{ "attack.mapping", eCmdHdlrString, 0 },
-	/* process ancestry (ancestry.h) */
-	{ "ancestry", eCmdHdlrBinary, 0 },
-	{ "ancestry.depth", eCmdHdlrPositiveInt, 0 },
-	{ "ancestry.maxprocs", eCmdHdlrPositiveInt, 0 },
-	/* transport="relp": named as omrelp names them (with tls.cacert,
-	 * tls.mycert, tls.myprivkey, tls.authmode, tls.permittedpeer above) */
-	{ "tls", eCmdHdlrBinary, 0 },
-	{ "tls.tlsLib", eCmdHdlrGetWord, 0 },
-	{ "timeout", eCmdHdlrPositiveInt, 0 },
-	{ "conn.timeout", eCmdHdlrPositiveInt, 0 },
-	{ "windowSize", eCmdHdlrPositiveInt, 0 },
-	{ "rebindInterval", eCmdHdlrNonNegInt, 0 },
-};
-static struct cnfparamblk actpblk = {
-	CNFPARAMBLK_VERSION,
-	sizeof(actpdescr) / sizeof(struct cnfparamdescr),
-	actpdescr
-};
+/* action parameters: the settings table's rows (settings.h) that are not
+ * the CLI's own, in table order (pvals[i] is setting i), built at modInit */
+#define OMAF_NPARAMS SET_CLI_HOST
+static struct cnfparamdescr actpdescr[OMAF_NPARAMS];
+static struct cnfparamblk actpblk = { CNFPARAMBLK_VERSION, OMAF_NPARAMS, actpdescr };
+
+/* rsyslog's parser for a row of the table: numbers, sizes and switches as
+ * rsyslog reads them (range-checked after, from the table), words up to a
+ * space, text as it is */
+static ecslCmdHdrlType param_type(const setting_t *s)
+{
+	switch (s->type) {
+	case SETTING_BOOL: return eCmdHdlrBinary;
+	case SETTING_INT: return s->min >= 1 ? eCmdHdlrPositiveInt : eCmdHdlrNonNegInt;
+	case SETTING_SIZE: return eCmdHdlrSize;
+	case SETTING_LIST: return eCmdHdlrArray;
+	case SETTING_TEXT: return s->flags & SETTING_ONE_WORD ? eCmdHdlrGetWord : eCmdHdlrString;
+	default: return eCmdHdlrGetWord;
+	}
+}
+
+static void build_params(void)
+{
+	int i;
+
+	for (i = 0; i < OMAF_NPARAMS; i++) {
+		actpdescr[i].name = settings_get((setting_id_t)i)->name;
+		actpdescr[i].type = param_type(settings_get((setting_id_t)i));
+		actpdescr[i].flags = 0;
+	}
+}
+
+/* the delivery unit's messages, as rsyslog's own */
+static void log_delivery(delivery_level_t level, delivery_code_t code, int errnum,
+                         const char *text)
+{
+	static const rsRetVal codes[] = {
+		[DELIVERY_CODE_OK] = RS_RET_OK, [DELIVERY_CODE_ERR] = RS_RET_ERR,
+		[DELIVERY_CODE_SUSPENDED] = RS_RET_SUSPENDED,
+		[DELIVERY_CODE_NOMEM] = RS_RET_OUT_OF_MEMORY,
+	};
+	static const int severities[] = {
+		[DELIVERY_ERROR] = LOG_ERR, [DELIVERY_WARNING] = LOG_WARNING,
+		[DELIVERY_INFO] = LOG_INFO, [DELIVERY_DEBUG] = LOG_DEBUG,
+	};
+
+	if (level == DELIVERY_DEBUG) {
+		DBGPRINTF("%s\n", text);
+		return;
+	}
+	LogMsg(errnum, codes[code], severities[level], "%s", text);
+}
 
 BEGINcreateInstance
 CODESTARTcreateInstance
-	pthread_mutex_init(&pData->spool_mu, NULL);
+	delivery_init(&pData->dlv, log_delivery);
 	pthread_mutex_init(&pData->filter_mu, NULL);
-	pData->transport = &transport_tcp;
+	pData->transport = transport_find(settings_get(SET_TRANSPORT)->dflt);
 	transport_conf_default(&pData->tconf);
 	pipeline_conf_default(&pData->pconf);
 	pData->join = 1;
@@ -290,7 +263,7 @@ CODESTARTcreateWrkrInstance
 	msgbatch_init(&pWrkrData->batch);
 	buf_init(&pWrkrData->route);
 	pWrkrData->ops = pWrkrData->pData->transport;
-	pWrkrData->ksink = sink_ref(pWrkrData->pData->ksink);
+	pWrkrData->sink = sink_ref(pWrkrData->pData->sink);
 	CHKmalloc(pWrkrData->pipe = pipeline_new(&pWrkrData->pData->pconf,
 	                                         &pWrkrData->pData->stats));
 	CHKiRet(setup_deadletter(pWrkrData->pData));
@@ -305,10 +278,8 @@ CODESTARTcreateWrkrInstance
 	}
 	CHKiRet(setup_spool(pWrkrData->pData));
 	start_join_timer(pWrkrData->pData);
-	CHKmalloc(pWrkrData->statsname = strdup(pWrkrData->pData->statsname));
-	if (pWrkrData->pData->spool_path != NULL)
-		CHKmalloc(pWrkrData->spool_path = strdup(pWrkrData->pData->spool_path));
-	CHKmalloc(pWrkrData->spool_ident = strdup(pWrkrData->pData->spool_ident));
+	if (delivery_worker_init(&pWrkrData->dw, &pWrkrData->pData->dlv) != 0)
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
 finalize_it:
 ENDcreateWrkrInstance
 
@@ -323,16 +294,15 @@ static transport_rc_t send_batch(const instanceData *pData, transport_t *tr,
                                  size_t *delivered, char *errstr, size_t errlen)
 {
 	if (pData->pconf.routes)
-		return transport_kafka_send_routed(tr, mb, pipeline_routes(pipe), delivered,
-		                                   errstr, errlen);
+		return pData->transport->send_routed(tr, mb, pipeline_routes(pipe), delivered,
+		                                     errstr, errlen);
 	return pData->transport->send(tr, mb, delivered, errstr, errlen);
 }
 
 /* Shutdown: the events still held belong to batches rsyslog considers
  * delivered. Send them (complete as they are) with a connection of our
- * own; what cannot be sent goes to the spool file for the next start (see
- * spool.h), or, without a work directory, is reported lost with its count.
- * Never silently. */
+ * own; what cannot be sent goes to the spool file for the next start, or
+ * is reported lost with its count (delivery_held_unsent). Never silently. */
 static void flush_at_shutdown(instanceData *pData)
 {
 	audit_joiner_stats_t st;
@@ -340,8 +310,7 @@ static void flush_at_shutdown(instanceData *pData)
 	transport_t *tr = NULL;
 	msgbatch_t mb;
 	char errstr[OMAF_ERRSTR_MAX] = "out of memory";
-	char spoolerr[OMAF_ERRSTR_MAX];
-	size_t delivered, nev, nlines;
+	size_t delivered;
 	int ok = 0;
 
 	if (pData->joiner == NULL)
@@ -351,9 +320,7 @@ static void flush_at_shutdown(instanceData *pData)
 		return;
 	msgbatch_init(&mb);
 	if ((pipe = pipeline_new(&pData->pconf, &pData->stats)) == NULL) {
-		LogError(0, RS_RET_OUT_OF_MEMORY, "omauditfwd[%s]: %s: %llu incomplete audit "
-		         "events held at shutdown are lost: out of memory", pData->statsname,
-		         pData->where, (unsigned long long)st.pending);
+		delivery_held_nomem(&pData->dlv, (unsigned long long)st.pending);
 		return;
 	}
 	pipeline_batch_begin(pipe);
@@ -365,25 +332,9 @@ static void flush_at_shutdown(instanceData *pData)
 		     TRANSPORT_OK;
 	if (ok) {
 		pipeline_batch_commit(pipe);
-	} else if (pData->spool_path == NULL) {
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: %llu incomplete audit "
-		         "events held at shutdown could not be delivered and are lost (set "
-		         "global(workDirectory) to keep them for the next start): %s",
-		         pData->statsname, pData->where, (unsigned long long)st.pending, errstr);
-		pipeline_batch_rollback(pipe);
-	} else if (spool_append_completed(pData->spool_path, pData->spool_ident, pData->joiner,
-	                                  &nev, &nlines,
-	                                  spoolerr, sizeof(spoolerr)) == 0) {
-		LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %s: %zu incomplete "
-		       "audit events (%zu records) held at shutdown could not be delivered (%s); "
-		       "saved to %s, sent after the next start", pData->statsname, pData->where,
-		       nev, nlines, errstr, pData->spool_path);
-		pipeline_batch_rollback(pipe);
 	} else {
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: %llu incomplete audit "
-		         "events held at shutdown could not be delivered (%s) nor saved, and "
-		         "are lost: %s", pData->statsname, pData->where,
-		         (unsigned long long)st.pending, errstr, spoolerr);
+		delivery_held_unsent(&pData->dlv, pData->joiner, (unsigned long long)st.pending,
+		                     errstr);
 		pipeline_batch_rollback(pipe);
 	}
 	if (tr != NULL)
@@ -443,70 +394,20 @@ static void start_join_timer(instanceData *pData)
 }
 
 /* After a start that found a spool file, batches feed its lines to the
- * pipeline ahead of their own, SPOOL_FEED_MAX at a time, one batch at a
- * time (the feeder holds spool_mu until its batch is delivered or not);
- * the file is removed when every line has been delivered. A restart in the
- * middle feeds it again from the start: at-least-once. Returns the index
- * after the last line fed, or 0 when this batch feeds nothing. */
-#define SPOOL_FEED_MAX 10000
+ * pipeline ahead of their own (delivery_feed_begin says which). Returns
+ * the token for delivery_feed_end, 0 when this batch feeds nothing. */
 static size_t feed_spool(wrkrInstanceData_t *pWrkrData)
 {
-	instanceData *const pData = pWrkrData->pData;
-	char err[OMAF_ERRSTR_MAX], bad[PATH_MAX + 16];
-	size_t i, end;
-	int rc;
+	const audit_line_t *lines;
+	size_t token, n, i;
 
-	if (!__atomic_load_n(&pData->spool_pending, __ATOMIC_ACQUIRE) ||
-	    pthread_mutex_trylock(&pData->spool_mu) != 0)
-		return 0;
-	if (pData->spool.buf == NULL) {
-		if ((rc = spool_load(pData->spool_path, &pData->spool, err, sizeof(err))) <= 0) {
-			__atomic_store_n(&pData->spool_pending, 0, __ATOMIC_RELEASE);
-			if (rc < 0) {
-				/* set it aside so that it is not tried again and again */
-				snprintf(bad, sizeof(bad), "%s.bad", pData->spool_path);
-				LogError(0, RS_RET_ERR, "omauditfwd[%s]: %s; renamed to %s",
-				         pData->statsname, err, rename(pData->spool_path, bad) == 0 ?
-				         bad : "(rename failed, left in place)");
-			}
-			pthread_mutex_unlock(&pData->spool_mu);
-			return 0;
-		}
-		pData->spool_next = 0;
-	}
-	end = pData->spool_next + SPOOL_FEED_MAX;
-	if (end > pData->spool.nlines)
-		end = pData->spool.nlines;
-	for (i = pData->spool_next; i < end; i++)
-		if (pipeline_process_routed(pWrkrData->pipe, pData->spool.lines[i].p,
-		                            pData->spool.lines[i].len, NULL, 0,
-		                            pData->spool.lines[i].tag, pData->spool.lines[i].tag_len,
+	token = delivery_feed_begin(&pWrkrData->pData->dlv, &lines, &n);
+	for (i = 0; i < n; i++)
+		if (pipeline_process_routed(pWrkrData->pipe, lines[i].p, lines[i].len, NULL, 0,
+		                            lines[i].tag, lines[i].tag_len,
 		                            &pWrkrData->batch) != 0)
 			break;
-	return end > 0 ? end : (size_t)-1;   /* an empty file: just remove it */
-}
-
-/* the batch that fed the spool up to FED is over (DELIVERED or not) */
-static void spool_fed(instanceData *pData, size_t fed, int delivered)
-{
-	if (delivered) {
-		pData->spool_next = fed == (size_t)-1 ? pData->spool.nlines : fed;
-		if (pData->spool_next >= pData->spool.nlines) {
-			if (unlink(pData->spool_path) != 0 && errno != ENOENT)
-				LogError(errno, RS_RET_ERR, "omauditfwd[%s]: cannot remove spool file "
-				         "%s (its events were delivered; remove it by hand, or they are "
-				         "sent again at the next start)", pData->statsname,
-				         pData->spool_path);
-			else
-				LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s: the %zu records "
-				       "saved at the last shutdown are delivered; %s removed",
-				       pData->statsname, pData->where, pData->spool.nlines,
-				       pData->spool_path);
-			spool_free(&pData->spool);
-			__atomic_store_n(&pData->spool_pending, 0, __ATOMIC_RELEASE);
-		}
-	}
-	pthread_mutex_unlock(&pData->spool_mu);
+	return token;
 }
 
 static void free_strings(char **v)
@@ -574,10 +475,8 @@ CODESTARTfreeInstance
 	audit_joiner_free(pData->joiner);
 	enrich_free(pData->enricher);
 	free(pData->statsname);
-	free(pData->spool_path);
 	free(pData->deadletter_path);
-	spool_free(&pData->spool);
-	pthread_mutex_destroy(&pData->spool_mu);
+	delivery_free(&pData->dlv);
 	free(pData->kafka_brokers);
 	free(pData->kafka_topic);
 	free(pData->kafka_key);
@@ -595,32 +494,8 @@ CODESTARTfreeInstance
 	free(pData->target);
 	free_strings(pData->targets);
 	free(pData->app_name);
-	sink_unref(pData->ksink);
+	sink_unref(pData->sink);
 ENDfreeInstance
-
-/* The worker is freed with messages it handed back to rsyslog still
- * unsettled: rsyslog cancelled it at shutdown while retrying them and drops
- * them (8.2302 does not save a cancelled worker's batch). Keep them. */
-static void save_dropped(wrkrInstanceData_t *pWrkrData)
-{
-	char err[OMAF_ERRSTR_MAX];
-
-	if (pWrkrData->held.n == 0)
-		return;
-	if (pWrkrData->spool_path != NULL &&
-	    spool_append(pWrkrData->spool_path, pWrkrData->spool_ident, pWrkrData->held.v,
-	                 pWrkrData->held.n, err,
-	                 sizeof(err)) == 0)
-		LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %zu messages of the "
-		       "batch rsyslog dropped when it stopped this worker are saved to %s and "
-		       "sent after the next start", pWrkrData->statsname, pWrkrData->held.n,
-		       pWrkrData->spool_path);
-	else
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %zu messages of the batch "
-		         "rsyslog dropped when it stopped this worker are lost: %s",
-		         pWrkrData->statsname, pWrkrData->held.n, pWrkrData->spool_path != NULL ?
-		         err : "no global(workDirectory) to save them in");
-}
 
 /* the messages of a batch just handed back to rsyslog (HOLD) or settled */
 static void track_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
@@ -630,7 +505,7 @@ static void track_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const p
 	size_t rlen;
 	unsigned i;
 
-	if (!hold && pWrkrData->held.n == 0)
+	if (!hold && delivery_held(&pWrkrData->dw) == 0)
 		return;
 	for (i = 0; i < nParams; i++) {
 		const actWrkrIParams_t *prm = message_line(pWrkrData->pData, pParams, i);
@@ -638,25 +513,21 @@ static void track_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const p
 		if (message_route(pWrkrData, pParams, i, &route, &rlen, 0) != 0)
 			continue;   /* out of memory: not kept (it is also not settled) */
 		if (hold)
-			(void)spool_held_add(&pWrkrData->held, (const char *)prm->param,
-			                     prm->lenStr, route, rlen);
+			(void)delivery_hold(&pWrkrData->dw, (const char *)prm->param, prm->lenStr,
+			                    route, rlen);
 		else
-			spool_held_remove(&pWrkrData->held, (const char *)prm->param, prm->lenStr,
-			                  route, rlen);
+			delivery_settle(&pWrkrData->dw, (const char *)prm->param, prm->lenStr,
+			                route, rlen);
 	}
 }
 
 BEGINfreeWrkrInstance
 CODESTARTfreeWrkrInstance
-	/* no pData here: see kafka_sink_t */
-	save_dropped(pWrkrData);
-	spool_held_free(&pWrkrData->held);
-	free(pWrkrData->spool_path);
-	free(pWrkrData->spool_ident);
-	free(pWrkrData->statsname);
+	/* no pData here: see stats_sink_t */
+	delivery_worker_free(&pWrkrData->dw);   /* saves what rsyslog dropped */
 	if (pWrkrData->tr != NULL)
 		pWrkrData->ops->destroy(pWrkrData->tr);
-	sink_unref(pWrkrData->ksink);
+	sink_unref(pWrkrData->sink);
 	pipeline_free(pWrkrData->pipe);
 	msgbatch_free(&pWrkrData->batch);
 	buf_free(&pWrkrData->route);
@@ -668,42 +539,16 @@ CODESTARTdbgPrintInstInfo
 	          pData->transport->name, pData->pconf.format->name, pData->join);
 ENDdbgPrintInstInfo
 
-/* Log a delivery failure once per outage (rsyslog retries every
- * resumeInterval: one line each time would flood), and the recovery once.
- * Every message names the action (its statsname) and the target. */
+/* A delivery attempt failed (logged once per outage, see delivery.h);
+ * whether the transport is stopping is the glue's to tell. */
 static void note_failure(wrkrInstanceData_t *const pWrkrData, const char *errstr)
 {
-	instanceData *const pData = pWrkrData->pData;
-	time_t now = time(NULL);
+	const instanceData *const pData = pWrkrData->pData;
+	const int stopping = pData->tconf.should_stop != NULL && pData->tconf.should_stop();
 
-	if (!pWrkrData->failing) {
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: action suspended, "
-		         "rsyslog keeps the data and retries: %s", pData->statsname,
-		         pData->where, errstr);
-		pWrkrData->failing_since = pWrkrData->failing_logged = now;
-		pWrkrData->failures = 0;
-	} else if (now - pWrkrData->failing_logged >= OMAF_RELOG_S) {
-		/* an error that does not pass (authorization, a message too large)
-		 * must not go quiet while the queue fills */
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: still suspended after %ld s "
-		         "and %lu failed attempts: %s", pData->statsname, pData->where,
-		         (long)(now - pWrkrData->failing_since), pWrkrData->failures, errstr);
-		pWrkrData->failing_logged = now;
-	} else {
-		DBGPRINTF("omauditfwd[%s]: still failing: %s\n", pData->statsname, errstr);
-	}
-	pWrkrData->failures++;
-	pWrkrData->failing = 1;
-}
-
-static void note_success(wrkrInstanceData_t *const pWrkrData)
-{
-	instanceData *const pData = pWrkrData->pData;
-
-	if (pWrkrData->failing)
-		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s: delivering again",
-		       pData->statsname, pData->where);
-	pWrkrData->failing = 0;
+	delivery_failed(&pWrkrData->dw, errstr, time(NULL), stopping,
+	                stopping && pWrkrData->ops->undelivered != NULL ?
+	                pWrkrData->ops->undelivered(pWrkrData->tr) : 0);
 }
 
 /* rsyslog cancels a worker that does not finish in time at shutdown. A
@@ -712,25 +557,6 @@ static void note_success(wrkrInstanceData_t *const pWrkrData)
  * so let them finish and take the cancellation afterwards. */
 #define NO_CANCEL_BEGIN(old) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &(old))
 #define NO_CANCEL_END(old) pthread_setcancelstate((old), NULL)
-
-/* Shutting down while the collector does not take a batch: rsyslog keeps
- * retrying it until it cancels this worker, and rsyslog 8.2302 does not
- * save the batch of a cancelled worker, even with queue.saveOnShutdown
- * (the rest of the queue it does save). Say so, with the count, once. */
-static void note_stop_failure(wrkrInstanceData_t *const pWrkrData, const char *errstr)
-{
-	instanceData *const pData = pWrkrData->pData;
-
-	if (pWrkrData->stop_logged)
-		return;
-	pWrkrData->stop_logged = 1;
-	LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: shutting down with %zu messages "
-	         "of the batch in hand not delivered: when rsyslog cancels this worker "
-	         "(queue.timeoutShutdown, queue.timeoutActionCompletion) that batch is lost; "
-	         "the rest of the queue is kept with queue.saveOnShutdown: %s",
-	         pData->statsname, pData->where,
-	         transport_kafka_undelivered(pWrkrData->tr), errstr);
-}
 
 /* A HUP asked for a new connection: done here, in the worker's thread,
  * never under a send in progress. */
@@ -747,17 +573,13 @@ CODESTARTtryResume
 	NO_CANCEL_BEGIN(cancel_state);
 	/* shutting down: the next commit saves the batch to the spool file
 	 * rather than leaving rsyslog to drop it */
-	if (pWrkrData->pData->spool_path != NULL && shutting_down())
+	if (delivery_spool_path(&pWrkrData->pData->dlv) != NULL && shutting_down())
 		FINALIZE;
 	reconnect_if_hup(pWrkrData);
 	if (!pWrkrData->pData->transport->is_connected(pWrkrData->tr)) {
 		if (pWrkrData->pData->transport->connect(pWrkrData->tr, errstr,
 		                                         sizeof(errstr)) != TRANSPORT_OK) {
 			note_failure(pWrkrData, errstr);
-			if (pWrkrData->pData->spool_path == NULL &&
-			    pWrkrData->pData->tconf.kafka_should_stop != NULL &&
-			    pWrkrData->pData->tconf.kafka_should_stop())
-				note_stop_failure(pWrkrData, errstr);
 			ABORT_FINALIZE(RS_RET_SUSPENDED);
 		}
 	}
@@ -782,10 +604,10 @@ static const actWrkrIParams_t *message_line(const instanceData *pData,
 	return &actParam(pParams, pData->ntpls, i, 0);
 }
 
-/* The route of message I (dynaTopic, dynaKey): its topic template's text
- * made a valid topic name, then NUL and its key template's text when
- * dynaKey is on (transport_kafka_send_routed) into *ROUTE, valid until the
- * next call; NULL (*LEN 0) when the action has no routes. COUNT: count a
+/* The route of message I (dynaTopic, dynaKey; transport_route_t): its
+ * topic template's text made a valid topic name, and its key template's
+ * text when dynaKey is on, encoded (transport_route_write) into *ROUTE,
+ * valid until the next call; NULL (*LEN 0) when the action has no routes. COUNT: count a
  * topic made valid (once per delivery attempt). 0, or -1 when memory ran
  * out. */
 static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
@@ -793,9 +615,9 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 {
 	instanceData *const pData = pWrkrData->pData;
 	char topic[TRANSPORT_KAFKA_TOPIC_MAX + 1];
+	transport_route_t r = { "", 0, NULL, 0, 0 };
 	const actWrkrIParams_t *prm;
 	const char *text;
-	size_t n;
 	int changed;
 
 	*route = NULL;
@@ -806,9 +628,9 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 	if (pData->topic_tpl) {
 		prm = &actParam(pParams, pData->ntpls, i, pData->topic_tpl);
 		text = prm->param != NULL ? (const char *)prm->param : "";
-		n = transport_kafka_topic_fix(text, prm->param != NULL ? prm->lenStr : 0, topic,
-		                              &changed);
-		buf_append(&pWrkrData->route, topic, n);
+		r.topic = topic;
+		r.topic_len = transport_kafka_topic_fix(text, prm->param != NULL ? prm->lenStr : 0,
+		                                        topic, &changed);
 		if (changed) {
 			pWrkrData->renamed += count != 0;
 			if (!__atomic_exchange_n(&pData->renamed_warned, 1, __ATOMIC_ACQ_REL))
@@ -822,16 +644,48 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 	}
 	if (pData->key_tpl) {
 		prm = &actParam(pParams, pData->ntpls, i, pData->key_tpl);
-		buf_append(&pWrkrData->route, "", 1);
-		if (prm->param != NULL)
-			buf_append(&pWrkrData->route, (const char *)prm->param, prm->lenStr);
+		r.has_key = 1;
+		r.key = prm->param != NULL ? (const char *)prm->param : "";
+		r.key_len = prm->param != NULL ? prm->lenStr : 0;
 	}
+	transport_route_write(&pWrkrData->route, &r);
 	buf_reserve(&pWrkrData->route, 1);      /* a base even when empty */
 	if (pWrkrData->route.oom)
 		return -1;
 	*route = pWrkrData->route.p;
 	*len = pWrkrData->route.len;
 	return 0;
+}
+
+/* The lines of the batch with their routes as tags, in LINES (N of them)
+ * and ROUTES (which the tags point into). 0, or -1 when memory ran out. */
+static int batch_lines(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
+                       const unsigned nParams, audit_line_t *lines, buf_t *routes)
+{
+	size_t rlen, *roff;
+	const char *route;
+	unsigned i;
+
+	if ((roff = calloc(nParams ? nParams : 1, sizeof(*roff))) == NULL)
+		return -1;
+	for (i = 0; i < nParams; i++) {
+		const actWrkrIParams_t *prm = message_line(pWrkrData->pData, pParams, i);
+
+		lines[i].p = (char *)prm->param;
+		lines[i].len = prm->lenStr;
+		if (message_route(pWrkrData, pParams, i, &route, &rlen, 0) != 0) {
+			free(roff);
+			return -1;
+		}
+		roff[i] = routes->len;
+		lines[i].tag_len = rlen;
+		if (route != NULL)
+			buf_append(routes, route, rlen);
+	}
+	for (i = 0; !routes->oom && pWrkrData->pData->pconf.routes && i < nParams; i++)
+		lines[i].tag = routes->p + roff[i];
+	free(roff);
+	return routes->oom ? -1 : 0;
 }
 
 /* Shutdown with the collector unreachable: rsyslog would retry this batch
@@ -844,68 +698,28 @@ static int spool_batch(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pP
                        const unsigned nParams, const char *why)
 {
 	instanceData *const pData = pWrkrData->pData;
-	char err[OMAF_ERRSTR_MAX];
 	audit_line_t *lines;
-	size_t nev = 0, nheld = 0, rlen, *roff = NULL;
-	const char *route;
 	buf_t routes;
-	unsigned i;
 	int rc = -1;
 
-	if (pData->spool_path == NULL || !shutting_down())
+	if (delivery_spool_path(&pData->dlv) == NULL || !shutting_down())
 		return -1;
 	buf_init(&routes);
 	buf_reserve(&routes, 1);
 	if ((lines = calloc(nParams ? nParams : 1, sizeof(*lines))) == NULL ||
-	    (roff = calloc(nParams ? nParams : 1, sizeof(*roff))) == NULL)
+	    batch_lines(pWrkrData, pParams, nParams, lines, &routes) != 0)
 		goto out;
-	for (i = 0; i < nParams; i++) {
-		const actWrkrIParams_t *prm = message_line(pData, pParams, i);
-
-		lines[i].p = (char *)prm->param;
-		lines[i].len = prm->lenStr;
-		if (message_route(pWrkrData, pParams, i, &route, &rlen, 0) != 0)
-			goto out;
-		roff[i] = routes.len;
-		lines[i].tag_len = rlen;
-		if (route != NULL)
-			buf_append(&routes, route, rlen);
-	}
-	if (routes.oom)
-		goto out;
-	for (i = 0; pData->pconf.routes && i < nParams; i++)
-		lines[i].tag = routes.p + roff[i];
 	pipeline_batch_begin(pWrkrData->pipe);
 	pipeline_flush(pWrkrData->pipe);
-	if ((pData->joiner == NULL ||
-	     spool_append_completed(pData->spool_path, pData->spool_ident, pData->joiner, &nev,
-	                            &nheld, err,
-	                            sizeof(err)) == 0) &&
-	    spool_append(pData->spool_path, pData->spool_ident, lines, nParams, err,
-	                 sizeof(err)) == 0)
-		rc = 0;
+	rc = delivery_save_batch(&pData->dlv, pData->joiner, lines, nParams, why);
 	if (rc == 0) {
 		pipeline_batch_commit(pWrkrData->pipe);
 		track_batch(pWrkrData, pParams, nParams, 0);
-		if (!__atomic_exchange_n(&pData->spool_warned, 1, __ATOMIC_ACQ_REL))
-			LogMsg(0, RS_RET_SUSPENDED, LOG_WARNING, "omauditfwd[%s]: %s: shutting "
-			       "down with the collector unreachable (%s): the batches rsyslog would "
-			       "drop and the events held are saved to %s and sent after the next "
-			       "start (first: %u records and %zu held events)", pData->statsname,
-			       pData->where, why, pData->spool_path, nParams, nev);
-		else
-			DBGPRINTF("omauditfwd[%s]: %u records and %zu held events (%zu records) "
-			          "saved to %s\n", pData->statsname, nParams, nev, nheld,
-			          pData->spool_path);
 	} else {
 		pipeline_batch_rollback(pWrkrData->pipe);
-		LogError(0, RS_RET_SUSPENDED, "omauditfwd[%s]: %s: shutting down with the "
-		         "collector unreachable, and the batch cannot be saved: %s",
-		         pData->statsname, pData->where, err);
 	}
 out:
 	free(lines);
-	free(roff);
 	buf_free(&routes);
 	return rc;
 }
@@ -925,14 +739,14 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 	/* shutting down after a failure: waiting for the collector again (up
 	 * to the timeouts, for each of the messages rsyslog retries one by
 	 * one) would only delay the end; save the batch at once */
-	if (pWrkrData->failing &&
+	if (delivery_failing(&pWrkrData->dw) &&
 	    spool_batch(pWrkrData, pParams, nParams, "the collector was unreachable") == 0)
 		FINALIZE;
 	reconnect_if_hup(pWrkrData);
 	msgbatch_reset(&pWrkrData->batch);
 	pWrkrData->renamed = 0;
 	pipeline_batch_begin(pWrkrData->pipe);
-	fed = pData->spool_path != NULL && !shutting_down() ? feed_spool(pWrkrData) : 0;
+	fed = !shutting_down() ? feed_spool(pWrkrData) : 0;
 	flush = __atomic_exchange_n(&pData->flush_requested, 0, __ATOMIC_ACQ_REL);
 	if (flush)
 		pipeline_flush(pWrkrData->pipe);
@@ -951,8 +765,7 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 	               errstr, sizeof(errstr)) != TRANSPORT_OK) {
 		/* rsyslog keeps the batch and retries it: forget what it did */
 		pipeline_batch_rollback(pWrkrData->pipe);
-		if (fed)
-			spool_fed(pData, fed, 0);
+		delivery_feed_end(&pData->dlv, fed, 0);
 		if (flush)
 			__atomic_store_n(&pData->flush_requested, 1, __ATOMIC_RELEASE);
 		/* ... but not when it is shutting down: it would drop the batch */
@@ -961,14 +774,10 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 		track_batch(pWrkrData, pParams, nParams, 1);
 		__atomic_fetch_add(&pData->batches_failed, 1, __ATOMIC_RELAXED);
 		note_failure(pWrkrData, errstr);
-		if (pData->spool_path == NULL && pData->tconf.kafka_should_stop != NULL &&
-		    pData->tconf.kafka_should_stop())
-			note_stop_failure(pWrkrData, errstr);
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
 	}
 	track_batch(pWrkrData, pParams, nParams, 0);
-	if (fed)
-		spool_fed(pData, fed, 1);
+	delivery_feed_end(&pData->dlv, fed, 1);
 	pipeline_batch_commit(pWrkrData->pipe);
 	if (pWrkrData->renamed)
 		__atomic_fetch_add(&pData->topics_renamed, pWrkrData->renamed, __ATOMIC_RELAXED);
@@ -976,7 +785,7 @@ static rsRetVal deliver_batch(wrkrInstanceData_t *const pWrkrData,
 	/* a batch whose records are all held by the joiner sent nothing and
 	 * proves nothing about the collector */
 	if (pWrkrData->batch.n > 0)
-		note_success(pWrkrData);
+		delivery_succeeded(&pWrkrData->dw);
 finalize_it:
 	RETiRet;
 }
@@ -1013,350 +822,259 @@ CODESTARTdoHUPWrkr
 	__atomic_store_n(&pWrkrData->hup, 1, __ATOMIC_RELEASE);
 ENDdoHUPWrkr
 
-/* "param" is an enum parameter; VALUE is not one of ALLOWED */
-static rsRetVal bad_choice(const char *param, const char *value, const char *allowed)
+/* a value the settings table refuses, as ERR says */
+static rsRetVal bad_value(const setting_t *st, const char *err)
 {
-	parser_errmsg("omauditfwd: parameter '%s': invalid value '%s', expected one of: %s",
-	              param, value, allowed);
+	parser_errmsg("omauditfwd: parameter '%s': %s", st->name, err);
 	return RS_RET_CONF_PARAM_INVLD;
 }
 
-static rsRetVal parse_port(const char *value, int *port)
+/* V against its row ST of the settings table: a number in its range (none
+ * wraps in the field it goes to), each text not blank and one of its words */
+static rsRetVal check_param(const setting_t *st, struct cnfparamvals *v)
 {
-	char *end;
-	long v = strtol(value, &end, 10);
+	char err[SETTINGS_ERR_MAX], *s;
+	int i, rc = 0;
+	DEFiRet;
 
-	if (*value == '\0' || *end != '\0' || v < 1 || v > 65535) {
-		parser_errmsg("omauditfwd: parameter 'port': invalid value '%s', expected a "
-		              "number from 1 to 65535", value);
-		return RS_RET_CONF_PARAM_INVLD;
+	if (v->val.datatype == 'N')
+		rc = settings_check_number(st, v->val.d.n, err, sizeof(err));
+	for (i = 0; v->val.datatype == 'A' && rc == 0 && i < v->val.d.ar->nmemb; i++) {
+		CHKmalloc(s = es_str2cstr(v->val.d.ar->arr[i], NULL));
+		rc = settings_check_text(st, s, err, sizeof(err));
+		free(s);
 	}
-	*port = (int)v;
-	return RS_RET_OK;
+	if (v->val.datatype == 'S') {
+		CHKmalloc(s = es_str2cstr(v->val.d.estr, NULL));
+		rc = settings_check_text(st, s, err, sizeof(err));
+		free(s);
+	}
+	if (rc != 0)
+		ABORT_FINALIZE(bad_value(st, err));
+finalize_it:
+	RETiRet;
 }
 
 /* maxMessageSize, or its default for the transport, as the pipeline's
  * limit on a message without its framing (reduce.h) */
 static void set_max_message(instanceData *pData)
 {
-	int kafka = pData->transport == &transport_kafka;
+	const transport_ops_t *t = pData->transport;
+	int framed = (t->caps & TRANSPORT_CAP_FRAMED) != 0;
 	size_t max;
 
 	if (pData->max_message_size >= 0)
 		max = (size_t)pData->max_message_size;
-	else if (kafka)
-		max = reduce_kafka_default(pData->tconf.kafka_conf_params,
-		                           pData->tconf.kafka_n_conf_params,
-		                           pData->tconf.kafka_headers, pData->tconf.kafka_n_headers);
+	else if (t->default_max_message != NULL)
+		max = t->default_max_message(&pData->tconf);
 	else
 		max = REDUCE_DEFAULT_MAX;
 	pData->pconf.max_message = reduce_message_limit(
-		max, !kafka && pData->tconf.framing == FRAMING_OCTET_COUNTED,
-		!kafka && pData->tconf.framing == FRAMING_LF);
+		max, framed && pData->tconf.framing == FRAMING_OCTET_COUNTED,
+		framed && pData->tconf.framing == FRAMING_LF);
 }
 
-/* apply one action parameter to PDATA */
-static rsRetVal set_param(instanceData *pData, const char *name, struct cnfparamvals *v)
+/* a number (checked against the table) into its field */
+static void set_number(instanceData *pData, setting_id_t id, long long n)
 {
-	char *s = NULL;
+	switch (id) {
+	case SET_TIMEOUT_CONNECT: pData->tconf.connect_timeout_ms = (int)n; break;
+	case SET_TIMEOUT_IO: pData->tconf.io_timeout_ms = (int)n; break;
+	case SET_RELP_TLS: pData->tconf.relp_tls = (int)n; break;
+	case SET_RELP_TIMEOUT: pData->tconf.relp_timeout_s = (int)n; break;
+	case SET_RELP_CONN_TIMEOUT: pData->tconf.relp_conn_timeout_s = (int)n; break;
+	case SET_WINDOW_SIZE: pData->tconf.relp_window = (int)n; break;
+	case SET_REBIND_INTERVAL: pData->tconf.relp_rebind = (unsigned)n; break;
+	case SET_FAILBACK_INTERVAL: pData->tconf.failback_interval_ms = (int)n; break;
+	case SET_RESEND_WINDOW: pData->tconf.resend_window = (size_t)n; break;
+	case SET_JOIN: pData->join = (int)n; break;
+	case SET_JOIN_TIMEOUT: pData->jconf.timeout_ms = (unsigned)n; break;
+	case SET_JOIN_MAXPENDING: pData->jconf.max_pending = (size_t)n; break;
+	case SET_JOIN_MAXRECORDS: pData->jconf.max_records = (size_t)n; break;
+	case SET_JOIN_MAXBYTES: pData->jconf.max_bytes = (size_t)n; break;
+	case SET_ENRICH: pData->enrich = (int)n; break;
+	case SET_ENRICH_HOSTNAME: pData->pconf.attribute_host = (int)n; break;
+	case SET_TRUSTED: pData->pconf.trusted = (int)n; break;
+	case SET_DYNA_TOPIC: pData->dyna_topic = (int)n; break;
+	case SET_DYNA_KEY: pData->dyna_key = (int)n; break;
+	case SET_MAX_MESSAGE_SIZE: pData->max_message_size = n; break;
+	case SET_CLOSE_TIMEOUT: pData->tconf.kafka_close_timeout_ms = (int)n; break;
+	case SET_ANCESTRY: pData->ancestry = (int)n; break;
+	case SET_ANCESTRY_DEPTH: pData->aconf.depth = (unsigned)n; break;
+	case SET_ANCESTRY_MAXPROCS: pData->aconf.cap = (size_t)n; break;
+	case SET_ATTACK: pData->pconf.attack = (int)n; break;
+	default: DBGPRINTF("omauditfwd: program error, unhandled number '%d'\n", (int)id);
+	}
+}
+
+/* target="..." or target=[...]: each entry a target transport_target_parse
+ * takes */
+static rsRetVal set_targets(instanceData *pData, struct cnfarray *ar)
+{
+	char host[256], err[256];
 	size_t i;
+	int port;
 	DEFiRet;
 
-	if (!strcmp(name, "timeout.connect")) {
-		pData->stream_timeouts_set = 1;
-		pData->tconf.connect_timeout_ms = (int)v->val.d.n;
-		FINALIZE;
+	CHKiRet(array_strings(ar, &pData->targets, &pData->tconf.n_targets));
+	if (pData->tconf.n_targets == 0) {
+		parser_errmsg("omauditfwd: parameter 'target' must not be an empty list");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
-	if (!strcmp(name, "timeout.io")) {
-		pData->stream_timeouts_set = 1;
-		pData->tconf.io_timeout_ms = (int)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "tls") || !strcmp(name, "timeout") || !strcmp(name, "conn.timeout") ||
-	    !strcmp(name, "windowSize") || !strcmp(name, "rebindInterval")) {
-		pData->relp_set = 1;
-		if (!strcmp(name, "tls"))
-			pData->tconf.relp_tls = (int)v->val.d.n;
-		else if (!strcmp(name, "timeout"))
-			pData->tconf.relp_timeout_s = (int)v->val.d.n;
-		else if (!strcmp(name, "conn.timeout"))
-			pData->tconf.relp_conn_timeout_s = (int)v->val.d.n;
-		else if (!strcmp(name, "windowSize"))
-			pData->tconf.relp_window = (int)v->val.d.n;
-		else
-			pData->tconf.relp_rebind = (unsigned)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "failback.interval")) {
-		pData->tconf.failback_interval_ms = (int)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "resendWindow")) {
-		if (v->val.d.n < 0 || (uint64_t)v->val.d.n > TRANSPORT_RESEND_WINDOW_MAX) {
-			parser_errmsg("omauditfwd: parameter 'resendWindow': invalid value %lld, "
-			              "expected a size from 0 (none) to %zum", (long long)v->val.d.n,
-			              TRANSPORT_RESEND_WINDOW_MAX / (1024 * 1024));
+	for (i = 0; i < pData->tconf.n_targets; i++) {
+		if (transport_target_parse(pData->targets[i], host, sizeof(host), &port,
+		                           err, sizeof(err)) != 0) {
+			parser_errmsg("omauditfwd: parameter 'target': %s", err);
 			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 		}
-		pData->tconf.resend_window = (size_t)v->val.d.n;
-		pData->resend_set = 1;
-		FINALIZE;
 	}
-	if (!strcmp(name, "target")) {
-		CHKiRet(array_strings(v->val.d.ar, &pData->targets, &pData->tconf.n_targets));
-		pData->tconf.targets = (const char *const *)pData->targets;
-		for (i = 0; i < pData->tconf.n_targets; i++) {
-			char host[256], err[256];
-			int port = 0;
-			if (pData->targets[i][0] == '\0') {
-				parser_errmsg("omauditfwd: parameter 'target' must not be empty");
-				ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-			}
-			if (transport_target_parse(pData->targets[i], host, sizeof(host), &port,
-			                           err, sizeof(err)) != 0) {
-				parser_errmsg("omauditfwd: parameter 'target': %s", err);
-				ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-			}
-		}
-		if (pData->tconf.n_targets == 0) {
-			parser_errmsg("omauditfwd: parameter 'target' must not be an empty list");
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
-		CHKmalloc(pData->target = strdup(pData->targets[0]));
-		FINALIZE;
-	}
-	if (!strcmp(name, "join")) {
-		pData->join = (int)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "join.timeout")) {
-		pData->jconf.timeout_ms = (unsigned)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "join.maxpending")) {
-		pData->jconf.max_pending = (size_t)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "join.maxrecords")) {
-		pData->jconf.max_records = (size_t)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "join.maxbytes")) {
-		if (v->val.d.n < AUDIT_JOIN_MIN_MAX_BYTES) {
-			parser_errmsg("omauditfwd: parameter 'join.maxbytes': invalid value %lld, "
-			              "expected a size of at least %u (one record always fits)",
-			              (long long)v->val.d.n, (unsigned)AUDIT_JOIN_MIN_MAX_BYTES);
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
-		pData->jconf.max_bytes = (size_t)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "enrich")) {
-		pData->enrich = (int)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "enrich.hostname")) {
-		pData->pconf.attribute_host = (int)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "trusted")) {
-		pData->pconf.trusted = (int)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "dynaTopic")) {
-		pData->dyna_topic = (int)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "dynaKey")) {
-		pData->dyna_key = (int)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "kafkaHeader")) {
-		CHKiRet(array_strings(v->val.d.ar, &pData->kafka_headers,
-		                      &pData->tconf.kafka_n_headers));
-		pData->tconf.kafka_headers = (const char *const *)pData->kafka_headers;
-		FINALIZE;
-	}
-	if (!strcmp(name, "maxMessageSize")) {
-		if (v->val.d.n != 0 && v->val.d.n < REDUCE_MIN_LIMIT) {
-			parser_errmsg("omauditfwd: parameter 'maxMessageSize': invalid value %lld, "
-			              "expected 0 (no limit) or at least %d bytes", (long long)v->val.d.n,
-			              REDUCE_MIN_LIMIT);
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
-		pData->max_message_size = (long long)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "closeTimeout")) {
-		pData->tconf.kafka_close_timeout_ms = (int)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "broker")) {
-		CHKiRet(array_joined(v->val.d.ar, &pData->kafka_brokers));
-		pData->tconf.kafka_brokers = pData->kafka_brokers;
-		FINALIZE;
-	}
-	if (!strcmp(name, "confParam")) {
-		CHKiRet(array_strings(v->val.d.ar, &pData->kafka_conf,
-		                      &pData->tconf.kafka_n_conf_params));
-		pData->tconf.kafka_conf_params = (const char *const *)pData->kafka_conf;
-		FINALIZE;
-	}
-	if (!strcmp(name, "tls.permittedpeer")) {
-		CHKiRet(array_strings(v->val.d.ar, &pData->tls_permittedpeers,
-		                      &pData->tconf.tls_n_permittedpeers));
-		pData->tconf.tls_permittedpeers = (const char *const *)pData->tls_permittedpeers;
-		FINALIZE;
-	}
-	if (!strcmp(name, "ancestry")) {
-		pData->ancestry = (int)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "ancestry.depth")) {
-		if (v->val.d.n > ANCESTRY_DEPTH_MAX) {
-			parser_errmsg("omauditfwd: parameter 'ancestry.depth': invalid value "
-			              "'%lld', expected 1 to %d", (long long)v->val.d.n,
-			              ANCESTRY_DEPTH_MAX);
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
-		pData->aconf.depth = (unsigned)v->val.d.n;
-		pData->ancestry_set = 1;
-		FINALIZE;
-	}
-	if (!strcmp(name, "ancestry.maxprocs")) {
-		if (v->val.d.n > ANCESTRY_CAP_MAX) {
-			parser_errmsg("omauditfwd: parameter 'ancestry.maxprocs': invalid value "
-			              "'%lld', expected 1 to %d", (long long)v->val.d.n,
-			              ANCESTRY_CAP_MAX);
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
-		pData->aconf.cap = (size_t)v->val.d.n;
-		pData->ancestry_set = 1;
-		FINALIZE;
-	}
-	if (!strcmp(name, "attack")) {
-		pData->pconf.attack = (int)v->val.d.n;
-		FINALIZE;
-	}
-	if (!strcmp(name, "filter")) {
-		CHKiRet(array_strings(v->val.d.ar, &pData->filter_rules, &pData->n_filter_rules));
-		FINALIZE;
-	}
-	if (!strcmp(name, "topicConfParam")) {
-		CHKiRet(array_strings(v->val.d.ar, &pData->kafka_topic_conf,
+	CHKmalloc(pData->target = strdup(pData->targets[0]));
+finalize_it:
+	RETiRet;
+}
+
+/* an array (each entry checked against the table) into its owner */
+static rsRetVal set_list(instanceData *pData, setting_id_t id, struct cnfarray *ar)
+{
+	size_t n;
+	DEFiRet;
+
+	switch (id) {
+	case SET_TARGET: CHKiRet(set_targets(pData, ar)); break;
+	case SET_BROKER: CHKiRet(array_joined(ar, &pData->kafka_brokers)); break;
+	case SET_KAFKA_HEADER:
+		CHKiRet(array_strings(ar, &pData->kafka_headers, &pData->tconf.kafka_n_headers));
+		break;
+	case SET_CONF_PARAM:
+		CHKiRet(array_strings(ar, &pData->kafka_conf, &pData->tconf.kafka_n_conf_params));
+		break;
+	case SET_TOPIC_CONF_PARAM:
+		CHKiRet(array_strings(ar, &pData->kafka_topic_conf,
 		                      &pData->tconf.kafka_n_topic_conf_params));
-		pData->tconf.kafka_topic_conf_params = (const char *const *)pData->kafka_topic_conf;
+		break;
+	case SET_TLS_PERMITTEDPEER:
+		CHKiRet(array_strings(ar, &pData->tls_permittedpeers,
+		                      &pData->tconf.tls_n_permittedpeers));
+		break;
+	case SET_FILTER:
+		CHKiRet(array_strings(ar, &pData->filter_rules, &n));
+		pData->n_filter_rules = n;
+		break;
+	default: DBGPRINTF("omauditfwd: program error, unhandled list '%d'\n", (int)id);
+	}
+finalize_it:
+	RETiRet;
+}
+
+/* where the text of setting ID is kept (owned by PDATA), or NULL when it is
+ * parsed into a field instead */
+static char **text_owner(instanceData *pData, setting_id_t id)
+{
+	switch (id) {
+	case SET_TEMPLATE: return (char **)&pData->tplName;
+	case SET_TOPIC: return &pData->kafka_topic;
+	case SET_KEY: return &pData->kafka_key;
+	case SET_COMPRESSION: return &pData->kafka_compression;
+	case SET_TLS_CACERT: return &pData->tls_cacert;
+	case SET_TLS_MYCERT: return &pData->tls_mycert;
+	case SET_TLS_MYPRIVKEY: return &pData->tls_myprivkey;
+	case SET_TLS_MINVERSION: return &pData->tls_minversion;
+	case SET_TLS_TLSLIB: return &pData->relp_tlslib;
+	case SET_STATSNAME: return &pData->statsname;
+	case SET_FILTER_FILE: return &pData->filter_file;
+	case SET_ATTACK_MAPPING: return &pData->attack_mapping;
+	case SET_SYSLOG_APPNAME: return &pData->app_name;
+	default: return NULL;
+	}
+}
+
+/* a word the table accepted, parsed into its field (the parsers cannot
+ * fail on it) */
+static void set_word(instanceData *pData, setting_id_t id, const char *s)
+{
+	pipeline_conf_t *pc = &pData->pconf;
+
+	switch (id) {
+	case SET_PORT: pData->tconf.port = atoi(s); break;
+	case SET_TRANSPORT: pData->transport = transport_find(s); break;
+	case SET_FRAMING: (void)framing_parse(s, &pData->tconf.framing); break;
+	case SET_FORMAT: pc->format = format_find(s); break;
+	case SET_UNPARSED: (void)unparsed_policy_parse(s, &pc->unparsed); break;
+	case SET_SYSLOG_HEADER: (void)syslog_style_parse(s, &pc->header.style); break;
+	case SET_SYSLOG_FACILITY: (void)syslog_facility_parse(s, &pc->header.facility); break;
+	case SET_SYSLOG_SEVERITY: (void)syslog_severity_parse(s, &pc->header.severity); break;
+	case SET_LEEF_VERSION: (void)format_leef_version_parse(s, &pc->fmt.leef_version); break;
+	case SET_LEEF_DELIMITER: (void)format_leef_delim_parse(s, &pc->fmt.leef_delim); break;
+	case SET_ENRICH_IDS: (void)enrich_ids_parse(s, &pData->econf.ids); break;
+	case SET_TLS_AUTHMODE: (void)tls_authmode_parse(s, &pData->tconf.tls_authmode); break;
+	default: DBGPRINTF("omauditfwd: program error, unhandled word '%d'\n", (int)id);
+	}
+}
+
+/* apply action parameter ID (checked against the table first) to PDATA */
+static rsRetVal set_param(instanceData *pData, setting_id_t id, struct cnfparamvals *v)
+{
+	char *s = NULL, **own;
+	DEFiRet;
+
+	CHKiRet(check_param(settings_get(id), v));
+	pData->given[id] = 1;
+	if (v->val.datatype == 'N') {
+		set_number(pData, id, v->val.d.n);
+		FINALIZE;
+	}
+	if (v->val.datatype == 'A') {
+		CHKiRet(set_list(pData, id, v->val.d.ar));
 		FINALIZE;
 	}
 	CHKmalloc(s = es_str2cstr(v->val.d.estr, NULL));
-	if (!strcmp(name, "template")) {
-		pData->tplName = (uchar *)s;
-		s = NULL;
-	} else if (!strcmp(name, "port")) {
-		CHKiRet(parse_port(s, &pData->tconf.port));
-	} else if (!strcmp(name, "transport")) {
-		if ((pData->transport = transport_find(s)) == NULL)
-			ABORT_FINALIZE(bad_choice(name, s, transport_names()));
-	} else if (!strcmp(name, "framing")) {
-		if (framing_parse(s, &pData->tconf.framing) != 0)
-			ABORT_FINALIZE(bad_choice(name, s, "octet-counted, lf"));
-	} else if (!strcmp(name, "format")) {
-		if ((pData->pconf.format = format_find(s)) == NULL)
-			ABORT_FINALIZE(bad_choice(name, s, format_names()));
-	} else if (!strcmp(name, "unparsed")) {
-		if (unparsed_policy_parse(s, &pData->pconf.unparsed) != 0)
-			ABORT_FINALIZE(bad_choice(name, s, "forward, drop"));
-	} else if (!strcmp(name, "syslog.header")) {
-		if (syslog_style_parse(s, &pData->pconf.header.style) != 0 ||
-		    pData->pconf.header.style == SYSLOG_HDR_NONE)
-			ABORT_FINALIZE(bad_choice(name, s, "rfc5424, rfc3164"));
-	} else if (!strcmp(name, "syslog.facility")) {
-		if (syslog_facility_parse(s, &pData->pconf.header.facility) != 0)
-			ABORT_FINALIZE(bad_choice(name, s, "a number from 0 to 23, or kern, user, "
-			                          "mail, daemon, auth, syslog, lpr, news, uucp, "
-			                          "cron, authpriv, ftp, ntp, audit, alert, clock, "
-			                          "local0 ... local7"));
-	} else if (!strcmp(name, "syslog.severity")) {
-		if (syslog_severity_parse(s, &pData->pconf.header.severity) != 0)
-			ABORT_FINALIZE(bad_choice(name, s, "a number from 0 to 7, or emerg, alert, "
-			                          "crit, err, warning, notice, info, debug"));
-	} else if (!strcmp(name, "leef.version")) {
-		if (format_leef_version_parse(s, &pData->pconf.fmt.leef_version) != 0)
-			ABORT_FINALIZE(bad_choice(name, s, "2.0, 1.0"));
-		pData->leef_set = 1;
-	} else if (!strcmp(name, "leef.delimiter")) {
-		if (format_leef_delim_parse(s, &pData->pconf.fmt.leef_delim) != 0) {
-			parser_errmsg("omauditfwd: parameter 'leef.delimiter': invalid value '%s', "
-			              "expected one printable character that is not a letter, "
-			              "digit, '_', '.', '=', '\\' or space, or its code as xHH "
-			              "(x09: TAB)", s);
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
-		pData->leef_set = 1;
-	} else if (!strcmp(name, "topic")) {
-		pData->tconf.kafka_topic = pData->kafka_topic = s;
-		s = NULL;
-	} else if (!strcmp(name, "key")) {
-		pData->tconf.kafka_key = pData->kafka_key = s;
-		s = NULL;
-	} else if (!strcmp(name, "compression")) {
-		pData->tconf.kafka_compression = pData->kafka_compression = s;
-		s = NULL;
-	} else if (!strcmp(name, "tls.cacert")) {
-		pData->tconf.tls_cacert = pData->tls_cacert = s;
-		s = NULL;
-	} else if (!strcmp(name, "tls.mycert")) {
-		pData->tconf.tls_mycert = pData->tls_mycert = s;
-		s = NULL;
-	} else if (!strcmp(name, "tls.myprivkey")) {
-		pData->tconf.tls_myprivkey = pData->tls_myprivkey = s;
-		s = NULL;
-	} else if (!strcmp(name, "tls.authmode")) {
-		if (tls_authmode_parse(s, &pData->tconf.tls_authmode) != 0)
-			ABORT_FINALIZE(bad_choice(name, s, "x509/name, x509/fingerprint, "
-			                          "x509/certvalid, anon"));
-		pData->tls_authmode_set = 1;
-	} else if (!strcmp(name, "tls.minversion")) {
-		if (strcmp(s, "1.2") != 0 && strcmp(s, "1.3") != 0)
-			ABORT_FINALIZE(bad_choice(name, s, "1.2, 1.3"));
-		pData->tconf.tls_minversion = pData->tls_minversion = s;
-		s = NULL;
-	} else if (!strcmp(name, "tls.tlsLib")) {
-		if (strcmp(s, "openssl") != 0 && strcmp(s, "gnutls") != 0)
-			ABORT_FINALIZE(bad_choice(name, s, "openssl, gnutls"));
-		pData->tconf.relp_tlslib = pData->relp_tlslib = s;
-		pData->relp_set = 1;
-		s = NULL;
-	} else if (!strcmp(name, "statsname")) {
-		pData->statsname = s;
-		s = NULL;
-	} else if (!strcmp(name, "filter.file")) {
-		pData->filter_file = s;
-		s = NULL;
-	} else if (!strcmp(name, "attack.mapping")) {
-		pData->attack_mapping = s;
-		s = NULL;
-	} else if (!strcmp(name, "enrich.ids")) {
-		if (enrich_ids_parse(s, &pData->econf.ids) != 0)
-			ABORT_FINALIZE(bad_choice(name, s, "auto, always, never"));
-	} else if (!strcmp(name, "syslog.appname")) {
-		if (syslog_app_name_check(s) != 0) {
-			parser_errmsg("omauditfwd: parameter 'syslog.appname': invalid value '%s', "
-			              "expected 1 to %d printable characters without spaces, "
-			              "':' or '['", s, SYSLOG_APPNAME_MAX);
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
-		pData->app_name = s;
+	if ((own = text_owner(pData, id)) != NULL) {
+		free(*own);
+		*own = s;
 		s = NULL;
 	} else {
-		DBGPRINTF("omauditfwd: program error, unhandled parameter '%s'\n", name);
+		set_word(pData, id, s);
 	}
 finalize_it:
 	free(s);
 	RETiRet;
 }
 
-/* transport="tls": the files not given fall back to rsyslog's global
+/* the strings PDATA owns, lent to the transport's configuration (which
+ * copies what it keeps: see transport.h) */
+static void lend_strings(instanceData *pData)
+{
+	transport_conf_t *c = &pData->tconf;
+
+	c->target = pData->target;
+	c->targets = (const char *const *)pData->targets;
+	c->kafka_brokers = pData->kafka_brokers;
+	c->kafka_topic = pData->kafka_topic;
+	c->kafka_key = pData->kafka_key;
+	c->kafka_compression = pData->kafka_compression;
+	c->kafka_headers = (const char *const *)pData->kafka_headers;
+	c->kafka_conf_params = (const char *const *)pData->kafka_conf;
+	c->kafka_topic_conf_params = (const char *const *)pData->kafka_topic_conf;
+	c->tls_cacert = pData->tls_cacert;
+	c->tls_mycert = pData->tls_mycert;
+	c->tls_myprivkey = pData->tls_myprivkey;
+	c->tls_minversion = pData->tls_minversion;
+	c->tls_permittedpeers = (const char *const *)pData->tls_permittedpeers;
+	c->relp_tlslib = pData->relp_tlslib;
+	if (pData->app_name != NULL)
+		pData->pconf.header.app_name = pData->app_name;
+}
+
+/* TLS is on: the transport always speaks it, or it is switched on */
+static int uses_tls(const instanceData *pData)
+{
+	unsigned caps = pData->transport->caps;
+
+	return (caps & TRANSPORT_CAP_TLS) ||
+	       ((caps & TRANSPORT_CAP_TLS_SWITCH) && pData->tconf.relp_tls);
+}
+
+/* TLS: the files not given fall back to rsyslog's global
  * DefaultNetstreamDriverCAFile/CertFile/KeyFile, as omfwd's do */
 static rsRetVal tls_defaults(instanceData *pData)
 {
@@ -1364,8 +1082,6 @@ static rsRetVal tls_defaults(instanceData *pData)
 	                                     "DefaultNetstreamDriverCertFile",
 	                                     "DefaultNetstreamDriverKeyFile" };
 	char **own[] = { &pData->tls_cacert, &pData->tls_mycert, &pData->tls_myprivkey };
-	const char **conf[] = { &pData->tconf.tls_cacert, &pData->tconf.tls_mycert,
-	                        &pData->tconf.tls_myprivkey };
 	uchar *glob[3];
 	int i;
 	DEFiRet;
@@ -1377,115 +1093,97 @@ static rsRetVal tls_defaults(instanceData *pData)
 		if (*own[i] != NULL || glob[i] == NULL || *glob[i] == '\0')
 			continue;
 		CHKmalloc(*own[i] = strdup((const char *)glob[i]));
-		*conf[i] = *own[i];
 		DBGPRINTF("omauditfwd: tls: %s from global(%s)\n", *own[i], names[i]);
 	}
-	if (pData->tconf.tls_authmode == TLS_AUTH_ANON)
-		parser_warnmsg("omauditfwd: tls.authmode=\"anon\": the collector's certificate "
-		               "is not checked; anyone on the path can read and change the "
-		               "audit data");
 finalize_it:
 	RETiRet;
 }
 
-/* transport="relp": its own parameters need it, and the TLS files need
- * tls="on" (omrelp ignores them without; a forgotten tls="on" would send
- * the audit trail in the clear) */
-static rsRetVal relp_checks(instanceData *pData)
+/* A warning about the configuration, given while it is parsed: logged as
+ * rsyslog's parser warnings are and, in a check run (rsyslogd -N1, which
+ * shows errors only), on stderr as the errors are, so that -N1 tells all. */
+static void __attribute__((format(printf, 1, 2))) conf_warning(const char *fmt, ...)
+{
+	char text[OMAF_ERRSTR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	parser_warnmsg("%s", text);
+	if (iConfigVerify)
+		fprintf(stderr, "rsyslogd: warning: %s\n", text);
+}
+
+/* tls.authmode="anon" checks nothing: a permitted peer would be ignored
+ * (an error), and the mode itself is worth a warning, both at load time so
+ * that rsyslogd -N1 shows them */
+static rsRetVal anon_checks(instanceData *pData)
 {
 	DEFiRet;
 
-	if (pData->transport != &transport_relp) {
-		if (pData->relp_set) {
-			parser_errmsg("omauditfwd: parameters 'tls', 'tls.tlsLib', 'timeout', "
-			              "'conn.timeout', 'windowSize' and 'rebindInterval' need "
-			              "transport=\"relp\"");
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
+	if (pData->tconf.tls_authmode != TLS_AUTH_ANON)
 		FINALIZE;
-	}
-	pData->tconf.relp_stats = &pData->rstats;
-	if (!pData->tconf.relp_tls &&
-	    (pData->tls_cacert || pData->tls_mycert || pData->tls_myprivkey ||
-	     pData->tls_permittedpeers || pData->tls_authmode_set || pData->relp_tlslib)) {
-		parser_errmsg("omauditfwd: parameter '%s' needs tls=\"on\" with transport=\"relp\"",
-		              pData->tls_cacert ? "tls.cacert" : pData->tls_mycert ? "tls.mycert" :
-		              pData->tls_myprivkey ? "tls.myprivkey" :
-		              pData->tls_permittedpeers ? "tls.permittedpeer" :
-		              pData->tls_authmode_set ? "tls.authmode" : "tls.tlsLib");
+	if (pData->given[SET_TLS_PERMITTEDPEER]) {
+		parser_errmsg("omauditfwd: parameter 'tls.permittedpeer' is ignored with "
+		              "tls.authmode=\"anon\" (no certificate is checked): remove it, or "
+		              "choose an authmode that checks the peer");
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 	}
-	if (pData->tls_minversion) {
-		parser_errmsg("omauditfwd: parameter 'tls.minversion' needs transport=\"tls\" "
-		              "(librelp's TLS library chooses the versions)");
-		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-	}
-	if (pData->stream_timeouts_set) {
-		parser_errmsg("omauditfwd: parameters 'timeout.connect' and 'timeout.io' do not "
-		              "apply to transport=\"relp\": its timeouts are 'conn.timeout' and "
-		              "'timeout' (seconds, as omrelp's)");
-		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-	}
+	conf_warning("omauditfwd: tls.authmode=\"anon\": the collector's certificate is "
+	             "not checked; anyone on the path can read and change the audit data");
 finalize_it:
 	RETiRet;
+}
+
+/* Parameter ST, given, applies to the transport and the format chosen
+ * (the settings table says which), and needs TLS only when TLS is on: 0,
+ * or -1 with the reason logged. */
+static int param_applies(instanceData *pData, const setting_t *st)
+{
+	const char *tname = pData->transport->name;
+	char tr[64];
+
+	if (!settings_applies(st, tname)) {
+		settings_transports_text(st, tr, sizeof(tr));
+		parser_errmsg("omauditfwd: parameter '%s' applies to transport %s, not to "
+		              "transport=\"%s\"", st->name, tr, tname);
+		return -1;
+	}
+	if (st->format != NULL && strcmp(st->format, pData->pconf.format->name) != 0) {
+		parser_errmsg("omauditfwd: parameter '%s' needs format=\"%s\"", st->name,
+		              st->format);
+		return -1;
+	}
+	if ((st->flags & SETTING_TLS) && !uses_tls(pData)) {
+		parser_errmsg("omauditfwd: parameter '%s' needs tls=\"on\" with "
+		              "transport=\"%s\"", st->name, tname);
+		return -1;
+	}
+	return 0;
+}
+
+/* every parameter given applies: each one that does not is named */
+static rsRetVal check_applies(instanceData *pData)
+{
+	int i, bad = 0;
+
+	for (i = 0; i < OMAF_NPARAMS; i++)
+		if (pData->given[i] && param_applies(pData, settings_get((setting_id_t)i)) != 0)
+			bad = 1;
+	return bad ? RS_RET_CONF_PARAM_INVLD : RS_RET_OK;
 }
 
 /* Where what cannot be delivered at shutdown is kept (rsyslog's work
- * directory), and whether the last shutdown left some. Called by the first
- * worker: global(workDirectory) is only known once the whole configuration
- * is loaded. */
+ * directory), and whether the last shutdown left some (delivery.h). Called
+ * by every worker, acted on by the first: global(workDirectory) is only
+ * known once the whole configuration is loaded. */
 static rsRetVal setup_spool(instanceData *pData)
 {
-	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
-	const uchar *dir;
-	char path[PATH_MAX], aside[PATH_MAX + 32], found[SPOOL_IDENTITY_MAX];
-	char err[OMAF_ERRSTR_MAX];
-	int rc;
-	DEFiRet;
+	const uchar *dir = glbl.GetWorkDir(runConf);
 
-	pthread_mutex_lock(&once);
-	if (pData->spool_checked)
-		FINALIZE;
-	pData->spool_checked = 1;
-	dir = glbl.GetWorkDir(runConf);
-	if (dir == NULL || *dir == '\0') {
-		DBGPRINTF("omauditfwd[%s]: no workDirectory: no spool\n", pData->statsname);
-		FINALIZE;
-	}
-	if (spool_path(path, sizeof(path), (const char *)dir, pData->statsname) != 0) {
-		LogError(0, RS_RET_ERR, "omauditfwd[%s]: spool file name too long (workDirectory "
-		         "'%s'): events held at shutdown cannot be saved", pData->statsname, dir);
-		FINALIZE;
-	}
-	rc = spool_identity_of(path, found, sizeof(found), err, sizeof(err));
-	if (rc == 1 && found[0] != '\0' && strcmp(found, pData->spool_ident) != 0) {
-		/* another action's (renamed since, or its parameters changed):
-		 * never fed to this one, never appended to */
-		snprintf(aside, sizeof(aside), "%s.foreign-%lld", path, (long long)time(NULL));
-		if (rename(path, aside) != 0) {
-			LogError(errno, RS_RET_ERR, "omauditfwd[%s]: spool file %s was written by "
-			         "another action (%s), not this one (%s), and cannot be set aside: "
-			         "this action saves nothing at shutdown", pData->statsname, path,
-			         found, pData->spool_ident);
-			FINALIZE;
-		}
-		LogError(0, RS_RET_ERR, "omauditfwd[%s]: spool file %s was written by another "
-		         "action (%s), not this one (%s): renamed to %s and not sent; rename it "
-		         "to the spool file of the action that wrote it to have it sent",
-		         pData->statsname, path, found, pData->spool_ident, aside);
-		rc = 0;
-	}
-	CHKmalloc(pData->spool_path = strdup(path));
-	if (rc != 0) {   /* -1: feed_spool sets it aside as .bad */
-		pData->spool_pending = 1;
-		LogMsg(0, RS_RET_OK, LOG_INFO, "omauditfwd[%s]: %s holds events saved at the "
-		       "last shutdown%s; they are sent with the first batch", pData->statsname,
-		       path, rc == 1 && found[0] == '\0' ? " (by a version that did not record "
-		       "the action)" : "");
-	}
-finalize_it:
-	pthread_mutex_unlock(&once);
-	RETiRet;
+	return delivery_setup_spool(&pData->dlv, (const char *)dir, time(NULL)) == 0 ?
+	       RS_RET_OK : RS_RET_OUT_OF_MEMORY;
 }
 
 /* Kafka: where messages Kafka refuses for good are set aside (deadletter.h),
@@ -1500,7 +1198,7 @@ static rsRetVal setup_deadletter(instanceData *pData)
 	DEFiRet;
 
 	pthread_mutex_lock(&once);
-	if (pData->deadletter_checked || pData->transport != &transport_kafka)
+	if (pData->deadletter_checked || !(pData->transport->caps & TRANSPORT_CAP_REFUSES))
 		FINALIZE;
 	pData->deadletter_checked = 1;
 	dir = glbl.GetWorkDir(runConf);
@@ -1523,9 +1221,9 @@ finalize_it:
 	RETiRet;
 }
 
-/* the kafka transport reduced or dead-lettered a message (told once per
- * kind of refusal, see transport_kafka.c) */
-static void kafka_notice(void *ctx, const char *text)
+/* the transport reduced or dead-lettered a message (told once per kind of
+ * refusal, TRANSPORT_CAP_REFUSES) */
+static void transport_notice(void *ctx, const char *text)
 {
 	const instanceData *pData = ctx;
 
@@ -1552,101 +1250,95 @@ static void set_where(instanceData *pData)
 }
 
 /* One spool file per action, always: the spool file names of the module's
- * actions (their statsname made a file name, see spool_path()), so that a
- * second action that would get the same one is refused (statsname given)
- * or named apart (the default statsname: "-FORMAT", then "-FORMAT-N",
- * appended). Claimed at load, released by freeInstance. */
-typedef struct spool_claim {
-	struct spool_claim *next;
-	const instanceData *owner;
-	char name[PATH_MAX];
-} spool_claim_t;
-static spool_claim_t *spool_claims;
-static pthread_mutex_t spool_claims_mu = PTHREAD_MUTEX_INITIALIZER;
-#define OMAF_SPOOL_NAME_TRIES 100   /* default names tried at most */
-
-static const spool_claim_t *claim_of(const char *name)
-{
-	const spool_claim_t *c;
-
-	for (c = spool_claims; c != NULL; c = c->next)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	return NULL;
-}
+ * actions are claimed at load (delivery_claim), released by freeInstance;
+ * the registry is the module's. */
+static delivery_claims_t spool_claims = DELIVERY_CLAIMS_INIT;
 
 static rsRetVal claim_spool(instanceData *pData)
 {
-	char cand[320], name[PATH_MAX];
-	const spool_claim_t *other;
-	spool_claim_t *c = NULL;
-	int explicit = pData->statsname != NULL, n;
-	DEFiRet;
+	char err[DELIVERY_LOG_MAX], *chosen;
 
-	pthread_mutex_lock(&spool_claims_mu);
-	for (n = 1; n <= OMAF_SPOOL_NAME_TRIES; n++) {
-		if (explicit)
-			snprintf(cand, sizeof(cand), "%s", pData->statsname);
-		else if (n == 1)
-			snprintf(cand, sizeof(cand), "omauditfwd-%s", pData->where);
-		else if (n == 2)
-			snprintf(cand, sizeof(cand), "omauditfwd-%s-%s", pData->where,
-			         pData->pconf.format->name);
-		else
-			snprintf(cand, sizeof(cand), "omauditfwd-%s-%s-%d", pData->where,
-			         pData->pconf.format->name, n - 1);
-		if (spool_path(name, sizeof(name), "", cand) != 0) {
-			parser_errmsg("omauditfwd: parameter 'statsname': '%s' is too long for a "
-			              "spool file name", cand);
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
-		if ((other = claim_of(name)) == NULL)
-			break;
-		if (explicit) {
-			parser_errmsg("omauditfwd: parameter 'statsname': '%s' would share the "
-			              "spool file %s with another omauditfwd action (statsname "
-			              "'%s'); give each action a statsname of its own",
-			              pData->statsname, name + 1, other->owner->statsname);
-			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-		}
+	switch (delivery_claim(&spool_claims, pData, pData->statsname, pData->where,
+	                       pData->pconf.format->name, &chosen, err, sizeof(err))) {
+	case DELIVERY_CLAIM_OK:
+		break;
+	case DELIVERY_CLAIM_REFUSED:
+		parser_errmsg("%s", err);
+		return RS_RET_CONF_PARAM_INVLD;
+	default:
+		return RS_RET_OUT_OF_MEMORY;
 	}
-	if (n > OMAF_SPOOL_NAME_TRIES) {
-		parser_errmsg("omauditfwd: parameter 'statsname': more than %d actions to %s "
-		              "with the default statsname; give them statsnames of their own",
-		              OMAF_SPOOL_NAME_TRIES, pData->where);
-		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-	}
-	if (!explicit)
-		CHKmalloc(pData->statsname = strdup(cand));
-	CHKmalloc(c = calloc(1, sizeof(*c)));
-	c->owner = pData;
-	memcpy(c->name, name, sizeof(c->name));
-	c->next = spool_claims;
-	spool_claims = c;
-	pData->spool_claimed = 1;
-	spool_identity(pData->spool_ident, sizeof(pData->spool_ident), pData->statsname,
-	               pData->transport->name, pData->pconf.format->name);
-finalize_it:
-	pthread_mutex_unlock(&spool_claims_mu);
-	RETiRet;
+	if (chosen != NULL)
+		pData->statsname = chosen;
+	delivery_identify(&pData->dlv, pData->statsname, pData->where, pData->transport->name,
+	                  pData->pconf.format->name);
+	return RS_RET_OK;
 }
 
 static void unclaim_spool(instanceData *pData)
 {
-	spool_claim_t **pp, *c;
+	delivery_unclaim(&spool_claims, pData);
+}
 
-	if (!pData->spool_claimed)
-		return;
-	pthread_mutex_lock(&spool_claims_mu);
-	for (pp = &spool_claims; *pp != NULL; pp = &(*pp)->next)
-		if ((*pp)->owner == pData) {
-			c = *pp;
-			*pp = c->next;
-			free(c);
-			break;
-		}
-	pthread_mutex_unlock(&spool_claims_mu);
-	pData->spool_claimed = 0;
+/* impstats: the joiner's counters and gauges, when joining */
+static rsRetVal add_joiner_counters(instanceData *pData)
+{
+	DEFiRet;
+
+	if (pData->joiner != NULL) {
+		audit_joiner_stats_t *js = (audit_joiner_stats_t *)audit_joiner_counters(pData->joiner);
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.complete",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_complete));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.incomplete",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_incomplete));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.evicted",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_evicted));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.capped",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_capped));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.pending",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->pending));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.events",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&pData->jt_stats.events));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.failed",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&pData->jt_stats.failed));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"origins.held",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->origins));
+	}
+finalize_it:
+	RETiRet;
+}
+
+/* impstats: the ancestry table's and the enricher's caches */
+static rsRetVal add_enrich_counters(instanceData *pData)
+{
+	DEFiRet;
+
+	if (pData->ancestry_table != NULL) {
+		ancestry_stats_t *as = (ancestry_stats_t *)ancestry_stats(pData->ancestry_table);
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.hits",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->hits));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.misses",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->misses));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.proc",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&as->proc_reads));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.evictions",
+		                            ctrType_IntCtr, CTR_FLAG_NONE,
+		                            (intctr_t *)&as->evictions));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.size",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->size));
+	}
+	if (pData->enricher != NULL) {
+		enrich_stats_t *es = (enrich_stats_t *)enrich_stats(pData->enricher);
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"idcache.hits",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&es->id_cache_hits));
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"idcache.misses",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&es->id_cache_misses));
+	}
+finalize_it:
+	RETiRet;
 }
 
 /* impstats: what the action did, one object per action, counters read in
@@ -1663,22 +1355,6 @@ static rsRetVal setup_stats(instanceData *pData)
 		{ "messages.reduced", offsetof(pipeline_stats_t, messages_reduced) },
 		{ "bytes.cut", offsetof(pipeline_stats_t, bytes_cut) },
 	};
-#define KCTR(name, field) { name, offsetof(transport_kafka_stats_t, field) }
-	static const struct { const char *name; size_t off; } kafka_ctrs[] = {
-		KCTR("kafka.produced", produced), KCTR("kafka.delivered", delivered),
-		KCTR("kafka.failed", failed), KCTR("kafka.skipped", skipped),
-		KCTR("kafka.awaited", awaited), KCTR("kafka.recreated", recreated),
-		KCTR("kafka.doubt", doubt), KCTR("kafka.doubt.found", doubt_found),
-		KCTR("kafka.doubt.absent", doubt_absent),
-		KCTR("kafka.doubt.unresolved", doubt_unresolved),
-		KCTR("kafka.errors.permanent", permanent), KCTR("kafka.reduced", reduced),
-		KCTR("kafka.isolated", isolated), KCTR("kafka.deadletter", deadletter),
-		KCTR("kafka.deadletter.failed", deadletter_failed),
-		KCTR("kafka.undelivered.shutdown", lost_at_close),
-		KCTR("kafka.queue.msgs", queue_msgs), KCTR("kafka.tx.errors", tx_errors),
-		KCTR("kafka.tx.retries", tx_retries), KCTR("kafka.req.timeouts", req_timeouts),
-	};
-#undef KCTR
 	static const struct { const char *name; size_t off; } stream_ctrs[] = {
 		{ "connects", offsetof(transport_stream_stats_t, connects) },
 		{ "connects.failed", offsetof(transport_stream_stats_t, connect_failures) },
@@ -1687,14 +1363,6 @@ static rsRetVal setup_stats(instanceData *pData)
 		{ "resends", offsetof(transport_stream_stats_t, resends) },
 		{ "resent.bytes", offsetof(transport_stream_stats_t, resent_bytes) },
 	};
-#define RCTR(name, field) { name, offsetof(transport_relp_stats_t, field) }
-	static const struct { const char *name; size_t off; } relp_ctrs[] = {
-		RCTR("relp.acks.awaited", acks_awaited), RCTR("relp.acks.failed", acks_failed),
-		RCTR("relp.reestablished", reestablished),
-		RCTR("relp.retransmitted", retransmitted), RCTR("relp.skipped", skipped),
-		RCTR("relp.resent.unsure", resent_unsure), RCTR("relp.auth.failures", auth_failures),
-	};
-#undef RCTR
 	char name[256];
 	size_t i;
 	DEFiRet;
@@ -1719,65 +1387,17 @@ static rsRetVal setup_stats(instanceData *pData)
 		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)stream_ctrs[i].name,
 		                            ctrType_IntCtr, CTR_FLAG_NONE,
 		                            (intctr_t *)((char *)&pData->sstats + stream_ctrs[i].off)));
-	if (pData->joiner != NULL) {
-		audit_joiner_stats_t *js = (audit_joiner_stats_t *)audit_joiner_counters(pData->joiner);
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.complete",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_complete));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.incomplete",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_incomplete));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.evicted",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_evicted));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.capped",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->events_capped));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"events.pending",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->pending));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.events",
-		                            ctrType_IntCtr, CTR_FLAG_NONE,
-		                            (intctr_t *)&pData->jt_stats.events));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"jointimer.failed",
-		                            ctrType_IntCtr, CTR_FLAG_NONE,
-		                            (intctr_t *)&pData->jt_stats.failed));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"origins.held",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&js->origins));
-	}
-	for (i = 0; pData->transport == &transport_relp &&
-	     i < sizeof(relp_ctrs) / sizeof(relp_ctrs[0]); i++)
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)relp_ctrs[i].name,
-		                            ctrType_IntCtr, CTR_FLAG_NONE,
-		                            (intctr_t *)((char *)&pData->rstats + relp_ctrs[i].off)));
-	if (pData->transport == &transport_kafka) {
-		for (i = 0; i < sizeof(kafka_ctrs) / sizeof(kafka_ctrs[0]); i++)
-			CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)kafka_ctrs[i].name,
-			                            ctrType_IntCtr, CTR_FLAG_NONE,
-			                            (intctr_t *)((char *)&pData->ksink->st +
-			                                         kafka_ctrs[i].off)));
-		if (pData->dyna_topic)
-			CHKiRet(statsobj.AddCounter(pData->statsobj,
-			                            (const uchar *)"kafka.topic.renamed", ctrType_IntCtr,
-			                            CTR_FLAG_NONE, &pData->topics_renamed));
-	}
-	if (pData->ancestry_table != NULL) {
-		ancestry_stats_t *as = (ancestry_stats_t *)ancestry_stats(pData->ancestry_table);
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.hits",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->hits));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.misses",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->misses));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.proc",
-		                            ctrType_IntCtr, CTR_FLAG_NONE,
-		                            (intctr_t *)&as->proc_reads));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.evictions",
-		                            ctrType_IntCtr, CTR_FLAG_NONE,
-		                            (intctr_t *)&as->evictions));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"ancestry.size",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&as->size));
-	}
-	if (pData->enricher != NULL) {
-		enrich_stats_t *es = (enrich_stats_t *)enrich_stats(pData->enricher);
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"idcache.hits",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&es->id_cache_hits));
-		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"idcache.misses",
-		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)&es->id_cache_misses));
-	}
+	CHKiRet(add_joiner_counters(pData));
+	for (i = 0; pData->sink != NULL && i < pData->transport->n_counters; i++)
+		CHKiRet(statsobj.AddCounter(pData->statsobj,
+		                            (const uchar *)pData->transport->counters[i].name,
+		                            ctrType_IntCtr, CTR_FLAG_NONE, (intctr_t *)
+		                            ((char *)pData->sink->st +
+		                             pData->transport->counters[i].offset)));
+	if (pData->dyna_topic)
+		CHKiRet(statsobj.AddCounter(pData->statsobj, (const uchar *)"kafka.topic.renamed",
+		                            ctrType_IntCtr, CTR_FLAG_NONE, &pData->topics_renamed));
+	CHKiRet(add_enrich_counters(pData));
 	CHKiRet(statsobj.ConstructFinalize(pData->statsobj));
 finalize_it:
 	RETiRet;
@@ -1938,10 +1558,83 @@ static void filter_reload(instanceData *pData)
 	pthread_mutex_unlock(&pData->filter_mu);
 }
 
-BEGINnewActInst
-	struct cnfparamvals *pvals;
+/* the transport chosen, and what it can do, against the parameters given */
+static rsRetVal check_transport(instanceData *pData)
+{
+	const transport_ops_t *t = pData->transport;
+	DEFiRet;
+
+	if (pData->target == NULL && (t->caps & TRANSPORT_CAP_NEEDS_TARGET)) {
+		parser_errmsg("omauditfwd: parameter 'target' required but not specified "
+		              "(transport=\"%s\")", t->name);
+		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
+	}
+	if (pData->tconf.n_targets > 1 && !(t->caps & TRANSPORT_CAP_FAILOVER)) {
+		parser_errmsg("omauditfwd: parameter 'target': one only with transport=\"%s\" "
+		              "(several brokers go into 'broker')", t->name);
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	CHKiRet(check_applies(pData));
+	if (pData->given[SET_ANCESTRY_DEPTH] || pData->given[SET_ANCESTRY_MAXPROCS]) {
+		if (!pData->ancestry) {
+			parser_errmsg("omauditfwd: parameters 'ancestry.depth' and "
+			              "'ancestry.maxprocs' need ancestry=\"on\"");
+			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+		}
+	}
+	if (pData->pconf.fmt.leef_version == 1 && pData->pconf.fmt.leef_delim != '\t') {
+		parser_errmsg("omauditfwd: parameter 'leef.delimiter': LEEF 1.0 "
+		              "(leef.version=\"1.0\") separates attributes with TAB only");
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	if (uses_tls(pData)) {
+		CHKiRet(tls_defaults(pData));
+		CHKiRet(anon_checks(pData));
+	}
+finalize_it:
+	RETiRet;
+}
+
+/* the transport's configuration, its hooks and counters, checked by the
+ * transport itself now, at load time */
+static rsRetVal setup_transport(instanceData *pData)
+{
+	const transport_ops_t *t = pData->transport;
 	transport_t *probe = NULL;
 	char errstr[OMAF_ERRSTR_MAX];
+	DEFiRet;
+
+	if (t->caps & TRANSPORT_CAP_STREAM_STATS)
+		pData->tconf.stream_stats = &pData->sstats;
+	if (t->stats_size > 0) {
+		CHKmalloc(pData->sink = sink_new(t->stats_size));
+		pData->tconf.stats = pData->sink->st;
+	}
+	if (t->caps & TRANSPORT_CAP_STOPPABLE)
+		pData->tconf.should_stop = glbl.GetGlobalInputTermState;
+	if (t->caps & TRANSPORT_CAP_REFUSES) {
+		pData->tconf.kafka_notice = transport_notice;
+		pData->tconf.kafka_notice_ctx = pData;
+	}
+	set_max_message(pData);
+	if (t->create(&probe, &pData->tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {
+		parser_errmsg("omauditfwd: %s", errstr);
+		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
+	}
+	t->destroy(probe);
+	if (pData->tconf.port == 0)
+		pData->tconf.port = t->default_port;
+	if (t->caps & TRANSPORT_CAP_NEEDS_TARGET)
+		set_where(pData);
+	else
+		snprintf(pData->where, sizeof(pData->where), "%s:%s%s", t->name,
+		         pData->dyna_topic ? "template:" : "", pData->kafka_topic);
+finalize_it:
+	RETiRet;
+}
+
+BEGINnewActInst
+	struct cnfparamvals *pvals;
 	int i;
 CODESTARTnewActInst
 	if ((pvals = nvlstGetParams(lst, &actpblk, NULL)) == NULL)
@@ -1949,87 +1642,12 @@ CODESTARTnewActInst
 	CHKiRet(createInstance(&pData));
 	for (i = 0; i < actpblk.nParams; ++i) {
 		if (pvals[i].bUsed)
-			CHKiRet(set_param(pData, actpblk.descr[i].name, &pvals[i]));
+			CHKiRet(set_param(pData, (setting_id_t)i, &pvals[i]));
 	}
-	pData->tconf.target = pData->target;
-	if (pData->target == NULL && pData->transport != &transport_kafka) {
-		parser_errmsg("omauditfwd: parameter 'target' required but not specified "
-		              "(transport=\"%s\")", pData->transport->name);
-		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
-	}
-	if (pData->transport == &transport_kafka && pData->tconf.n_targets > 1) {
-		parser_errmsg("omauditfwd: parameter 'target': one broker only with "
-		              "transport=\"kafka\"; several go into 'broker'");
-		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-	}
-	if (pData->transport != &transport_kafka)
-		pData->tconf.stream_stats = &pData->sstats;
-	if (pData->transport != &transport_kafka &&
-	    (pData->kafka_brokers || pData->kafka_topic || pData->kafka_key ||
-	     pData->kafka_compression || pData->kafka_conf || pData->kafka_topic_conf ||
-	     pData->kafka_headers || pData->dyna_topic || pData->dyna_key)) {
-		parser_errmsg("omauditfwd: parameters 'broker', 'topic', 'key', 'compression', "
-		              "'confParam', 'topicConfParam', 'kafkaHeader', 'dynaTopic' and "
-		              "'dynaKey' need transport=\"kafka\"");
-		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-	}
+	CHKiRet(check_transport(pData));
+	lend_strings(pData);
 	CHKiRet(dyna_setup(pData));
-	if (pData->transport != &transport_tcp && pData->transport != &transport_tls &&
-	    pData->resend_set) {
-		parser_errmsg("omauditfwd: parameter 'resendWindow' needs transport=\"tcp\" or "
-		              "\"tls\" (Kafka and RELP acknowledge each message)");
-		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-	}
-	CHKiRet(relp_checks(pData));
-	if (pData->transport != &transport_tls && pData->transport != &transport_relp &&
-	    (pData->tls_cacert || pData->tls_mycert || pData->tls_myprivkey ||
-	     pData->tls_minversion || pData->tls_permittedpeers || pData->tls_authmode_set)) {
-		parser_errmsg("omauditfwd: parameter '%s' needs transport=\"tls\" (or \"relp\" "
-		              "with tls=\"on\")",
-		              pData->tls_cacert ? "tls.cacert" : pData->tls_mycert ? "tls.mycert" :
-		              pData->tls_myprivkey ? "tls.myprivkey" :
-		              pData->tls_minversion ? "tls.minversion" :
-		              pData->tls_permittedpeers ? "tls.permittedpeer" : "tls.authmode");
-		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-	}
-	if (pData->transport == &transport_tls ||
-	    (pData->transport == &transport_relp && pData->tconf.relp_tls))
-		CHKiRet(tls_defaults(pData));
-	if (pData->leef_set && pData->pconf.format != &format_leef) {
-		parser_errmsg("omauditfwd: parameters 'leef.version' and 'leef.delimiter' need "
-		              "format=\"leef\"");
-		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-	}
-	if (pData->pconf.fmt.leef_version == 1 && pData->pconf.fmt.leef_delim != '\t') {
-		parser_errmsg("omauditfwd: parameter 'leef.delimiter': LEEF 1.0 "
-		              "(leef.version=\"1.0\") separates attributes with TAB only");
-		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-	}
-	if (pData->app_name != NULL)
-		pData->pconf.header.app_name = pData->app_name;
-	set_max_message(pData);
-	if (pData->transport == &transport_kafka) {
-		CHKmalloc(pData->ksink = calloc(1, sizeof(*pData->ksink)));
-		pData->ksink->refs = 1;
-		pData->tconf.kafka_stats = &pData->ksink->st;
-		pData->tconf.kafka_should_stop = glbl.GetGlobalInputTermState;
-		pData->tconf.kafka_notice = kafka_notice;
-		pData->tconf.kafka_notice_ctx = pData;
-	}
-	/* let the transport check its configuration now, at load time */
-	if (pData->transport->create(&probe, &pData->tconf, errstr, sizeof(errstr)) !=
-	    TRANSPORT_OK) {
-		parser_errmsg("omauditfwd: %s", errstr);
-		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-	}
-	pData->transport->destroy(probe);
-	if (pData->tconf.port == 0)
-		pData->tconf.port = pData->transport->default_port;
-	if (pData->transport == &transport_kafka)
-		snprintf(pData->where, sizeof(pData->where), "kafka:%s%s",
-		         pData->dyna_topic ? "template:" : "", pData->kafka_topic);
-	else
-		set_where(pData);
+	CHKiRet(setup_transport(pData));
 	if (pData->join) {
 		CHKmalloc(pData->joiner = audit_joiner_new(&pData->jconf));
 		pData->pconf.joiner = pData->joiner;
@@ -2040,11 +1658,6 @@ CODESTARTnewActInst
 	}
 	CHKiRet(filter_setup(pData));
 	CHKiRet(attack_setup(pData));
-	if (pData->ancestry_set && !pData->ancestry) {
-		parser_errmsg("omauditfwd: parameters 'ancestry.depth' and 'ancestry.maxprocs' "
-		              "need ancestry=\"on\"");
-		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
-	}
 	if (pData->ancestry) {
 		CHKmalloc(pData->ancestry_table = ancestry_new(&pData->aconf));
 		pData->pconf.ancestry = pData->ancestry_table;
@@ -2094,6 +1707,7 @@ CODESTARTmodInit
 CODEmodInit_QueryRegCFSLineHdlr
 	CHKiRet(objUse(statsobj, CORE_COMPONENT));
 	CHKiRet(objUse(glbl, CORE_COMPONENT));
+	build_params();
 	INITChkCoreFeature(bCoreSupportsBatching, CORE_FEATURE_BATCHING);
 	if (!bCoreSupportsBatching) {
 		LogError(0, NO_ERRCODE, "omauditfwd: rsyslog core too old (no batching)");

@@ -25,6 +25,26 @@ const char *transport_names(void)
 	return "tcp, tls, kafka, relp";
 }
 
+void transport_route_write(buf_t *out, const transport_route_t *r)
+{
+	buf_append(out, r->topic, r->topic_len);
+	if (r->has_key) {
+		buf_append(out, "", 1);
+		buf_append(out, r->key, r->key_len);
+	}
+}
+
+void transport_route_read(const char *bytes, size_t len, transport_route_t *r)
+{
+	const char *nul = memchr(bytes, '\0', len);
+
+	r->topic = bytes;
+	r->topic_len = nul != NULL ? (size_t)(nul - bytes) : len;
+	r->has_key = nul != NULL;
+	r->key = nul != NULL ? nul + 1 : NULL;
+	r->key_len = nul != NULL ? len - r->topic_len - 1 : 0;
+}
+
 int framing_parse(const char *s, framing_t *out)
 {
 	if (strcmp(s, "octet-counted") == 0)
@@ -56,8 +76,8 @@ void transport_conf_default(transport_conf_t *c)
 	c->kafka_conf_params = c->kafka_topic_conf_params = NULL;
 	c->kafka_n_conf_params = c->kafka_n_topic_conf_params = 0;
 	c->kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
-	c->kafka_stats = NULL;          /* the transport counts for itself */
-	c->kafka_should_stop = NULL;
+	c->stats = NULL;                /* the transport counts for itself */
+	c->should_stop = NULL;
 	c->reduce = NULL;               /* refused for good: no smaller version */
 	c->reduce_ctx = NULL;
 	c->kafka_deadletter = NULL;     /* ... and nowhere to set it aside */
@@ -73,5 +93,4 @@ void transport_conf_default(transport_conf_t *c)
 	c->relp_window = 0;
 	c->relp_rebind = 0;
 	c->relp_tlslib = NULL;
-	c->relp_stats = NULL;
 }

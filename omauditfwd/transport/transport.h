@@ -100,13 +100,7 @@ typedef struct transport_conf {
 	const char *const *kafka_topic_conf_params; /* "key=value", topic level */
 	size_t kafka_n_topic_conf_params;
 	int kafka_close_timeout_ms;    /* flush at disconnect/destroy */
-	/* where the transport counts (atomically; shared by the transports of
-	 * one action's workers); NULL: a counter set of its own */
-	struct transport_kafka_stats *kafka_stats;
-	/* nonzero when the caller is shutting down: waits end early (rsyslog
-	 * cancels a worker that does not return in time, and the batch of a
-	 * cancelled worker is lost); NULL: never */
-	int (*kafka_should_stop)(void);
+	/* --- end of the kafka part; below, what several transports use --- */
 	/* A message Kafka refuses for good (see transport_kafka.c: too large,
 	 * a record it cannot validate) is first made smaller, when the error is
 	 * about its size and there is a reduce hook: REDUCE(REDUCE_CTX, IDX,
@@ -149,8 +143,16 @@ typedef struct transport_conf {
 	int relp_window;             /* frames unacknowledged at most; 0: librelp's */
 	unsigned relp_rebind;        /* messages per session at most; 0: no limit */
 	const char *relp_tlslib;     /* "openssl" or "gnutls"; NULL: librelp's */
-	struct transport_relp_stats *relp_stats; /* NULL: a set of its own */
 	/* --- end relp --- */
+
+	/* where the transport counts (ops.counters, atomically; shared by the
+	 * transports of one action's workers): ops.stats_size bytes the caller
+	 * owns, zeroed; NULL: a block of its own */
+	void *stats;
+	/* TRANSPORT_CAP_STOPPABLE: nonzero when the caller is shutting down:
+	 * waits end early (rsyslog cancels a worker that does not return in
+	 * time, and the batch of a cancelled worker is lost); NULL: never */
+	int (*should_stop)(void);
 } transport_conf_t;
 
 void transport_conf_default(transport_conf_t *c);
@@ -163,9 +165,49 @@ int transport_target_parse(const char *s, char *host, size_t hostlen, int *port,
 
 typedef struct transport transport_t;
 
+/* Where one message goes, for a transport with TRANSPORT_CAP_ROUTES
+ * (kafka): a topic (empty: the configured one) and, when has_key, a key
+ * (empty: no key; without has_key: the configured key). Views, not owned. */
+typedef struct transport_route {
+	const char *topic;
+	size_t topic_len;
+	const char *key;
+	size_t key_len;
+	int has_key;
+} transport_route_t;
+
+/* A route travels with its message (through the pipeline and the joiner,
+ * which carry it as opaque bytes) encoded by transport_route_write: TOPIC,
+ * then, when it has a key, NUL KEY. transport_route_read views such BYTES
+ * (LEN of them) as *R. The one place that knows the encoding. */
+void transport_route_write(buf_t *out, const transport_route_t *r);
+void transport_route_read(const char *bytes, size_t len, transport_route_t *r);
+
+/* What a transport can do, asked by the front ends instead of which
+ * transport it is (after curl's SSLSUPP_* bits). */
+#define TRANSPORT_CAP_NEEDS_TARGET 0x001u /* target is required (else: optional) */
+#define TRANSPORT_CAP_FAILOVER     0x002u /* several targets, tried in order */
+#define TRANSPORT_CAP_STREAM_STATS 0x004u /* counts in conf.stream_stats */
+#define TRANSPORT_CAP_FRAMED       0x008u /* syslog framing around each message */
+#define TRANSPORT_CAP_TLS          0x010u /* always TLS (the tls_* files apply) */
+#define TRANSPORT_CAP_TLS_SWITCH   0x020u /* TLS when conf.relp_tls is set */
+#define TRANSPORT_CAP_ROUTES       0x040u /* send_routed: a route per message */
+#define TRANSPORT_CAP_REFUSES      0x080u /* refuses messages for good: the reduce,
+                                           * dead-letter and notice hooks apply */
+#define TRANSPORT_CAP_STOPPABLE    0x100u /* its waits end early at shutdown
+                                           * (conf.should_stop) */
+
+/* One counter of a transport's statistics: a name for impstats / --stats
+ * and its offset (an unsigned long long) in the transport's stats block. */
+typedef struct transport_counter {
+	const char *name;
+	size_t offset;
+} transport_counter_t;
+
 typedef struct transport_ops {
 	const char *name;
 	int default_port;
+	unsigned caps;             /* TRANSPORT_CAP_* */
 	/* check CONF and allocate; no I/O */
 	transport_rc_t (*create)(transport_t **out, const transport_conf_t *conf,
 	                         char *errstr, size_t errlen);
@@ -174,11 +216,29 @@ typedef struct transport_ops {
 	 * messages are known to have been delivered */
 	transport_rc_t (*send)(transport_t *t, const msgbatch_t *mb,
 	                       size_t *delivered, char *errstr, size_t errlen);
+	/* TRANSPORT_CAP_ROUTES: send() with a route per message: ROUTES (NULL:
+	 * none) holds, at the index of each message of MB, its route as
+	 * transport_route_write encodes it */
+	transport_rc_t (*send_routed)(transport_t *t, const msgbatch_t *mb,
+	                              const msgbatch_t *routes, size_t *delivered,
+	                              char *errstr, size_t errlen);
 	/* our own close (HUP): the next connection starts afresh, and reads
 	 * its files again (tls: the certificates) */
 	void (*disconnect)(transport_t *t);
 	int (*is_connected)(const transport_t *t);
 	void (*destroy)(transport_t *t);
+	/* messages of the failed batch(es) being retried that are not
+	 * delivered; NULL: not known */
+	size_t (*undelivered)(const transport_t *t);
+	/* the largest message CONF lets through, when the front end sets no
+	 * limit; NULL: REDUCE_DEFAULT_MAX */
+	size_t (*default_max_message)(const transport_conf_t *conf);
+	/* its statistics: a block of stats_size bytes (conf.stats, shared by
+	 * the transports of one action's workers; NULL: a block of its own)
+	 * holding these counters */
+	const transport_counter_t *counters;
+	size_t n_counters;
+	size_t stats_size;
 } transport_ops_t;
 
 /* The transport called NAME, or NULL. */
@@ -207,6 +267,8 @@ typedef struct transport_relp_stats {
 	unsigned long long resent_unsure;  /* messages sent again whose
 	                                    * acknowledgement was unknown: may duplicate */
 	unsigned long long auth_failures;  /* TLS peers refused (either side) */
+	unsigned long long rebinds;        /* sessions closed and opened again
+	                                    * after rebindInterval messages */
 } transport_relp_stats_t;
 
 /* kafka only. Counters for impstats; updated atomically by the sending thread. */
@@ -249,13 +311,15 @@ typedef struct transport_kafka_stats {
 	unsigned long long req_timeouts;/* requests timed out */
 } transport_kafka_stats_t;
 
+/* kafka's counters (tests; the front ends use ops.counters) */
 const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t);
-/* Messages of the failed batch(es) being retried that are not delivered. */
+/* ops.undelivered of kafka */
 size_t transport_kafka_undelivered(const transport_t *t);
-/* send() with a route per message: ROUTES (NULL: none) holds, at the index
- * of each message of MB, "TOPIC" or "TOPIC NUL KEY". An empty TOPIC (or no
- * route) is conf.kafka_topic; without the NUL the key is conf.kafka_key's;
- * an empty KEY is no key. A TOPIC must be a valid name (see below). */
+/* ops.send_routed of kafka: ROUTES (NULL: none) holds, at the index of each
+ * message of MB, its route (transport_route_t, as transport_route_write
+ * encodes it). An empty topic (or no route) is conf.kafka_topic; without a
+ * key, conf.kafka_key's; an empty key is no key. A topic must be a valid
+ * name (see below). */
 transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
                                            const msgbatch_t *routes, size_t *delivered,
                                            char *errstr, size_t errlen);

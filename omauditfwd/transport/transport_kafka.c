@@ -55,6 +55,7 @@
  * on the caller's thread, so the state needs no lock.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,7 @@
 #include "hmap.h"
 #include "kafka_readback.h"
 #include "kafka_stats.h"
+#include "reduce.h"
 #include "transport.h"
 
 #define KAFKA_DEFAULT_PORT       9092
@@ -198,7 +200,7 @@ struct transport {
 
 static int stopping(const transport_t *t)
 {
-	return t->conf.kafka_should_stop != NULL && t->conf.kafka_should_stop();
+	return t->conf.should_stop != NULL && t->conf.should_stop();
 }
 
 /* nothing more to do for E: delivered, or in the dead-letter file */
@@ -784,7 +786,7 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 	buf_init(&t->saved);
 	buf_init(&t->spare);
 	t->conf = *conf;
-	t->st = conf->kafka_stats != NULL ? conf->kafka_stats : &t->own;
+	t->st = conf->stats != NULL ? (transport_kafka_stats_t *)conf->stats : &t->own;
 	if ((t->brokers = brokers_from_target(conf)) == NULL ||
 	    (t->topic = strdup(conf->kafka_topic != NULL ? conf->kafka_topic
 	                                                 : KAFKA_TOPIC_FALLBACK)) == NULL ||
@@ -952,23 +954,21 @@ static const char *header_host(const char *m, size_t len, size_t *hlen)
 	return h;
 }
 
-/* E's topic and key from ROUTE (RLEN bytes; see send_routed): 1 when the
- * route names the key, else 0 (the configured key applies) */
+/* E's topic and key from ROUTE (RLEN bytes, transport_route_write's): 1
+ * when the route names the key, else 0 (the configured key applies) */
 static int apply_route(kmsg_t *e, const char *route, size_t rlen)
 {
-	const char *nul = memchr(route, '\0', rlen);
-	size_t tlen = nul != NULL ? (size_t)(nul - route) : rlen;
+	transport_route_t r;
 
-	if (tlen > 0 && tlen <= KAFKA_TOPIC_MAX) {
-		e->topic = route;
-		e->tlen = tlen;
+	transport_route_read(route, rlen, &r);
+	if (r.topic_len > 0 && r.topic_len <= KAFKA_TOPIC_MAX) {
+		e->topic = r.topic;
+		e->tlen = r.topic_len;
 	}
-	if (nul == NULL)
+	if (!r.has_key)
 		return 0;
-	e->key = nul + 1;
-	e->klen = rlen - tlen - 1;
-	if (e->klen == 0)
-		e->key = NULL;
+	e->key = r.key_len > 0 ? r.key : NULL;
+	e->klen = r.key_len;
 	return 1;
 }
 
@@ -1784,13 +1784,45 @@ const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t)
 	return t->st;
 }
 
+/* ops.default_max_message: what message.max.bytes of confParam lets
+ * through, less the headers (reduce.h) */
+static size_t kafka_default_max(const transport_conf_t *conf)
+{
+	return reduce_kafka_default(conf->kafka_conf_params, conf->kafka_n_conf_params,
+	                            conf->kafka_headers, conf->kafka_n_headers);
+}
+
+#define KCTR(name, field) { name, offsetof(transport_kafka_stats_t, field) }
+static const transport_counter_t kafka_counters[] = {
+	KCTR("kafka.produced", produced), KCTR("kafka.delivered", delivered),
+	KCTR("kafka.failed", failed), KCTR("kafka.skipped", skipped),
+	KCTR("kafka.awaited", awaited), KCTR("kafka.recreated", recreated),
+	KCTR("kafka.doubt", doubt), KCTR("kafka.doubt.found", doubt_found),
+	KCTR("kafka.doubt.absent", doubt_absent),
+	KCTR("kafka.doubt.unresolved", doubt_unresolved),
+	KCTR("kafka.errors.permanent", permanent), KCTR("kafka.reduced", reduced),
+	KCTR("kafka.isolated", isolated), KCTR("kafka.deadletter", deadletter),
+	KCTR("kafka.deadletter.failed", deadletter_failed),
+	KCTR("kafka.undelivered.shutdown", lost_at_close),
+	KCTR("kafka.queue.msgs", queue_msgs), KCTR("kafka.tx.errors", tx_errors),
+	KCTR("kafka.tx.retries", tx_retries), KCTR("kafka.req.timeouts", req_timeouts),
+};
+#undef KCTR
+
 const transport_ops_t transport_kafka = {
 	.name = "kafka",
 	.default_port = KAFKA_DEFAULT_PORT,
+	.caps = TRANSPORT_CAP_ROUTES | TRANSPORT_CAP_REFUSES | TRANSPORT_CAP_STOPPABLE,
 	.create = kafka_create,
 	.connect = kafka_connect,
 	.send = kafka_send,
+	.send_routed = transport_kafka_send_routed,
 	.disconnect = kafka_disconnect,
 	.is_connected = kafka_is_connected,
 	.destroy = kafka_destroy,
+	.undelivered = transport_kafka_undelivered,
+	.default_max_message = kafka_default_max,
+	.counters = kafka_counters,
+	.n_counters = sizeof(kafka_counters) / sizeof(kafka_counters[0]),
+	.stats_size = sizeof(transport_kafka_stats_t),
 };

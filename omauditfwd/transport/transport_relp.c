@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@
 #define RELP_DEFAULT_PORT        514   /* omrelp's (RELP_DFLT_PT) */
 #define RELP_REMEMBER_MAX        (1024 * 1024) /* messages remembered at most */
 #define RELP_ERR_MAX             256
+#define RELP_TRACE_ENV           "OMAUDITFWD_RELP_TRACE" /* see trace_open */
 
 typedef enum seen_state {
 	SEEN_ACKED = 1,      /* the receiver acknowledged it */
@@ -75,12 +77,24 @@ struct transport {
 	int all_answered;            /* ... every frame before the close answered */
 	int close_queued;            /* ... the close's own frame sent */
 	char lasterr[RELP_ERR_MAX];
-	transport_relp_stats_t own;  /* when conf.relp_stats is NULL */
+	transport_relp_stats_t own;  /* when conf.stats is NULL */
 	transport_relp_stats_t *st;
 	/* this batch: what was sent and what was skipped (index, former state) */
 	size_t *sent, nsent, capsent;
+	size_t nconfirmed;           /* sent[0..nconfirmed): answered in full by a
+	                              * session closed for rebindInterval */
+	unsigned sess_msgs;          /* messages handed to this session */
 	seen_t *skipped;
 	size_t nskipped, capskipped;
+	/* the trace (OMAUDITFWD_RELP_TRACE), NULL: off */
+	FILE *trace;
+	unsigned long long trace_sess;   /* sessions opened so far */
+	uint64_t cur_hash;               /* the message being handed to librelp */
+	const char *cur_msg;
+	size_t cur_len;
+	int opening;                     /* in librelp's connect: its "open" */
+	uint64_t *fifo;                  /* mirror of librelp's unanswered list */
+	size_t fifo_head, fifo_n, fifo_cap;
 };
 
 #define RSTAT(t, field, n) __atomic_fetch_add(&(t)->st->field, (n), __ATOMIC_RELAXED)
@@ -178,6 +192,94 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/* --- the trace ---
+ * OMAUDITFWD_RELP_TRACE=FILE appends to FILE, per message, what happened to
+ * it, for tests that attribute duplicates (tests/integration/relp_outage.sh):
+ *   O s          session s opened
+ *   S s h msg    message (FNV-1a h) handed to librelp in session s
+ *   C s          the close handed to librelp
+ *   A s h        the receiver answered h (librelp took it off its list)
+ *   R s h rc     librelp's reconnect sent h again (rc: its result)
+ *   U s h        session s ended with h unanswered
+ *   K h state    a retried message not sent (state 1: answered, 2: held)
+ * Answers come in order within a session, so a mirror of librelp's list
+ * of unanswered frames, fed by its debug hook (on_debug), names them; the
+ * "open" of a (re)connect, added at the end and answered first, is left out
+ * of it. */
+
+static void trace_open(transport_t *t)
+{
+	const char *path = getenv(RELP_TRACE_ENV);
+
+	if (path != NULL && path[0] != '\0' && (t->trace = fopen(path, "a")) != NULL)
+		setvbuf(t->trace, NULL, _IOLBF, 0);
+}
+
+static void fifo_push(transport_t *t, uint64_t h)
+{
+	uint64_t *n;
+	size_t i, cap;
+
+	if (t->fifo_n == t->fifo_cap) {
+		cap = t->fifo_cap ? t->fifo_cap * 2 : 256;
+		if ((n = malloc(cap * sizeof(*n))) == NULL)
+			return;
+		for (i = 0; i < t->fifo_n; i++)
+			n[i] = t->fifo[(t->fifo_head + i) % t->fifo_cap];
+		free(t->fifo);
+		t->fifo = n;
+		t->fifo_cap = cap;
+		t->fifo_head = 0;
+	}
+	t->fifo[(t->fifo_head + t->fifo_n++) % t->fifo_cap] = h;
+}
+
+static uint64_t fifo_pop(transport_t *t)
+{
+	uint64_t h;
+
+	if (t->fifo_n == 0)
+		return 0;
+	h = t->fifo[t->fifo_head];
+	t->fifo_head = (t->fifo_head + 1) % t->fifo_cap;
+	t->fifo_n--;
+	return h;
+}
+
+static void trace_send(transport_t *t, const char *p, size_t len)
+{
+	size_t i;
+
+	fprintf(t->trace, "S %llu %016llx ", t->trace_sess, (unsigned long long)t->cur_hash);
+	for (i = 0; i < len; i++)
+		fputc(p[i] == '\n' || p[i] == '\r' ? ' ' : p[i], t->trace);
+	fputc('\n', t->trace);
+}
+
+/* the session ended: what librelp still held was not answered */
+static void trace_session_end(transport_t *t)
+{
+	uint64_t h;
+
+	if (t->trace == NULL)
+		return;
+	while (t->fifo_n > 0)
+		if ((h = fifo_pop(t)) != 0)
+			fprintf(t->trace, "U %llu %016llx\n", t->trace_sess, (unsigned long long)h);
+}
+
+static void trace_reconnect(transport_t *t, int rc)
+{
+	size_t i;
+
+	if (t->trace == NULL)
+		return;
+	for (i = 0; i < t->fifo_n; i++)
+		if (t->fifo[(t->fifo_head + i) % t->fifo_cap] != 0)
+			fprintf(t->trace, "R %llu %016llx %d\n", t->trace_sess,
+			        (unsigned long long)t->fifo[(t->fifo_head + i) % t->fifo_cap], rc);
+}
+
 /* --- librelp's callbacks: the session's user pointer is the transport --- */
 
 static void on_err(void *usr, char *objinfo, char *errmsg, relpRetVal code)
@@ -244,6 +346,17 @@ static void on_debug(char *fmt, ...)
 	t->unacked = va_arg(ap, int);
 	va_end(ap);
 	t->hook_seen = 1;
+	if (t->trace != NULL && !t->opening) {
+		if (!add)
+			fprintf(t->trace, "A %llu %016llx\n", t->trace_sess,
+			        (unsigned long long)fifo_pop(t));
+		else if (t->in_close)
+			fprintf(t->trace, "C %llu\n", t->trace_sess);
+		else if (t->cur_msg != NULL)
+			trace_send(t, t->cur_msg, t->cur_len);
+		if (add)
+			fifo_push(t, t->in_close ? 0 : t->cur_hash);
+	}
 	if (!t->in_close)
 		return;
 	if (add)
@@ -328,7 +441,8 @@ static transport_rc_t relp_create(transport_t **out, const transport_conf_t *con
 		return TRANSPORT_CONFIG;
 	}
 	t->conf = *conf;
-	t->st = conf->relp_stats ? conf->relp_stats : &t->own;
+	t->st = conf->stats ? (transport_relp_stats_t *)conf->stats : &t->own;
+	trace_open(t);
 	if (t->conf.failback_interval_ms <= 0)
 		t->conf.failback_interval_ms = TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS;
 	rc = TRANSPORT_CONFIG;
@@ -370,7 +484,7 @@ static transport_rc_t relp_create(transport_t **out, const transport_conf_t *con
 	*out = t;
 	return TRANSPORT_OK;
 fail:
-	t->conf.relp_stats = NULL;
+	t->conf.stats = NULL;
 	transport_relp.destroy(t);
 	return rc;
 }
@@ -434,8 +548,11 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 		t->err_seen = 0;
 		t->lasterr[0] = '\0';
 		calling = t;
+		t->opening = 1;
 		r = relpCltReconnect(t->clt);
+		t->opening = 0;
 		calling = NULL;
+		trace_reconnect(t, (int)r);
 		if (r != RELP_RET_OK) {
 			SSTAT(t, connect_failures);
 			snprintf(errstr, errlen, "relp: %s:%d: session not re-established "
@@ -458,8 +575,10 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 		t->err_seen = t->auth_err = 0;
 		t->lasterr[0] = '\0';
 		calling = t;
+		t->opening = 1;
 		r = relpCltConnect(clt, AF_UNSPEC, (unsigned char *)port,
 		                   (unsigned char *)t->targets[i].host);
+		t->opening = 0;
 		calling = NULL;
 		if (r == RELP_RET_OK && !t->hook_seen) {
 			relpEngineCltDestruct(t->engine, &clt);
@@ -476,6 +595,10 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 			t->ever_connected = 1;
 			t->clt = clt;
 			t->unacked = 0;
+			t->sess_msgs = 0;
+			t->fifo_n = 0;
+			if (t->trace != NULL)
+				fprintf(t->trace, "O %llu\n", ++t->trace_sess);
 			SSTAT(t, connects);
 			return TRANSPORT_OK;
 		}
@@ -503,6 +626,7 @@ static void drop_session(transport_t *t)
 	calling = t;
 	relpEngineCltDestruct(t->engine, &t->clt);
 	calling = NULL;
+	trace_session_end(t);
 	t->clt = NULL;
 	t->broken = 0;
 	RSTAT(t, resent_unsure, seen_keep(t, SEEN_ACKED));
@@ -520,9 +644,27 @@ static void keep_broken(transport_t *t, const msgbatch_t *mb)
 		seen_add(t, t->skipped[i].hash, t->skipped[i].len, t->skipped[i].state);
 	for (i = 0; i < t->nsent; i++) {
 		p = msgbatch_msg(mb, t->sent[i], &len);
-		if (seen_add(t, msg_hash(p, len), len, SEEN_HANDED) != 0)
+		if (seen_add(t, msg_hash(p, len), len,
+		             i < t->nconfirmed ? SEEN_ACKED : SEEN_HANDED) != 0)
 			break;
 	}
+}
+
+/* No session for the rest of the batch: what sessions closed for
+ * rebindInterval had answered is remembered as such */
+static void keep_confirmed(transport_t *t, const msgbatch_t *mb)
+{
+	const char *p;
+	size_t i, len;
+
+	for (i = 0; i < t->nskipped; i++)
+		seen_add(t, t->skipped[i].hash, t->skipped[i].len, t->skipped[i].state);
+	for (i = 0; i < t->nconfirmed; i++) {
+		p = msgbatch_msg(mb, t->sent[i], &len);
+		if (seen_add(t, msg_hash(p, len), len, SEEN_ACKED) != 0)
+			break;
+	}
+	RSTAT(t, resent_unsure, seen_keep(t, SEEN_ACKED));
 }
 
 /* The close was not answered in full, and librelp's list is gone: the
@@ -556,6 +698,59 @@ static void close_failed(transport_t *t, const msgbatch_t *mb)
 	RSTAT(t, resent_unsure, unsure);
 }
 
+/* Close the session and wait for the answer to every frame before the
+ * close (see on_debug); 1: all answered */
+static int close_session(transport_t *t)
+{
+	t->err_seen = t->all_answered = t->close_queued = 0;
+	t->lasterr[0] = '\0';
+	t->in_close = 1;
+	calling = t;
+	relpEngineCltDestruct(t->engine, &t->clt);
+	calling = NULL;
+	trace_session_end(t);
+	t->in_close = 0;
+	t->clt = NULL;
+	RSTAT(t, acks_awaited, 1);
+	if (!t->all_answered)
+		RSTAT(t, acks_failed, 1);
+	return t->all_answered;
+}
+
+/* rebindInterval: the session had its messages; close it (every message
+ * answered, or the batch is retried) and open another */
+static transport_rc_t rebind(transport_t *t, const msgbatch_t *mb, char *errstr,
+                             size_t errlen)
+{
+	transport_rc_t rc;
+	size_t i;
+
+	relpCltHintBurstEnd(t->clt);
+	calling = NULL;
+	if (!close_session(t)) {
+		close_failed(t, mb);
+		snprintf(errstr, errlen, "relp: %s:%d: not every message was acknowledged "
+		         "before the session ended for rebindInterval%s%s",
+		         t->targets[t->cur].host, t->targets[t->cur].port,
+		         t->lasterr[0] ? ": " : "", t->lasterr);
+		return TRANSPORT_RETRY;
+	}
+	/* everything this session held is answered: the older frames of a
+	 * reconnected session, what was skipped, what was sent */
+	seen_set_all(t, SEEN_ACKED);
+	for (i = 0; i < t->nskipped; i++)
+		t->skipped[i].state = SEEN_ACKED;
+	t->nconfirmed = t->nsent;
+	RSTAT(t, rebinds, 1);
+	if ((rc = relp_connect(t, errstr, errlen)) != TRANSPORT_OK) {
+		keep_confirmed(t, mb);
+		return rc;
+	}
+	calling = t;
+	relpCltHintBurstBegin(t->clt);
+	return TRANSPORT_OK;
+}
+
 /* Hand every message of MB not remembered to the session */
 static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *errstr,
                                  size_t errlen)
@@ -565,19 +760,22 @@ static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *err
 	uint64_t h;
 	seen_state_t st;
 	relpRetVal r;
+	transport_rc_t rc;
 
 	if (grow((void **)&t->sent, &t->capsent, mb->n, sizeof(*t->sent)) != 0 ||
 	    grow((void **)&t->skipped, &t->capskipped, mb->n, sizeof(*t->skipped)) != 0) {
 		snprintf(errstr, errlen, "out of memory");
 		return TRANSPORT_RETRY;
 	}
-	t->nsent = t->nskipped = 0;
+	t->nsent = t->nskipped = t->nconfirmed = 0;
 	calling = t;
 	relpCltHintBurstBegin(t->clt);
 	for (i = 0; i < mb->n; i++) {
 		p = msgbatch_msg(mb, i, &len);
 		h = msg_hash(p, len);
 		if (t->nseen > 0 && (st = seen_take(t, h, len)) != 0) {
+			if (t->trace != NULL)
+				fprintf(t->trace, "K %016llx %d\n", (unsigned long long)h, (int)st);
 			t->skipped[t->nskipped].hash = h;
 			t->skipped[t->nskipped].len = len;
 			t->skipped[t->nskipped++].state = st;
@@ -585,6 +783,9 @@ static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *err
 		}
 		t->err_seen = 0;
 		t->lasterr[0] = '\0';
+		t->cur_hash = h;
+		t->cur_msg = p;
+		t->cur_len = len;
 		r = relpCltSendSyslog(t->clt, (unsigned char *)p, len);
 		if (r != RELP_RET_OK) {
 			calling = NULL;
@@ -596,6 +797,9 @@ static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *err
 			return TRANSPORT_RETRY;
 		}
 		t->sent[t->nsent++] = i;
+		if (t->conf.relp_rebind > 0 && ++t->sess_msgs >= t->conf.relp_rebind &&
+		    i + 1 < mb->n && (rc = rebind(t, mb, errstr, errlen)) != TRANSPORT_OK)
+			return rc;
 	}
 	relpCltHintBurstEnd(t->clt);
 	calling = NULL;
@@ -619,17 +823,7 @@ static transport_rc_t relp_send(transport_t *t, const msgbatch_t *mb, size_t *de
 	if (t->nskipped == 0)
 		seen_keep(t, SEEN_HANDED);
 	/* the close is answered after every frame before it */
-	t->err_seen = t->all_answered = t->close_queued = 0;
-	t->lasterr[0] = '\0';
-	t->in_close = 1;
-	calling = t;
-	relpEngineCltDestruct(t->engine, &t->clt);
-	calling = NULL;
-	t->in_close = 0;
-	t->clt = NULL;
-	RSTAT(t, acks_awaited, 1);
-	if (!t->all_answered) {
-		RSTAT(t, acks_failed, 1);
+	if (!close_session(t)) {
 		close_failed(t, mb);
 		snprintf(errstr, errlen, "relp: %s:%d: not every message of the batch was "
 		         "acknowledged before the session ended%s%s", t->targets[t->cur].host,
@@ -667,12 +861,30 @@ static void relp_destroy(transport_t *t)
 	free(t->seen);
 	free(t->sent);
 	free(t->skipped);
+	free(t->fifo);
+	if (t->trace != NULL)
+		fclose(t->trace);
 	free(t);
 }
+
+#define RCTR(name, field) { name, offsetof(transport_relp_stats_t, field) }
+static const transport_counter_t relp_counters[] = {
+	RCTR("relp.acks.awaited", acks_awaited), RCTR("relp.acks.failed", acks_failed),
+	RCTR("relp.reestablished", reestablished),
+	RCTR("relp.retransmitted", retransmitted), RCTR("relp.skipped", skipped),
+	RCTR("relp.resent.unsure", resent_unsure), RCTR("relp.auth.failures", auth_failures),
+	RCTR("relp.rebinds", rebinds),
+};
+#undef RCTR
 
 const transport_ops_t transport_relp = {
 	.name = "relp",
 	.default_port = RELP_DEFAULT_PORT,
+	.caps = TRANSPORT_CAP_NEEDS_TARGET | TRANSPORT_CAP_FAILOVER |
+	        TRANSPORT_CAP_STREAM_STATS | TRANSPORT_CAP_FRAMED | TRANSPORT_CAP_TLS_SWITCH,
+	.counters = relp_counters,
+	.n_counters = sizeof(relp_counters) / sizeof(relp_counters[0]),
+	.stats_size = sizeof(transport_relp_stats_t),
 	.create = relp_create,
 	.connect = relp_connect,
 	.send = relp_send,

@@ -113,6 +113,8 @@ static void tcp_destroy(transport_t *t)
 const transport_ops_t transport_tcp = {
 	.name = "tcp",
 	.default_port = TCP_DEFAULT_PORT,
+	.caps = TRANSPORT_CAP_NEEDS_TARGET | TRANSPORT_CAP_FAILOVER |
+	        TRANSPORT_CAP_STREAM_STATS | TRANSPORT_CAP_FRAMED,
 	.create = tcp_create,
 	.connect = tcp_connect,
 	.send = tcp_send,

@@ -769,6 +769,8 @@ static int tls_is_connected(const transport_t *t)
 const transport_ops_t transport_tls = {
 	.name = "tls",
 	.default_port = TLS_DEFAULT_PORT,
+	.caps = TRANSPORT_CAP_NEEDS_TARGET | TRANSPORT_CAP_FAILOVER |
+	        TRANSPORT_CAP_STREAM_STATS | TRANSPORT_CAP_FRAMED | TRANSPORT_CAP_TLS,
 	.create = tls_create,
 	.connect = tls_connect,
 	.send = tls_send,

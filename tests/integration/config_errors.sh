@@ -58,8 +58,6 @@ for params in \
 	"$BASE) action(type=\"omauditfwd\" $BASE format=\"leef\") action(type=\"omauditfwd\" $BASE" \
 	"$BASE statsname=\"one\") action(type=\"omauditfwd\" $BASE statsname=\"two\"" \
 	'target=["127.0.0.1:6514"] transport="tls" tls.authmode="anon"' \
-	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer="collector.example"' \
-	'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer=["a.example", "b.example"]' \
 	'target="127.0.0.1" transport="relp"' \
 	'target="127.0.0.1" transport="relp" port="2514" timeout="5" conn.timeout="2" windowSize="64" rebindInterval="1000"' \
 	'target=["127.0.0.1:2514", "localhost:2515"] transport="relp" tls="on" tls.authmode="anon" failback.interval="5000"' \
@@ -228,6 +226,35 @@ check_bad tls.permittedpeers "$BASE transport=\"tls\" tls.permittedpeers=\"x\""
 check_bad tls.permittedpeer "$BASE transport=\"tls\" tls.authmode=\"x509/fingerprint\" tls.permittedpeer=\"SHA1:00\"" SHA1:00
 check_bad tls.permittedpeer "$BASE tls.permittedpeer=\"x\""
 check_bad tls.minversion "$BASE transport=\"tls\" tls.minversion=\"1.1\"" 1.1
+# the settings table's ranges: no value wraps, no blank text passes
+check_bad timeout.io "$BASE timeout.io=\"2147483648\"" 2147483648
+check_bad timeout.connect "$BASE timeout.connect=\"4294967297\"" 4294967297
+check_bad join.timeout "$BASE join.timeout=\"4294967296\"" 4294967296
+check_bad join.maxpending "$BASE join.maxpending=\"9223372036854775807\""
+check_bad rebindInterval "$BASE transport=\"relp\" rebindInterval=\"4294967296\"" 4294967296
+check_bad target 'target=" " port="10514"'
+check_bad target 'target=["127.0.0.1", "  "] port="10514"'
+check_bad statsname "$BASE statsname=\"\""
+check_bad template "$BASE template=\"\""
+check_bad topic 'transport="kafka" broker=["127.0.0.1:9092"] topic=""'
+check_bad compression "$BASE compression=\"zstd\"" tcp
+# a permitted peer that anon would ignore is an error, not silence
+check_bad tls.permittedpeer 'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer="collector.example"'
+check_bad tls.permittedpeer 'target="127.0.0.1" transport="tls" tls.authmode="anon" tls.permittedpeer=["a.example", "b.example"]'
+check_bad tls.permittedpeer 'target="127.0.0.1" transport="relp" tls="on" tls.authmode="anon" tls.permittedpeer="r.example"'
+# every warning shows in rsyslogd -N1 too, not only at startup
+conf_with 'target="127.0.0.1" transport="tls" tls.authmode="anon"'
+rsyslog_validate "$T/test.conf" || bad "anon: valid action rejected"
+grep -q 'tls.authmode="anon": the collector.s certificate is not checked' "$T/validate.out" ||
+	bad "anon: the warning does not show in rsyslogd -N1"
+# several parameters that do not apply: each one is named
+conf_with "$BASE dynaTopic=\"on\" topic=\"t_topic\""
+rsyslog_validate "$T/test.conf" && bad "kafka parameters with tcp accepted"
+for p in dynaTopic topic; do
+	grep -q "parameter '$p' applies to transport kafka, not to transport=\"tcp\"" "$T/validate.out" ||
+		bad "$p: not named as not applying to tcp"
+done
+
 # relp: its own parameters need it; the TLS ones need tls="on"; files exist
 check_bad windowSize "$BASE windowSize=\"64\""
 check_bad tls.tlsLib "$BASE transport=\"tls\" tls.tlsLib=\"openssl\""

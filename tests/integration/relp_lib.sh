@@ -72,3 +72,71 @@ relp_action() {
 		"action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\"" \
 		"queue.type=\"LinkedList\" queue.size=\"200000\" $*)"
 }
+
+# relp_counting_relay LISTEN_PORT TARGET_PORT OUT: a TCP relay on
+# 127.0.0.1:LISTEN_PORT to 127.0.0.1:TARGET_PORT (a RELP receiver) that,
+# when a connection ends, appends to OUT the number of RELP "syslog" frames
+# the client sent on it (frames parsed: TXNR SP COMMAND SP DATALEN [SP
+# DATA] LF). Runs until killed.
+relp_counting_relay() {
+	"$PYTHON" - "$@" <<'PY'
+import re, socket, sys, threading
+lport, tport, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+hdr = re.compile(rb"(\d+) (\w+) (\d+)([ \n])")
+lock = threading.Lock()
+
+def pipe(src, dst, frames=None):
+    buf = b""
+    try:
+        while True:
+            d = src.recv(65536)
+            if not d:
+                break
+            dst.sendall(d)
+            if frames is None:
+                continue
+            buf += d
+            while True:
+                m = hdr.match(buf)
+                if not m:
+                    break
+                n = int(m.group(3))
+                end = m.end() + (n + 1 if n else 0)
+                if len(buf) < end:
+                    break
+                if m.group(2) == b"syslog":
+                    frames[0] += 1
+                buf = buf[end:]
+    except OSError:
+        pass
+    for s in (src, dst):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+def serve(c):
+    try:
+        s = socket.create_connection(("127.0.0.1", tport))
+    except OSError:
+        c.close()
+        return
+    frames = [0]
+    back = threading.Thread(target=pipe, args=(s, c))
+    back.start()
+    pipe(c, s, frames)
+    back.join()
+    c.close()
+    s.close()
+    with lock, open(out, "a") as f:
+        f.write("%d\n" % frames[0])
+
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", lport))
+ls.listen(64)
+while True:
+    c, _ = ls.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+}

@@ -631,14 +631,43 @@ Test(kafka, key_host_from_syslog_header, .timeout = 30)
 static void make_routes(msgbatch_t *routes, const msgbatch_t *mb,
                         const char *const *topics, size_t n)
 {
+	transport_route_t r;
+	char key[32];
 	size_t i;
 
 	msgbatch_init(routes);
 	for (i = 0; i < mb->n; i++) {
+		snprintf(key, sizeof(key), "k%zu", i % 3);
+		r = (transport_route_t){ topics[i % n], strlen(topics[i % n]), key, strlen(key), 1 };
 		msgbatch_begin(routes);
-		buf_append(&routes->data, topics[i % n], strlen(topics[i % n]) + 1);
-		buf_printf(&routes->data, "k%zu", i % 3);
+		transport_route_write(&routes->data, &r);
 		cr_assert_eq(msgbatch_end(routes), 0);
+	}
+}
+
+/* a route written and read back is the same route; no key and an empty
+ * key stay apart */
+Test(kafka, route_written_and_read_back)
+{
+	const transport_route_t in[] = {
+		{ "audit.a", 7, "host1", 5, 1 }, { "", 0, "k", 1, 1 },
+		{ "t", 1, NULL, 0, 0 }, { "t", 1, "", 0, 1 }, { "", 0, NULL, 0, 0 },
+	};
+	transport_route_t out;
+	buf_t b;
+	size_t i;
+
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		buf_init(&b);
+		transport_route_write(&b, &in[i]);
+		transport_route_read(b.p != NULL ? b.p : "", b.len, &out);
+		cr_assert_eq(out.topic_len, in[i].topic_len);
+		cr_assert(memcmp(out.topic, in[i].topic, in[i].topic_len) == 0);
+		cr_assert_eq(out.has_key, in[i].has_key, "route %zu", i);
+		cr_assert_eq(out.key_len, in[i].key_len);
+		if (in[i].key_len > 0)
+			cr_assert(memcmp(out.key, in[i].key, in[i].key_len) == 0);
+		buf_free(&b);
 	}
 }
 
@@ -1135,7 +1164,7 @@ Test(kafka, statistics_and_permanent_errors_are_counted, .timeout = 60)
 	conf_for(&tc, &c);
 	tc.kafka_conf_params = params;
 	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
-	tc.kafka_stats = &sink;
+	tc.stats = &sink;
 	tc.io_timeout_ms = 5000;
 	t = make(&tc);
 	cr_assert_eq(transport_kafka_stats(t), &sink);
@@ -1196,7 +1225,7 @@ Test(kafka, undelivered_at_destroy_are_counted, .timeout = 30)
 	memset(&sink, 0, sizeof(sink));
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
-	tc.kafka_stats = &sink;
+	tc.stats = &sink;
 	tc.kafka_close_timeout_ms = 500;
 	t = make(&tc);
 	make_batch(&mb, 0, 30);
@@ -1567,7 +1596,7 @@ static void small_conf(transport_conf_t *tc, const cluster_t *c, transport_kafka
 	tc->kafka_n_conf_params = sizeof(small_params) / sizeof(small_params[0]);
 	tc->kafka_key = "k1";
 	memset(sink, 0, sizeof(*sink));
-	tc->kafka_stats = sink;
+	tc->stats = sink;
 	tc->kafka_notice = count_notice;
 }
 
@@ -1772,7 +1801,7 @@ Test(kafka_refused, broker_refusals, .timeout = 60)
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
 	memset(&sink, 0, sizeof(sink));
-	tc.kafka_stats = &sink;
+	tc.stats = &sink;
 	tc.kafka_notice = count_notice;
 	tc.reduce = cut_hook;
 	tc.reduce_ctx = &r;
@@ -1915,7 +1944,7 @@ Test(kafka_refused, permanent_counts_messages_not_tries, .timeout = 40)
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
 	memset(&sink, 0, sizeof(sink));
-	tc.kafka_stats = &sink;
+	tc.stats = &sink;
 	t = make(&tc);
 	make_batch(&mb, 0, 10);
 	rd_kafka_mock_push_request_errors_array(c.mc, PRODUCE, 3, errs);
