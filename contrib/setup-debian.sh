@@ -29,7 +29,7 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config dpkg-dev debhel
  libestr-dev libfastjson-dev librdkafka-dev libssl-dev libaudit-dev libcriterion-dev
  zlib1g-dev librelp-dev"
 TEST_PKGS="rsyslog rsyslog-openssl rsyslog-gnutls rsyslog-relp auditd python3-audit kcat openssl
- procps iproute2 clang libclang-rt-14-dev valgrind"
+ procps iproute2 clang libclang-rt-14-dev valgrind lintian"
 # tests/bench/run.sh: profiles, the omkafka peer, /usr/bin/time (the syslog-ng
 # peer is unpacked privately by tests/bench/setup.sh)
 BENCH_PKGS="linux-perf rsyslog-kafka time"

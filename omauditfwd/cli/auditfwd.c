@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "cli_options.h"
+#include "clock_ms.h"
 #include "pipeline.h"
 #include "reduce.h"
 #include "transport.h"
@@ -139,22 +140,22 @@ static int run_live(cli_t *c, int fd, const char *name)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char *buf = NULL, *nb, *lf;
 	size_t cap = 0, len = 0, off, lines = 0;
-	int64_t now, tick_at = audit_joiner_now_ms() + CLI_TICK_MS;
+	int64_t now, tick_at = mono_now_ms() + CLI_TICK_MS;
 	ssize_t n;
 	int r;
 
 	pipeline_batch_begin(c->pipe);
 	for (;;) {
-		now = audit_joiner_now_ms();
+		now = mono_now_ms();
 		r = now < tick_at ? poll(&pfd, 1, (int)(tick_at - now)) : 0;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			goto read_error;
 		if (r == 0) {   /* a tick: out with what is ready */
-			tick_at = audit_joiner_now_ms() + CLI_TICK_MS;
+			tick_at = mono_now_ms() + CLI_TICK_MS;
 			if (c->joiner != NULL &&
-			    audit_joiner_expire_idle(c->joiner, audit_joiner_now_ms()) < 0) {
+			    audit_joiner_expire_idle(c->joiner, mono_now_ms()) < 0) {
 				fprintf(stderr, "auditfwd: out of memory\n");
 				pipeline_batch_rollback(c->pipe);
 				free(buf);

@@ -10,10 +10,13 @@
 #include <unistd.h>
 
 #include "deadletter.h"
+#include "fd_write.h"
+#include "syslog_time.h"
 
 #define DEADLETTER_HEADER_MAX 256     /* one entry's header line */
 #define DEADLETTER_PREFIX     "omauditfwd-"
 #define DEADLETTER_SUFFIX     ".deadletter"
+#define NSEC_PER_MSEC         1000000L
 
 static int fail(char *err, size_t errlen, const char *path, const char *what)
 {
@@ -43,8 +46,7 @@ static void reason_name(const char *reason, char out[DEADLETTER_REASON_MAX + 1])
 static size_t header_line(const deadletter_entry_t *e, const struct timespec *now,
                           char out[DEADLETTER_HEADER_MAX])
 {
-	char reason[DEADLETTER_REASON_MAX + 1], klen[32], stamp[32];
-	struct tm tm;
+	char reason[DEADLETTER_REASON_MAX + 1], klen[32], stamp[SYSLOG_3339_MAX];
 	int n;
 
 	reason_name(e->reason, reason);
@@ -52,35 +54,11 @@ static size_t header_line(const deadletter_entry_t *e, const struct timespec *no
 		snprintf(klen, sizeof(klen), "%zu", e->klen);
 	else
 		snprintf(klen, sizeof(klen), "-");
-	gmtime_r(&now->tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(out, DEADLETTER_HEADER_MAX, DEADLETTER_MAGIC "%s.%03ldZ %s %zu %s %zu\n",
-	             stamp, now->tv_nsec / 1000000, reason, e->tlen, klen, e->len);
+	syslog_time_fmt_3339(stamp, (int64_t)now->tv_sec,
+	                     (unsigned)(now->tv_nsec / NSEC_PER_MSEC));
+	n = snprintf(out, DEADLETTER_HEADER_MAX, DEADLETTER_MAGIC "%s %s %zu %s %zu\n",
+	             stamp, reason, e->tlen, klen, e->len);
 	return n > 0 && n < DEADLETTER_HEADER_MAX ? (size_t)n : 0;
-}
-
-/* writev() all of IOV (CNT entries; consumed): 0 or -1 (errno) */
-static int writev_all(int fd, struct iovec *iov, int cnt)
-{
-	while (cnt > 0) {
-		ssize_t w = writev(fd, iov, cnt);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		while (cnt > 0 && (size_t)w >= iov->iov_len) {
-			w -= (ssize_t)iov->iov_len;
-			iov++;
-			cnt--;
-		}
-		if (cnt > 0) {
-			iov->iov_base = (char *)iov->iov_base + w;
-			iov->iov_len -= (size_t)w;
-		}
-	}
-	return 0;
 }
 
 static int write_entry(int fd, const deadletter_entry_t *e, const struct timespec *now)
@@ -103,7 +81,7 @@ static int write_entry(int fd, const deadletter_entry_t *e, const struct timespe
 	iov[3].iov_len = e->msg != NULL ? e->len : 0;
 	iov[4].iov_base = (void *)"\n";
 	iov[4].iov_len = 1;
-	return writev_all(fd, iov, 5);
+	return fd_writev_all(fd, iov, 5);
 }
 
 int deadletter_append(const char *path, const deadletter_entry_t *v, size_t n,

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd_write.h"
 #include "spool.h"
 
 #define SPOOL_MAGIC_V3  "omauditfwd-spool 3 "    /* then the identity, LF */
@@ -21,30 +22,15 @@ static int fail(char *err, size_t errlen, const char *path, const char *what)
 	return -1;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int write_line(int fd, const audit_line_t *l)
 {
 	char len[64];
 	int n = l->route != NULL ? snprintf(len, sizeof(len), "%zu/%zu ", l->len, l->route_len)
 	                       : snprintf(len, sizeof(len), "%zu ", l->len);
 
-	return write_all(fd, len, (size_t)n) || write_all(fd, l->p, l->len) ||
-	       (l->route != NULL && write_all(fd, l->route, l->route_len)) ||
-	       write_all(fd, "\n", 1) ? -1 : 0;
+	return fd_write_all(fd, len, (size_t)n) || fd_write_all(fd, l->p, l->len) ||
+	       (l->route != NULL && fd_write_all(fd, l->route, l->route_len)) ||
+	       fd_write_all(fd, "\n", 1) ? -1 : 0;
 }
 
 /* open PATH for appending, with the first line when it is new: fd or -1 */
@@ -59,10 +45,10 @@ static int open_append(const char *path, const char *identity, char *err, size_t
 	}
 	if (fstat(fd, &st) != 0 ||
 	    (st.st_size == 0 && identity == NULL &&
-	     write_all(fd, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) != 0) ||
+	     fd_write_all(fd, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) != 0) ||
 	    (st.st_size == 0 && identity != NULL &&
-	     (write_all(fd, SPOOL_MAGIC_V3, sizeof(SPOOL_MAGIC_V3) - 1) != 0 ||
-	      write_all(fd, identity, strlen(identity)) != 0 || write_all(fd, "\n", 1) != 0))) {
+	     (fd_write_all(fd, SPOOL_MAGIC_V3, sizeof(SPOOL_MAGIC_V3) - 1) != 0 ||
+	      fd_write_all(fd, identity, strlen(identity)) != 0 || fd_write_all(fd, "\n", 1) != 0))) {
 		fail(err, errlen, path, strerror(errno));
 		close(fd);
 		return -1;

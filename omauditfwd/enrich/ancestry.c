@@ -13,6 +13,7 @@
 
 #include "ancestry.h"
 #include "format.h"
+#include "hmap.h"
 #include "interpret.h"
 
 #define PROC_FILE_MAX  4096              /* bytes read of a /proc file */
@@ -25,15 +26,13 @@
 typedef struct node {
 	ancestry_proc_t p;
 	char origin[ANCESTRY_ORIGIN_MAX];
-	uint32_t hash;
-	struct node *next_hash;
+	hmap_node_t hnode;                   /* in the table, by key_hash */
 	struct node *lru_prev, *lru_next;    /* most recent at lru_head */
 } node_t;
 
 struct ancestry {
 	ancestry_conf_t conf;
-	node_t **buckets;
-	size_t nbuckets;
+	hmap_t table;                        /* the nodes by (origin, pid) */
 	node_t *lru_head, *lru_tail;
 	ancestry_stats_t st;
 	long ticks;                          /* clock ticks per second */
@@ -96,29 +95,23 @@ static void lru_push(ancestry_t *a, node_t *n)
 
 /* ---- the hash ------------------------------------------------------------ */
 
-static node_t *find(ancestry_t *a, audit_view_t origin, uint32_t pid, node_t ***slot)
+static node_t *find(ancestry_t *a, audit_view_t origin, uint32_t pid)
 {
 	uint32_t h = key_hash(origin, pid);
-	node_t **s = &a->buckets[h % a->nbuckets];
+	hmap_node_t *hn;
 
-	for (; *s != NULL; s = &(*s)->next_hash)
-		if ((*s)->hash == h && (*s)->p.pid == pid && same_origin(*s, origin)) {
-			if (slot)
-				*slot = s;
-			return *s;
-		}
-	if (slot)
-		*slot = s;
+	for (hn = hmap_chain(&a->table, h); hn != NULL; hn = hn->next) {
+		node_t *n = HMAP_ENTRY(hn, node_t, hnode);
+
+		if (hn->hash == h && n->p.pid == pid && same_origin(n, origin))
+			return n;
+	}
 	return NULL;
 }
 
 static void remove_node(ancestry_t *a, node_t *n)
 {
-	node_t **s = &a->buckets[n->hash % a->nbuckets];
-
-	while (*s != n)
-		s = &(*s)->next_hash;
-	*s = n->next_hash;
+	hmap_remove(&a->table, &n->hnode);
 	lru_unlink(a, n);
 	a->st.size--;
 	free(n);
@@ -137,8 +130,7 @@ ancestry_t *ancestry_new(const ancestry_conf_t *conf)
 		a->conf.cap = 1;
 	if (a->conf.depth > ANCESTRY_DEPTH_MAX)
 		a->conf.depth = ANCESTRY_DEPTH_MAX;
-	a->nbuckets = a->conf.cap;          /* load factor 1 at the cap */
-	if ((a->buckets = calloc(a->nbuckets, sizeof(*a->buckets))) == NULL) {
+	if (hmap_init(&a->table, a->conf.cap) != 0) {   /* load <= 1 at the cap */
 		free(a);
 		return NULL;
 	}
@@ -165,7 +157,7 @@ void ancestry_free(ancestry_t *a)
 		next = n->lru_next;
 		free(n);
 	}
-	free(a->buckets);
+	hmap_free(&a->table);
 	pthread_mutex_destroy(&a->mu);
 	free(a);
 }
@@ -177,7 +169,7 @@ const ancestry_stats_t *ancestry_stats(const ancestry_t *a)
 
 static int learn(ancestry_t *a, audit_view_t origin, const ancestry_proc_t *p, int exec)
 {
-	node_t **slot, *n = find(a, origin, p->pid, &slot);
+	node_t *n = find(a, origin, p->pid);
 	size_t len;
 
 	if (n != NULL) {                    /* an execve: the pid is this process now */
@@ -190,15 +182,13 @@ static int learn(ancestry_t *a, audit_view_t origin, const ancestry_proc_t *p, i
 	if (a->st.size >= a->conf.cap) {
 		remove_node(a, a->lru_tail);
 		a->st.evictions++;
-		find(a, origin, p->pid, &slot);  /* the chain may have changed */
 	}
 	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return -1;
 	n->p = *p;
 	len = origin.len < ANCESTRY_ORIGIN_MAX ? origin.len : ANCESTRY_ORIGIN_MAX - 1;
 	memcpy(n->origin, origin.p, len);
-	n->hash = key_hash(origin, p->pid);
-	*slot = n;
+	hmap_insert(&a->table, &n->hnode, key_hash(origin, p->pid));
 	lru_push(a, n);
 	a->st.size++;
 	return 0;
@@ -303,7 +293,7 @@ static size_t chain(ancestry_t *a, audit_view_t origin, int local, uint32_t ppid
 	if (max > a->conf.depth)
 		max = a->conf.depth;
 	while (n < max && pid != 0) {
-		node_t *node = find(a, origin, pid, NULL);
+		node_t *node = find(a, origin, pid);
 
 		for (i = 0; i < n; i++)          /* a loop: stop */
 			if (out[i].pid == pid)

@@ -18,6 +18,7 @@
 
 #include "enrich.h"
 #include "interpret.h"
+#include "clock_ms.h"
 
 #define ARRAY_LEN(a)        (sizeof(a) / sizeof((a)[0]))
 #define LOCAL_HOST_MAX      256
@@ -25,7 +26,6 @@
 #define VALUE_COPY_MAX      8192    /* longer values are not codes */
 #define PW_SCRATCH_LEN      4096    /* getpwuid_r/getgrgid_r buffer */
 #define MS_PER_S            1000ULL
-#define NS_PER_MS           1000000ULL
 #define HASH_MULT           0x9E3779B97F4A7C15ULL
 #define UNKNOWN_PREFIX      "unknown-"
 #define UNKNOWN_ID_OPEN     "unknown("
@@ -67,7 +67,8 @@ void enrich_conf_default(enrich_conf_t *c)
 /* Direct-mapped: an id has one slot; a newer id evicts the older. Bounded,
  * O(1), and good enough for the few hundred ids a host really uses. A
  * failed lookup is cached too (name NULL) so unknown ids cost no NSS call
- * per record. */
+ * per record. A cache, not a map (util/hmap.h): eviction on collision is
+ * what bounds it, with no list or count to keep. */
 typedef struct id_entry {
 	unsigned long long id;
 	uint64_t expires_ms;
@@ -89,14 +90,6 @@ struct enrich {
 	id_cache_t cache[2];       /* by enum id_kind */
 	enrich_stats_t stats;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * MS_PER_S + (uint64_t)ts.tv_nsec / NS_PER_MS;
-}
 
 static void cache_clear(id_cache_t *c)
 {
@@ -157,7 +150,7 @@ static int cache_get(enrich_t *e, enum id_kind kind, unsigned long long id,
 {
 	id_entry_t *s = cache_slot(&e->cache[kind], id);
 
-	if (!s->used || s->id != id || now_ms() >= s->expires_ms)
+	if (!s->used || s->id != id || (uint64_t)mono_now_ms() >= s->expires_ms)
 		return 0;
 	if (s->name != NULL)
 		buf_puts(out, s->name);
@@ -175,7 +168,7 @@ static void cache_put(enrich_t *e, enum id_kind kind, unsigned long long id,
 	s->id = id;
 	s->name = name;
 	s->used = 1;
-	s->expires_ms = now_ms() + (uint64_t)e->conf.id_ttl_s * MS_PER_S;
+	s->expires_ms = (uint64_t)mono_now_ms() + (uint64_t)e->conf.id_ttl_s * MS_PER_S;
 }
 
 /* The name of uid/gid ID, through the cache: auparse's form, "unknown(N)"

@@ -91,6 +91,9 @@ typedef struct bucket {
 	uint64_t gen;                       /* batch that saved it in the undo log */
 } bucket_t;
 
+/* A fixed open-addressing table of FILTER_SLOTS, not util/hmap.h: at most
+ * FILTER_LIMIT_KEYS_MAX windows (the rest share one), and a bucket stays
+ * where it is once used, so the batch's undo log restores it in place. */
 typedef struct limit_state {
 	bucket_t shared;                    /* the rule's window (and overflow) */
 	bucket_t *slots[FILTER_SLOTS];      /* per exe; allocated when first used */

@@ -8,7 +8,9 @@
 
 #include "audit_event.h"
 #include "buf.h"
+#include "hmap.h"
 #include "siphash.h"
+#include "clock_ms.h"
 
 #define TABLE_INITIAL_SIZE   256      /* power of two */
 #define ORIGIN_TABLE_MIN     256      /* power of two, chained, grows and shrinks */
@@ -21,9 +23,8 @@
 #define TRIM_BYTES           (8u * 1024 * 1024)
 
 typedef struct origin {
-	struct origin *next;          /* hash chain */
+	hmap_node_t hnode;            /* in the joiner's origins */
 	struct origin *tnext;         /* touched in this batch (touched set) */
-	uint64_t hash;
 	int64_t clock;                /* its latest plausible record's time (ms), or NO_CLOCK */
 	int64_t clock_at_begin;       /* touched: clock when the batch began */
 	int touched;
@@ -33,18 +34,18 @@ typedef struct origin {
 } origin_t;
 
 struct audit_event {
-	audit_event_t *hnext;         /* hash chain */
+	hmap_node_t hnode;            /* in the joiner's events; its hash is */
+	                              /* of (origin, sec, msec, serial) */
 	audit_event_t *oprev, *onext; /* origin's list */
 	audit_event_t *gprev, *gnext; /* all pending, oldest first */
 	origin_t *origin;
-	uint64_t hash;                /* of (origin, sec, msec, serial) */
 	uint64_t serial;
 	int64_t sec;                  /* the key's time, as written */
 	unsigned msec;
 	int64_t ms;                   /* the time its timeout runs from, or NO_CLOCK */
 	size_t bytes;                 /* of its lines */
 	int capped;                   /* a part of an event past a cap */
-	int64_t arrived_ms;           /* audit_joiner_now_ms() at its last record */
+	int64_t arrived_ms;           /* mono_now_ms() at its last record */
 	uint64_t batch;               /* the batch that brought its last record */
 	audit_line_t *lines;
 	size_t nlines, cap;
@@ -67,10 +68,8 @@ struct audit_joiner {
 	pthread_mutex_t lock;         /* held from begin to commit/rollback */
 	siphash_key_t key;            /* random: table positions are secret */
 	int64_t now_sec;              /* the receiving clock at begin */
-	audit_event_t **table;
-	size_t tsize, count;
-	origin_t **origins;
-	size_t osize, ocount;
+	hmap_t events;                /* pending events, by key_hash */
+	hmap_t origins;               /* by siphash of the name */
 	origin_t *touched;            /* origins this batch touched */
 	size_t held, held_peak;       /* bytes of lines and origins held, its peak */
 	audit_event_t *ghead, *gtail;
@@ -143,28 +142,10 @@ const audit_joiner_stats_t *audit_joiner_counters(const audit_joiner_t *j)
 
 /* ---- origins ------------------------------------------------------------ */
 
-static origin_t **origin_slot(origin_t **table, size_t size, uint64_t hash)
-{
-	return &table[hash & (size - 1)];
-}
-
 /* Rehash into SIZE buckets; a failure only costs speed. */
 static void origins_resize(audit_joiner_t *j, size_t size)
 {
-	origin_t **nt = calloc(size, sizeof(*nt)), *o, *next;
-	size_t i;
-
-	if (nt == NULL)
-		return;
-	for (i = 0; i < j->osize; i++)
-		for (o = j->origins[i]; o != NULL; o = next) {
-			next = o->next;
-			o->next = *origin_slot(nt, size, o->hash);
-			*origin_slot(nt, size, o->hash) = o;
-		}
-	free(j->origins);
-	j->origins = nt;
-	j->osize = size;
+	(void)hmap_resize(&j->origins, size);
 }
 
 /* O joins the batch's touched set: its clock can be restored and, when it
@@ -182,27 +163,27 @@ static void origin_touch(audit_joiner_t *j, origin_t *o)
 static origin_t *origin_get(audit_joiner_t *j, const char *name, size_t len)
 {
 	uint64_t h = siphash(&j->key, name, len);
-	origin_t **slot = origin_slot(j->origins, j->osize, h), *o;
+	hmap_node_t *n;
+	origin_t *o;
 
-	for (o = *slot; o != NULL; o = o->next)
-		if (o->hash == h && o->len == len && memcmp(o->name, name, len) == 0) {
+	for (n = hmap_chain(&j->origins, h); n != NULL; n = n->next) {
+		o = HMAP_ENTRY(n, origin_t, hnode);
+		if (n->hash == h && o->len == len && memcmp(o->name, name, len) == 0) {
 			origin_touch(j, o);
 			return o;
 		}
+	}
 	if ((o = calloc(1, sizeof(*o) + len + 1)) == NULL)
 		return NULL;
 	memcpy(o->name, name, len);
 	o->len = len;
-	o->hash = h;
 	j->held += sizeof(*o) + len;
 	o->clock = NO_CLOCK;
-	o->next = *slot;
-	*slot = o;
+	hmap_insert(&j->origins, &o->hnode, h);
 	origin_touch(j, o);
-	j->ocount++;
 	STAT_ADD(j, origins, 1);
-	if (j->ocount > j->osize)
-		origins_resize(j, j->osize * 2);
+	if (j->origins.n > j->origins.nbuckets)
+		origins_resize(j, j->origins.nbuckets * 2);
 	return o;
 }
 
@@ -210,7 +191,8 @@ static origin_t *origin_get(audit_joiner_t *j, const char *name, size_t len)
  * clock goes with them: with no event to time out it has no use). */
 static void origins_reap(audit_joiner_t *j)
 {
-	origin_t *o, *next, **pp;
+	origin_t *o, *next;
+	size_t size = j->origins.nbuckets;
 
 	for (o = j->touched; o != NULL; o = next) {
 		next = o->tnext;
@@ -218,17 +200,14 @@ static void origins_reap(audit_joiner_t *j)
 		o->tnext = NULL;
 		if (o->head != NULL)
 			continue;
-		for (pp = origin_slot(j->origins, j->osize, o->hash); *pp != o; pp = &(*pp)->next)
-			;
-		*pp = o->next;
+		hmap_remove(&j->origins, &o->hnode);
 		j->held -= sizeof(*o) + o->len;
 		free(o);
-		j->ocount--;
 		STAT_SUB(j, origins, 1);
 	}
 	j->touched = NULL;
-	if (j->osize > ORIGIN_TABLE_MIN && j->ocount < j->osize / ORIGIN_SHRINK_RATIO)
-		origins_resize(j, j->osize / 2 > ORIGIN_TABLE_MIN ? j->osize / 2 : ORIGIN_TABLE_MIN);
+	if (size > ORIGIN_TABLE_MIN && j->origins.n < size / ORIGIN_SHRINK_RATIO)
+		origins_resize(j, size / 2 > ORIGIN_TABLE_MIN ? size / 2 : ORIGIN_TABLE_MIN);
 }
 
 /* ---- the event table ------------------------------------------------------ */
@@ -249,52 +228,23 @@ static audit_event_t *lookup(const audit_joiner_t *j, const origin_t *o, int64_t
                              unsigned msec, uint64_t serial)
 {
 	uint64_t h = key_hash(j, o, sec, msec, serial);
-	audit_event_t *ev;
+	hmap_node_t *n;
 
-	for (ev = j->table[h & (j->tsize - 1)]; ev != NULL; ev = ev->hnext)
-		if (ev->hash == h && ev->origin == o && ev->serial == serial &&
+	for (n = hmap_chain(&j->events, h); n != NULL; n = n->next) {
+		audit_event_t *ev = HMAP_ENTRY(n, audit_event_t, hnode);
+
+		if (n->hash == h && ev->origin == o && ev->serial == serial &&
 		    ev->sec == sec && ev->msec == msec)
 			return ev;
+	}
 	return NULL;
-}
-
-static void table_insert(audit_joiner_t *j, audit_event_t *ev)
-{
-	size_t s = ev->hash & (j->tsize - 1);
-
-	ev->hnext = j->table[s];
-	j->table[s] = ev;
-}
-
-static void table_remove(audit_joiner_t *j, audit_event_t *ev)
-{
-	audit_event_t **pp = &j->table[ev->hash & (j->tsize - 1)];
-
-	while (*pp != ev)
-		pp = &(*pp)->hnext;
-	*pp = ev->hnext;
 }
 
 /* Double the table when it is full; a failure only costs speed. */
 static void table_grow(audit_joiner_t *j)
 {
-	audit_event_t **old = j->table, *ev, *next;
-	size_t oldsize = j->tsize, i;
-
-	if (j->count < j->tsize)
-		return;
-	j->table = calloc(oldsize * 2, sizeof(*j->table));
-	if (j->table == NULL) {
-		j->table = old;
-		return;
-	}
-	j->tsize = oldsize * 2;
-	for (i = 0; i < oldsize; i++)
-		for (ev = old[i]; ev != NULL; ev = next) {
-			next = ev->hnext;
-			table_insert(j, ev);
-		}
-	free(old);
+	if (j->events.n >= j->events.nbuckets)
+		(void)hmap_resize(&j->events, j->events.nbuckets * 2);
 }
 
 /* ---- the two pending lists ---------------------------------------------- */
@@ -313,8 +263,7 @@ static void link_event(audit_joiner_t *j, audit_event_t *ev,
 	ev->gnext = gnext;
 	*(gprev ? &gprev->gnext : &j->ghead) = ev;
 	*(gnext ? &gnext->gprev : &j->gtail) = ev;
-	table_insert(j, ev);
-	j->count++;
+	hmap_insert(&j->events, &ev->hnode, ev->hnode.hash);
 	STAT_ADD(j, pending, 1);
 }
 
@@ -326,8 +275,7 @@ static void unlink_event(audit_joiner_t *j, audit_event_t *ev)
 	*(ev->onext ? &ev->onext->oprev : &o->tail) = ev->oprev;
 	*(ev->gprev ? &ev->gprev->gnext : &j->ghead) = ev->gnext;
 	*(ev->gnext ? &ev->gnext->gprev : &j->gtail) = ev->gprev;
-	table_remove(j, ev);
-	j->count--;
+	hmap_remove(&j->events, &ev->hnode);
 	STAT_SUB(j, pending, 1);
 }
 
@@ -377,9 +325,9 @@ static audit_event_t *create_event(audit_joiner_t *j, origin_t *o,
 	ev->serial = r->serial;
 	ev->sec = r->sec;
 	ev->msec = r->msec;
-	ev->hash = key_hash(j, o, r->sec, r->msec, r->serial);
+	ev->hnode.hash = key_hash(j, o, r->sec, r->msec, r->serial);
 	ev->ms = ms;
-	ev->arrived_ms = audit_joiner_now_ms();
+	ev->arrived_ms = mono_now_ms();
 	ev->batch = j->batch;
 	j->batch_input = 1;
 	table_grow(j);
@@ -433,7 +381,7 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size
 	u->arrived_ms = ev->arrived_ms;
 	u->batch = ev->batch;
 	ev->lines[ev->nlines++] = l;
-	ev->arrived_ms = audit_joiner_now_ms();
+	ev->arrived_ms = mono_now_ms();
 	ev->batch = j->batch;
 	j->batch_input = 1;
 	ev->bytes += len;
@@ -493,13 +441,10 @@ audit_joiner_t *audit_joiner_new(const audit_joiner_conf_t *conf)
 	if (j->conf.max_records == 0)
 		j->conf.max_records = 1;
 	siphash_key_random(&j->key);
-	j->tsize = TABLE_INITIAL_SIZE;
-	j->osize = ORIGIN_TABLE_MIN;
-	j->table = calloc(j->tsize, sizeof(*j->table));
-	j->origins = calloc(j->osize, sizeof(*j->origins));
-	if (j->table == NULL || j->origins == NULL) {
-		free(j->table);
-		free(j->origins);
+	if (hmap_init(&j->events, TABLE_INITIAL_SIZE) != 0 ||
+	    hmap_init(&j->origins, ORIGIN_TABLE_MIN) != 0) {
+		hmap_free(&j->events);
+		hmap_free(&j->origins);
 		free(j);
 		return NULL;
 	}
@@ -507,10 +452,15 @@ audit_joiner_t *audit_joiner_new(const audit_joiner_conf_t *conf)
 	return j;
 }
 
+static void origin_free(hmap_node_t *n, void *ud)
+{
+	(void)ud;
+	free(HMAP_ENTRY(n, origin_t, hnode));
+}
+
 void audit_joiner_free(audit_joiner_t *j)
 {
 	audit_event_t *ev, *next;
-	origin_t *o, *onext;
 	size_t i;
 
 	if (j == NULL)
@@ -521,14 +471,10 @@ void audit_joiner_free(audit_joiner_t *j)
 	}
 	for (i = 0; i < j->ndone; i++)
 		event_free(j->done[i]);
-	for (i = 0; i < j->osize; i++)
-		for (o = j->origins[i]; o != NULL; o = onext) {
-			onext = o->next;
-			free(o);
-		}
+	hmap_clear(&j->origins, origin_free, NULL);
 	pthread_mutex_destroy(&j->lock);
-	free(j->origins);
-	free(j->table);
+	hmap_free(&j->origins);
+	hmap_free(&j->events);
 	free(j->undo);
 	free(j->done);
 	free(j);
@@ -560,7 +506,7 @@ static void batch_ended(audit_joiner_t *j, int committed)
 {
 	if (!j->batch_input)
 		return;
-	j->input_ended_ms = audit_joiner_now_ms();
+	j->input_ended_ms = mono_now_ms();
 	if (committed)
 		j->input_committed = j->batch;
 }
@@ -635,7 +581,7 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 	if (ev->nlines == 1 && audit_type_is_standalone(r->type) &&
 	    complete(j, ev, AUDIT_EVENT_END_STANDALONE) != 0)
 		return -1;
-	while (j->count > j->conf.max_pending)
+	while (j->events.n > j->conf.max_pending)
 		if (complete(j, j->ghead, AUDIT_EVENT_END_EVICTED) != 0)
 			return -1;
 	return 0;
@@ -646,14 +592,6 @@ void audit_joiner_flush(audit_joiner_t *j)
 	while (j->ghead != NULL)
 		if (complete(j, j->ghead, AUDIT_EVENT_END_FLUSH) != 0)
 			return;
-}
-
-int64_t audit_joiner_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * MS_PER_S + ts.tv_nsec / 1000000;
 }
 
 /* Every held event is looked at: they are in the order they were created,

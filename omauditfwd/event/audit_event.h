@@ -137,10 +137,9 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
                      const char *line, size_t len, const char *route, size_t route_len);
 /* Complete every held event (HUP, shutdown) as part of this batch. */
 void audit_joiner_flush(audit_joiner_t *j);
-/* The clock of arrival times: CLOCK_MONOTONIC in milliseconds. */
-int64_t audit_joiner_now_ms(void);
 /* Complete, flagged timeout, every held event whose last record was added
- * more than timeout_ms before NOW_MS (audit_joiner_now_ms()), as part of
+ * more than timeout_ms before NOW_MS (mono_now_ms(), clock_ms.h: arrival
+ * times are on that clock), as part of
  * this batch. Returns how many, or -1 when memory ran out (roll back). */
 int audit_joiner_expire_idle(audit_joiner_t *j, int64_t now_ms);
 /* The events completed so far in this batch, in completion order. */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "join_timer.h"
+#include "clock_ms.h"
 
 #define ERRSTR_MAX 512
 
@@ -23,7 +24,7 @@ struct join_timer {
 	pipeline_t *pipe;
 	transport_t *tr;
 	msgbatch_t mb;
-	int64_t retry_at;            /* audit_joiner_now_ms() of the next try */
+	int64_t retry_at;            /* mono_now_ms() of the next try */
 	int64_t used_at;             /* ... when its connection last sent */
 	int failing;                 /* reported once per outage */
 };
@@ -49,7 +50,7 @@ static void flush_set(join_timer_t *t, int v)
 static void failed(join_timer_t *t, const char *why)
 {
 	__atomic_fetch_add(&t->conf.stats->failed, 1, __ATOMIC_RELAXED);
-	t->retry_at = audit_joiner_now_ms() + t->conf.retry_ms;
+	t->retry_at = mono_now_ms() + t->conf.retry_ms;
 	if (!t->failing && t->conf.report != NULL)
 		t->conf.report(t->conf.ctx, 1, why);
 	t->failing = 1;
@@ -86,7 +87,7 @@ static int tick(join_timer_t *t, int connected)
 		pipeline_flush(t->pipe);
 		n = (int)audit_joiner_ncompleted(j);
 	} else {
-		n = audit_joiner_expire_idle(j, audit_joiner_now_ms());
+		n = audit_joiner_expire_idle(j, mono_now_ms());
 	}
 	if (n == 0) {
 		pipeline_batch_commit(t->pipe);   /* nothing changed */
@@ -105,7 +106,7 @@ static int tick(join_timer_t *t, int connected)
 		if (t->conf.bytes_sent != NULL)
 			__atomic_fetch_add(t->conf.bytes_sent, t->mb.data.len, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&t->conf.stats->events, (uint64_t)n, __ATOMIC_RELAXED);
-		t->used_at = audit_joiner_now_ms();
+		t->used_at = mono_now_ms();
 		if (t->failing && t->conf.report != NULL)
 			t->conf.report(t->conf.ctx, 0, "");
 		t->failing = 0;
@@ -134,7 +135,7 @@ static int connect_now(join_timer_t *t)
 		failed(t, errstr);
 		return -1;
 	}
-	t->used_at = audit_joiner_now_ms();
+	t->used_at = mono_now_ms();
 	return 0;
 }
 
@@ -160,8 +161,8 @@ static void *timer_main(void *arg)
 	join_timer_t *t = arg;
 	int64_t now;
 
-	while (wait_tick(t, audit_joiner_now_ms() + t->conf.tick_ms)) {
-		now = audit_joiner_now_ms();
+	while (wait_tick(t, mono_now_ms() + t->conf.tick_ms)) {
+		now = mono_now_ms();
 		/* a retry waits its turn, a HUP does not */
 		if ((t->conf.paused != NULL && t->conf.paused()) ||
 		    (now < t->retry_at && !flush_get(t)))

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "format.h"
 
@@ -122,7 +121,12 @@ static size_t kept_len(const format_reduce_t *r, size_t len)
 	return len > r->value_max ? r->value_max + FORMAT_CUT_MARKER_MAX / 2 : len;
 }
 
-int format_argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
+/* The cut of R's argument list when it holds more than REDUCE->argv_max
+ * bytes: the first *HEAD and the last *TAIL of its *TOTAL arguments are
+ * kept, the ones between are left out and MARK (*MLEN bytes) says so.
+ * Returns 1 when the list is cut, 0 when it is not (written as it is), -1
+ * when R has no argument list. Counts what it leaves out in REDUCE. */
+static int argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
                      size_t nrecs, const audit_record_t *r, buf_t *scratch,
                      size_t *head, size_t *tail, size_t *total,
                      char mark[FORMAT_CUT_MARKER_MAX], size_t *mlen)
@@ -168,6 +172,45 @@ int format_argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
 	                     n - *head - *tail, cut);
 	*mlen = i < FORMAT_CUT_MARKER_MAX ? i : FORMAT_CUT_MARKER_MAX - 1;
 	return 1;
+}
+
+typedef struct argv_walk {
+	format_argv_put_fn put;
+	void *ud;
+	int reduced;
+	size_t i;          /* the argument being walked */
+	size_t n;          /* elements written */
+	size_t head, tail; /* reduced: the first HEAD and the last TAIL are kept */
+	size_t total;      /* arguments */
+	char mark[FORMAT_CUT_MARKER_MAX];
+	size_t mlen;
+} argv_walk_t;
+
+/* reduced: the first and last arguments, the ones between as one marker */
+static void walk_arg(const char *arg, size_t len, void *ud)
+{
+	argv_walk_t *w = ud;
+	size_t i = w->i++;
+
+	if (!w->reduced || i < w->head || i >= w->total - w->tail)
+		w->put(w->ud, w->n++, arg, len, 0);
+	else if (i == w->head)
+		w->put(w->ud, w->n++, w->mark, w->mlen, 1);
+}
+
+int format_argv_walk(format_reduce_t *reduce, const audit_record_t *const *recs,
+                     size_t nrecs, const audit_record_t *r, buf_t *scratch,
+                     format_argv_put_fn put, void *ud)
+{
+	argv_walk_t w;
+
+	memset(&w, 0, sizeof(w));
+	w.put = put;
+	w.ud = ud;
+	w.reduced = reduce != NULL &&
+	            argv_plan(reduce, recs, nrecs, r, scratch, &w.head, &w.tail,
+	                      &w.total, w.mark, &w.mlen) > 0;
+	return enrich_event_argv(recs, nrecs, r, scratch, walk_arg, &w);
 }
 
 void format_unparsed_reduced(const format_ops_t *f, const format_conf_t *conf,
@@ -219,18 +262,6 @@ void format_unparsed(const format_ops_t *f, const format_conf_t *conf, buf_t *ou
 		conf = &dflt;
 	}
 	f->unparsed_conf(out, conf, line, len, why, host);
-}
-
-void format_rfc3339_utc(buf_t *out, int64_t sec, unsigned msec)
-{
-	struct tm tm;
-	time_t t = (time_t)sec;
-
-	if (gmtime_r(&t, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
-	buf_printf(out, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
-	           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	           msec % 1000);
 }
 
 void format_type_name(buf_t *out, const audit_record_t *r)

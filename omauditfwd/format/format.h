@@ -77,16 +77,22 @@ int format_essential_field(audit_view_t name);
 size_t format_cut(format_reduce_t *r, const char *s, size_t len, size_t *keep,
                   char mark[FORMAT_CUT_MARKER_MAX]);
 
-/* The cut of the argument list of R (one of the NRECS records RECS, see
- * enrich_event_argv) when it holds more than REDUCE->argv_max bytes: the
- * first *HEAD and the last *TAIL of its *TOTAL arguments are kept, the
- * ones between are left out and MARK (*MLEN bytes) says so. Returns 1 when
- * the list is cut, 0 when it is not (written as it is), -1 when R has no
- * argument list. Counts what it leaves out in REDUCE. */
-int format_argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
+/* What a format writes for one element of an argument list: the NTH
+ * written (0 first: the format puts its separator before the others),
+ * ARG of LEN bytes; MARKER set when ARG is the marker that stands for the
+ * arguments a reduction left out (see format_argv_walk). */
+typedef void (*format_argv_put_fn)(void *ud, size_t nth, const char *arg,
+                                   size_t len, int marker);
+
+/* Walks the argument list of R (one of the NRECS records RECS, see
+ * enrich_event_argv), calling PUT for each argument. When REDUCE is set
+ * and the list holds more than REDUCE->argv_max bytes, the first and the
+ * last arguments are kept and the ones between go out as one marker
+ * (counted in REDUCE). Returns enrich_event_argv's result: -1 when R has
+ * no argument list. */
+int format_argv_walk(format_reduce_t *reduce, const audit_record_t *const *recs,
                      size_t nrecs, const audit_record_t *r, buf_t *scratch,
-                     size_t *head, size_t *tail, size_t *total,
-                     char mark[FORMAT_CUT_MARKER_MAX], size_t *mlen);
+                     format_argv_put_fn put, void *ud);
 
 /* What one output message is made of: the records of one event (one
  * record when joining is off), the host name the event is attributed to,
@@ -168,8 +174,6 @@ static inline void format_event_time(const format_event_t *ev, int64_t *sec,
 	*sec = ev->time_from != NULL ? ev->time_sec : ev->recs[0]->sec;
 	*msec = ev->time_from != NULL ? ev->time_msec : ev->recs[0]->msec;
 }
-/* 2023-11-14T22:13:20.123Z */
-void format_rfc3339_utc(buf_t *out, int64_t sec, unsigned msec);
 /* The record's canonical type name, "UNKNOWN[n]" when libaudit has none. */
 void format_type_name(buf_t *out, const audit_record_t *r);
 /* How a format makes text safe. Runs of printable ASCII that is not

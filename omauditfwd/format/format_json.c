@@ -31,6 +31,7 @@
 
 #include "format.h"
 #include "keyset.h"
+#include "syslog_time.h"
 
 #define JSON_MAX_DUP_SUFFIX 9999
 #define JSON_MAX_UPPER_NAME  64   /* longer names get no interpretation */
@@ -243,38 +244,23 @@ static void put_interpretation(buf_t *out, json_keys_t *ks, const format_event_t
 typedef struct argv_out {
 	buf_t *out;
 	const format_event_t *ev;
-	int n;
-	size_t i;          /* the argument being walked */
-	size_t head, tail; /* reduced: the first HEAD and the last TAIL are kept */
-	size_t total;      /* arguments */
-	char mark[FORMAT_CUT_MARKER_MAX];
-	size_t mlen;
 } argv_out_t;
 
-static void put_arg(const char *arg, size_t len, void *ud)
+/* one element of "argv":[...] (format_argv_walk); the marker is safe as
+ * it is */
+static void put_arg(void *ud, size_t nth, const char *arg, size_t len, int marker)
 {
-	argv_out_t *a = ud;
+	const argv_out_t *a = ud;
 
-	if (a->n++)
+	if (nth)
 		buf_putc(a->out, ',');
-	put_val(a->out, a->ev, arg, len);
-}
-
-/* reduced: the first and last arguments, the ones between as one marker */
-static void put_arg_reduced(const char *arg, size_t len, void *ud)
-{
-	argv_out_t *a = ud;
-	size_t i = a->i++;
-
-	if (i < a->head || i >= a->total - a->tail) {
-		put_arg(arg, len, ud);
-	} else if (i == a->head) {
-		if (a->n++)
-			buf_putc(a->out, ',');
-		buf_putc(a->out, '"');
-		buf_append(a->out, a->mark, a->mlen);
-		buf_putc(a->out, '"');
+	if (!marker) {
+		put_val(a->out, a->ev, arg, len);
+		return;
 	}
+	buf_putc(a->out, '"');
+	buf_append(a->out, arg, len);
+	buf_putc(a->out, '"');
 }
 
 /* 1 for the records whose arguments go out as "argv" (an "argv" key, and
@@ -293,20 +279,12 @@ static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t 
 	argv_out_t a;
 	size_t mark = out->len;
 
-	memset(&a, 0, sizeof(a));
 	a.out = out;
+	a.ev = ev;
 	if (members)
 		buf_putc(out, ',');
 	buf_append(out, "\"argv\":[", 8);
-	a.ev = ev;
-	if (ev->reduce != NULL &&
-	    format_argv_plan(ev->reduce, ev->recs, ev->nrecs, r, ev->scratch, &a.head,
-	                     &a.tail, &a.total, a.mark, &a.mlen) > 0) {
-		enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg_reduced, &a);
-		buf_putc(out, ']');
-		return;
-	}
-	if (enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a) < 0)
+	if (format_argv_walk(ev->reduce, ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a) < 0)
 		out->len = mark;   /* not an argv record: take it back */
 	else
 		buf_putc(out, ']');
@@ -510,7 +488,7 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	}
 	buf_append(out, "\"time\":\"", 8);
 	format_event_time(ev, &sec, &msec);
-	format_rfc3339_utc(out, sec, msec);
+	syslog_time_put_3339(out, sec, msec);
 	buf_putc(out, '"');
 	if (ev->time_from != NULL) {
 		buf_append(out, ",\"time_from\":\"", 14);

@@ -57,58 +57,6 @@ void kv_key_part(buf_t *out, const char *s, size_t len)
 	out->len += len;
 }
 
-static void put_digits(char *p, unsigned v, int n)
-{
-	while (n--) {
-		p[n] = (char)('0' + v % 10);
-		v /= 10;
-	}
-}
-
-/* The civil date of DAYS since 1970-01-01 (proleptic Gregorian; H. Hinnant's
- * days_from_civil inverse): pure arithmetic, unlike gmtime_r, which takes
- * glibc's time zone lock. */
-static void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
-{
-	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-void kv_put_time(buf_t *out, int64_t sec, unsigned msec)
-{
-	int64_t days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400), y;
-	unsigned rem = (unsigned)(sec - days * 86400), m, d;
-	char b[24];
-
-	civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999) {
-		format_rfc3339_utc(out, sec, msec);
-		return;
-	}
-	put_digits(b, (unsigned)y, 4);
-	b[4] = '-';
-	put_digits(b + 5, m, 2);
-	b[7] = '-';
-	put_digits(b + 8, d, 2);
-	b[10] = 'T';
-	put_digits(b + 11, rem / 3600, 2);
-	b[13] = ':';
-	put_digits(b + 14, rem / 60 % 60, 2);
-	b[16] = ':';
-	put_digits(b + 17, rem % 60, 2);
-	b[19] = '.';
-	put_digits(b + 20, msec % 1000, 3);
-	b[23] = 'Z';
-	buf_append(out, b, sizeof(b));
-}
-
 /* NAME in upper case into UP (KV_MAX_UPPER_NAME + 1 bytes); 0 if too long */
 static int upper_name(audit_view_t name, char *up)
 {
@@ -587,52 +535,23 @@ static void field_key(kv_out_t *o, audit_view_t type, unsigned nth, const char *
 	buf_putc(o->out, '=');
 }
 
-typedef struct argv_out {
-	kv_out_t *o;
-	int n;
-	size_t i;          /* the argument being walked */
-	size_t head, tail; /* reduced: the first HEAD and the last TAIL are kept */
-	size_t total;
-	char mark[FORMAT_CUT_MARKER_MAX];
-	size_t mlen;
-} argv_out_t;
-
-static void put_arg(const char *arg, size_t len, void *ud)
+/* one element of <TYPE>.argv (format_argv_walk), space-separated */
+static void put_arg(void *ud, size_t nth, const char *arg, size_t len, int marker)
 {
-	argv_out_t *a = ud;
+	kv_out_t *o = ud;
 
-	if (a->n++)
-		buf_putc(a->o->out, ' ');
-	kv_value(a->o, arg, len);
-}
-
-/* reduced: the first and last arguments, the ones between as one marker */
-static void put_arg_reduced(const char *arg, size_t len, void *ud)
-{
-	argv_out_t *a = ud;
-	size_t i = a->i++;
-
-	if (i < a->head || i >= a->total - a->tail) {
-		put_arg(arg, len, ud);
-	} else if (i == a->head) {
-		if (a->n++)
-			buf_putc(a->o->out, ' ');
-		a->o->value(a->o, a->mark, a->mlen);
-	}
+	if (nth)
+		buf_putc(o->out, ' ');
+	if (marker)
+		o->value(o, arg, len);
+	else
+		kv_value(o, arg, len);
 }
 
 /* the argument list of R, as <TYPE>.argv (after its key) */
 static int put_argv(kv_out_t *o, const format_event_t *ev, const audit_record_t *r)
 {
-	argv_out_t a;
-
-	memset(&a, 0, sizeof(a));
-	a.o = o;
-	if (o->reduce != NULL &&
-	    format_argv_plan(o->reduce, ev->recs, ev->nrecs, r, ev->scratch, &a.head, &a.tail,
-	                     &a.total, a.mark, &a.mlen) > 0)
-		return enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg_reduced, &a);
-	return enrich_event_argv(ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a);
+	return format_argv_walk(o->reduce, ev->recs, ev->nrecs, r, ev->scratch, put_arg, o);
 }
 
 static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_record_t *r,
@@ -699,6 +618,7 @@ void kv_event_fields(kv_out_t *o, const format_event_t *ev)
 {
 	const audit_record_t *first = ev->recs[0];
 	keyset_t types;
+	unsigned msec = first->msec % 1000;
 	char ms[3];
 	size_t i;
 	int created;
@@ -709,7 +629,9 @@ void kv_event_fields(kv_out_t *o, const format_event_t *ev)
 	else
 		buf_printf(o->out, "%lld", (long long)first->sec);
 	buf_putc(o->out, '.');
-	put_digits(ms, first->msec % 1000, 3);
+	ms[0] = (char)('0' + msec / 100);
+	ms[1] = (char)('0' + msec / 10 % 10);
+	ms[2] = (char)('0' + msec % 10);
 	buf_append(o->out, ms, 3);
 	buf_putc(o->out, ':');
 	buf_put_uint(o->out, (unsigned long long)first->serial);

@@ -121,9 +121,6 @@ void kv_event_fields(kv_out_t *o, const format_event_t *ev);
  * audit.reduced.values, .bytes, .args, .fields, .records (format.h). */
 void kv_reduced_pairs(kv_out_t *o, const format_reduce_t *r);
 
-/* 2023-11-14T22:13:20.123Z, as format_rfc3339_utc, without printf */
-void kv_put_time(buf_t *out, int64_t sec, unsigned msec);
-
 /* Append a key part with characters other than [A-Za-z0-9_.] as '_'. */
 void kv_key_part(buf_t *out, const char *s, size_t len);
 

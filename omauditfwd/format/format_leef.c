@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "format_kv.h"
+#include "syslog_time.h"
 
 /* Java SimpleDateFormat of devTime: what QRadar parses it with */
 #define LEEF_DEVTIME_FORMAT "yyyy-MM-dd'T'HH:mm:ss.SSSX"
@@ -180,7 +181,7 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 
 	kv_key(&o, "devTime");                /* the text is safe as it is */
 	format_event_time(ev, &sec, &msec);
-	kv_put_time(out, sec, msec);
+	syslog_time_put_3339(out, sec, msec);
 	kv_pair(&o, "devTimeFormat", LEEF_DEVTIME_FORMAT, strlen(LEEF_DEVTIME_FORMAT));
 	if (ev->attack != NULL && ev->attack->ntech)   /* ATT&CK: the technique */
 		kv_pair(&o, "cat", ev->attack->tech[0], strlen(ev->attack->tech[0]));

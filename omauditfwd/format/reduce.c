@@ -1,7 +1,6 @@
 /* reduce.c -- the search for the reduction that makes a message fit its
  * size limit (see reduce.h): stages from "values capped" to "the minimal
  * message", and within a stage a binary search over the value cap. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,35 +145,6 @@ size_t reduce_fit(reducer_t *rd, buf_t *out, size_t limit, size_t from,
 	best.arglens_cap = 0;
 	*r = best;
 	return rd->best.len;
-}
-
-int reduce_size_parse(const char *s, size_t *out)
-{
-	unsigned long long v, mul = 1;
-	char *end;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	switch (*end) {
-	case '\0': break;
-	case 'k': mul = 1024ULL; break;
-	case 'm': mul = 1024ULL * 1024; break;
-	case 'g': mul = 1024ULL * 1024 * 1024; break;
-	case 'K': mul = 1000ULL; break;
-	case 'M': mul = 1000ULL * 1000; break;
-	case 'G': mul = 1000ULL * 1000 * 1000; break;
-	default: return -1;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return -1;
-	if (v > (unsigned long long)(size_t)-1 / mul)
-		return -1;
-	*out = (size_t)(v * mul);
-	return 0;
 }
 
 size_t reduce_kafka_default(const char *const *conf, size_t nconf,

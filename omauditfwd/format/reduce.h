@@ -46,10 +46,6 @@
 #define REDUCE_KAFKA_MARGIN     1024
 #define REDUCE_KAFKA_HEADER_COST 16    /* per header, beside name and value */
 
-/* An rsyslog size ("64k", "1m", "8096"; k/m/g are 1024-based, K/M/G
- * 1000-based, as rsyslog's own size parameters) into *OUT; -1 if S is not
- * one. */
-int reduce_size_parse(const char *s, size_t *out);
 /* The default limit for Kafka: message.max.bytes as CONF ("key=value"
  * librdkafka settings) sets it, else librdkafka's default, less
  * REDUCE_KAFKA_MARGIN and the cost of the HEADERS ("name=value"). */

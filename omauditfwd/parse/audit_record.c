@@ -1,6 +1,7 @@
 /* audit_record.c -- one line of text in, one audit record out: finds the
- * record inside whatever wraps it (syslog header, kmsg prefix), reads the
- * type= / audit(SEC.MSEC:SERIAL) header and splits the body into fields.
+ * record inside whatever wraps it (a syslog header, read by syslog_read.c;
+ * a kmsg prefix), reads the type= / audit(SEC.MSEC:SERIAL) header and
+ * splits the body into fields.
  *
  * Decisions a caller relies on (tests/unit/test_audit_record.c pins each):
  *  - Trailing CR/LF are stripped; any other byte < 0x20 except TAB, 0x01
@@ -50,7 +51,7 @@
 #include <time.h>
 
 #include "audit_record.h"
-#include "syslog_time.h"
+#include "syslog_read.h"
 
 #define LIT_LEN(s) (sizeof(s) - 1)
 
@@ -62,11 +63,6 @@ _Static_assert(AUDIT_RECORD_MAX_FIELDS < UINT16_MAX, "index slots are 16 bits");
 #define MSEC_DIGITS_MAX         3
 #define MSEC_PER_SEC            1000
 #define DECIMAL_BASE            10
-#define PRI_DIGITS_MAX          3    /* <191> */
-#define VERSION_DIGITS_MAX      2    /* RFC 5424 VERSION */
-#define MONTH_NAME_LEN          3
-#define DAY_DIGITS_MAX          2
-#define RFC5424_SKIPPED_TOKENS  3    /* APP-NAME PROCID MSGID */
 
 #define ENRICHED_SEP            '\x1d' /* raw fields | interpreted fields */
 #define ENRICHED_SEP_ESCAPED    "#035"  /* the same after rsyslog's default
@@ -89,15 +85,9 @@ _Static_assert(AUDIT_RECORD_MAX_FIELDS < UINT16_MAX, "index slots are 16 bits");
 #define SADDR_UNKNOWN  "unknown"  /* "SADDR=unknown family" */
 #define SADDR_FAMILY   "family"
 #define HEX_RULE_KEY_SEP "01"  /* RULE_KEY_SEP as it looks hex encoded */
-#define UTF8_BOM    "\xef\xbb\xbf" /* may open an RFC 5424 MSG */
 
 /* Header verdicts while looking for the record in a line. */
 enum hdr_rc { HDR_OK, HDR_BAD, HDR_TRUNC };
-
-static const char *const month_names[] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-};
 
 /* ---- character classes ------------------------------------------------ */
 
@@ -233,220 +223,7 @@ static audit_view_t view(const char *p, size_t len)
 	return v;
 }
 
-/* ---- syslog header ---------------------------------------------------- */
-
-/* Past "<PRI>", or P when there is none. */
-static const char *skip_pri(const char *p, const char *end)
-{
-	const char *q = p + 1;
-	const char *digits;
-
-	if (p >= end || *p != '<')
-		return p;
-	digits = q;
-	while (q < end && is_digit(*q) && q - digits < PRI_DIGITS_MAX)
-		q++;
-	if (q == digits || q >= end || *q != '>')
-		return p;
-	return q + 1;
-}
-
-/* Past one token of non-blanks and the single space that ends it, or NULL
- * when the token is empty or the line ends. */
-static const char *skip_token(const char *p, const char *end)
-{
-	const char *s = p;
-
-	while (p < end && !is_blank(*p))
-		p++;
-	if (p == s || p >= end || *p != ' ')
-		return NULL;
-	return p + 1;
-}
-
-/* RFC 5424 STRUCTURED-DATA: "-" or one or more [id k="v \] x"] elements. */
-static const char *skip_sd(const char *p, const char *end)
-{
-	if (p < end && *p == '-')
-		return p + 1;
-	if (p >= end || *p != '[')
-		return NULL;
-	while (p < end && *p == '[') {
-		int quoted = 0;
-
-		for (p++; p < end; p++) {
-			if (quoted && *p == '\\' && p + 1 < end)
-				p++;
-			else if (*p == '"')
-				quoted = !quoted;
-			else if (!quoted && *p == ']')
-				break;
-		}
-		if (p >= end)
-			return NULL;
-		p++;
-	}
-	return p;
-}
-
-/* After "<PRI>": VERSION SP TIMESTAMP SP HOST SP APP SP PROCID SP MSGID SP
- * SD [SP MSG]. Returns the start of MSG, or NULL when this is not one. */
-static const char *parse_5424(const char *p, const char *end,
-                              audit_view_t *host)
-{
-	const char *d = p;
-	const char *h;
-	size_t hlen;
-	int i;
-
-	while (p < end && is_digit(*p) && p - d < VERSION_DIGITS_MAX)
-		p++;
-	if (p == d || p >= end || *p != ' ')
-		return NULL;
-	p = skip_token(p + 1, end);               /* TIMESTAMP */
-	if (p == NULL)
-		return NULL;
-	h = p;
-	p = skip_token(p, end);                   /* HOSTNAME */
-	if (p == NULL)
-		return NULL;
-	hlen = (size_t)(p - h) - 1;
-	for (i = 0; i < RFC5424_SKIPPED_TOKENS && p != NULL; i++)
-		p = skip_token(p, end);
-	if (p == NULL || (p = skip_sd(p, end)) == NULL)
-		return NULL;
-	if (p < end && *p == ' ')
-		p++;
-	if (starts_with(p, end, UTF8_BOM, LIT_LEN(UTF8_BOM)))
-		p += LIT_LEN(UTF8_BOM);
-	/* the nil value "-" means the sender did not know its name */
-	*host = (hlen == 1 && *h == '-') ? view(h, 0) : view(h, hlen);
-	return p;
-}
-
-static int is_month(const char *p, const char *end)
-{
-	size_t i;
-
-	if (end - p < MONTH_NAME_LEN)
-		return 0;
-	for (i = 0; i < sizeof(month_names) / sizeof(month_names[0]); i++)
-		if (memcmp(p, month_names[i], MONTH_NAME_LEN) == 0)
-			return 1;
-	return 0;
-}
-
-/* "Mmm dd hh:mm:ss " (day may be space-padded): past it, or NULL. */
-static const char *skip_3164_date(const char *p, const char *end)
-{
-	const char *d;
-
-	if (!is_month(p, end))
-		return NULL;
-	p += MONTH_NAME_LEN;
-	if (p >= end || *p != ' ')
-		return NULL;
-	while (p < end && *p == ' ')
-		p++;
-	d = p;
-	while (p < end && is_digit(*p) && p - d < DAY_DIGITS_MAX)
-		p++;
-	if (p == d || p >= end || *p != ' ')
-		return NULL;
-	p++;
-	if (p >= end || !is_digit(*p))
-		return NULL;
-	return skip_token(p, end);
-}
-
-/* "YYYY-MM-DDT... ": past it, or NULL. */
-static const char *skip_3339_date(const char *p, const char *end)
-{
-	static const char shape[] = "dddd-dd-ddT";
-	size_t i;
-
-	if ((size_t)(end - p) < LIT_LEN(shape))
-		return NULL;
-	for (i = 0; i < LIT_LEN(shape); i++) {
-		if (shape[i] == 'd' ? !is_digit(p[i]) : p[i] != shape[i])
-			return NULL;
-	}
-	return skip_token(p, end);
-}
-
-/* The RFC 3164 / rsyslog-file HOST token at P. A token that ends in ':'
- * or holds '[' is the TAG of a header without a host: no hostname. */
-static const char *take_host(const char *p, const char *end,
-                             audit_view_t *host)
-{
-	const char *s = p;
-	const char *next = skip_token(p, end);
-	size_t len;
-
-	if (next == NULL)
-		return p;
-	len = (size_t)(next - s) - 1;
-	if (s[len - 1] == ':' || memchr(s, '[', len) != NULL)
-		return s;
-	*host = view(s, len);
-	return next;
-}
-
-/* Where the message of a syslog-wrapped line starts (LINE itself when no
- * header is recognised), setting HOST from the header. */
-static const char *syslog_header(const char *line, const char *end,
-                                 audit_view_t *host)
-{
-	const char *p = skip_pri(line, end);
-	const char *q;
-
-	if (p != line && (q = parse_5424(p, end, host)) != NULL)
-		return q;
-	if ((q = skip_3164_date(p, end)) != NULL ||
-	    (q = skip_3339_date(p, end)) != NULL)
-		return take_host(q, end, host);
-	return line;
-}
-
 /* ---- journald's form -------------------------------------------------- */
-
-/* The syslog header's time of LINE into R (left 0 when there is none):
- * RFC 5424's TIMESTAMP, else a leading RFC 3339 or RFC 3164 date. */
-static void header_time(audit_record_t *r, const char *line, const char *end)
-{
-	const char *p = skip_pri(line, end);
-	const char *v = p;
-
-	if (p != line) {     /* RFC 5424: "<PRI>1 TIMESTAMP" */
-		while (p < end && is_digit(*p) && p - v < VERSION_DIGITS_MAX)
-			p++;
-		if (p > v && p < end && *p == ' ' &&
-		    syslog_time_3339(p + 1, end, &r->sec, &r->msec))
-			return;
-		p = v;
-	}
-	if (!syslog_time_3339(p, end, &r->sec, &r->msec))
-		(void)syslog_time_3164(p, end, time(NULL), &r->sec);
-}
-
-/* RFC 5424 whose APP-NAME is "audit": the message at FROM is journald's. */
-static int app_is_journald(const char *line, const char *end)
-{
-	const char *p = skip_pri(line, end), *v = p, *a;
-
-	if (p == line)
-		return 0;
-	while (p < end && is_digit(*p) && p - v < VERSION_DIGITS_MAX)
-		p++;
-	if (p == v || p >= end || *p != ' ')
-		return 0;
-	if ((p = skip_token(p + 1, end)) == NULL ||   /* TIMESTAMP */
-	    (p = skip_token(p, end)) == NULL)         /* HOSTNAME */
-		return 0;
-	a = p;
-	return skip_token(p, end) == a + LIT_LEN(JOURNALD_TAG) + 1 &&
-	       memcmp(a, JOURNALD_TAG, LIT_LEN(JOURNALD_TAG)) == 0;
-}
 
 /* journald's message "TYPE body" at P: TYPE a libaudit name or systemd's
  * AUDITnnnn. Sets type_name, type, type_str, body; 0 if it is not one. */
@@ -506,7 +283,8 @@ static int find_journald(audit_record_t *r, const char *line,
 		if (!starts_with(p, end, ": ", 2))
 			return 0;
 		p += 2;
-	} else if (app_is_journald(line, end)) {
+	} else if (syslog_read_app_is(line, end, JOURNALD_TAG,
+	                              LIT_LEN(JOURNALD_TAG))) {
 		while (p < end && *p == ' ')
 			p++;
 	} else {
@@ -515,7 +293,8 @@ static int find_journald(audit_record_t *r, const char *line,
 	if (!journald_type(r, p, end))
 		return 0;
 	r->text = view(p, (size_t)(end - p));
-	header_time(r, line, end);
+	/* no header time leaves the record at 0 */
+	(void)syslog_read_time(line, end, time(NULL), &r->sec, &r->msec);
 	return 1;
 }
 
@@ -1383,7 +1162,8 @@ audit_parse_rc_t audit_record_parse_opt(audit_record_t *r, const char *line,
 	end = line + len;
 	if (!starts_with(line, end, KEY_TYPE, LIT_LEN(KEY_TYPE)) &&
 	    !starts_with(line, end, KEY_NODE, LIT_LEN(KEY_NODE)))
-		from = syslog_header(line, end, &r->hostname);
+		from = syslog_read_header(line, end, &r->hostname.p,
+		                          &r->hostname.len);
 	r->msg = view(from, (size_t)(end - from));
 	if (!(opts & AUDIT_PARSE_CHECKED) && has_binary(line, len))
 		return AUDIT_PARSE_BINARY;

@@ -9,6 +9,7 @@
 
 #include "pipeline.h"
 #include "reduce.h"
+#include "clock_ms.h"
 #include "transport.h"
 
 #define PIPELINE_HOST_MAX 256
@@ -479,13 +480,10 @@ static int emit_summaries(pipeline_t *p, msgbatch_t *out)
 
 static int64_t filter_clock(const pipeline_t *p, const audit_record_t *r)
 {
-	struct timespec ts;
-
 	if (p->conf.filter_audit_clock)   /* a forged time cannot overflow */
 		return r->sec < 0 ? 0 : r->sec > PIPELINE_CLOCK_MAX_S ? PIPELINE_CLOCK_MAX_S * 1000 :
 		       r->sec * 1000 + r->msec;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return wall_now_ms();
 }
 
 /* Filters decide on the whole event, before anything is interpreted or

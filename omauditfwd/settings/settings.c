@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "settings.h"
-#include "reduce.h"
+#include "size_parse.h"
 
 const setting_t *settings_get(setting_id_t id)
 {
@@ -114,7 +114,7 @@ static int parse_number(const setting_t *s, const char *text, long long *n, char
 	char *end;
 
 	if (s->type == SETTING_SIZE) {
-		if (reduce_size_parse(text, &sz) != 0 || sz > (size_t)SETTINGS_SIZE_MAX)
+		if (size_parse(text, &sz) != 0 || sz > (size_t)SETTINGS_SIZE_MAX)
 			goto bad;
 		*n = (long long)sz;
 	} else {

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "syslog_header.h"
+#include "syslog_time.h"
 
 #define TM_BASE_YEAR    1900
 #define SYSLOG_YEAR_MAX 9999
@@ -145,8 +146,6 @@ void syslog_header_write(buf_t *out, const syslog_hdr_conf_t *c,
                          int64_t sec, unsigned msec,
                          const char *host, size_t hostlen)
 {
-	static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	struct tm tm;
 	time_t t = (time_t)sec;
 	int pri = c->facility * 8 + c->severity;
@@ -162,15 +161,15 @@ void syslog_header_write(buf_t *out, const syslog_hdr_conf_t *c,
 		gmtime_r(&t, &tm);
 	}
 	if (c->style == SYSLOG_HDR_RFC5424) {
-		buf_printf(out, "<%d>1 %04d-%02d-%02dT%02d:%02d:%02d.%03uZ ", pri,
-		           tm.tm_year + TM_BASE_YEAR, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		           tm.tm_min, tm.tm_sec, msec % 1000);
+		buf_printf(out, "<%d>1 ", pri);
+		syslog_time_put_3339(out, (int64_t)t, msec);
+		buf_putc(out, ' ');
 		put_host(out, host, hostlen);
 		buf_putc(out, ' ');
 		buf_puts(out, c->app_name);
 		buf_append(out, " - - - ", 7);
 	} else {
-		buf_printf(out, "<%d>%s %2d %02d:%02d:%02d ", pri, mon[tm.tm_mon % 12],
+		buf_printf(out, "<%d>%s %2d %02d:%02d:%02d ", pri, syslog_month_name(tm.tm_mon),
 		           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		put_host(out, host, hostlen);
 		buf_putc(out, ' ');

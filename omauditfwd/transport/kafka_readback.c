@@ -7,16 +7,9 @@
 #include <time.h>
 
 #include "kafka_readback.h"
+#include "clock_ms.h"
 
 #define READBACK_POLL_MS 200
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void quiet(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
@@ -59,7 +52,7 @@ long kafka_readback(const rd_kafka_conf_t *conf, const char *topic, int32_t part
 	rd_kafka_message_t *m;
 	rd_kafka_resp_err_t err;
 	int64_t lo, hi, next;
-	long long deadline = mono_ms() + timeout_ms;
+	long long deadline = mono_now_ms() + timeout_ms;
 	long n = 0;
 	int started = 0, stop = 0;
 
@@ -91,7 +84,7 @@ long kafka_readback(const rd_kafka_conf_t *conf, const char *topic, int32_t part
 	}
 	started = 1;
 	while (next < hi && !stop) {
-		if (mono_ms() >= deadline) {
+		if (mono_now_ms() >= deadline) {
 			snprintf(errstr, errlen, "kafka read-back of %s [%d]: stopped at offset "
 			         "%lld of %lld after %d ms", topic, (int)partition,
 			         (long long)next, (long long)hi, timeout_ms);

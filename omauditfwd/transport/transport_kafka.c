@@ -64,7 +64,9 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "clock_ms.h"
 #include "deadletter.h"
+#include "hmap.h"
 #include "kafka_readback.h"
 #include "kafka_stats.h"
 #include "reduce.h"
@@ -81,7 +83,8 @@
 #define KAFKA_TICKET_CHUNK       256
 #define KAFKA_TOPIC_MAX          TRANSPORT_KAFKA_TOPIC_MAX
 #define KAFKA_TOPIC_FALLBACK     "_"    /* dynamic topics, a message without */
-#define KAFKA_HASH_BUCKETS      256
+#define KAFKA_HASH_BUCKETS      256    /* to start with: the maps grow */
+#define FNV_OFFSET_BASIS        0xcbf29ce484222325ULL
 #define KAFKA_READBACK_MAX       500000 /* messages read to settle a doubt */
 /* what librdkafka adds to a message's key, value and headers when it checks
  * message.max.bytes (a record's varints and attributes; rounded up) */
@@ -136,7 +139,7 @@ typedef struct kmsgs {
 
 /* a topic handle of the producer, by name (dynamic topics) */
 typedef struct topic_ref {
-	struct topic_ref *next;
+	hmap_node_t hnode;         /* in t->topics, by fnv1a of the name */
 	rd_kafka_topic_t *rkt;
 	size_t len;
 	char name[];
@@ -144,7 +147,7 @@ typedef struct topic_ref {
 
 /* the highest offset acknowledged in one partition of one topic */
 typedef struct acked {
-	struct acked *next;
+	hmap_node_t hnode;         /* in t->acked, by acked_hash */
 	int32_t partition;
 	int64_t offset;
 	size_t len;
@@ -178,12 +181,14 @@ struct transport {
 	unsigned long long reports;
 	buf_t saved;               /* bytes of the record (failed batches) */
 	buf_t spare;
-	size_t *slots;             /* matching: open addressing over cur */
+	/* matching: open addressing over cur, an index of that array built
+	 * anew for each batch (so not a util/hmap map: it has no nodes) */
+	size_t *slots;
 	size_t nslots;
-	acked_t *acked[KAFKA_HASH_BUCKETS];
+	hmap_t acked;              /* acked_t */
 	/* the routes' topics: librdkafka finds a topic by name with a linear
 	 * search, and keeps each one until the producer is destroyed anyway */
-	topic_ref_t *topics[KAFKA_HASH_BUCKETS];
+	hmap_t topics;             /* topic_ref_t */
 	ticket_chunk_t *chunks;
 	ticket_t *free_tk;
 	transport_kafka_stats_t own;   /* when the caller gives no sink */
@@ -192,14 +197,6 @@ struct transport {
 };
 
 #define STAT_ADD(t, f, n) __atomic_fetch_add(&(t)->st->f, (n), __ATOMIC_RELAXED)
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int stopping(const transport_t *t)
 {
@@ -223,7 +220,7 @@ static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
 
 static uint64_t msg_hash(const kmsg_t *e)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = FNV_OFFSET_BASIS;
 
 	if (e->key != NULL)
 		h = fnv1a(fnv1a(h, e->key, e->klen), "\0k", 2);
@@ -286,101 +283,111 @@ static void ticket_put(transport_t *t, ticket_t *tk)
 
 /* ---- offsets acknowledged, per topic and partition ---- */
 
-static acked_t **acked_slot(transport_t *t, const char *topic, size_t n, int32_t p)
+static uint64_t acked_hash(const char *topic, size_t n, int32_t p)
 {
-	acked_t **a = &t->acked[(fnv1a(0xcbf29ce484222325ULL, topic, n) + (uint64_t)p) %
-	                        KAFKA_HASH_BUCKETS];
+	return fnv1a(FNV_OFFSET_BASIS, topic, n) + (uint64_t)p;
+}
 
-	while (*a != NULL && ((*a)->partition != p || (*a)->len != n ||
-	                      memcmp((*a)->topic, topic, n) != 0))
-		a = &(*a)->next;
-	return a;
+static acked_t *acked_find(const transport_t *t, const char *topic, size_t n, int32_t p)
+{
+	uint64_t h = acked_hash(topic, n, p);
+	hmap_node_t *hn;
+
+	for (hn = hmap_chain(&t->acked, h); hn != NULL; hn = hn->next) {
+		acked_t *a = HMAP_ENTRY(hn, acked_t, hnode);
+
+		if (a->partition == p && a->len == n && memcmp(a->topic, topic, n) == 0)
+			return a;
+	}
+	return NULL;
 }
 
 static void note_acked(transport_t *t, const char *topic, int32_t p, int64_t offset)
 {
-	acked_t **a;
+	acked_t *a;
 	size_t n;
 
 	if (p < 0 || offset < 0 || topic == NULL)
 		return;
 	n = strlen(topic);
-	if (*(a = acked_slot(t, topic, n, p)) == NULL) {
-		if ((*a = malloc(sizeof(**a) + n + 1)) == NULL)
+	if ((a = acked_find(t, topic, n, p)) == NULL) {
+		if ((a = malloc(sizeof(*a) + n + 1)) == NULL)
 			return;         /* a doubt there reads from the start */
-		(*a)->next = NULL;
-		(*a)->partition = p;
-		(*a)->offset = -1;
-		(*a)->len = n;
-		memcpy((*a)->topic, topic, n + 1);
+		a->partition = p;
+		a->offset = -1;
+		a->len = n;
+		memcpy(a->topic, topic, n + 1);
+		hmap_insert(&t->acked, &a->hnode, acked_hash(topic, n, p));
+		if (t->acked.n > t->acked.nbuckets)   /* a failure only costs speed */
+			(void)hmap_resize(&t->acked, t->acked.nbuckets * 2);
 	}
-	if (offset > (*a)->offset)
-		(*a)->offset = offset;
+	if (offset > a->offset)
+		a->offset = offset;
 }
 
 /* -1: none known */
 static int64_t acked_offset(transport_t *t, const kmsg_t *e, int32_t p)
 {
-	acked_t **a;
+	const acked_t *a;
 
 	if (p < 0)
 		return -1;
-	a = acked_slot(t, e->topic, e->tlen, p);
-	return *a != NULL ? (*a)->offset : -1;
+	a = acked_find(t, e->topic, e->tlen, p);
+	return a != NULL ? a->offset : -1;
 }
 
 /* the producer's handle of topic NAME (LEN bytes), made on first use;
  * NULL (rd_kafka_last_error() says why) when librdkafka refuses it */
 static rd_kafka_topic_t *topic_handle(transport_t *t, const char *name, size_t len)
 {
-	topic_ref_t **r = &t->topics[fnv1a(0xcbf29ce484222325ULL, name, len) %
-	                             KAFKA_HASH_BUCKETS];
+	uint64_t h = fnv1a(FNV_OFFSET_BASIS, name, len);
 	char cname[KAFKA_TOPIC_MAX + 1];
 	rd_kafka_topic_t *rkt;
+	hmap_node_t *hn;
+	topic_ref_t *r;
 
-	for (; *r != NULL; r = &(*r)->next)
-		if ((*r)->len == len && memcmp((*r)->name, name, len) == 0)
-			return (*r)->rkt;
+	for (hn = hmap_chain(&t->topics, h); hn != NULL; hn = hn->next) {
+		r = HMAP_ENTRY(hn, topic_ref_t, hnode);
+		if (r->len == len && memcmp(r->name, name, len) == 0)
+			return r->rkt;
+	}
 	if (len > KAFKA_TOPIC_MAX)
 		return NULL;
 	memcpy(cname, name, len);
 	cname[len] = '\0';
 	if ((rkt = rd_kafka_topic_new(t->rk, cname, NULL)) == NULL)
 		return NULL;
-	if ((*r = malloc(sizeof(**r) + len + 1)) == NULL) {
+	if ((r = malloc(sizeof(*r) + len + 1)) == NULL) {
 		rd_kafka_topic_destroy(rkt);
 		return NULL;
 	}
-	(*r)->next = NULL;
-	(*r)->rkt = rkt;
-	(*r)->len = len;
-	memcpy((*r)->name, cname, len + 1);
+	r->rkt = rkt;
+	r->len = len;
+	memcpy(r->name, cname, len + 1);
+	hmap_insert(&t->topics, &r->hnode, h);
+	if (t->topics.n > t->topics.nbuckets)   /* a failure only costs speed */
+		(void)hmap_resize(&t->topics, t->topics.nbuckets * 2);
 	return rkt;
+}
+
+static void topic_free(hmap_node_t *hn, void *ud)
+{
+	topic_ref_t *r = HMAP_ENTRY(hn, topic_ref_t, hnode);
+
+	(void)ud;
+	rd_kafka_topic_destroy(r->rkt);
+	free(r);
 }
 
 static void topics_free(transport_t *t)
 {
-	size_t i;
-
-	for (i = 0; i < KAFKA_HASH_BUCKETS; i++)
-		while (t->topics[i] != NULL) {
-			topic_ref_t *r = t->topics[i];
-			t->topics[i] = r->next;
-			rd_kafka_topic_destroy(r->rkt);
-			free(r);
-		}
+	hmap_clear(&t->topics, topic_free, NULL);
 }
 
-static void acked_free(transport_t *t)
+static void acked_free(hmap_node_t *hn, void *ud)
 {
-	size_t i;
-
-	for (i = 0; i < KAFKA_HASH_BUCKETS; i++)
-		while (t->acked[i] != NULL) {
-			acked_t *a = t->acked[i];
-			t->acked[i] = a->next;
-			free(a);
-		}
+	(void)ud;
+	free(HMAP_ENTRY(hn, acked_t, hnode));
 }
 
 /* An error Kafka repeats on every try until someone fixes its cause. A
@@ -740,6 +747,13 @@ static char *brokers_from_target(const transport_conf_t *c)
 
 static void kafka_destroy(transport_t *t);
 
+/* the topic and offset maps of a new T: 0, or -1 (memory) */
+static int maps_init(transport_t *t)
+{
+	return hmap_init(&t->acked, KAFKA_HASH_BUCKETS) != 0 ||
+	       hmap_init(&t->topics, KAFKA_HASH_BUCKETS) != 0 ? -1 : 0;
+}
+
 static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *conf,
                                    char *errstr, size_t errlen)
 {
@@ -767,7 +781,7 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 		snprintf(errstr, errlen, "kafka topicConfParam: no array");
 		return TRANSPORT_CONFIG;
 	}
-	if ((t = calloc(1, sizeof(*t))) == NULL)
+	if ((t = calloc(1, sizeof(*t))) == NULL || maps_init(t) != 0)
 		goto oom;
 	buf_init(&t->saved);
 	buf_init(&t->spare);
@@ -1310,7 +1324,7 @@ static transport_rc_t produce_one(transport_t *t, size_t i, long long deadline)
 	tk->idx = (long)i;
 	for (;;) {
 		err = produce_call(t, e, tk);
-		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() >= deadline || t->fatal ||
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || mono_now_ms() >= deadline || t->fatal ||
 		    stopping(t))
 			break;
 		rd_kafka_poll(t->rk, KAFKA_QUEUE_FULL_WAIT_MS);
@@ -1339,7 +1353,7 @@ static transport_rc_t produce_one(transport_t *t, size_t i, long long deadline)
  * or the producer failed fatally. */
 static void await_reports(transport_t *t)
 {
-	long long progress_at = now_ms();
+	long long progress_at = mono_now_ms();
 	unsigned long long seen = t->reports;
 
 	while (t->inflight > 0 && !t->fatal) {
@@ -1349,9 +1363,9 @@ static void await_reports(transport_t *t)
 		rd_kafka_flush(t->rk, KAFKA_POLL_MS);
 		if (t->reports != seen) {
 			seen = t->reports;
-			progress_at = now_ms();
-		} else if (now_ms() - progress_at >= t->conf.io_timeout_ms ||
-		           (stopping(t) && now_ms() - progress_at >= KAFKA_STOP_WAIT_MS)) {
+			progress_at = mono_now_ms();
+		} else if (mono_now_ms() - progress_at >= t->conf.io_timeout_ms ||
+		           (stopping(t) && mono_now_ms() - progress_at >= KAFKA_STOP_WAIT_MS)) {
 			break;
 		}
 	}
@@ -1376,7 +1390,7 @@ static size_t value_budget(const transport_t *t, const kmsg_t *e)
  * error in the entry), -1 no report in time (the batch fails). */
 static int produce_alone(transport_t *t, size_t i)
 {
-	if (produce_one(t, i, now_ms() + t->conf.io_timeout_ms) == TRANSPORT_OK)
+	if (produce_one(t, i, mono_now_ms() + t->conf.io_timeout_ms) == TRANSPORT_OK)
 		await_reports(t);
 	if (t->cur.v[i].state == KM_INFLIGHT || t->fatal)
 		return -1;
@@ -1615,7 +1629,7 @@ transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
 		t->suspect = 1;
 		return TRANSPORT_RETRY;
 	}
-	deadline = now_ms() + t->conf.io_timeout_ms;
+	deadline = mono_now_ms() + t->conf.io_timeout_ms;
 	for (i = 0; i < t->batch_n && !t->fatal; i++)
 		if (t->cur.v[i].state == KM_TODO)
 			produce_one(t, i, deadline);
@@ -1655,9 +1669,9 @@ static transport_rc_t kafka_connect(transport_t *t, char *errstr, size_t errlen)
 	if ((rc = producer_ready(t, errstr, errlen)) != TRANSPORT_OK)
 		return rc;
 	/* in slices, so a shutdown does not wait for the whole timeout */
-	deadline = now_ms() + t->conf.connect_timeout_ms;
+	deadline = mono_now_ms() + t->conf.connect_timeout_ms;
 	do {
-		slice = deadline - now_ms();
+		slice = deadline - mono_now_ms();
 		if (slice > KAFKA_CONNECT_SLICE_MS)
 			slice = KAFKA_CONNECT_SLICE_MS;
 		/* dynamic topics: the cluster answering is all we can know */
@@ -1667,7 +1681,7 @@ static transport_rc_t kafka_connect(transport_t *t, char *errstr, size_t errlen)
 				err = md->topics[0].err;
 			rd_kafka_metadata_destroy(md);
 		}
-	} while (err == RD_KAFKA_RESP_ERR__TIMED_OUT && now_ms() < deadline && !stopping(t));
+	} while (err == RD_KAFKA_RESP_ERR__TIMED_OUT && mono_now_ms() < deadline && !stopping(t));
 	rd_kafka_poll(t->rk, 0);
 	if (err) {
 		snprintf(errstr, errlen, "kafka %s topic %s: %s%s%s", t->brokers,
@@ -1712,7 +1726,9 @@ static void kafka_destroy(transport_t *t)
 	free(t->cur.v);
 	free(t->nxt.v);
 	free(t->slots);
-	acked_free(t);
+	hmap_clear(&t->acked, acked_free, NULL);
+	hmap_free(&t->acked);
+	hmap_free(&t->topics);   /* emptied with the producer */
 	if (t->hdrs != NULL)
 		rd_kafka_headers_destroy(t->hdrs);
 	buf_free(&t->saved);

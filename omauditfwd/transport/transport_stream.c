@@ -16,17 +16,10 @@
 #include <unistd.h>
 
 #include "transport_stream.h"
+#include "clock_ms.h"
 
 #define STREAM_ACK_POLL_MIN_US 100    /* first wait for the peer's ACK */
 #define STREAM_ACK_POLL_MAX_US 20000  /* longest single wait */
-
-long long stream_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int stream_wait(int fd, short events, long long deadline_ms)
 {
@@ -35,7 +28,7 @@ int stream_wait(int fd, short events, long long deadline_ms)
 	int rc;
 
 	for (;;) {
-		left = deadline_ms - stream_now_ms();
+		left = deadline_ms - mono_now_ms();
 		if (left < 0)
 			left = 0;
 		rc = poll(&pfd, 1, (int)left);
@@ -305,7 +298,7 @@ static transport_rc_t connect_target(stream_t *s, size_t i, char *why, size_t wh
 		STAT_INC(s, failovers);
 	s->ever_connected = 1;
 	s->cur = i;
-	s->failback_at = stream_now_ms() + s->conf.failback_interval_ms;
+	s->failback_at = mono_now_ms() + s->conf.failback_interval_ms;
 	return TRANSPORT_OK;
 }
 
@@ -344,7 +337,7 @@ static void maybe_fail_back(stream_t *s)
 {
 	char why[1024];
 
-	if (s->fd < 0 || s->cur == 0 || stream_now_ms() < s->failback_at)
+	if (s->fd < 0 || s->cur == 0 || mono_now_ms() < s->failback_at)
 		return;
 	drop(s, 1);
 	if (!s->replay_pending) {
@@ -394,7 +387,7 @@ static transport_rc_t write_all(stream_t *s, char *errstr, size_t errlen)
 			snprintf(errstr, errlen, "%s:%d: write failed: %s", s->target, s->port, why);
 			return TRANSPORT_RETRY;
 		}
-		if (stream_wait(s->fd, wait, stream_now_ms() + s->conf.io_timeout_ms) <= 0) {
+		if (stream_wait(s->fd, wait, mono_now_ms() + s->conf.io_timeout_ms) <= 0) {
 			snprintf(errstr, errlen, "%s:%d: no progress writing for %d ms",
 			         s->target, s->port, s->conf.io_timeout_ms);
 			return TRANSPORT_RETRY;
@@ -407,7 +400,7 @@ static transport_rc_t write_all(stream_t *s, char *errstr, size_t errlen)
  * the peer closes or when the queue has not shrunk for io_timeout_ms. */
 static transport_rc_t wait_acked(stream_t *s, char *errstr, size_t errlen)
 {
-	long long progress_at = stream_now_ms();
+	long long progress_at = mono_now_ms();
 	int pending, last = -1;
 	unsigned wait_us = STREAM_ACK_POLL_MIN_US;
 	char why[256] = "";
@@ -432,8 +425,8 @@ static transport_rc_t wait_acked(stream_t *s, char *errstr, size_t errlen)
 		}
 		if (pending != last) {
 			last = pending;
-			progress_at = stream_now_ms();
-		} else if (stream_now_ms() - progress_at > s->conf.io_timeout_ms) {
+			progress_at = mono_now_ms();
+		} else if (mono_now_ms() - progress_at > s->conf.io_timeout_ms) {
 			snprintf(errstr, errlen, "%s:%d: peer acknowledged nothing for %d ms "
 			         "(%d bytes pending)", s->target, s->port, s->conf.io_timeout_ms,
 			         pending);

@@ -29,6 +29,7 @@
 
 #include <sys/types.h>
 
+#include "clock_ms.h"
 #include "transport.h"
 
 #define STREAM_REPLAY_MAX_BATCHES 1024
@@ -68,7 +69,7 @@ struct stream {
 	size_t ntargets;
 	size_t cur;                /* the target connected to (or last one) */
 	int ever_connected;
-	long long failback_at;     /* stream_now_ms() when, on a later target,
+	long long failback_at;     /* mono_now_ms() when, on a later target,
 	                            * the earlier ones are tried again */
 	const char *target;        /* targets[cur]: host and port, for the */
 	int port;                  /* byte layer and for messages */
@@ -100,8 +101,13 @@ void stream_disconnect(stream_t *s);
 static inline int stream_is_connected(const stream_t *s) { return s->fd >= 0; }
 
 /* Helpers for the byte layers. */
-long long stream_now_ms(void);
-/* Wait for EVENTS on FD until DEADLINE_MS (stream_now_ms() clock): > 0 ready,
+/* The byte layers' clock is mono_now_ms() (clock_ms.h); this name stays
+ * for transport_tls.c and transport_relp.c. */
+static inline long long stream_now_ms(void)
+{
+	return mono_now_ms();
+}
+/* Wait for EVENTS on FD until DEADLINE_MS (mono_now_ms() clock): > 0 ready,
  * 0 timed out, -1 error (errno). */
 int stream_wait(int fd, short events, long long deadline_ms);
 

@@ -6,6 +6,10 @@
 # transport refuses certificate files it cannot read at load time). A
 # config with no omauditfwd action (the RELP relay, relay-relp-siem.conf,
 # the other end of host-relp-tls.conf) is validated all the same.
+# No contrib config ships unvalidated: every contrib/ file that Makefile.am's
+# EXTRA_DIST lists is validated here (contrib/rsyslog/), by audit_rules.sh
+# (contrib/audit/), or is one of the known scripts and packaging files; and
+# every file of contrib/rsyslog/ and contrib/audit/ is in EXTRA_DIST.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -13,7 +17,7 @@ require_rsyslogd
 require_module
 require_cmd openssl
 sh "$top_srcdir/tests/pki.sh" "$T/pki" || fail "tests/pki.sh failed"
-n=0
+n=0 validated=
 for conf in "$top_srcdir"/contrib/rsyslog/*.conf; do
 	name=$(basename "$conf" .conf)
 	mkdir -p "$T/$name.work"
@@ -33,7 +37,32 @@ for conf in "$top_srcdir"/contrib/rsyslog/*.conf; do
 		fail "$name: rsyslogd -N1 complained: $VALIDATE_OUT"
 	fi
 	log "ok: $name"
+	validated="$validated contrib/rsyslog/$name.conf"
 	n=$((n + 1))
 done
 [ "$n" -ge 4 ] || fail "expected at least 4 configurations, found $n"
-pass "$n contrib configurations validate"
+
+# EXTRA_DIST's contrib/ entries (continuation lines joined)
+dist=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' "$top_srcdir/Makefile.am" |
+	sed -n 's/^EXTRA_DIST[[:space:]]*+\{0,1\}=//p' | tr -s ' \t' '\n' | grep '^contrib/')
+[ -n "$dist" ] || fail "no contrib/ entry found in Makefile.am's EXTRA_DIST"
+nd=0
+for f in $dist; do
+	nd=$((nd + 1))
+	case " $validated " in *" $f "*) continue ;; esac
+	case $f in
+	# not configurations: scripts, the Debian packaging, the demo's input
+	contrib/setup-debian.sh|contrib/build-deb.sh|contrib/deadletter.py|contrib/demo.sh|\
+	contrib/demo/*|contrib/debian/*) ;;
+	contrib/audit/*)
+		grep -qF "contrib/audit/${f#contrib/audit/}" "$ITEST_DIR/audit_rules.sh" ||
+			fail "$f is in EXTRA_DIST but tests/integration/audit_rules.sh does not check it" ;;
+	*)
+		fail "$f is in EXTRA_DIST but no test validates it (rsyslog configs: contrib_configs.sh, audit files: audit_rules.sh)" ;;
+	esac
+done
+for f in "$top_srcdir"/contrib/rsyslog/* "$top_srcdir"/contrib/audit/*; do
+	rel=contrib/${f#"$top_srcdir"/contrib/}
+	printf '%s\n' "$dist" | grep -qxF "$rel" || fail "$rel is not in Makefile.am's EXTRA_DIST"
+done
+pass "$n contrib configurations validate; all $nd contrib/ files of EXTRA_DIST are checked or known"

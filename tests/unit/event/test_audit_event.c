@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit_event.h"
+#include "clock_ms.h"
 
 static audit_joiner_t *j;
 static audit_record_t rec;
@@ -538,7 +539,7 @@ static void *timer_main(void *arg)
 	/* a few ticks at least, even when the workers were quicker */
 	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE) || t->ticks < 4) {
 		audit_joiner_begin(t->j);
-		n = audit_joiner_expire_idle(t->j, audit_joiner_now_ms() +
+		n = audit_joiner_expire_idle(t->j, mono_now_ms() +
 		                             AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1);
 		cr_assert_geq(n, 0);
 		cr_assert_eq((size_t)n, audit_joiner_ncompleted(t->j));
@@ -593,7 +594,7 @@ Test(audit_event, idle_events_expire_by_arrival_time_not_audit_time)
 	audit_joiner_begin(j);
 	add(j, &rec, "node=quiet type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
 	add(j, &rec, "node=quiet type=ANOM_ABEND msg=audit(1700000000.200:2): sig=11");
-	t0 = audit_joiner_now_ms();
+	t0 = mono_now_ms();
 	audit_joiner_commit(j);
 
 	audit_joiner_begin(j);
@@ -607,14 +608,14 @@ Test(audit_event, idle_events_expire_by_arrival_time_not_audit_time)
 	audit_joiner_commit(j);
 
 	/* the busy origin's event gets a record later than the quiet ones */
-	while (audit_joiner_now_ms() < t0 + 20)
+	while (mono_now_ms() < t0 + 20)
 		;   /* let the monotonic clock move on */
 	audit_joiner_begin(j);
 	add(j, &rec, "node=busy type=CWD msg=audit(1800000000.100:1): cwd=\"/\"");
 	cr_assert_eq(audit_joiner_expire_idle(j, t0 + AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 2,
 	             "the quiet origin's two events are idle, the busy one is not");
 	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 1)), AUDIT_EVENT_END_TIMEOUT);
-	cr_assert_eq(audit_joiner_expire_idle(j, audit_joiner_now_ms() +
+	cr_assert_eq(audit_joiner_expire_idle(j, mono_now_ms() +
 	                                      AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 1);
 	cr_assert_eq(audit_joiner_ncompleted(j), 3);
 	cr_assert_eq(audit_event_end(audit_joiner_completed(j, 0)), AUDIT_EVENT_END_TIMEOUT);
@@ -629,7 +630,7 @@ Test(audit_event, idle_events_expire_by_arrival_time_not_audit_time)
 	cr_assert_eq(st.pending, 3);
 	cr_assert_eq(st.events_incomplete, 0);
 	audit_joiner_begin(j);
-	cr_assert_eq(audit_joiner_expire_idle(j, audit_joiner_now_ms() +
+	cr_assert_eq(audit_joiner_expire_idle(j, mono_now_ms() +
 	                                      AUDIT_JOIN_DEFAULT_TIMEOUT_MS + 1), 3);
 	audit_joiner_commit(j);
 	audit_joiner_stats(j, &st);
@@ -644,9 +645,9 @@ Test(audit_event, a_new_record_restarts_the_idle_time_and_rollback_restores_it)
 
 	audit_joiner_begin(j);
 	add(j, &rec, "type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
-	t0 = audit_joiner_now_ms();
+	t0 = mono_now_ms();
 	audit_joiner_commit(j);
-	while ((t1 = audit_joiner_now_ms()) < t0 + 20)
+	while ((t1 = mono_now_ms()) < t0 + 20)
 		;   /* let the monotonic clock move on */
 	audit_joiner_begin(j);
 	add(j, &rec, "type=CWD msg=audit(1700000000.100:1): cwd=\"/\"");
@@ -672,9 +673,9 @@ Test(audit_event, idle_expiry_waits_for_the_input_to_move_past_the_event)
 
 	audit_joiner_begin(j);
 	add(j, &rec, "node=a type=SYSCALL msg=audit(1700000000.100:1): syscall=59");
-	t0 = audit_joiner_now_ms();
+	t0 = mono_now_ms();
 	audit_joiner_commit(j);
-	while ((t1 = audit_joiner_now_ms()) < t0 + 50)
+	while ((t1 = mono_now_ms()) < t0 + 50)
 		;   /* let the monotonic clock move on */
 	/* the next batch of records fails and will be retried */
 	audit_joiner_begin(j);
@@ -686,7 +687,7 @@ Test(audit_event, idle_expiry_waits_for_the_input_to_move_past_the_event)
 	             "idle by the clock, but its next batch is being retried");
 	audit_joiner_commit(j);
 	audit_joiner_begin(j);
-	cr_assert_eq(audit_joiner_expire_idle(j, audit_joiner_now_ms() + timeout + 1), 1,
+	cr_assert_eq(audit_joiner_expire_idle(j, mono_now_ms() + timeout + 1), 1,
 	             "no batch of records for join.timeout: the input is quiet");
 	audit_joiner_rollback(j);
 

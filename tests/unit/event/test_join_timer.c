@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "join_timer.h"
+#include "clock_ms.h"
 
 #define WAIT_MAX_MS 10000   /* "never came", not a timing */
 
@@ -106,7 +107,7 @@ static void peer_stop(void)
 /* until the collector got NEEDLE: 1, or 0 after WAIT_MAX_MS */
 static int peer_wait(const char *needle)
 {
-	int64_t end = audit_joiner_now_ms() + WAIT_MAX_MS;
+	int64_t end = mono_now_ms() + WAIT_MAX_MS;
 	int found;
 
 	do {
@@ -116,7 +117,7 @@ static int peer_wait(const char *needle)
 		if (found)
 			return 1;
 		usleep(10000);
-	} while (audit_joiner_now_ms() < end);
+	} while (mono_now_ms() < end);
 	return 0;
 }
 
@@ -219,8 +220,8 @@ Test(join_timer, nothing_connects_while_nothing_is_due, .timeout = 30)
 	action(600000, peer.port);
 	worker_batch(QUIET_LINE);
 	cr_assert_eq(join_timer_start(&t, &jconf, err, sizeof(err)), 0, "%s", err);
-	end = audit_joiner_now_ms() + 300;   /* some 15 ticks */
-	while (audit_joiner_now_ms() < end)
+	end = mono_now_ms() + 300;   /* some 15 ticks */
+	while (mono_now_ms() < end)
 		usleep(10000);
 	cr_assert_eq(__atomic_load_n(&peer.conns, __ATOMIC_RELAXED), 0);
 	cr_assert_eq(pending(), 1);
@@ -249,9 +250,9 @@ Test(join_timer, an_unreachable_collector_leaves_the_event_held_and_intact, .tim
 	action(50, port);
 	worker_batch(QUIET_LINE);
 	cr_assert_eq(join_timer_start(&t, &jconf, err, sizeof(err)), 0, "%s", err);
-	end = audit_joiner_now_ms() + WAIT_MAX_MS;
+	end = mono_now_ms() + WAIT_MAX_MS;
 	while (__atomic_load_n(&jstats.failed, __ATOMIC_RELAXED) < 3 &&
-	       audit_joiner_now_ms() < end)
+	       mono_now_ms() < end)
 		usleep(10000);
 	join_timer_stop(t);
 	cr_assert_geq(jstats.failed, 3, "it retried");

@@ -108,16 +108,6 @@ Test(format, json_escape_of_nothing_is_nothing)
 	cr_assert_eq(out.len, 0);
 }
 
-Test(format, rfc3339_utc_with_milliseconds)
-{
-	buf_reset(&out);
-	format_rfc3339_utc(&out, 1700000000, 123);
-	cr_assert_str_eq(text(), "2023-11-14T22:13:20.123Z");
-	buf_reset(&out);
-	format_rfc3339_utc(&out, 0, 7);
-	cr_assert_str_eq(text(), "1970-01-01T00:00:00.007Z");
-}
-
 Test(format, format_table_finds_json_and_rejects_unknown)
 {
 	cr_assert_eq(format_find("json"), &format_json);

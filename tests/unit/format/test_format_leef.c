@@ -345,34 +345,3 @@ Test(leef, format_table_has_leef_cef_raw)
 	cr_assert_eq(format_find("raw"), &format_raw);
 	cr_assert_str_eq(format_names(), "json, leef, cef, raw");
 }
-
-Test(leef, devtime_agrees_with_gmtime_across_the_calendar)
-{
-	static const int64_t secs[] = { 0, 59, 86399, 86400, 951782400 /* 2000-02-29 */,
-	                                951868799, 1700000000, 4107542399 /* 2100-02-28 */,
-	                                4107542400, 253402300799 /* 9999-12-31 */,
-	                                -1, -86400, -2208988800 /* 1900-01-01 */ };
-	buf_t a, b;
-	size_t i;
-
-	buf_init(&a);
-	buf_init(&b);
-	for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
-		buf_reset(&a);
-		buf_reset(&b);
-		kv_put_time(&a, secs[i], 7);
-		format_rfc3339_utc(&b, secs[i], 7);
-		cr_assert(a.len == b.len && memcmp(a.p, b.p, a.len) == 0, "%lld: %.*s vs %.*s",
-		          (long long)secs[i], (int)a.len, a.p, (int)b.len, b.p);
-	}
-	for (i = 0; i < 2000; i++) {   /* a day and a bit every step, 1970..2100 */
-		int64_t t = (int64_t)i * 2057311;
-		buf_reset(&a);
-		buf_reset(&b);
-		kv_put_time(&a, t, 999);
-		format_rfc3339_utc(&b, t, 999);
-		cr_assert(a.len == b.len && memcmp(a.p, b.p, a.len) == 0, "%lld", (long long)t);
-	}
-	buf_free(&a);
-	buf_free(&b);
-}

@@ -1,0 +1,18 @@
+/* clock_ms.h -- the project's millisecond clocks, one of each kind:
+ * mono_now_ms() for every timeout, deadline, idle time and cache TTL
+ * (CLOCK_MONOTONIC: steps of the wall clock move none of them), and
+ * wall_now_ms() where a time must mean a date (CLOCK_REALTIME). Code whose
+ * tests need a clock of their own takes the time as an argument
+ * (audit_joiner_expire_idle, filter_decide) and is given one of these.
+ */
+#ifndef AUDITFWD_CLOCK_MS_H
+#define AUDITFWD_CLOCK_MS_H
+
+#include <stdint.h>
+
+/* Milliseconds on CLOCK_MONOTONIC (since some unspecified start). */
+int64_t mono_now_ms(void);
+/* Milliseconds since the epoch (CLOCK_REALTIME). */
+int64_t wall_now_ms(void);
+
+#endif
