@@ -540,6 +540,84 @@ Test(transport_tls, wrong_name_is_accepted_under_x509_certvalid)
 	free(p);
 }
 
+/* a string of the caller's, on the heap, to spoil once create returned */
+static char *heap(const char *s)
+{
+	char *d = strdup(s);
+
+	cr_assert_not_null(d);
+	return d;
+}
+
+static void spoil(char *s)
+{
+	memset(s, 'X', strlen(s));
+	free(s);
+}
+
+/* create reads the caller's conf, writes nothing to it, and keeps none of
+ * its strings: spoiled and freed afterwards, they change nothing, even for
+ * the reload after our own disconnect */
+Test(transport_tls, create_keeps_nothing_of_the_callers_conf)
+{
+	server_t *p = server_new();
+	transport_conf_t c, before;
+	transport_t *t;
+	char *target = heap("127.0.0.1"), *ca = heap(pki("ca.pem")),
+	     *cert = heap(pki("client.pem")), *key = heap(pki("client.key")),
+	     *min = heap("1.2");
+
+	p->require_cert = 1;
+	p->accepts = 2;
+	server_start(p);
+	c = conf_for(p->port);
+	c.target = target;
+	c.tls.cacert = ca;
+	c.tls.mycert = cert;
+	c.tls.myprivkey = key;
+	c.tls.minversion = min;
+	before = c;
+	t = make(&c);
+	cr_assert(memcmp(&c, &before, sizeof(c)) == 0, "create wrote to the caller's conf");
+	spoil(target);
+	spoil(ca);
+	spoil(cert);
+	spoil(key);
+	spoil(min);
+	send_one_ok(t);
+	transport_tls.disconnect(t);       /* the next connection reads the files again */
+	send_one_ok(t);
+	transport_tls.destroy(t);
+	server_join(p);
+	cr_assert_str_eq(p->client_cn, "client.test");
+	free(p);
+}
+
+/* transport_tls_conf_dup: every string and the array the copy's own */
+Test(transport_tls, conf_dup_owns_its_copy)
+{
+	char *peer = heap("a.example");
+	const char *peers[] = { peer, "b.example" };
+	transport_tls_conf_t src = { NULL, NULL, NULL, TLS_AUTH_X509_CERTVALID, peers, 2, NULL };
+	transport_tls_conf_t d;
+
+	src.cacert = heap("/ca.pem");
+	cr_assert_eq(transport_tls_conf_dup(&d, &src), 0);
+	cr_assert_neq(d.cacert, src.cacert);
+	cr_assert_neq((const void *)d.permittedpeers, (const void *)src.permittedpeers);
+	spoil((char *)src.cacert);
+	spoil(peer);
+	cr_assert_str_eq(d.cacert, "/ca.pem");
+	cr_assert_null(d.mycert);
+	cr_assert_eq(d.authmode, TLS_AUTH_X509_CERTVALID);
+	cr_assert_eq(d.n_permittedpeers, 2);
+	cr_assert_str_eq(d.permittedpeers[0], "a.example");
+	cr_assert_str_eq(d.permittedpeers[1], "b.example");
+	transport_tls_conf_free(&d);
+	cr_assert_null(d.cacert);
+	cr_assert_eq(d.n_permittedpeers, 0);
+}
+
 Test(transport_tls, permitted_peers_replace_the_target_name)
 {
 	server_t *p = server_new();
