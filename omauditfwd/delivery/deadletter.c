@@ -103,13 +103,9 @@ int deadletter_append(const char *path, const deadletter_entry_t *v, size_t n,
 	clock_gettime(CLOCK_REALTIME, &now);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = write_entry(fd, &v[i], &now);
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -1;
-	if (rc != 0)
-		fail(err, errlen, path, strerror(errno));
-	if (close(fd) != 0 && rc == 0)
-		rc = fail(err, errlen, path, strerror(errno));
-	return rc;
+	if (fd_sync_close(fd, rc) != 0)
+		return fail(err, errlen, path, strerror(errno));
+	return 0;
 }
 
 int deadletter_path(char *out, size_t outlen, const char *dir, const char *statsname)

@@ -59,13 +59,9 @@ static int open_append(const char *path, const char *identity, char *err, size_t
 /* RC of the writes so far; then fsync and close FD: 0 or -1 with ERR */
 static int finish_append(int fd, int rc, const char *path, char *err, size_t errlen)
 {
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -1;
-	if (rc != 0)
-		fail(err, errlen, path, strerror(errno));
-	if (close(fd) != 0 && rc == 0)
-		rc = fail(err, errlen, path, strerror(errno));
-	return rc;
+	if (fd_sync_close(fd, rc) != 0)
+		return fail(err, errlen, path, strerror(errno));
+	return 0;
 }
 
 int spool_append(const char *path, const char *identity, const audit_line_t *lines,

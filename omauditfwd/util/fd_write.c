@@ -1,4 +1,5 @@
-/* fd_write.c -- write()/writev() until all is written (see fd_write.h). */
+/* fd_write.c -- write()/writev() until all is written, and the fsync and
+ * close that end a file (see fd_write.h). */
 #include <errno.h>
 #include <unistd.h>
 
@@ -34,4 +35,17 @@ int fd_write_all(int fd, const void *p, size_t n)
 	iov.iov_base = (void *)p;
 	iov.iov_len = n;
 	return fd_writev_all(fd, &iov, 1);
+}
+
+int fd_sync_close(int fd, int rc)
+{
+	int saved;
+
+	if (rc == 0 && fsync(fd) != 0)
+		rc = -1;
+	saved = errno;
+	if (close(fd) != 0 && rc == 0)
+		return -1;
+	errno = saved;
+	return rc;
 }
