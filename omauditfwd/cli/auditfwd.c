@@ -43,6 +43,7 @@ typedef struct cli {
 	void *tstats;                      /* the transport's counters (owned;
 	                                    * read after it is destroyed) */
 	int sending;                       /* to a transport, not stdout */
+	int routes;                        /* each message with its route (pipeline_routes) */
 	attack_map_t *amap;
 	ancestry_t *anc;
 	uint64_t bytes_sent;
@@ -53,6 +54,15 @@ typedef struct cli {
 static int reduce_message(void *ctx, size_t idx, size_t limit, buf_t *out)
 {
 	return pipeline_reduce(ctx, idx, limit, out);
+}
+
+/* the batch to the transport, with its routes when it takes them */
+static transport_rc_t send_batch(cli_t *c, size_t *delivered, char *errstr, size_t errlen)
+{
+	if (c->routes)
+		return c->tops->send_routed(c->tr, &c->batch, pipeline_routes(c->pipe),
+		                            delivered, errstr, errlen);
+	return c->tops->send(c->tr, &c->batch, delivered, errstr, errlen);
 }
 
 static int flush_batch(cli_t *c)
@@ -78,8 +88,7 @@ static int flush_batch(cli_t *c)
 		return 0;
 	}
 	for (attempt = 1; attempt <= CLI_SEND_ATTEMPTS; attempt++) {
-		if (c->tops->send(c->tr, &c->batch, &delivered, errstr, sizeof(errstr)) ==
-		    TRANSPORT_OK) {
+		if (send_batch(c, &delivered, errstr, sizeof(errstr)) == TRANSPORT_OK) {
 			c->bytes_sent += c->batch.data.len;
 			msgbatch_reset(&c->batch);
 			return 0;
@@ -402,8 +411,8 @@ static int setup_transport(cli_t *c, cli_opts_t *o)
 	o->tconf.stats = c->tstats;
 	if (o->tops->caps & TRANSPORT_CAP_STREAM_STATS)
 		o->tconf.stream_stats = &c->sstats;
-	if ((o->tops->caps & TRANSPORT_CAP_REFUSES) && o->tconf.kafka_deadletter != NULL)
-		o->tconf.kafka_notice = print_notice;
+	if ((o->tops->caps & TRANSPORT_CAP_REFUSES) && o->tconf.deadletter != NULL)
+		o->tconf.notice = print_notice;
 	/* a message the transport refuses for its size is written again smaller */
 	o->tconf.reduce = reduce_message;
 	o->tconf.reduce_ctx = c->pipe;
@@ -478,6 +487,8 @@ int main(int argc, char **argv)
 	if ((sending = cli_sending(o)) && o->spelled[SET_SYSLOG_HEADER] == NULL)
 		o->pconf.header.style = SYSLOG_HDR_RFC5424;
 	set_max_message(o, sending);
+	/* a routed transport gets each message's route, for its host */
+	c.routes = o->pconf.routes = sending && (o->tops->caps & TRANSPORT_CAP_ROUTES);
 	if ((rc = setup_stages(&c, o)) != 0 || (sending && (rc = setup_transport(&c, o)) != 0))
 		goto out;
 	rc = run_inputs(&c, argc, argv, o->first_file) == 0 ? 0 : 1;

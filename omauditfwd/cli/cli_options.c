@@ -9,6 +9,7 @@
 
 #include "cli_options.h"
 #include "reduce.h"
+#include "settings_store.h"
 
 enum { O_VERSION = SET_COUNT + 1, O_HELP, O_LIST, O_MAN };
 
@@ -62,20 +63,9 @@ static void defaults(cli_opts_t *o)
 /* a number the table checked, into its field */
 static void set_number(cli_opts_t *o, setting_id_t id, long long n)
 {
-	transport_conf_t *t = &o->tconf;
-
+	if (settings_store_number(&o->tconf, id, n) == 0)
+		return;
 	switch (id) {
-	case SET_PORT: t->port = (int)n; break;
-	case SET_TIMEOUT_CONNECT: t->connect_timeout_ms = (int)n; break;
-	case SET_TIMEOUT_IO: t->io_timeout_ms = (int)n; break;
-	case SET_FAILBACK_INTERVAL: t->failback_interval_ms = (int)n; break;
-	case SET_RESEND_WINDOW: t->resend_window = (size_t)n; break;
-	case SET_CLOSE_TIMEOUT: t->kafka_close_timeout_ms = (int)n; break;
-	case SET_RELP_TLS: t->relp_tls = (int)n; break;
-	case SET_RELP_TIMEOUT: t->relp_timeout_s = (int)n; break;
-	case SET_RELP_CONN_TIMEOUT: t->relp_conn_timeout_s = (int)n; break;
-	case SET_WINDOW_SIZE: t->relp_window = (int)n; break;
-	case SET_REBIND_INTERVAL: t->relp_rebind = (unsigned)n; break;
 	case SET_JOIN: o->join = (int)n; break;
 	case SET_JOIN_TIMEOUT: o->jconf.timeout_ms = (unsigned)n; break;
 	case SET_JOIN_MAXPENDING: o->jconf.max_pending = (size_t)n; break;
@@ -99,11 +89,11 @@ static void set_number(cli_opts_t *o, setting_id_t id, long long n)
 static void set_text(cli_opts_t *o, setting_id_t id, const char *s)
 {
 	pipeline_conf_t *p = &o->pconf;
-	transport_conf_t *t = &o->tconf;
 
+	if (settings_store_text(&o->tconf, id, s) == 0)
+		return;
 	switch (id) {
 	case SET_TRANSPORT: o->tops = transport_find(s); break;
-	case SET_FRAMING: (void)framing_parse(s, &t->framing); break;
 	case SET_FORMAT: p->format = format_find(s); break;
 	case SET_UNPARSED: (void)unparsed_policy_parse(s, &p->unparsed); break;
 	case SET_SYSLOG_HEADER: (void)syslog_style_parse(s, &p->header.style); break;
@@ -113,20 +103,10 @@ static void set_text(cli_opts_t *o, setting_id_t id, const char *s)
 	case SET_LEEF_VERSION: (void)format_leef_version_parse(s, &p->fmt.leef_version); break;
 	case SET_LEEF_DELIMITER: (void)format_leef_delim_parse(s, &p->fmt.leef_delim); break;
 	case SET_ENRICH_IDS: (void)enrich_ids_parse(s, &o->econf.ids); break;
-	case SET_TOPIC: t->kafka_topic = s; break;
-	case SET_KEY: t->kafka_key = s; break;
-	case SET_COMPRESSION: t->kafka_compression = s; break;
-	case SET_TLS_CACERT: t->tls_cacert = s; break;
-	case SET_TLS_MYCERT: t->tls_mycert = s; break;
-	case SET_TLS_MYPRIVKEY: t->tls_myprivkey = s; break;
-	case SET_TLS_AUTHMODE: (void)tls_authmode_parse(s, &t->tls_authmode); break;
-	case SET_TLS_MINVERSION: t->tls_minversion = s; break;
-	case SET_TLS_TLSLIB: t->relp_tlslib = s; break;
 	case SET_FILTER_FILE: o->filter_file = s; break;
 	case SET_ATTACK_MAPPING: o->attack_mapping = s; break;
 	case SET_CLI_HOST: p->local_host = s; break;
 	case SET_CLI_FILTER_CLOCK: p->filter_audit_clock = strcmp(s, "audit") == 0; break;
-	case SET_CLI_DEADLETTER: t->kafka_deadletter = s; break;
 	default: break;
 	}
 }
@@ -222,8 +202,7 @@ int cli_sending(const cli_opts_t *o)
 
 static int uses_tls(const cli_opts_t *o)
 {
-	return (o->tops->caps & TRANSPORT_CAP_TLS) ||
-	       ((o->tops->caps & TRANSPORT_CAP_TLS_SWITCH) && o->tconf.relp_tls);
+	return transport_uses_tls(o->tops, &o->tconf);
 }
 
 /* setting I, given, applies to the format, and (sending) to the transport */
@@ -259,17 +238,8 @@ static int link_lists(cli_opts_t *o)
 	cli_list_t *l = o->list;
 	size_t i, len = 0;
 
-	t->targets = l[SET_TARGET].v;
-	t->n_targets = l[SET_TARGET].n;
-	t->target = t->n_targets > 0 ? t->targets[0] : NULL;
-	t->kafka_conf_params = l[SET_CONF_PARAM].v;
-	t->kafka_n_conf_params = l[SET_CONF_PARAM].n;
-	t->kafka_topic_conf_params = l[SET_TOPIC_CONF_PARAM].v;
-	t->kafka_n_topic_conf_params = l[SET_TOPIC_CONF_PARAM].n;
-	t->kafka_headers = l[SET_KAFKA_HEADER].v;
-	t->kafka_n_headers = l[SET_KAFKA_HEADER].n;
-	t->tls_permittedpeers = l[SET_TLS_PERMITTEDPEER].v;
-	t->tls_n_permittedpeers = l[SET_TLS_PERMITTEDPEER].n;
+	for (i = 0; i < SET_COUNT; i++)     /* the lists kept as lists */
+		(void)settings_store_list(t, (setting_id_t)i, l[i].v, l[i].n);
 	for (i = 0; i < l[SET_BROKER].n; i++)
 		len += strlen(l[SET_BROKER].v[i]) + 1;
 	if (len == 0)
@@ -278,7 +248,7 @@ static int link_lists(cli_opts_t *o)
 		return -1;
 	for (i = 0; i < l[SET_BROKER].n; i++)
 		strcat(strcat(o->brokers, i ? "," : ""), l[SET_BROKER].v[i]);
-	t->kafka_brokers = o->brokers;
+	(void)settings_store_text(t, SET_BROKER, o->brokers);
 	return 0;
 }
 
@@ -299,10 +269,10 @@ static int cross_checks(cli_opts_t *o)
 	if (o->pconf.fmt.leef_version == 1 && o->pconf.fmt.leef_delim != '\t')
 		return bad(o->spelled[SET_LEEF_DELIMITER] ? o->spelled[SET_LEEF_DELIMITER] :
 		           "leef-delimiter", "LEEF 1.0 separates attributes with TAB only");
-	if (o->tconf.tls_authmode == TLS_AUTH_ANON && o->list[SET_TLS_PERMITTEDPEER].n > 0)
+	if (o->tconf.tls.authmode == TLS_AUTH_ANON && o->list[SET_TLS_PERMITTEDPEER].n > 0)
 		return bad(o->spelled[SET_TLS_PERMITTEDPEER], "ignored with --tls.authmode anon "
 		           "(no certificate is checked)");
-	if (o->tconf.tls_authmode == TLS_AUTH_ANON && cli_sending(o) && uses_tls(o))
+	if (o->tconf.tls.authmode == TLS_AUTH_ANON && cli_sending(o) && uses_tls(o))
 		fprintf(stderr, "auditfwd: warning: --tls.authmode anon: the collector's "
 		        "certificate is not checked\n");
 	if (o->attack_mapping != NULL && !o->pconf.attack)

@@ -159,12 +159,12 @@ void delivery_failed(delivery_worker_t *w, const char *why, time_t now, int stop
 void delivery_succeeded(delivery_worker_t *w);
 
 /* A message of a batch handed back to rsyslog (hold) or settled at last
- * (delivered or saved). TAG may be NULL. hold: 0, or -1 (out of memory,
+ * (delivered or saved). ROUTE may be NULL. hold: 0, or -1 (out of memory,
  * not kept). */
-int delivery_hold(delivery_worker_t *w, const char *p, size_t len, const char *tag,
-                  size_t tag_len);
-void delivery_settle(delivery_worker_t *w, const char *p, size_t len, const char *tag,
-                     size_t tag_len);
+int delivery_hold(delivery_worker_t *w, const char *p, size_t len, const char *route,
+                  size_t route_len);
+void delivery_settle(delivery_worker_t *w, const char *p, size_t len, const char *route,
+                     size_t route_len);
 size_t delivery_held(const delivery_worker_t *w);
 
 /* ---- one spool file per action ---- */

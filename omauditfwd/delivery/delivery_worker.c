@@ -117,16 +117,16 @@ void delivery_succeeded(delivery_worker_t *w)
 	w->failing = 0;
 }
 
-int delivery_hold(delivery_worker_t *w, const char *p, size_t len, const char *tag,
-                  size_t tag_len)
+int delivery_hold(delivery_worker_t *w, const char *p, size_t len, const char *route,
+                  size_t route_len)
 {
-	return spool_held_add(&w->held, p, len, tag, tag_len);
+	return spool_held_add(&w->held, p, len, route, route_len);
 }
 
-void delivery_settle(delivery_worker_t *w, const char *p, size_t len, const char *tag,
-                     size_t tag_len)
+void delivery_settle(delivery_worker_t *w, const char *p, size_t len, const char *route,
+                     size_t route_len)
 {
-	spool_held_remove(&w->held, p, len, tag, tag_len);
+	spool_held_remove(&w->held, p, len, route, route_len);
 }
 
 size_t delivery_held(const delivery_worker_t *w)

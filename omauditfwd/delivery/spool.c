@@ -12,7 +12,7 @@
 
 #define SPOOL_MAGIC_V3  "omauditfwd-spool 3 "    /* then the identity, LF */
 #define SPOOL_MAGIC     "omauditfwd-spool 2\n"   /* no identity; still read */
-#define SPOOL_MAGIC_V1  "omauditfwd-spool 1\n"   /* no tags either; still read */
+#define SPOOL_MAGIC_V1  "omauditfwd-spool 1\n"   /* no routes either; still read */
 #define SPOOL_HEAD_MAX  (sizeof(SPOOL_MAGIC_V3) + SPOOL_IDENTITY_MAX)
 #define SPOOL_MAX_SIZE  ((size_t)1 << 30)   /* refuse to load more */
 
@@ -25,11 +25,11 @@ static int fail(char *err, size_t errlen, const char *path, const char *what)
 static int write_line(int fd, const audit_line_t *l)
 {
 	char len[64];
-	int n = l->tag != NULL ? snprintf(len, sizeof(len), "%zu/%zu ", l->len, l->tag_len)
+	int n = l->route != NULL ? snprintf(len, sizeof(len), "%zu/%zu ", l->len, l->route_len)
 	                       : snprintf(len, sizeof(len), "%zu ", l->len);
 
 	return fd_write_all(fd, len, (size_t)n) || fd_write_all(fd, l->p, l->len) ||
-	       (l->tag != NULL && fd_write_all(fd, l->tag, l->tag_len)) ||
+	       (l->route != NULL && fd_write_all(fd, l->route, l->route_len)) ||
 	       fd_write_all(fd, "\n", 1) ? -1 : 0;
 }
 
@@ -149,7 +149,7 @@ static int count_at(char *p, unsigned long long *n, char **end)
 }
 
 /* the lines of BUF after the magic, as views; NUL replaces each line's LF
- * (and the tag is moved one byte up to get one too) */
+ * (and the route is moved one byte up to get one too) */
 static int split_lines(spool_t *s, size_t off, size_t len, char *err, size_t errlen,
                        const char *path)
 {
@@ -159,11 +159,11 @@ static int split_lines(spool_t *s, size_t off, size_t len, char *err, size_t err
 	while (off < len) {
 		char *end;
 		unsigned long long n, tn = 0;
-		int tagged;
+		int routed;
 
 		if (count_at(s->buf + off, &n, &end) != 0)
 			goto bad;
-		if ((tagged = *end == '/') && count_at(end + 1, &tn, &end) != 0)
+		if ((routed = *end == '/') && count_at(end + 1, &tn, &end) != 0)
 			goto bad;
 		if (*end != ' ' || n > len - (size_t)(end + 1 - s->buf) ||
 		    tn > len - (size_t)(end + 1 - s->buf) - n || end[1 + n + tn] != '\n')
@@ -177,15 +177,15 @@ static int split_lines(spool_t *s, size_t off, size_t len, char *err, size_t err
 		}
 		s->lines[s->nlines].p = end + 1;
 		s->lines[s->nlines].len = (size_t)n;
-		s->lines[s->nlines].tag = NULL;
-		s->lines[s->nlines].tag_len = (size_t)tn;
-		if (tagged) {
-			/* LINE TAG LF -> LINE NUL TAG NUL: the line's space and LEN's
+		s->lines[s->nlines].route = NULL;
+		s->lines[s->nlines].route_len = (size_t)tn;
+		if (routed) {
+			/* LINE ROUTE LF -> LINE NUL ROUTE NUL: the line's space and LEN's
 			 * digits before it give the byte */
 			memmove(end, end + 1, (size_t)n);
 			s->lines[s->nlines].p = end;
 			end[n] = '\0';
-			s->lines[s->nlines].tag = end + 1 + n;
+			s->lines[s->nlines].route = end + 1 + n;
 			end[1 + n + tn] = '\0';
 		} else {
 			end[1 + n] = '\0';
@@ -295,23 +295,23 @@ void spool_free(spool_t *s)
 }
 
 static size_t held_find(const spool_held_t *h, const char *p, size_t len,
-                        const char *tag, size_t tag_len)
+                        const char *route, size_t route_len)
 {
 	size_t i;
 
 	for (i = 0; i < h->n; i++)
 		if (h->v[i].len == len && memcmp(h->v[i].p, p, len) == 0 &&
-		    (h->v[i].tag == NULL) == (tag == NULL) &&
-		    (tag == NULL || (h->v[i].tag_len == tag_len &&
-		                     memcmp(h->v[i].tag, tag, tag_len) == 0)))
+		    (h->v[i].route == NULL) == (route == NULL) &&
+		    (route == NULL || (h->v[i].route_len == route_len &&
+		                     memcmp(h->v[i].route, route, route_len) == 0)))
 			return i;
 	return (size_t)-1;
 }
 
-int spool_held_add(spool_held_t *h, const char *p, size_t len, const char *tag,
-                   size_t tag_len)
+int spool_held_add(spool_held_t *h, const char *p, size_t len, const char *route,
+                   size_t route_len)
 {
-	if (held_find(h, p, len, tag, tag_len) != (size_t)-1)
+	if (held_find(h, p, len, route, route_len) != (size_t)-1)
 		return 0;
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 64;
@@ -321,16 +321,16 @@ int spool_held_add(spool_held_t *h, const char *p, size_t len, const char *tag,
 		h->v = v;
 		h->cap = cap;
 	}
-	if (audit_line_copy(&h->v[h->n], p, len, tag, tag_len) != 0)
+	if (audit_line_copy(&h->v[h->n], p, len, route, route_len) != 0)
 		return -1;
 	h->n++;
 	return 0;
 }
 
-void spool_held_remove(spool_held_t *h, const char *p, size_t len, const char *tag,
-                       size_t tag_len)
+void spool_held_remove(spool_held_t *h, const char *p, size_t len, const char *route,
+                       size_t route_len)
 {
-	size_t i = held_find(h, p, len, tag, tag_len);
+	size_t i = held_find(h, p, len, route, route_len);
 
 	if (i == (size_t)-1)
 		return;

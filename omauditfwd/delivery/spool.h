@@ -9,15 +9,15 @@
  * file once that batch is delivered.
  *
  * The file holds the identity of the action that wrote it, then the lines
- * exactly as the module received them, each with its tag when it has one
+ * exactly as the module received them, each with its route when it has one
  * (the Kafka topic and key of its message):
  *
  *   omauditfwd-spool 3 SP IDENTITY LF   (printable, see spool_identity())
  *   LEN SP BYTES LF                  (a record line, LEN its decimal size)
- *   LEN/TLEN SP BYTES TAGBYTES LF    (the same with a tag of TLEN bytes)
+ *   LEN/TLEN SP BYTES ROUTEBYTES LF    (the same with a route of TLEN bytes)
  *
  * Files that start "omauditfwd-spool 2" (no identity) and
- * "omauditfwd-spool 1" (no identity, no tags) are read the same way.
+ * "omauditfwd-spool 1" (no identity, no routes) are read the same way.
  * Appending keeps an earlier start's lines that were never delivered.
  */
 #ifndef AUDITFWD_SPOOL_H
@@ -77,11 +77,11 @@ typedef struct spool_held {
 	size_t n, cap;
 } spool_held_t;
 
-/* 0, or -1 when memory ran out (nothing added). TAG may be NULL. */
-int spool_held_add(spool_held_t *h, const char *p, size_t len, const char *tag,
-                   size_t tag_len);
-void spool_held_remove(spool_held_t *h, const char *p, size_t len, const char *tag,
-                       size_t tag_len);
+/* 0, or -1 when memory ran out (nothing added). ROUTE may be NULL. */
+int spool_held_add(spool_held_t *h, const char *p, size_t len, const char *route,
+                   size_t route_len);
+void spool_held_remove(spool_held_t *h, const char *p, size_t len, const char *route,
+                       size_t route_len);
 void spool_held_free(spool_held_t *h);
 
 /* The spool of the action named NAME in DIR: DIR/omauditfwd-NAME.spool

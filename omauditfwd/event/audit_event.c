@@ -335,10 +335,10 @@ static audit_event_t *create_event(audit_joiner_t *j, origin_t *o,
 	return ev;
 }
 
-int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *tag,
-                    size_t tag_len)
+int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *route,
+                    size_t route_len)
 {
-	char *copy = malloc(len + 1 + (tag != NULL ? tag_len + 1 : 0));
+	char *copy = malloc(len + 1 + (route != NULL ? route_len + 1 : 0));
 
 	if (copy == NULL)
 		return -1;
@@ -346,19 +346,19 @@ int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *tag,
 	copy[len] = '\0';
 	l->p = copy;
 	l->len = len;
-	l->tag = NULL;
-	l->tag_len = 0;
-	if (tag != NULL) {
-		l->tag = copy + len + 1;
-		memcpy(l->tag, tag, tag_len);
-		l->tag[tag_len] = '\0';
-		l->tag_len = tag_len;
+	l->route = NULL;
+	l->route_len = 0;
+	if (route != NULL) {
+		l->route = copy + len + 1;
+		memcpy(l->route, route, route_len);
+		l->route[route_len] = '\0';
+		l->route_len = route_len;
 	}
 	return 0;
 }
 
 static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size_t len,
-                    const char *tag, size_t tag_len)
+                    const char *route, size_t route_len)
 {
 	audit_line_t l;
 	undo_t *u;
@@ -371,7 +371,7 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size
 		ev->lines = nl;
 		ev->cap = cap;
 	}
-	if (audit_line_copy(&l, line, len, tag, tag_len) != 0)
+	if (audit_line_copy(&l, line, len, route, route_len) != 0)
 		return -1;
 	if ((u = log_undo(j, UNDO_ADD, ev)) == NULL) {
 		free(l.p);
@@ -537,7 +537,7 @@ static int past_cap(const audit_joiner_t *j, const audit_event_t *ev, size_t len
 }
 
 int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
-                     const char *line, size_t len, const char *tag, size_t tag_len)
+                     const char *line, size_t len, const char *route, size_t route_len)
 {
 	audit_view_t name = r->node.len ? r->node : r->hostname;
 	origin_t *o = origin_get(j, name.p, name.len);
@@ -553,7 +553,7 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 		if (r->type == AUDIT_TYPE_EOE)
 			return 0;
 		if ((ev = create_event(j, o, r, audit_time_ms(r->sec, r->msec))) == NULL ||
-		    add_line(j, ev, line, len, tag, tag_len) != 0)
+		    add_line(j, ev, line, len, route, route_len) != 0)
 			return -1;
 		return complete(j, ev, AUDIT_EVENT_END_STANDALONE);
 	}
@@ -574,7 +574,7 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 	}
 	if (ev == NULL && (ev = create_event(j, o, r, ms)) == NULL)
 		return -1;
-	if (r->type != AUDIT_TYPE_EOE && add_line(j, ev, line, len, tag, tag_len) != 0)
+	if (r->type != AUDIT_TYPE_EOE && add_line(j, ev, line, len, route, route_len) != 0)
 		return -1;
 	if (r->type == AUDIT_TYPE_EOE && complete(j, ev, AUDIT_EVENT_END_EOE) != 0)
 		return -1;

@@ -78,20 +78,20 @@ typedef enum audit_event_end {
 
 const char *audit_event_end_str(audit_event_end_t end);
 
-/* A record's line as it came, and its tag: bytes the caller attached to
+/* A record's line as it came, and its route: bytes the caller attached to
  * it and gets back with the event (the module: where the message goes,
  * see pipeline_process_routed); the joiner does not look at them. */
 typedef struct audit_line {
 	char *p;          /* a copy, NUL-terminated */
 	size_t len;
-	char *tag;        /* NULL: none; else tag_len bytes (+ NUL) after p's */
-	size_t tag_len;
+	char *route;      /* NULL: none; else route_len bytes (+ NUL) after p's */
+	size_t route_len;
 } audit_line_t;
 
-/* L = a copy of P (LEN bytes) and TAG (TAG_LEN bytes, or NULL), in one
+/* L = a copy of P (LEN bytes) and ROUTE (ROUTE_LEN bytes, or NULL), in one
  * allocation: free(L->p) frees both. 0, or -1 when memory ran out. */
-int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *tag,
-                    size_t tag_len);
+int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *route,
+                    size_t route_len);
 
 /* A completed event: its records' lines in arrival order. */
 typedef struct audit_event audit_event_t;
@@ -129,12 +129,12 @@ const audit_joiner_stats_t *audit_joiner_counters(const audit_joiner_t *j);
 
 /* Start a batch: takes the joiner's lock. */
 void audit_joiner_begin(audit_joiner_t *j);
-/* Add the record R, parsed from LINE (LEN bytes, copied) with its TAG
- * (TAG_LEN bytes, copied; NULL: none). Events this completes (possibly
+/* Add the record R, parsed from LINE (LEN bytes, copied) with its ROUTE
+ * (ROUTE_LEN bytes, copied; NULL: none). Events this completes (possibly
  * R's own) are appended to the batch's completed list. Returns 0, or -1
  * when memory ran out (the batch must then be rolled back). */
 int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
-                     const char *line, size_t len, const char *tag, size_t tag_len);
+                     const char *line, size_t len, const char *route, size_t route_len);
 /* Complete every held event (HUP, shutdown) as part of this batch. */
 void audit_joiner_flush(audit_joiner_t *j);
 /* Complete, flagged timeout, every held event whose last record was added

@@ -42,6 +42,7 @@
 #include "pipeline.h"
 #include "reduce.h"
 #include "transport.h"
+#include "settings_store.h"
 #include "filter.h"
 #include "deadletter.h"
 #include "delivery.h"
@@ -117,13 +118,10 @@ typedef struct _instanceData {
 	intctr_t bytes_sent;        /* message bytes delivered (atomic) */
 	intctr_t batches_failed;    /* batches not delivered, retried (atomic) */
 	char where[320];            /* "host:port" or "kafka:topic", for messages */
-	char *kafka_brokers;        /* the strings transport_conf_t points to */
-	char *kafka_topic;
-	char *kafka_key;
-	char *kafka_compression;
-	char **kafka_conf;
-	char **kafka_topic_conf;
-	char **kafka_headers;
+	char *ttext[SET_COUNT];     /* the text of the settings kept in tconf
+	                             * (settings_in_transport), which tconf
+	                             * points to */
+	char **tlist[SET_COUNT];    /* ... their lists (NULL-terminated) */
 	int dyna_topic, dyna_key;   /* topic, key: the names of templates */
 	int ntpls;                  /* templates per message: the line's first */
 	int topic_tpl, key_tpl;     /* ... then these (their index; 0: none) */
@@ -134,12 +132,6 @@ typedef struct _instanceData {
 	char *deadletter_path;      /* kafka: messages refused for good (NULL: no
 	                             * workDirectory; they keep the batch failed) */
 	int deadletter_checked;     /* setup_deadletter() ran (under its lock) */
-	char *tls_cacert;           /* the strings of the tls.* parameters */
-	char *tls_mycert;
-	char *tls_myprivkey;
-	char *tls_minversion;
-	char **tls_permittedpeers;
-	char *relp_tlslib;          /* the string of tls.tlsLib */
 	char **filter_rules;        /* filter=[...] */
 	size_t n_filter_rules;
 	char *filter_file;          /* filter.file: read at load and on HUP */
@@ -404,7 +396,7 @@ static size_t feed_spool(wrkrInstanceData_t *pWrkrData)
 	token = delivery_feed_begin(&pWrkrData->pData->dlv, &lines, &n);
 	for (i = 0; i < n; i++)
 		if (pipeline_process_routed(pWrkrData->pipe, lines[i].p, lines[i].len, NULL, 0,
-		                            lines[i].tag, lines[i].tag_len,
+		                            lines[i].route, lines[i].route_len,
 		                            &pWrkrData->batch) != 0)
 			break;
 	return token;
@@ -457,6 +449,7 @@ finalize_it:
 }
 
 BEGINfreeInstance
+	size_t i;
 CODESTARTfreeInstance
 	join_timer_stop(pData->jtimer);
 	flush_at_shutdown(pData);
@@ -477,19 +470,10 @@ CODESTARTfreeInstance
 	free(pData->statsname);
 	free(pData->deadletter_path);
 	delivery_free(&pData->dlv);
-	free(pData->kafka_brokers);
-	free(pData->kafka_topic);
-	free(pData->kafka_key);
-	free(pData->kafka_compression);
-	free_strings(pData->kafka_conf);
-	free_strings(pData->kafka_topic_conf);
-	free_strings(pData->kafka_headers);
-	free(pData->tls_cacert);
-	free(pData->tls_mycert);
-	free(pData->tls_myprivkey);
-	free(pData->tls_minversion);
-	free(pData->relp_tlslib);
-	free_strings(pData->tls_permittedpeers);
+	for (i = 0; i < SET_COUNT; i++) {
+		free(pData->ttext[i]);
+		free_strings(pData->tlist[i]);
+	}
 	free(pData->tplName);
 	free(pData->target);
 	free_strings(pData->targets);
@@ -604,6 +588,19 @@ static const actWrkrIParams_t *message_line(const instanceData *pData,
 	return &actParam(pParams, pData->ntpls, i, 0);
 }
 
+/* a topic template's TEXT (LEN bytes) as the transport takes it in OUT */
+static size_t route_topic(const transport_ops_t *ops, const char *text, size_t len,
+                          char out[TRANSPORT_ROUTE_TOPIC_MAX + 1], int *changed)
+{
+	if (ops->route_fix != NULL)
+		return ops->route_fix(text, len, out, changed);
+	*changed = len > TRANSPORT_ROUTE_TOPIC_MAX;
+	len = *changed ? TRANSPORT_ROUTE_TOPIC_MAX : len;
+	memcpy(out, text, len);
+	out[len] = '\0';
+	return len;
+}
+
 /* The route of message I (dynaTopic, dynaKey; transport_route_t): its
  * topic template's text made a valid topic name, and its key template's
  * text when dynaKey is on, encoded (transport_route_write) into *ROUTE,
@@ -614,8 +611,8 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
                          unsigned i, const char **route, size_t *len, int count)
 {
 	instanceData *const pData = pWrkrData->pData;
-	char topic[TRANSPORT_KAFKA_TOPIC_MAX + 1];
-	transport_route_t r = { "", 0, NULL, 0, 0 };
+	char topic[TRANSPORT_ROUTE_TOPIC_MAX + 1];
+	transport_route_t r = { "", 0, NULL, 0, 0, NULL, 0 };
 	const actWrkrIParams_t *prm;
 	const char *text;
 	int changed;
@@ -629,8 +626,8 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 		prm = &actParam(pParams, pData->ntpls, i, pData->topic_tpl);
 		text = prm->param != NULL ? (const char *)prm->param : "";
 		r.topic = topic;
-		r.topic_len = transport_kafka_topic_fix(text, prm->param != NULL ? prm->lenStr : 0,
-		                                        topic, &changed);
+		r.topic_len = route_topic(pData->transport, text,
+		                          prm->param != NULL ? prm->lenStr : 0, topic, &changed);
 		if (changed) {
 			pWrkrData->renamed += count != 0;
 			if (!__atomic_exchange_n(&pData->renamed_warned, 1, __ATOMIC_ACQ_REL))
@@ -638,7 +635,7 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 				       "\"%.*s\", not a Kafka topic name: sent to \"%s\" (characters "
 				       "other than a-z A-Z 0-9 . _ - become '_'; counted in "
 				       "kafka.topic.renamed, logged once)", pData->statsname,
-				       pData->kafka_topic, (int)(prm->param != NULL ? prm->lenStr : 0),
+				       pData->ttext[SET_TOPIC], (int)(prm->param != NULL ? prm->lenStr : 0),
 				       text, topic);
 		}
 	}
@@ -657,8 +654,8 @@ static int message_route(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const 
 	return 0;
 }
 
-/* The lines of the batch with their routes as tags, in LINES (N of them)
- * and ROUTES (which the tags point into). 0, or -1 when memory ran out. */
+/* The lines of the batch with their routes, in LINES (N of them)
+ * and ROUTES (which the routes point into). 0, or -1 when memory ran out. */
 static int batch_lines(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pParams,
                        const unsigned nParams, audit_line_t *lines, buf_t *routes)
 {
@@ -678,12 +675,12 @@ static int batch_lines(wrkrInstanceData_t *pWrkrData, actWrkrIParams_t *const pP
 			return -1;
 		}
 		roff[i] = routes->len;
-		lines[i].tag_len = rlen;
+		lines[i].route_len = rlen;
 		if (route != NULL)
 			buf_append(routes, route, rlen);
 	}
 	for (i = 0; !routes->oom && pWrkrData->pData->pconf.routes && i < nParams; i++)
-		lines[i].tag = routes->p + roff[i];
+		lines[i].route = routes->p + roff[i];
 	free(roff);
 	return routes->oom ? -1 : 0;
 }
@@ -878,15 +875,6 @@ static void set_max_message(instanceData *pData)
 static void set_number(instanceData *pData, setting_id_t id, long long n)
 {
 	switch (id) {
-	case SET_TIMEOUT_CONNECT: pData->tconf.connect_timeout_ms = (int)n; break;
-	case SET_TIMEOUT_IO: pData->tconf.io_timeout_ms = (int)n; break;
-	case SET_RELP_TLS: pData->tconf.relp_tls = (int)n; break;
-	case SET_RELP_TIMEOUT: pData->tconf.relp_timeout_s = (int)n; break;
-	case SET_RELP_CONN_TIMEOUT: pData->tconf.relp_conn_timeout_s = (int)n; break;
-	case SET_WINDOW_SIZE: pData->tconf.relp_window = (int)n; break;
-	case SET_REBIND_INTERVAL: pData->tconf.relp_rebind = (unsigned)n; break;
-	case SET_FAILBACK_INTERVAL: pData->tconf.failback_interval_ms = (int)n; break;
-	case SET_RESEND_WINDOW: pData->tconf.resend_window = (size_t)n; break;
 	case SET_JOIN: pData->join = (int)n; break;
 	case SET_JOIN_TIMEOUT: pData->jconf.timeout_ms = (unsigned)n; break;
 	case SET_JOIN_MAXPENDING: pData->jconf.max_pending = (size_t)n; break;
@@ -898,12 +886,13 @@ static void set_number(instanceData *pData, setting_id_t id, long long n)
 	case SET_DYNA_TOPIC: pData->dyna_topic = (int)n; break;
 	case SET_DYNA_KEY: pData->dyna_key = (int)n; break;
 	case SET_MAX_MESSAGE_SIZE: pData->max_message_size = n; break;
-	case SET_CLOSE_TIMEOUT: pData->tconf.kafka_close_timeout_ms = (int)n; break;
 	case SET_ANCESTRY: pData->ancestry = (int)n; break;
 	case SET_ANCESTRY_DEPTH: pData->aconf.depth = (unsigned)n; break;
 	case SET_ANCESTRY_MAXPROCS: pData->aconf.cap = (size_t)n; break;
 	case SET_ATTACK: pData->pconf.attack = (int)n; break;
-	default: DBGPRINTF("omauditfwd: program error, unhandled number '%d'\n", (int)id);
+	default:
+		if (settings_store_number(&pData->tconf, id, n) != 0)
+			DBGPRINTF("omauditfwd: program error, unhandled number '%d'\n", (int)id);
 	}
 }
 
@@ -941,20 +930,17 @@ static rsRetVal set_list(instanceData *pData, setting_id_t id, struct cnfarray *
 
 	switch (id) {
 	case SET_TARGET: CHKiRet(set_targets(pData, ar)); break;
-	case SET_BROKER: CHKiRet(array_joined(ar, &pData->kafka_brokers)); break;
+	case SET_BROKER:        /* one text: the entries joined */
+		CHKiRet(array_joined(ar, &pData->ttext[id]));
+		(void)settings_store_text(&pData->tconf, id, pData->ttext[id]);
+		break;
 	case SET_KAFKA_HEADER:
-		CHKiRet(array_strings(ar, &pData->kafka_headers, &pData->tconf.kafka_n_headers));
-		break;
 	case SET_CONF_PARAM:
-		CHKiRet(array_strings(ar, &pData->kafka_conf, &pData->tconf.kafka_n_conf_params));
-		break;
 	case SET_TOPIC_CONF_PARAM:
-		CHKiRet(array_strings(ar, &pData->kafka_topic_conf,
-		                      &pData->tconf.kafka_n_topic_conf_params));
-		break;
 	case SET_TLS_PERMITTEDPEER:
-		CHKiRet(array_strings(ar, &pData->tls_permittedpeers,
-		                      &pData->tconf.tls_n_permittedpeers));
+		CHKiRet(array_strings(ar, &pData->tlist[id], &n));
+		(void)settings_store_list(&pData->tconf, id, (const char *const *)pData->tlist[id],
+		                          n);
 		break;
 	case SET_FILTER:
 		CHKiRet(array_strings(ar, &pData->filter_rules, &n));
@@ -972,19 +958,11 @@ static char **text_owner(instanceData *pData, setting_id_t id)
 {
 	switch (id) {
 	case SET_TEMPLATE: return (char **)&pData->tplName;
-	case SET_TOPIC: return &pData->kafka_topic;
-	case SET_KEY: return &pData->kafka_key;
-	case SET_COMPRESSION: return &pData->kafka_compression;
-	case SET_TLS_CACERT: return &pData->tls_cacert;
-	case SET_TLS_MYCERT: return &pData->tls_mycert;
-	case SET_TLS_MYPRIVKEY: return &pData->tls_myprivkey;
-	case SET_TLS_MINVERSION: return &pData->tls_minversion;
-	case SET_TLS_TLSLIB: return &pData->relp_tlslib;
 	case SET_STATSNAME: return &pData->statsname;
 	case SET_FILTER_FILE: return &pData->filter_file;
 	case SET_ATTACK_MAPPING: return &pData->attack_mapping;
 	case SET_SYSLOG_APPNAME: return &pData->app_name;
-	default: return NULL;
+	default: return settings_in_transport(id) ? &pData->ttext[id] : NULL;
 	}
 }
 
@@ -995,9 +973,7 @@ static void set_word(instanceData *pData, setting_id_t id, const char *s)
 	pipeline_conf_t *pc = &pData->pconf;
 
 	switch (id) {
-	case SET_PORT: pData->tconf.port = atoi(s); break;
 	case SET_TRANSPORT: pData->transport = transport_find(s); break;
-	case SET_FRAMING: (void)framing_parse(s, &pData->tconf.framing); break;
 	case SET_FORMAT: pc->format = format_find(s); break;
 	case SET_UNPARSED: (void)unparsed_policy_parse(s, &pc->unparsed); break;
 	case SET_SYSLOG_HEADER: (void)syslog_style_parse(s, &pc->header.style); break;
@@ -1006,7 +982,6 @@ static void set_word(instanceData *pData, setting_id_t id, const char *s)
 	case SET_LEEF_VERSION: (void)format_leef_version_parse(s, &pc->fmt.leef_version); break;
 	case SET_LEEF_DELIMITER: (void)format_leef_delim_parse(s, &pc->fmt.leef_delim); break;
 	case SET_ENRICH_IDS: (void)enrich_ids_parse(s, &pData->econf.ids); break;
-	case SET_TLS_AUTHMODE: (void)tls_authmode_parse(s, &pData->tconf.tls_authmode); break;
 	default: DBGPRINTF("omauditfwd: program error, unhandled word '%d'\n", (int)id);
 	}
 }
@@ -1032,6 +1007,7 @@ static rsRetVal set_param(instanceData *pData, setting_id_t id, struct cnfparamv
 		free(*own);
 		*own = s;
 		s = NULL;
+		(void)settings_store_text(&pData->tconf, id, *own);   /* tconf's, if any */
 	} else {
 		set_word(pData, id, s);
 	}
@@ -1048,19 +1024,6 @@ static void lend_strings(instanceData *pData)
 
 	c->target = pData->target;
 	c->targets = (const char *const *)pData->targets;
-	c->kafka_brokers = pData->kafka_brokers;
-	c->kafka_topic = pData->kafka_topic;
-	c->kafka_key = pData->kafka_key;
-	c->kafka_compression = pData->kafka_compression;
-	c->kafka_headers = (const char *const *)pData->kafka_headers;
-	c->kafka_conf_params = (const char *const *)pData->kafka_conf;
-	c->kafka_topic_conf_params = (const char *const *)pData->kafka_topic_conf;
-	c->tls_cacert = pData->tls_cacert;
-	c->tls_mycert = pData->tls_mycert;
-	c->tls_myprivkey = pData->tls_myprivkey;
-	c->tls_minversion = pData->tls_minversion;
-	c->tls_permittedpeers = (const char *const *)pData->tls_permittedpeers;
-	c->relp_tlslib = pData->relp_tlslib;
 	if (pData->app_name != NULL)
 		pData->pconf.header.app_name = pData->app_name;
 }
@@ -1068,10 +1031,7 @@ static void lend_strings(instanceData *pData)
 /* TLS is on: the transport always speaks it, or it is switched on */
 static int uses_tls(const instanceData *pData)
 {
-	unsigned caps = pData->transport->caps;
-
-	return (caps & TRANSPORT_CAP_TLS) ||
-	       ((caps & TRANSPORT_CAP_TLS_SWITCH) && pData->tconf.relp_tls);
+	return transport_uses_tls(pData->transport, &pData->tconf);
 }
 
 /* TLS: the files not given fall back to rsyslog's global
@@ -1081,7 +1041,8 @@ static rsRetVal tls_defaults(instanceData *pData)
 	static const char *const names[] = { "DefaultNetstreamDriverCAFile",
 	                                     "DefaultNetstreamDriverCertFile",
 	                                     "DefaultNetstreamDriverKeyFile" };
-	char **own[] = { &pData->tls_cacert, &pData->tls_mycert, &pData->tls_myprivkey };
+	static const setting_id_t ids[] = { SET_TLS_CACERT, SET_TLS_MYCERT, SET_TLS_MYPRIVKEY };
+	char **own[] = { &pData->ttext[ids[0]], &pData->ttext[ids[1]], &pData->ttext[ids[2]] };
 	uchar *glob[3];
 	int i;
 	DEFiRet;
@@ -1093,6 +1054,7 @@ static rsRetVal tls_defaults(instanceData *pData)
 		if (*own[i] != NULL || glob[i] == NULL || *glob[i] == '\0')
 			continue;
 		CHKmalloc(*own[i] = strdup((const char *)glob[i]));
+		(void)settings_store_text(&pData->tconf, ids[i], *own[i]);
 		DBGPRINTF("omauditfwd: tls: %s from global(%s)\n", *own[i], names[i]);
 	}
 finalize_it:
@@ -1122,7 +1084,7 @@ static rsRetVal anon_checks(instanceData *pData)
 {
 	DEFiRet;
 
-	if (pData->tconf.tls_authmode != TLS_AUTH_ANON)
+	if (pData->tconf.tls.authmode != TLS_AUTH_ANON)
 		FINALIZE;
 	if (pData->given[SET_TLS_PERMITTEDPEER]) {
 		parser_errmsg("omauditfwd: parameter 'tls.permittedpeer' is ignored with "
@@ -1215,7 +1177,7 @@ static rsRetVal setup_deadletter(instanceData *pData)
 		FINALIZE;
 	}
 	CHKmalloc(pData->deadletter_path = strdup(path));
-	pData->tconf.kafka_deadletter = pData->deadletter_path;
+	pData->tconf.deadletter = pData->deadletter_path;
 finalize_it:
 	pthread_mutex_unlock(&once);
 	RETiRet;
@@ -1411,25 +1373,28 @@ static rsRetVal dyna_setup(instanceData *pData)
 
 	pData->ntpls = 1;
 	if (pData->dyna_topic) {
-		if (pData->kafka_topic == NULL || *pData->kafka_topic == '\0') {
+		if (pData->ttext[SET_TOPIC] == NULL || *pData->ttext[SET_TOPIC] == '\0') {
 			parser_errmsg("omauditfwd: parameter 'dynaTopic' needs 'topic': the name of "
 			              "the template that gives each event's topic");
 			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 		}
 		pData->topic_tpl = pData->ntpls++;
-		pData->tconf.kafka_topic = NULL;
-		pData->tconf.kafka_topic_dynamic = 1;
+		/* the topic names a template: no topic of its own */
+		(void)settings_store_text(&pData->tconf, SET_TOPIC, NULL);
+		(void)settings_store_number(&pData->tconf, SET_DYNA_TOPIC, 1);
 	}
 	if (pData->dyna_key) {
-		if (pData->kafka_key == NULL || *pData->kafka_key == '\0') {
+		if (pData->ttext[SET_KEY] == NULL || *pData->ttext[SET_KEY] == '\0') {
 			parser_errmsg("omauditfwd: parameter 'dynaKey' needs 'key': the name of "
 			              "the template that gives each event's key");
 			ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);
 		}
 		pData->key_tpl = pData->ntpls++;
-		pData->tconf.kafka_key = NULL;
+		(void)settings_store_text(&pData->tconf, SET_KEY, NULL);
 	}
-	pData->pconf.routes = pData->ntpls > 1;
+	/* a routed transport gets each message's route, if only for its host */
+	pData->pconf.routes = pData->ntpls > 1 ||
+	                      (pData->transport->caps & TRANSPORT_CAP_ROUTES) != 0;
 finalize_it:
 	RETiRet;
 }
@@ -1613,8 +1578,8 @@ static rsRetVal setup_transport(instanceData *pData)
 	if (t->caps & TRANSPORT_CAP_STOPPABLE)
 		pData->tconf.should_stop = glbl.GetGlobalInputTermState;
 	if (t->caps & TRANSPORT_CAP_REFUSES) {
-		pData->tconf.kafka_notice = transport_notice;
-		pData->tconf.kafka_notice_ctx = pData;
+		pData->tconf.notice = transport_notice;
+		pData->tconf.notice_ctx = pData;
 	}
 	set_max_message(pData);
 	if (t->create(&probe, &pData->tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {
@@ -1628,7 +1593,7 @@ static rsRetVal setup_transport(instanceData *pData)
 		set_where(pData);
 	else
 		snprintf(pData->where, sizeof(pData->where), "%s:%s%s", t->name,
-		         pData->dyna_topic ? "template:" : "", pData->kafka_topic);
+		         pData->dyna_topic ? "template:" : "", pData->ttext[SET_TOPIC]);
 finalize_it:
 	RETiRet;
 }
@@ -1676,10 +1641,10 @@ CODESTARTnewActInst
 	                     OMSR_NO_RQD_TPL_OPTS));
 	if (pData->topic_tpl)
 		CHKiRet(OMSRsetEntry(*ppOMSR, pData->topic_tpl,
-		                     (uchar *)strdup(pData->kafka_topic), OMSR_NO_RQD_TPL_OPTS));
+		                     (uchar *)strdup(pData->ttext[SET_TOPIC]), OMSR_NO_RQD_TPL_OPTS));
 	if (pData->key_tpl)
 		CHKiRet(OMSRsetEntry(*ppOMSR, pData->key_tpl,
-		                     (uchar *)strdup(pData->kafka_key), OMSR_NO_RQD_TPL_OPTS));
+		                     (uchar *)strdup(pData->ttext[SET_KEY]), OMSR_NO_RQD_TPL_OPTS));
 CODE_STD_FINALIZERnewActInst
 	cnfparamvalsDestruct(pvals, &actpblk);
 ENDnewActInst

@@ -10,6 +10,7 @@
 #include "pipeline.h"
 #include "reduce.h"
 #include "clock_ms.h"
+#include "transport.h"
 
 #define PIPELINE_HOST_MAX 256
 #define PIPELINE_CLOCK_MAX_S (INT64_MAX / 4000)   /* audit seconds a clock takes */
@@ -172,13 +173,21 @@ const msgbatch_t *pipeline_routes(const pipeline_t *p)
 	return &p->routes;
 }
 
-/* the message just added to OUT goes where p->route says */
-static int add_route(pipeline_t *p, msgbatch_t *out)
+/* the message just added to OUT goes where p->route says, with HOST the
+ * host its header names (transport_route_t; none without a header) */
+static int add_route(pipeline_t *p, msgbatch_t *out, audit_view_t host)
 {
+	char h[SYSLOG_HOSTNAME_MAX + 1];
+	transport_route_t r;
+
 	if (!p->conf.routes)
 		return 0;
+	transport_route_read(p->route, p->route_len, &r);
+	r.host = h;
+	r.host_len = p->conf.header.style == SYSLOG_HDR_NONE
+	             ? 0 : syslog_header_host(host.p, host.len, h);
 	msgbatch_begin(&p->routes);
-	buf_append(&p->routes.data, p->route, p->route_len);
+	transport_route_write(&p->routes.data, &r);
 	if (msgbatch_end(&p->routes) != 0) {
 		out->n--;               /* the two stay in step */
 		out->data.len = out->msgs[out->n].off;
@@ -321,7 +330,7 @@ static int emit_message(pipeline_t *p, format_event_t *ev, audit_view_t hdr_host
 	format_event_find_arch(ev);
 	msgbatch_begin(out);
 	if (write_event(p, &out->data, ev, hdr_host, p->conf.max_message, &from, &len) != 0 ||
-	    msgbatch_end(out) != 0 || add_route(p, out) != 0)
+	    msgbatch_end(out) != 0 || add_route(p, out, hdr_host) != 0)
 		return -1;
 	return note_message(p, from, len);
 }
@@ -527,15 +536,20 @@ static void write_unparsed_msg(buf_t *out, format_reduce_t *r,
 	                        w->r->msg.len, w->rc, w->host, r);
 }
 
-/* as write_event, for the unparsed line in p->rec */
-static int write_unparsed(pipeline_t *p, buf_t *out, audit_parse_rc_t rc,
-                          const char *hint, size_t hint_len, size_t limit,
-                          size_t *from, size_t *len)
+/* the host of the unparsed line in p->rec: an untrusted line's node= is a
+ * claim, it is named by its sender */
+static audit_view_t unparsed_host(const pipeline_t *p, audit_parse_rc_t rc,
+                                  const char *hint, size_t hint_len)
 {
-	/* an untrusted line's node= is a claim: it is named by its sender */
-	unparsed_writer_t w = { p, &p->rec, rc,
-	                        rc == AUDIT_PARSE_UNTRUSTED ? sender_host(p, &p->rec, hint, hint_len)
-	                                                    : pick_host(p, &p->rec, hint, hint_len) };
+	return rc == AUDIT_PARSE_UNTRUSTED ? sender_host(p, &p->rec, hint, hint_len)
+	                                   : pick_host(p, &p->rec, hint, hint_len);
+}
+
+/* as write_event, for the unparsed line in p->rec, named HOST */
+static int write_unparsed(pipeline_t *p, buf_t *out, audit_parse_rc_t rc,
+                          audit_view_t host, size_t limit, size_t *from, size_t *len)
+{
+	unparsed_writer_t w = { p, &p->rec, rc, host };
 	size_t at = out->len;
 	format_reduce_t r;
 
@@ -556,6 +570,7 @@ static int write_unparsed(pipeline_t *p, buf_t *out, audit_parse_rc_t rc,
 static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
                          size_t hint_len, msgbatch_t *out)
 {
+	audit_view_t host;
 	size_t from, len;
 
 	if (rc == AUDIT_PARSE_UNTRUSTED) {
@@ -567,10 +582,10 @@ static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
 			return 0;
 		}
 	}
+	host = unparsed_host(p, rc, hint, hint_len);
 	msgbatch_begin(out);
-	if (write_unparsed(p, &out->data, rc, hint, hint_len, p->conf.max_message, &from,
-	                   &len) != 0 ||
-	    msgbatch_end(out) != 0 || add_route(p, out) != 0)
+	if (write_unparsed(p, &out->data, rc, host, p->conf.max_message, &from, &len) != 0 ||
+	    msgbatch_end(out) != 0 || add_route(p, out, host) != 0)
 		return -1;
 	return note_message(p, from, len);
 }
@@ -696,8 +711,8 @@ int pipeline_batch_end(pipeline_t *p, msgbatch_t *out)
 		const audit_event_t *ev = audit_joiner_completed(j, e);
 
 		/* an event goes where its first record's message would have */
-		p->route = audit_event_line(ev, 0)->tag;
-		p->route_len = audit_event_line(ev, 0)->tag_len;
+		p->route = audit_event_line(ev, 0)->route;
+		p->route_len = audit_event_line(ev, 0)->route_len;
 		if (parse_event(p, ev, &n) != 0)
 			return -1;
 		p->cur.event = e;
@@ -737,7 +752,8 @@ static int rewrite(pipeline_t *p, const msg_source_t *s, size_t limit, buf_t *ou
 		if (!p->conf.trusted && !s->summary)
 			rc = AUDIT_PARSE_UNTRUSTED;
 		if (rc != AUDIT_PARSE_OK)
-			return write_unparsed(p, out, rc, hint, s->hint_len, limit, from, len);
+			return write_unparsed(p, out, rc, unparsed_host(p, rc, hint, s->hint_len),
+			                      limit, from, len);
 	} else {
 		const audit_event_t *e;
 

@@ -104,11 +104,13 @@ int pipeline_process(pipeline_t *p, const char *line, size_t len,
                      msgbatch_t *out);
 
 /* The same, for a line with a route: bytes that say where its messages go
- * (the module: the Kafka topic and key its rsyslog message gave, see
- * transport_kafka_send_routed). With conf.routes set, every message the
- * batch emits gets a route, in pipeline_routes() at the same index: an
- * unparsed line's or a record's (joining off) is its line's; an event's is
- * the route of its first record's line. NULL: none (an empty route). */
+ * (transport_route_t as transport_route_write encodes it; the module:
+ * the topic and key its rsyslog message gave). With conf.routes set, every
+ * message the batch emits gets a route, in pipeline_routes() at the same
+ * index: an unparsed line's or a record's (joining off) is its line's; an
+ * event's is the route of its first record's line; each with the host the
+ * message's syslog header names (none without a header). NULL: none (an
+ * empty route). */
 int pipeline_process_routed(pipeline_t *p, const char *line, size_t len,
                             const char *host_hint, size_t host_hint_len,
                             const char *route, size_t route_len, msgbatch_t *out);

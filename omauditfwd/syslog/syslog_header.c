@@ -116,20 +116,30 @@ int syslog_hostname_ok(const char *name, size_t len)
 	return 1;
 }
 
-static void put_host(buf_t *out, const char *host, size_t len)
+size_t syslog_header_host(const char *host, size_t len, char out[SYSLOG_HOSTNAME_MAX + 1])
 {
 	size_t i;
 
 	if (len == 0) {
-		buf_putc(out, '-');
-		return;
+		out[0] = '-';
+		out[1] = '\0';
+		return 1;
 	}
 	if (len > SYSLOG_HOSTNAME_MAX)
 		len = SYSLOG_HOSTNAME_MAX;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)host[i];
-		buf_putc(out, (c <= 32 || c >= 127) ? '_' : (char)c);
+		out[i] = (c <= 32 || c >= 127) ? '_' : (char)c;
 	}
+	out[len] = '\0';
+	return len;
+}
+
+static void put_host(buf_t *out, const char *host, size_t len)
+{
+	char h[SYSLOG_HOSTNAME_MAX + 1];
+
+	buf_append(out, h, syslog_header_host(host, len, h));
 }
 
 void syslog_header_write(buf_t *out, const syslog_hdr_conf_t *c,

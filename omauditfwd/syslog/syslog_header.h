@@ -55,5 +55,9 @@ int syslog_hostname_ok(const char *name, size_t len);
 void syslog_header_write(buf_t *out, const syslog_hdr_conf_t *c,
                          int64_t sec, unsigned msec,
                          const char *host, size_t hostlen);
+/* HOST (HOSTLEN bytes) as syslog_header_write writes it, into OUT; its
+ * length (at least 1). */
+size_t syslog_header_host(const char *host, size_t hostlen,
+                          char out[SYSLOG_HOSTNAME_MAX + 1]);
 
 #endif

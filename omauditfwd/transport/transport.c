@@ -27,22 +27,45 @@ const char *transport_names(void)
 
 void transport_route_write(buf_t *out, const transport_route_t *r)
 {
+	if (r->host_len > 0) {
+		buf_putc(out, TRANSPORT_ROUTE_HOST);
+		buf_append(out, r->host, r->host_len);
+		buf_putc(out, '\0');
+	}
 	buf_append(out, r->topic, r->topic_len);
 	if (r->has_key) {
-		buf_append(out, "", 1);
+		buf_putc(out, '\0');
 		buf_append(out, r->key, r->key_len);
 	}
 }
 
 void transport_route_read(const char *bytes, size_t len, transport_route_t *r)
 {
-	const char *nul = memchr(bytes, '\0', len);
+	const char *nul;
 
+	memset(r, 0, sizeof(*r));
+	r->topic = "";
+	if (len == 0)
+		return;
+	if (bytes[0] == TRANSPORT_ROUTE_HOST &&
+	    (nul = memchr(bytes + 1, '\0', len - 1)) != NULL) {
+		r->host = bytes + 1;
+		r->host_len = (size_t)(nul - r->host);
+		len -= (size_t)(nul + 1 - bytes);
+		bytes = nul + 1;
+	}
+	nul = len > 0 ? memchr(bytes, '\0', len) : NULL;
 	r->topic = bytes;
 	r->topic_len = nul != NULL ? (size_t)(nul - bytes) : len;
 	r->has_key = nul != NULL;
 	r->key = nul != NULL ? nul + 1 : NULL;
 	r->key_len = nul != NULL ? len - r->topic_len - 1 : 0;
+}
+
+int transport_uses_tls(const transport_ops_t *ops, const transport_conf_t *c)
+{
+	return (ops->caps & TRANSPORT_CAP_TLS) ||
+	       ((ops->caps & TRANSPORT_CAP_TLS_SWITCH) && c->relp.tls);
 }
 
 int framing_parse(const char *s, framing_t *out)
@@ -69,28 +92,28 @@ void transport_conf_default(transport_conf_t *c)
 	c->connect_timeout_ms = TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS;
 	c->io_timeout_ms = TRANSPORT_DEFAULT_IO_TIMEOUT_MS;
 	c->resend_window = TRANSPORT_DEFAULT_RESEND_WINDOW;
-	c->kafka_brokers = c->kafka_topic = c->kafka_key = c->kafka_compression = NULL;
-	c->kafka_topic_dynamic = 0;
-	c->kafka_headers = NULL;
-	c->kafka_n_headers = 0;
-	c->kafka_conf_params = c->kafka_topic_conf_params = NULL;
-	c->kafka_n_conf_params = c->kafka_n_topic_conf_params = 0;
-	c->kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
 	c->stats = NULL;                /* the transport counts for itself */
 	c->should_stop = NULL;
 	c->reduce = NULL;               /* refused for good: no smaller version */
 	c->reduce_ctx = NULL;
-	c->kafka_deadletter = NULL;     /* ... and nowhere to set it aside */
-	c->kafka_notice = NULL;
-	c->kafka_notice_ctx = NULL;
-	c->tls_cacert = c->tls_mycert = c->tls_myprivkey = c->tls_minversion = NULL;
-	c->tls_authmode = TLS_AUTH_X509_NAME;
-	c->tls_permittedpeers = NULL;
-	c->tls_n_permittedpeers = 0;
-	c->relp_tls = 0;
-	c->relp_timeout_s = TRANSPORT_DEFAULT_RELP_TIMEOUT_S;
-	c->relp_conn_timeout_s = TRANSPORT_DEFAULT_RELP_CONN_TIMEOUT_S;
-	c->relp_window = 0;
-	c->relp_rebind = 0;
-	c->relp_tlslib = NULL;
+	c->deadletter = NULL;           /* ... and nowhere to set it aside */
+	c->notice = NULL;
+	c->notice_ctx = NULL;
+	/* the backends' members: zero but for these */
+	c->kafka.close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
+	c->tls.authmode = TLS_AUTH_X509_NAME;
+	c->relp.timeout_s = TRANSPORT_DEFAULT_RELP_TIMEOUT_S;
+	c->relp.conn_timeout_s = TRANSPORT_DEFAULT_RELP_CONN_TIMEOUT_S;
+}
+
+void transport_conf_keep(transport_conf_t *dst, const transport_conf_t *src)
+{
+	*dst = *src;
+	dst->target = NULL;
+	dst->targets = NULL;
+	dst->n_targets = 0;
+	dst->deadletter = NULL;
+	memset(&dst->kafka, 0, sizeof(dst->kafka));
+	memset(&dst->tls, 0, sizeof(dst->tls));
+	memset(&dst->relp, 0, sizeof(dst->relp));
 }

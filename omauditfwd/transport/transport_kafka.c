@@ -158,7 +158,7 @@ struct transport {
 	transport_conf_t conf;
 	char *brokers, *topic, *key;
 	size_t topic_len;
-	int key_host;              /* key = the host in the syslog header */
+	int key_host;              /* key = the host of the route (its header's) */
 	rd_kafka_headers_t *hdrs;  /* a copy goes with every message; or NULL */
 	rd_kafka_conf_t *kconf;    /* checked; each producer gets a copy */
 	rd_kafka_t *rk;
@@ -607,15 +607,15 @@ static int build_headers(transport_t *t, const transport_conf_t *c, char *errstr
 	const char *kv, *eq;
 	size_t i;
 
-	if (c->kafka_n_headers == 0)
+	if (c->kafka.n_headers == 0)
 		return 0;
-	if (c->kafka_headers == NULL) {
+	if (c->kafka.headers == NULL) {
 		snprintf(errstr, errlen, "kafka kafkaHeader: no array");
 		return -1;
 	}
-	t->hdrs = rd_kafka_headers_new(c->kafka_n_headers);
-	for (i = 0; i < c->kafka_n_headers; i++) {
-		kv = c->kafka_headers[i];
+	t->hdrs = rd_kafka_headers_new(c->kafka.n_headers);
+	for (i = 0; i < c->kafka.n_headers; i++) {
+		kv = c->kafka.headers[i];
 		if ((eq = strchr(kv, '=')) == NULL || eq == kv) {
 			snprintf(errstr, errlen, "kafka parameter 'kafkaHeader': \"%s\": expected "
 			         "name=value", kv);
@@ -656,32 +656,32 @@ static int build_conf(transport_t *t, const transport_conf_t *c, char *errstr,
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 		if (set_param(t->kconf, NULL, "default", defaults[i], errstr, errlen) != 0)
 			return -1;
-	for (i = 0; i < c->kafka_n_conf_params; i++)
-		if (set_param(t->kconf, NULL, "confParam", c->kafka_conf_params[i], errstr,
+	for (i = 0; i < c->kafka.n_conf_params; i++)
+		if (set_param(t->kconf, NULL, "confParam", c->kafka.conf_params[i], errstr,
 		              errlen) != 0)
 			return -1;
 	if ((tc = rd_kafka_conf_get_default_topic_conf(t->kconf)) == NULL) {
 		tc = rd_kafka_topic_conf_new();
 		rd_kafka_conf_set_default_topic_conf(t->kconf, tc);
 	}
-	for (i = 0; i < c->kafka_n_topic_conf_params; i++)
-		if (set_param(NULL, tc, "topicConfParam", c->kafka_topic_conf_params[i],
+	for (i = 0; i < c->kafka.n_topic_conf_params; i++)
+		if (set_param(NULL, tc, "topicConfParam", c->kafka.topic_conf_params[i],
 		              errstr, errlen) != 0)
 			return -1;
-	if (c->kafka_compression != NULL && c->kafka_compression[0] != '\0') {
+	if (c->kafka.compression != NULL && c->kafka.compression[0] != '\0') {
 		for (i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
-			if (strcmp(c->kafka_compression, codecs[i]) == 0)
+			if (strcmp(c->kafka.compression, codecs[i]) == 0)
 				break;
 		if (i == sizeof(codecs) / sizeof(codecs[0])) {
 			snprintf(errstr, errlen, "kafka parameter 'compression': \"%s\": expected one of "
-			         "none, gzip, snappy, lz4, zstd", c->kafka_compression);
+			         "none, gzip, snappy, lz4, zstd", c->kafka.compression);
 			return -1;
 		}
 		snprintf(kv, sizeof(kv), "compression.codec=%s", codecs[i]);
 		if (set_param(t->kconf, NULL, "compression", kv, errstr, errlen) != 0)
 			return -1;
 	}
-	if (!has_param(c->kafka_conf_params, c->kafka_n_conf_params, "debug"))
+	if (!has_param(c->kafka.conf_params, c->kafka.n_conf_params, "debug"))
 		rd_kafka_conf_set_log_cb(t->kconf, on_log);
 	return 0;
 }
@@ -731,8 +731,8 @@ static char *brokers_from_target(const transport_conf_t *c)
 	size_t n;
 	char *s;
 
-	if (c->kafka_brokers != NULL && c->kafka_brokers[0] != '\0')
-		return strdup(c->kafka_brokers);
+	if (c->kafka.brokers != NULL && c->kafka.brokers[0] != '\0')
+		return strdup(c->kafka.brokers);
 	if (c->target == NULL || c->target[0] == '\0')
 		return NULL;
 	/* one host without a port: add the configured one */
@@ -760,24 +760,24 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 	transport_t *t;
 
 	*out = NULL;
-	if ((conf->kafka_brokers == NULL || conf->kafka_brokers[0] == '\0') &&
+	if ((conf->kafka.brokers == NULL || conf->kafka.brokers[0] == '\0') &&
 	    (conf->target == NULL || conf->target[0] == '\0')) {
 		snprintf(errstr, errlen, "kafka: parameter 'broker' (or 'target') required");
 		return TRANSPORT_CONFIG;
 	}
 	/* dynamic topics need none (KAFKA_TOPIC_FALLBACK) */
-	if (conf->kafka_topic != NULL ? !topic_name_ok(conf->kafka_topic)
-	                              : !conf->kafka_topic_dynamic) {
+	if (conf->kafka.topic != NULL ? !topic_name_ok(conf->kafka.topic)
+	                              : !conf->kafka.topic_dynamic) {
 		snprintf(errstr, errlen, "kafka parameter 'topic': \"%s\": expected 1 to %d characters "
-		         "of a-z A-Z 0-9 . _ -", conf->kafka_topic ? conf->kafka_topic : "",
+		         "of a-z A-Z 0-9 . _ -", conf->kafka.topic ? conf->kafka.topic : "",
 		         KAFKA_TOPIC_MAX);
 		return TRANSPORT_CONFIG;
 	}
-	if (conf->kafka_n_conf_params > 0 && conf->kafka_conf_params == NULL) {
+	if (conf->kafka.n_conf_params > 0 && conf->kafka.conf_params == NULL) {
 		snprintf(errstr, errlen, "kafka confParam: no array");
 		return TRANSPORT_CONFIG;
 	}
-	if (conf->kafka_n_topic_conf_params > 0 && conf->kafka_topic_conf_params == NULL) {
+	if (conf->kafka.n_topic_conf_params > 0 && conf->kafka.topic_conf_params == NULL) {
 		snprintf(errstr, errlen, "kafka topicConfParam: no array");
 		return TRANSPORT_CONFIG;
 	}
@@ -785,12 +785,12 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 		goto oom;
 	buf_init(&t->saved);
 	buf_init(&t->spare);
-	t->conf = *conf;
+	transport_conf_keep(&t->conf, conf);
 	t->st = conf->stats != NULL ? (transport_kafka_stats_t *)conf->stats : &t->own;
 	if ((t->brokers = brokers_from_target(conf)) == NULL ||
-	    (t->topic = strdup(conf->kafka_topic != NULL ? conf->kafka_topic
+	    (t->topic = strdup(conf->kafka.topic != NULL ? conf->kafka.topic
 	                                                 : KAFKA_TOPIC_FALLBACK)) == NULL ||
-	    (conf->kafka_key != NULL && (t->key = strdup(conf->kafka_key)) == NULL))
+	    (conf->kafka.key != NULL && (t->key = strdup(conf->kafka.key)) == NULL))
 		goto oom;
 	if (t->key != NULL && t->key[0] == '\0') {
 		free(t->key);
@@ -798,17 +798,12 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 	}
 	t->key_host = t->key != NULL && strcmp(t->key, "host") == 0;
 	t->topic_len = strlen(t->topic);
-	if (t->conf.kafka_close_timeout_ms < 0)
-		t->conf.kafka_close_timeout_ms = TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS;
-	/* the arrays are the caller's: only kconf keeps what they said */
-	t->conf.kafka_conf_params = t->conf.kafka_topic_conf_params = NULL;
-	t->conf.kafka_n_conf_params = t->conf.kafka_n_topic_conf_params = 0;
-	t->conf.kafka_headers = NULL;    /* likewise t->hdrs */
-	t->conf.kafka_n_headers = 0;
-	t->conf.target = t->conf.kafka_brokers = t->brokers;
-	t->conf.kafka_topic = t->topic;
-	t->conf.kafka_key = t->key;
-	t->conf.kafka_compression = NULL;
+	/* of the kafka settings, the numbers; the strings are t's own copies,
+	 * the arrays live on in kconf and hdrs */
+	t->conf.kafka.topic_dynamic = conf->kafka.topic_dynamic;
+	t->conf.kafka.close_timeout_ms = conf->kafka.close_timeout_ms < 0
+	                                 ? TRANSPORT_DEFAULT_KAFKA_CLOSE_TIMEOUT_MS
+	                                 : conf->kafka.close_timeout_ms;
 	if (build_headers(t, conf, errstr, errlen) != 0 || build_conf(t, conf, errstr, errlen) != 0 ||
 	    trial_producer(t, errstr, errlen) != 0) {
 		kafka_destroy(t);
@@ -819,10 +814,9 @@ static transport_rc_t kafka_create(transport_t **out, const transport_conf_t *co
 		kafka_destroy(t);
 		return TRANSPORT_CONFIG;
 	}
-	if (conf->kafka_deadletter != NULL && conf->kafka_deadletter[0] != '\0' &&
-	    (t->deadletter = strdup(conf->kafka_deadletter)) == NULL)
+	if (conf->deadletter != NULL && conf->deadletter[0] != '\0' &&
+	    (t->deadletter = strdup(conf->deadletter)) == NULL)
 		goto oom;
-	t->conf.kafka_deadletter = t->deadletter;
 	t->max_msg = conf_size(t->kconf, "message.max.bytes");
 	rd_kafka_conf_set_opaque(t->kconf, t);
 	rd_kafka_conf_set_dr_msg_cb(t->kconf, on_delivery);
@@ -850,7 +844,7 @@ static transport_rc_t producer_open(transport_t *t, char *errstr, size_t errlen)
 		snprintf(errstr, errlen, "kafka: cannot create producer: %s", err);
 		return TRANSPORT_RETRY;
 	}
-	if (!t->conf.kafka_topic_dynamic &&
+	if (!t->conf.kafka.topic_dynamic &&
 	    (t->rkt = rd_kafka_topic_new(t->rk, t->topic, NULL)) == NULL) {
 		snprintf(errstr, errlen, "kafka topic \"%s\": %s", t->topic,
 		         rd_kafka_err2str(rd_kafka_last_error()));
@@ -905,7 +899,7 @@ static void producer_close(transport_t *t, int timeout_ms)
 static transport_rc_t producer_ready(transport_t *t, char *errstr, size_t errlen)
 {
 	if (t->rk != NULL && (t->fatal || t->stale)) {
-		producer_close(t, t->fatal ? 0 : t->conf.kafka_close_timeout_ms);
+		producer_close(t, t->fatal ? 0 : t->conf.kafka.close_timeout_ms);
 		STAT_ADD(t, recreated, 1);
 	}
 	if (t->rk == NULL)
@@ -928,53 +922,25 @@ static int kmsgs_reserve(kmsgs_t *a, size_t n)
 	return 0;
 }
 
-/* The host in a syslog header we wrote (RFC 5424 or RFC 3164), or NULL. */
-static const char *header_host(const char *m, size_t len, size_t *hlen)
+/* E's topic and key from its route R: 1 when the route names the key,
+ * else 0 (the configured key applies) */
+static int apply_route(kmsg_t *e, const transport_route_t *r)
 {
-	const char *end = m + len, *p, *h;
-
-	if (len < 4 || m[0] != '<' || (p = memchr(m, '>', len < 6 ? len : 6)) == NULL)
-		return NULL;
-	p++;
-	if (end - p > 2 && p[0] == '1' && p[1] == ' ') {           /* 5424 */
-		if ((p = memchr(p + 2, ' ', (size_t)(end - p - 2))) == NULL)
-			return NULL;
-		p++;
-	} else if (end - p > 16 && p[15] == ' ') {                  /* 3164 */
-		p += 16;
-	} else {
-		return NULL;
+	if (r->topic_len > 0 && r->topic_len <= KAFKA_TOPIC_MAX) {
+		e->topic = r->topic;
+		e->tlen = r->topic_len;
 	}
-	h = p;
-	while (p < end && *p != ' ')
-		p++;
-	if (p == end || p == h)
-		return NULL;
-	*hlen = (size_t)(p - h);
-	return h;
-}
-
-/* E's topic and key from ROUTE (RLEN bytes, transport_route_write's): 1
- * when the route names the key, else 0 (the configured key applies) */
-static int apply_route(kmsg_t *e, const char *route, size_t rlen)
-{
-	transport_route_t r;
-
-	transport_route_read(route, rlen, &r);
-	if (r.topic_len > 0 && r.topic_len <= KAFKA_TOPIC_MAX) {
-		e->topic = r.topic;
-		e->tlen = r.topic_len;
-	}
-	if (!r.has_key)
+	if (!r->has_key)
 		return 0;
-	e->key = r.key_len > 0 ? r.key : NULL;
-	e->klen = r.key_len;
+	e->key = r->key_len > 0 ? r->key : NULL;
+	e->klen = r->key_len;
 	return 1;
 }
 
 /* t->nxt = the batch's messages with their topics, keys and hashes */
 static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t *routes)
 {
+	transport_route_t r;
 	const char *route;
 	size_t i, rlen;
 
@@ -988,12 +954,15 @@ static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t
 		e->val = msgbatch_msg(mb, i, &e->vlen);
 		e->topic = t->topic;
 		e->tlen = t->topic_len;
+		transport_route_read(NULL, 0, &r);
 		if (routes != NULL && i < routes->n) {
 			route = msgbatch_msg(routes, i, &rlen);
-			keyed = apply_route(e, route, rlen);
+			transport_route_read(route, rlen, &r);
+			keyed = apply_route(e, &r);
 		}
 		if (!keyed && t->key_host) {
-			e->key = header_host(e->val, e->vlen, &e->klen);
+			e->key = r.host_len > 0 ? r.host : NULL;
+			e->klen = r.host_len;
 		} else if (!keyed && t->key != NULL) {
 			e->key = t->key;
 			e->klen = strlen(t->key);
@@ -1463,13 +1432,13 @@ static void notice_once(transport_t *t, unsigned kind, const char *fmt, ...)
 	char text[768];
 	va_list ap;
 
-	if (t->conf.kafka_notice == NULL ||
+	if (t->conf.notice == NULL ||
 	    (__atomic_fetch_or(&t->st->noticed, bit, __ATOMIC_RELAXED) & bit))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	t->conf.kafka_notice(t->conf.kafka_notice_ctx, text);
+	t->conf.notice(t->conf.notice_ctx, text);
 }
 
 /* Entry I is refused for good (its error in it): decide it. 1 it is to
@@ -1611,7 +1580,7 @@ static void failure_text(transport_t *t, char *errstr, size_t errlen)
 	}
 	n = snprintf(errstr, errlen, "kafka %s topic %.*s%s: %zu of %zu messages not delivered",
 	             t->brokers, first != NULL ? (int)first->tlen : 0, first != NULL ? first->topic : "",
-	             t->conf.kafka_topic_dynamic ? " (the first)" : "",
+	             t->conf.kafka.topic_dynamic ? " (the first)" : "",
 	             failed + refused + pending + doubt, t->batch_n);
 	if (doubt && n >= 0 && (size_t)n < errlen)
 		n += snprintf(errstr + n, errlen - n, "; %zu possibly stored (no answer), "
@@ -1734,7 +1703,7 @@ static int kafka_is_connected(const transport_t *t)
  * record of a failed batch survives, with what the flush settled. */
 static void kafka_disconnect(transport_t *t)
 {
-	producer_close(t, t->conf.kafka_close_timeout_ms);
+	producer_close(t, t->conf.kafka.close_timeout_ms);
 	t->fatal = t->stale = t->suspect = 0;
 }
 
@@ -1744,7 +1713,7 @@ static void kafka_destroy(transport_t *t)
 
 	if (t == NULL)
 		return;
-	producer_close(t, t->conf.kafka_close_timeout_ms);
+	producer_close(t, t->conf.kafka.close_timeout_ms);
 	/* the rest of a failed batch, as the last reports left it: the caller
 	 * still has the batch, but this transport will not deliver it */
 	for (i = 0; i < t->cur.n; i++)
@@ -1788,8 +1757,8 @@ const transport_kafka_stats_t *transport_kafka_stats(const transport_t *t)
  * through, less the headers (reduce.h) */
 static size_t kafka_default_max(const transport_conf_t *conf)
 {
-	return reduce_kafka_default(conf->kafka_conf_params, conf->kafka_n_conf_params,
-	                            conf->kafka_headers, conf->kafka_n_headers);
+	return reduce_kafka_default(conf->kafka.conf_params, conf->kafka.n_conf_params,
+	                            conf->kafka.headers, conf->kafka.n_headers);
 }
 
 #define KCTR(name, field) { name, offsetof(transport_kafka_stats_t, field) }
@@ -1822,6 +1791,7 @@ const transport_ops_t transport_kafka = {
 	.destroy = kafka_destroy,
 	.undelivered = transport_kafka_undelivered,
 	.default_max_message = kafka_default_max,
+	.route_fix = transport_kafka_topic_fix,
 	.counters = kafka_counters,
 	.n_counters = sizeof(kafka_counters) / sizeof(kafka_counters[0]),
 	.stats_size = sizeof(transport_kafka_stats_t),

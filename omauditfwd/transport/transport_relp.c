@@ -391,28 +391,28 @@ static transport_rc_t check_conf(const transport_conf_t *c, char *errstr, size_t
 {
 	transport_rc_t rc;
 
-	if (c->relp_window < 0 || c->relp_timeout_s <= 0 || c->relp_conn_timeout_s <= 0) {
+	if (c->relp.window < 0 || c->relp.timeout_s <= 0 || c->relp.conn_timeout_s <= 0) {
 		snprintf(errstr, errlen, "relp: 'windowSize', 'timeout' and 'conn.timeout' must "
 		         "be positive");
 		return TRANSPORT_CONFIG;
 	}
-	if (!c->relp_tls)
+	if (!c->relp.tls)
 		return TRANSPORT_OK;
-	if ((c->tls_mycert == NULL) != (c->tls_myprivkey == NULL)) {
+	if ((c->tls.mycert == NULL) != (c->tls.myprivkey == NULL)) {
 		snprintf(errstr, errlen, "relp: 'tls.mycert' and 'tls.myprivkey' go together: "
 		         "both or neither");
 		return TRANSPORT_CONFIG;
 	}
-	if ((rc = check_file("tls.cacert", c->tls_cacert, errstr, errlen)) != TRANSPORT_OK ||
-	    (rc = check_file("tls.mycert", c->tls_mycert, errstr, errlen)) != TRANSPORT_OK ||
-	    (rc = check_file("tls.myprivkey", c->tls_myprivkey, errstr, errlen)) != TRANSPORT_OK)
+	if ((rc = check_file("tls.cacert", c->tls.cacert, errstr, errlen)) != TRANSPORT_OK ||
+	    (rc = check_file("tls.mycert", c->tls.mycert, errstr, errlen)) != TRANSPORT_OK ||
+	    (rc = check_file("tls.myprivkey", c->tls.myprivkey, errstr, errlen)) != TRANSPORT_OK)
 		return rc;
-	if (c->tls_authmode == TLS_AUTH_X509_FINGERPRINT && c->tls_n_permittedpeers == 0) {
+	if (c->tls.authmode == TLS_AUTH_X509_FINGERPRINT && c->tls.n_permittedpeers == 0) {
 		snprintf(errstr, errlen, "relp: 'tls.authmode' \"x509/fingerprint\" needs "
 		         "'tls.permittedpeer' (the receiver's \"SHA1:...\" or \"SHA256:...\")");
 		return TRANSPORT_CONFIG;
 	}
-	if (c->tls_minversion != NULL) {
+	if (c->tls.minversion != NULL) {
 		snprintf(errstr, errlen, "relp: 'tls.minversion' does not apply (librelp's TLS "
 		         "library chooses the versions)");
 		return TRANSPORT_CONFIG;
@@ -440,12 +440,18 @@ static transport_rc_t relp_create(transport_t **out, const transport_conf_t *con
 		snprintf(errstr, errlen, "out of memory");
 		return TRANSPORT_CONFIG;
 	}
-	t->conf = *conf;
+	transport_conf_keep(&t->conf, conf);
+	t->conf.relp = conf->relp;
+	t->conf.relp.tlslib = NULL;            /* read below, not kept */
 	t->st = conf->stats ? (transport_relp_stats_t *)conf->stats : &t->own;
+	rc = TRANSPORT_CONFIG;
+	if (conf->relp.tls && transport_tls_conf_dup(&t->conf.tls, &conf->tls) != 0) {
+		snprintf(errstr, errlen, "out of memory");
+		goto fail;
+	}
 	trace_open(t);
 	if (t->conf.failback_interval_ms <= 0)
 		t->conf.failback_interval_ms = TRANSPORT_DEFAULT_FAILBACK_INTERVAL_MS;
-	rc = TRANSPORT_CONFIG;
 	for (i = 0; i < n; i++) {
 		if (names[i] == NULL || names[i][0] == '\0') {
 			snprintf(errstr, errlen, "no target given");
@@ -475,10 +481,10 @@ static transport_rc_t relp_create(transport_t **out, const transport_conf_t *con
 		goto fail;
 	}
 	/* after the debug hook: librelp calls it while choosing the library */
-	if (conf->relp_tlslib != NULL &&
-	    relpEngineSetTLSLibByName(t->engine, conf->relp_tlslib) != RELP_RET_OK) {
+	if (conf->relp.tlslib != NULL &&
+	    relpEngineSetTLSLibByName(t->engine, conf->relp.tlslib) != RELP_RET_OK) {
 		snprintf(errstr, errlen, "relp: 'tls.tlsLib' \"%s\" is not one librelp was "
-		         "built with", conf->relp_tlslib);
+		         "built with", conf->relp.tlslib);
 		goto fail;
 	}
 	*out = t;
@@ -503,25 +509,25 @@ static relpClt_t *new_client(transport_t *t, size_t i, char *errstr, size_t errl
 		return NULL;
 	}
 	ok = relpCltSetUsrPtr(clt, t) == RELP_RET_OK &&
-	     relpCltSetTimeout(clt, (unsigned)c->relp_timeout_s) == RELP_RET_OK &&
-	     relpCltSetConnTimeout(clt, c->relp_conn_timeout_s) == RELP_RET_OK &&
-	     relpCltSetWindowSize(clt, c->relp_window) == RELP_RET_OK;
-	if (ok && c->relp_tls) {
-		mode = relp_authmode(c->tls_authmode);
+	     relpCltSetTimeout(clt, (unsigned)c->relp.timeout_s) == RELP_RET_OK &&
+	     relpCltSetConnTimeout(clt, c->relp.conn_timeout_s) == RELP_RET_OK &&
+	     relpCltSetWindowSize(clt, c->relp.window) == RELP_RET_OK;
+	if (ok && c->relp.tls) {
+		mode = relp_authmode(c->tls.authmode);
 		ok = relpCltEnableTLS(clt) == RELP_RET_OK &&
 		     (mode == NULL || relpCltSetAuthMode(clt, (char *)mode) == RELP_RET_OK) &&
-		     (c->tls_cacert == NULL ||
-		      relpCltSetCACert(clt, (char *)c->tls_cacert) == RELP_RET_OK) &&
-		     (c->tls_mycert == NULL ||
-		      relpCltSetOwnCert(clt, (char *)c->tls_mycert) == RELP_RET_OK) &&
-		     (c->tls_myprivkey == NULL ||
-		      relpCltSetPrivKey(clt, (char *)c->tls_myprivkey) == RELP_RET_OK);
-		for (k = 0; ok && k < c->tls_n_permittedpeers; k++)
-			ok = relpCltAddPermittedPeer(clt, (char *)c->tls_permittedpeers[k]) ==
+		     (c->tls.cacert == NULL ||
+		      relpCltSetCACert(clt, (char *)c->tls.cacert) == RELP_RET_OK) &&
+		     (c->tls.mycert == NULL ||
+		      relpCltSetOwnCert(clt, (char *)c->tls.mycert) == RELP_RET_OK) &&
+		     (c->tls.myprivkey == NULL ||
+		      relpCltSetPrivKey(clt, (char *)c->tls.myprivkey) == RELP_RET_OK);
+		for (k = 0; ok && k < c->tls.n_permittedpeers; k++)
+			ok = relpCltAddPermittedPeer(clt, (char *)c->tls.permittedpeers[k]) ==
 			     RELP_RET_OK;
 		/* x509/name without permitted peers: the name connected to */
-		if (ok && mode != NULL && c->tls_authmode == TLS_AUTH_X509_NAME &&
-		    c->tls_n_permittedpeers == 0)
+		if (ok && mode != NULL && c->tls.authmode == TLS_AUTH_X509_NAME &&
+		    c->tls.n_permittedpeers == 0)
 			ok = relpCltAddPermittedPeer(clt, t->targets[i].host) == RELP_RET_OK;
 	}
 	if (!ok) {
@@ -797,7 +803,7 @@ static transport_rc_t hand_batch(transport_t *t, const msgbatch_t *mb, char *err
 			return TRANSPORT_RETRY;
 		}
 		t->sent[t->nsent++] = i;
-		if (t->conf.relp_rebind > 0 && ++t->sess_msgs >= t->conf.relp_rebind &&
+		if (t->conf.relp.rebind > 0 && ++t->sess_msgs >= t->conf.relp.rebind &&
 		    i + 1 < mb->n && (rc = rebind(t, mb, errstr, errlen)) != TRANSPORT_OK)
 			return rc;
 	}
@@ -862,6 +868,7 @@ static void relp_destroy(transport_t *t)
 	free(t->sent);
 	free(t->skipped);
 	free(t->fifo);
+	transport_tls_conf_free(&t->conf.tls);
 	if (t->trace != NULL)
 		fclose(t->trace);
 	free(t);

@@ -119,10 +119,8 @@ transport_rc_t stream_init(stream_t *s, const transport_conf_t *conf, int defaul
 		s->targets[i].port = port;
 		s->ntargets++;
 	}
-	s->conf = *conf;
+	transport_conf_keep(&s->conf, conf);
 	s->conf.target = s->targets[0].host;
-	s->conf.targets = NULL;
-	s->conf.n_targets = 0;
 	if (s->conf.resend_window > TRANSPORT_RESEND_WINDOW_MAX) {
 		snprintf(errstr, errlen, "resend window of %zu bytes, at most %zu",
 		         s->conf.resend_window, TRANSPORT_RESEND_WINDOW_MAX);

@@ -63,7 +63,8 @@ typedef struct stream_io {
 } stream_io_t;
 
 struct stream {
-	transport_conf_t conf;     /* conf.target(s) point to targets[0] */
+	transport_conf_t conf;     /* transport_conf_keep's; conf.target is
+	                            * targets[0]'s host */
 	stream_target_t targets[STREAM_MAX_TARGETS];
 	size_t ntargets;
 	size_t cur;                /* the target connected to (or last one) */

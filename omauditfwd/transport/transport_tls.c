@@ -310,7 +310,7 @@ static int verify_cb(int ok, X509_STORE_CTX *xs)
 	int depth = X509_STORE_CTX_get_error_depth(xs);
 	X509 *cert = X509_STORE_CTX_get_current_cert(xs);
 
-	if (t->s.conf.tls_authmode == TLS_AUTH_X509_FINGERPRINT) {
+	if (t->s.conf.tls.authmode == TLS_AUTH_X509_FINGERPRINT) {
 		if (depth > 0 || fingerprint_permitted(t, cert)) {
 			X509_STORE_CTX_set_error(xs, X509_V_OK);
 			if (depth == 0)
@@ -323,7 +323,7 @@ static int verify_cb(int ok, X509_STORE_CTX *xs)
 	}
 	if (!ok || depth > 0)
 		return ok;
-	if (t->s.conf.tls_authmode == TLS_AUTH_X509_NAME && !name_permitted(t, cert)) {
+	if (t->s.conf.tls.authmode == TLS_AUTH_X509_NAME && !name_permitted(t, cert)) {
 		X509_STORE_CTX_set_error(xs, X509_V_ERR_HOSTNAME_MISMATCH);
 		return 0;
 	}
@@ -368,37 +368,37 @@ static transport_rc_t check_readable(const char *what, const char *path,
 	return TRANSPORT_OK;
 }
 
-static transport_rc_t configure_peers(transport_t *t, const transport_conf_t *c,
+static transport_rc_t configure_peers(transport_t *t, const transport_tls_conf_t *c,
                                       char *errstr, size_t errlen)
 {
 	size_t i;
 
-	if (c->tls_authmode == TLS_AUTH_X509_FINGERPRINT) {
-		if (c->tls_n_permittedpeers == 0) {
+	if (c->authmode == TLS_AUTH_X509_FINGERPRINT) {
+		if (c->n_permittedpeers == 0) {
 			snprintf(errstr, errlen, "tls.authmode x509/fingerprint needs "
 			         "tls.permittedpeer (\"" TLS_FP_PREFIX "AB:CD:...\")");
 			return TRANSPORT_CONFIG;
 		}
-		if ((t->fps = calloc(c->tls_n_permittedpeers, TLS_FP_LEN)) == NULL)
+		if ((t->fps = calloc(c->n_permittedpeers, TLS_FP_LEN)) == NULL)
 			goto oom;
-		for (t->nfps = 0; t->nfps < c->tls_n_permittedpeers; t->nfps++)
-			if (fp_parse(c->tls_permittedpeers[t->nfps], t->fps[t->nfps]) != 0)
+		for (t->nfps = 0; t->nfps < c->n_permittedpeers; t->nfps++)
+			if (fp_parse(c->permittedpeers[t->nfps], t->fps[t->nfps]) != 0)
 				return config_error(errstr, errlen, "tls.permittedpeer",
-				                    c->tls_permittedpeers[t->nfps],
+				                    c->permittedpeers[t->nfps],
 				                    "expected " TLS_FP_PREFIX "XX:XX:... (the 32 "
 				                    "bytes of a SHA-256 fingerprint in hex) for "
 				                    "x509/fingerprint");
 		return TRANSPORT_OK;
 	}
-	if (c->tls_n_permittedpeers == 0)
+	if (c->n_permittedpeers == 0)
 		return TRANSPORT_OK;
-	if ((t->peers = calloc(c->tls_n_permittedpeers, sizeof(char *))) == NULL)
+	if ((t->peers = calloc(c->n_permittedpeers, sizeof(char *))) == NULL)
 		goto oom;
-	for (i = 0; i < c->tls_n_permittedpeers; i++) {
-		if (c->tls_permittedpeers[i] == NULL || c->tls_permittedpeers[i][0] == '\0')
+	for (i = 0; i < c->n_permittedpeers; i++) {
+		if (c->permittedpeers[i] == NULL || c->permittedpeers[i][0] == '\0')
 			return config_error(errstr, errlen, "tls.permittedpeer", "",
 			                    "empty name");
-		if ((t->peers[i] = strdup(c->tls_permittedpeers[i])) == NULL)
+		if ((t->peers[i] = strdup(c->permittedpeers[i])) == NULL)
 			goto oom;
 		t->npeers++;
 	}
@@ -411,7 +411,7 @@ oom:
 /* A new SSL_CTX from the files in T: into *OUT, or the reason */
 static transport_rc_t build_ctx(transport_t *t, SSL_CTX **out, char *errstr, size_t errlen)
 {
-	tls_authmode_t mode = t->s.conf.tls_authmode;
+	tls_authmode_t mode = t->s.conf.tls.authmode;
 	SSL_CTX *ctx;
 	transport_rc_t rc;
 
@@ -470,29 +470,30 @@ static int dup_opt(char **dst, const char *src)
 	return src == NULL || (*dst = strdup(src)) != NULL;
 }
 
-static transport_rc_t configure(transport_t *t, const transport_conf_t *c,
+static transport_rc_t configure(transport_t *t, const transport_tls_conf_t *c,
                                 char *errstr, size_t errlen)
 {
 	transport_rc_t rc;
 
-	if (c->tls_minversion == NULL || strcmp(c->tls_minversion, "1.2") == 0)
+	if (c->minversion == NULL || strcmp(c->minversion, "1.2") == 0)
 		t->minversion = TLS1_2_VERSION;
-	else if (strcmp(c->tls_minversion, "1.3") == 0)
+	else if (strcmp(c->minversion, "1.3") == 0)
 		t->minversion = TLS1_3_VERSION;
 	else
-		return config_error(errstr, errlen, "tls.minversion", c->tls_minversion,
+		return config_error(errstr, errlen, "tls.minversion", c->minversion,
 		                    "expected 1.2 or 1.3");
-	if ((unsigned)c->tls_authmode > TLS_AUTH_ANON) {
-		snprintf(errstr, errlen, "tls.authmode %d is unknown", (int)c->tls_authmode);
+	if ((unsigned)c->authmode > TLS_AUTH_ANON) {
+		snprintf(errstr, errlen, "tls.authmode %d is unknown", (int)c->authmode);
 		return TRANSPORT_CONFIG;
 	}
-	if ((c->tls_mycert == NULL) != (c->tls_myprivkey == NULL)) {
+	t->s.conf.tls.authmode = c->authmode;   /* of the tls settings, kept */
+	if ((c->mycert == NULL) != (c->myprivkey == NULL)) {
 		snprintf(errstr, errlen, "tls.mycert and tls.myprivkey go together: "
-		         "%s is missing", c->tls_mycert ? "tls.myprivkey" : "tls.mycert");
+		         "%s is missing", c->mycert ? "tls.myprivkey" : "tls.mycert");
 		return TRANSPORT_CONFIG;
 	}
-	if (!dup_opt(&t->cacert, c->tls_cacert) || !dup_opt(&t->mycert, c->tls_mycert) ||
-	    !dup_opt(&t->myprivkey, c->tls_myprivkey)) {
+	if (!dup_opt(&t->cacert, c->cacert) || !dup_opt(&t->mycert, c->mycert) ||
+	    !dup_opt(&t->myprivkey, c->myprivkey)) {
 		snprintf(errstr, errlen, "out of memory");
 		return TRANSPORT_CONFIG;
 	}
@@ -653,7 +654,7 @@ static transport_rc_t tls_open(void *ctx, stream_t *s, char *errstr, size_t errl
 		         why);
 		return TRANSPORT_RETRY;
 	}
-	if (s->conf.tls_authmode != TLS_AUTH_ANON && !t->leaf_ok) {
+	if (s->conf.tls.authmode != TLS_AUTH_ANON && !t->leaf_ok) {
 		snprintf(errstr, errlen, "%s:%d: TLS handshake: the server's certificate "
 		         "was not checked", s->target, s->port);
 		return TRANSPORT_RETRY;
@@ -720,6 +721,46 @@ static void tls_destroy(transport_t *t)
 	free(t);
 }
 
+void transport_tls_conf_free(transport_tls_conf_t *c)
+{
+	size_t i;
+
+	free((char *)c->cacert);
+	free((char *)c->mycert);
+	free((char *)c->myprivkey);
+	free((char *)c->minversion);
+	for (i = 0; i < c->n_permittedpeers; i++)
+		free((char *)c->permittedpeers[i]);
+	free((char **)c->permittedpeers);
+	memset(c, 0, sizeof(*c));
+}
+
+int transport_tls_conf_dup(transport_tls_conf_t *dst, const transport_tls_conf_t *src)
+{
+	char **peers = NULL;
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->authmode = src->authmode;
+	if (src->n_permittedpeers > 0 &&
+	    (peers = calloc(src->n_permittedpeers, sizeof(*peers))) == NULL)
+		return -1;
+	dst->permittedpeers = (const char *const *)peers;
+	for (i = 0; i < src->n_permittedpeers; i++, dst->n_permittedpeers++)
+		if ((peers[i] = strdup(src->permittedpeers[i] ? src->permittedpeers[i] : ""))
+		    == NULL)
+			goto oom;
+	if (!dup_opt((char **)&dst->cacert, src->cacert) ||
+	    !dup_opt((char **)&dst->mycert, src->mycert) ||
+	    !dup_opt((char **)&dst->myprivkey, src->myprivkey) ||
+	    !dup_opt((char **)&dst->minversion, src->minversion))
+		goto oom;
+	return 0;
+oom:
+	transport_tls_conf_free(dst);
+	return -1;
+}
+
 static transport_rc_t tls_create(transport_t **out, const transport_conf_t *conf,
                                  char *errstr, size_t errlen)
 {
@@ -731,15 +772,10 @@ static transport_rc_t tls_create(transport_t **out, const transport_conf_t *conf
 		return TRANSPORT_CONFIG;
 	}
 	if ((rc = stream_init(&t->s, conf, TLS_DEFAULT_PORT, &tls_io, t, errstr, errlen)) ||
-	    (rc = configure(t, conf, errstr, errlen))) {
+	    (rc = configure(t, &conf->tls, errstr, errlen))) {
 		tls_destroy(t);
 		return rc;
 	}
-	/* the files are loaded; what is kept is ours, not the caller's */
-	t->s.conf.tls_cacert = t->s.conf.tls_mycert = t->s.conf.tls_myprivkey = NULL;
-	t->s.conf.tls_minversion = NULL;
-	t->s.conf.tls_permittedpeers = (const char *const *)t->peers;
-	t->s.conf.tls_n_permittedpeers = t->npeers;
 	*out = t;
 	return TRANSPORT_OK;
 }

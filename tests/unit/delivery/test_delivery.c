@@ -666,8 +666,8 @@ Test(worker, messages_rsyslog_dropped_are_saved_each_once)
 	cr_assert_eq(spool_load(path, &s, err, sizeof(err)), 1, "%s", err);
 	cr_assert_eq(s.nlines, 1);
 	cr_assert_str_eq(s.lines[0].p, lines_text[0]);
-	cr_assert_eq(s.lines[0].tag_len, 3);
-	cr_assert_eq(memcmp(s.lines[0].tag, "t\0k", 3), 0);
+	cr_assert_eq(s.lines[0].route_len, 3);
+	cr_assert_eq(memcmp(s.lines[0].route, "t\0k", 3), 0);
 	spool_free(&s);
 }
 

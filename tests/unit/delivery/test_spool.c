@@ -35,10 +35,10 @@ static void teardown(void)
 	cr_assert_eq(system(cmd), 0);
 }
 
-static void add_tagged(const char *line, const char *tag, size_t tag_len)
+static void add_tagged(const char *line, const char *route, size_t route_len)
 {
 	cr_assert_eq(audit_record_parse(&rec, line, strlen(line)), AUDIT_PARSE_OK, "%s", line);
-	cr_assert_eq(audit_joiner_add(j, &rec, line, strlen(line), tag, tag_len), 0);
+	cr_assert_eq(audit_joiner_add(j, &rec, line, strlen(line), route, route_len), 0);
 }
 
 static void add(const char *line)
@@ -127,7 +127,7 @@ Test(spool, lines_with_lf_and_empty_lines_are_exact)
 	spool_free(&s);
 }
 
-/* each line keeps its tag (the Kafka route of its message), any bytes */
+/* each line keeps its route (the Kafka route of its message), any bytes */
 Test(spool, tags_round_trip_with_their_lines)
 {
 	static const char tag0[] = "audit.web01\0key with\nLF";
@@ -138,42 +138,42 @@ Test(spool, tags_round_trip_with_their_lines)
 
 	audit_joiner_begin(j);
 	add_tagged(held[0], tag0, sizeof(tag0) - 1);
-	add_tagged(held[1], "other", 5);           /* same event: its own tag */
-	add(held[2]);                              /* no tag */
+	add_tagged(held[1], "other", 5);           /* same event: its own route */
+	add(held[2]);                              /* no route */
 	audit_joiner_flush(j);
 	cr_assert_eq(spool_append_completed(path, NULL, j, &nev, &nl, err, sizeof(err)), 0, "%s", err);
 	audit_joiner_rollback(j);
 	lines[0].p = (char *)"a batch line";
 	lines[0].len = 12;
-	lines[0].tag = (char *)"";                 /* an empty tag is a tag */
-	lines[0].tag_len = 0;
+	lines[0].route = (char *)"";                 /* an empty route is a route */
+	lines[0].route_len = 0;
 	lines[1].p = (char *)"";
 	lines[1].len = 0;
-	lines[1].tag = (char *)"t";
-	lines[1].tag_len = 1;
+	lines[1].route = (char *)"t";
+	lines[1].route_len = 1;
 	cr_assert_eq(spool_append(path, NULL, lines, 2, err, sizeof(err)), 0, "%s", err);
 
 	cr_assert_eq(spool_load(path, &s, err, sizeof(err)), 1, "%s", err);
 	cr_assert_eq(s.nlines, 5);
 	cr_assert_str_eq(s.lines[0].p, held[0]);
-	cr_assert_eq(s.lines[0].tag_len, sizeof(tag0) - 1);
-	cr_assert_eq(memcmp(s.lines[0].tag, tag0, sizeof(tag0) - 1), 0);
-	cr_assert_eq(s.lines[0].tag[s.lines[0].tag_len], '\0');
+	cr_assert_eq(s.lines[0].route_len, sizeof(tag0) - 1);
+	cr_assert_eq(memcmp(s.lines[0].route, tag0, sizeof(tag0) - 1), 0);
+	cr_assert_eq(s.lines[0].route[s.lines[0].route_len], '\0');
 	cr_assert_str_eq(s.lines[1].p, held[1]);
-	cr_assert_str_eq(s.lines[1].tag, "other");
+	cr_assert_str_eq(s.lines[1].route, "other");
 	cr_assert_str_eq(s.lines[2].p, held[2]);
-	cr_assert_null(s.lines[2].tag);
+	cr_assert_null(s.lines[2].route);
 	cr_assert_str_eq(s.lines[3].p, "a batch line");
-	cr_assert_not_null(s.lines[3].tag);
-	cr_assert_eq(s.lines[3].tag_len, 0);
+	cr_assert_not_null(s.lines[3].route);
+	cr_assert_eq(s.lines[3].route_len, 0);
 	cr_assert_eq(s.lines[4].len, 0);
 	cr_assert_str_eq(s.lines[4].p, "");
-	cr_assert_str_eq(s.lines[4].tag, "t");
+	cr_assert_str_eq(s.lines[4].route, "t");
 	spool_free(&s);
 }
 
-/* a file written before tags (version 1) is read; entries appended to it
- * later may carry tags */
+/* a file written before routes (version 1) is read; entries appended to it
+ * later may carry routes */
 Test(spool, version_1_files_are_read_and_appended_to)
 {
 	static const char text[] = "omauditfwd-spool 1\n3 abc\n";
@@ -186,9 +186,9 @@ Test(spool, version_1_files_are_read_and_appended_to)
 	cr_assert_eq(spool_load(path, &s, err, sizeof(err)), 1, "%s", err);
 	cr_assert_eq(s.nlines, 2);
 	cr_assert_str_eq(s.lines[0].p, "abc");
-	cr_assert_null(s.lines[0].tag);
+	cr_assert_null(s.lines[0].route);
 	cr_assert_str_eq(s.lines[1].p, "def");
-	cr_assert_str_eq(s.lines[1].tag, "tp");
+	cr_assert_str_eq(s.lines[1].route, "tp");
 	spool_free(&s);
 }
 
@@ -202,11 +202,11 @@ Test(spool, held_messages_differ_by_tag)
 	cr_assert_eq(spool_held_add(&h, "m", 1, "a", 1), 0);   /* the same: once */
 	cr_assert_eq(spool_held_add(&h, "m", 1, "b", 1), 0);
 	cr_assert_eq(h.n, 3);
-	cr_assert_str_eq(h.v[1].tag, "a");
+	cr_assert_str_eq(h.v[1].route, "a");
 	spool_held_remove(&h, "m", 1, "a", 1);
 	cr_assert_eq(h.n, 2);
-	cr_assert_null(h.v[0].tag);
-	cr_assert_str_eq(h.v[1].tag, "b");
+	cr_assert_null(h.v[0].route);
+	cr_assert_str_eq(h.v[1].route, "b");
 	spool_held_remove(&h, "m", 1, NULL, 0);
 	cr_assert_eq(h.n, 1);
 	spool_held_free(&h);
@@ -285,8 +285,8 @@ Test(spool, damaged_files_are_refused_naming_the_place)
 		"omauditfwd-spool 1\n3abc\n",               /* no space */
 		"omauditfwd-spool 1\n99999999999999999999999 a\n", /* overflow */
 		"omauditfwd-spool 1\n3 abc\n4 ab",          /* truncated tail */
-		"omauditfwd-spool 2\n3/2 abcd\n",           /* tag cut short */
-		"omauditfwd-spool 2\n3/ abcde\n",           /* no tag length */
+		"omauditfwd-spool 2\n3/2 abcd\n",           /* route cut short */
+		"omauditfwd-spool 2\n3/ abcde\n",           /* no route length */
 		"omauditfwd-spool 2\n3/2abcde\n",           /* no space */
 		"omauditfwd-spool 2\n3/99999999999999999999999 a\n",
 		"omauditfwd-spool 4\n3 abc\n",              /* a version to come */

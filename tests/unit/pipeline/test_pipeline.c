@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "pipeline.h"
+#include "transport.h"
 
 static msgbatch_t mb;
 static pipeline_t *pipe_;
@@ -473,6 +474,52 @@ Test(pipeline, routes_without_joining_and_per_record_formats)
 	assert_route(0, "e.0");
 	assert_route(3, "e.0");
 	pipeline_batch_commit(pipe_);
+}
+
+/* message I's route carries the host its syslog header names (what
+ * Kafka's key "host" means), its topic and key unchanged */
+static void assert_route_host(size_t i, const char *topic, const char *key)
+{
+	const char *m, *r, *h, *e;
+	size_t len, rlen;
+	transport_route_t rt;
+
+	m = msgbatch_msg(&mb, i, &len);
+	h = strchr(strchr(m, ' ') + 1, ' ') + 1;      /* <PRI>1 TIME HOST ... */
+	e = strchr(h, ' ');
+	r = msgbatch_msg(pipeline_routes(pipe_), i, &rlen);
+	transport_route_read(r, rlen, &rt);
+	cr_assert(rt.host_len == (size_t)(e - h) && memcmp(rt.host, h, rt.host_len) == 0,
+	          "message %zu: route host %.*s, header %.*s", i, (int)rt.host_len, rt.host,
+	          (int)(e - h), h);
+	cr_assert(rt.topic_len == strlen(topic) && memcmp(rt.topic, topic, rt.topic_len) == 0);
+	cr_assert_eq(rt.has_key, key != NULL);
+	if (key != NULL)
+		cr_assert(rt.key_len == strlen(key) && memcmp(rt.key, key, rt.key_len) == 0);
+}
+
+Test(pipeline, a_route_carries_the_host_of_its_header)
+{
+	static const transport_route_t keyed = { "audit.x", 7, "k1", 2, 1, NULL, 0 };
+	buf_t r;
+
+	buf_init(&r);
+	transport_route_write(&r, &keyed);
+	conf.routes = 1;
+	conf.header.style = SYSLOG_HDR_RFC5424;
+	pipe_ = pipeline_new(&conf, NULL);
+	pipeline_batch_begin(pipe_);
+	/* a hint with a space: written "web_01" in the header and the route */
+	cr_assert_eq(pipeline_process_routed(pipe_, "not audit", 9, "web 01", 6, r.p, r.len,
+	                                     &mb), 0);
+	cr_assert_eq(pipeline_process_routed(pipe_, sudo_event[0], strlen(sudo_event[0]),
+	                                     NULL, 0, NULL, 0, &mb), 0);
+	cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+	cr_assert_eq(mb.n, 2);
+	assert_route_host(0, "audit.x", "k1");
+	assert_route_host(1, "", NULL);
+	pipeline_batch_commit(pipe_);
+	buf_free(&r);
 }
 
 /* routes are per batch: a rolled back batch's are gone on the retry */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "settings.h"
+#include "settings_store.h"
 
 static int parse(const char *name, const char *text, long long *n)
 {
@@ -157,4 +158,35 @@ Test(settings, rsyslog_only_marked)
 	cr_assert(settings_get(SET_DYNA_TOPIC)->flags & SETTING_RSYSLOG_ONLY);
 	cr_assert(settings_get(SET_DYNA_KEY)->flags & SETTING_RSYSLOG_ONLY);
 	cr_assert_not(settings_get(SET_TLS_CACERT)->flags & SETTING_RSYSLOG_ONLY);
+}
+
+/* the "stored" column and settings_store agree: every row the column puts
+ * in transport_conf_t is stored by the function of its kind, and stored
+ * for real (the configuration changes); no other row is */
+Test(settings, every_transport_row_is_stored_where_the_table_says)
+{
+	static const char *const list[] = { "a=b" };
+	const setting_t *t = settings_table();
+	transport_conf_t dflt, c;
+	size_t i;
+
+	transport_conf_default(&dflt);
+	for (i = 0; i < SET_COUNT; i++) {
+		setting_id_t id = t[i].id;
+		const char *text = id == SET_FRAMING ? "lf" : id == SET_TLS_AUTHMODE ? "anon"
+		                 : id == SET_PORT ? "7" : "x";
+		int stored = 0;
+
+		c = dflt;
+		if (settings_store_number(&c, id, 12345) == 0)
+			stored++;
+		if (settings_store_text(&c, id, text) == 0)
+			stored++;
+		if (settings_store_list(&c, id, list, 1) == 0)
+			stored++;
+		cr_assert_eq(stored > 0, settings_in_transport(id), "%s: stored %d, column %s",
+		             t[i].name, stored, t[i].stored);
+		if (stored)
+			cr_assert(memcmp(&c, &dflt, sizeof(c)) != 0, "%s: nothing changed", t[i].name);
+	}
 }

@@ -302,13 +302,13 @@ static const char *const fast_params[] = {
 static void conf_for(transport_conf_t *tc, const cluster_t *c)
 {
 	memset(tc, 0, sizeof(*tc));
-	tc->kafka_brokers = c ? c->bootstraps : "127.0.0.1:1";
-	tc->kafka_topic = TOPIC;
-	tc->kafka_conf_params = fast_params;
-	tc->kafka_n_conf_params = sizeof(fast_params) / sizeof(fast_params[0]);
+	tc->kafka.brokers = c ? c->bootstraps : "127.0.0.1:1";
+	tc->kafka.topic = TOPIC;
+	tc->kafka.conf_params = fast_params;
+	tc->kafka.n_conf_params = sizeof(fast_params) / sizeof(fast_params[0]);
 	tc->io_timeout_ms = 1500;
 	tc->connect_timeout_ms = 1500;
-	tc->kafka_close_timeout_ms = 2000;
+	tc->kafka.close_timeout_ms = 2000;
 }
 
 static transport_t *make(const transport_conf_t *tc)
@@ -352,6 +352,50 @@ static int send_until_ok(transport_t *t, const msgbatch_t *mb, int tries)
 	return -1;
 }
 
+/* MB with routes carrying each message's host, as the pipeline gives
+ * them (key "host"): LINE's web<NN> of the message's number */
+static transport_rc_t send_hosts(transport_t *t, const msgbatch_t *mb, size_t *delivered,
+                                 char *err, size_t errlen)
+{
+	transport_route_t r = { "", 0, NULL, 0, 0, NULL, 0 };
+	msgbatch_t routes;
+	transport_rc_t rc;
+	char host[16];
+	size_t i, len;
+
+	msgbatch_init(&routes);
+	for (i = 0; i < mb->n; i++) {
+		const char *m = msgbatch_msg(mb, i, &len), *n = strstr(m, ".123:");
+
+		r.host_len = (size_t)snprintf(host, sizeof(host), "web%02d",
+		                              n != NULL ? atoi(n + 5) % 100 : 0);
+		r.host = host;
+		msgbatch_begin(&routes);
+		transport_route_write(&routes.data, &r);
+		cr_assert_eq(msgbatch_end(&routes), 0);
+	}
+	rc = transport_kafka_send_routed(t, mb, &routes, delivered, err, errlen);
+	msgbatch_free(&routes);
+	return rc;
+}
+
+static int send_hosts_until_ok(transport_t *t, const msgbatch_t *mb, int tries)
+{
+	char err[ERRLEN];
+	size_t delivered;
+	int i;
+
+	for (i = 1; i <= tries; i++) {
+		if (send_hosts(t, mb, &delivered, err, sizeof(err)) == TRANSPORT_OK) {
+			cr_assert_eq(delivered, mb->n);
+			return i;
+		}
+		cr_log_info("try %d: %s", i, err);
+	}
+	cr_assert_fail("not delivered after %d tries: %s", tries, err);
+	return -1;
+}
+
 static long long ms_since(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -369,8 +413,8 @@ Test(kafka_conf, unknown_confparam_is_named)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_conf_params = p;
-	tc.kafka_n_conf_params = 2;
+	tc.kafka.conf_params = p;
+	tc.kafka.n_conf_params = 2;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "no.such.property") != NULL, "%s", err);
 	cr_assert(strstr(err, "confParam") != NULL, "%s", err);
@@ -383,8 +427,8 @@ Test(kafka_conf, bad_value_is_named)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_conf_params = p;
-	tc.kafka_n_conf_params = 1;
+	tc.kafka.conf_params = p;
+	tc.kafka.n_conf_params = 1;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "linger.ms=soon") != NULL, "%s", err);
 }
@@ -396,8 +440,8 @@ Test(kafka_conf, not_key_value)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_conf_params = p;
-	tc.kafka_n_conf_params = 1;
+	tc.kafka.conf_params = p;
+	tc.kafka.n_conf_params = 1;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "key=value") != NULL, "%s", err);
 }
@@ -409,8 +453,8 @@ Test(kafka_conf, unknown_topicconfparam_is_named)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_topic_conf_params = p;
-	tc.kafka_n_topic_conf_params = 1;
+	tc.kafka.topic_conf_params = p;
+	tc.kafka.n_topic_conf_params = 1;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "topicConfParam") && strstr(err, "no.such.topic.property"),
 	          "%s", err);
@@ -424,8 +468,8 @@ Test(kafka_conf, acks_conflicting_with_idempotence)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_topic_conf_params = p;
-	tc.kafka_n_topic_conf_params = 1;
+	tc.kafka.topic_conf_params = p;
+	tc.kafka.n_topic_conf_params = 1;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "acks") && strstr(err, "idempotence"), "%s", err);
 }
@@ -437,8 +481,8 @@ Test(kafka_conf, timeout_shorter_than_linger)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_conf_params = p;
-	tc.kafka_n_conf_params = 2;
+	tc.kafka.conf_params = p;
+	tc.kafka.n_conf_params = 2;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "message.timeout.ms") != NULL, "%s", err);
 }
@@ -452,10 +496,10 @@ Test(kafka_conf, compression)
 
 	conf_for(&tc, NULL);
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		tc.kafka_compression = ok[i];
+		tc.kafka.compression = ok[i];
 		cr_assert_eq(create_err(&tc, err), TRANSPORT_OK, "%s: %s", ok[i], err);
 	}
-	tc.kafka_compression = "brotli";
+	tc.kafka.compression = "brotli";
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "compression") && strstr(err, "brotli"), "%s", err);
 }
@@ -466,14 +510,14 @@ Test(kafka_conf, topic_and_brokers_required)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_topic = NULL;
+	tc.kafka.topic = NULL;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "topic") != NULL, "%s", err);
-	tc.kafka_topic = "bad topic/name";
+	tc.kafka.topic = "bad topic/name";
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "bad topic/name") != NULL, "%s", err);
 	conf_for(&tc, NULL);
-	tc.kafka_brokers = NULL;
+	tc.kafka.brokers = NULL;
 	tc.target = NULL;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG, "%s", err);
 	cr_assert(strstr(err, "broker") != NULL, "%s", err);
@@ -498,7 +542,7 @@ Test(kafka_conf, create_does_no_io)
 	getsockname(lfd, (struct sockaddr *)&sa, &sl);
 	snprintf(brokers, sizeof(brokers), "127.0.0.1:%d", ntohs(sa.sin_port));
 	conf_for(&tc, NULL);
-	tc.kafka_brokers = brokers;
+	tc.kafka.brokers = brokers;
 	t = make(&tc);
 	transport_kafka.destroy(t);
 	pfd.fd = lfd;
@@ -513,7 +557,7 @@ Test(kafka_conf, brokers_from_target)
 	char err[ERRLEN];
 
 	conf_for(&tc, NULL);
-	tc.kafka_brokers = NULL;
+	tc.kafka.brokers = NULL;
 	tc.target = "kafka1";
 	tc.port = 9093;
 	cr_assert_eq(create_err(&tc, err), TRANSPORT_OK, "%s", err);
@@ -532,7 +576,7 @@ Test(kafka, delivers_each_message_once_with_fixed_key, .timeout = 30)
 
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
-	tc.kafka_key = "node-a";
+	tc.kafka.key = "node-a";
 	t = make(&tc);
 	make_batch(&mb, 0, 200);
 	cr_assert_eq(send_until_ok(t, &mb, 1), 1);
@@ -598,31 +642,50 @@ Test(kafka, per_message_keys, .timeout = 30)
 	cluster_stop(&c);
 }
 
-Test(kafka, key_host_from_syslog_header, .timeout = 30)
+/* key "host": the host each message's route carries (the pipeline puts
+ * there the host its header names); a route without one: no key; a route
+ * naming a key: that key */
+Test(kafka, key_host_from_the_route, .timeout = 30)
 {
+	const transport_route_t rs[] = {
+		{ "", 0, NULL, 0, 0, "web07", 5 }, { "", 0, NULL, 0, 0, "db03", 4 },
+		{ "", 0, NULL, 0, 0, NULL, 0 }, { "", 0, "k9", 2, 1, "web01", 5 },
+	};
 	cluster_t c;
 	transport_conf_t tc;
 	transport_t *t;
-	msgbatch_t mb;
+	msgbatch_t mb, routes;
+	char err[ERRLEN];
+	size_t delivered, i;
 	got_t g;
 
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
-	tc.kafka_key = "host";
+	tc.kafka.key = "host";
 	t = make(&tc);
 	msgbatch_init(&mb);
-	add_msg(&mb, "<14>1 2023-11-14T22:13:20.123Z web%02d auditd - - - x=1", 7);
-	add_msg(&mb, "<14>Nov 14 22:13:20 db%02d auditd: x=2", 3);
-	add_msg(&mb, "type=SYSCALL no header %d", 1);
-	cr_assert_eq(send_until_ok(t, &mb, 1), 1);
-	topic_read(&c, 3, &g);
-	cr_assert_eq(g.n, 3);
-	cr_assert_str_eq(g.key[0], "web07");
-	cr_assert_str_eq(g.key[1], "db03");
-	cr_assert_null(g.key[2]);
+	msgbatch_init(&routes);
+	for (i = 0; i < 4; i++) {
+		add_msg(&mb, "<14>1 2023-11-14T22:13:20.123Z other auditd - - - x=%zu", i);
+		msgbatch_begin(&routes);
+		transport_route_write(&routes.data, &rs[i]);
+		cr_assert_eq(msgbatch_end(&routes), 0);
+	}
+	cr_assert_eq(transport_kafka_send_routed(t, &mb, &routes, &delivered, err, sizeof(err)),
+	             TRANSPORT_OK, "%s", err);
+	topic_read(&c, 4, &g);
+	cr_assert_eq(g.n, 4);
+	for (i = 0; i < 4; i++) {
+		int n = atoi(strstr(g.val[i], "x=") + 2);
+		if (n == 2)
+			cr_assert_null(g.key[i]);
+		else
+			cr_assert_str_eq(g.key[i], n == 0 ? "web07" : n == 1 ? "db03" : "k9");
+	}
 	got_free(&g);
 	transport_kafka.destroy(t);
 	msgbatch_free(&mb);
+	msgbatch_free(&routes);
 	cluster_stop(&c);
 }
 
@@ -638,7 +701,8 @@ static void make_routes(msgbatch_t *routes, const msgbatch_t *mb,
 	msgbatch_init(routes);
 	for (i = 0; i < mb->n; i++) {
 		snprintf(key, sizeof(key), "k%zu", i % 3);
-		r = (transport_route_t){ topics[i % n], strlen(topics[i % n]), key, strlen(key), 1 };
+		r = (transport_route_t){ topics[i % n], strlen(topics[i % n]), key, strlen(key), 1,
+		                         NULL, 0 };
 		msgbatch_begin(routes);
 		transport_route_write(&routes->data, &r);
 		cr_assert_eq(msgbatch_end(routes), 0);
@@ -650,8 +714,10 @@ static void make_routes(msgbatch_t *routes, const msgbatch_t *mb,
 Test(kafka, route_written_and_read_back)
 {
 	const transport_route_t in[] = {
-		{ "audit.a", 7, "host1", 5, 1 }, { "", 0, "k", 1, 1 },
-		{ "t", 1, NULL, 0, 0 }, { "t", 1, "", 0, 1 }, { "", 0, NULL, 0, 0 },
+		{ "audit.a", 7, "host1", 5, 1, NULL, 0 }, { "", 0, "k", 1, 1, NULL, 0 },
+		{ "t", 1, NULL, 0, 0, NULL, 0 }, { "t", 1, "", 0, 1, NULL, 0 },
+		{ "", 0, NULL, 0, 0, NULL, 0 }, { "t", 1, "k", 1, 1, "web1", 4 },
+		{ "", 0, NULL, 0, 0, "h", 1 }, { "", 0, "", 0, 1, "h.example", 9 },
 	};
 	transport_route_t out;
 	buf_t b;
@@ -667,6 +733,9 @@ Test(kafka, route_written_and_read_back)
 		cr_assert_eq(out.key_len, in[i].key_len);
 		if (in[i].key_len > 0)
 			cr_assert(memcmp(out.key, in[i].key, in[i].key_len) == 0);
+		cr_assert_eq(out.host_len, in[i].host_len, "route %zu", i);
+		if (in[i].host_len > 0)
+			cr_assert(memcmp(out.host, in[i].host, in[i].host_len) == 0);
 		buf_free(&b);
 	}
 }
@@ -721,7 +790,7 @@ Test(kafka, routes_pick_topic_and_key_per_message, .timeout = 30)
 	cr_assert_eq(rd_kafka_mock_topic_create(c.mc, "audit.web", 1, 1), 0);
 	cr_assert_eq(rd_kafka_mock_topic_create(c.mc, "audit.db", 1, 1), 0);
 	conf_for(&tc, &c);
-	tc.kafka_key = "fixed";
+	tc.kafka.key = "fixed";
 	t = make(&tc);
 	make_batch(&mb, 0, 30);
 	make_routes(&routes, &mb, topics, 3);
@@ -794,8 +863,8 @@ Test(kafka, dynamic_topics_retry_delivers_each_once, .timeout = 40)
 	cr_assert_eq(rd_kafka_mock_topic_create(c.mc, "audit.web", 2, 1), 0);
 	cr_assert_eq(rd_kafka_mock_topic_create(c.mc, "audit.db", 2, 1), 0);
 	conf_for(&tc, &c);
-	tc.kafka_topic = NULL;
-	tc.kafka_topic_dynamic = 1;
+	tc.kafka.topic = NULL;
+	tc.kafka.topic_dynamic = 1;
 	t = make(&tc);
 	cr_assert_eq(transport_kafka.connect(t, err, sizeof(err)), TRANSPORT_OK, "%s", err);
 	msgbatch_init(&mb);
@@ -838,8 +907,8 @@ Test(kafka, configured_headers_go_with_every_message, .timeout = 30)
 
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
-	tc.kafka_headers = headers;
-	tc.kafka_n_headers = 3;
+	tc.kafka.headers = headers;
+	tc.kafka.n_headers = 3;
 	t = make(&tc);
 	make_batch(&mb, 0, 5);
 	cr_assert_eq(send_until_ok(t, &mb, 1), 1);
@@ -864,8 +933,8 @@ Test(kafka_conf, bad_header_is_named)
 
 	for (i = 0; i < 2; i++) {
 		conf_for(&tc, NULL);
-		tc.kafka_headers = headers[i];
-		tc.kafka_n_headers = 1;
+		tc.kafka.headers = headers[i];
+		tc.kafka.n_headers = 1;
 		cr_assert_eq(create_err(&tc, err), TRANSPORT_CONFIG);
 		cr_assert(strstr(err, "kafkaHeader") && strstr(err, headers[i][0]), "%s", err);
 	}
@@ -911,7 +980,7 @@ Test(kafka, every_compression_codec_round_trips, .timeout = 60)
 
 		cluster_start(&c, 1, 1);
 		conf_for(&tc, &c);
-		tc.kafka_compression = codecs[k];
+		tc.kafka.compression = codecs[k];
 		t = make(&tc);
 		make_batch(&mb, 0, 50);
 		cr_assert_eq(send_until_ok(t, &mb, 1), 1, "%s", codecs[k]);
@@ -978,7 +1047,7 @@ Test(kafka, partial_failure_retry_sends_only_the_rest, .timeout = 30)
 
 	cluster_start(&c, 3, 6);
 	conf_for(&tc, &c);
-	tc.kafka_key = "host";             /* keyed: spread over all partitions */
+	tc.kafka.key = "host";             /* keyed: spread over all partitions */
 	t = make(&tc);
 	st = transport_kafka_stats(t);
 	make_batch(&mb, 0, 300);
@@ -986,17 +1055,17 @@ Test(kafka, partial_failure_retry_sends_only_the_rest, .timeout = 30)
 	{
 		msgbatch_t one;
 		make_batch(&one, 1000, 1);
-		send_until_ok(t, &one, 3);
+		send_hosts_until_ok(t, &one, 3);
 		msgbatch_free(&one);
 	}
 	broker_set(&c, 2, 0);
-	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	cr_assert_eq(send_hosts(t, &mb, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
 	cr_log_info("down: %s", err);
 	cr_assert_gt(st->delivered, 1, "nothing was delivered to the live brokers");
 	cr_assert_lt(st->delivered, 301);
 	rd_kafka_mock_broker_set_up(c.mc, 2);
-	send_until_ok(t, &mb, 5);
+	send_hosts_until_ok(t, &mb, 5);
 	cr_log_info("produced %llu delivered %llu skipped %llu awaited %llu",
 	            st->produced, st->delivered, st->skipped, st->awaited);
 	cr_assert_gt(st->skipped, 0);
@@ -1045,8 +1114,8 @@ static void doubt_case(const char *route_topic)
 
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
-	tc.kafka_conf_params = params;
-	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
+	tc.kafka.conf_params = params;
+	tc.kafka.n_conf_params = sizeof(params) / sizeof(params[0]);
 	tc.io_timeout_ms = 5000;
 	t = make(&tc);
 	st = transport_kafka_stats(t);
@@ -1162,8 +1231,8 @@ Test(kafka, statistics_and_permanent_errors_are_counted, .timeout = 60)
 	memset(&sink, 0, sizeof(sink));
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
-	tc.kafka_conf_params = params;
-	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
+	tc.kafka.conf_params = params;
+	tc.kafka.n_conf_params = sizeof(params) / sizeof(params[0]);
 	tc.stats = &sink;
 	tc.io_timeout_ms = 5000;
 	t = make(&tc);
@@ -1226,7 +1295,7 @@ Test(kafka, undelivered_at_destroy_are_counted, .timeout = 30)
 	cluster_start(&c, 1, 1);
 	conf_for(&tc, &c);
 	tc.stats = &sink;
-	tc.kafka_close_timeout_ms = 500;
+	tc.kafka.close_timeout_ms = 500;
 	t = make(&tc);
 	make_batch(&mb, 0, 30);
 	broker_set(&c, 1, 0);
@@ -1255,12 +1324,12 @@ Test(kafka, retry_in_parts_produces_nothing_twice, .timeout = 40)
 
 	cluster_start(&c, 1, 2);
 	conf_for(&tc, &c);
-	tc.kafka_key = "host";
+	tc.kafka.key = "host";
 	t = make(&tc);
 	st = transport_kafka_stats(t);
 	make_batch(&mb, 0, 20);
 	broker_set(&c, 1, 0);
-	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
+	cr_assert_eq(send_hosts(t, &mb, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
 	broker_set(&c, 1, 1);
 	for (i = 0; i < mb.n; i++) {
@@ -1269,7 +1338,7 @@ Test(kafka, retry_in_parts_produces_nothing_twice, .timeout = 40)
 		msgbatch_begin(&part);
 		buf_append(&part.data, m, len);
 		cr_assert_eq(msgbatch_end(&part), 0);
-		send_until_ok(t, &part, 5);
+		send_hosts_until_ok(t, &part, 5);
 		msgbatch_free(&part);
 	}
 	cr_log_info("produced %llu skipped %llu awaited %llu", st->produced, st->skipped,
@@ -1279,7 +1348,7 @@ Test(kafka, retry_in_parts_produces_nothing_twice, .timeout = 40)
 	/* the record is used up: a new batch is produced in full */
 	msgbatch_free(&mb);
 	make_batch(&mb, 100, 5);
-	send_until_ok(t, &mb, 3);
+	send_hosts_until_ok(t, &mb, 3);
 	cr_assert_eq(topic_count(&c), 25);
 	transport_kafka.destroy(t);
 	msgbatch_free(&mb);
@@ -1361,17 +1430,17 @@ Test(kafka, retry_matched_by_content_not_position, .timeout = 30)
 
 	cluster_start(&c, 3, 6);
 	conf_for(&tc, &c);
-	tc.kafka_key = "host";
+	tc.kafka.key = "host";
 	t = make(&tc);
 	make_batch(&first, 0, 120);
 	{
 		msgbatch_t one;
 		make_batch(&one, 1000, 1);
-		send_until_ok(t, &one, 3);
+		send_hosts_until_ok(t, &one, 3);
 		msgbatch_free(&one);
 	}
 	broker_set(&c, 3, 0);
-	cr_assert_eq(transport_kafka.send(t, &first, &delivered, err, sizeof(err)),
+	cr_assert_eq(send_hosts(t, &first, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
 	rd_kafka_mock_broker_set_up(c.mc, 3);
 	/* the retry: 30 new ones first, then the old ones backwards */
@@ -1382,7 +1451,7 @@ Test(kafka, retry_matched_by_content_not_position, .timeout = 30)
 		buf_append(&again.data, m, len);
 		cr_assert_eq(msgbatch_end(&again), 0);
 	}
-	send_until_ok(t, &again, 5);
+	send_hosts_until_ok(t, &again, 5);
 	cr_assert_gt(transport_kafka_stats(t)->skipped, 0);
 	cr_assert_eq(topic_count(&c), 151);
 	topic_read(&c, 151, &g);
@@ -1592,12 +1661,12 @@ static int is_big(const msgbatch_t *mb, size_t i)
 static void small_conf(transport_conf_t *tc, const cluster_t *c, transport_kafka_stats_t *sink)
 {
 	conf_for(tc, c);
-	tc->kafka_conf_params = small_params;
-	tc->kafka_n_conf_params = sizeof(small_params) / sizeof(small_params[0]);
-	tc->kafka_key = "k1";
+	tc->kafka.conf_params = small_params;
+	tc->kafka.n_conf_params = sizeof(small_params) / sizeof(small_params[0]);
+	tc->kafka.key = "k1";
 	memset(sink, 0, sizeof(*sink));
 	tc->stats = sink;
-	tc->kafka_notice = count_notice;
+	tc->notice = count_notice;
 }
 
 static void temp_dir(char *dir, size_t len)
@@ -1659,7 +1728,7 @@ Test(kafka_refused, over_message_max_bytes_reduced_through_the_hook, .timeout = 
 	r.mb = &mb;
 	tc.reduce = cut_hook;
 	tc.reduce_ctx = &r;
-	tc.kafka_deadletter = path;
+	tc.deadletter = path;
 	t = make(&tc);
 	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)), TRANSPORT_OK,
 	             "%s", err);
@@ -1715,7 +1784,7 @@ Test(kafka_refused, over_message_max_bytes_to_the_deadletter_file, .timeout = 40
 	r.mode = R_FAIL;
 	tc.reduce = cut_hook;
 	tc.reduce_ctx = &r;
-	tc.kafka_deadletter = path;
+	tc.deadletter = path;
 	t = make(&tc);
 	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)), TRANSPORT_OK,
 	             "%s", err);
@@ -1802,10 +1871,10 @@ Test(kafka_refused, broker_refusals, .timeout = 60)
 	conf_for(&tc, &c);
 	memset(&sink, 0, sizeof(sink));
 	tc.stats = &sink;
-	tc.kafka_notice = count_notice;
+	tc.notice = count_notice;
 	tc.reduce = cut_hook;
 	tc.reduce_ctx = &r;
-	tc.kafka_deadletter = path;
+	tc.deadletter = path;
 	t = make(&tc);
 	send_one_refused(t, &c, &r, &a, 1, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
 	m = msgbatch_msg(&a, 0, &len);
@@ -1895,7 +1964,7 @@ Test(kafka_refused, unwritable_deadletter_file_keeps_the_batch, .timeout = 40)
 	snprintf(path, sizeof(path), "%s/dl", sub);
 	cluster_start(&c, 1, 1);
 	small_conf(&tc, &c, &sink);
-	tc.kafka_deadletter = path;
+	tc.deadletter = path;
 	t = make(&tc);
 	make_mixed(&mb, 0, 10);
 	cr_assert_eq(transport_kafka.send(t, &mb, &delivered, err, sizeof(err)),
@@ -1916,7 +1985,7 @@ Test(kafka_refused, unwritable_deadletter_file_keeps_the_batch, .timeout = 40)
 	dl_free(&d);
 	transport_kafka.destroy(t);
 	/* no file at all: the same, and the reason says there is none */
-	tc.kafka_deadletter = NULL;
+	tc.deadletter = NULL;
 	t2 = make(&tc);
 	cr_assert_eq(transport_kafka.send(t2, &mb, &delivered, err, sizeof(err)),
 	             TRANSPORT_RETRY);
@@ -1982,8 +2051,8 @@ Test(kafka_refused, reduced_message_in_doubt_is_read_back, .timeout = 90)
 
 	cluster_start(&c, 1, 1);
 	small_conf(&tc, &c, &sink);
-	tc.kafka_conf_params = params;
-	tc.kafka_n_conf_params = sizeof(params) / sizeof(params[0]);
+	tc.kafka.conf_params = params;
+	tc.kafka.n_conf_params = sizeof(params) / sizeof(params[0]);
 	tc.io_timeout_ms = 5000;
 	tc.reduce = cut_hook;
 	tc.reduce_ctx = &r;

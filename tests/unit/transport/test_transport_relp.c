@@ -182,10 +182,10 @@ static transport_t *make(int port, int window, unsigned rebind)
 	transport_conf_default(&c);
 	c.target = "127.0.0.1";
 	c.port = port;
-	c.relp_timeout_s = TIMEOUT_S;
-	c.relp_conn_timeout_s = TIMEOUT_S;
-	c.relp_window = window;
-	c.relp_rebind = rebind;
+	c.relp.timeout_s = TIMEOUT_S;
+	c.relp.conn_timeout_s = TIMEOUT_S;
+	c.relp.window = window;
+	c.relp.rebind = rebind;
 	c.stats = &stats;
 	cr_assert_eq(transport_relp.create(&t, &c, err, sizeof(err)), TRANSPORT_OK, "%s", err);
 	return t;

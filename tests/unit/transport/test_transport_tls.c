@@ -278,7 +278,7 @@ static transport_conf_t conf_for(int port)
 	c.target = "127.0.0.1";
 	c.port = port;
 	c.io_timeout_ms = 5000;
-	c.tls_cacert = pki("ca.pem");
+	c.tls.cacert = pki("ca.pem");
 	return c;
 }
 
@@ -407,8 +407,8 @@ Test(transport_tls, mutual_tls)
 	p->require_cert = 1;
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_mycert = pki("client.pem");
-	c.tls_myprivkey = pki("client.key");
+	c.tls.mycert = pki("client.pem");
+	c.tls.myprivkey = pki("client.key");
 	t = make(&c);
 	send_one_ok(t);
 	transport_tls.destroy(t);
@@ -471,8 +471,8 @@ Test(transport_tls, server_refuses_an_untrusted_client_cert, .timeout = 20)
 	p->require_cert = 1;
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_mycert = pki("untrusted.pem");
-	c.tls_myprivkey = pki("untrusted.key");
+	c.tls.mycert = pki("untrusted.pem");
+	c.tls.myprivkey = pki("untrusted.key");
 	t = make(&c);
 	send_fails(t, err, sizeof(err));
 	cr_assert(strstr(err, "refused the connection after the handshake") != NULL, "%s", err);
@@ -532,12 +532,90 @@ Test(transport_tls, wrong_name_is_accepted_under_x509_certvalid)
 	p->key = pki("wrongname.key");
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_authmode = TLS_AUTH_X509_CERTVALID;
+	c.tls.authmode = TLS_AUTH_X509_CERTVALID;
 	t = make(&c);
 	send_one_ok(t);
 	transport_tls.destroy(t);
 	server_join(p);
 	free(p);
+}
+
+/* a string of the caller's, on the heap, to spoil once create returned */
+static char *heap(const char *s)
+{
+	char *d = strdup(s);
+
+	cr_assert_not_null(d);
+	return d;
+}
+
+static void spoil(char *s)
+{
+	memset(s, 'X', strlen(s));
+	free(s);
+}
+
+/* create reads the caller's conf, writes nothing to it, and keeps none of
+ * its strings: spoiled and freed afterwards, they change nothing, even for
+ * the reload after our own disconnect */
+Test(transport_tls, create_keeps_nothing_of_the_callers_conf)
+{
+	server_t *p = server_new();
+	transport_conf_t c, before;
+	transport_t *t;
+	char *target = heap("127.0.0.1"), *ca = heap(pki("ca.pem")),
+	     *cert = heap(pki("client.pem")), *key = heap(pki("client.key")),
+	     *min = heap("1.2");
+
+	p->require_cert = 1;
+	p->accepts = 2;
+	server_start(p);
+	c = conf_for(p->port);
+	c.target = target;
+	c.tls.cacert = ca;
+	c.tls.mycert = cert;
+	c.tls.myprivkey = key;
+	c.tls.minversion = min;
+	before = c;
+	t = make(&c);
+	cr_assert(memcmp(&c, &before, sizeof(c)) == 0, "create wrote to the caller's conf");
+	spoil(target);
+	spoil(ca);
+	spoil(cert);
+	spoil(key);
+	spoil(min);
+	send_one_ok(t);
+	transport_tls.disconnect(t);       /* the next connection reads the files again */
+	send_one_ok(t);
+	transport_tls.destroy(t);
+	server_join(p);
+	cr_assert_str_eq(p->client_cn, "client.test");
+	free(p);
+}
+
+/* transport_tls_conf_dup: every string and the array the copy's own */
+Test(transport_tls, conf_dup_owns_its_copy)
+{
+	char *peer = heap("a.example");
+	const char *peers[] = { peer, "b.example" };
+	transport_tls_conf_t src = { NULL, NULL, NULL, TLS_AUTH_X509_CERTVALID, peers, 2, NULL };
+	transport_tls_conf_t d;
+
+	src.cacert = heap("/ca.pem");
+	cr_assert_eq(transport_tls_conf_dup(&d, &src), 0);
+	cr_assert_neq(d.cacert, src.cacert);
+	cr_assert_neq((const void *)d.permittedpeers, (const void *)src.permittedpeers);
+	spoil((char *)src.cacert);
+	spoil(peer);
+	cr_assert_str_eq(d.cacert, "/ca.pem");
+	cr_assert_null(d.mycert);
+	cr_assert_eq(d.authmode, TLS_AUTH_X509_CERTVALID);
+	cr_assert_eq(d.n_permittedpeers, 2);
+	cr_assert_str_eq(d.permittedpeers[0], "a.example");
+	cr_assert_str_eq(d.permittedpeers[1], "b.example");
+	transport_tls_conf_free(&d);
+	cr_assert_null(d.cacert);
+	cr_assert_eq(d.n_permittedpeers, 0);
 }
 
 Test(transport_tls, permitted_peers_replace_the_target_name)
@@ -553,13 +631,13 @@ Test(transport_tls, permitted_peers_replace_the_target_name)
 	p->accepts = 2;
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_permittedpeers = peers;
-	c.tls_n_permittedpeers = 2;
+	c.tls.permittedpeers = peers;
+	c.tls.n_permittedpeers = 2;
 	t = make(&c);
 	send_one_ok(t);
 	transport_tls.destroy(t);
 	/* and the target's own name is then no longer enough */
-	c.tls_n_permittedpeers = 1;
+	c.tls.n_permittedpeers = 1;
 	t = make(&c);
 	send_fails(t, err, sizeof(err));
 	cr_assert(strstr(err, "none of the permitted peers: other.example") != NULL, "%s", err);
@@ -583,9 +661,9 @@ Test(transport_tls, fingerprint_match_is_accepted)
 	p->key = pki("untrusted.key");
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_authmode = TLS_AUTH_X509_FINGERPRINT;
-	c.tls_permittedpeers = peers;
-	c.tls_n_permittedpeers = 2;
+	c.tls.authmode = TLS_AUTH_X509_FINGERPRINT;
+	c.tls.permittedpeers = peers;
+	c.tls.n_permittedpeers = 2;
 	t = make(&c);
 	send_one_ok(t);
 	transport_tls.destroy(t);
@@ -606,9 +684,9 @@ Test(transport_tls, fingerprint_mismatch_is_refused)
 	fingerprint_of(pki("server.pem"), served, sizeof(served));
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_authmode = TLS_AUTH_X509_FINGERPRINT;
-	c.tls_permittedpeers = peers;
-	c.tls_n_permittedpeers = 1;
+	c.tls.authmode = TLS_AUTH_X509_FINGERPRINT;
+	c.tls.permittedpeers = peers;
+	c.tls.n_permittedpeers = 1;
 	t = make(&c);
 	send_fails(t, err, sizeof(err));
 	cr_assert(strstr(err, "certificate verify failed: certificate rejected") != NULL, "%s", err);
@@ -628,8 +706,8 @@ Test(transport_tls, anon_checks_nothing)
 	p->key = pki("untrusted.key");
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_authmode = TLS_AUTH_ANON;
-	c.tls_cacert = NULL;
+	c.tls.authmode = TLS_AUTH_ANON;
+	c.tls.cacert = NULL;
 	t = make(&c);
 	send_one_ok(t);
 	transport_tls.destroy(t);
@@ -702,13 +780,13 @@ Test(transport_tls, minversion_13_refuses_a_tls12_server)
 	p->accepts = 2;
 	server_start(p);
 	c = conf_for(p->port);
-	c.tls_minversion = "1.3";
+	c.tls.minversion = "1.3";
 	t = make(&c);
 	send_fails(t, err, sizeof(err));
 	cr_assert(strstr(err, "protocol version") != NULL ||
 	          strstr(err, "unsupported protocol") != NULL, "%s", err);
 	transport_tls.destroy(t);
-	c.tls_minversion = "1.2";
+	c.tls.minversion = "1.2";
 	t = make(&c);
 	send_one_ok(t);
 	transport_tls.destroy(t);
@@ -842,31 +920,31 @@ Test(transport_tls, bad_configuration_is_refused_at_create)
 	c.target = NULL;
 	create_refused(&c, "no target given");
 	c = conf_for(1);
-	c.tls_cacert = "/nonexistent/ca.pem";
+	c.tls.cacert = "/nonexistent/ca.pem";
 	create_refused(&c, "'tls.cacert' \"/nonexistent/ca.pem\": No such file or directory");
 	c = conf_for(1);
-	c.tls_cacert = pki("ca.key");
+	c.tls.cacert = pki("ca.key");
 	create_refused(&c, "'tls.cacert' \"");
 	c = conf_for(1);
-	c.tls_mycert = pki("client.pem");
+	c.tls.mycert = pki("client.pem");
 	create_refused(&c, "tls.mycert and tls.myprivkey go together: tls.myprivkey is missing");
-	c.tls_myprivkey = pki("server.key");
+	c.tls.myprivkey = pki("server.key");
 	create_refused(&c, "does not match tls.mycert");
 	c = conf_for(1);
-	c.tls_mycert = pki("ca.key");
-	c.tls_myprivkey = pki("client.key");
+	c.tls.mycert = pki("ca.key");
+	c.tls.myprivkey = pki("client.key");
 	create_refused(&c, "'tls.mycert' \"");
 	c = conf_for(1);
-	c.tls_minversion = "1.1";
+	c.tls.minversion = "1.1";
 	create_refused(&c, "'tls.minversion' \"1.1\": expected 1.2 or 1.3");
 	c = conf_for(1);
-	c.tls_authmode = TLS_AUTH_X509_FINGERPRINT;
+	c.tls.authmode = TLS_AUTH_X509_FINGERPRINT;
 	create_refused(&c, "x509/fingerprint needs tls.permittedpeer");
-	c.tls_permittedpeers = bad_fp;
-	c.tls_n_permittedpeers = 1;
+	c.tls.permittedpeers = bad_fp;
+	c.tls.n_permittedpeers = 1;
 	create_refused(&c, "'tls.permittedpeer' \"SHA1:00:11:22\": expected SHA256:");
-	c.tls_authmode = TLS_AUTH_X509_NAME;
-	c.tls_permittedpeers = empty;
+	c.tls.authmode = TLS_AUTH_X509_NAME;
+	c.tls.permittedpeers = empty;
 	create_refused(&c, "empty name");
 }
 
