@@ -540,6 +540,53 @@ static relpClt_t *new_client(transport_t *t, size_t i, char *errstr, size_t errl
 
 /* A new session: the targets in order, from the current one (or, when its
  * failback time has come, from the first) */
+/* The broken session again: librelp sends the unacknowledged frames
+ * again, then returns. */
+static transport_rc_t relp_reconnect(transport_t *t, char *errstr, size_t errlen)
+{
+	relpRetVal r;
+
+	t->err_seen = 0;
+	t->lasterr[0] = '\0';
+	calling = t;
+	t->opening = 1;
+	r = relpCltReconnect(t->clt);
+	t->opening = 0;
+	calling = NULL;
+	trace_reconnect(t, (int)r);
+	if (r != RELP_RET_OK) {
+		SSTAT(t, connect_failures);
+		snprintf(errstr, errlen, "relp: %s:%d: session not re-established "
+		         "(librelp %d)%s%s", t->targets[t->cur].host, t->targets[t->cur].port,
+		         (int)r, t->lasterr[0] ? ": " : "", t->lasterr);
+		return TRANSPORT_RETRY;
+	}
+	t->broken = 0;
+	SSTAT(t, connects);
+	RSTAT(t, reestablished, 1);
+	RSTAT(t, retransmitted, (unsigned long long)t->unacked);
+	return TRANSPORT_OK;
+}
+
+/* A new session CLT with target I is open: failover bookkeeping, and a
+ * session starts with nothing unanswered. */
+static void session_opened(transport_t *t, size_t i, relpClt_t *clt)
+{
+	if ((t->ever_connected ? i != t->cur : i != 0))
+		SSTAT(t, failovers);
+	if (i != 0 && (i != t->cur || !t->ever_connected || t->cur == 0))
+		t->failback_at = stream_now_ms() + t->conf.failback_interval_ms;
+	t->cur = i;
+	t->ever_connected = 1;
+	t->clt = clt;
+	t->unacked = 0;
+	t->sess_msgs = 0;
+	t->fifo_n = 0;
+	if (t->trace != NULL)
+		fprintf(t->trace, "O %llu\n", ++t->trace_sess);
+	SSTAT(t, connects);
+}
+
 static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 {
 	size_t k, i, start;
@@ -549,29 +596,8 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 
 	if (t->clt != NULL && !t->broken)
 		return TRANSPORT_OK;
-	if (t->clt != NULL) {
-		/* librelp sends the unacknowledged frames again, then returns */
-		t->err_seen = 0;
-		t->lasterr[0] = '\0';
-		calling = t;
-		t->opening = 1;
-		r = relpCltReconnect(t->clt);
-		t->opening = 0;
-		calling = NULL;
-		trace_reconnect(t, (int)r);
-		if (r != RELP_RET_OK) {
-			SSTAT(t, connect_failures);
-			snprintf(errstr, errlen, "relp: %s:%d: session not re-established "
-			         "(librelp %d)%s%s", t->targets[t->cur].host, t->targets[t->cur].port,
-			         (int)r, t->lasterr[0] ? ": " : "", t->lasterr);
-			return TRANSPORT_RETRY;
-		}
-		t->broken = 0;
-		SSTAT(t, connects);
-		RSTAT(t, reestablished, 1);
-		RSTAT(t, retransmitted, (unsigned long long)t->unacked);
-		return TRANSPORT_OK;
-	}
+	if (t->clt != NULL)
+		return relp_reconnect(t, errstr, errlen);
 	start = t->cur != 0 && stream_now_ms() >= t->failback_at ? 0 : t->cur;
 	for (k = 0; k < t->ntargets; k++) {
 		i = (start + k) % t->ntargets;
@@ -593,19 +619,7 @@ static transport_rc_t relp_connect(transport_t *t, char *errstr, size_t errlen)
 			return TRANSPORT_CONFIG;
 		}
 		if (r == RELP_RET_OK) {
-			if ((t->ever_connected ? i != t->cur : i != 0))
-				SSTAT(t, failovers);
-			if (i != 0 && (i != t->cur || !t->ever_connected || t->cur == 0))
-				t->failback_at = stream_now_ms() + t->conf.failback_interval_ms;
-			t->cur = i;
-			t->ever_connected = 1;
-			t->clt = clt;
-			t->unacked = 0;
-			t->sess_msgs = 0;
-			t->fifo_n = 0;
-			if (t->trace != NULL)
-				fprintf(t->trace, "O %llu\n", ++t->trace_sess);
-			SSTAT(t, connects);
+			session_opened(t, i, clt);
 			return TRANSPORT_OK;
 		}
 		relpEngineCltDestruct(t->engine, &clt);
