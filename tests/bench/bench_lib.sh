@@ -15,6 +15,24 @@ cpu_seconds() {
 	awk -v t="$CLK_TCK" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / t }' "/proc/$1/stat"
 }
 
+# machine_busy: "BUSY TOTAL" jiffies of all CPUs so far (/proc/stat)
+machine_busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8; exit }' /proc/stat; }
+
+# busy_cores "B0 T0" "B1 T1": CPUs busy on average between the samples
+busy_cores() {
+	awk -v a="$1" -v b="$2" -v n="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " ")
+		if (y[2] > x[2]) printf "%.2f\n", n * (y[1] - x[1]) / (y[2] - x[2]); else print "n/a" }'
+}
+
+# thread_cpu PID: "CPU_SECONDS NAME" of each thread of PID
+thread_cpu() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		awk -v t="$CLK_TCK" '{ n = $0; sub(/^[^(]*\(/, "", n); sub(/\).*$/, "", n)
+			sub(/^.*\) /, ""); printf "%.2f %s\n", ($12 + $13) / t, n }' "$t/stat" 2>/dev/null
+	done | sort -rn
+}
+
 # rss_kb PID: resident set size of PID in KiB
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
 

@@ -6,10 +6,11 @@
 # the run to tests/bench/RESULTS.md.
 #
 #   tests/bench/run.sh [--records N] [--repeat N] [--long] [--only LIST]
-#                      [--no-setup] [--results FILE]
+#                      [--no-setup] [--results FILE] [--workers LIST]
 #
 #   --records N   records in the stream (default 1,000,000)
-#   --repeat N    core path: best of N runs of every tool (default 1)
+#   --repeat N    core path: best of N runs of every tool (default 1);
+#                 with --workers: N interleaved rounds of the e2e paths
 #   --long        also the memory run: RSS of the sender rsyslogd during a
 #                 10,000,000-record stream through omauditfwd over TLS
 #                 (about 20 minutes here)
@@ -17,13 +18,17 @@
 #                 (memory: the --long run alone)
 #   --no-setup    skip the package setup (SKIP_APT)
 #   --results F   where to append (default tests/bench/RESULTS.md)
+#   --workers L   e2e: comma-separated worker counts, e.g. 1,2: omfwd and
+#                 omauditfwd each with an action queue of N workers
+#                 (queue.workerThreads) for each N; medians and ratios to
+#                 the first count (default: no action queue, as before)
 # Environment: CORPUS_DIR (default ../shared/corpus from the repository
 # root), KEEP_TMP=1 keeps the work directory (streams, logs, perf data).
 set -u
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC=$(cd "$BENCH_DIR/../.." && pwd)
 
-RECORDS_MAIN=1000000 REPEAT=1 LONG=0 ONLY=core,e2e,kafka,profile SETUP=1
+RECORDS_MAIN=1000000 REPEAT=1 LONG=0 ONLY=core,e2e,kafka,profile SETUP=1 E2E_WORKERS=
 RESULTS=$BENCH_DIR/RESULTS.md
 ARGS="$*"
 while [ $# -gt 0 ]; do
@@ -34,6 +39,9 @@ while [ $# -gt 0 ]; do
 	--only) ONLY=$2; shift ;;
 	--no-setup) SETUP=0 ;;
 	--results) RESULTS=$2; shift ;;
+	--workers) E2E_WORKERS=$2; shift
+		[[ $E2E_WORKERS =~ ^[1-9][0-9]?(,[1-9][0-9]?)*$ ]] ||
+			{ echo "run.sh: --workers wants worker counts like 1,2" >&2; exit 2; } ;;
 	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
