@@ -35,7 +35,7 @@ static int cli_row(const setting_t *st)
 
 void cli_usage(FILE *f)
 {
-	char type[128], tr[64], lead[64];
+	char type[SETTINGS_TEXT_MAX], tr[SETTINGS_TEXT_MAX], lead[64];
 	size_t i;
 
 	fprintf(f, "usage: auditfwd [OPTIONS] [FILE...]\n%s\n", intro);
@@ -83,7 +83,7 @@ static void roff(FILE *f, const char *text)
 
 static void man_option(FILE *f, const setting_t *st)
 {
-	char type[128], tr[64];
+	char type[SETTINGS_TEXT_MAX], tr[SETTINGS_TEXT_MAX];
 
 	fputs(".TP\n\\fB\\-\\-", f);
 	roff(f, st->name);

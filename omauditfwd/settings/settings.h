@@ -61,6 +61,7 @@ typedef enum setting_id {
 
 #define SETTINGS_SIZE_MAX  (1LL << 40)  /* the largest size any setting takes */
 #define SETTINGS_ERR_MAX   512          /* enough for every message below */
+#define SETTINGS_TEXT_MAX  512          /* a row's type or transports as text */
 
 typedef struct setting {
 	setting_id_t id;

@@ -32,7 +32,7 @@ const char *settings_type_text(const setting_t *s, char *buf, size_t len)
 void settings_list(FILE *f)
 {
 	const setting_t *t = settings_table();
-	char type[128], tr[64];
+	char type[SETTINGS_TEXT_MAX], tr[SETTINGS_TEXT_MAX];
 	size_t i;
 
 	for (i = 0; i < SET_COUNT; i++) {

@@ -190,3 +190,25 @@ Test(settings, every_transport_row_is_stored_where_the_table_says)
 			cr_assert(memcmp(&c, &dflt, sizeof(c)) != 0, "%s: nothing changed", t[i].name);
 	}
 }
+
+/* --help, --list-settings and the manual page write a row's values and
+ * transports into buffers of SETTINGS_TEXT_MAX: none may be cut there (the
+ * facility list once lost its end, "clock, local0 ... local7") */
+Test(settings, every_rows_text_fits_uncut)
+{
+	const setting_t *t = settings_table();
+	char type[SETTINGS_TEXT_MAX], tr[SETTINGS_TEXT_MAX];
+	size_t i;
+
+	for (i = 0; i < SET_COUNT; i++) {
+		const char *allowed = settings_allowed(&t[i]);
+
+		cr_assert(allowed == NULL || strlen(allowed) < sizeof(type) - 1,
+		          "%s: values text too long", t[i].name);
+		settings_transports_text(&t[i], tr, sizeof(tr));
+		cr_assert_lt(strlen(tr), sizeof(tr) - 1, "%s: transports text too long", t[i].name);
+		cr_assert_lt(strlen(settings_type_text(&t[i], type, sizeof(type))), sizeof(type) - 1);
+	}
+	cr_assert_not_null(strstr(settings_type_text(settings_find("syslog.facility"), type,
+	                                             sizeof(type)), "local0 ... local7"));
+}
