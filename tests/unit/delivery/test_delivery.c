@@ -359,22 +359,31 @@ Test(spool_feed, an_empty_file_is_just_removed)
 	cr_assert(!exists(path));
 }
 
-Test(spool_feed, a_damaged_file_is_set_aside_as_bad)
+/* a file with TEXT where the spool is: found at start, set aside as
+ * "<spool>.bad" by the first batch, which feeds nothing */
+static void set_aside_at_first_batch(const char *text)
 {
-	static const char text[] = "omauditfwd-spool 1\n99 short\n";
 	char bad[700];
 	const audit_line_t *l;
 	size_t n;
 	FILE *f = fopen(path, "wb");
 
 	cr_assert_not_null(f);
-	cr_assert_eq(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+	cr_assert_eq(fwrite(text, 1, strlen(text), f), strlen(text));
 	cr_assert_eq(fclose(f), 0);
 	cr_assert_eq(delivery_setup_spool(&d, dir, NOW), 0);
 	cr_assert_eq(delivery_feed_begin(&d, &l, &n), 0);
 	snprintf(bad, sizeof(bad), "%s.bad", path);
-	cr_assert(exists(bad));
+	cr_assert(exists(bad), "set aside, not left to be appended to");
 	cr_assert(!exists(path));
+}
+
+Test(spool_feed, a_damaged_file_is_set_aside_as_bad)
+{
+	const audit_line_t *l;
+	size_t n;
+
+	set_aside_at_first_batch("omauditfwd-spool 1\n99 short\n");
 	cr_assert_eq(last()->level, DELIVERY_ERROR);
 	cr_assert(strstr(last()->text, "; renamed to ") != NULL, "%s", last()->text);
 	nlogged = 0;
@@ -385,20 +394,7 @@ Test(spool_feed, a_damaged_file_is_set_aside_as_bad)
 /* not a spool file at all: found at start, set aside by the first batch */
 Test(spool_feed, a_file_that_is_no_spool_is_set_aside_as_bad)
 {
-	static const char text[] = "something else\n";
-	char bad[700];
-	const audit_line_t *l;
-	size_t n;
-	FILE *f = fopen(path, "wb");
-
-	cr_assert_not_null(f);
-	cr_assert_eq(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
-	cr_assert_eq(fclose(f), 0);
-	cr_assert_eq(delivery_setup_spool(&d, dir, NOW), 0);
-	cr_assert_eq(delivery_feed_begin(&d, &l, &n), 0);
-	snprintf(bad, sizeof(bad), "%s.bad", path);
-	cr_assert(exists(bad), "set aside, not left to be appended to");
-	cr_assert(!exists(path));
+	set_aside_at_first_batch("something else\n");
 }
 
 /* what this run saves at its shutdown is for the next start, not this one */
