@@ -35,6 +35,7 @@
 #include "enrich.h"
 #include "pipeline.h"
 #include "reduce.h"
+#include "transport.h"
 #include "fuzz_util.h"
 
 #define CFG_STYLE_MASK  0x03
@@ -207,6 +208,7 @@ static void check_routes(const pipeline_t *p, const pipeline_conf_t *conf, const
 	size_t i, len;
 	char buf[32];
 	const char *r;
+	transport_route_t rt;
 	long n;
 
 	if (!conf->routes)
@@ -214,10 +216,12 @@ static void check_routes(const pipeline_t *p, const pipeline_conf_t *conf, const
 	FUZZ_CHECK(routes->n == mb->n, "%zu routes for %zu messages", routes->n, mb->n);
 	for (i = from; i < routes->n; i++) {
 		r = msgbatch_msg(routes, i, &len);
-		FUZZ_CHECK(len > 1 && len < sizeof(buf) && r[0] == 'r', "route %zu: %.*s", i,
-		           (int)len, r);
-		memcpy(buf, r + 1, len - 1);
-		buf[len - 1] = '\0';
+		/* the pipeline adds the event's host: the topic is what came in */
+		transport_route_read(r, len, &rt);
+		FUZZ_CHECK(rt.topic_len > 1 && rt.topic_len < sizeof(buf) && rt.topic[0] == 'r',
+		           "route %zu: %.*s", i, (int)len, r);
+		memcpy(buf, rt.topic + 1, rt.topic_len - 1);
+		buf[rt.topic_len - 1] = '\0';
 		n = strtol(buf, NULL, 10);
 		FUZZ_CHECK(n >= 0 && (size_t)n < nlines && (only < 0 || n == only),
 		           "route %zu is %s: %zu lines, expected %ld", i, buf, nlines, only);

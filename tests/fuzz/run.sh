@@ -69,13 +69,14 @@ mkdir -p "$build/obj" "$build/bin" "$build/seeds" "$build/crashes" "$build/work"
 
 # The core: what libauditfwd is built from (Makefile.am), but the
 # transports and their helpers (OpenSSL, librdkafka, sockets: not input
-# parsing), the settings table (it names the transports), and the join
+# parsing; the route encoding they share with the joiner stays in), the
+# settings table (it names the transports), and the join
 # timer that drives them from a thread. A format or helper added to the
 # library is fuzzed without a change here.
 makefile=$src/../Makefile.am
 [ -f "$makefile" ] || makefile=$top/Makefile.am
 core=$(awk '/^libauditfwd_la_SOURCES *=/ { on = 1 } on { print; if ($0 !~ /\\$/) exit }' "$makefile" |
-	tr ' \t\\' '\n\n\n' | sed -n 's|^omauditfwd/\(.*\)\.c$|\1|p' | grep -Ev '^(transport/|settings/|event/join_timer$)')
+	tr ' \t\\' '\n\n\n' | sed -n 's|^omauditfwd/\(.*\)\.c$|\1|p' | grep -Ev '^(transport/(transport|transport_(stream|tcp|tls|kafka|relp)|kafka_.*)|settings/.*|event/join_timer)$')
 [ -n "$core" ] || die "no core sources in $makefile"
 
 # ---- build ------------------------------------------------------------------
