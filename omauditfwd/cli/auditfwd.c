@@ -350,24 +350,6 @@ static void print_notice(void *ctx, const char *text)
 	fprintf(stderr, "auditfwd: %s\n", text);
 }
 
-/* the largest message, syslog header and framing included: the one given,
- * else (sending) the transport's, else none */
-static void set_max_message(cli_opts_t *o, int sending)
-{
-	int framed = sending && (o->tops->caps & TRANSPORT_CAP_FRAMED);
-	size_t max = 0;
-
-	if (o->max_msg >= 0)
-		max = (size_t)o->max_msg;
-	else if (sending && o->tops->default_max_message != NULL)
-		max = o->tops->default_max_message(&o->tconf);
-	else if (sending)
-		max = REDUCE_DEFAULT_MAX;
-	o->pconf.max_message = reduce_message_limit(
-		max, framed && o->tconf.framing == FRAMING_OCTET_COUNTED,
-		framed && o->tconf.framing == FRAMING_LF);
-}
-
 /* the stages the options ask for: 0, or the exit status */
 static int setup_stages(cli_t *c, cli_opts_t *o)
 {
@@ -486,7 +468,8 @@ int main(int argc, char **argv)
 	}
 	if ((sending = cli_sending(o)) && o->spelled[SET_SYSLOG_HEADER] == NULL)
 		o->pconf.header.style = SYSLOG_HDR_RFC5424;
-	set_max_message(o, sending);
+	o->pconf.max_message = pipeline_message_limit(o->max_msg, sending ? o->tops : NULL,
+	                                              &o->tconf);
 	/* a routed transport gets each message's route, for its host */
 	c.routes = o->pconf.routes = sending && (o->tops->caps & TRANSPORT_CAP_ROUTES);
 	if ((rc = setup_stages(&c, o)) != 0 || (sending && (rc = setup_transport(&c, o)) != 0))

@@ -852,25 +852,6 @@ finalize_it:
 	RETiRet;
 }
 
-/* maxMessageSize, or its default for the transport, as the pipeline's
- * limit on a message without its framing (reduce.h) */
-static void set_max_message(instanceData *pData)
-{
-	const transport_ops_t *t = pData->transport;
-	int framed = (t->caps & TRANSPORT_CAP_FRAMED) != 0;
-	size_t max;
-
-	if (pData->max_message_size >= 0)
-		max = (size_t)pData->max_message_size;
-	else if (t->default_max_message != NULL)
-		max = t->default_max_message(&pData->tconf);
-	else
-		max = REDUCE_DEFAULT_MAX;
-	pData->pconf.max_message = reduce_message_limit(
-		max, framed && pData->tconf.framing == FRAMING_OCTET_COUNTED,
-		framed && pData->tconf.framing == FRAMING_LF);
-}
-
 /* a number (checked against the table) into its field */
 static void set_number(instanceData *pData, setting_id_t id, long long n)
 {
@@ -1581,7 +1562,8 @@ static rsRetVal setup_transport(instanceData *pData)
 		pData->tconf.notice = transport_notice;
 		pData->tconf.notice_ctx = pData;
 	}
-	set_max_message(pData);
+	pData->pconf.max_message = pipeline_message_limit(pData->max_message_size,
+	                                                  pData->transport, &pData->tconf);
 	if (t->create(&probe, &pData->tconf, errstr, sizeof(errstr)) != TRANSPORT_OK) {
 		parser_errmsg("omauditfwd: %s", errstr);
 		ABORT_FINALIZE(RS_RET_CONF_PARAM_INVLD);

@@ -75,6 +75,22 @@ int unparsed_policy_parse(const char *s, unparsed_policy_t *out)
 	return 0;
 }
 
+size_t pipeline_message_limit(long long given, const transport_ops_t *t,
+                              const transport_conf_t *c)
+{
+	int framed = t != NULL && (t->caps & TRANSPORT_CAP_FRAMED);
+	size_t max = 0;
+
+	if (given >= 0)
+		max = (size_t)given;
+	else if (t != NULL && t->default_max_message != NULL)
+		max = t->default_max_message(c);
+	else if (t != NULL)
+		max = REDUCE_DEFAULT_MAX;
+	return reduce_message_limit(max, framed && c->framing == FRAMING_OCTET_COUNTED,
+	                            framed && c->framing == FRAMING_LF);
+}
+
 void pipeline_conf_default(pipeline_conf_t *c)
 {
 	c->format = &format_json;

@@ -84,6 +84,16 @@ typedef struct pipeline_conf {
 
 void pipeline_conf_default(pipeline_conf_t *c);
 
+struct transport_ops;
+struct transport_conf;
+/* The pipeline's max_message for a largest message of GIVEN bytes, syslog
+ * header and framing included (maxMessageSize; -1: not given), sent with
+ * T and C: not given, the transport's default (REDUCE_DEFAULT_MAX when it
+ * has none); then less the framing C chooses, when T frames. T NULL: not
+ * sent (stdout): GIVEN, or no limit, and no framing. */
+size_t pipeline_message_limit(long long given, const struct transport_ops *t,
+                              const struct transport_conf *c);
+
 typedef struct pipeline pipeline_t;
 
 /* STATS may be NULL (the pipeline then keeps its own). */
