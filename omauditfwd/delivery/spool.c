@@ -179,6 +179,7 @@ static int split_lines(spool_t *s, size_t off, size_t len, char *err, size_t err
 		s->lines[s->nlines].len = (size_t)n;
 		s->lines[s->nlines].route = NULL;
 		s->lines[s->nlines].route_len = (size_t)tn;
+		s->lines[s->nlines].rec = NULL;
 		if (routed) {
 			/* LINE ROUTE LF -> LINE NUL ROUTE NUL: the line's space and LEN's
 			 * digits before it give the byte */
@@ -321,7 +322,7 @@ int spool_held_add(spool_held_t *h, const char *p, size_t len, const char *route
 		h->v = v;
 		h->cap = cap;
 	}
-	if (audit_line_copy(&h->v[h->n], p, len, route, route_len) != 0)
+	if (audit_line_copy(&h->v[h->n], p, len, route, route_len, NULL) != 0)
 		return -1;
 	h->n++;
 	return 0;

@@ -2,6 +2,7 @@
  * their completion rules and bounds, the origins and their clocks, and the
  * undo log that makes a batch retryable (see audit_event.h). */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -335,12 +336,27 @@ static audit_event_t *create_event(audit_joiner_t *j, origin_t *o,
 	return ev;
 }
 
-int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *route,
-                    size_t route_len)
+/* where the frozen record starts: past the line and the route, aligned */
+static size_t record_offset(size_t bytes)
 {
-	char *copy = malloc(len + 1 + (route != NULL ? route_len + 1 : 0));
+	const size_t align = _Alignof(max_align_t);
 
-	if (copy == NULL)
+	return (bytes + align - 1) / align * align;
+}
+
+int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *route,
+                    size_t route_len, const audit_record_t *rec)
+{
+	size_t bytes = len + 1 + (route != NULL ? route_len + 1 : 0), at = bytes;
+	char *copy;
+
+	if (rec != NULL && (rec->line.p != p || rec->line.len > len))
+		rec = NULL;   /* not a parse of these bytes */
+	if (rec != NULL) {
+		at = record_offset(bytes);
+		bytes = at + audit_record_frozen_size(rec);
+	}
+	if ((copy = malloc(bytes)) == NULL)
 		return -1;
 	memcpy(copy, p, len);
 	copy[len] = '\0';
@@ -354,11 +370,12 @@ int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *rout
 		l->route[route_len] = '\0';
 		l->route_len = route_len;
 	}
+	l->rec = rec != NULL ? audit_record_freeze(copy + at, rec, copy) : NULL;
 	return 0;
 }
 
-static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size_t len,
-                    const char *route, size_t route_len)
+static int add_line(audit_joiner_t *j, audit_event_t *ev, const audit_record_t *r,
+                    const char *line, size_t len, const char *route, size_t route_len)
 {
 	audit_line_t l;
 	undo_t *u;
@@ -371,7 +388,7 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const char *line, size
 		ev->lines = nl;
 		ev->cap = cap;
 	}
-	if (audit_line_copy(&l, line, len, route, route_len) != 0)
+	if (audit_line_copy(&l, line, len, route, route_len, r) != 0)
 		return -1;
 	if ((u = log_undo(j, UNDO_ADD, ev)) == NULL) {
 		free(l.p);
@@ -553,7 +570,7 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 		if (r->type == AUDIT_TYPE_EOE)
 			return 0;
 		if ((ev = create_event(j, o, r, audit_time_ms(r->sec, r->msec))) == NULL ||
-		    add_line(j, ev, line, len, route, route_len) != 0)
+		    add_line(j, ev, r, line, len, route, route_len) != 0)
 			return -1;
 		return complete(j, ev, AUDIT_EVENT_END_STANDALONE);
 	}
@@ -574,7 +591,7 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 	}
 	if (ev == NULL && (ev = create_event(j, o, r, ms)) == NULL)
 		return -1;
-	if (r->type != AUDIT_TYPE_EOE && add_line(j, ev, line, len, route, route_len) != 0)
+	if (r->type != AUDIT_TYPE_EOE && add_line(j, ev, r, line, len, route, route_len) != 0)
 		return -1;
 	if (r->type == AUDIT_TYPE_EOE && complete(j, ev, AUDIT_EVENT_END_EOE) != 0)
 		return -1;

@@ -37,8 +37,13 @@
  * workers of one action: begin() takes its lock and commit()/rollback()
  * release it, so batches are joined one at a time.
  *
- * Records are kept as copies of their lines and parsed again when their
- * event is formatted: the views of a parse never outlive the caller's batch.
+ * Records are kept as copies of their lines, each with a frozen copy of
+ * its parse (audit_record_freeze) pointing into the line's copy: an event
+ * is formatted from its records as they were parsed when they came, never
+ * parsed twice, and the views of the caller's parse never outlive the
+ * caller's batch. A record costs its line plus its fields (sizeof
+ * (audit_field_t) each, at most AUDIT_RECORD_MAX_FIELDS) and its index;
+ * the caps (max_bytes, held) count the lines.
  */
 #ifndef AUDITFWD_AUDIT_EVENT_H
 #define AUDITFWD_AUDIT_EVENT_H
@@ -80,18 +85,23 @@ const char *audit_event_end_str(audit_event_end_t end);
 
 /* A record's line as it came, and its route: bytes the caller attached to
  * it and gets back with the event (the module: where the message goes,
- * see pipeline_process_routed); the joiner does not look at them. */
+ * see pipeline_process_routed); the joiner does not look at them. And the
+ * record as it was parsed when it came (audit_record_freeze), so that an
+ * event is formatted without parsing its lines again. */
 typedef struct audit_line {
 	char *p;          /* a copy, NUL-terminated */
 	size_t len;
 	char *route;      /* NULL: none; else route_len bytes (+ NUL) after p's */
 	size_t route_len;
+	const audit_record_t *rec; /* the parse of p, or NULL (parse p again) */
 } audit_line_t;
 
-/* L = a copy of P (LEN bytes) and ROUTE (ROUTE_LEN bytes, or NULL), in one
- * allocation: free(L->p) frees both. 0, or -1 when memory ran out. */
+/* L = a copy of P (LEN bytes), ROUTE (ROUTE_LEN bytes, or NULL) and a
+ * frozen copy of REC, the parse of P (NULL, or not parsed from P: none),
+ * in one allocation: free(L->p) frees them all. 0, or -1 when memory ran
+ * out. */
 int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *route,
-                    size_t route_len);
+                    size_t route_len, const audit_record_t *rec);
 
 /* A completed event: its records' lines in arrival order. */
 typedef struct audit_event audit_event_t;

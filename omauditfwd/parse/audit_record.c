@@ -1231,6 +1231,61 @@ const audit_field_t *audit_record_field(const audit_record_t *r,
 	return s->first ? &r->fields[s->first - 1] : NULL;
 }
 
+/* ---- frozen copies ------------------------------------------------------ */
+
+size_t audit_record_frozen_size(const audit_record_t *r)
+{
+	size_t n = sizeof(*r) + r->nfields * sizeof(*r->fields);
+
+	if (r->indexed && r->index != NULL)
+		n += (r->index_mask + 1) * sizeof(*r->index);
+	return n;
+}
+
+/* V moved from [FROM, FROM+LEN] to the same place after TO; a view
+ * elsewhere (a name the parser adds, "seresult") stays */
+static audit_view_t moved(audit_view_t v, const char *from, size_t len, const char *to)
+{
+	uintptr_t at = (uintptr_t)v.p, lo = (uintptr_t)from;
+
+	if (at >= lo && at - lo <= len)
+		v.p = to + (at - lo);
+	return v;
+}
+
+const audit_record_t *audit_record_freeze(void *mem, const audit_record_t *r,
+                                          const char *line)
+{
+	audit_record_t *c = mem;
+	const char *from = r->line.p;
+	size_t i, len = r->line.len, slots = 0;
+
+	*c = *r;
+	c->fields = (audit_field_t *)(c + 1);
+	c->cap = r->nfields;
+	memcpy(c->fields, r->fields, r->nfields * sizeof(*r->fields));
+	if (r->indexed && r->index != NULL) {
+		slots = r->index_mask + 1;
+		c->index = (audit_name_slot_t *)(c->fields + r->nfields);
+		memcpy(c->index, r->index, slots * sizeof(*r->index));
+	} else {
+		c->index = NULL;
+	}
+	c->index_cap = slots;
+	c->line = moved(r->line, from, len, line);
+	c->hostname = moved(r->hostname, from, len, line);
+	c->msg = moved(r->msg, from, len, line);
+	c->text = moved(r->text, from, len, line);
+	c->node = moved(r->node, from, len, line);
+	c->type_name = moved(r->type_name, from, len, line);
+	c->body = moved(r->body, from, len, line);
+	for (i = 0; i < r->nfields; i++) {
+		c->fields[i].name = moved(r->fields[i].name, from, len, line);
+		c->fields[i].value = moved(r->fields[i].value, from, len, line);
+	}
+	return c;
+}
+
 int audit_type_is_standalone(int type)
 {
 	return (type >= AUDIT_FIRST_USER_MSG && type <= AUDIT_LAST_DAEMON) ||

@@ -177,6 +177,17 @@ const audit_field_t *audit_record_field(const audit_record_t *r, const char *nam
 const audit_field_t *audit_record_field_view(const audit_record_t *r, const char *name,
                                              size_t len);
 
+/* A frozen copy of R for a caller that keeps records past their parse
+ * (the joiner): R's header, fields and index written to MEM (at least
+ * audit_record_frozen_size(R) bytes, aligned for audit_record_t), its
+ * views moved from R's line to LINE, a byte-for-byte copy of R's line that
+ * must outlive the copy. The copy reads as R did (audit_record_field,
+ * fields, index); it owns nothing: never parse into it or free it, free
+ * MEM. Names the parser adds itself ("seresult") are static and stay. */
+size_t audit_record_frozen_size(const audit_record_t *r);
+const audit_record_t *audit_record_freeze(void *mem, const audit_record_t *r,
+                                          const char *line);
+
 /* Kernel records of one event end with EOE; user-space records are events of
  * their own (types 1100-1299 and 2100-2999). */
 #define AUDIT_TYPE_EOE 1320

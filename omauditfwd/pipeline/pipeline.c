@@ -642,10 +642,9 @@ int pipeline_process_routed(pipeline_t *p, const char *line, size_t len,
 	/* a line's terminator is framing, not content */
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
-	/* with a joiner, this parse only decides where the line goes: the
-	 * record is parsed again, indexed, when its event is formatted */
-	rc = audit_record_parse_opt(r, line, len,
-	                            p->conf.joiner != NULL ? AUDIT_PARSE_NO_INDEX : 0);
+	/* the only parse of the line: the joiner keeps a frozen copy of it
+	 * with its line, which formats the event */
+	rc = audit_record_parse(r, line, len);
 	if (rc == AUDIT_PARSE_NOMEM)
 		return -1;
 	if (!p->conf.trusted)
@@ -691,7 +690,8 @@ static int reserve_event(pipeline_t *p, size_t n)
 	return 0;
 }
 
-/* Parse the records of completed event EV again into p->evptrs */
+/* The records of completed event EV into p->evptrs: as the joiner kept
+ * them, or parsed again from a line kept without its parse */
 static int parse_event(pipeline_t *p, const audit_event_t *ev, size_t *n)
 {
 	size_t i;
@@ -702,6 +702,10 @@ static int parse_event(pipeline_t *p, const audit_event_t *ev, size_t *n)
 	for (i = 0; i < *n; i++) {
 		const audit_line_t *l = audit_event_line(ev, i);
 
+		if (l->rec != NULL) {
+			p->evptrs[i] = l->rec;
+			continue;
+		}
 		/* the same bytes parsed when they came in */
 		if (audit_record_parse_opt(&p->evrecs[i], l->p, l->len, AUDIT_PARSE_CHECKED) !=
 		    AUDIT_PARSE_OK)

@@ -177,7 +177,7 @@ Test(spool, tags_round_trip_with_their_lines)
 Test(spool, version_1_files_are_read_and_appended_to)
 {
 	static const char text[] = "omauditfwd-spool 1\n3 abc\n";
-	audit_line_t l = { (char *)"def", 3, (char *)"tp", 2 };
+	audit_line_t l = { (char *)"def", 3, (char *)"tp", 2, NULL };
 	spool_t s;
 	char err[256];
 
@@ -219,7 +219,7 @@ Test(spool, the_identity_of_the_writer_is_kept)
 	static const char want[] = "statsname=omauditfwd-127.0.0.1:514-leef transport=tcp "
 	                           "format=leef";
 	char id[SPOOL_IDENTITY_MAX], other[SPOOL_IDENTITY_MAX], err[256];
-	audit_line_t l = { (char *)"abc", 3, NULL, 0 };
+	audit_line_t l = { (char *)"abc", 3, NULL, 0, NULL };
 	spool_t s;
 	FILE *f;
 

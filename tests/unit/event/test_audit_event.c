@@ -59,6 +59,39 @@ Test(audit_event, syscall_records_join_and_complete_on_eoe)
 	audit_joiner_commit(j);
 }
 
+/* the joiner keeps each record's parse with its line: the event is
+ * formatted from it, not parsed again; its views are in the kept copy */
+Test(audit_event, records_keep_their_parse_in_the_copy_of_their_line)
+{
+	char line[] = "type=SYSCALL msg=audit(1700000000.100:12): arch=c000003e syscall=59 "
+	              "comm=\"ls\"";
+	const char *other = "type=CWD msg=audit(1700000000.100:12): cwd=\"/\"";
+	char given[] = "type=CWD msg=audit(1700000000.100:12): cwd=\"/\"";
+	const audit_line_t *l;
+	const audit_field_t *f;
+
+	audit_joiner_begin(j);
+	add(j, &rec, line);
+	memset(line, 'X', sizeof(line) - 1);   /* the caller's buffer is gone */
+	/* a record parsed from other bytes than the line given: no parse kept */
+	cr_assert_eq(audit_record_parse(&rec, other, strlen(other)), AUDIT_PARSE_OK);
+	cr_assert_eq(audit_joiner_add(j, &rec, given, strlen(given), NULL, 0), 0);
+	add(j, &rec, "type=EOE msg=audit(1700000000.100:12): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 1);
+	l = audit_event_line(audit_joiner_completed(j, 0), 0);
+	cr_assert_not_null(l->rec);
+	cr_assert_eq(l->rec->line.p, l->p);
+	cr_assert_eq(l->rec->serial, 12);
+	cr_assert_eq(l->rec->nfields, 3);
+	f = audit_record_field(l->rec, "comm");
+	cr_assert_not_null(f);
+	cr_assert(f->value.p > l->p && f->value.p + f->value.len <= l->p + l->len);
+	cr_assert_eq(f->value.len, 2);
+	cr_assert_eq(memcmp(f->value.p, "ls", 2), 0);
+	cr_assert_null(audit_event_line(audit_joiner_completed(j, 0), 1)->rec);
+	audit_joiner_commit(j);
+}
+
 Test(audit_event, interleaved_events_stay_apart)
 {
 	audit_joiner_begin(j);

@@ -1379,3 +1379,76 @@ Test(audit_record, checked_line_skips_the_binary_check)
 	             AUDIT_PARSE_OK);
 	expect_field("cwd", "/\x02", AUDIT_ENC_QUOTED, 0);
 }
+
+/* ---- frozen copies (what the joiner keeps) ---- */
+
+/* a frozen copy reads as the parse it was made from, from its own line:
+ * the original line and record can be gone */
+static void expect_frozen_like_parse(const char *text)
+{
+	size_t len = strlen(text), i;
+	char *orig = strdup(text), *copy = malloc(len + 1);
+	audit_record_t *fresh = malloc(sizeof(*fresh));
+	void *mem;
+	const audit_record_t *fz;
+
+	cr_assert(orig != NULL && copy != NULL && fresh != NULL);
+	cr_assert_eq(audit_record_parse(&rec, orig, len), AUDIT_PARSE_OK, "%s", text);
+	memcpy(copy, orig, len + 1);
+	mem = malloc(audit_record_frozen_size(&rec));
+	cr_assert(mem != NULL);
+	fz = audit_record_freeze(mem, &rec, copy);
+	/* spoil the original line and the record it was parsed into */
+	memset(orig, 'X', len);
+	cr_assert_eq(audit_record_parse(&rec, "type=EOE msg=audit(1.000:1): ", 29), AUDIT_PARSE_OK);
+	audit_record_init(fresh);
+	cr_assert_eq(audit_record_parse(fresh, copy, len), AUDIT_PARSE_OK);
+	cr_assert_eq(fz->line.p, copy);
+	cr_assert_eq(fz->nfields, fresh->nfields);
+	cr_assert_eq(fz->type, fresh->type);
+	cr_assert_eq(fz->serial, fresh->serial);
+	cr_assert_eq(fz->body.p, fresh->body.p);
+	cr_assert_eq(fz->hostname.p, fresh->hostname.p);
+	cr_assert_eq(fz->hostname.len, fresh->hostname.len);
+	for (i = 0; i < fz->nfields; i++) {
+		const audit_field_t *a = &fz->fields[i], *b = &fresh->fields[i];
+		char name[64];
+
+		cr_assert_eq(a->name.len, b->name.len);
+		cr_assert_eq(memcmp(a->name.p, b->name.p, a->name.len), 0);
+		cr_assert_eq(a->value.p, b->value.p, "field %zu of %s", i, text);
+		cr_assert_eq(a->value.len, b->value.len);
+		cr_assert_eq(a->enc, b->enc);
+		cr_assert_eq(a->flags, b->flags);
+		cr_assert_eq(a->nth, b->nth);
+		cr_assert_eq(a->hash, b->hash);
+		/* the copy's index finds what a fresh parse's finds */
+		cr_assert(a->name.len < sizeof(name));
+		memcpy(name, a->name.p, a->name.len);
+		name[a->name.len] = '\0';
+		cr_assert_eq(audit_record_field(fz, name) - fz->fields,
+		             audit_record_field(fresh, name) - fresh->fields, "%s", name);
+	}
+	cr_assert_null(audit_record_field(fz, "no_such_field"));
+	audit_record_free(fresh);
+	free(fresh);
+	free(mem);
+	free(copy);
+	free(orig);
+}
+
+Test(audit_record, frozen_copy_reads_as_a_fresh_parse_of_its_line)
+{
+	expect_frozen_like_parse("<13>1 2023-11-14T22:13:20Z web01 audisp - - - type=SYSCALL "
+	                         "msg=audit(1700000000.123:4567): arch=c000003e syscall=59 "
+	                         "success=yes exit=0 a0=55d1 a1=55d2 items=2 ppid=1 pid=4410 "
+	                         "auid=1000 uid=0 comm=\"bash\" exe=\"/usr/bin/bash\" "
+	                         "key=\"exec\"" GS "ARCH=x86_64 SYSCALL=execve AUID=\"alice\"");
+	expect_frozen_like_parse("type=USER_LOGIN msg=audit(1700000000.123:4568): pid=1 uid=0 "
+	                         "msg='op=login acct=\"bob\" exe=\"/usr/sbin/sshd\" res=failed'");
+	/* a name the parser adds itself (static, outside the line) */
+	expect_frozen_like_parse("type=AVC msg=audit(1700000000.123:4569): avc:  denied  "
+	                         "{ read write } for  pid=7 comm=\"x\" scontext=a tcontext=b");
+	expect_frozen_like_parse("type=EXECVE msg=audit(1700000000.123:4570): argc=3 a0=\"ls\" "
+	                         "a1=2D6C a2=\"/tmp\"");
+}
