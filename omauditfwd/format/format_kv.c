@@ -44,16 +44,20 @@ static const unsigned char key_ok[256] = {
 	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
 };
 
-void kv_key_part(buf_t *out, const char *s, size_t len)
+/* S (LEN bytes) as a key part at D */
+static void key_chars(char *d, const char *s, size_t len)
 {
 	size_t i;
-	char *d;
 
-	if (buf_reserve(out, len) != 0)
-		return;
-	d = out->p + out->len;
 	for (i = 0; i < len; i++)
 		d[i] = key_ok[(unsigned char)s[i]] ? s[i] : '_';
+}
+
+void kv_key_part(buf_t *out, const char *s, size_t len)
+{
+	if (buf_reserve(out, len) != 0)
+		return;
+	key_chars(out->p + out->len, s, len);
 	out->len += len;
 }
 
@@ -501,32 +505,118 @@ static size_t type_id(const audit_record_t *r, char *id)
 	return 1 + sizeof(r->type) + n;
 }
 
-/* The occurrence number of field F's name in its record so far: 1, 2, ...
- * (NAMES counts them; a record that holds ENRICHED fields has all its
- * names in it already, see record_fields) */
-static unsigned occurrence(keyset_t *names, const audit_field_t *f)
+/* The names of one record's fields: the parser's index and counts (an
+ * indexed record, every record the pipeline formats), else a keyset
+ * filled as the fields are walked (a record parsed without its index). */
+typedef struct kv_names {
+	const audit_record_t *r;
+	keyset_t set;           /* only for a record without an index */
+} kv_names_t;
+
+static void names_init(kv_names_t *n, const format_event_t *ev, const audit_record_t *r)
+{
+	size_t i;
+	int created;
+
+	n->r = r;
+	if (r->indexed)
+		return;
+	keyset_init(&n->set, ev->work);
+	if (r->enriched)   /* an ENRICHED name is looked up before it is seen */
+		for (i = 0; i < r->nfields; i++)
+			(void)keyset_add(&n->set, r->fields[i].name.p, r->fields[i].name.len, 0,
+			                 &created);
+}
+
+/* 1 when memory ran out */
+static int names_free(kv_names_t *n)
+{
+	int oom;
+
+	if (n->r->indexed)
+		return 0;
+	oom = n->set.oom;
+	keyset_free(&n->set);
+	return oom;
+}
+
+/* The occurrence number of field F's name in its record so far: 1, 2, ... */
+static unsigned occurrence(kv_names_t *n, const audit_field_t *f)
 {
 	int created;
-	keyset_entry_t *e = keyset_add(names, f->name.p, f->name.len, 0, &created);
+	keyset_entry_t *e;
 
-	if (e == NULL)
+	if (n->r->indexed)
+		return f->nth < KV_MAX_DUP_SUFFIX ? f->nth : KV_MAX_DUP_SUFFIX;
+	if ((e = keyset_add(&n->set, f->name.p, f->name.len, 0, &created)) == NULL)
 		return 1;   /* no memory: the message is flagged oom */
 	if (e->count < KV_MAX_DUP_SUFFIX)
 		e->count++;
 	return e->count;
 }
 
-/* "<TYPE>[.<nth>].<name>[_<dup>]=" */
-static void field_key(kv_out_t *o, audit_view_t type, unsigned nth, const char *name,
-                      size_t len, unsigned dup)
+/* 1 when the record has a field named NAME (LEN bytes) */
+static int names_has(kv_names_t *n, const char *name, size_t len)
 {
-	pair_start(o);
-	kv_key_part(o->out, type.p, type.len);
-	if (nth > 1) {
+	if (n->r->indexed)
+		return audit_record_field_view(n->r, name, len) != NULL;
+	return keyset_find(&n->set, name, len) != NULL;
+}
+
+/* The start of a record's keys, "<TYPE>[.<nth>].", made once per record
+ * (len 0: too long to keep, written per key) */
+#define KV_KEY_PREFIX_MAX 128
+typedef struct kv_prefix {
+	char p[KV_KEY_PREFIX_MAX];
+	size_t len;
+	audit_view_t type;
+	unsigned nth;
+} kv_prefix_t;
+
+static void prefix_of(kv_prefix_t *k, audit_view_t type, unsigned nth)
+{
+	char digits[3 * sizeof(nth)];
+	size_t n = 0, at;
+
+	k->type = type;
+	k->nth = nth;
+	k->len = 0;
+	if (nth > 1)
+		for (at = nth; at != 0; at /= 10)
+			digits[n++] = (char)('0' + at % 10);
+	if (type.len + 2 + n > sizeof(k->p))
+		return;
+	key_chars(k->p, type.p, type.len);
+	at = type.len;
+	if (n) {
+		k->p[at++] = '.';
+		while (n)
+			k->p[at++] = digits[--n];
+	}
+	k->p[at++] = '.';
+	k->len = at;
+}
+
+static void put_prefix(kv_out_t *o, const kv_prefix_t *k)
+{
+	if (k->len) {
+		buf_append(o->out, k->p, k->len);
+		return;
+	}
+	kv_key_part(o->out, k->type.p, k->type.len);
+	if (k->nth > 1) {
 		buf_putc(o->out, '.');
-		buf_put_uint(o->out, nth);
+		buf_put_uint(o->out, k->nth);
 	}
 	buf_putc(o->out, '.');
+}
+
+/* "<TYPE>[.<nth>].<name>[_<dup>]=" */
+static void field_key(kv_out_t *o, const kv_prefix_t *k, const char *name, size_t len,
+                      unsigned dup)
+{
+	pair_start(o);
+	put_prefix(o, k);
 	kv_key_part(o->out, name, len);
 	if (dup > 1) {
 		buf_putc(o->out, '_');
@@ -558,17 +648,15 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
                           unsigned nth)
 {
 	char tmp[32], up[KV_MAX_UPPER_NAME + 1];
-	audit_view_t type = kv_type_name(r, tmp, sizeof(tmp)), v;
-	int enrich = ev->enrich != NULL && ev->scratch != NULL, created;
+	int enrich = ev->enrich != NULL && ev->scratch != NULL;
 	enrich_ctx_t ctx;
-	keyset_t names;
+	kv_names_t names;
+	kv_prefix_t key;
+	audit_view_t v;
 	size_t i;
 
-	keyset_init(&names, ev->work);
-	if (r->enriched)   /* an ENRICHED name is looked up before it is seen */
-		for (i = 0; i < r->nfields; i++)
-			(void)keyset_add(&names, r->fields[i].name.p, r->fields[i].name.len, 0,
-			                 &created);
+	prefix_of(&key, kv_type_name(r, tmp, sizeof(tmp)), nth);
+	names_init(&names, ev, r);
 	if (enrich)
 		format_enrich_ctx(ev, r, &ctx);
 	for (i = 0; i < r->nfields; i++) {
@@ -581,7 +669,7 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 			o->reduce->fields_cut++;
 			continue;
 		}
-		field_key(o, type, nth, f->name.p, f->name.len, dup);
+		field_key(o, &key, f->name.p, f->name.len, dup);
 		if (!enrich) {
 			kv_value(o, f->value.p, f->value.len);
 			continue;
@@ -591,22 +679,21 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 		v = scratch_view(ev);
 		kv_value(o, v.p, v.len);
 		if ((f->flags & AUDIT_FIELD_INTERPRETED) || !upper_name(f->name, up) ||
-		    (r->enriched && keyset_find(&names, up, f->name.len) != NULL))
+		    (r->enriched && names_has(&names, up, f->name.len)))
 			continue;
 		buf_reset(ev->scratch);
 		if (!enrich_interpret_computed(ev->enrich, &ctx, f, ev->scratch))
 			continue;
-		field_key(o, type, nth, up, f->name.len, dup);
+		field_key(o, &key, up, f->name.len, dup);
 		v = scratch_view(ev);
 		kv_value(o, v.p, v.len);
 	}
-	if (names.oom)
+	if (names_free(&names))
 		o->out->oom = 1;
-	keyset_free(&names);
 	if (enrich && r->type == KV_TYPE_EXECVE) {
 		size_t mark = o->out->len, pairs = o->npairs;
 
-		field_key(o, type, nth, "argv", 4, 1);
+		field_key(o, &key, "argv", 4, 1);
 		if (put_argv(o, ev, r) < 0) {
 			o->out->len = mark;
 			o->npairs = pairs;

@@ -345,3 +345,43 @@ Test(leef, format_table_has_leef_cef_raw)
 	cr_assert_eq(format_find("raw"), &format_raw);
 	cr_assert_str_eq(format_names(), "json, leef, cef, raw");
 }
+
+/* The key=value walk reads a record's repeated names and its ENRICHED
+ * names from the parser's index; a record parsed without one
+ * (AUDIT_PARSE_NO_INDEX) is walked with a set of its own: the same
+ * message either way, repeated names numbered, ENRICHED names not doubled. */
+Test(leef, a_record_without_its_index_gives_the_same_message)
+{
+	static const char lines[] =
+		"type=SYSCALL msg=audit(1700000000.123:9): arch=c000003e syscall=59 "
+		"success=yes exit=0 ppid=1 pid=2 auid=1000 uid=0 gid=0 comm=\"x\" "
+		"key=\"k\"\x1d" "ARCH=x86_64 SYSCALL=execve AUID=\"alice\" UID=\"root\"\n"
+		"type=USER_ACCT msg=audit(1700000000.123:9): pid=3 uid=0 "
+		"msg='op=x acct=\"bob\" uid=5 uid=6 res=success'\n"
+		"type=PATH msg=audit(1700000000.123:9): item=0 name=\"/a\" name=\"/b\"";
+	const format_ops_t *fmts[] = { &format_leef, &format_cef };
+	static char indexed[1 << 14];
+	size_t n, i, k;
+	audit_record_t *recs;
+
+	for (k = 0; k < 2; k++) {
+		const char *out;
+
+		fixture_parse(lines, &n);
+		out = fixture_format(fmts[k], NULL, 1);
+		cr_assert(strstr(out, "USER_ACCT.uid_3=6") != NULL, "%s", out);
+		cr_assert(strstr(out, "PATH.name_2=/b") != NULL, "%s", out);
+		cr_assert(strstr(out, "SYSCALL.UID_2") == NULL, "%s", out);
+		cr_assert_lt(strlen(out), sizeof(indexed));
+		strcpy(indexed, out);
+		recs = fixture_parse(lines, &n);
+		for (i = 0; i < n; i++) {
+			audit_view_t l = recs[i].line;
+
+			cr_assert_eq(audit_record_parse_opt(&recs[i], l.p, l.len, AUDIT_PARSE_NO_INDEX),
+			             AUDIT_PARSE_OK);
+			cr_assert_eq(recs[i].indexed, 0);
+		}
+		cr_assert_str_eq(fixture_format(fmts[k], NULL, 1), indexed);
+	}
+}
