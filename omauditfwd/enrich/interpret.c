@@ -671,13 +671,14 @@ static int put_mode(unsigned long long v, buf_t *out)
 	if (type != NULL)
 		buf_puts(out, type);
 	else /* the type bits as a number, lowest S_IFMT bit = 1 */
-		buf_printf(out, "%03llo", (v & S_IFMT) / (S_IFMT & ~(S_IFMT - 1)));
+		buf_put_octal(out, (v & S_IFMT) / (S_IFMT & ~(S_IFMT - 1)), 3);
 	if (v & (S_ISUID | S_ISGID | S_ISVTX)) {
 		buf_putc(out, ',');
 		put_special_bits(v, out->len, out);
 	}
 	(void)start;
-	buf_printf(out, ",%03llo", v & MODE_PERM_BITS);
+	buf_putc(out, ',');
+	buf_put_octal(out, v & MODE_PERM_BITS, 3);
 	return 1;
 }
 
@@ -686,8 +687,10 @@ static int put_mode_short(unsigned long long v, buf_t *out)
 	size_t start = out->len;
 
 	put_special_bits(v, start, out);
-	buf_printf(out, "%s0%03llo", out->len > start ? "," : "",
-	           v & MODE_PERM_BITS);
+	if (out->len > start)
+		buf_putc(out, ',');
+	buf_putc(out, '0');
+	buf_put_octal(out, v & MODE_PERM_BITS, 3);
 	return 1;
 }
 
@@ -741,7 +744,9 @@ static void put_sock_unix(const char *fam, const unsigned char *sa,
 		max = UNIX_PATH_MAX_LEN;
 	while (n < max && path[n] != '\0')
 		n++;
-	buf_printf(out, "{ saddr_fam=%s path=", fam);
+	buf_puts(out, "{ saddr_fam=");
+	buf_puts(out, fam);
+	buf_puts(out, " path=");
 	buf_append(out, path, n);
 	buf_puts(out, " }");
 }
@@ -764,8 +769,13 @@ static void put_sock_inet(const char *fam, int af, const unsigned char *sa,
 		buf_printf(out, "{ saddr_fam=%s (error resolving addr) }", fam);
 		return;
 	}
-	buf_printf(out, "{ saddr_fam=%s laddr=%s lport=%u }", fam, addr,
-	           ntohs(port));
+	buf_puts(out, "{ saddr_fam=");
+	buf_puts(out, fam);
+	buf_puts(out, " laddr=");
+	buf_puts(out, addr);
+	buf_puts(out, " lport=");
+	buf_put_uint(out, ntohs(port));
+	buf_puts(out, " }");
 }
 
 static void put_sock_netlink(const char *fam, const unsigned char *sa,
@@ -1460,7 +1470,8 @@ static const struct tty_key *tty_key_at(const unsigned char *p, size_t n)
 static void tty_put_char(unsigned char c, buf_t *out)
 {
 	if (c < ' ' || c > '~') {
-		buf_printf(out, "\\%03o", c);
+		buf_putc(out, '\\');
+		buf_put_octal(out, c, 3);
 		return;
 	}
 	if (c == '\\' || c == '"')
@@ -1485,8 +1496,15 @@ int interp_tty_data(const interp_arg_t *a, buf_t *out)
 		const struct tty_key *k = tty_key_at(p, raw.len - i);
 
 		if (k != NULL) {
-			buf_printf(out, "%s%s<%s>", in_text ? "\"" : "",
-			           out->len > start || in_text ? "," : "", k->name);
+			int comma = out->len > start || in_text;
+
+			if (in_text)
+				buf_putc(out, '"');
+			if (comma)
+				buf_putc(out, ',');
+			buf_putc(out, '<');
+			buf_puts(out, k->name);
+			buf_putc(out, '>');
 			in_text = 0;
 			i += strlen(k->seq);
 			continue;

@@ -347,15 +347,23 @@ static int same_type(const audit_record_t *a, const audit_record_t *b)
 
 static size_t type_key(const audit_record_t *r, char *k)
 {
-	int n;
+	static const char unknown[] = "UNKNOWN[";
+	size_t n;
 
-	if (r->type_str != NULL)
-		n = snprintf(k, TYPE_KEY_MAX, "%s", r->type_str);
-	else if (r->type > 0)
-		n = snprintf(k, TYPE_KEY_MAX, "UNKNOWN[%d]", r->type);
-	else
-		n = snprintf(k, TYPE_KEY_MAX, "%.*s", (int)r->type_name.len, r->type_name.p);
-	return n < 0 ? 0 : (size_t)n < TYPE_KEY_MAX ? (size_t)n : TYPE_KEY_MAX - 1;
+	if (r->type_str != NULL) {
+		n = strnlen(r->type_str, TYPE_KEY_MAX - 1);
+		memcpy(k, r->type_str, n);
+	} else if (r->type > 0) {   /* at most 8 + 10 + 1 bytes */
+		memcpy(k, unknown, sizeof(unknown) - 1);
+		n = sizeof(unknown) - 1;
+		n += buf_uint_text(k + n, (unsigned)r->type);
+		k[n++] = ']';
+	} else {
+		n = r->type_name.len < TYPE_KEY_MAX - 1 ? r->type_name.len : TYPE_KEY_MAX - 1;
+		memcpy(k, r->type_name.p, n);
+	}
+	k[n] = '\0';
+	return n;
 }
 
 /* The records of an event grouped by type, in O(nrecs): HEAD[i] is 1 for
@@ -462,6 +470,26 @@ static void put_type_member(buf_t *out, json_keys_t *ks, const format_event_t *e
 		buf_putc(out, ']');
 }
 
+/* SEC.MSEC:SERIAL as printf's "%lld.%03u:%llu" writes them */
+static void json_put_id(buf_t *out, const audit_record_t *r)
+{
+	if (r->sec < 0) {
+		buf_putc(out, '-');
+		buf_put_uint(out, (unsigned long long)-(r->sec + 1) + 1);
+	} else {
+		buf_put_uint(out, (unsigned long long)r->sec);
+	}
+	buf_putc(out, '.');
+	if (r->msec < 100)
+		buf_putc(out, '0');
+	if (r->msec < 10)
+		buf_putc(out, '0');
+	buf_put_uint(out, r->msec);
+	buf_putc(out, ':');
+	buf_put_uint(out, (unsigned long long)r->serial);
+}
+
+
 static void json_event(buf_t *out, const format_event_t *ev)
 {
 	static const char *const ours[] = {
@@ -482,8 +510,7 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	buf_putc(out, '{');
 	if (first->stamped) {   /* journald's form has no serial: no id */
 		buf_append(out, "\"id\":\"", 6);
-		buf_printf(out, "%lld.%03u:%llu", (long long)first->sec, first->msec,
-		           (unsigned long long)first->serial);
+		json_put_id(out, first);
 		buf_append(out, "\",", 2);
 	}
 	buf_append(out, "\"time\":\"", 8);

@@ -167,7 +167,7 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 	unsigned msec;
 	size_t i;
 	int version;
-	char sev[4];
+	char sev[BUF_UINT_TEXT_MAX];
 
 	o.out = out;
 	o.value = leef_value;
@@ -187,8 +187,7 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 		kv_pair(&o, "cat", ev->attack->tech[0], strlen(ev->attack->tech[0]));
 	else
 		kv_pair_type(&o, "cat", first);
-	snprintf(sev, sizeof(sev), "%d", kv_severity(ev, &s));   /* 1..10 */
-	kv_pair(&o, "sev", sev, strlen(sev));
+	kv_pair(&o, "sev", sev, buf_uint_text(sev, (unsigned)kv_severity(ev, &s)));   /* 1..10 */
 	if (ev->host.p != NULL)   /* enrich.hostname="off": none */
 		kv_pair_view(&o, "identHostName", ev->host);
 	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)

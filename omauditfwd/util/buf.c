@@ -113,6 +113,33 @@ void buf_put_uint(buf_t *b, unsigned long long v)
 	buf_append(b, tmp + i, sizeof(tmp) - i);
 }
 
+size_t buf_uint_text(char *d, unsigned long long v)
+{
+	char tmp[BUF_UINT_TEXT_MAX];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(d, tmp + i, sizeof(tmp) - i);
+	return sizeof(tmp) - i;
+}
+
+void buf_put_octal(buf_t *b, unsigned long long v, unsigned min_digits)
+{
+	char tmp[24];   /* 22 octal digits for 64 bits */
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + (v & 7));
+		v >>= 3;
+	} while (v);
+	while (sizeof(tmp) - i < min_digits && i > 0)
+		tmp[--i] = '0';
+	buf_append(b, tmp + i, sizeof(tmp) - i);
+}
+
 void msgbatch_init(msgbatch_t *mb)
 {
 	buf_init(&mb->data);

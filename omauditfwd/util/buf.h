@@ -53,6 +53,11 @@ static inline void buf_putc(buf_t *b, char c)
 static inline void buf_puts(buf_t *b, const char *s) { buf_append(b, s, strlen(s)); }
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_put_uint(buf_t *b, unsigned long long v);
+/* V in octal, at least MIN_DIGITS digits (zero-padded): printf's "%0*llo" */
+void buf_put_octal(buf_t *b, unsigned long long v, unsigned min_digits);
+/* V in decimal at D (BUF_UINT_TEXT_MAX bytes, no NUL): its length */
+#define BUF_UINT_TEXT_MAX 20
+size_t buf_uint_text(char *d, unsigned long long v);
 
 typedef struct msg_span {
 	size_t off;       /* into the batch's data */

@@ -1,0 +1,47 @@
+/* test_buf.c -- the buffer's number writers against printf, which they
+ * replace on the hot path: the same text for every value tried. */
+#include <criterion/criterion.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+
+static const unsigned long long values[] = {
+	0, 1, 7, 8, 9, 10, 63, 64, 99, 100, 511, 512, 0755, 04755, 0170000, 999, 1000,
+	65535, 4294967295ULL, 4294967296ULL, 1700000000123ULL, LLONG_MAX, ULLONG_MAX,
+};
+
+Test(buf, octal_is_printf_zero_padded_octal)
+{
+	buf_t b;
+	char want[64];
+	unsigned digits;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		for (digits = 0; digits <= 4; digits++) {
+			int n = snprintf(want, sizeof(want), "%0*llo", (int)digits, values[i]);
+
+			buf_reset(&b);
+			buf_put_octal(&b, values[i], digits);
+			cr_assert_eq(b.len, (size_t)n, "%llu, %u digits", values[i], digits);
+			cr_assert_eq(memcmp(b.p, want, b.len), 0, "%llu: %.*s, not %s", values[i],
+			             (int)b.len, b.p, want);
+		}
+	buf_free(&b);
+}
+
+Test(buf, uint_text_is_printf_decimal)
+{
+	char got[BUF_UINT_TEXT_MAX], want[32];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		snprintf(want, sizeof(want), "%llu", values[i]);
+		n = buf_uint_text(got, values[i]);
+		cr_assert_eq(n, strlen(want), "%llu", values[i]);
+		cr_assert_eq(memcmp(got, want, n), 0, "%llu", values[i]);
+	}
+}
