@@ -57,6 +57,8 @@
 
 #define FIELDS_INITIAL_CAP      32
 #define INDEX_MIN_SLOTS         64   /* a power of two, 2 x FIELDS_INITIAL_CAP */
+#define INDEX_HASH_SHIFT        33
+#define INDEX_HASH_FMIX         0xFF51AFD7ED558CCDULL
 _Static_assert(AUDIT_RECORD_MAX_FIELDS < UINT16_MAX, "index slots are 16 bits");
 #define TYPE_NAME_MAX           64   /* libaudit's longest name is ~25 */
 #define TYPE_NUMBER_DIGITS_MAX  9    /* fits an int */
@@ -567,17 +569,44 @@ static uint64_t name_key(const char *p, size_t len, const char *end)
 	return audit_name_key(p, len);
 }
 
+/* Where the name (P, LEN, KEY) starts looking in R's index: a hash of
+ * every byte of the name, seeded with R's own seed (an address, unknown to
+ * whoever wrote the line), so that names written to collide -- the same
+ * first 8 bytes, or the same unseeded audit_name_hash -- do not, and a
+ * record of 4,000 such names costs what an ordinary one does.
+ * (audit_name_hash stays unseeded: it indexes tables of known names.) */
+static size_t index_hash(const audit_record_t *r, const char *p, size_t len, uint64_t key)
+{
+	uint64_t h = (r->index_seed ^ key ^ len) * AUDIT_NAME_HASH_MULT;
+	size_t i;
+
+	for (i = AUDIT_NAME_KEY_BYTES; i < len; i += AUDIT_NAME_KEY_BYTES) {
+		uint64_t w = 0;
+		size_t n = len - i < AUDIT_NAME_KEY_BYTES ? len - i : AUDIT_NAME_KEY_BYTES;
+
+		memcpy(&w, p + i, n);
+		h = (h ^ w) * AUDIT_NAME_HASH_MULT;
+		h ^= h >> INDEX_HASH_SHIFT;
+	}
+	h ^= h >> INDEX_HASH_SHIFT;        /* murmur3's finalizer */
+	h *= INDEX_HASH_FMIX;
+	h ^= h >> INDEX_HASH_SHIFT;
+	return (size_t)h;
+}
+
 /* The slot of the name (P, LEN, KEY) in R's index: the slot holding it,
  * or the empty slot where it would go. */
 static audit_name_slot_t *index_slot(const audit_record_t *r, const char *p,
                                      size_t len, uint64_t key)
 {
-	size_t i = audit_name_hash_key(key, len) & r->index_mask;
+	size_t i = index_hash(r, p, len, key) & r->index_mask;
 
 	for (;; i = (i + 1) & r->index_mask) {
 		audit_name_slot_t *s = &r->index[i];
 		const audit_field_t *f;
 
+		if (r->work != NULL)
+			(*r->work)++;
 		if (s->first == 0)
 			return s;
 		f = &r->fields[s->first - 1];
@@ -1102,6 +1131,8 @@ static audit_parse_rc_t tokenize(audit_record_t *r, const char *p,
 void audit_record_init(audit_record_t *r)
 {
 	memset(r, 0, sizeof(*r));
+	/* the record's address: unknown to whoever wrote the names (ASLR) */
+	r->index_seed = (uint64_t)(uintptr_t)r * AUDIT_NAME_HASH_MULT;
 }
 
 void audit_record_free(audit_record_t *r)

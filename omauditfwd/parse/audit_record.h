@@ -142,6 +142,9 @@ typedef struct audit_record {
 	audit_name_slot_t *index; /* by name hash: audit_record_field in O(1) */
 	size_t index_mask;      /* slots in use - 1 (a power of two - 1) */
 	size_t index_cap;       /* allocated slots */
+	uint64_t index_seed;    /* of the index's hash (audit_record_init) */
+	unsigned long *work;    /* test hook: index slots probed are added
+	                         * here, by parses and look-ups (NULL: none) */
 } audit_record_t;
 
 void audit_record_init(audit_record_t *r);
