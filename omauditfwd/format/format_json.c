@@ -94,6 +94,11 @@ static int same_view(audit_view_t a, audit_view_t b)
 typedef struct json_keys {
 	keyset_t set;
 	buf_t cand;                  /* the key being tried */
+	int nours;                   /* keys we add (KEY_OURS entries) */
+	/* a record's object: its own names are the record's, found in its
+	 * index and entered in SET only when a search passes them (NULL: the
+	 * own names are all in SET, keys_own) */
+	const audit_record_t *rec;
 } json_keys_t;
 
 static void keys_init(json_keys_t *ks, const char *const *ours, unsigned long *work)
@@ -104,7 +109,9 @@ static void keys_init(json_keys_t *ks, const char *const *ours, unsigned long *w
 
 	keyset_init(&ks->set, work);
 	buf_init(&ks->cand);
-	for (o = ours; *o != NULL; o++)
+	ks->nours = 0;
+	ks->rec = NULL;
+	for (o = ours; *o != NULL; o++, ks->nours++)
 		if ((e = keyset_add(&ks->set, *o, strlen(*o), 0, &created)) != NULL)
 			e->flags |= KEY_OURS;
 }
@@ -128,11 +135,31 @@ static keyset_entry_t *keys_own(json_keys_t *ks, const char *name, size_t len, i
 	return e;
 }
 
+/* 1 when K is the name of a field of ks->rec */
+static const audit_field_t *rec_own(const json_keys_t *ks, const char *k, size_t len)
+{
+	return ks->rec != NULL ? audit_record_field_view(ks->rec, k, len) : NULL;
+}
+
 static unsigned key_flags(json_keys_t *ks, const char *k, size_t len)
 {
 	const keyset_entry_t *e = keyset_find(&ks->set, k, len);
 
-	return e != NULL ? e->flags : 0;
+	return (e != NULL ? e->flags : 0) | (rec_own(ks, k, len) != NULL ? KEY_OWN : 0);
+}
+
+/* The entry of K, or NULL when K is not taken; a record's own name is
+ * entered when it is first passed */
+static keyset_entry_t *key_entry(json_keys_t *ks, const char *k, size_t len)
+{
+	keyset_entry_t *e = keyset_find(&ks->set, k, len);
+	const audit_field_t *f;
+	int created;
+
+	if (e == NULL && (f = rec_own(ks, k, len)) != NULL &&
+	    (e = keyset_add(&ks->set, f->name.p, f->name.len, 0, &created)) != NULL)
+		e->flags |= KEY_OWN;
+	return e;
 }
 
 static void put_key_text(buf_t *out, const char *k, size_t len)
@@ -153,7 +180,7 @@ static keyset_entry_t *candidate(json_keys_t *ks, const char *name, size_t len, 
 	}
 	if (ks->cand.oom)
 		return NULL;
-	return keyset_find(&ks->set, ks->cand.p, ks->cand.len);
+	return key_entry(ks, ks->cand.p, ks->cand.len);
 }
 
 static unsigned next_m(const keyset_entry_t *e, unsigned m)
@@ -195,7 +222,7 @@ static void put_made_key(buf_t *out, json_keys_t *ks, const char *name, size_t l
 static void put_field_key(buf_t *out, json_keys_t *ks, const char *name, size_t len,
                           unsigned nth)
 {
-	if (nth == 1 && !(key_flags(ks, name, len) & KEY_OURS)) {
+	if (nth == 1 && (ks->nours == 0 || !(key_flags(ks, name, len) & KEY_OURS))) {
 		put_key_text(out, name, len);
 		return;
 	}
@@ -204,11 +231,16 @@ static void put_field_key(buf_t *out, json_keys_t *ks, const char *name, size_t 
 
 /* ---- records ---------------------------------------------------------------- */
 
-/* The occurrence number of the field named NAME about to be written: 1 for
- * the first of its name, 2 for the second, ... (counted in its entry) */
-static unsigned occurrence(json_keys_t *ks, audit_view_t name)
+/* The occurrence number of field F about to be written: 1 for the first
+ * of its name, 2 for the second, ... (the parser's count, else counted in
+ * its entry) */
+static unsigned occurrence(json_keys_t *ks, const audit_field_t *f)
 {
-	keyset_entry_t *e = keyset_find(&ks->set, name.p, name.len);
+	keyset_entry_t *e;
+
+	if (ks->rec != NULL)
+		return f->nth < JSON_MAX_DUP_SUFFIX ? f->nth : JSON_MAX_DUP_SUFFIX;
+	e = keyset_find(&ks->set, f->name.p, f->name.len);
 
 	if (e == NULL)
 		return 1;   /* no memory for the names: the message is flagged oom */
@@ -301,14 +333,17 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 	int members = 0;
 
 	keys_init(&ks, argv ? argv_key : no_key, ev->work);
-	for (i = 0; i < r->nfields; i++)
-		keys_own(&ks, r->fields[i].name.p, r->fields[i].name.len, 0);
+	if (r->indexed)
+		ks.rec = r;
+	else
+		for (i = 0; i < r->nfields; i++)
+			keys_own(&ks, r->fields[i].name.p, r->fields[i].name.len, 0);
 	if (ev->enrich != NULL)
 		format_enrich_ctx(ev, r, &ctx);
 	buf_putc(out, '{');
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *f = &r->fields[i];
-		unsigned nth = occurrence(&ks, f->name);
+		unsigned nth = occurrence(&ks, f);
 
 		if (argv && format_is_execve_arg(f->name))
 			continue;   /* in "argv" */

@@ -165,3 +165,49 @@ Test(format_json, a_type_suffix_skips_the_names_of_other_types)
 	cr_assert_str_eq(event_of(0, lines),
 	                 HEAD "\"type\":\"id\",\"id_3\":{\"a\":\"1\"},\"id_2\":{\"b\":\"2\"}}");
 }
+
+/* A record's own names and repeated names come from the parser's index;
+ * a record parsed without one (AUDIT_PARSE_NO_INDEX) enters every name in
+ * the object's key set: the same keys either way, collisions included. */
+Test(format_json, a_record_without_its_index_gives_the_same_keys)
+{
+	static const char *const cases[] = {
+		"type=CWD msg=audit(1700000000.123:1): a=1 a_3=0 a=2 a_2=3 a=4",
+		"type=SYSCALL msg=audit(1700000000.123:1): arch=c000003e ARCH_2=x arch=c000003e",
+		"type=SYSCALL msg=audit(1700000000.123:1): arch=c000003e arch=c00000b7 uid=0 "
+		"uid=1 UID_2=x",
+		"type=EXECVE msg=audit(1700000000.123:1): argv=x argv_2=y a0=\"ls\"",
+		"type=SYSCALL msg=audit(1700000000.123:1): arch=c000003e syscall=59 uid=0 "
+		"comm=\"x\"\x1d" "ARCH=x86_64 SYSCALL=execve UID=\"root\"",
+	};
+	static char indexed[8192];
+	size_t c;
+	int enrich;
+
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		for (enrich = 0; enrich <= 1; enrich++) {
+			const char *got = one(enrich, cases[c]);
+
+			cr_assert_eq(recs[0].indexed, 1);
+			cr_assert_lt(strlen(got), sizeof(indexed));
+			strcpy(indexed, got);
+			cr_assert_eq(audit_record_parse_opt(&recs[0], cases[c], strlen(cases[c]),
+			                                    AUDIT_PARSE_NO_INDEX), AUDIT_PARSE_OK);
+			cr_assert_eq(recs[0].indexed, 0);
+			{
+				format_event_t ev;
+
+				memset(&ev, 0, sizeof(ev));
+				ev.recs = rp;
+				ev.nrecs = 1;
+				ev.host.p = "h1";
+				ev.host.len = 2;
+				ev.enrich = enrich ? en : NULL;
+				ev.scratch = &scratch;
+				buf_reset(&out);
+				format_json.event(&out, &ev);
+				buf_putc(&out, '\0');
+			}
+			cr_assert_str_eq(out.p, indexed, "case %zu, enrich %d", c, enrich);
+		}
+}
