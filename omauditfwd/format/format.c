@@ -367,7 +367,7 @@ void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t
 		unsigned c = *p;
 		size_t n;
 
-		if (c >= 0x20 && c < 0x7F && !e->special[c] && (int)c != extra) {
+		if (!e->look[c] && (int)c != extra) {
 			p++;
 			continue;
 		}
@@ -427,8 +427,9 @@ static void json_put_invisible(buf_t *out, unsigned cp)
 
 void format_json_escape(buf_t *out, const char *s, size_t len)
 {
-	static const format_escaper_t json = { { ['"'] = 1, ['\\'] = 1 }, json_put,
-	                                       json_put_invisible };
+	static const format_escaper_t json = {
+		{ FORMAT_ESC_NOT_TEXT, ['"'] = 1, ['\\'] = 1 }, json_put, json_put_invisible
+	};
 
 	format_escape(out, s, len, &json, -1);
 }

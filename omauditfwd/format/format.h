@@ -177,12 +177,15 @@ static inline void format_event_time(const format_event_t *ev, int64_t *sec,
 /* The record's canonical type name, "UNKNOWN[n]" when libaudit has none. */
 void format_type_name(buf_t *out, const audit_record_t *r);
 /* How a format makes text safe. Runs of printable ASCII that is not
- * SPECIAL (nor EXTRA, see format_escape) and of valid UTF-8 sequences are
+ * special (nor EXTRA, see format_escape) and of valid UTF-8 sequences are
  * copied as they are; every other byte -- a special character, a control
  * character (below 0x20, 0x7F), a byte that starts no valid UTF-8 sequence
- * -- is written by PUT. */
+ * -- is written by PUT. LOOK is 1 for every byte that is not plain text:
+ * FORMAT_ESC_NOT_TEXT and the format's special characters, so the copy of
+ * a run costs one look-up per byte. */
+#define FORMAT_ESC_NOT_TEXT [0x00 ... 0x1F] = 1, [0x7F ... 0xFF] = 1
 typedef struct format_escaper {
-	unsigned char special[0x80];
+	unsigned char look[256];
 	void (*put)(buf_t *out, unsigned c);
 	/* a valid character that format_is_invisible() (CP), written so it
 	 * shows; NULL: copied as it is */
