@@ -352,6 +352,9 @@ int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *rout
 
 	if (rec != NULL && (rec->line.p != p || rec->line.len > len))
 		rec = NULL;   /* not a parse of these bytes */
+	if (rec != NULL && audit_record_frozen_size(rec) >
+	                   AUDIT_LINE_FREEZE_RATIO * len + AUDIT_LINE_FREEZE_SLACK)
+		rec = NULL;   /* a line of many tiny fields: parsed again instead */
 	if (rec != NULL) {
 		at = record_offset(bytes);
 		bytes = at + audit_record_frozen_size(rec);

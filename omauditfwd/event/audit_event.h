@@ -99,7 +99,14 @@ typedef struct audit_line {
 /* L = a copy of P (LEN bytes), ROUTE (ROUTE_LEN bytes, or NULL) and a
  * frozen copy of REC, the parse of P (NULL, or not parsed from P: none),
  * in one allocation: free(L->p) frees them all. 0, or -1 when memory ran
- * out. */
+ * out. The parse is kept only when it costs at most
+ * AUDIT_LINE_FREEZE_RATIO times the line plus AUDIT_LINE_FREEZE_SLACK
+ * bytes (an ordinary record: 1.5 KiB for a line of 250 bytes), so that
+ * lines of thousands of tiny fields ("a=1 a=1 ...", 56 bytes of parse per
+ * 4 bytes of line) held by the joiner cost at most that much memory; such
+ * a line is parsed again when its event is formatted. */
+#define AUDIT_LINE_FREEZE_RATIO 8
+#define AUDIT_LINE_FREEZE_SLACK 1024
 int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *route,
                     size_t route_len, const audit_record_t *rec);
 

@@ -92,6 +92,30 @@ Test(audit_event, records_keep_their_parse_in_the_copy_of_their_line)
 	audit_joiner_commit(j);
 }
 
+/* a line of many tiny fields would cost 14 times its length as a parse:
+ * its line is kept alone (parsed again when formatted) */
+Test(audit_event, a_line_of_tiny_fields_keeps_no_parse)
+{
+	static char line[16384];
+	size_t len = (size_t)snprintf(line, sizeof(line),
+	                              "type=SYSCALL msg=audit(1700000000.100:13): arch=c000003e");
+	const audit_line_t *l;
+
+	while (len + 5 < sizeof(line) - 1)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " a=1");
+	audit_joiner_begin(j);
+	add(j, &rec, line);
+	cr_assert_gt(rec.nfields, 3000);
+	cr_assert_gt(audit_record_frozen_size(&rec), AUDIT_LINE_FREEZE_RATIO * len +
+	             AUDIT_LINE_FREEZE_SLACK);
+	add(j, &rec, "type=EOE msg=audit(1700000000.100:13): ");
+	cr_assert_eq(audit_joiner_ncompleted(j), 1);
+	l = audit_event_line(audit_joiner_completed(j, 0), 0);
+	cr_assert_eq(l->len, len);
+	cr_assert_null(l->rec);
+	audit_joiner_commit(j);
+}
+
 Test(audit_event, interleaved_events_stay_apart)
 {
 	audit_joiner_begin(j);
