@@ -1294,7 +1294,8 @@ const audit_record_t *audit_record_freeze(void *mem, const audit_record_t *r,
 	*c = *r;
 	c->fields = (audit_field_t *)(c + 1);
 	c->cap = r->nfields;
-	memcpy(c->fields, r->fields, r->nfields * sizeof(*r->fields));
+	if (r->nfields)   /* a record of no fields may have no array */
+		memcpy(c->fields, r->fields, r->nfields * sizeof(*r->fields));
 	if (r->indexed && r->index != NULL) {
 		slots = r->index_mask + 1;
 		c->index = (audit_name_slot_t *)(c->fields + r->nfields);

@@ -1452,3 +1452,26 @@ Test(audit_record, frozen_copy_reads_as_a_fresh_parse_of_its_line)
 	expect_frozen_like_parse("type=EXECVE msg=audit(1700000000.123:4570): argc=3 a0=\"ls\" "
 	                         "a1=2D6C a2=\"/tmp\"");
 }
+
+/* a record of no fields has no field array yet: its frozen copy is made
+ * without copying from NULL (UB; fails under --enable-sanitizers) */
+Test(audit_record, frozen_copy_of_a_record_without_fields)
+{
+	static const char line[] = "type=EOE msg=audit(1700000000.123:4567): ";
+	char copy[sizeof(line)];
+	void *mem;
+	const audit_record_t *fz;
+
+	cr_assert_eq(audit_record_parse(&rec, line, strlen(line)), AUDIT_PARSE_OK);
+	cr_assert_eq(rec.nfields, 0);
+	cr_assert_null(rec.fields);
+	memcpy(copy, line, sizeof(line));
+	mem = malloc(audit_record_frozen_size(&rec));
+	cr_assert_not_null(mem);
+	fz = audit_record_freeze(mem, &rec, copy);
+	cr_assert_eq(fz->nfields, 0);
+	cr_assert_eq(fz->serial, 4567);
+	cr_assert_eq(fz->line.p, copy);
+	cr_assert_null(audit_record_field(fz, "type"));
+	free(mem);
+}
