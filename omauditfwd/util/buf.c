@@ -103,14 +103,9 @@ void buf_printf(buf_t *b, const char *fmt, ...)
 
 void buf_put_uint(buf_t *b, unsigned long long v)
 {
-	char tmp[24];
-	size_t i = sizeof(tmp);
+	char tmp[BUF_UINT_TEXT_MAX];
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	buf_append(b, tmp + i, sizeof(tmp) - i);
+	buf_append(b, tmp, buf_uint_text(tmp, v));
 }
 
 size_t buf_uint_text(char *d, unsigned long long v)

@@ -47,17 +47,11 @@ static void teardown(void)
 
 TestSuite(format_json, .init = setup, .fini = teardown);
 
-/* The JSON of one event made of LINES (NULL-terminated), enriched or not. */
-static const char *event_of(int enrich, const char *const *lines)
+/* The JSON of one event of the first N records of recs, enriched or not */
+static const char *format_recs(int enrich, size_t n)
 {
 	format_event_t ev;
-	size_t n;
 
-	for (n = 0; lines[n] != NULL; n++) {
-		cr_assert_lt(n, MAX_RECS);
-		cr_assert_eq(audit_record_parse(&recs[n], lines[n], strlen(lines[n])),
-		             AUDIT_PARSE_OK, "%s", lines[n]);
-	}
 	memset(&ev, 0, sizeof(ev));
 	ev.recs = rp;
 	ev.nrecs = n;
@@ -71,6 +65,19 @@ static const char *event_of(int enrich, const char *const *lines)
 	buf_putc(&out, '\0');
 	out.len--;
 	return out.p;
+}
+
+/* The JSON of one event made of LINES (NULL-terminated), enriched or not. */
+static const char *event_of(int enrich, const char *const *lines)
+{
+	size_t n;
+
+	for (n = 0; lines[n] != NULL; n++) {
+		cr_assert_lt(n, MAX_RECS);
+		cr_assert_eq(audit_record_parse(&recs[n], lines[n], strlen(lines[n])),
+		             AUDIT_PARSE_OK, "%s", lines[n]);
+	}
+	return format_recs(enrich, n);
 }
 
 static const char *one(int enrich, const char *line)
@@ -194,20 +201,7 @@ Test(format_json, a_record_without_its_index_gives_the_same_keys)
 			cr_assert_eq(audit_record_parse_opt(&recs[0], cases[c], strlen(cases[c]),
 			                                    AUDIT_PARSE_NO_INDEX), AUDIT_PARSE_OK);
 			cr_assert_eq(recs[0].indexed, 0);
-			{
-				format_event_t ev;
-
-				memset(&ev, 0, sizeof(ev));
-				ev.recs = rp;
-				ev.nrecs = 1;
-				ev.host.p = "h1";
-				ev.host.len = 2;
-				ev.enrich = enrich ? en : NULL;
-				ev.scratch = &scratch;
-				buf_reset(&out);
-				format_json.event(&out, &ev);
-				buf_putc(&out, '\0');
-			}
-			cr_assert_str_eq(out.p, indexed, "case %zu, enrich %d", c, enrich);
+			cr_assert_str_eq(format_recs(enrich, 1), indexed, "case %zu, enrich %d", c,
+			                 enrich);
 		}
 }
