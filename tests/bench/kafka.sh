@@ -10,6 +10,8 @@
 # settings, e.g. 'confParam=["linger.ms=1"]'); recorded with the results.
 # KAFKA_ACTION_QUEUE: parameters for BOTH actions (e.g. an action queue:
 # 'queue.type="LinkedList" queue.dequeueBatchSize="4096"'); recorded too.
+# KAFKA_RTT_MS: the mock broker answers this many milliseconds late (a
+# cluster on the network rather than on the loopback); recorded too.
 # KAFKA_BATCH (run.sh --batch N): the sender main queue's dequeueBatchSize,
 # which is the batch size of both actions when they have no queue of their
 # own. With REPEAT > 1 (run.sh --repeat N) the two paths run N rounds,
@@ -29,6 +31,10 @@ kafka_mock_start() {
 		sleep 0.1
 	done
 	log "mock cluster at $BOOTSTRAP"
+	if [ -n "${KAFKA_RTT_MS:-}" ]; then
+		echo "rtt 1 $KAFKA_RTT_MS" >&3
+		note "kafka: the mock broker answers $KAFKA_RTT_MS ms late (KAFKA_RTT_MS)"
+	fi
 }
 
 # topic_messages TOPIC: messages in TOPIC (sum of the partitions' high watermarks)
