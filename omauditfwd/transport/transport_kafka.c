@@ -1622,6 +1622,7 @@ transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
                                            char *errstr, size_t errlen)
 {
 	long long deadline;
+	int64_t wait_from;
 	transport_rc_t rc;
 	size_t i;
 
@@ -1647,7 +1648,10 @@ transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
 		if (t->cur.v[i].state == KM_TODO)
 			produce_one(t, i, deadline);
 	t->round = t->inflight;
+	wait_from = mono_now_us();
 	await_reports(t);
+	STAT_ADD(t, wait_us, (unsigned long long)(mono_now_us() - wait_from));
+	STAT_ADD(t, batches, 1);
 	if (t->inflight == 0 && !t->fatal)
 		settle_refusals(t);
 	for (i = 0; i < t->batch_n && settled(&t->cur.v[i]); i++)
@@ -1786,6 +1790,7 @@ static const transport_counter_t kafka_counters[] = {
 	KCTR("kafka.isolated", isolated), KCTR("kafka.deadletter", deadletter),
 	KCTR("kafka.deadletter.failed", deadletter_failed),
 	KCTR("kafka.undelivered.shutdown", lost_at_close),
+	KCTR("kafka.batches", batches), KCTR("kafka.wait.us", wait_us),
 	KCTR("kafka.queue.msgs", queue_msgs), KCTR("kafka.tx.errors", tx_errors),
 	KCTR("kafka.tx.retries", tx_retries), KCTR("kafka.req.timeouts", req_timeouts),
 };
