@@ -10,6 +10,9 @@
 # settings, e.g. 'confParam=["linger.ms=1"]'); recorded with the results.
 # KAFKA_ACTION_QUEUE: parameters for BOTH actions (e.g. an action queue:
 # 'queue.type="LinkedList" queue.dequeueBatchSize="4096"'); recorded too.
+# omauditfwd's path also records kafka.batches and wait_share, the share of
+# the wall time its batches waited for their delivery reports (impstats'
+# kafka.wait.us over the path's wall time).
 # KAFKA_RTT_MS: the mock broker answers this many milliseconds late (a
 # cluster on the network rather than on the loopback); recorded too.
 # KAFKA_BATCH (run.sh --batch N): the sender main queue's dequeueBatchSize,
@@ -51,6 +54,7 @@ kafka_path() {
 	local name=$1 topic=$2 action=$3 mods=$4 expected=$5 sport t0 t1 cpu0 cpu1 spid
 	local n last=-1 since end base
 	base=$(topic_messages "$topic")
+	rm -f "$T/kstats.log"
 	sport=$(free_port)
 	e2e_sender_conf "$sport" "$action" "$mods" >"$T/sender.conf"
 	rsyslog_start sender "$T/sender.conf"
@@ -76,11 +80,29 @@ kafka_path() {
 	cpu1=$(cpu_seconds "$spid")
 	thread_cpu "$spid" >"$OUT_DIR/threads-kafka-$name.txt"
 	bg_wait "$BG_PID" 60 >/dev/null 2>&1
+	kafka_wait_share "$name" "$(calc "$t1 - $t0")"
 	rsyslog_stop sender || note "kafka $name: sender did not stop in time"
 	[ "$n" -eq "$expected" ] || note "kafka $name: $n messages in the topic, expected $expected (duplicates)"
 	result "kafka.$name.records_per_s" "$(rate "$RECORDS" "$(calc "$t1 - $t0")")"
 	result "kafka.$name.records_per_sender_cpu_s" "$(rate "$RECORDS" "$(calc "$cpu1 - $cpu0")")"
 	result "kafka.$name.messages" "$n"
+}
+
+# kafka_wait_share NAME WALL_S: omauditfwd's kafka.batches and the share
+# of the wall time its batches waited for their delivery reports
+# (kafka.wait.us), from the impstats file of its path (none for omkafka)
+kafka_wait_share() {
+	local name=$1 wall=$2 line end
+	[ -f "$T/kstats.log" ] || return 0
+	end=$(($(date +%s) + 5))
+	sleep 1.2      # the sender is idle: the next line has the final counts
+	until line=$(grep '"bench-kafka"' "$T/kstats.log" | tail -n 1) && [ -n "$line" ]; do
+		[ "$(date +%s)" -lt "$end" ] || return 0
+		sleep 0.2
+	done
+	line=${line#*\{}
+	result "kafka.$name.batches" "$(printf '{%s\n' "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["kafka.batches"])')"
+	result "kafka.$name.wait_share" "$(printf '{%s\n' "$line" | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["kafka.wait.us"] / 1e6 / float(sys.argv[1])))' "$wall")"
 }
 
 bench_kafka() {
@@ -104,9 +126,11 @@ bench_kafka() {
 		action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\")" \
 			'module(load="omkafka")' "$RECORDS"
 		kafka_path "omauditfwd-$fmt$sfx" "audit-$fmt" "action(type=\"omauditfwd\" transport=\"kafka\"
-		broker=[\"$BOOTSTRAP\"] topic=\"audit-$fmt\" format=\"$fmt\" ${KAFKA_ACTION_EXTRA:-} $q
+		broker=[\"$BOOTSTRAP\"] topic=\"audit-$fmt\" format=\"$fmt\" statsname=\"bench-kafka\" ${KAFKA_ACTION_EXTRA:-} $q
 		action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\")" \
-			"module(load=\"$OMAUDITFWD_MODULE\")" "$expected"
+			"module(load=\"$OMAUDITFWD_MODULE\")
+		module(load=\"impstats\" interval=\"1\" format=\"json\" log.syslog=\"off\" log.file=\"$T/kstats.log\")" \
+			"$expected"
 		result "kafka.ratio.omauditfwd-$fmt/omkafka$sfx" "$(ratio "${R[kafka.omauditfwd-$fmt$sfx.records_per_s]:-n/a}" "${R[kafka.omkafka$sfx.records_per_s]:-n/a}")"
 		result "kafka.ratio_cpu.omauditfwd-$fmt/omkafka$sfx" "$(ratio "${R[kafka.omauditfwd-$fmt$sfx.records_per_sender_cpu_s]:-n/a}" "${R[kafka.omkafka$sfx.records_per_sender_cpu_s]:-n/a}")"
 	done
