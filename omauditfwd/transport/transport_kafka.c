@@ -116,7 +116,8 @@ typedef struct kmsg {
 	const char *topic;         /* t->topic, or a route's (not NUL-terminated);
 	                            * never NULL */
 	size_t tlen;
-	uint64_t hash;
+	uint64_t hash;             /* msg_hash, once hashed is set (entry_hash) */
+	int hashed;
 	ticket_t *tk;              /* set while KM_INFLIGHT */
 	int state;
 	int taken;                 /* matching scratch */
@@ -228,8 +229,20 @@ static uint64_t msg_hash(const kmsg_t *e)
 	return fnv1a(h, e->val, e->vlen);
 }
 
+/* E's hash, computed on first use: only a batch compared with the record
+ * of a failed one needs it, and hashing every byte of every message would
+ * cost the sender about as much as the rest of the transport */
+static uint64_t entry_hash(kmsg_t *e)
+{
+	if (!e->hashed) {
+		e->hash = msg_hash(e);
+		e->hashed = 1;
+	}
+	return e->hash;
+}
+
 /* E as it was produced: with its reduced version's bytes when it has one
- * (what reading a partition back can find) */
+ * (what reading a partition back can find); hashed */
 static kmsg_t produced_view(const kmsg_t *e)
 {
 	kmsg_t v = *e;
@@ -237,14 +250,15 @@ static kmsg_t produced_view(const kmsg_t *e)
 	if (e->rbuf != NULL) {
 		v.val = e->rbuf;
 		v.vlen = e->rlen;
-		v.hash = msg_hash(&v);
+		v.hashed = 0;
 	}
+	entry_hash(&v);
 	return v;
 }
 
-static int msg_same(const kmsg_t *a, const kmsg_t *b)
+static int msg_same(kmsg_t *a, kmsg_t *b)
 {
-	return a->hash == b->hash && a->vlen == b->vlen &&
+	return entry_hash(a) == entry_hash(b) && a->vlen == b->vlen &&
 	       (a->key == NULL) == (b->key == NULL) && a->klen == b->klen &&
 	       a->tlen == b->tlen && memcmp(a->val, b->val, a->vlen) == 0 &&
 	       (a->key == NULL || memcmp(a->key, b->key, a->klen) == 0) &&
@@ -937,7 +951,8 @@ static int apply_route(kmsg_t *e, const transport_route_t *r)
 	return 1;
 }
 
-/* t->nxt = the batch's messages with their topics, keys and hashes */
+/* t->nxt = the batch's messages with their topics and keys (hashed when
+ * first compared: entry_hash) */
 static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t *routes)
 {
 	transport_route_t r;
@@ -967,7 +982,6 @@ static int describe_batch(transport_t *t, const msgbatch_t *mb, const msgbatch_t
 			e->key = t->key;
 			e->klen = strlen(t->key);
 		}
-		e->hash = msg_hash(e);
 	}
 	t->nxt.n = mb->n;
 	return 0;
@@ -996,7 +1010,7 @@ static int match_previous(transport_t *t)
 		mask = t->nslots - 1;
 		for (i = 0; i < t->cur.n; i++) {
 			t->cur.v[i].taken = 0;
-			for (j = t->cur.v[i].hash & mask; t->slots[j]; j = (j + 1) & mask)
+			for (j = entry_hash(&t->cur.v[i]) & mask; t->slots[j]; j = (j + 1) & mask)
 				;
 			t->slots[j] = i + 1;
 		}
@@ -1005,7 +1019,7 @@ static int match_previous(transport_t *t)
 
 			if (i < t->cur.n && !t->cur.v[i].taken && msg_same(e, &t->cur.v[i]))
 				p = &t->cur.v[i];
-			for (j = e->hash & mask; p == NULL && t->slots[j]; j = (j + 1) & mask) {
+			for (j = entry_hash(e) & mask; p == NULL && t->slots[j]; j = (j + 1) & mask) {
 				kmsg_t *c = &t->cur.v[t->slots[j] - 1];
 				if (!c->taken && msg_same(e, c))
 					p = c;
@@ -1168,8 +1182,7 @@ static int doubt_seen(const char *key, size_t klen, const char *val, size_t vlen
 	probe.klen = key != NULL ? klen : 0;
 	probe.topic = s->first->topic;
 	probe.tlen = s->first->tlen;
-	probe.hash = msg_hash(&probe);
-	for (j = probe.hash & s->mask; s->tab[j]; j = (j + 1) & s->mask) {
+	for (j = entry_hash(&probe) & s->mask; s->tab[j]; j = (j + 1) & s->mask) {
 		kmsg_t pv;
 
 		e = &s->t->cur.v[s->tab[j] - 1];
@@ -1609,6 +1622,7 @@ transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
                                            char *errstr, size_t errlen)
 {
 	long long deadline;
+	int64_t wait_from;
 	transport_rc_t rc;
 	size_t i;
 
@@ -1634,7 +1648,10 @@ transport_rc_t transport_kafka_send_routed(transport_t *t, const msgbatch_t *mb,
 		if (t->cur.v[i].state == KM_TODO)
 			produce_one(t, i, deadline);
 	t->round = t->inflight;
+	wait_from = mono_now_us();
 	await_reports(t);
+	STAT_ADD(t, wait_us, (unsigned long long)(mono_now_us() - wait_from));
+	STAT_ADD(t, batches, 1);
 	if (t->inflight == 0 && !t->fatal)
 		settle_refusals(t);
 	for (i = 0; i < t->batch_n && settled(&t->cur.v[i]); i++)
@@ -1773,6 +1790,7 @@ static const transport_counter_t kafka_counters[] = {
 	KCTR("kafka.isolated", isolated), KCTR("kafka.deadletter", deadletter),
 	KCTR("kafka.deadletter.failed", deadletter_failed),
 	KCTR("kafka.undelivered.shutdown", lost_at_close),
+	KCTR("kafka.batches", batches), KCTR("kafka.wait.us", wait_us),
 	KCTR("kafka.queue.msgs", queue_msgs), KCTR("kafka.tx.errors", tx_errors),
 	KCTR("kafka.tx.retries", tx_retries), KCTR("kafka.req.timeouts", req_timeouts),
 };

@@ -63,6 +63,11 @@ typedef struct transport_kafka_stats {
 	                                 * already told (conf.notice), a bit each */
 	unsigned long long lost_at_close; /* messages of a failed batch still not
 	                                 * delivered when the transport was destroyed */
+	unsigned long long batches;     /* batches that waited for their delivery
+	                                 * reports (every send() of messages that
+	                                 * got that far) */
+	unsigned long long wait_us;     /* microseconds those batches waited for
+	                                 * their delivery reports */
 	/* from librdkafka's statistics (statistics.interval.ms), summed over
 	 * the producers: */
 	unsigned long long queue_msgs;  /* messages in the producers' queues (gauge) */

@@ -12,6 +12,9 @@
 
 /* Milliseconds on CLOCK_MONOTONIC (since some unspecified start). */
 int64_t mono_now_ms(void);
+/* Microseconds on the same clock: durations summed in counters, where a
+ * wait shorter than a millisecond still counts. */
+int64_t mono_now_us(void);
 /* Milliseconds since the epoch (CLOCK_REALTIME). */
 int64_t wall_now_ms(void);
 

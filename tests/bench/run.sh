@@ -7,6 +7,7 @@
 #
 #   tests/bench/run.sh [--records N] [--repeat N] [--long] [--only LIST]
 #                      [--no-setup] [--results FILE] [--workers LIST]
+#                      [--batch N]
 #
 #   --records N   records in the stream (default 1,000,000)
 #   --repeat N    core path: best of N runs of every tool (default 1);
@@ -22,6 +23,9 @@
 #                 omauditfwd each with an action queue of N workers
 #                 (queue.workerThreads) for each N; medians and ratios to
 #                 the first count (default: no action queue, as before)
+#   --batch N     kafka: the sender's queue.dequeueBatchSize (the main
+#                 queue's; both Kafka actions run in its worker, so it is
+#                 the most messages of one of their batches; default 1024)
 # Environment: CORPUS_DIR (default ../shared/corpus from the repository
 # root), KEEP_TMP=1 keeps the work directory (streams, logs, perf data).
 set -u
@@ -29,6 +33,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC=$(cd "$BENCH_DIR/../.." && pwd)
 
 RECORDS_MAIN=1000000 REPEAT=1 LONG=0 ONLY=core,e2e,kafka,profile SETUP=1 E2E_WORKERS=
+KAFKA_BATCH=
 RESULTS=$BENCH_DIR/RESULTS.md
 ARGS="$*"
 while [ $# -gt 0 ]; do
@@ -42,6 +47,9 @@ while [ $# -gt 0 ]; do
 	--workers) E2E_WORKERS=$2; shift
 		[[ $E2E_WORKERS =~ ^[1-9][0-9]?(,[1-9][0-9]?)*$ ]] ||
 			{ echo "run.sh: --workers wants worker counts like 1,2" >&2; exit 2; } ;;
+	--batch) KAFKA_BATCH=$2; shift
+		[[ $KAFKA_BATCH =~ ^[1-9][0-9]{0,5}$ ]] ||
+			{ echo "run.sh: --batch wants a batch size like 4096" >&2; exit 2; } ;;
 	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac

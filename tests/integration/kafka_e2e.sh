@@ -83,6 +83,9 @@ done
 grep -q 'delivering again' "$T/sender.internal.log" || fail "the action never resumed"
 kstats() { grep '"to-kafka"' "$T/stats.log" | tail -n 1 | sed 's/^[^{]*//'; }
 log "impstats before stopping: $(kstats)"
+# the batches' waits for their delivery reports are counted
+kstats | grep -Eq '"kafka\.batches": ?[1-9]' && kstats | grep -Eq '"kafka\.wait\.us": ?[1-9]' ||
+	fail "impstats lacks kafka.batches / kafka.wait.us: $(kstats)"
 rsyslog_stop sender || fail "sender did not stop"   # flushes held events
 consume >/dev/null
 copies=$("$PYTHON" "$ITEST_DIR/kafka_copies.py" "$T/consumed.raw" "$T/produced.txt")

@@ -1279,6 +1279,38 @@ Test(kafka, statistics_and_permanent_errors_are_counted, .timeout = 60)
 	cluster_stop(&c);
 }
 
+/* kafka.batches and kafka.wait.us: each batch counts once, and its wait
+ * for the delivery reports includes the broker's round trip. */
+#define WAIT_TEST_RTT_MS 300
+Test(kafka, wait_for_reports_is_counted, .timeout = 30)
+{
+	cluster_t c;
+	transport_conf_t tc;
+	transport_kafka_stats_t sink;
+	transport_t *t;
+	msgbatch_t mb;
+
+	memset(&sink, 0, sizeof(sink));
+	cluster_start(&c, 1, 1);
+	conf_for(&tc, &c);
+	tc.stats = &sink;
+	t = make(&tc);
+	make_batch(&mb, 0, 20);
+	cr_assert_eq(send_until_ok(t, &mb, 1), 1);
+	cr_assert_eq(sink.batches, 1, "batches %llu", sink.batches);
+	msgbatch_free(&mb);
+	rd_kafka_mock_broker_set_rtt(c.mc, 1, WAIT_TEST_RTT_MS);
+	usleep(MOCK_SETTLE_US);
+	make_batch(&mb, 20, 20);
+	cr_assert_eq(send_until_ok(t, &mb, 1), 1);
+	cr_assert_eq(sink.batches, 2, "batches %llu", sink.batches);
+	cr_assert_geq(sink.wait_us, WAIT_TEST_RTT_MS * 1000ULL, "wait %llu us", sink.wait_us);
+	cr_assert_eq(topic_count(&c), 40);
+	transport_kafka.destroy(t);
+	msgbatch_free(&mb);
+	cluster_stop(&c);
+}
+
 /* Destroyed with a batch not delivered (shutdown, broker down): the
  * messages Kafka has not acknowledged are counted. */
 Test(kafka, undelivered_at_destroy_are_counted, .timeout = 30)
