@@ -5,6 +5,8 @@
 
 #define MS_PER_S  1000
 #define NS_PER_MS 1000000
+#define US_PER_S  1000000
+#define NS_PER_US 1000
 
 static int64_t ms_of(clockid_t id)
 {
@@ -22,4 +24,12 @@ int64_t mono_now_ms(void)
 int64_t wall_now_ms(void)
 {
 	return ms_of(CLOCK_REALTIME);
+}
+
+int64_t mono_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * US_PER_S + ts.tv_nsec / NS_PER_US;
 }
