@@ -6,6 +6,7 @@
 #include <linux/sockios.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +19,20 @@
 #include "transport_stream.h"
 #include "clock_ms.h"
 
-#define STREAM_ACK_POLL_MIN_US 100    /* first wait for the peer's ACK */
-#define STREAM_ACK_POLL_MAX_US 20000  /* longest single wait */
+/* The wait for the peer's ACK looks at SIOCOUTQ between sleeps: Linux
+ * wakes nobody when the queue of unacknowledged bytes empties (POLLOUT means
+ * buffer space, not an empty queue). Each sleep is a share of the time
+ * waited since the queue last shrank, so a look comes soon after the queue
+ * empties (oversleeping at most that share of the wait) while a stalled peer
+ * is looked at less and less often. The queue drains in bursts (the peer
+ * reads, the window opens, the rest goes out and is acknowledged at once),
+ * so a drain rate measured between two looks predicts the next burst badly;
+ * the doubling sleep this replaces (100 us to 20 ms, never reset) overslept
+ * up to as long again as it had waited. See tests/bench/RESULTS.md. */
+#define STREAM_ACK_POLL_MIN_US 50     /* shortest sleep: a look costs a few us of CPU */
+#define STREAM_ACK_POLL_MAX_US 20000  /* longest single sleep (a stalled peer) */
+#define STREAM_ACK_POLL_SHARE  4      /* sleep = 1/4 of the wait since the queue shrank */
+#define US_PER_MS              1000
 
 int stream_wait(int fd, short events, long long deadline_ms)
 {
@@ -247,6 +260,11 @@ static int connect_one(const struct addrinfo *ai, int timeout_ms)
 		}
 	}
 	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	/* A batch is written at once and committed when all of it is
+	 * acknowledged: Nagle's algorithm would hold its last, short segment
+	 * back until the peer acknowledged the rest, which a receiver that
+	 * delays its ACKs does late (tests/bench/RESULTS.md). */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 fail:
 	err = errno;
@@ -396,13 +414,23 @@ static transport_rc_t write_all(stream_t *s, char *errstr, size_t errlen)
 	return TRANSPORT_OK;
 }
 
+/* How long to sleep before the next look, STALLED_US after the queue of
+ * unacknowledged bytes last shrank. */
+static long long ack_sleep_us(long long stalled_us)
+{
+	long long us = stalled_us / STREAM_ACK_POLL_SHARE;
+
+	if (us < STREAM_ACK_POLL_MIN_US)
+		return STREAM_ACK_POLL_MIN_US;
+	return us > STREAM_ACK_POLL_MAX_US ? STREAM_ACK_POLL_MAX_US : us;
+}
+
 /* Wait until the peer has acknowledged everything we wrote. Gives up when
  * the peer closes or when the queue has not shrunk for io_timeout_ms. */
 static transport_rc_t wait_acked(stream_t *s, char *errstr, size_t errlen)
 {
-	long long progress_at = mono_now_ms();
+	long long progress_at = mono_now_us(), now;
 	int pending, last = -1;
-	unsigned wait_us = STREAM_ACK_POLL_MIN_US;
 	char why[256] = "";
 
 	for (;;) {
@@ -423,18 +451,17 @@ static transport_rc_t wait_acked(stream_t *s, char *errstr, size_t errlen)
 			         why[0] ? ": " : "", why);
 			return TRANSPORT_RETRY;
 		}
+		now = mono_now_us();
 		if (pending != last) {
 			last = pending;
-			progress_at = mono_now_ms();
-		} else if (mono_now_ms() - progress_at > s->conf.io_timeout_ms) {
+			progress_at = now;
+		} else if (now - progress_at > (long long)s->conf.io_timeout_ms * US_PER_MS) {
 			snprintf(errstr, errlen, "%s:%d: peer acknowledged nothing for %d ms "
 			         "(%d bytes pending)", s->target, s->port, s->conf.io_timeout_ms,
 			         pending);
 			return TRANSPORT_RETRY;
 		}
-		usleep(wait_us);
-		if (wait_us < STREAM_ACK_POLL_MAX_US)
-			wait_us *= 2;
+		usleep((useconds_t)ack_sleep_us(now - progress_at));
 	}
 }
 

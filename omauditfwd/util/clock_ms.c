@@ -33,3 +33,4 @@ int64_t wall_now_ms(void)
 {
 	return ms_of(CLOCK_REALTIME);
 }
+
