@@ -26,6 +26,8 @@ bench_profile() {
 		note "perf record (core) failed: $(tail -n 3 "$T/perf-core.log")"
 	fi
 	log "profile: e2e TLS sender rsyslogd (omauditfwd, $fmt)"
+	# its own certificates: with --only profile the e2e section made none
+	bash "$top_srcdir/tests/pki.sh" "$PKI" || fail "tests/pki.sh failed"
 	if e2e_path "profile-$fmt" "$(e2e_omauditfwd_action "$fmt" @RPORT@)" \
 		"module(load=\"$OMAUDITFWD_MODULE\")" "$(auditfwd_messages "$fmt" "$STREAM")" . profile &&
 		[ -s "$T/profile-$fmt.perf.data" ]; then
