@@ -274,6 +274,26 @@ void format_type_name(buf_t *out, const audit_record_t *r)
 		buf_append(out, r->type_name.p, r->type_name.len);
 }
 
+void format_put_audit_id(buf_t *out, const audit_record_t *r)
+{
+	unsigned msec = r->msec % 1000;
+	char ms[3];
+
+	if (r->sec < 0) {
+		buf_putc(out, '-');
+		buf_put_uint(out, (unsigned long long)-(r->sec + 1) + 1);
+	} else {
+		buf_put_uint(out, (unsigned long long)r->sec);
+	}
+	buf_putc(out, '.');
+	ms[0] = (char)('0' + msec / 100);
+	ms[1] = (char)('0' + msec / 10 % 10);
+	ms[2] = (char)('0' + msec % 10);
+	buf_append(out, ms, sizeof(ms));
+	buf_putc(out, ':');
+	buf_put_uint(out, (unsigned long long)r->serial);
+}
+
 int format_is_execve_arg(audit_view_t n)
 {
 	size_t i = 1, d;

@@ -176,6 +176,9 @@ static inline void format_event_time(const format_event_t *ev, int64_t *sec,
 }
 /* The record's canonical type name, "UNKNOWN[n]" when libaudit has none. */
 void format_type_name(buf_t *out, const audit_record_t *r);
+/* The event id of R: SEC.MSEC:SERIAL, the milliseconds in 3 digits
+ * (digits, '-', '.' and ':': nothing a format escapes). */
+void format_put_audit_id(buf_t *out, const audit_record_t *r);
 /* How a format makes text safe. Runs of printable ASCII that is not
  * special (nor EXTRA, see format_escape) and of valid UTF-8 sequences are
  * copied as they are; every other byte -- a special character, a control

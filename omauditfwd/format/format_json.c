@@ -505,26 +505,6 @@ static void put_type_member(buf_t *out, json_keys_t *ks, const format_event_t *e
 		buf_putc(out, ']');
 }
 
-/* SEC.MSEC:SERIAL as printf's "%lld.%03u:%llu" writes them */
-static void json_put_id(buf_t *out, const audit_record_t *r)
-{
-	if (r->sec < 0) {
-		buf_putc(out, '-');
-		buf_put_uint(out, (unsigned long long)-(r->sec + 1) + 1);
-	} else {
-		buf_put_uint(out, (unsigned long long)r->sec);
-	}
-	buf_putc(out, '.');
-	if (r->msec < 100)
-		buf_putc(out, '0');
-	if (r->msec < 10)
-		buf_putc(out, '0');
-	buf_put_uint(out, r->msec);
-	buf_putc(out, ':');
-	buf_put_uint(out, (unsigned long long)r->serial);
-}
-
-
 static void json_event(buf_t *out, const format_event_t *ev)
 {
 	static const char *const ours[] = {
@@ -545,7 +525,7 @@ static void json_event(buf_t *out, const format_event_t *ev)
 	buf_putc(out, '{');
 	if (first->stamped) {   /* journald's form has no serial: no id */
 		buf_append(out, "\"id\":\"", 6);
-		json_put_id(out, first);
+		format_put_audit_id(out, first);
 		buf_append(out, "\",", 2);
 	}
 	buf_append(out, "\"time\":\"", 8);

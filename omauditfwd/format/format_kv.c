@@ -705,23 +705,11 @@ void kv_event_fields(kv_out_t *o, const format_event_t *ev)
 {
 	const audit_record_t *first = ev->recs[0];
 	keyset_t types;
-	unsigned msec = first->msec % 1000;
-	char ms[3];
 	size_t i;
 	int created;
 
-	kv_key(o, "audit.id");        /* digits, '.' and ':': nothing to escape */
-	if (first->sec >= 0)
-		buf_put_uint(o->out, (unsigned long long)first->sec);
-	else
-		buf_printf(o->out, "%lld", (long long)first->sec);
-	buf_putc(o->out, '.');
-	ms[0] = (char)('0' + msec / 100);
-	ms[1] = (char)('0' + msec / 10 % 10);
-	ms[2] = (char)('0' + msec % 10);
-	buf_append(o->out, ms, 3);
-	buf_putc(o->out, ':');
-	buf_put_uint(o->out, (unsigned long long)first->serial);
+	kv_key(o, "audit.id");        /* nothing to escape */
+	format_put_audit_id(o->out, first);
 	if (first->node.len)
 		kv_pair_view(o, "audit.node", first->node);
 	if (ev->incomplete != NULL)
