@@ -347,17 +347,17 @@ static size_t record_offset(size_t bytes)
 int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *route,
                     size_t route_len, const audit_record_t *rec)
 {
-	size_t bytes = len + 1 + (route != NULL ? route_len + 1 : 0), at = bytes;
+	size_t bytes = len + 1 + (route != NULL ? route_len + 1 : 0), at = bytes, frozen;
 	char *copy;
 
 	if (rec != NULL && (rec->line.p != p || rec->line.len > len))
 		rec = NULL;   /* not a parse of these bytes */
-	if (rec != NULL && audit_record_frozen_size(rec) >
-	                   AUDIT_LINE_FREEZE_RATIO * len + AUDIT_LINE_FREEZE_SLACK)
+	frozen = rec != NULL ? audit_record_frozen_size(rec) : 0;
+	if (frozen > AUDIT_LINE_FREEZE_RATIO * len + AUDIT_LINE_FREEZE_SLACK)
 		rec = NULL;   /* a line of many tiny fields: parsed again instead */
 	if (rec != NULL) {
 		at = record_offset(bytes);
-		bytes = at + audit_record_frozen_size(rec);
+		bytes = at + frozen;
 	}
 	if ((copy = malloc(bytes)) == NULL)
 		return -1;

@@ -33,4 +33,3 @@ int64_t wall_now_ms(void)
 {
 	return ms_of(CLOCK_REALTIME);
 }
-
