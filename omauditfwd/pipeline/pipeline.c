@@ -766,7 +766,9 @@ static int rewrite(pipeline_t *p, const msg_source_t *s, size_t limit, buf_t *ou
 	size_t n = 1;
 
 	if (s->event == PIPELINE_NONE) {
-		rc = audit_record_parse(&p->rec, p->lines.p + s->line_off, s->line_len);
+		/* an empty line kept nothing: no pointer to offset */
+		rc = audit_record_parse(&p->rec, s->line_len ? p->lines.p + s->line_off : "",
+		                        s->line_len);
 		if (rc == AUDIT_PARSE_NOMEM)
 			return -1;
 		if (!p->conf.trusted && !s->summary)

@@ -618,6 +618,38 @@ Test(reduce, pipeline_reduce_with_joining_off)
 	buf_free(&out);
 }
 
+/* An empty line with no sender's name is an unparsed message like any
+ * other: written again (pipeline_reduce) it comes out as it was sent, in
+ * every format, from a batch that kept no line bytes at all */
+Test(reduce, an_empty_line_is_written_again_as_sent)
+{
+	size_t f, len;
+	buf_t out;
+	char *s;
+
+	buf_init(&out);
+	for (f = 0; f < sizeof(all) / sizeof(all[0]); f++) {
+		conf.format = all[f];
+		pipeline_free(pipe_);
+		cr_assert_not_null(pipe_ = pipeline_new(&conf, NULL));
+		msgbatch_reset(&mb);
+		pipeline_batch_begin(pipe_);
+		cr_assert_eq(pipeline_process(pipe_, "\n", 1, NULL, 0, &mb), 0);
+		cr_assert_eq(pipeline_batch_end(pipe_, &mb), 0);
+		cr_assert_eq(mb.n, 1, "%s", all[f]->name);
+		s = msg(0, &len);
+		buf_reset(&out);
+		cr_assert_eq(pipeline_reduce(pipe_, 0, (size_t)1 << 30, &out), 0, "%s", all[f]->name);
+		cr_assert(out.len == len && memcmp(out.p, s, len) == 0, "%s", all[f]->name);
+		buf_reset(&out);
+		cr_assert_eq(pipeline_reduce(pipe_, 0, REDUCE_MIN_LIMIT, &out), 0);
+		cr_assert_leq(out.len, REDUCE_MIN_LIMIT);
+		pipeline_batch_rollback(pipe_);
+		free(s);
+	}
+	buf_free(&out);
+}
+
 /* maxMessageSize: the Kafka default, the framing (the size syntax:
  * tests/unit/util/test_size_parse.c) */
 Test(reduce, sizes_defaults_and_framing)
