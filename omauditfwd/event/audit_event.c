@@ -521,6 +521,11 @@ void audit_joiner_begin(audit_joiner_t *j)
 	j->batch_input = 0;
 }
 
+void audit_joiner_set_clock(audit_joiner_t *j, int64_t now_sec)
+{
+	j->now_sec = now_sec;
+}
+
 /* the batch in progress ends (COMMITTED or rolled back) */
 static void batch_ended(audit_joiner_t *j, int committed)
 {

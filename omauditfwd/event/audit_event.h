@@ -146,6 +146,10 @@ const audit_joiner_stats_t *audit_joiner_counters(const audit_joiner_t *j);
 
 /* Start a batch: takes the joiner's lock. */
 void audit_joiner_begin(audit_joiner_t *j);
+/* The batch's wall clock, NOW_SEC (default: this host's at begin), against
+ * which its records' times are plausible or not: a batch replayed after a
+ * rollback with the clock it had joins exactly as it did (pipeline.c). */
+void audit_joiner_set_clock(audit_joiner_t *j, int64_t now_sec);
 /* Add the record R, parsed from LINE (LEN bytes, copied) with its ROUTE
  * (ROUTE_LEN bytes, copied; NULL: none). Events this completes (possibly
  * R's own) are appended to the batch's completed list. Returns 0, or -1

@@ -62,6 +62,8 @@ struct pipeline {
 	msg_source_t cur;          /* the source of the messages being emitted */
 	buf_t lines;               /* the batch's lines that are sources */
 	int oom;                   /* a source could not be kept */
+	int64_t clock_ms;          /* the batch's wall clock (pipeline_batch_begin) */
+	int clock_held;            /* rolled back: the batch again keeps it */
 };
 
 int unparsed_policy_parse(const char *s, unparsed_policy_t *out)
@@ -354,10 +356,11 @@ static int emit_message(pipeline_t *p, format_event_t *ev, audit_view_t hdr_host
 /* An audit time far in the future (up to year 292277026596) would make a
  * header no receiver parses and hold nothing real: the receiving clock
  * stands in for it, and the event says so (time_from) */
-static void event_time_check(format_event_t *ev, const audit_record_t *first)
+static void event_time_check(const pipeline_t *p, format_event_t *ev,
+                             const audit_record_t *first)
 {
 	ev->time_from = NULL;
-	ev->time_sec = (int64_t)time(NULL);
+	ev->time_sec = p->clock_ms / CLOCK_MS_PER_S;
 	ev->time_msec = 0;
 	if (!audit_time_plausible(first->sec, ev->time_sec))
 		ev->time_from = PIPELINE_TIME_FROM_RECEIVED;
@@ -423,7 +426,7 @@ static int emit_formatted(pipeline_t *p, const audit_record_t *const *recs, size
 		ev.host.len = 0;
 	}
 	ev.incomplete = incomplete;
-	event_time_check(&ev, recs[0]);
+	event_time_check(p, &ev, recs[0]);
 	ev.attack = attack_tags(p, recs, n);
 	ev.ancestry = p->anc;
 	ev.nancestry = p->conf.ancestry != NULL ? ancestors(p, recs, n, hint, hint_len) : 0;
@@ -499,7 +502,7 @@ static int64_t filter_clock(const pipeline_t *p, const audit_record_t *r)
 	if (p->conf.filter_audit_clock)   /* a forged time cannot overflow */
 		return r->sec < 0 ? 0 : r->sec > PIPELINE_CLOCK_MAX_S ? PIPELINE_CLOCK_MAX_S * 1000 :
 		       r->sec * 1000 + r->msec;
-	return wall_now_ms();
+	return p->clock_ms;
 }
 
 /* Filters decide on the whole event, before anything is interpreted or
@@ -546,7 +549,7 @@ static void write_unparsed_msg(buf_t *out, format_reduce_t *r,
 
 	(void)recs;
 	(void)n;
-	syslog_header_write(out, &w->p->conf.header, (int64_t)time(NULL), 0,
+	syslog_header_write(out, &w->p->conf.header, w->p->clock_ms / CLOCK_MS_PER_S, 0,
 	                    w->host.p, w->host.len);
 	format_unparsed_reduced(w->p->conf.format, &w->p->conf.fmt, out, w->r->msg.p,
 	                        w->r->msg.len, w->rc, w->host, r);
@@ -608,13 +611,17 @@ static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
 
 void pipeline_batch_begin(pipeline_t *p)
 {
+	if (!p->clock_held)
+		p->clock_ms = wall_now_ms();
 	memset(&p->batch, 0, sizeof(p->batch));
 	msgbatch_reset(&p->routes);
 	p->nsrcs = 0;
 	buf_reset(&p->lines);
 	p->oom = 0;
-	if (p->conf.joiner != NULL)
+	if (p->conf.joiner != NULL) {
 		audit_joiner_begin(p->conf.joiner);
+		audit_joiner_set_clock(p->conf.joiner, p->clock_ms / CLOCK_MS_PER_S);
+	}
 	p->sums_sent = 0;
 	p->flush_filter = 0;
 	if (p->conf.filter != NULL)
@@ -813,7 +820,7 @@ static int rewrite(pipeline_t *p, const msg_source_t *s, size_t limit, buf_t *ou
 	ev.conf = &p->conf.fmt;
 	ev.recs = recs;
 	ev.nrecs = n;
-	event_time_check(&ev, recs[0]);
+	event_time_check(p, &ev, recs[0]);
 	format_event_find_arch(&ev);
 	return write_event(p, out, &ev, header_host(p, recs[0], ev.host, hint, s->hint_len),
 	                   limit, from, len);
@@ -853,6 +860,7 @@ void pipeline_batch_commit(pipeline_t *p)
 	PIPELINE_STAT_ADD(p->stats, messages_reduced, p->batch.messages_reduced);
 	PIPELINE_STAT_ADD(p->stats, bytes_cut, p->batch.bytes_cut);
 	memset(&p->batch, 0, sizeof(p->batch));
+	p->clock_held = 0;
 	if (p->conf.filter != NULL)
 		filter_commit(p->conf.filter);
 	if (p->conf.joiner != NULL)
@@ -862,6 +870,7 @@ void pipeline_batch_commit(pipeline_t *p)
 void pipeline_batch_rollback(pipeline_t *p)
 {
 	memset(&p->batch, 0, sizeof(p->batch));
+	p->clock_held = 1;
 	if (p->conf.filter != NULL)
 		filter_rollback(p->conf.filter);
 	if (p->conf.joiner != NULL)

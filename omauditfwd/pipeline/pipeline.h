@@ -101,7 +101,13 @@ pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats);
 void pipeline_free(pipeline_t *p);
 pipeline_stats_t *pipeline_stats(pipeline_t *p);
 
-/* Start a batch (takes the joiner's lock when joining). */
+/* Start a batch (takes the joiner's lock when joining). The batch reads
+ * this host's wall clock once, here: the time that stands in for an
+ * implausible audit time, an unparsed line's header, the filters' clock
+ * (the module's; the CLI's with --filter-clock wall) and the joiner's
+ * plausibility check. A batch begun after a rollback keeps the clock of
+ * the batch rolled back, so a retry formats and decides exactly as the
+ * first try did; a commit lets the next batch read the clock again. */
 void pipeline_batch_begin(pipeline_t *p);
 
 /* Process one line (LEN bytes, need not be NUL-terminated). HOST_HINT (may

@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#define CLOCK_MS_PER_S 1000
+
 /* Milliseconds on CLOCK_MONOTONIC (since some unspecified start). */
 int64_t mono_now_ms(void);
 /* Microseconds on the same clock: waits shorter than a millisecond, and
