@@ -111,6 +111,7 @@ void pipeline_conf_default(pipeline_conf_t *c)
 	c->filter_audit_clock = 0;
 	c->trusted = 1;
 	c->max_message = 0;
+	c->clock_hold_ms = PIPELINE_CLOCK_HOLD_MS;
 }
 
 /* This host's name: the FQDN when the resolver knows one (as rsyslog's
@@ -611,8 +612,10 @@ static int emit_unparsed(pipeline_t *p, audit_parse_rc_t rc, const char *hint,
 
 void pipeline_batch_begin(pipeline_t *p)
 {
-	if (!p->clock_held)
-		p->clock_ms = wall_now_ms();
+	int64_t now = wall_now_ms();
+
+	if (!p->clock_held || now - p->clock_ms > p->conf.clock_hold_ms)
+		p->clock_ms = now;
 	memset(&p->batch, 0, sizeof(p->batch));
 	msgbatch_reset(&p->routes);
 	p->nsrcs = 0;

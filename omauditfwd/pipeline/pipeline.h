@@ -80,6 +80,10 @@ typedef struct pipeline_conf {
 	                            * caller's to subtract) is larger: one over it
 	                            * is reduced (reduce.h). At least
 	                            * REDUCE_MIN_LIMIT for the guarantee. */
+	int64_t clock_hold_ms;     /* a batch begun after a rollback keeps the
+	                            * clock of the batch rolled back while it is
+	                            * at most this old (PIPELINE_CLOCK_HOLD_MS;
+	                            * see pipeline_batch_begin) */
 } pipeline_conf_t;
 
 void pipeline_conf_default(pipeline_conf_t *c);
@@ -101,13 +105,20 @@ pipeline_t *pipeline_new(const pipeline_conf_t *conf, pipeline_stats_t *stats);
 void pipeline_free(pipeline_t *p);
 pipeline_stats_t *pipeline_stats(pipeline_t *p);
 
+/* A rolled-back batch's clock is kept for its retries for an hour at most:
+ * far less than the day an audit time may run ahead of the clock
+ * (AUDIT_TIME_FUTURE_MAX_S), so after a long outage the records of the
+ * moment never look implausible against a clock kept from its start. */
+#define PIPELINE_CLOCK_HOLD_MS (3600 * 1000)
+
 /* Start a batch (takes the joiner's lock when joining). The batch reads
  * this host's wall clock once, here: the time that stands in for an
  * implausible audit time, an unparsed line's header, the filters' clock
  * (the module's; the CLI's with --filter-clock wall) and the joiner's
  * plausibility check. A batch begun after a rollback keeps the clock of
- * the batch rolled back, so a retry formats and decides exactly as the
- * first try did; a commit lets the next batch read the clock again. */
+ * the batch rolled back (up to conf.clock_hold_ms), so a retry formats and
+ * decides exactly as the first try did; a commit lets the next batch read
+ * the clock again. */
 void pipeline_batch_begin(pipeline_t *p);
 
 /* Process one line (LEN bytes, need not be NUL-terminated). HOST_HINT (may

@@ -669,3 +669,33 @@ Test(pipeline, a_retried_batch_keeps_its_clock)
 	buf_free(&first);
 	buf_free(&again);
 }
+
+/* ... but not for longer than conf.clock_hold_ms (an hour by default): a
+ * retry after a longer outage reads the clock again, so the records of the
+ * moment never look implausible against a clock kept from its start */
+Test(pipeline, a_retry_later_than_the_hold_reads_the_clock_again)
+{
+	static const char *const lines[] = {
+		"type=USER_LOGIN msg=audit(253402300800.000:2): pid=1 res=success",
+	};
+	buf_t first, again;
+	time_t t;
+
+	cr_assert_eq(conf.clock_hold_ms, PIPELINE_CLOCK_HOLD_MS);
+	cr_assert_lt(PIPELINE_CLOCK_HOLD_MS, AUDIT_TIME_FUTURE_MAX_S * 1000LL / 2);
+	buf_init(&first);
+	buf_init(&again);
+	conf.header.style = SYSLOG_HDR_RFC5424;
+	conf.clock_hold_ms = 500;
+	t = time(NULL);
+	joining_pipeline();
+	batch_text(lines, 1, &first);
+	pipeline_batch_rollback(pipe_);
+	next_second(t + 1);                 /* more than a second later */
+	batch_text(lines, 1, &again);
+	cr_assert(again.len != first.len || memcmp(again.p, first.p, first.len) != 0,
+	          "a retry past the hold kept the old clock: %.*s", (int)again.len, again.p);
+	pipeline_batch_commit(pipe_);
+	buf_free(&first);
+	buf_free(&again);
+}
