@@ -123,6 +123,7 @@ e2e_path() {
 	result "e2e.$name.wall_s/sender_cpu_s/receiver_cpu_s/machine_busy_cores" \
 		"$(calc "$t1 - $t0")/$(calc "$cpu1 - $cpu0")/$(calc "$rcpu1 - $rcpu0")/$(busy_cores "$st0" "$st1")"
 	result "e2e.$name.sender_rss_kb.start/peak/end" "$(awk '$2 == "" { next } s == "" { s = $2 } $2 > p { p = $2 } { e = $2 } END { printf "%d/%d/%d", s, p, e }' "$rss")"
+	result "e2e.$name.sender_rss_mb.by_tenth" "$(rss_by_tenth "$rss" "$t0" "$t1")"
 	cp "$rss" "$OUT_DIR/rss-e2e-$name.txt" 2>/dev/null || true
 }
 
