@@ -25,7 +25,6 @@
 #define FIELD_NAME_MAX      64      /* longer names have no interpretation */
 #define VALUE_COPY_MAX      8192    /* longer values are not codes */
 #define PW_SCRATCH_LEN      4096    /* getpwuid_r/getgrgid_r buffer */
-#define MS_PER_S            1000ULL
 #define HASH_MULT           0x9E3779B97F4A7C15ULL
 #define UNKNOWN_PREFIX      "unknown-"
 #define UNKNOWN_ID_OPEN     "unknown("
@@ -168,7 +167,7 @@ static void cache_put(enrich_t *e, enum id_kind kind, unsigned long long id,
 	s->id = id;
 	s->name = name;
 	s->used = 1;
-	s->expires_ms = (uint64_t)mono_now_ms() + (uint64_t)e->conf.id_ttl_s * MS_PER_S;
+	s->expires_ms = (uint64_t)mono_now_ms() + (uint64_t)e->conf.id_ttl_s * CLOCK_MS_PER_S;
 }
 
 /* The name of uid/gid ID, through the cache: auparse's form, "unknown(N)"

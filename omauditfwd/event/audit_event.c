@@ -17,7 +17,6 @@
 #define ORIGIN_TABLE_MIN     256      /* power of two, chained, grows and shrinks */
 #define ORIGIN_SHRINK_RATIO  4        /* shrink when fewer than size / this */
 #define LINES_INITIAL_CAP    8
-#define MS_PER_S             1000
 #define NO_CLOCK             INT64_MIN
 /* Once what the joiner holds has shrunk by this much since its peak (a
  * flood went out), freed memory is given back to the system. */
@@ -505,9 +504,9 @@ void audit_joiner_free(audit_joiner_t *j)
  * subtract without overflow. */
 static int64_t audit_time_ms(int64_t sec, unsigned msec)
 {
-	if (sec > (INT64_MAX - (int64_t)msec) / MS_PER_S)
+	if (sec > (INT64_MAX - (int64_t)msec) / CLOCK_MS_PER_S)
 		return INT64_MAX;
-	return sec * MS_PER_S + (int64_t)msec;
+	return sec * CLOCK_MS_PER_S + (int64_t)msec;
 }
 
 void audit_joiner_begin(audit_joiner_t *j)

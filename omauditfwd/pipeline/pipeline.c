@@ -501,8 +501,8 @@ static int emit_summaries(pipeline_t *p, msgbatch_t *out)
 static int64_t filter_clock(const pipeline_t *p, const audit_record_t *r)
 {
 	if (p->conf.filter_audit_clock)   /* a forged time cannot overflow */
-		return r->sec < 0 ? 0 : r->sec > PIPELINE_CLOCK_MAX_S ? PIPELINE_CLOCK_MAX_S * 1000 :
-		       r->sec * 1000 + r->msec;
+		return r->sec < 0 ? 0 : r->sec > PIPELINE_CLOCK_MAX_S ? PIPELINE_CLOCK_MAX_S * CLOCK_MS_PER_S :
+		       r->sec * CLOCK_MS_PER_S + r->msec;
 	return p->clock_ms;
 }
 

@@ -21,6 +21,7 @@
 #include "audit_event.h"
 #include "audit_record.h"
 #include "buf.h"
+#include "clock_ms.h"
 #include "filter.h"
 #include "format.h"
 #include "syslog_header.h"
@@ -109,7 +110,7 @@ pipeline_stats_t *pipeline_stats(pipeline_t *p);
  * far less than the day an audit time may run ahead of the clock
  * (AUDIT_TIME_FUTURE_MAX_S), so after a long outage the records of the
  * moment never look implausible against a clock kept from its start. */
-#define PIPELINE_CLOCK_HOLD_MS (3600 * 1000)
+#define PIPELINE_CLOCK_HOLD_MS (3600 * CLOCK_MS_PER_S)
 
 /* Start a batch (takes the joiner's lock when joining). The batch reads
  * this host's wall clock once, here: the time that stands in for an

@@ -3,7 +3,6 @@
 
 #include "clock_ms.h"
 
-#define MS_PER_S  1000
 #define NS_PER_MS 1000000
 #define US_PER_S  1000000
 #define NS_PER_US 1000
@@ -13,7 +12,7 @@ static int64_t ms_of(clockid_t id)
 	struct timespec ts;
 
 	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * MS_PER_S + ts.tv_nsec / NS_PER_MS;
+	return (int64_t)ts.tv_sec * CLOCK_MS_PER_S + ts.tv_nsec / NS_PER_MS;
 }
 
 int64_t mono_now_ms(void)
