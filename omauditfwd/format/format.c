@@ -39,6 +39,7 @@ void format_reduce_reset(format_reduce_t *r)
 	r->value_bytes_cut = 0;
 	r->args_cut = 0;
 	r->fields_cut = 0;
+	r->capped = 0;
 }
 
 int format_reduce_keeps(const format_reduce_t *r, audit_view_t name)
@@ -87,6 +88,7 @@ size_t format_cut(format_reduce_t *r, const char *s, size_t len, size_t *keep,
 	*keep = len;
 	if (r == NULL || len <= r->value_max)
 		return 0;
+	r->capped = 1;
 	k = r->value_max;
 	while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
 		k--;   /* not in the middle of a UTF-8 sequence */
@@ -121,37 +123,22 @@ static size_t kept_len(const format_reduce_t *r, size_t len)
 	return len > r->value_max ? r->value_max + FORMAT_CUT_MARKER_MAX / 2 : len;
 }
 
-/* The cut of R's argument list when it holds more than REDUCE->argv_max
- * bytes: the first *HEAD and the last *TAIL of its *TOTAL arguments are
- * kept, the ones between are left out and MARK (*MLEN bytes) says so.
- * Returns 1 when the list is cut, 0 when it is not (written as it is), -1
- * when R has no argument list. Counts what it leaves out in REDUCE. */
-static int argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
-                     size_t nrecs, const audit_record_t *r, buf_t *scratch,
-                     size_t *head, size_t *tail, size_t *total,
-                     char mark[FORMAT_CUT_MARKER_MAX], size_t *mlen)
+/* The cut of an argument list of N arguments of lengths LEN when it
+ * holds more than REDUCE->argv_max bytes: the first *HEAD and the last
+ * *TAIL of its *TOTAL arguments are kept, the ones between are left out
+ * and MARK (*MLEN bytes) says so. Returns 1 when the list is cut, 0 when
+ * it is not (written as it is). Counts what it leaves out in REDUCE. */
+static int argv_cut(format_reduce_t *reduce, const size_t *len, size_t n,
+                    size_t *head, size_t *tail, size_t *total,
+                    char mark[FORMAT_CUT_MARKER_MAX], size_t *mlen)
 {
-	size_t n, i, bytes = 0, hb = 0, tb = 0, cut;
-	const size_t *len;
-	int nargs;
+	size_t i, bytes = 0, hb = 0, tb = 0, cut;
 
-	if (reduce->arglens == NULL) {
-		if ((reduce->arglens = malloc(64 * sizeof(size_t))) == NULL)
-			return 0;
-		reduce->arglens_cap = 64;
-	}
-	reduce->arglens[0] = 0;
-	nargs = enrich_event_argv(recs, nrecs, r, scratch, note_arglen, reduce);
-	if (nargs < 0)
-		return -1;
-	n = reduce->arglens[0];
-	len = reduce->arglens + 1;
-	if ((size_t)nargs != n)
-		return 0;   /* out of memory while counting: no cut */
 	for (i = 0; i < n; i++)
 		bytes += len[i];
 	if (bytes <= reduce->argv_max)
 		return 0;
+	reduce->capped = 1;
 	/* the first arguments up to half the budget (argv[0] always), then
 	 * the last ones up to the rest; a kept argument costs at most
 	 * value_max (it is cut to that) */
@@ -172,6 +159,93 @@ static int argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
 	                     n - *head - *tail, cut);
 	*mlen = i < FORMAT_CUT_MARKER_MAX ? i : FORMAT_CUT_MARKER_MAX - 1;
 	return 1;
+}
+
+/* argv_cut() for R's argument list, its lengths counted by a walk over it;
+ * -1 when R has no argument list. */
+static int argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
+                     size_t nrecs, const audit_record_t *r, buf_t *scratch,
+                     size_t *head, size_t *tail, size_t *total,
+                     char mark[FORMAT_CUT_MARKER_MAX], size_t *mlen)
+{
+	int nargs;
+
+	if (reduce->arglens == NULL) {
+		if ((reduce->arglens = malloc(64 * sizeof(size_t))) == NULL)
+			return 0;
+		reduce->arglens_cap = 64;
+	}
+	reduce->arglens[0] = 0;
+	nargs = enrich_event_argv(recs, nrecs, r, scratch, note_arglen, reduce);
+	if (nargs < 0)
+		return -1;
+	if ((size_t)nargs != reduce->arglens[0])
+		return 0;   /* out of memory while counting: no cut */
+	return argv_cut(reduce, reduce->arglens + 1, reduce->arglens[0], head, tail,
+	                total, mark, mlen);
+}
+
+void format_argv_cache_init(format_argv_cache_t *c)
+{
+	memset(c, 0, sizeof(*c));
+	buf_init(&c->bytes);
+}
+
+void format_argv_cache_free(format_argv_cache_t *c)
+{
+	buf_free(&c->bytes);
+	free(c->lens);
+	format_argv_cache_init(c);
+}
+
+void format_argv_cache_drop(format_argv_cache_t *c)
+{
+	c->r = NULL;
+	c->n = 0;
+	buf_reset(&c->bytes);
+}
+
+/* enrich_arg_fn: one more argument into the cache (UD); r NULL when
+ * memory ran out */
+static void cache_arg(const char *arg, size_t len, void *ud)
+{
+	format_argv_cache_t *c = ud;
+
+	if (c->r == NULL)
+		return;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64, *l = realloc(c->lens, cap * sizeof(*l));
+
+		if (l == NULL) {
+			c->r = NULL;
+			return;
+		}
+		c->lens = l;
+		c->cap = cap;
+	}
+	buf_append(&c->bytes, arg, len);
+	c->lens[c->n++] = len;
+}
+
+/* C holding the argument list of R (enrich_event_argv's walk over RECS),
+ * decoded now unless it held that already; NULL when memory ran out */
+static const format_argv_cache_t *cached_argv(format_argv_cache_t *c,
+                                              const audit_record_t *const *recs,
+                                              size_t nrecs, const audit_record_t *r,
+                                              buf_t *scratch)
+{
+	if (c->r == r && c->recs == recs && c->nrecs == nrecs)
+		return c;
+	format_argv_cache_drop(c);
+	c->r = r;
+	c->recs = recs;
+	c->nrecs = nrecs;
+	c->nargs = enrich_event_argv(recs, nrecs, r, scratch, cache_arg, c);
+	if (c->r == NULL || c->bytes.oom || (c->nargs >= 0 && (size_t)c->nargs != c->n)) {
+		format_argv_cache_drop(c);
+		return NULL;
+	}
+	return c;
 }
 
 typedef struct argv_walk {
@@ -204,9 +278,24 @@ int format_argv_walk(format_reduce_t *reduce, const audit_record_t *const *recs,
 {
 	argv_walk_t w;
 
+	const format_argv_cache_t *c;
+
 	memset(&w, 0, sizeof(w));
 	w.put = put;
 	w.ud = ud;
+	if (reduce != NULL && reduce->argv_cache != NULL &&
+	    (c = cached_argv(reduce->argv_cache, recs, nrecs, r, scratch)) != NULL) {
+		const char *base = c->bytes.p != NULL ? c->bytes.p : "";
+		size_t i, at = 0;
+
+		if (c->nargs < 0)
+			return c->nargs;
+		w.reduced = argv_cut(reduce, c->lens, c->n, &w.head, &w.tail, &w.total,
+		                     w.mark, &w.mlen);
+		for (i = 0; i < c->n; at += c->lens[i], i++)
+			walk_arg(base + at, c->lens[i], &w);
+		return c->nargs;
+	}
 	w.reduced = reduce != NULL &&
 	            argv_plan(reduce, recs, nrecs, r, scratch, &w.head, &w.tail,
 	                      &w.total, w.mark, &w.mlen) > 0;

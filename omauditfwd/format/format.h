@@ -46,6 +46,25 @@ int format_leef_delim_parse(const char *s, char *out);
  *     audit.reduced.* keys, raw reduced_from= / reduced_cut= fields.
  * The counters are filled while formatting. */
 #define FORMAT_CUT_MARKER_MAX 48       /* "[... K args, N bytes cut ...]" */
+
+/* The argument list of one record, decoded once and walked again at every
+ * cap a search for a fit writes (reduce.c): what enrich_event_argv gives
+ * for RECS, NRECS and R, kept while its records are. Owned by the
+ * reducer; format_argv_cache_drop() before the records change. */
+typedef struct format_argv_cache {
+	const audit_record_t *const *recs;
+	size_t nrecs;
+	const audit_record_t *r;   /* NULL: holds nothing */
+	int nargs;                 /* enrich_event_argv's result */
+	buf_t bytes;               /* the arguments, one after another */
+	size_t *lens;              /* and their lengths */
+	size_t n, cap;
+} format_argv_cache_t;
+
+void format_argv_cache_init(format_argv_cache_t *c);
+void format_argv_cache_free(format_argv_cache_t *c);
+void format_argv_cache_drop(format_argv_cache_t *c);
+
 typedef struct format_reduce {
 	size_t value_max;
 	size_t argv_max;
@@ -57,8 +76,14 @@ typedef struct format_reduce {
 	size_t value_bytes_cut;   /* bytes of values and arguments left out */
 	size_t args_cut;          /* arguments left out */
 	size_t fields_cut;        /* fields left out (essential) */
+	/* a cap changed the message: a value was longer than value_max or an
+	 * argument list longer than argv_max. When it stays 0, any larger caps
+	 * write the same message (reduce.c relies on it: every comparison with
+	 * value_max or argv_max that changes what is written sets it). */
+	int capped;
 	size_t *arglens;          /* work space: argument lengths */
 	size_t arglens_cap;
+	format_argv_cache_t *argv_cache;   /* NULL: argument lists decoded each time */
 } format_reduce_t;
 
 /* Zero the counters that formatting fills. */

@@ -125,8 +125,10 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 	type = kv_type_name(first, tmp, sizeof(tmp));
 	cef_header_text(out, type.p, type.len);
 	if (kv_item(ev, &s, KV_ACTION, &v)) {
-		if (ev->reduce != NULL && v.len > ev->reduce->value_max)
+		if (ev->reduce != NULL && v.len > ev->reduce->value_max) {
 			v.len = ev->reduce->value_max;   /* reduced: cut, without a marker */
+			ev->reduce->capped = 1;
+		}
 		buf_putc(out, ' ');
 		cef_header_text(out, v.p, v.len);
 	}

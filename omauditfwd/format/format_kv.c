@@ -368,8 +368,10 @@ void kv_event_id(buf_t *out, const format_event_t *ev, const kv_summary_t *s)
 	if (first->type == KV_TYPE_SYSCALL && s->syscall.f != NULL) {
 		audit_view_t v = ref_text(ev, s->syscall, 1);
 
-		if (ev->reduce != NULL && v.len > ev->reduce->value_max)
+		if (ev->reduce != NULL && v.len > ev->reduce->value_max) {
 			v.len = ev->reduce->value_max;   /* reduced: cut, without a marker */
+			ev->reduce->capped = 1;
+		}
 		buf_putc(out, ':');
 		id_part(out, v);
 	}

@@ -42,6 +42,7 @@ static void put_field(buf_t *out, const audit_field_t *f, format_reduce_t *red)
 	unsigned e = (unsigned)f->enc < sizeof(enc_open) / sizeof(enc_open[0]) ? f->enc : 0;
 
 	if (keep > red->value_max) {
+		red->capped = 1;
 		keep = red->value_max;
 		if (f->enc == AUDIT_ENC_HEX)
 			keep &= ~(size_t)1;   /* whole bytes */

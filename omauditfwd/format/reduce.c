@@ -1,6 +1,7 @@
 /* reduce.c -- the search for the reduction that makes a message fit its
  * size limit (see reduce.h): stages from "values capped" to "the minimal
  * message", and within a stage a binary search over the value cap. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ void reducer_init(reducer_t *rd)
 	memset(rd, 0, sizeof(*rd));
 	buf_init(&rd->attempt);
 	buf_init(&rd->best);
+	format_argv_cache_init(&rd->argv);
 }
 
 void reducer_free(reducer_t *rd)
@@ -22,6 +24,7 @@ void reducer_free(reducer_t *rd)
 	buf_free(&rd->best);
 	free(rd->fr.arglens);
 	free(rd->recs);
+	format_argv_cache_free(&rd->argv);
 }
 
 static int same_type(const audit_record_t *a, const audit_record_t *b)
@@ -62,17 +65,37 @@ static const audit_record_t *const *few_records(reducer_t *rd,
 	return rd->recs;
 }
 
+/* One stage's search: the records written, what to write them with, the
+ * limit, and the best settings found (their message is in rd->best). */
+typedef struct search {
+	reducer_t *rd;
+	size_t limit;
+	const audit_record_t *const *recs;
+	size_t nrecs;
+	reduce_write_fn w;
+	void *ud;
+	format_reduce_t *best;
+	/* What the attempts have shown. A message written at a cap that cut
+	 * nothing (format_reduce_t.capped 0) is the message of every larger
+	 * cap too, so from that cap on the outcome is known without writing
+	 * the message again (each of an oversized event's dozen attempts
+	 * decodes all of its values): it fails from FAILS_FROM on, and from
+	 * FITS_FROM on it fits with the message rd->best holds already (the
+	 * binary search keeps no smaller cap after a fit). */
+	size_t fails_from, fits_from;
+} search_t;
+
 /* Write the message at value cap CAP into rd->attempt; 1 when it fits */
-static int attempt(reducer_t *rd, size_t limit, size_t cap,
-                   const audit_record_t *const *recs, size_t nrecs,
-                   reduce_write_fn w, void *ud)
+static int attempt(search_t *s, size_t cap)
 {
+	reducer_t *rd = s->rd;
+
 	buf_reset(&rd->attempt);
 	format_reduce_reset(&rd->fr);
 	rd->fr.value_max = cap;
 	rd->fr.argv_max = cap * REDUCE_ARGV_FACTOR;
-	w(&rd->attempt, &rd->fr, recs, nrecs, ud);
-	return !rd->attempt.oom && rd->attempt.len <= limit;
+	s->w(&rd->attempt, &rd->fr, s->recs, s->nrecs, s->ud);
+	return !rd->attempt.oom && rd->attempt.len <= s->limit;
 }
 
 /* keep the attempt just made as the best so far (with its counts) */
@@ -85,24 +108,38 @@ static void keep(reducer_t *rd, format_reduce_t *best)
 	*best = rd->fr;
 }
 
+/* attempt() at CAP, or its known outcome; a fit is kept */
+static int try_cap(search_t *s, size_t cap)
+{
+	if (cap >= s->fails_from)
+		return 0;
+	if (cap >= s->fits_from)
+		return 1;
+	if (!attempt(s, cap)) {
+		if (!s->rd->fr.capped && !s->rd->attempt.oom)
+			s->fails_from = cap;
+		return 0;
+	}
+	keep(s->rd, s->best);
+	if (!s->rd->fr.capped)
+		s->fits_from = cap;
+	return 1;
+}
+
 /* The largest cap in [LO, HI] whose message fits, written into rd->best;
  * 0 when not even LO fits. */
-static int search(reducer_t *rd, size_t limit, size_t lo, size_t hi,
-                  const audit_record_t *const *recs, size_t nrecs,
-                  reduce_write_fn w, void *ud, format_reduce_t *best)
+static int search(search_t *s, size_t lo, size_t hi)
 {
-	if (!attempt(rd, limit, lo, recs, nrecs, w, ud))
+	s->fails_from = s->fits_from = SIZE_MAX;
+	if (!try_cap(s, lo))
 		return 0;
-	keep(rd, best);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo + 1) / 2;
 
-		if (attempt(rd, limit, mid, recs, nrecs, w, ud)) {
-			keep(rd, best);
+		if (try_cap(s, mid))
 			lo = mid;
-		} else {
+		else
 			hi = mid - 1;
-		}
 	}
 	return 1;
 }
@@ -112,10 +149,14 @@ size_t reduce_fit(reducer_t *rd, buf_t *out, size_t limit, size_t from,
                   reduce_write_fn w, void *ud, format_reduce_t *r)
 {
 	format_reduce_t best;
+	search_t st = { rd, limit, NULL, 0, w, ud, &best, SIZE_MAX, SIZE_MAX };
 	int stage, fit = 0;
 
 	memset(&best, 0, sizeof(best));
 	rd->fr.from = from;
+	/* the argument lists of these records, decoded once for all attempts */
+	format_argv_cache_drop(&rd->argv);
+	rd->fr.argv_cache = &rd->argv;
 	for (stage = 0; stage < STAGE_N && !fit; stage++) {
 		const audit_record_t *const *rs = recs;
 		size_t n = nrecs, lo = REDUCE_MIN_VALUE, hi = limit;
@@ -124,14 +165,16 @@ size_t reduce_fit(reducer_t *rd, buf_t *out, size_t limit, size_t from,
 		rd->fr.records_left = 0;
 		if (stage == STAGE_ESSENTIAL && nrecs > 1 &&
 		    (rs = few_records(rd, recs, nrecs, &n)) == NULL)
-			return 0;
+			break;   /* memory ran out: nothing fits */
 		if (stage >= STAGE_MINIMAL) {
 			n = nrecs ? 1 : 0;
 			lo = 0;
 			hi = REDUCE_MIN_VALUE;
 		}
 		rd->fr.records_left = nrecs - n;
-		fit = search(rd, limit, lo, hi, rs, n, w, ud, &best);
+		st.recs = rs;
+		st.nrecs = n;
+		fit = search(&st, lo, hi);
 	}
 	if (fit)
 		buf_append(out, rd->best.p, rd->best.len);
@@ -139,10 +182,16 @@ size_t reduce_fit(reducer_t *rd, buf_t *out, size_t limit, size_t from,
 		buf_free(&rd->attempt);
 		buf_init(&rd->attempt);
 	}
+	/* the records may go once it returns */
+	format_argv_cache_drop(&rd->argv);
+	rd->fr.argv_cache = NULL;
+	if (rd->argv.bytes.cap > REDUCE_KEEP_MAX)
+		format_argv_cache_free(&rd->argv);
 	if (!fit || out->oom)
 		return 0;
 	best.arglens = NULL;   /* the work space stays the reducer's */
 	best.arglens_cap = 0;
+	best.argv_cache = NULL;
 	*r = best;
 	return rd->best.len;
 }

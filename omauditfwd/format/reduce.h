@@ -67,6 +67,7 @@ typedef struct reducer {
 	buf_t attempt, best;
 	const audit_record_t **recs;   /* stage 2's records */
 	size_t cap;
+	format_argv_cache_t argv;      /* the argument list the attempts write */
 } reducer_t;
 
 void reducer_init(reducer_t *rd);

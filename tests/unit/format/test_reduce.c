@@ -668,3 +668,222 @@ Test(reduce, sizes_defaults_and_framing)
 	cr_assert_eq(reduce_message_limit(8096, 0, 0), 8096);
 	cr_assert_eq(reduce_message_limit(0, 1, 0), 0);
 }
+
+/* reduce_fit() on its own: one record written as JSON, reduced as the
+ * reducer asks; every write counted */
+typedef struct direct {
+	buf_t scratch;
+	unsigned writes;
+	const format_ops_t *f;   /* NULL: JSON */
+} direct_t;
+
+static void write_direct(buf_t *out, format_reduce_t *r, const audit_record_t *const *recs,
+                         size_t n, void *ud)
+{
+	direct_t *d = ud;
+	format_event_t ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.recs = recs;
+	ev.nrecs = n;
+	ev.enrich = enricher;
+	ev.scratch = &d->scratch;
+	ev.reduce = r;
+	if (d->f == NULL)
+		d->f = &format_json;
+	d->f->event(out, &ev);
+	if (d->f->reduced != NULL)
+		d->f->reduced(out, NULL, r);
+	d->writes++;
+}
+
+/* the message of REC reduced to LIMIT by RD, in OUT (emptied first) */
+static void reduce_direct(reducer_t *rd, const audit_record_t *rec, size_t limit,
+                          buf_t *out, direct_t *d)
+{
+	const audit_record_t *recs[1] = { rec };
+	format_reduce_t r;
+
+	buf_reset(out);
+	cr_assert_gt(reduce_fit(rd, out, limit, limit + 1, recs, 1, write_direct, d, &r), 0);
+}
+
+/* The reducer decodes an argument list once for all its attempts; the
+ * next event, parsed into the same record at the same address, has its
+ * own arguments, as a new reducer writes them. */
+Test(reduce, the_next_event_does_not_get_the_argument_list_of_the_last)
+{
+	audit_record_t rec;
+	reducer_t rd, fresh;
+	direct_t d;
+	buf_t out, want;
+	int i;
+
+	memset(&d, 0, sizeof(d));
+	buf_init(&d.scratch);
+	buf_init(&out);
+	buf_init(&want);
+	audit_record_init(&rec);
+	reducer_init(&rd);
+	reducer_init(&fresh);
+	for (const char *c = "a"; *c != 'c'; c = *c == 'a' ? "b" : "c") {
+		buf_reset(&text);
+		buf_puts(&text, "type=EXECVE msg=audit(1700000000.123:7): argc=400");
+		for (i = 0; i < 400; i++)
+			buf_printf(&text, " a%d=\"%s%04d%s\"", i, c, i, "0123456789");
+		cr_assert_eq(audit_record_parse(&rec, text.p, text.len), AUDIT_PARSE_OK);
+		reduce_direct(&rd, &rec, 4096, &out, &d);
+		reduce_direct(&fresh, &rec, 4096, &want, &d);
+		buf_putc(&out, '\0');
+		buf_putc(&want, '\0');
+		cr_assert_str_eq(out.p, want.p);
+		cr_assert_not_null(strstr(out.p, *c == 'a' ? "\"a0000" : "\"b0000"), "%s", out.p);
+		cr_assert_null(strstr(out.p, *c == 'a' ? "\"b0" : "\"a0"), "%s", out.p);
+		reducer_free(&fresh);
+		reducer_init(&fresh);
+	}
+	reducer_free(&rd);
+	reducer_free(&fresh);
+	audit_record_free(&rec);
+	buf_free(&out);
+	buf_free(&want);
+	buf_free(&d.scratch);
+}
+
+/* A cap that cut nothing wrote the message of every larger cap: the search
+ * does not write it again. 300 values of 8 bytes do not fit 2048 bytes
+ * with every field (one write at the smallest cap, which cuts nothing,
+ * settles the first stage) and fit with the essential ones (one write
+ * settles the second): two writes, not two dozen. */
+Test(reduce, a_cap_that_cut_nothing_is_not_tried_again)
+{
+	audit_record_t rec;
+	reducer_t rd;
+	direct_t d;
+	buf_t out;
+	int i;
+
+	memset(&d, 0, sizeof(d));
+	buf_init(&d.scratch);
+	buf_init(&out);
+	audit_record_init(&rec);
+	reducer_init(&rd);
+	buf_puts(&text, "type=SYSCALL msg=audit(1700000000.123:8): arch=c000003e syscall=59 "
+	         "success=yes exit=0 auid=1000 uid=0 comm=\"sh\" exe=\"/bin/sh\"");
+	for (i = 0; i < 300; i++)
+		buf_printf(&text, " x%d=v%07d", i, i);
+	cr_assert_eq(audit_record_parse(&rec, text.p, text.len), AUDIT_PARSE_OK);
+	reduce_direct(&rd, &rec, 2048, &out, &d);
+	cr_assert_eq(d.writes, 2, "%u writes", d.writes);
+	cr_assert_leq(out.len, 2048);
+	buf_putc(&out, '\0');
+	cr_assert_not_null(strstr(out.p, "\"exe\":\"/bin/sh\""), "%s", out.p);
+	cr_assert_null(strstr(out.p, "\"x1\""), "%s", out.p);
+	reducer_free(&rd);
+	audit_record_free(&rec);
+	buf_free(&out);
+	buf_free(&d.scratch);
+}
+
+/* The message of the N records RP at LIMIT as a search that writes every
+ * cap it visits finds it (reduce.c's binary search over the first stage,
+ * without skipping known caps), in WANT; 0 when the first stage cannot
+ * fit (not even the smallest cap) */
+static int plain_search(const audit_record_t *const *rp, size_t n, size_t limit,
+                         direct_t *d, buf_t *want)
+{
+	size_t lo = REDUCE_MIN_VALUE, hi = limit;
+	format_reduce_t r;
+	buf_t attempt;
+
+	memset(&r, 0, sizeof(r));
+	r.from = limit + 1;
+	buf_init(&attempt);
+	buf_reset(want);
+	for (;;) {
+		size_t cap = want->len == 0 ? lo : lo + (hi - lo + 1) / 2;
+
+		buf_reset(&attempt);
+		format_reduce_reset(&r);
+		r.value_max = cap;
+		r.argv_max = cap * REDUCE_ARGV_FACTOR;
+		write_direct(&attempt, &r, rp, n, d);
+		if (attempt.len <= limit) {
+			buf_reset(want);
+			buf_append(want, attempt.p, attempt.len);
+			lo = cap;
+		} else if (want->len == 0) {
+			break;
+		} else {
+			hi = cap - 1;
+		}
+		if (lo >= hi)
+			break;
+	}
+	free(r.arglens);
+	buf_free(&attempt);
+	return want->len != 0;
+}
+
+/* The search skips the caps whose message is known (above): it finds what
+ * a search writing every cap finds. Two events: big_event_n's (long values
+ * in every record, an argument list), and 1,000 short arguments (only the
+ * list is cut: no value is long), at limits over the first stage's range,
+ * in every format (raw cuts no list: 1,000 fields fit the largest only). */
+Test(reduce, skipping_known_caps_finds_what_writing_every_cap_finds)
+{
+	audit_record_t recs[8];
+	const audit_record_t *rp[8];
+	const char *p, *nl;
+	size_t n, limit, f;
+	reducer_t rd;
+	direct_t d;
+	buf_t out, want;
+	format_reduce_t got;
+	int ev, i, compared = 0;
+
+	memset(&d, 0, sizeof(d));
+	buf_init(&d.scratch);
+	buf_init(&out);
+	buf_init(&want);
+	reducer_init(&rd);
+	for (ev = 0; ev < 2; ev++) {
+		buf_reset(&text);
+		if (ev == 0) {
+			big_event_n(11, 2, 120);
+		} else {
+			buf_printf(&text, "type=EXECVE msg=audit(1700000000.123:12): argc=%d", NARGS);
+			for (i = 0; i < NARGS; i++)
+				buf_printf(&text, " a%d=\"arg%04d\"", i, i);
+			buf_putc(&text, '\n');
+		}
+		for (n = 0, p = text.p; n < 8 &&
+		     (nl = memchr(p, '\n', (size_t)(text.p + text.len - p))) != NULL; p = nl + 1) {
+			audit_record_init(&recs[n]);
+			cr_assert_eq(audit_record_parse(&recs[n], p, (size_t)(nl - p)), AUDIT_PARSE_OK);
+			rp[n] = &recs[n];
+			n++;
+		}
+		for (f = 0; f < sizeof(all) / sizeof(all[0]); f++) {
+			d.f = all[f];
+			for (limit = 3000; limit <= 9000; limit += 1500) {
+				if (!plain_search(rp, n, limit, &d, &want))
+					continue;
+				compared++;
+				buf_reset(&out);
+				cr_assert_gt(reduce_fit(&rd, &out, limit, limit + 1, rp, n, write_direct,
+				                        &d, &got), 0);
+				cr_assert(out.len == want.len && memcmp(out.p, want.p, out.len) == 0,
+				          "%s at %zu: %.*s\nwant %.*s", all[f]->name, limit,
+				          (int)out.len, out.p, (int)want.len, want.p);
+			}
+		}
+		while (n > 0)
+			audit_record_free(&recs[--n]);
+	}
+	cr_assert_geq(compared, 30, "%d", compared);
+	reducer_free(&rd);
+	buf_free(&out);
+	buf_free(&want);
+	buf_free(&d.scratch);
+}
