@@ -187,65 +187,101 @@ static int argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
 
 void format_argv_cache_init(format_argv_cache_t *c)
 {
+	size_t i;
+
 	memset(c, 0, sizeof(*c));
-	buf_init(&c->bytes);
+	for (i = 0; i < FORMAT_ARGV_CACHE_LISTS; i++)
+		buf_init(&c->list[i].bytes);
 }
 
 void format_argv_cache_free(format_argv_cache_t *c)
 {
-	buf_free(&c->bytes);
-	free(c->lens);
+	size_t i;
+
+	for (i = 0; i < FORMAT_ARGV_CACHE_LISTS; i++) {
+		buf_free(&c->list[i].bytes);
+		free(c->list[i].lens);
+	}
 	format_argv_cache_init(c);
+}
+
+static void list_drop(format_argv_list_t *l)
+{
+	l->r = NULL;
+	l->n = 0;
+	buf_reset(&l->bytes);
 }
 
 void format_argv_cache_drop(format_argv_cache_t *c)
 {
-	c->r = NULL;
-	c->n = 0;
-	buf_reset(&c->bytes);
+	size_t i;
+
+	c->recs = NULL;
+	c->nrecs = 0;
+	c->next = 0;
+	for (i = 0; i < FORMAT_ARGV_CACHE_LISTS; i++)
+		list_drop(&c->list[i]);
 }
 
-/* enrich_arg_fn: one more argument into the cache (UD); r NULL when
+size_t format_argv_cache_size(const format_argv_cache_t *c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < FORMAT_ARGV_CACHE_LISTS; i++)
+		n += c->list[i].bytes.cap;
+	return n;
+}
+
+/* enrich_arg_fn: one more argument into the list (UD); r NULL when
  * memory ran out */
 static void cache_arg(const char *arg, size_t len, void *ud)
 {
-	format_argv_cache_t *c = ud;
+	format_argv_list_t *l = ud;
 
-	if (c->r == NULL)
+	if (l->r == NULL)
 		return;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64, *l = realloc(c->lens, cap * sizeof(*l));
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64, *a = realloc(l->lens, cap * sizeof(*a));
 
-		if (l == NULL) {
-			c->r = NULL;
+		if (a == NULL) {
+			l->r = NULL;
 			return;
 		}
-		c->lens = l;
-		c->cap = cap;
+		l->lens = a;
+		l->cap = cap;
 	}
-	buf_append(&c->bytes, arg, len);
-	c->lens[c->n++] = len;
+	buf_append(&l->bytes, arg, len);
+	l->lens[l->n++] = len;
 }
 
-/* C holding the argument list of R (enrich_event_argv's walk over RECS),
- * decoded now unless it held that already; NULL when memory ran out */
-static const format_argv_cache_t *cached_argv(format_argv_cache_t *c,
-                                              const audit_record_t *const *recs,
-                                              size_t nrecs, const audit_record_t *r,
-                                              buf_t *scratch)
+/* The argument list of R (enrich_event_argv's walk over RECS) from C,
+ * decoded now unless C held it already; NULL when memory ran out */
+static const format_argv_list_t *cached_argv(format_argv_cache_t *c,
+                                             const audit_record_t *const *recs,
+                                             size_t nrecs, const audit_record_t *r,
+                                             buf_t *scratch)
 {
-	if (c->r == r && c->recs == recs && c->nrecs == nrecs)
-		return c;
-	format_argv_cache_drop(c);
-	c->r = r;
-	c->recs = recs;
-	c->nrecs = nrecs;
-	c->nargs = enrich_event_argv(recs, nrecs, r, scratch, cache_arg, c);
-	if (c->r == NULL || c->bytes.oom || (c->nargs >= 0 && (size_t)c->nargs != c->n)) {
+	format_argv_list_t *l;
+	size_t i;
+
+	if (c->recs != recs || c->nrecs != nrecs) {
 		format_argv_cache_drop(c);
+		c->recs = recs;
+		c->nrecs = nrecs;
+	}
+	for (i = 0; i < FORMAT_ARGV_CACHE_LISTS; i++)
+		if (c->list[i].r == r && r != NULL)
+			return &c->list[i];
+	l = &c->list[c->next];
+	c->next = (c->next + 1) % FORMAT_ARGV_CACHE_LISTS;
+	list_drop(l);
+	l->r = r;
+	l->nargs = enrich_event_argv(recs, nrecs, r, scratch, cache_arg, l);
+	if (l->r == NULL || l->bytes.oom || (l->nargs >= 0 && (size_t)l->nargs != l->n)) {
+		list_drop(l);
 		return NULL;
 	}
-	return c;
+	return l;
 }
 
 typedef struct argv_walk {
@@ -277,24 +313,23 @@ int format_argv_walk(format_reduce_t *reduce, const audit_record_t *const *recs,
                      format_argv_put_fn put, void *ud)
 {
 	argv_walk_t w;
-
-	const format_argv_cache_t *c;
+	const format_argv_list_t *l;
 
 	memset(&w, 0, sizeof(w));
 	w.put = put;
 	w.ud = ud;
 	if (reduce != NULL && reduce->argv_cache != NULL &&
-	    (c = cached_argv(reduce->argv_cache, recs, nrecs, r, scratch)) != NULL) {
-		const char *base = c->bytes.p != NULL ? c->bytes.p : "";
+	    (l = cached_argv(reduce->argv_cache, recs, nrecs, r, scratch)) != NULL) {
+		const char *base = l->bytes.p != NULL ? l->bytes.p : "";
 		size_t i, at = 0;
 
-		if (c->nargs < 0)
-			return c->nargs;
-		w.reduced = argv_cut(reduce, c->lens, c->n, &w.head, &w.tail, &w.total,
+		if (l->nargs < 0)
+			return l->nargs;
+		w.reduced = argv_cut(reduce, l->lens, l->n, &w.head, &w.tail, &w.total,
 		                     w.mark, &w.mlen);
-		for (i = 0; i < c->n; at += c->lens[i], i++)
-			walk_arg(base + at, c->lens[i], &w);
-		return c->nargs;
+		for (i = 0; i < l->n; at += l->lens[i], i++)
+			walk_arg(base + at, l->lens[i], &w);
+		return l->nargs;
 	}
 	w.reduced = reduce != NULL &&
 	            argv_plan(reduce, recs, nrecs, r, scratch, &w.head, &w.tail,

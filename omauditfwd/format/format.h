@@ -47,23 +47,32 @@ int format_leef_delim_parse(const char *s, char *out);
  * The counters are filled while formatting. */
 #define FORMAT_CUT_MARKER_MAX 48       /* "[... K args, N bytes cut ...]" */
 
-/* The argument list of one record, decoded once and walked again at every
- * cap a search for a fit writes (reduce.c): what enrich_event_argv gives
- * for RECS, NRECS and R, kept while its records are. Owned by the
- * reducer; format_argv_cache_drop() before the records change. */
-typedef struct format_argv_cache {
-	const audit_record_t *const *recs;
-	size_t nrecs;
+/* The argument lists of an event's records (an EXECVE's, a PROCTITLE's),
+ * decoded once and walked again at every cap a search for a fit writes
+ * (reduce.c): what enrich_event_argv gives for RECS, NRECS and a record
+ * R, kept while the records are. Owned by the reducer;
+ * format_argv_cache_drop() before the records change. */
+#define FORMAT_ARGV_CACHE_LISTS 4
+typedef struct format_argv_list {
 	const audit_record_t *r;   /* NULL: holds nothing */
 	int nargs;                 /* enrich_event_argv's result */
 	buf_t bytes;               /* the arguments, one after another */
 	size_t *lens;              /* and their lengths */
 	size_t n, cap;
+} format_argv_list_t;
+
+typedef struct format_argv_cache {
+	const audit_record_t *const *recs;
+	size_t nrecs;
+	format_argv_list_t list[FORMAT_ARGV_CACHE_LISTS];
+	size_t next;               /* the list replaced when none is R's */
 } format_argv_cache_t;
 
 void format_argv_cache_init(format_argv_cache_t *c);
 void format_argv_cache_free(format_argv_cache_t *c);
 void format_argv_cache_drop(format_argv_cache_t *c);
+/* the bytes its lists hold room for */
+size_t format_argv_cache_size(const format_argv_cache_t *c);
 
 typedef struct format_reduce {
 	size_t value_max;

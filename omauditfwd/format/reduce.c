@@ -185,7 +185,7 @@ size_t reduce_fit(reducer_t *rd, buf_t *out, size_t limit, size_t from,
 	/* the records may go once it returns */
 	format_argv_cache_drop(&rd->argv);
 	rd->fr.argv_cache = NULL;
-	if (rd->argv.bytes.cap > REDUCE_KEEP_MAX)
+	if (format_argv_cache_size(&rd->argv) > REDUCE_KEEP_MAX)
 		format_argv_cache_free(&rd->argv);
 	if (!fit || out->oom)
 		return 0;
