@@ -501,20 +501,32 @@ static unsigned utf8_cp(const unsigned char *s, size_t n)
 void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t *e,
                    int extra)
 {
-	const unsigned char *p, *end, *run;
+	const unsigned char *p, *end, *run, *look = e->look;
 
 	if (len == 0)
 		return;   /* S may be an empty buffer's NULL: NULL + 0 is undefined */
+	if (extra >= 0 && extra < 256 && look[extra])
+		extra = -1;   /* special already */
 	p = run = (const unsigned char *)s;
 	end = p + len;
 	while (p < end) {
-		unsigned c = *p;
+		unsigned c;
 		size_t n;
 
-		if (!e->look[c] && (int)c != extra) {
-			p++;
-			continue;
+		/* the run of plain text up to the next byte to look at */
+		if (extra < 0) {
+			while (end - p >= 8 && (look[p[0]] | look[p[1]] | look[p[2]] | look[p[3]] |
+			                        look[p[4]] | look[p[5]] | look[p[6]] | look[p[7]]) == 0)
+				p += 8;
+			while (p < end && !look[*p])
+				p++;
+		} else {
+			while (p < end && !look[*p] && (int)*p != extra)
+				p++;
 		}
+		if (p == end)
+			break;
+		c = *p;
 		if (c >= 0x80 && (n = format_utf8_seq_len(p, (size_t)(end - p))) != 0) {
 			unsigned cp = utf8_cp(p, n);
 
