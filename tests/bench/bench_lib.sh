@@ -81,12 +81,13 @@ wait_for_size() {
 
 # rss_by_tenth RSS T0 T1: the highest RSS sample (MB) in each tenth of the
 # stream's wall time T0..T1, from sample_rss's file: memory that grows with
-# the records climbs from tenth to tenth, a full queue is a plateau
+# the records climbs from tenth to tenth, a full queue is a plateau. A
+# tenth without a sample (a run shorter than 5 s: one every 0.5 s) is "-".
 rss_by_tenth() {
 	awk -v t0="$2" -v t1="$3" '
 		$2 == "" || $1 < t0 || $1 > t1 || t1 <= t0 { next }
-		{ i = int(($1 - t0) * 10 / (t1 - t0)); if (i > 9) i = 9; if ($2 > m[i]) m[i] = $2 }
-		END { for (i = 0; i < 10; i++) printf "%s%.0f", i ? " " : "", m[i] / 1024 }' "$1"
+		{ i = int(($1 - t0) * 10 / (t1 - t0)); if (i > 9) i = 9; if (!(i in m) || $2 > m[i]) m[i] = $2 }
+		END { for (i = 0; i < 10; i++) printf "%s%s", i ? " " : "", (i in m) ? sprintf("%.0f", m[i] / 1024) : "-" }' "$1"
 }
 
 # sample_rss PID OUT: every 0.5 s append "SECONDS RSS_KB" to OUT while PID runs
