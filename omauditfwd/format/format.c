@@ -228,7 +228,7 @@ size_t format_argv_cache_size(const format_argv_cache_t *c)
 	size_t i, n = 0;
 
 	for (i = 0; i < FORMAT_ARGV_CACHE_LISTS; i++)
-		n += c->list[i].bytes.cap;
+		n += c->list[i].bytes.cap + c->list[i].cap * sizeof(*c->list[i].lens);
 	return n;
 }
 

@@ -71,7 +71,7 @@ typedef struct format_argv_cache {
 void format_argv_cache_init(format_argv_cache_t *c);
 void format_argv_cache_free(format_argv_cache_t *c);
 void format_argv_cache_drop(format_argv_cache_t *c);
-/* the bytes its lists hold room for */
+/* the memory its lists hold: room for arguments and for their lengths */
 size_t format_argv_cache_size(const format_argv_cache_t *c);
 
 typedef struct format_reduce {

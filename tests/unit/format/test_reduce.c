@@ -887,3 +887,48 @@ Test(reduce, skipping_known_caps_finds_what_writing_every_cap_finds)
 	buf_free(&want);
 	buf_free(&d.scratch);
 }
+
+/* The reducer gives back what a huge argument list made its cache hold:
+ * 160,000 arguments (40 EXECVE records of 4,000) are 160 kB of text but
+ * 1.25 MB of lengths, both counted against REDUCE_KEEP_MAX. */
+Test(reduce, the_argument_cache_of_a_huge_list_is_given_back)
+{
+	enum { NREC = 40, PER = 4000 };
+	static audit_record_t recs[NREC];
+	static const audit_record_t *rp[NREC];
+	static buf_t lines[NREC];
+	reducer_t rd;
+	direct_t d;
+	buf_t out;
+	size_t kept;
+	int i, j;
+
+	memset(&d, 0, sizeof(d));
+	buf_init(&d.scratch);
+	buf_init(&out);
+	reducer_init(&rd);
+	for (i = 0; i < NREC; i++) {
+		buf_init(&lines[i]);
+		buf_printf(&lines[i], "type=EXECVE msg=audit(1700000000.123:13):");
+		if (i == 0)
+			buf_printf(&lines[i], " argc=%d", NREC * PER);
+		for (j = 0; j < PER; j++)
+			buf_printf(&lines[i], " a%d=x", i * PER + j);
+		audit_record_init(&recs[i]);
+		cr_assert_eq(audit_record_parse(&recs[i], lines[i].p, lines[i].len), AUDIT_PARSE_OK);
+		rp[i] = &recs[i];
+	}
+	cr_assert_gt(reduce_fit(&rd, &out, 8000, 8001, rp, NREC, write_direct, &d, &(format_reduce_t){ 0 }), 0);
+	buf_putc(&out, '\0');
+	cr_assert_not_null(strstr(out.p, " args, "), "the list is cut: %.300s", out.p);
+	for (i = 0, kept = 0; i < FORMAT_ARGV_CACHE_LISTS; i++)
+		kept += rd.argv.list[i].bytes.cap + rd.argv.list[i].cap * sizeof(size_t);
+	cr_assert_leq(kept, REDUCE_KEEP_MAX, "%zu bytes kept", kept);
+	for (i = 0; i < NREC; i++) {
+		audit_record_free(&recs[i]);
+		buf_free(&lines[i]);
+	}
+	reducer_free(&rd);
+	buf_free(&out);
+	buf_free(&d.scratch);
+}
