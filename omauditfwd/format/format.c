@@ -99,24 +99,6 @@ size_t format_cut(format_reduce_t *r, const char *s, size_t len, size_t *keep,
 	return n > 0 ? (size_t)n : 0;
 }
 
-static void note_arglen(const char *arg, size_t len, void *ud)
-{
-	format_reduce_t *r = ud;
-	size_t n = r->arglens[0] + 1;   /* [0] counts, [1..] the lengths */
-
-	(void)arg;
-	if (n >= r->arglens_cap) {
-		size_t cap = r->arglens_cap * 2, *a = realloc(r->arglens, cap * sizeof(*a));
-
-		if (a == NULL)
-			return;   /* this argument is not counted: it is kept */
-		r->arglens = a;
-		r->arglens_cap = cap;
-	}
-	r->arglens[n] = len;
-	r->arglens[0] = n;
-}
-
 /* what an argument of LEN bytes costs when it is kept */
 static size_t kept_len(const format_reduce_t *r, size_t len)
 {
@@ -159,30 +141,6 @@ static int argv_cut(format_reduce_t *reduce, const size_t *len, size_t n,
 	                     n - *head - *tail, cut);
 	*mlen = i < FORMAT_CUT_MARKER_MAX ? i : FORMAT_CUT_MARKER_MAX - 1;
 	return 1;
-}
-
-/* argv_cut() for R's argument list, its lengths counted by a walk over it;
- * -1 when R has no argument list. */
-static int argv_plan(format_reduce_t *reduce, const audit_record_t *const *recs,
-                     size_t nrecs, const audit_record_t *r, buf_t *scratch,
-                     size_t *head, size_t *tail, size_t *total,
-                     char mark[FORMAT_CUT_MARKER_MAX], size_t *mlen)
-{
-	int nargs;
-
-	if (reduce->arglens == NULL) {
-		if ((reduce->arglens = malloc(64 * sizeof(size_t))) == NULL)
-			return 0;
-		reduce->arglens_cap = 64;
-	}
-	reduce->arglens[0] = 0;
-	nargs = enrich_event_argv(recs, nrecs, r, scratch, note_arglen, reduce);
-	if (nargs < 0)
-		return -1;
-	if ((size_t)nargs != reduce->arglens[0])
-		return 0;   /* out of memory while counting: no cut */
-	return argv_cut(reduce, reduce->arglens + 1, reduce->arglens[0], head, tail,
-	                total, mark, mlen);
 }
 
 void format_argv_cache_init(format_argv_cache_t *c)
@@ -313,28 +271,35 @@ int format_argv_walk(format_reduce_t *reduce, const audit_record_t *const *recs,
                      format_argv_put_fn put, void *ud)
 {
 	argv_walk_t w;
+	format_argv_cache_t local, *c;
 	const format_argv_list_t *l;
+	const char *base;
+	size_t i, at = 0;
+	int rc;
 
 	memset(&w, 0, sizeof(w));
 	w.put = put;
 	w.ud = ud;
-	if (reduce != NULL && reduce->argv_cache != NULL &&
-	    (l = cached_argv(reduce->argv_cache, recs, nrecs, r, scratch)) != NULL) {
-		const char *base = l->bytes.p != NULL ? l->bytes.p : "";
-		size_t i, at = 0;
-
-		if (l->nargs < 0)
-			return l->nargs;
+	if (reduce == NULL)
+		return enrich_event_argv(recs, nrecs, r, scratch, walk_arg, &w);
+	/* the lengths are needed before the first argument is written: the
+	 * list decoded first, into the reducer's cache (or one of this call) */
+	if ((c = reduce->argv_cache) == NULL) {
+		format_argv_cache_init(&local);
+		c = &local;
+	}
+	if ((l = cached_argv(c, recs, nrecs, r, scratch)) == NULL) {
+		rc = enrich_event_argv(recs, nrecs, r, scratch, walk_arg, &w);
+	} else if ((rc = l->nargs) >= 0) {
+		base = l->bytes.p != NULL ? l->bytes.p : "";
 		w.reduced = argv_cut(reduce, l->lens, l->n, &w.head, &w.tail, &w.total,
 		                     w.mark, &w.mlen);
 		for (i = 0; i < l->n; at += l->lens[i], i++)
 			walk_arg(base + at, l->lens[i], &w);
-		return l->nargs;
 	}
-	w.reduced = reduce != NULL &&
-	            argv_plan(reduce, recs, nrecs, r, scratch, &w.head, &w.tail,
-	                      &w.total, w.mark, &w.mlen) > 0;
-	return enrich_event_argv(recs, nrecs, r, scratch, walk_arg, &w);
+	if (c == &local)
+		format_argv_cache_free(&local);
+	return rc;
 }
 
 void format_unparsed_reduced(const format_ops_t *f, const format_conf_t *conf,

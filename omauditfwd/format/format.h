@@ -90,9 +90,9 @@ typedef struct format_reduce {
 	 * write the same message (reduce.c relies on it: every comparison with
 	 * value_max or argv_max that changes what is written sets it). */
 	int capped;
-	size_t *arglens;          /* work space: argument lengths */
-	size_t arglens_cap;
-	format_argv_cache_t *argv_cache;   /* NULL: argument lists decoded each time */
+	/* work space: the argument lists, kept between the writes of one
+	 * search (reduce.c); NULL: decoded at each write */
+	format_argv_cache_t *argv_cache;
 } format_reduce_t;
 
 /* Zero the counters that formatting fills. */

@@ -16,13 +16,13 @@ void reducer_init(reducer_t *rd)
 	buf_init(&rd->attempt);
 	buf_init(&rd->best);
 	format_argv_cache_init(&rd->argv);
+	rd->fr.argv_cache = &rd->argv;   /* emptied after each reduce_fit */
 }
 
 void reducer_free(reducer_t *rd)
 {
 	buf_free(&rd->attempt);
 	buf_free(&rd->best);
-	free(rd->fr.arglens);
 	free(rd->recs);
 	format_argv_cache_free(&rd->argv);
 }
@@ -154,9 +154,6 @@ size_t reduce_fit(reducer_t *rd, buf_t *out, size_t limit, size_t from,
 
 	memset(&best, 0, sizeof(best));
 	rd->fr.from = from;
-	/* the argument lists of these records, decoded once for all attempts */
-	format_argv_cache_drop(&rd->argv);
-	rd->fr.argv_cache = &rd->argv;
 	for (stage = 0; stage < STAGE_N && !fit; stage++) {
 		const audit_record_t *const *rs = recs;
 		size_t n = nrecs, lo = REDUCE_MIN_VALUE, hi = limit;
@@ -182,16 +179,14 @@ size_t reduce_fit(reducer_t *rd, buf_t *out, size_t limit, size_t from,
 		buf_free(&rd->attempt);
 		buf_init(&rd->attempt);
 	}
-	/* the records may go once it returns */
+	/* the argument lists of these records, decoded once for all their
+	 * attempts: the records may go once it returns */
 	format_argv_cache_drop(&rd->argv);
-	rd->fr.argv_cache = NULL;
 	if (format_argv_cache_size(&rd->argv) > REDUCE_KEEP_MAX)
 		format_argv_cache_free(&rd->argv);
 	if (!fit || out->oom)
 		return 0;
-	best.arglens = NULL;   /* the work space stays the reducer's */
-	best.arglens_cap = 0;
-	best.argv_cache = NULL;
+	best.argv_cache = NULL;   /* the work space stays the reducer's */
 	*r = best;
 	return rd->best.len;
 }

@@ -820,7 +820,6 @@ static int plain_search(const audit_record_t *const *rp, size_t n, size_t limit,
 		if (lo >= hi)
 			break;
 	}
-	free(r.arglens);
 	buf_free(&attempt);
 	return want->len != 0;
 }
