@@ -445,6 +445,10 @@ static const unsigned char hex_value1[256] = {
 };
 #undef HX
 
+/* digits of a u64 that cannot overflow it, in base 10 and 16 */
+#define DEC_SAFE_DIGITS 19
+#define HEX_SAFE_DIGITS 15
+
 static int hex_digit(int c)
 {
 	return (int)hex_value1[(unsigned char)c] - 1;
@@ -453,9 +457,19 @@ static int hex_digit(int c)
 int interp_parse_ull(const char *s, int base, unsigned long long *out)
 {
 	unsigned long long v = 0;
+	size_t n = 0;
 
 	if (*s == '\0')
 		return 0;
+	/* the first digits of a decimal (19) or hex (15) number cannot
+	 * overflow: no checks for them, the general loop goes on from there */
+	if (base == DEC_BASE) {
+		for (; n < DEC_SAFE_DIGITS && (unsigned)(*s - '0') < DEC_BASE; s++, n++)
+			v = v * DEC_BASE + (unsigned)(*s - '0');
+	} else if (base == HEX_BASE) {
+		for (; n < HEX_SAFE_DIGITS && hex_value1[(unsigned char)*s] != 0; s++, n++)
+			v = v * HEX_BASE + (unsigned)(hex_value1[(unsigned char)*s] - 1);
+	}
 	for (; *s; s++) {
 		int d = hex_digit((unsigned char)*s);
 

@@ -13,6 +13,7 @@
 #include "audit_record.h"
 #include "buf.h"
 #include "enrich.h"
+#include "interpret.h"
 
 #define DATA_DIR_ENV     "TEST_DATA_DIR"
 #define DATA_DIR_DEFAULT "tests/data"
@@ -735,4 +736,48 @@ Test(enrich, argv_only_for_execve_and_proctitle)
 
 	cr_assert_eq(argv_of("type=SYSCALL msg=audit(1700000000.100:1): a0=1 a1=2", &a), -1);
 	cr_assert_eq(a.n, 0);
+}
+
+/* The number parser's unchecked first digits (19 decimal, 15 hex) and the
+ * checked ones after them: the largest u64 parses, one more does not, in
+ * both bases; a bad digit fails anywhere in the number. */
+Test(enrich, numbers_parse_up_to_the_largest_u64_and_not_beyond)
+{
+	static const struct {
+		const char *s;
+		int base, ok;
+		unsigned long long v;
+	} cases[] = {
+		{ "0", 10, 1, 0 },
+		{ "4294967295", 10, 1, 4294967295ULL },
+		{ "9999999999999999999", 10, 1, 9999999999999999999ULL },
+		{ "18446744073709551615", 10, 1, 18446744073709551615ULL },
+		{ "18446744073709551616", 10, 0, 0 },
+		{ "99999999999999999999", 10, 0, 0 },
+		{ "000000000000000000000000000042", 10, 1, 42 },
+		{ "", 10, 0, 0 },
+		{ "12a", 10, 0, 0 },
+		{ "1234567890123456789x", 10, 0, 0 },
+		{ "-1", 10, 0, 0 },
+		{ "7fffffffffffffff", 16, 1, 0x7fffffffffffffffULL },
+		{ "ffffffffffffffff", 16, 1, 0xffffffffffffffffULL },
+		{ "FFFFFFFFFFFFFFFF", 16, 1, 0xffffffffffffffffULL },
+		{ "10000000000000000", 16, 0, 0 },
+		{ "fffffffffffffffg", 16, 0, 0 },
+		{ "0x10", 16, 0, 0 },
+		{ "777", 8, 1, 0777 },
+		{ "8", 8, 0, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned long long v = 12345;
+		int ok = interp_parse_ull(cases[i].s, cases[i].base, &v);
+
+		cr_expect_eq(ok, cases[i].ok, "\"%s\" base %d: %d", cases[i].s, cases[i].base, ok);
+		if (cases[i].ok)
+			cr_expect_eq(v, cases[i].v, "\"%s\": %llu", cases[i].s, v);
+		else
+			cr_expect_eq(v, 12345ULL, "\"%s\" wrote %llu", cases[i].s, v);
+	}
 }
