@@ -71,6 +71,7 @@ struct audit_joiner {
 	hmap_t events;                /* pending events, by key_hash */
 	hmap_t origins;               /* by siphash of the name */
 	origin_t *touched;            /* origins this batch touched */
+	origin_t *last;               /* the last record's origin (this batch) */
 	size_t held, held_peak;       /* bytes of lines and origins held, its peak */
 	audit_event_t *ghead, *gtail;
 	undo_t *undo;
@@ -162,15 +163,21 @@ static void origin_touch(audit_joiner_t *j, origin_t *o)
 
 static origin_t *origin_get(audit_joiner_t *j, const char *name, size_t len)
 {
-	uint64_t h = siphash(&j->key, name, len);
 	hmap_node_t *n;
-	origin_t *o;
+	origin_t *o = j->last;
+	uint64_t h;
 
+	/* a relay's records come in runs from one host: no hash for those */
+	if (o != NULL && o->len == len && memcmp(o->name, name, len) == 0) {
+		origin_touch(j, o);
+		return o;
+	}
+	h = siphash(&j->key, name, len);
 	for (n = hmap_chain(&j->origins, h); n != NULL; n = n->next) {
 		o = HMAP_ENTRY(n, origin_t, hnode);
 		if (n->hash == h && o->len == len && memcmp(o->name, name, len) == 0) {
 			origin_touch(j, o);
-			return o;
+			return j->last = o;
 		}
 	}
 	if ((o = calloc(1, sizeof(*o) + len + 1)) == NULL)
@@ -181,6 +188,7 @@ static origin_t *origin_get(audit_joiner_t *j, const char *name, size_t len)
 	o->clock = NO_CLOCK;
 	hmap_insert(&j->origins, &o->hnode, h);
 	origin_touch(j, o);
+	j->last = o;
 	STAT_ADD(j, origins, 1);
 	if (j->origins.n > j->origins.nbuckets)
 		origins_resize(j, j->origins.nbuckets * 2);
@@ -194,6 +202,7 @@ static void origins_reap(audit_joiner_t *j)
 	origin_t *o, *next;
 	size_t size = j->origins.nbuckets;
 
+	j->last = NULL;    /* it may be freed below */
 	for (o = j->touched; o != NULL; o = next) {
 		next = o->tnext;
 		o->touched = 0;
