@@ -543,7 +543,8 @@ static const audit_field_t *enriched_of(const audit_record_t *r,
 {
 	size_t i, j;
 
-	if (r == NULL || !r->enriched || (f->flags & AUDIT_FIELD_INTERPRETED))
+	if (r == NULL || !audit_record_may_have_enriched(r, f->name.p, f->name.len) ||
+	    (f->flags & AUDIT_FIELD_INTERPRETED))
 		return NULL;
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *g = &r->fields[i];

@@ -80,7 +80,8 @@ static const audit_field_t *enriched_of(const audit_record_t *r, const audit_fie
 {
 	char up[KV_MAX_UPPER_NAME + 1];
 
-	if (!r->enriched || (f->flags & AUDIT_FIELD_INTERPRETED) || !upper_name(f->name, up))
+	if (!audit_record_may_have_enriched(r, f->name.p, f->name.len) ||
+	    (f->flags & AUDIT_FIELD_INTERPRETED) || !upper_name(f->name, up))
 		return NULL;
 	return audit_record_field(r, up);
 }
@@ -680,12 +681,17 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 		enrich_decode(&ctx, f, ev->scratch);
 		v = scratch_view(ev);
 		kv_value(o, v.p, v.len);
-		if ((f->flags & AUDIT_FIELD_INTERPRETED) || !upper_name(f->name, up) ||
-		    (r->enriched && names_has(&names, up, f->name.len)))
+		/* the upper-case name is written only when there is an
+		 * interpretation, and looked up only when it may be there */
+		if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len > KV_MAX_UPPER_NAME)
+			continue;
+		if (audit_record_may_have_enriched(r, f->name.p, f->name.len) &&
+		    upper_name(f->name, up) && names_has(&names, up, f->name.len))
 			continue;
 		buf_reset(ev->scratch);
 		if (!enrich_interpret_computed(ev->enrich, &ctx, f, ev->scratch))
 			continue;
+		(void)upper_name(f->name, up);
 		field_key(o, &key, up, f->name.len, dup);
 		v = scratch_view(ev);
 		kv_value(o, v.p, v.len);

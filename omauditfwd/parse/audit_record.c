@@ -695,6 +695,10 @@ static audit_parse_rc_t add_field(audit_record_t *r, audit_view_t name,
 	}
 	if (flags & AUDIT_FIELD_INTERPRETED)
 		r->enriched = 1;
+	/* every name an upper-cased name can equal: none starts in lower case */
+	if ((flags & AUDIT_FIELD_INTERPRETED) || name.len == 0 ||
+	    !(name.p[0] >= 'a' && name.p[0] <= 'z'))
+		r->enriched_names |= audit_enriched_name_bit(name.len ? name.p[0] : 0, name.len);
 	return AUDIT_PARSE_OK;
 }
 
@@ -1161,6 +1165,7 @@ static void reset(audit_record_t *r, const char *line, size_t len)
 	r->stamped = 0;
 	r->body = view(line, 0);
 	r->enriched = 0;
+	r->enriched_names = 0;
 	r->nfields = 0;
 	if (r->index != NULL) {   /* emptied to its first size */
 		r->index_mask = INDEX_MIN_SLOTS - 1;

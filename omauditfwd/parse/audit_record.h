@@ -134,6 +134,9 @@ typedef struct audit_record {
 	                         * such a record is an event of its own */
 	audit_view_t body;      /* everything after "): " */
 	int enriched;           /* the record carries interpreted fields */
+	uint64_t enriched_names; /* a filter of the names that are not in
+	                          * lower case (the interpreted ones among
+	                          * them): audit_record_may_have_enriched */
 	size_t nfields;
 	audit_field_t *fields;  /* in line order; owned by the record */
 	size_t cap;             /* allocated entries in fields */
@@ -179,6 +182,27 @@ const char *audit_parse_rc_str(audit_parse_rc_t rc);
 const audit_field_t *audit_record_field(const audit_record_t *r, const char *name);
 const audit_field_t *audit_record_field_view(const audit_record_t *r, const char *name,
                                              size_t len);
+
+/* The filter bit of a name of LEN bytes whose first letter is C, in
+ * upper case (an interpreted name is written in upper case). */
+static inline uint64_t audit_enriched_name_bit(char c, size_t len)
+{
+	unsigned char u = (unsigned char)c;
+
+	if (u >= 'a' && u <= 'z')
+		u = (unsigned char)(u - 'a' + 'A');
+	return (uint64_t)1 << ((u + len * 7) & 63);
+}
+
+/* Whether R may carry a field whose name is NAME (LEN bytes) in upper
+ * case, interpreted or not: 0 means it does not, without looking it up.
+ * Only an enriched record is asked: the others have no counterparts. */
+static inline int audit_record_may_have_enriched(const audit_record_t *r, const char *name,
+                                                 size_t len)
+{
+	return r->enriched && len > 0 &&
+	       (r->enriched_names & audit_enriched_name_bit(name[0], len)) != 0;
+}
 
 /* A frozen copy of R for a caller that keeps records past their parse
  * (the joiner): R's header, fields and index written to MEM (at least

@@ -516,6 +516,51 @@ Test(audit_record, enriched_through_syslog_plugin_uppercase_names)
 	expect_field("F_2", "1", AUDIT_ENC_PLAIN, AUDIT_FIELD_INTERPRETED);
 }
 
+/* audit_record_may_have_enriched answers 0 only for a name whose upper
+ * case no field of the record has: every field whose name has no lower
+ * case letter is found through the filter, interpreted or not (a hostile
+ * "A0[1]" is not an interpreted name but is an upper-cased "a0[1]") */
+Test(audit_record, the_enriched_name_filter_never_hides_an_upper_case_name)
+{
+	static const char *const lines[] = {
+		"type=SYSCALL msg=audit(1700000000.123:4567): arch=c000003e syscall=59 "
+		"auid=1000 uid=0 key=\"x\"" GS "ARCH=x86_64 SYSCALL=execve AUID=\"alice\" "
+		"UID=\"root\"",
+		"type=EXECVE msg=audit(1700000000.123:4567): argc=2 a0=\"ls\" a0[1]=\"x\" "
+		"A0[1]=\"y\" 9LIVES=1 _X=2 -Y=3" GS "UID=\"root\"",
+		"type=LOGIN msg=audit(1700000000.123:4567): pid=1 old-auid=4294967295 "
+		"auid=1000 res=1" GS "UID=\"root\" OLD-AUID=\"unset\"",
+	};
+	size_t i, j, k, hidden = 0;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		expect_ok(lines[i]);
+		cr_assert_eq(rec.enriched, 1, "%s", lines[i]);
+		for (j = 0; j < rec.nfields; j++) {
+			const audit_field_t *g = &rec.fields[j];
+			char low[64];
+			int lower = 0;
+
+			for (k = 0; k < g->name.len && k < sizeof(low) - 1; k++) {
+				lower |= g->name.p[k] >= 'a' && g->name.p[k] <= 'z';
+				low[k] = g->name.p[k] >= 'A' && g->name.p[k] <= 'Z' ?
+				         (char)(g->name.p[k] - 'A' + 'a') : g->name.p[k];
+			}
+			low[k] = '\0';
+			if (lower)
+				continue;
+			cr_expect(audit_record_may_have_enriched(&rec, low, k),
+			          "%.*s is hidden in %s", (int)g->name.len, g->name.p, lines[i]);
+		}
+		/* and it does filter: most lower-case names of no counterpart */
+		hidden += !audit_record_may_have_enriched(&rec, "comm", 4);
+		hidden += !audit_record_may_have_enriched(&rec, "pid", 3);
+		hidden += !audit_record_may_have_enriched(&rec, "syscall", 7);
+	}
+	cr_expect_gt(hidden, 0);
+	cr_expect_eq(audit_record_may_have_enriched(&rec, "uid", 3), 1);
+}
+
 Test(audit_record, digits_only_name_is_not_interpreted)
 {
 	expect_ok("type=SYSCALL msg=audit(1700000000.123:4567): 12=1 a_b=2");
