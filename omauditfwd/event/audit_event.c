@@ -72,6 +72,8 @@ struct audit_joiner {
 	hmap_t origins;               /* by siphash of the name */
 	origin_t *touched;            /* origins this batch touched */
 	origin_t *last;               /* the last record's origin (this batch) */
+	audit_event_t *last_ev;       /* the last event looked up or created,
+	                               * while it is in the table */
 	size_t held, held_peak;       /* bytes of lines and origins held, its peak */
 	audit_event_t *ghead, *gtail;
 	undo_t *undo;
@@ -233,18 +235,27 @@ static uint64_t key_hash(const audit_joiner_t *j, const origin_t *o, int64_t sec
 	return siphash(&j->key, k, sizeof(k));
 }
 
-static audit_event_t *lookup(const audit_joiner_t *j, const origin_t *o, int64_t sec,
-                             unsigned msec, uint64_t serial)
+/* The pending event of the key, or NULL; *HASH is set to the key's hash.
+ * An event's records come one after another: the last event is compared
+ * first, and only a new key is hashed. */
+static audit_event_t *lookup(audit_joiner_t *j, const origin_t *o, int64_t sec,
+                             unsigned msec, uint64_t serial, uint64_t *hash)
 {
-	uint64_t h = key_hash(j, o, sec, msec, serial);
+	audit_event_t *ev = j->last_ev;
 	hmap_node_t *n;
+	uint64_t h;
 
+	if (ev != NULL && ev->origin == o && ev->serial == serial && ev->sec == sec &&
+	    ev->msec == msec) {
+		*hash = ev->hnode.hash;
+		return ev;
+	}
+	*hash = h = key_hash(j, o, sec, msec, serial);
 	for (n = hmap_chain(&j->events, h); n != NULL; n = n->next) {
-		audit_event_t *ev = HMAP_ENTRY(n, audit_event_t, hnode);
-
+		ev = HMAP_ENTRY(n, audit_event_t, hnode);
 		if (n->hash == h && ev->origin == o && ev->serial == serial &&
 		    ev->sec == sec && ev->msec == msec)
-			return ev;
+			return j->last_ev = ev;
 	}
 	return NULL;
 }
@@ -285,6 +296,8 @@ static void unlink_event(audit_joiner_t *j, audit_event_t *ev)
 	*(ev->gprev ? &ev->gprev->gnext : &j->ghead) = ev->gnext;
 	*(ev->gnext ? &ev->gnext->gprev : &j->gtail) = ev->gprev;
 	hmap_remove(&j->events, &ev->hnode);
+	if (j->last_ev == ev)
+		j->last_ev = NULL;
 	STAT_SUB(j, pending, 1);
 }
 
@@ -321,8 +334,9 @@ static undo_t *log_undo(audit_joiner_t *j, undo_kind_t kind, audit_event_t *ev)
 
 /* ---- changes, each logged before it is made ------------------------------ */
 
+/* A new pending event of R's key, whose hash is H (key_hash) */
 static audit_event_t *create_event(audit_joiner_t *j, origin_t *o,
-                                   const audit_record_t *r, int64_t ms)
+                                   const audit_record_t *r, int64_t ms, uint64_t h)
 {
 	audit_event_t *ev = calloc(1, sizeof(*ev));
 
@@ -334,13 +348,14 @@ static audit_event_t *create_event(audit_joiner_t *j, origin_t *o,
 	ev->serial = r->serial;
 	ev->sec = r->sec;
 	ev->msec = r->msec;
-	ev->hnode.hash = key_hash(j, o, r->sec, r->msec, r->serial);
+	ev->hnode.hash = h;
 	ev->ms = ms;
 	ev->arrived_ms = mono_now_ms();
 	ev->batch = j->batch;
 	j->batch_input = 1;
 	table_grow(j);
 	link_event(j, ev, o->tail, NULL, j->gtail, NULL);
+	j->last_ev = ev;
 	return ev;
 }
 
@@ -575,6 +590,7 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 	audit_view_t name = r->node.len ? r->node : r->hostname;
 	origin_t *o = origin_get(j, name.p, name.len);
 	audit_event_t *ev;
+	uint64_t h;
 	int64_t ms;
 
 	if (o == NULL)
@@ -585,7 +601,8 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 		 * an EOE there ends nothing and holds nothing */
 		if (r->type == AUDIT_TYPE_EOE)
 			return 0;
-		if ((ev = create_event(j, o, r, audit_time_ms(r->sec, r->msec))) == NULL ||
+		if ((ev = create_event(j, o, r, audit_time_ms(r->sec, r->msec),
+		                       key_hash(j, o, r->sec, r->msec, r->serial))) == NULL ||
 		    add_line(j, ev, r, line, len, route, route_len) != 0)
 			return -1;
 		return complete(j, ev, AUDIT_EVENT_END_STANDALONE);
@@ -596,16 +613,16 @@ int audit_joiner_add(audit_joiner_t *j, const audit_record_t *r,
 	       (o->head->ms == NO_CLOCK || o->clock - o->head->ms > (int64_t)j->conf.timeout_ms))
 		if (complete(j, o->head, AUDIT_EVENT_END_TIMEOUT) != 0)
 			return -1;
-	ev = lookup(j, o, r->sec, r->msec, r->serial);
+	ev = lookup(j, o, r->sec, r->msec, r->serial, &h);
 	if (ev == NULL && r->type == AUDIT_TYPE_EOE)
 		return 0;   /* the end of an event already emitted: nothing to add */
 	if (ev != NULL && r->type != AUDIT_TYPE_EOE && past_cap(j, ev, len)) {
 		if (complete(j, ev, AUDIT_EVENT_END_CAPPED) != 0 ||
-		    (ev = create_event(j, o, r, ev->ms)) == NULL)
+		    (ev = create_event(j, o, r, ev->ms, h)) == NULL)
 			return -1;
 		ev->capped = 1;
 	}
-	if (ev == NULL && (ev = create_event(j, o, r, ms)) == NULL)
+	if (ev == NULL && (ev = create_event(j, o, r, ms, h)) == NULL)
 		return -1;
 	if (r->type != AUDIT_TYPE_EOE && add_line(j, ev, r, line, len, route, route_len) != 0)
 		return -1;
