@@ -328,6 +328,20 @@ int enrich_decode(const enrich_ctx_t *ctx, const audit_field_t *f, buf_t *out)
 	return 1;
 }
 
+audit_view_t enrich_decoded(const enrich_ctx_t *ctx, const audit_field_t *f, buf_t *out)
+{
+	audit_view_t v;
+
+	/* what enrich_decode appends unchanged (its first test) */
+	if (f->enc != AUDIT_ENC_HEX && !(f->enc == AUDIT_ENC_PLAIN && is_argv_like(f)))
+		return f->value;
+	buf_reset(out);
+	(void)enrich_decode(ctx, f, out);
+	v.p = out->p != NULL ? out->p : "";
+	v.len = out->len;
+	return v;
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 enum kind {

@@ -80,6 +80,10 @@ typedef struct enrich_ctx {
  * differs from the raw view, 0 when it is the raw value unchanged. */
 int enrich_decode(const enrich_ctx_t *ctx, const audit_field_t *f, buf_t *out);
 
+/* The same text as a view: F's own value when decoding leaves it as it is
+ * (no copy), else decoded into OUT, which is emptied first. */
+audit_view_t enrich_decoded(const enrich_ctx_t *ctx, const audit_field_t *f, buf_t *out);
+
 /* Append the interpretation of F to OUT and return 1, or return 0 (OUT
  * untouched) when the field has none beyond its decoded value, or when the
  * policy forbids it (an id of a relayed record under AUTO).

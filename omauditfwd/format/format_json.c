@@ -329,6 +329,7 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 	int argv = has_argv(ev, r);
 	json_keys_t ks;
 	enrich_ctx_t ctx;
+	audit_view_t v;
 	size_t i;
 	int members = 0;
 
@@ -358,9 +359,8 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 			put_val(out, ev, f->value.p, f->value.len);
 			continue;
 		}
-		buf_reset(ev->scratch);
-		enrich_decode(&ctx, f, ev->scratch);
-		put_val(out, ev, ev->scratch->p, ev->scratch->len);
+		v = enrich_decoded(&ctx, f, ev->scratch);
+		put_val(out, ev, v.p, v.len);
 		put_interpretation(out, &ks, ev, &ctx, f, nth);
 	}
 	if (argv)

@@ -110,9 +110,7 @@ static audit_view_t ref_text(const format_event_t *ev, kv_ref_t ref, int interp)
 	buf_reset(ev->scratch);
 	if (interp && enrich_interpret(ev->enrich, &ctx, ref.f, ev->scratch))
 		return scratch_view(ev);
-	buf_reset(ev->scratch);
-	enrich_decode(&ctx, ref.f, ev->scratch);
-	return scratch_view(ev);
+	return enrich_decoded(&ctx, ref.f, ev->scratch);
 }
 
 static void take(kv_ref_t *ref, const audit_record_t *r, const audit_field_t *f)
@@ -677,9 +675,7 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 			kv_value(o, f->value.p, f->value.len);
 			continue;
 		}
-		buf_reset(ev->scratch);
-		enrich_decode(&ctx, f, ev->scratch);
-		v = scratch_view(ev);
+		v = enrich_decoded(&ctx, f, ev->scratch);
 		kv_value(o, v.p, v.len);
 		/* the upper-case name is written only when there is an
 		 * interpretation, and looked up only when it may be there */
