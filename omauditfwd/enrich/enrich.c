@@ -528,16 +528,28 @@ static long record_syscall(const audit_record_t *r)
 	return (long)nr;
 }
 
+/* Whether the id policy lets this host name the ids of CTX's record:
+ * decided once per record (cached in CTX as record_facts does). */
+static int record_ids(const enrich_t *e, const enrich_ctx_t *ctx)
+{
+	enrich_ctx_t *c = (enrich_ctx_t *)ctx;
+
+	if (!c->facts.ids_known) {
+		c->facts.ids = ids_allowed(e, ctx);
+		c->facts.ids_known = 1;
+	}
+	return c->facts.ids;
+}
+
 /* A's machine, syscall, a0 and a1: the record's, found once per record
- * (every interpreted field of it asks; each is a search of its fields).
+ * (every field that needs them asks; each is a search of its fields).
  * CTX's cache is written through a cast: every ctx is the caller's own
  * variable, and the cache does not change what the ctx means. */
-static void record_facts(const enrich_t *e, const enrich_ctx_t *ctx, interp_arg_t *a)
+static void record_facts(const enrich_ctx_t *ctx, interp_arg_t *a)
 {
 	enrich_ctx_t *c = (enrich_ctx_t *)ctx;
 
 	if (!c->facts.known) {
-		c->facts.ids = ids_allowed(e, ctx);
 		c->facts.machine = event_machine(ctx);
 		c->facts.syscall = record_syscall(ctx->rec);
 		c->facts.a0 = record_hex(ctx->rec, "a0");
@@ -604,7 +616,7 @@ static int put_id(enrich_t *e, const enrich_ctx_t *ctx, enum id_kind kind,
 		return 0;
 	if (id == INTERP_ID_UNSET)
 		return interp_id_special(id, out);
-	if (!(ctx->facts.known ? ctx->facts.ids : ids_allowed(e, ctx)))
+	if (!record_ids(e, ctx))
 		return 0;
 	if (interp_id_special(id, out))
 		return 1;
@@ -665,7 +677,15 @@ static int interpret(enrich_t *e, const enrich_ctx_t *ctx, const audit_field_t *
 	val[f->value.len] = '\0';
 	a.val = val;
 	a.quoted = f->enc == AUDIT_ENC_QUOTED;
-	record_facts(e, ctx, &a);
+	/* only the syscall's name and its arguments' interpretations read the
+	 * record's facts: the other fields do not look them up */
+	if (k == K_SYSCALL || k == K_A0 || k == K_A1 || k == K_A2 || k == K_A3) {
+		record_facts(ctx, &a);
+	} else {
+		a.machine = -1;
+		a.syscall = -1;
+		a.a0 = a.a1 = 0;
+	}
 	rc = interpret_value(e, ctx, k, &a, out);
 	if (val != small)
 		free(val);

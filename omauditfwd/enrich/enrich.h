@@ -62,14 +62,15 @@ typedef struct enrich_ctx {
 	audit_view_t arch;            /* raw arch= of the event, len 0 if unknown */
 	audit_view_t origin;          /* node or syslog host, len 0 if local */
 	/* A cache of enrich_interpret(): the record's machine, syscall, a0 and
-	 * a1, and the id policy's verdict, found at the first field that needs
-	 * them. Zero it (as an
-	 * initializer with the fields above does) for every new REC or ARCH. */
+	 * a1 (known), and the id policy's verdict (ids_known), each found at
+	 * the first field that needs it. Zero it (as an initializer with the
+	 * fields above does) for every new REC or ARCH. */
 	struct {
 		int known;
 		int machine;
 		long syscall;
 		unsigned long long a0, a1;
+		int ids_known;
 		int ids;          /* the id policy lets this host name its ids */
 	} facts;
 } enrich_ctx_t;
