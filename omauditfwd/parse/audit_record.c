@@ -65,6 +65,7 @@ _Static_assert(AUDIT_RECORD_MAX_FIELDS < UINT16_MAX, "index slots are 16 bits");
 #define MSEC_DIGITS_MAX         3
 #define MSEC_PER_SEC            1000
 #define DECIMAL_BASE            10
+#define DECIMAL_SAFE_DIGITS     19     /* digits of any u64 below 10^19 */
 
 #define ENRICHED_SEP            '\x1d' /* raw fields | interpreted fields */
 #define ENRICHED_SEP_ESCAPED    "#035"  /* the same after rsyslog's default
@@ -310,10 +311,17 @@ static enum hdr_rc read_number(const char **pp, const char *end, uint64_t max,
 {
 	const char *p = *pp;
 	uint64_t v = 0;
+	size_t n = 0;
 
 	if (p >= end)
 		return HDR_TRUNC;
 	if (!is_digit(*p))
+		return HDR_BAD;
+	/* 19 digits cannot overflow: checked once after them (the value only
+	 * grows, so a prefix above MAX means a number above it) */
+	for (; n < DECIMAL_SAFE_DIGITS && p < end && is_digit(*p); p++, n++)
+		v = v * DECIMAL_BASE + (unsigned)(*p - '0');
+	if (v > max)
 		return HDR_BAD;
 	for (; p < end && is_digit(*p); p++) {
 		unsigned d = (unsigned)(*p - '0');

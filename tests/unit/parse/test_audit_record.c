@@ -979,6 +979,13 @@ Test(audit_record, overflowing_serial_or_sec_is_not_audit)
 	          AUDIT_PARSE_NOT_AUDIT);
 	expect_rc("type=EOE msg=audit(9223372036854775808.123:1): ",
 	          AUDIT_PARSE_NOT_AUDIT);
+	/* 19 digits above INT64_MAX, and leading zeros before the largest */
+	expect_rc("type=EOE msg=audit(9999999999999999999.123:1): ",
+	          AUDIT_PARSE_NOT_AUDIT);
+	expect_ok("type=EOE msg=audit(0000000000000000000009223372036854775807.000:"
+	          "00000000000000000000018446744073709551615): ");
+	cr_assert_eq(rec.sec, INT64_MAX);
+	cr_assert_eq(rec.serial, UINT64_MAX);
 }
 
 Test(audit_record, eoe_has_an_empty_body)
