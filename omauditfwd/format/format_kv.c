@@ -616,6 +616,27 @@ static void put_prefix(kv_out_t *o, const kv_prefix_t *k)
 static void field_key(kv_out_t *o, const kv_prefix_t *k, const char *name, size_t len,
                       unsigned dup)
 {
+	buf_t *b = o->out;
+	char *d;
+
+	/* the usual case, written in one go: a kept prefix, and room */
+	if (k->len != 0 && !b->oom &&
+	    b->cap - b->len >= 1 + k->len + len + 1 + BUF_UINT_TEXT_MAX + 1) {
+		d = b->p + b->len;
+		if (o->npairs++)
+			*d++ = o->sep;
+		memcpy(d, k->p, k->len);
+		d += k->len;
+		key_chars(d, name, len);
+		d += len;
+		if (dup > 1) {
+			*d++ = '_';
+			d += buf_uint_text(d, dup);
+		}
+		*d++ = '=';
+		b->len = (size_t)(d - b->p);
+		return;
+	}
 	pair_start(o);
 	put_prefix(o, k);
 	kv_key_part(o->out, name, len);
