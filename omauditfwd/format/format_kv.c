@@ -625,7 +625,7 @@ static void field_key(kv_out_t *o, const kv_prefix_t *k, const char *name, size_
 		d = b->p + b->len;
 		if (o->npairs++)
 			*d++ = o->sep;
-		memcpy(d, k->p, k->len);
+		buf_copy(d, k->p, k->len);
 		d += k->len;
 		key_chars(d, name, len);
 		d += len;

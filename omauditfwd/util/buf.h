@@ -34,12 +34,43 @@ void buf_shrink(buf_t *b, size_t keep);
 void buf_give_back_memory(void);
 /* buf_append's way when the bytes do not fit (or the buffer is broken) */
 void buf_append_slow(buf_t *b, const void *p, size_t n);
+/* N bytes from S to D (no overlap). Most copies here are a field name or
+ * value of a few bytes: up to 16 of them are two loads and two stores
+ * (overlapping when N is not a power of two) instead of a call to memcpy. */
+static inline void buf_copy(char *d, const void *src, size_t n)
+{
+	const char *s = src;
+
+	if (n >= 8 && n <= 16) {
+		unsigned long long a, z;
+
+		memcpy(&a, s, 8);
+		memcpy(&z, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &z, 8);
+	} else if (n >= 4 && n < 8) {
+		unsigned a, z;
+
+		memcpy(&a, s, 4);
+		memcpy(&z, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &z, 4);
+	} else if (n < 4) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			d[i] = s[i];
+	} else {
+		memcpy(d, s, n);
+	}
+}
+
 /* Append N bytes at P. Inline: most appends are a few bytes into a buffer
  * with room, and a call per field name and value showed in the profile. */
 static inline void buf_append(buf_t *b, const void *p, size_t n)
 {
 	if (n != 0 && n <= b->cap - b->len && !b->oom) {
-		memcpy(b->p + b->len, p, n);
+		buf_copy(b->p + b->len, p, n);
 		b->len += n;
 	} else {
 		buf_append_slow(b, p, n);

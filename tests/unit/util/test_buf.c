@@ -45,3 +45,24 @@ Test(buf, uint_text_is_printf_decimal)
 		cr_assert_eq(memcmp(got, want, n), 0, "%llu", values[i]);
 	}
 }
+
+/* buf_copy's short cases (overlapping words) copy exactly N bytes: every
+ * length from 0 to 40, at every offset of 8, with the bytes around the
+ * copy untouched */
+Test(buf, short_copies_copy_exactly_their_bytes)
+{
+	char src[64], dst[80], want[80];
+	size_t n, at, i;
+
+	for (i = 0; i < sizeof(src); i++)
+		src[i] = (char)('A' + i % 26);
+	for (n = 0; n <= 40; n++) {
+		for (at = 0; at < 8; at++) {
+			memset(dst, '.', sizeof(dst));
+			memset(want, '.', sizeof(want));
+			memcpy(want + 8 + at, src + at, n);
+			buf_copy(dst + 8 + at, src + at, n);
+			cr_assert_eq(memcmp(dst, want, sizeof(dst)), 0, "n=%zu at=%zu", n, at);
+		}
+	}
+}
