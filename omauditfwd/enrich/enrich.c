@@ -419,6 +419,8 @@ static const interp_fn kind_fns[] = {
  * compare of its length and bytes. */
 #define NAME_KIND_SLOTS 256     /* a power of two, over 2 x ARRAY_LEN(name_kinds) */
 static unsigned char name_kind_slot[NAME_KIND_SLOTS];  /* index + 1; 0 empty */
+static uint64_t name_kind_key[ARRAY_LEN(name_kinds)];   /* audit_name_key of each */
+static int name_kind_ready;                             /* the two above are built */
 _Static_assert(2 * ARRAY_LEN(name_kinds) < NAME_KIND_SLOTS && ARRAY_LEN(name_kinds) < 255,
                "name_kind_slot: too small for name_kinds");
 static pthread_once_t name_kind_once = PTHREAD_ONCE_INIT;
@@ -428,12 +430,14 @@ static void name_kinds_index(void)
 	size_t i, j;
 
 	for (i = 0; i < ARRAY_LEN(name_kinds); i++) {
+		name_kind_key[i] = audit_name_key(name_kinds[i].name, name_kinds[i].len);
 		for (j = audit_name_hash(name_kinds[i].name, name_kinds[i].len) & (NAME_KIND_SLOTS - 1);
 		     name_kind_slot[j];
 		     j = (j + 1) & (NAME_KIND_SLOTS - 1))
 			;
 		name_kind_slot[j] = (unsigned char)(i + 1);
 	}
+	__atomic_store_n(&name_kind_ready, 1, __ATOMIC_RELEASE);
 }
 
 static int view_is(audit_view_t v, const char *s, size_t len)
@@ -443,16 +447,22 @@ static int view_is(audit_view_t v, const char *s, size_t len)
 
 #define VIEW_IS(v, lit) view_is((v), (lit), sizeof(lit) - 1)
 
-/* The kind of the field name N whose audit_name_hash is H. */
-static enum kind kind_by_name(audit_view_t n, uint32_t h)
+/* The kind of the field name N whose audit_name_key is KEY and
+ * audit_name_hash is H: a name of up to 8 bytes is compared as its key. */
+static enum kind kind_by_name(audit_view_t n, uint64_t key, uint32_t h)
 {
 	size_t j;
 
-	pthread_once(&name_kind_once, name_kinds_index);
+	if (!__atomic_load_n(&name_kind_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&name_kind_once, name_kinds_index);
 	for (j = h & (NAME_KIND_SLOTS - 1); name_kind_slot[j]; j = (j + 1) & (NAME_KIND_SLOTS - 1)) {
-		const struct name_kind *k = &name_kinds[name_kind_slot[j] - 1];
+		size_t i = name_kind_slot[j] - 1u;
+		const struct name_kind *k = &name_kinds[i];
 
-		if (k->len == n.len && memcmp(k->name, n.p, n.len) == 0)
+		if (k->len == n.len && name_kind_key[i] == key &&
+		    (n.len <= AUDIT_NAME_KEY_BYTES ||
+		     memcmp(k->name + AUDIT_NAME_KEY_BYTES, n.p + AUDIT_NAME_KEY_BYTES,
+		            n.len - AUDIT_NAME_KEY_BYTES) == 0))
 			return k->kind;
 	}
 	return K_NONE;
@@ -460,7 +470,7 @@ static enum kind kind_by_name(audit_view_t n, uint32_t h)
 
 /* auparse_interp_adjust_type(): a name that means something else in one
  * record type. */
-static enum kind kind_of(int rtype, audit_view_t name, uint32_t h)
+static enum kind kind_of(int rtype, audit_view_t name, uint64_t key, uint32_t h)
 {
 	if (rtype == AUDIT_EXECVE && name.len > 0 && name.p[0] == 'a')
 		return K_NONE;                  /* argv: decoded only */
@@ -476,7 +486,7 @@ static enum kind kind_of(int rtype, audit_view_t name, uint32_t h)
 		return K_GID;
 	if (rtype == AUDIT_PATH && VIEW_IS(name, "flags"))
 		return K_NONE;                  /* RHEL4-only lookup flags */
-	return kind_by_name(name, h);
+	return kind_by_name(name, key, h);
 }
 
 /* ---- event facts an interpretation needs -------------------------------- */
@@ -653,15 +663,18 @@ static int interpret(enrich_t *e, const enrich_ctx_t *ctx, const audit_field_t *
 	const audit_field_t *g;
 	interp_arg_t a;
 	enum kind k;
-	int rc;
+	uint64_t key;
+	int rc, indexed;
 
 	if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len >= FIELD_NAME_MAX ||
 	    f->value.len > VALUE_COPY_MAX)
 		return 0;
-	/* the parser hashed the name already (an indexed record's fields) */
-	k = kind_of(ctx->rec ? ctx->rec->type : 0, f->name,
-	            ctx->rec != NULL && ctx->rec->indexed ? f->hash :
-	            audit_name_hash(f->name.p, f->name.len));
+	/* the parser keyed and hashed the name already (an indexed record's
+	 * fields) */
+	indexed = ctx->rec != NULL && ctx->rec->indexed;
+	key = indexed ? f->key : audit_name_key(f->name.p, f->name.len);
+	k = kind_of(ctx->rec ? ctx->rec->type : 0, f->name, key,
+	            indexed ? f->hash : audit_name_hash_key(key, f->name.len));
 	g = look_for_enriched ? enriched_of(ctx->rec, f) : NULL;
 	if (g != NULL && put_enriched(ctx, g, out))
 		return 1;
