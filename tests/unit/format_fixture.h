@@ -5,7 +5,7 @@
 
 #include "format.h"
 
-#define FIXTURE_MAX_RECS  16
+#define FIXTURE_MAX_RECS  64
 #define FIXTURE_MAX_PAIRS 512
 
 /* The records of LINES (LF-separated), parsed; they stay valid until the

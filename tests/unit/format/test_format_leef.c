@@ -385,3 +385,47 @@ Test(leef, a_record_without_its_index_gives_the_same_message)
 		cr_assert_str_eq(fixture_format(fmts[k], NULL, 1), indexed);
 	}
 }
+
+/* A record's number among its type is the same whether the event is
+ * small (counted by hand) or large (counted in a set): PATH records
+ * interleaved with CWD records, 3 and 30 of them */
+Test(leef, records_are_numbered_by_type_in_small_and_large_events)
+{
+	static char ev[16384];
+	size_t sizes[] = { 3, 30 }, s, k;
+
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = 0;
+		char key[48], val[32];
+
+		n += (size_t)snprintf(ev + n, sizeof(ev) - n,
+		                      "type=SYSCALL msg=audit(1700000000.123:4567): syscall=2 "
+		                      "items=%zu\n", sizes[s]);
+		for (k = 0; k < sizes[s]; k++) {
+			n += (size_t)snprintf(ev + n, sizeof(ev) - n,
+			                      "type=PATH msg=audit(1700000000.123:4567): item=%zu "
+			                      "name=\"/p%zu\"\n", k, k);
+			if (k % 3 == 0)
+				n += (size_t)snprintf(ev + n, sizeof(ev) - n,
+				                      "type=CWD msg=audit(1700000000.123:4567): "
+				                      "cwd=\"/c%zu\"\n", k);
+		}
+		ev[n - 1] = '\0';
+		fixture_leef_parse(fixture_run(&format_leef, NULL, 1, ev), 2, '\t', &m);
+		expect("PATH.item", "0");
+		expect("CWD.cwd", "/c0");
+		for (k = 2; k <= sizes[s]; k++) {
+			snprintf(key, sizeof(key), "PATH.%zu.item", k);
+			snprintf(val, sizeof(val), "%zu", k - 1);
+			expect(key, val);
+		}
+		for (k = 2; k <= (sizes[s] + 2) / 3; k++) {
+			snprintf(key, sizeof(key), "CWD.%zu.cwd", k);
+			snprintf(val, sizeof(val), "/c%zu", 3 * (k - 1));
+			expect(key, val);
+		}
+		snprintf(key, sizeof(key), "PATH.%zu.item", sizes[s] + 1);
+		cr_assert_null(fixture_get(&m, key));
+		cr_assert_null(fixture_get(&m, "SYSCALL.2.syscall"));
+	}
+}
