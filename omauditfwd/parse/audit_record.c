@@ -121,6 +121,7 @@ static int is_alnum(char c)
 #define CC_SEP        0x04  /* blank or 0x1D: ends a token */
 #define CC_SQUOTE_END 0x08  /* ends a word inside msg='...' */
 #define CC_UHEX       0x10  /* [0-9A-F] */
+#define CC_HASH       0x20  /* '#': may start the escaped separator "#035" */
 
 #define CC_IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
 #define CC_IS_ALNUM(c) (CC_IS_DIGIT(c) || ((c) >= 'A' && (c) <= 'Z') || \
@@ -133,7 +134,8 @@ static int is_alnum(char c)
 	  CC_NAME : 0) | \
 	 (CC_SEPC(c) ? CC_SEP | CC_SQUOTE_END : 0) | \
 	 ((c) == '\'' ? CC_SQUOTE_END : 0) | \
-	 (CC_IS_DIGIT(c) || ((c) >= 'A' && (c) <= 'F') ? CC_UHEX : 0))
+	 (CC_IS_DIGIT(c) || ((c) >= 'A' && (c) <= 'F') ? CC_UHEX : 0) | \
+	 ((c) == '#' ? CC_HASH : 0))
 #define CC4(c)   CC(c), CC((c) + 1), CC((c) + 2), CC((c) + 3)
 #define CC16(c)  CC4(c), CC4((c) + 4), CC4((c) + 8), CC4((c) + 12)
 #define CC64(c)  CC16(c), CC16((c) + 16), CC16((c) + 32), CC16((c) + 48)
@@ -842,12 +844,22 @@ static int is_escaped_sep(const char *p, const char *end, enum tok_mode mode)
 	       memcmp(p, ENRICHED_SEP_ESCAPED, LIT_LEN(ENRICHED_SEP_ESCAPED)) == 0;
 }
 
-/* The end of the word at P: an unquoted value or a free-text token. */
-static const char *word_end(const char *p, const char *end, enum tok_mode mode)
+/* The end of the word at P: an unquoted value or a free-text token. One
+ * class test per byte: a '#' in the body stops the scan to be looked at. */
+static inline __attribute__((always_inline)) const char *
+word_end(const char *p, const char *end, enum tok_mode mode)
 {
-	while (p < end && !ends_word(*p, mode) && !is_escaped_sep(p, end, mode))
-		p++;
-	return p;
+	unsigned stop = mode == TOK_NESTED ? CC_SQUOTE_END : CC_SEP | CC_HASH;
+
+	for (;;) {
+		while (p < end && !has_class(*p, stop))
+			p++;
+		if (p < end && *p == '#' && !is_escaped_sep(p, end, mode)) {
+			p++;
+			continue;
+		}
+		return p;
+	}
 }
 
 /* NAME='...': its key=value tokens become NESTED fields; text with none
