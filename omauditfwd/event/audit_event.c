@@ -63,6 +63,24 @@ typedef struct undo {
 	audit_event_t *oprev, *onext, *gprev, *gnext;  /* UNDO_COMPLETE */
 } undo_t;
 
+/* Line memory: a held line's copy (its text, route and frozen parse, about
+ * 1.5 KiB for an ordinary record) is above what malloc keeps in its fast
+ * per-thread caches, and every record took one and gave it back at the
+ * commit. The joiner keeps the blocks it gets back, in classes of
+ * LINE_POOL_GRAIN bytes up to LINE_POOL_CLASSES of them, at most
+ * LINE_POOL_KEEP_BYTES in all, and gives them to the next lines. A block
+ * starts with its class (LINE_POOL_NONE: a plain malloc); the line's
+ * bytes follow, aligned. */
+#define LINE_POOL_GRAIN      256
+#define LINE_POOL_CLASSES    16                   /* blocks up to 4 KiB */
+#define LINE_POOL_KEEP_BYTES (512 * 1024)
+#define LINE_POOL_NONE       ((size_t)-1)
+#define LINE_HEADER          _Alignof(max_align_t)
+
+typedef struct line_block {
+	struct line_block *next;   /* in a pool list */
+} line_block_t;
+
 struct audit_joiner {
 	audit_joiner_conf_t conf;
 	pthread_mutex_t lock;         /* held from begin to commit/rollback */
@@ -89,6 +107,10 @@ struct audit_joiner {
 	int batch_input;              /* ... it added records */
 	uint64_t input_committed;     /* the last input batch committed (0: none) */
 	int64_t input_ended_ms;       /* when the last input batch ended */
+	/* blocks of line copies given back, kept for the next lines (see
+	 * "line memory") */
+	struct line_block *pool[LINE_POOL_CLASSES];
+	size_t pool_bytes;
 };
 
 const char *audit_event_end_str(audit_event_end_t end)
@@ -301,12 +323,73 @@ static void unlink_event(audit_joiner_t *j, audit_event_t *ev)
 	STAT_SUB(j, pending, 1);
 }
 
-static void event_free(audit_event_t *ev)
+/* ---- line memory (see struct audit_joiner) ------------------------------- */
+
+/* Room for a line copy of BYTES bytes: its address, or NULL */
+static char *line_alloc(audit_joiner_t *j, size_t bytes)
+{
+	size_t cls = (bytes + LINE_HEADER + LINE_POOL_GRAIN - 1) / LINE_POOL_GRAIN - 1;
+	char *blk;
+
+	if (bytes > SIZE_MAX - LINE_HEADER - LINE_POOL_GRAIN)
+		return NULL;
+	if (cls < LINE_POOL_CLASSES && j->pool[cls] != NULL) {
+		blk = (char *)j->pool[cls];
+		j->pool[cls] = j->pool[cls]->next;
+		j->pool_bytes -= (cls + 1) * LINE_POOL_GRAIN;
+	} else if (cls < LINE_POOL_CLASSES) {
+		blk = malloc((cls + 1) * LINE_POOL_GRAIN);
+	} else {
+		cls = LINE_POOL_NONE;
+		blk = malloc(bytes + LINE_HEADER);
+	}
+	if (blk == NULL)
+		return NULL;
+	memcpy(blk, &cls, sizeof(cls));
+	return blk + LINE_HEADER;
+}
+
+/* Give back the copy at P (line_alloc's, or NULL) */
+static void line_free(audit_joiner_t *j, char *p)
+{
+	char *blk;
+	size_t cls;
+
+	if (p == NULL)
+		return;
+	blk = p - LINE_HEADER;
+	memcpy(&cls, blk, sizeof(cls));
+	if (cls >= LINE_POOL_CLASSES ||
+	    j->pool_bytes + (cls + 1) * LINE_POOL_GRAIN > LINE_POOL_KEEP_BYTES) {
+		free(blk);
+		return;
+	}
+	((line_block_t *)(void *)blk)->next = j->pool[cls];
+	j->pool[cls] = (line_block_t *)(void *)blk;
+	j->pool_bytes += (cls + 1) * LINE_POOL_GRAIN;
+}
+
+static void pool_free(audit_joiner_t *j)
+{
+	size_t c;
+
+	for (c = 0; c < LINE_POOL_CLASSES; c++) {
+		while (j->pool[c] != NULL) {
+			line_block_t *b = j->pool[c];
+
+			j->pool[c] = b->next;
+			free(b);
+		}
+	}
+	j->pool_bytes = 0;
+}
+
+static void event_free(audit_joiner_t *j, audit_event_t *ev)
 {
 	size_t i;
 
 	for (i = 0; i < ev->nlines; i++)
-		free(ev->lines[i].p);
+		line_free(j, ev->lines[i].p);
 	free(ev->lines);
 	free(ev);
 }
@@ -367,23 +450,32 @@ static size_t record_offset(size_t bytes)
 	return (bytes + align - 1) / align * align;
 }
 
-int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *route,
-                    size_t route_len, const audit_record_t *rec)
+/* The bytes a copy of the line (P, LEN) with its route and the frozen REC
+ * takes, and where the record starts in it (*AT); *REC is set to NULL when
+ * the line keeps no parse */
+static size_t line_layout(const char *p, size_t len, const char *route, size_t route_len,
+                          const audit_record_t **rec, size_t *at)
 {
-	size_t bytes = len + 1 + (route != NULL ? route_len + 1 : 0), at = bytes, frozen;
-	char *copy;
+	size_t bytes = len + 1 + (route != NULL ? route_len + 1 : 0), frozen;
 
-	if (rec != NULL && (rec->line.p != p || rec->line.len > len))
-		rec = NULL;   /* not a parse of these bytes */
-	frozen = rec != NULL ? audit_record_frozen_size(rec) : 0;
+	*at = bytes;
+	if (*rec != NULL && ((*rec)->line.p != p || (*rec)->line.len > len))
+		*rec = NULL;   /* not a parse of these bytes */
+	frozen = *rec != NULL ? audit_record_frozen_size(*rec) : 0;
 	if (frozen > AUDIT_LINE_FREEZE_RATIO * len + AUDIT_LINE_FREEZE_SLACK)
-		rec = NULL;   /* a line of many tiny fields: parsed again instead */
-	if (rec != NULL) {
-		at = record_offset(bytes);
-		bytes = at + frozen;
+		*rec = NULL;   /* a line of many tiny fields: parsed again instead */
+	if (*rec != NULL) {
+		*at = record_offset(bytes);
+		bytes = *at + frozen;
 	}
-	if ((copy = malloc(bytes)) == NULL)
-		return -1;
+	return bytes;
+}
+
+/* The line copy into COPY, laid out as line_layout said */
+static void line_fill(audit_line_t *l, char *copy, const char *p, size_t len,
+                      const char *route, size_t route_len, const audit_record_t *rec,
+                      size_t at)
+{
 	memcpy(copy, p, len);
 	copy[len] = '\0';
 	l->p = copy;
@@ -397,6 +489,17 @@ int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *rout
 		l->route_len = route_len;
 	}
 	l->rec = rec != NULL ? audit_record_freeze(copy + at, rec, copy) : NULL;
+}
+
+int audit_line_copy(audit_line_t *l, const char *p, size_t len, const char *route,
+                    size_t route_len, const audit_record_t *rec)
+{
+	size_t at, bytes = line_layout(p, len, route, route_len, &rec, &at);
+	char *copy = malloc(bytes);
+
+	if (copy == NULL)
+		return -1;
+	line_fill(l, copy, p, len, route, route_len, rec, at);
 	return 0;
 }
 
@@ -405,6 +508,8 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const audit_record_t *
 {
 	audit_line_t l;
 	undo_t *u;
+	size_t at, bytes;
+	char *copy;
 
 	if (ev->nlines == ev->cap) {
 		size_t cap = ev->cap ? ev->cap * 2 : LINES_INITIAL_CAP;
@@ -414,10 +519,12 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const audit_record_t *
 		ev->lines = nl;
 		ev->cap = cap;
 	}
-	if (audit_line_copy(&l, line, len, route, route_len, r) != 0)
+	bytes = line_layout(line, len, route, route_len, &r, &at);
+	if ((copy = line_alloc(j, bytes)) == NULL)
 		return -1;
+	line_fill(&l, copy, line, len, route, route_len, r, at);
 	if ((u = log_undo(j, UNDO_ADD, ev)) == NULL) {
-		free(l.p);
+		line_free(j, l.p);
 		return -1;
 	}
 	u->nlines = ev->nlines;
@@ -510,10 +617,11 @@ void audit_joiner_free(audit_joiner_t *j)
 		return;
 	for (ev = j->ghead; ev != NULL; ev = next) {
 		next = ev->gnext;
-		event_free(ev);
+		event_free(j, ev);
 	}
 	for (i = 0; i < j->ndone; i++)
-		event_free(j->done[i]);
+		event_free(j, j->done[i]);
+	pool_free(j);
 	hmap_clear(&j->origins, origin_free, NULL);
 	pthread_mutex_destroy(&j->lock);
 	hmap_free(&j->origins);
@@ -699,7 +807,7 @@ void audit_joiner_commit(audit_joiner_t *j)
 	batch_ended(j, 1);
 	for (i = 0; i < j->ndone; i++) {
 		j->held -= j->done[i]->bytes;
-		event_free(j->done[i]);
+		event_free(j, j->done[i]);
 	}
 	j->ndone = 0;
 	j->nundo = 0;
@@ -730,14 +838,14 @@ void audit_joiner_rollback(audit_joiner_t *j)
 				ev->nlines--;
 				ev->bytes -= ev->lines[ev->nlines].len;
 				j->held -= ev->lines[ev->nlines].len;
-				free(ev->lines[ev->nlines].p);
+				line_free(j, ev->lines[ev->nlines].p);
 			}
 			ev->arrived_ms = u->arrived_ms;
 			ev->batch = u->batch;
 			break;
 		case UNDO_CREATE:
 			unlink_event(j, ev);
-			event_free(ev);
+			event_free(j, ev);
 			break;
 		}
 	}

@@ -164,6 +164,50 @@ Test(audit_event, the_last_event_is_only_a_shortcut_to_the_table)
 	}
 }
 
+/* Line copies are kept for reuse after their events are done: lines of
+ * every size class and beyond it (a 9 KiB line), over batches committed
+ * and rolled back, each read back whole in its event */
+Test(audit_event, line_memory_given_back_serves_the_next_lines_intact)
+{
+	static char line[12000];
+	static const size_t sizes[] = { 60, 200, 250, 700, 1500, 3800, 4100, 9000 };
+	size_t round, s, k;
+	int serial = 1;
+
+	for (round = 0; round < 6; round++) {
+		audit_joiner_begin(j);
+		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			int n = snprintf(line, sizeof(line),
+			                 "type=SYSCALL msg=audit(1700000000.100:%d): syscall=%zu key=\"",
+			                 serial + (int)s, sizes[s]);
+
+			for (k = (size_t)n; k < sizes[s]; k++)
+				line[k] = (char)('a' + (k + round) % 26);
+			line[sizes[s]] = '"';
+			line[sizes[s] + 1] = '\0';
+			add(j, &rec, line);
+			snprintf(line, sizeof(line), "type=EOE msg=audit(1700000000.100:%d): ",
+			         serial + (int)s);
+			add(j, &rec, line);
+		}
+		cr_assert_eq(audit_joiner_ncompleted(j), sizeof(sizes) / sizeof(sizes[0]));
+		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			const audit_line_t *l = audit_event_line(audit_joiner_completed(j, s), 0);
+
+			cr_assert_eq(l->len, sizes[s] + 1, "round %zu line %zu", round, s);
+			for (k = l->len - 2; l->p[k] != '"'; k--)
+				cr_assert_eq(l->p[k], (char)('a' + (k + round) % 26),
+				             "round %zu line %zu byte %zu", round, s, k);
+		}
+		if (round % 3 == 1) {
+			audit_joiner_rollback(j);   /* the same lines again next round */
+		} else {
+			audit_joiner_commit(j);
+			serial += 100;
+		}
+	}
+}
+
 Test(audit_event, user_space_records_complete_alone)
 {
 	audit_joiner_begin(j);
