@@ -502,14 +502,22 @@ int interp_unhex(const char *p, size_t len, buf_t *out)
 
 	if (len == 0 || len % 2 != 0)
 		return 0;
-	for (i = 0; i < len; i++)
-		if (hex_value1[u[i]] == 0)
-			return 0;
-	if (buf_reserve(out, len / 2) != 0)
+	if (buf_reserve(out, len / 2) != 0) {
+		/* no room: the answer still says whether it is hex */
+		for (i = 0; i < len; i++)
+			if (hex_value1[u[i]] == 0)
+				return 0;
 		return 1;
+	}
+	/* one pass: decoded past the end of OUT, kept only when all is hex */
 	o = out->p + out->len;
-	for (i = 0; i < len; i += 2)
-		*o++ = (char)((hex_value1[u[i]] - 1) * HEX_BASE + hex_value1[u[i + 1]] - 1);
+	for (i = 0; i < len; i += 2) {
+		unsigned hi = hex_value1[u[i]], lo = hex_value1[u[i + 1]];
+
+		if (hi == 0 || lo == 0)
+			return 0;
+		*o++ = (char)((hi - 1) * HEX_BASE + lo - 1);
+	}
 	out->len += len / 2;
 	return 1;
 }

@@ -816,3 +816,37 @@ Test(enrich, the_decoded_view_is_the_decoded_text)
 	buf_free(&want);
 	buf_free(&scratch);
 }
+
+/* interp_unhex decodes in one pass: a bad digit anywhere, even the last,
+ * leaves OUT as it was (what is already in it included) */
+Test(enrich, unhex_keeps_nothing_of_a_value_that_is_not_hex)
+{
+	static const struct {
+		const char *in;
+		int ok;
+		const char *want;
+	} cases[] = {
+		{ "2F746D70", 1, "pre/tmp" }, { "2f746d70", 1, "pre/tmp" },
+		{ "2F746D7G", 0, "pre" }, { "GF746D70", 0, "pre" }, { "2F746D7", 0, "pre" },
+		{ "", 0, "pre" }, { "00", 1, "pre\\0" },
+	};
+	size_t i;
+	buf_t b;
+
+	buf_init(&b);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ok;
+
+		buf_reset(&b);
+		buf_append(&b, "pre", 3);
+		ok = interp_unhex(cases[i].in, strlen(cases[i].in), &b);
+		cr_expect_eq(ok, cases[i].ok, "%s", cases[i].in);
+		if (strcmp(cases[i].want, "pre\\0") == 0)
+			cr_expect(b.len == 4 && memcmp(b.p, "pre\0", 4) == 0, "%s", cases[i].in);
+		else
+			cr_expect(b.len == strlen(cases[i].want) &&
+			          memcmp(b.p, cases[i].want, b.len) == 0,
+			          "%s: %.*s", cases[i].in, (int)b.len, b.p);
+	}
+	buf_free(&b);
+}
