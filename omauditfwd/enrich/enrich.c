@@ -71,7 +71,9 @@ void enrich_conf_default(enrich_conf_t *c)
 typedef struct id_entry {
 	unsigned long long id;
 	uint64_t expires_ms;
-	char *name;          /* NULL: no such user/group */
+	char *text;          /* the name, or "unknown(N)" (NULL: that, not
+	                      * kept for want of memory) */
+	size_t len;          /* of text */
 	int used;
 } id_entry_t;
 
@@ -95,8 +97,8 @@ static void cache_clear(id_cache_t *c)
 	size_t i;
 
 	for (i = 0; i < c->n; i++) {
-		free(c->slots[i].name);
-		c->slots[i].name = NULL;
+		free(c->slots[i].text);
+		c->slots[i].text = NULL;
 		c->slots[i].used = 0;
 	}
 }
@@ -151,21 +153,23 @@ static int cache_get(enrich_t *e, enum id_kind kind, unsigned long long id,
 
 	if (!s->used || s->id != id || (uint64_t)mono_now_ms() >= s->expires_ms)
 		return 0;
-	if (s->name != NULL)
-		buf_puts(out, s->name);
+	if (s->text != NULL)
+		buf_append(out, s->text, s->len);
 	else
 		put_unknown_id(out, id);
 	return 1;
 }
 
+/* TEXT (malloc'ed, LEN bytes, or NULL) becomes ID's entry */
 static void cache_put(enrich_t *e, enum id_kind kind, unsigned long long id,
-                      char *name)
+                      char *text, size_t len)
 {
 	id_entry_t *s = cache_slot(&e->cache[kind], id);
 
-	free(s->name);
+	free(s->text);
 	s->id = id;
-	s->name = name;
+	s->text = text;
+	s->len = len;
 	s->used = 1;
 	s->expires_ms = (uint64_t)mono_now_ms() + (uint64_t)e->conf.id_ttl_s * CLOCK_MS_PER_S;
 }
@@ -176,6 +180,7 @@ static void resolve_id(enrich_t *e, enum id_kind kind, unsigned long long id,
                        buf_t *out)
 {
 	char *name;
+	size_t at = out->len;
 	int hit;
 
 	pthread_mutex_lock(&e->lock);
@@ -188,12 +193,18 @@ static void resolve_id(enrich_t *e, enum id_kind kind, unsigned long long id,
 	if (hit)
 		return;
 	name = db_lookup(kind, id);
-	if (name != NULL)
+	if (name != NULL) {
 		buf_puts(out, name);
-	else
+	} else {
+		/* kept as written, so a hit is one copy */
 		put_unknown_id(out, id);
+		if (!out->oom && (name = malloc(out->len - at + 1)) != NULL) {
+			memcpy(name, out->p + at, out->len - at);
+			name[out->len - at] = '\0';
+		}
+	}
 	pthread_mutex_lock(&e->lock);
-	cache_put(e, kind, id, name);
+	cache_put(e, kind, id, name, name != NULL ? strlen(name) : 0);
 	pthread_mutex_unlock(&e->lock);
 }
 

@@ -427,6 +427,37 @@ Test(enrich, cache_counts_hits_and_misses)
 	cr_assert_eq(st->id_cache_misses + st->id_cache_hits, 3);
 }
 
+/* An id this host does not know is cached as its text: the hit writes
+ * what the miss wrote, after text already in the output */
+Test(enrich, an_unknown_id_reads_the_same_from_the_cache)
+{
+	const enrich_stats_t *st = enrich_stats(en);
+	static const char *const lines[] = {
+		"type=PATH msg=audit(1.0:1): item=0 ouid=3999999 ogid=1",
+		"type=SYSCALL msg=audit(1.0:1): arch=c000003e syscall=4 auid=4292467295 uid=502",
+	};
+	static const char *const names[] = { "ouid", "auid" };
+	static const char *const want[] = { "unknown(3999999)", "unknown(-2500001)" };
+	size_t i, round;
+
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 2; i++) {
+			const audit_field_t *f = field(lines[i], names[i]);
+			enrich_ctx_t c = ctx_of(&rec);
+
+			buf_reset(&out);
+			buf_append(&out, "x=", 2);
+			cr_assert(enrich_interpret(en, &c, f, &out));
+			cr_assert(out.len == 2 + strlen(want[i]) &&
+			          memcmp(out.p, "x=", 2) == 0 &&
+			          memcmp(out.p + 2, want[i], strlen(want[i])) == 0,
+			          "round %zu: %.*s", round, (int)out.len, out.p);
+		}
+	}
+	cr_assert_eq(st->id_cache_misses, 2);
+	cr_assert_eq(st->id_cache_hits, 4);
+}
+
 Test(enrich, cache_entries_expire_after_ttl)
 {
 	struct timespec pause = { AFTER_TTL_S, AFTER_TTL_NS };
