@@ -202,14 +202,17 @@ static void put_made_key(buf_t *out, json_keys_t *ks, const char *name, size_t l
 	while ((e = candidate(ks, name, len, m)) != NULL)
 		m = next_m(e, m);
 	free_m = m;
-	for (m = nth; m != free_m && (e = candidate(ks, name, len, m)) != NULL; ) {
-		unsigned next = next_m(e, m);
+	/* the usual case, NTH free at once: ks->cand holds it already */
+	if (free_m != nth) {
+		for (m = nth; m != free_m && (e = candidate(ks, name, len, m)) != NULL; ) {
+			unsigned next = next_m(e, m);
 
-		if (m > 1)
-			e->skip = free_m;
-		m = next;
+			if (m > 1)
+				e->skip = free_m;
+			m = next;
+		}
+		candidate(ks, name, len, free_m);
 	}
-	candidate(ks, name, len, free_m);
 	e = keyset_add(&ks->set, ks->cand.p ? ks->cand.p : "", ks->cand.len, 1, &created);
 	if (e != NULL)
 		e->flags |= KEY_WRITTEN;
