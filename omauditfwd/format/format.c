@@ -363,6 +363,14 @@ void format_type_name(buf_t *out, const audit_record_t *r)
 		buf_append(out, r->type_name.p, r->type_name.len);
 }
 
+int format_same_type(const audit_record_t *a, const audit_record_t *b)
+{
+	if (a->type_str != NULL || b->type_str != NULL)
+		return a->type_str == b->type_str;
+	return a->type == b->type && a->type_name.len == b->type_name.len &&
+	       memcmp(a->type_name.p, b->type_name.p, a->type_name.len) == 0;
+}
+
 void format_put_audit_id(buf_t *out, const audit_record_t *r)
 {
 	unsigned msec = r->msec % 1000;

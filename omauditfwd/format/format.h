@@ -210,6 +210,9 @@ static inline void format_event_time(const format_event_t *ev, int64_t *sec,
 }
 /* The record's canonical type name, "UNKNOWN[n]" when libaudit has none. */
 void format_type_name(buf_t *out, const audit_record_t *r);
+/* A and B are of the same type: the same libaudit type, or the same
+ * number and name as written when libaudit has none */
+int format_same_type(const audit_record_t *a, const audit_record_t *b);
 /* The event id of R: SEC.MSEC:SERIAL, the milliseconds in 3 digits
  * (digits, '-', '.' and ':': nothing a format escapes). */
 void format_put_audit_id(buf_t *out, const audit_record_t *r);

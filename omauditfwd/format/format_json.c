@@ -67,11 +67,6 @@ static void put_key(buf_t *out, const char *key)
 	buf_append(out, "\":", 2);
 }
 
-static int same_view(audit_view_t a, audit_view_t b)
-{
-	return a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
-}
-
 /* ---- unique keys ----------------------------------------------------------- */
 
 /* The keys of one object being written, in a keyset (keyset.h): the keys
@@ -372,13 +367,6 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 	keys_free(&ks, out);
 }
 
-static int same_type(const audit_record_t *a, const audit_record_t *b)
-{
-	if (a->type_str != NULL || b->type_str != NULL)
-		return a->type_str == b->type_str;
-	return a->type == b->type && same_view(a->type_name, b->type_name);
-}
-
 /* The member name of R's type, as format_type_name() writes it, in K
  * (TYPE_KEY_MAX: type names are at most 64 bytes, audit_record.c). */
 #define TYPE_KEY_MAX 80
@@ -407,7 +395,7 @@ static size_t type_key(const audit_record_t *r, char *k)
 /* The records of an event grouped by type, in O(nrecs): HEAD[i] is 1 for
  * the first record of its type, NEXT[i] the next record of that type
  * (JSON_NONE: the last). Records are grouped by their member name in a
- * keyset, then by same_type() among the few types that share one name
+ * keyset, then by format_same_type() among the few types that share one name
  * (a type libaudit names and UNKNOWN[n] written as such, say). */
 #define JSON_NONE ((size_t)-1)
 #define JSON_INLINE_RECS 16
@@ -458,7 +446,7 @@ static void group_types(type_groups_t *g, json_keys_t *ks, const format_event_t 
 			continue;
 		}
 		for (h = e->first ? e->first - 1 : JSON_NONE; h != JSON_NONE; h = g->alt[h])
-			if (same_type(ev->recs[h], ev->recs[i]))
+			if (format_same_type(ev->recs[h], ev->recs[i]))
 				break;
 		if (h != JSON_NONE) {
 			g->next[g->tail[h]] = i;

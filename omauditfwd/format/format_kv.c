@@ -506,18 +506,6 @@ static size_t type_id(const audit_record_t *r, char *id)
 	return 1 + sizeof(r->type) + n;
 }
 
-/* type_id(A) and type_id(B) are equal: without writing them */
-static int same_type_id(const audit_record_t *a, const audit_record_t *b)
-{
-	size_t na = a->type_name.len < 80 ? a->type_name.len : 80;
-	size_t nb = b->type_name.len < 80 ? b->type_name.len : 80;
-
-	if (a->type_str != NULL || b->type_str != NULL)
-		return a->type_str == b->type_str;
-	return a->type == b->type && na == nb &&
-	       (na == 0 || memcmp(a->type_name.p, b->type_name.p, na) == 0);
-}
-
 /* The names of one record's fields: the parser's index and counts (an
  * indexed record, every record the pipeline formats), else a keyset
  * filled as the fields are walked (a record parsed without its index). */
@@ -757,14 +745,15 @@ void kv_event_fields(kv_out_t *o, const format_event_t *ev)
 	if (ev->time_from != NULL)
 		kv_pair(o, "audit.time_from", ev->time_from, strlen(ev->time_from));
 	/* each record's number among those of its type: counted by hand in
-	 * the usual few records, in a set of the type ids in a large event */
+	 * the usual few records, in a set of the type ids in a large event
+	 * (the same answer: a type name is at most 64 bytes, type_id keeps 80) */
 	if (ev->nrecs <= KV_TYPES_BY_HAND) {
 		for (i = 0; i < ev->nrecs; i++) {
 			unsigned nth = 1;
 			size_t j;
 
 			for (j = 0; j < i; j++)
-				nth += (unsigned)same_type_id(ev->recs[i], ev->recs[j]);
+				nth += (unsigned)format_same_type(ev->recs[i], ev->recs[j]);
 			record_fields(o, ev, ev->recs[i], nth);
 		}
 		return;

@@ -27,14 +27,6 @@ void reducer_free(reducer_t *rd)
 	format_argv_cache_free(&rd->argv);
 }
 
-static int same_type(const audit_record_t *a, const audit_record_t *b)
-{
-	if (a->type_str != NULL || b->type_str != NULL)
-		return a->type_str == b->type_str;
-	return a->type == b->type && a->type_name.len == b->type_name.len &&
-	       memcmp(a->type_name.p, b->type_name.p, a->type_name.len) == 0;
-}
-
 static int is_execve(const audit_record_t *r)
 {
 	return r->type_str != NULL && strcmp(r->type_str, "EXECVE") == 0;
@@ -58,7 +50,7 @@ static const audit_record_t *const *few_records(reducer_t *rd,
 	}
 	for (i = 0, *n = 0; i < nrecs; i++) {
 		for (j = 0, same = 0; j < i && !is_execve(recs[i]); j++)
-			same += same_type(recs[j], recs[i]);
+			same += format_same_type(recs[j], recs[i]);
 		if (same < REDUCE_MAX_PER_TYPE)
 			rd->recs[(*n)++] = recs[i];
 	}
