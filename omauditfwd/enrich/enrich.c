@@ -180,7 +180,7 @@ static void resolve_id(enrich_t *e, enum id_kind kind, unsigned long long id,
                        buf_t *out)
 {
 	char *name;
-	size_t at = out->len;
+	size_t at = out->len, len;
 	int hit;
 
 	pthread_mutex_lock(&e->lock);
@@ -194,17 +194,19 @@ static void resolve_id(enrich_t *e, enum id_kind kind, unsigned long long id,
 		return;
 	name = db_lookup(kind, id);
 	if (name != NULL) {
-		buf_puts(out, name);
+		len = strlen(name);
+		buf_append(out, name, len);
 	} else {
 		/* kept as written, so a hit is one copy */
 		put_unknown_id(out, id);
-		if (!out->oom && (name = malloc(out->len - at + 1)) != NULL) {
-			memcpy(name, out->p + at, out->len - at);
-			name[out->len - at] = '\0';
+		len = out->len - at;
+		if (!out->oom && (name = malloc(len + 1)) != NULL) {
+			memcpy(name, out->p + at, len);
+			name[len] = '\0';
 		}
 	}
 	pthread_mutex_lock(&e->lock);
-	cache_put(e, kind, id, name, name != NULL ? strlen(name) : 0);
+	cache_put(e, kind, id, name, name != NULL ? len : 0);
 	pthread_mutex_unlock(&e->lock);
 }
 

@@ -328,11 +328,12 @@ static void unlink_event(audit_joiner_t *j, audit_event_t *ev)
 /* Room for a line copy of BYTES bytes: its address, or NULL */
 static char *line_alloc(audit_joiner_t *j, size_t bytes)
 {
-	size_t cls = (bytes + LINE_HEADER + LINE_POOL_GRAIN - 1) / LINE_POOL_GRAIN - 1;
+	size_t cls;
 	char *blk;
 
 	if (bytes > SIZE_MAX - LINE_HEADER - LINE_POOL_GRAIN)
 		return NULL;
+	cls = (bytes + LINE_HEADER + LINE_POOL_GRAIN - 1) / LINE_POOL_GRAIN - 1;
 	if (cls < LINE_POOL_CLASSES && j->pool[cls] != NULL) {
 		blk = (char *)j->pool[cls];
 		j->pool[cls] = j->pool[cls]->next;

@@ -676,6 +676,7 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 	kv_prefix_t key;
 	audit_view_t v;
 	size_t i;
+	int upped;
 
 	prefix_of(&key, kv_type_name(r, tmp, sizeof(tmp)), nth);
 	names_init(&names, ev, r);
@@ -702,13 +703,15 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 		 * interpretation, and looked up only when it may be there */
 		if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len > KV_MAX_UPPER_NAME)
 			continue;
-		if (audit_record_may_have_enriched(r, f->name.p, f->name.len) &&
-		    upper_name(f->name, up) && names_has(&names, up, f->name.len))
+		upped = audit_record_may_have_enriched(r, f->name.p, f->name.len) &&
+		        upper_name(f->name, up);
+		if (upped && names_has(&names, up, f->name.len))
 			continue;
 		buf_reset(ev->scratch);
 		if (!enrich_interpret_computed(ev->enrich, &ctx, f, ev->scratch))
 			continue;
-		(void)upper_name(f->name, up);
+		if (!upped)
+			(void)upper_name(f->name, up);
 		field_key(o, &key, up, f->name.len, dup);
 		v = scratch_view(ev);
 		kv_value(o, v.p, v.len);
