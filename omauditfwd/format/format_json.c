@@ -86,29 +86,48 @@ static void put_key(buf_t *out, const char *key)
 #define KEY_OWN     2u           /* a name of the object's own fields (types) */
 #define KEY_WRITTEN 4u           /* written in this object */
 
+/* One of the keys we add, and its length. They are few and fixed, so
+ * they are compared with, not entered in the set (entering nine keys
+ * cost an event more than looking them up does). */
+typedef struct json_key {
+	const char *k;
+	size_t len;
+} json_key_t;
+#define JSON_KEY(s) { s, sizeof(s) - 1 }
+
 typedef struct json_keys {
 	keyset_t set;
 	buf_t cand;                  /* the key being tried */
-	int nours;                   /* keys we add (KEY_OURS entries) */
+	const json_key_t *ours;      /* keys we add, up to one of NULL k */
+	int nours;
+	keyset_entry_t ours_entry;   /* what a look-up of one of ours finds */
 	/* a record's object: its own names are the record's, found in its
 	 * index and entered in SET only when a search passes them (NULL: the
 	 * own names are all in SET, keys_own) */
 	const audit_record_t *rec;
 } json_keys_t;
 
-static void keys_init(json_keys_t *ks, const char *const *ours, unsigned long *work)
+static void keys_init(json_keys_t *ks, const json_key_t *ours, unsigned long *work)
 {
-	const char *const *o;
-	keyset_entry_t *e;
-	int created;
-
 	keyset_init(&ks->set, work);
 	buf_init(&ks->cand);
-	ks->nours = 0;
+	ks->ours = ours;
+	for (ks->nours = 0; ours[ks->nours].k != NULL; ks->nours++)
+		;
+	memset(&ks->ours_entry, 0, sizeof(ks->ours_entry));
+	ks->ours_entry.flags = KEY_OURS;
 	ks->rec = NULL;
-	for (o = ours; *o != NULL; o++, ks->nours++)
-		if ((e = keyset_add(&ks->set, *o, strlen(*o), 0, &created)) != NULL)
-			e->flags |= KEY_OURS;
+}
+
+/* 1 when K is one of the keys we add */
+static int is_ours(const json_keys_t *ks, const char *k, size_t len)
+{
+	const json_key_t *o;
+
+	for (o = ks->ours; o->k != NULL; o++)
+		if (o->len == len && memcmp(o->k, k, len) == 0)
+			return 1;
+	return 0;
 }
 
 static void keys_free(json_keys_t *ks, buf_t *out)
@@ -130,27 +149,40 @@ static keyset_entry_t *keys_own(json_keys_t *ks, const char *name, size_t len, i
 	return e;
 }
 
-/* 1 when K is the name of a field of ks->rec */
+/* The field of ks->rec named K, or NULL. A name that does not start in
+ * lower case is in the record's filter of such names (enriched_names)
+ * when the record has it: a key made of an upper-case name (an
+ * interpretation) is mostly answered there, without a look-up. */
 static const audit_field_t *rec_own(const json_keys_t *ks, const char *k, size_t len)
 {
-	return ks->rec != NULL ? audit_record_field_view(ks->rec, k, len) : NULL;
+	if (ks->rec == NULL)
+		return NULL;
+	if (len != 0 && !(k[0] >= 'a' && k[0] <= 'z') &&
+	    !(ks->rec->enriched_names & audit_enriched_name_bit(k[0], len)))
+		return NULL;
+	return audit_record_field_view(ks->rec, k, len);
 }
 
 static unsigned key_flags(json_keys_t *ks, const char *k, size_t len)
 {
 	const keyset_entry_t *e = keyset_find(&ks->set, k, len);
 
-	return (e != NULL ? e->flags : 0) | (rec_own(ks, k, len) != NULL ? KEY_OWN : 0);
+	return (e != NULL ? e->flags : 0) | (rec_own(ks, k, len) != NULL ? KEY_OWN : 0) |
+	       (is_ours(ks, k, len) ? KEY_OURS : 0);
 }
 
 /* The entry of K, or NULL when K is not taken; a record's own name is
- * entered when it is first passed */
+ * entered when it is first passed; one of ours gives ks->ours_entry (it
+ * is never NAME_m, m >= 2: its SKIP is never read or written) */
 static keyset_entry_t *key_entry(json_keys_t *ks, const char *k, size_t len)
 {
-	keyset_entry_t *e = keyset_find(&ks->set, k, len);
+	keyset_entry_t *e;
 	const audit_field_t *f;
 	int created;
 
+	if (is_ours(ks, k, len))
+		return &ks->ours_entry;
+	e = keyset_find(&ks->set, k, len);
 	if (e == NULL && (f = rec_own(ks, k, len)) != NULL &&
 	    (e = keyset_add(&ks->set, f->name.p, f->name.len, 0, &created)) != NULL)
 		e->flags |= KEY_OWN;
@@ -164,8 +196,8 @@ static void put_key_text(buf_t *out, const char *k, size_t len)
 	buf_append(out, "\":", 2);
 }
 
-/* The entry of candidate NAME (M 1) or NAME_M, in ks->cand; NULL: free */
-static keyset_entry_t *candidate(json_keys_t *ks, const char *name, size_t len, unsigned m)
+/* ks->cand = NAME (M 1) or NAME_M */
+static void candidate_text(json_keys_t *ks, const char *name, size_t len, unsigned m)
 {
 	buf_reset(&ks->cand);
 	buf_append(&ks->cand, name, len);
@@ -173,6 +205,12 @@ static keyset_entry_t *candidate(json_keys_t *ks, const char *name, size_t len, 
 		buf_putc(&ks->cand, '_');
 		buf_put_uint(&ks->cand, m);
 	}
+}
+
+/* The entry of candidate NAME (M 1) or NAME_M, in ks->cand; NULL: free */
+static keyset_entry_t *candidate(json_keys_t *ks, const char *name, size_t len, unsigned m)
+{
+	candidate_text(ks, name, len, m);
 	if (ks->cand.oom)
 		return NULL;
 	return key_entry(ks, ks->cand.p, ks->cand.len);
@@ -191,13 +229,30 @@ static void put_made_key(buf_t *out, json_keys_t *ks, const char *name, size_t l
                          unsigned nth)
 {
 	keyset_entry_t *e;
+	const char *c;
 	unsigned m = nth, free_m;
 	int created;
 
+	/* the usual case, NTH free at once: entered as written in one look-up
+	 * of the set (a key found there was taken: the search below). No
+	 * caller makes one of ours today (they are lower case, made keys are
+	 * upper case or end in _m); the test keeps the function whole. */
+	candidate_text(ks, name, len, nth);
+	c = ks->cand.p ? ks->cand.p : "";   /* an empty buffer's NULL */
+	if (!ks->cand.oom && !is_ours(ks, c, ks->cand.len) &&
+	    rec_own(ks, c, ks->cand.len) == NULL) {
+		e = keyset_add(&ks->set, c, ks->cand.len, 1, &created);
+		if (e == NULL || created) {
+			if (e != NULL)
+				e->flags |= KEY_WRITTEN;
+			put_key_text(out, c, ks->cand.len);
+			return;
+		}
+	}
 	while ((e = candidate(ks, name, len, m)) != NULL)
 		m = next_m(e, m);
 	free_m = m;
-	/* the usual case, NTH free at once: ks->cand holds it already */
+	/* NTH free after all: ks->cand holds it already */
 	if (free_m != nth) {
 		for (m = nth; m != free_m && (e = candidate(ks, name, len, m)) != NULL; ) {
 			unsigned next = next_m(e, m);
@@ -220,7 +275,7 @@ static void put_made_key(buf_t *out, json_keys_t *ks, const char *name, size_t l
 static void put_field_key(buf_t *out, json_keys_t *ks, const char *name, size_t len,
                           unsigned nth)
 {
-	if (nth == 1 && (ks->nours == 0 || !(key_flags(ks, name, len) & KEY_OURS))) {
+	if (nth == 1 && (ks->nours == 0 || !is_ours(ks, name, len))) {
 		put_key_text(out, name, len);
 		return;
 	}
@@ -261,8 +316,10 @@ static void put_interpretation(buf_t *out, json_keys_t *ks, const format_event_t
 		upper[i] = (f->name.p[i] >= 'a' && f->name.p[i] <= 'z') ?
 		           (char)(f->name.p[i] - 'a' + 'A') : f->name.p[i];
 	upper[i] = '\0';
-	if (key_flags(ks, upper, i) & KEY_OWN)
-		return;   /* the ENRICHED value is already there */
+	/* the ENRICHED value is already there: in a record's object only
+	 * the record's own names are KEY_OWN, so its index answers alone */
+	if (ks->rec != NULL ? rec_own(ks, upper, i) != NULL : (key_flags(ks, upper, i) & KEY_OWN))
+		return;
 	buf_reset(ev->scratch);
 	if (!enrich_interpret_computed(ev->enrich, ctx, f, ev->scratch))
 		return;
@@ -322,8 +379,8 @@ static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t 
 
 static void put_record(buf_t *out, const format_event_t *ev, const audit_record_t *r)
 {
-	static const char *const argv_key[] = { "argv", NULL };
-	static const char *const no_key[] = { NULL };
+	static const json_key_t argv_key[] = { JSON_KEY("argv"), { NULL, 0 } };
+	static const json_key_t no_key[] = { { NULL, 0 } };
 	int argv = has_argv(ev, r);
 	json_keys_t ks;
 	enrich_ctx_t ctx;
@@ -479,7 +536,7 @@ static void put_type_member(buf_t *out, json_keys_t *ks, const format_event_t *e
 	/* a type's own name unless it is ours or written already (two types
 	 * of one name are not known to exist); type keys are all remembered */
 	e = keyset_find(&ks->set, key, len);
-	if (e == NULL || (e->flags & (KEY_OURS | KEY_WRITTEN))) {
+	if (e == NULL || (e->flags & KEY_WRITTEN) || is_ours(ks, key, len)) {
 		put_made_key(out, ks, key, len, 2);
 	} else {
 		e->flags |= KEY_WRITTEN;
@@ -498,13 +555,15 @@ static void put_type_member(buf_t *out, json_keys_t *ks, const format_event_t *e
 
 static void json_event(buf_t *out, const format_event_t *ev)
 {
-	static const char *const ours[] = {
-		"id", "time", "time_from", "host", "node", "type", "incomplete", "attack",
-		"ancestry", NULL
+	static const json_key_t ours[] = {
+		JSON_KEY("id"), JSON_KEY("time"), JSON_KEY("time_from"), JSON_KEY("host"),
+		JSON_KEY("node"), JSON_KEY("type"), JSON_KEY("incomplete"), JSON_KEY("attack"),
+		JSON_KEY("ancestry"), { NULL, 0 }
 	};
-	static const char *const ours_reduced[] = {
-		"id", "time", "time_from", "host", "node", "type", "incomplete", "attack",
-		"ancestry", "reduced", NULL
+	static const json_key_t ours_reduced[] = {
+		JSON_KEY("id"), JSON_KEY("time"), JSON_KEY("time_from"), JSON_KEY("host"),
+		JSON_KEY("node"), JSON_KEY("type"), JSON_KEY("incomplete"), JSON_KEY("attack"),
+		JSON_KEY("ancestry"), JSON_KEY("reduced"), { NULL, 0 }
 	};
 	const audit_record_t *first = ev->recs[0];
 	json_keys_t ks;
