@@ -151,7 +151,7 @@ static int cache_get(enrich_t *e, enum id_kind kind, unsigned long long id,
 {
 	id_entry_t *s = cache_slot(&e->cache[kind], id);
 
-	if (!s->used || s->id != id || (uint64_t)mono_now_ms() >= s->expires_ms)
+	if (!s->used || s->id != id || (uint64_t)mono_coarse_ms() >= s->expires_ms)
 		return 0;
 	if (s->text != NULL)
 		buf_append(out, s->text, s->len);
@@ -171,7 +171,7 @@ static void cache_put(enrich_t *e, enum id_kind kind, unsigned long long id,
 	s->text = text;
 	s->len = len;
 	s->used = 1;
-	s->expires_ms = (uint64_t)mono_now_ms() + (uint64_t)e->conf.id_ttl_s * CLOCK_MS_PER_S;
+	s->expires_ms = (uint64_t)mono_coarse_ms() + (uint64_t)e->conf.id_ttl_s * CLOCK_MS_PER_S;
 }
 
 /* The name of uid/gid ID, through the cache: auparse's form, "unknown(N)"

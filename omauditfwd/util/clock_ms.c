@@ -20,6 +20,15 @@ int64_t mono_now_ms(void)
 	return ms_of(CLOCK_MONOTONIC);
 }
 
+int64_t mono_coarse_ms(void)
+{
+#ifdef CLOCK_MONOTONIC_COARSE
+	return ms_of(CLOCK_MONOTONIC_COARSE);
+#else
+	return ms_of(CLOCK_MONOTONIC);
+#endif
+}
+
 int64_t mono_now_us(void)
 {
 	struct timespec ts;
