@@ -68,12 +68,14 @@ typedef struct undo {
  * per-thread caches, and every record took one and gave it back at the
  * commit. The joiner keeps the blocks it gets back, in classes of
  * LINE_POOL_GRAIN bytes up to LINE_POOL_CLASSES of them, at most
- * LINE_POOL_KEEP_BYTES in all, and gives them to the next lines. A block
+ * LINE_POOL_KEEP_BYTES in all (a batch of 1,024 ordinary records holds
+ * about 1.5 MiB of lines: a pool smaller than a batch's lines let most of
+ * them go to malloc again), and gives them to the next lines. A block
  * starts with its class (LINE_POOL_NONE: a plain malloc); the line's
  * bytes follow, aligned. */
 #define LINE_POOL_GRAIN      256
 #define LINE_POOL_CLASSES    16                   /* blocks up to 4 KiB */
-#define LINE_POOL_KEEP_BYTES (512 * 1024)
+#define LINE_POOL_KEEP_BYTES (2 * 1024 * 1024)
 #define LINE_POOL_NONE       ((size_t)-1)
 #define LINE_HEADER          _Alignof(max_align_t)
 
