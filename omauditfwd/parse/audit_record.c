@@ -45,6 +45,9 @@
  *    strings, not views into the line).
  *  - Out of memory while growing the field array is AUDIT_PARSE_NOMEM.
  */
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <libaudit.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +202,24 @@ static int has_binary(const char *s, size_t n)
 	size_t i = 0, j;
 	uint64_t w;
 
+#ifdef __SSE2__
+	/* sixteen bytes a round (x86-64 always has SSE2): a byte <= 0x1F is
+	 * one whose unsigned minimum with 0x1F is itself */
+	const __m128i low = _mm_set1_epi8(FIRST_PRINTABLE - 1);
+	const __m128i del = _mm_set1_epi8((char)DEL_BYTE);
+
+	for (; i + sizeof(__m128i) <= n; i += sizeof(__m128i)) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, low), x),
+		                           _mm_cmpeq_epi8(x, del));
+
+		if (_mm_movemask_epi8(hit) == 0)
+			continue;
+		for (j = 0; j < sizeof(__m128i); j++)
+			if (is_bad_byte(p[i + j]))
+				return 1;
+	}
+#endif
 	for (; i + sizeof(w) <= n; i += sizeof(w)) {
 		memcpy(&w, p + i, sizeof(w));
 		if (!word_may_be_bad(w))

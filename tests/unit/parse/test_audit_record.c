@@ -1168,6 +1168,43 @@ Test(audit_record, binary_bytes)
 	expect_ok("type=CWD msg=audit(1700000000.123:1):\ta=1\x01" GS "B=2\xff");
 }
 
+/* A control byte is found wherever it is: at every offset of a line long
+ * enough for the 16- and 8-byte rounds and the byte-by-byte tail, each
+ * byte refused (and the three allowed ones, which share a round with
+ * refused ones' neighbours) */
+Test(audit_record, binary_bytes_at_every_offset)
+{
+	static const unsigned char bad[] = { 0x00, 0x02, 0x1C, 0x1F, 0x7F };
+	static const unsigned char good[] = { '\t', 0x01, 0x1D, 0x20, 0x7E, 0x80, 0xFF };
+	const char *hdr = "type=PROCTITLE msg=audit(1700000000.123:1): proctitle=";
+	size_t hl = strlen(hdr), len = hl + 53, at, b;
+	char line[128];
+
+	memset(line, 'A', sizeof(line));
+	memcpy(line, hdr, hl);
+	for (at = hl; at < len; at++) {
+		for (b = 0; b < sizeof(bad); b++) {
+			line[at] = (char)bad[b];
+			cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_BINARY,
+			             "0x%02x at %zu", bad[b], at);
+		}
+		for (b = 0; b < sizeof(good); b++) {
+			line[at] = (char)good[b];
+			cr_assert_eq(audit_record_parse(&rec, line, len), AUDIT_PARSE_OK,
+			             "0x%02x at %zu", good[b], at);
+		}
+		line[at] = 'A';
+	}
+	/* and in the header, before the record */
+	for (at = 0; at < 16; at++) {
+		char copy[128];
+
+		memcpy(copy, line, len);
+		copy[at] = 0x7F;
+		cr_assert_eq(audit_record_parse(&rec, copy, len), AUDIT_PARSE_BINARY, "at %zu", at);
+	}
+}
+
 static void expect_nfields(unsigned n, audit_parse_rc_t want)
 {
 	const char *hdr = "type=SYSCALL msg=audit(1700000000.123:1):";
