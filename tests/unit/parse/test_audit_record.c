@@ -1205,6 +1205,44 @@ Test(audit_record, binary_bytes_at_every_offset)
 	}
 }
 
+/* The value a=xxx... of LINE (HEAD, 40 'x' with STOP written at K, TAIL)
+ * is WANT bytes long */
+static void expect_word_end(const char *head, const char *stop, size_t k, const char *tail,
+                            size_t want)
+{
+	char line[256], val[64];
+	size_t hl = strlen(head), sl = strlen(stop);
+
+	memset(val, 'x', 40);
+	memcpy(val + k, stop, sl);
+	snprintf(line, sizeof(line), "%s%.*s%s", head, (int)(40 > k + sl ? 40 : k + sl), val, tail);
+	expect_ok(line);
+	cr_assert_eq(field("a")->value.len, want, "stop \"%s\" at %zu of: %s (%zu bytes from %zu)",
+	             stop, k, line, field("a")->value.len, hl);
+}
+
+/* An unquoted value ends at the first separator wherever it is: in the
+ * sixteen-byte rounds of the scan and in its byte-by-byte tail, in the
+ * body and inside msg='...' */
+Test(audit_record, unquoted_values_end_at_every_offset)
+{
+	const char *body = "type=SYSCALL msg=audit(1700000000.123:1): a=";
+	const char *nested = "type=USER_LOGIN msg=audit(1700000000.123:1): pid=1 msg='a=";
+	size_t k;
+
+	for (k = 1; k < 40; k++) {
+		expect_word_end(body, " ", k, " b=1", k);
+		expect_word_end(body, "\t", k, " b=1", k);
+		expect_word_end(body, GS, k, " b=1", k);
+		expect_word_end(body, "#035", k, "", k);     /* the escaped separator */
+		expect_word_end(body, "#", k, " b=1", 40);   /* a '#' of its own: kept */
+		expect_word_end(body, "'", k, " b=1", 40);   /* ' ends nothing in the body */
+		expect_word_end(nested, " ", k, "'", k);
+		expect_word_end(nested, "'", k, "", k);      /* the closing quote */
+		expect_word_end(nested, "#", k, "'", 40);
+	}
+}
+
 static void expect_nfields(unsigned n, audit_parse_rc_t want)
 {
 	const char *hdr = "type=SYSCALL msg=audit(1700000000.123:1):";
