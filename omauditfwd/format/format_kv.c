@@ -29,20 +29,15 @@ static int view_is(audit_view_t v, const char *s)
 	return v.len == n && (n == 0 || v.p[0] == s[0]) && memcmp(v.p, s, n) == 0;
 }
 
-/* 1 for the characters a key may hold: [A-Za-z0-9_.] */
-static const unsigned char key_ok[256] = {
-	['.'] = 1, ['_'] = 1,
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
-	['7'] = 1, ['8'] = 1, ['9'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
-	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
-	['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
-	['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
-	['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
-	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
-	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
-};
+/* Each byte as it goes into a key: the characters a key may hold,
+ * [A-Za-z0-9_.], as they are, every other byte '_'. A table of what to
+ * write, so that a byte costs one load and one store. */
+#define KM(c) (((c) >= '0' && (c) <= '9') || ((c) >= 'A' && (c) <= 'Z') || \
+               ((c) >= 'a' && (c) <= 'z') || (c) == '_' || (c) == '.' ? (char)(c) : '_')
+#define KM4(c)  KM(c), KM((c) + 1), KM((c) + 2), KM((c) + 3)
+#define KM16(c) KM4(c), KM4((c) + 4), KM4((c) + 8), KM4((c) + 12)
+#define KM64(c) KM16(c), KM16((c) + 16), KM16((c) + 32), KM16((c) + 48)
+static const char key_map[256] = { KM64(0), KM64(64), KM64(128), KM64(192) };
 
 /* S (LEN bytes) as a key part at D */
 static void key_chars(char *d, const char *s, size_t len)
@@ -50,7 +45,7 @@ static void key_chars(char *d, const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		d[i] = key_ok[(unsigned char)s[i]] ? s[i] : '_';
+		d[i] = key_map[(unsigned char)s[i]];
 }
 
 void kv_key_part(buf_t *out, const char *s, size_t len)

@@ -224,6 +224,31 @@ Test(leef, dangerous_characters_in_a_field_name_become_underscores)
 	expect("PATH.name", "/tmp");
 }
 
+/* Every byte value in a key: [A-Za-z0-9_.] as it is, any other '_' */
+Test(leef, every_byte_of_a_field_name_maps_to_a_key_character)
+{
+	char name[3], want[32];
+	const char *out;
+	audit_record_t *r;
+	size_t n;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		int ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+		         (c >= 'a' && c <= 'z') || c == '_' || c == '.';
+
+		r = fixture_parse("type=PATH msg=audit(1700000000.123:1): item=0 name=/tmp", &n);
+		name[0] = 'a';
+		name[1] = (char)c;
+		name[2] = 'b';
+		r[0].fields[0].name.p = name;
+		r[0].fields[0].name.len = 3;
+		out = fixture_format(&format_leef, NULL, 1);
+		snprintf(want, sizeof(want), "PATH.a%cb=0", ok ? c : '_');
+		cr_assert_not_null(strstr(out, want), "byte 0x%02x: %s", (unsigned)c, out);
+	}
+}
+
 Test(leef, dangerous_characters_in_header_parts_become_underscores)
 {
 	static const char evil[] = "a|b\r\nc\td\\e^f=g";
