@@ -684,9 +684,11 @@ static int index_resize(audit_record_t *r, size_t slots)
 	return 0;
 }
 
-static audit_parse_rc_t add_field(audit_record_t *r, audit_view_t name,
-                                  audit_view_t value, audit_enc_t enc,
-                                  unsigned flags)
+/* Forced inline: a call per field cost more than the copies of it (about
+ * 20 instructions of saved registers for some 90 of work) */
+static inline __attribute__((always_inline)) audit_parse_rc_t
+add_field(audit_record_t *r, audit_view_t name, audit_view_t value, audit_enc_t enc,
+          unsigned flags)
 {
 	audit_field_t *f;
 
