@@ -651,7 +651,7 @@ static audit_name_slot_t *index_slot(const audit_record_t *r, const char *p,
 }
 
 /* Enter field I into the index (it holds every earlier field): its nth. */
-static void index_add(audit_record_t *r, size_t i)
+static inline __attribute__((always_inline)) void index_add(audit_record_t *r, size_t i)
 {
 	audit_field_t *f = &r->fields[i];
 	audit_name_slot_t *s = index_slot(r, f->name.p, f->name.len, f->key);
