@@ -607,9 +607,11 @@ static void put_prefix(kv_out_t *o, const kv_prefix_t *k)
 	buf_putc(o->out, '.');
 }
 
-/* "<TYPE>[.<nth>].<name>[_<dup>]=" */
-static void field_key(kv_out_t *o, const kv_prefix_t *k, const char *name, size_t len,
-                      unsigned dup)
+/* "<TYPE>[.<nth>].<name>[_<dup>]=". Forced inline: called for every
+ * field and interpretation, a call cost a fifth of its work in saved
+ * registers. */
+static inline __attribute__((always_inline)) void
+field_key(kv_out_t *o, const kv_prefix_t *k, const char *name, size_t len, unsigned dup)
 {
 	buf_t *b = o->out;
 	char *d;
