@@ -439,8 +439,10 @@ static void pair_start(kv_out_t *o)
 		buf_putc(o->out, o->sep);
 }
 
-/* a value, cut when the event is reduced */
-static void kv_value(const kv_out_t *o, const char *s, size_t len)
+/* a value, cut when the event is reduced (forced inline: once a value,
+ * and mostly a call through o->value) */
+static inline __attribute__((always_inline)) void
+kv_value(const kv_out_t *o, const char *s, size_t len)
 {
 	char mark[FORMAT_CUT_MARKER_MAX];
 	size_t keep, mlen;
