@@ -560,7 +560,8 @@ void format_json_escape(buf_t *out, const char *s, size_t len)
 		{ FORMAT_ESC_NOT_TEXT, ['"'] = 1, ['\\'] = 1 }, json_put, json_put_invisible
 	};
 
-	format_escape(out, s, len, &json, -1);
+	if (!format_plain_short(out, s, len, json.look))
+		format_escape(out, s, len, &json, -1);
 }
 
 void format_put_cp_name(buf_t *out, unsigned cp)

@@ -246,6 +246,28 @@ void format_put_cp_name(buf_t *out, unsigned cp);
  * -1 for none) is special too. */
 void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t *e,
                    int extra);
+/* The usual value or key, a few bytes with nothing to escape: looked at
+ * and copied here, inline, without the call and set-up of format_escape.
+ * 1 when S (LEN bytes, at most FORMAT_SHORT_TEXT) was plain text for LOOK
+ * (an escaper's, with its EXTRA already in it or not special) and is in
+ * OUT; 0 (OUT untouched) to go the long way. */
+#define FORMAT_SHORT_TEXT 16
+static inline int format_plain_short(buf_t *out, const char *s, size_t len,
+                                     const unsigned char *look)
+{
+	unsigned any = 0;
+	size_t i;
+
+	if (len > FORMAT_SHORT_TEXT || out->oom || out->cap - out->len < FORMAT_SHORT_TEXT)
+		return 0;
+	for (i = 0; i < len; i++)
+		any |= look[(unsigned char)s[i]];
+	if (any)
+		return 0;
+	buf_copy(out->p + out->len, s, len);
+	out->len += len;
+	return 1;
+}
 /* Append S as the inside of a JSON string: " and control characters are
  * JSON escapes; in the text a reader gets back, a backslash of S is the
  * text \\ and a byte that is not UTF-8 the text \xNN (never dropped), so

@@ -63,7 +63,8 @@ static const format_escaper_t cef_header_esc = {
 
 static void cef_value(const kv_out_t *o, const char *s, size_t len)
 {
-	format_escape(o->out, s, len, &cef_value_esc, -1);
+	if (!format_plain_short(o->out, s, len, cef_value_esc.look))
+		format_escape(o->out, s, len, &cef_value_esc, -1);
 }
 
 static void cef_header_text(buf_t *out, const char *s, size_t len)

@@ -98,7 +98,11 @@ static void leef_value(const kv_out_t *o, const char *s, size_t len)
 		{ FORMAT_ESC_NOT_TEXT, ['\\'] = 1, ['='] = 1 }, leef_put, leef_put_invisible
 	};
 
-	format_escape(o->out, s, len, &leef, (unsigned char)o->delim);
+	/* the delimiter is special: TAB (the default) is already, another
+	 * one takes the long way */
+	if (!leef.look[(unsigned char)o->delim] ||
+	    !format_plain_short(o->out, s, len, leef.look))
+		format_escape(o->out, s, len, &leef, (unsigned char)o->delim);
 }
 
 static char delim_of(const format_conf_t *c, int *version)

@@ -29,6 +29,43 @@ static const char *esc(const char *s, size_t len)
 
 TestSuite(format, .init = setup, .fini = teardown);
 
+/* The short path takes a text only when every byte is plain for the
+ * table, and then copies it whole; otherwise it leaves OUT as it was. Each
+ * byte value at each offset of texts of 1 to FORMAT_SHORT_TEXT + 1 bytes,
+ * and a buffer with too little room. */
+Test(format, plain_short_takes_only_plain_text)
+{
+	static const unsigned char look[256] = { FORMAT_ESC_NOT_TEXT, ['"'] = 1, ['='] = 1 };
+	char s[FORMAT_SHORT_TEXT + 1];
+	size_t len, at;
+	int c;
+
+	for (len = 1; len <= FORMAT_SHORT_TEXT + 1; len++) {
+		for (at = 0; at < len; at++) {
+			for (c = 0; c < 256; c++) {
+				int took;
+
+				memset(s, 'x', sizeof(s));
+				s[at] = (char)c;
+				buf_reset(&out);
+				buf_append(&out, "<", 1);
+				took = format_plain_short(&out, s, len, look);
+				cr_assert_eq(took, len <= FORMAT_SHORT_TEXT && !look[c],
+				             "len %zu, 0x%02x at %zu", len, (unsigned)c, at);
+				cr_assert_eq(out.len, took ? 1 + len : 1, "len %zu, 0x%02x at %zu", len,
+				             (unsigned)c, at);
+				cr_assert(!took || memcmp(out.p + 1, s, len) == 0);
+			}
+		}
+	}
+	/* room for fewer than FORMAT_SHORT_TEXT more bytes: the long way */
+	buf_reset(&out);
+	buf_reserve(&out, 2 * FORMAT_SHORT_TEXT);
+	out.len = out.cap - (FORMAT_SHORT_TEXT - 1);
+	cr_assert_eq(format_plain_short(&out, "ab", 2, look), 0);
+	cr_assert_eq(out.len, out.cap - (FORMAT_SHORT_TEXT - 1));
+}
+
 Test(format, json_escape_plain_text_is_unchanged)
 {
 	cr_assert_str_eq(esc("/usr/bin/ls -la", 15), "/usr/bin/ls -la");
