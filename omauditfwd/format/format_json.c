@@ -99,7 +99,6 @@ typedef struct json_keys {
 	keyset_t set;
 	buf_t cand;                  /* the key being tried */
 	const json_key_t *ours;      /* keys we add, up to one of NULL k */
-	int nours;
 	keyset_entry_t ours_entry;   /* what a look-up of one of ours finds */
 	/* a record's object: its own names are the record's, found in its
 	 * index and entered in SET only when a search passes them (NULL: the
@@ -112,15 +111,13 @@ static void keys_init(json_keys_t *ks, const json_key_t *ours, unsigned long *wo
 	keyset_init(&ks->set, work);
 	buf_init(&ks->cand);
 	ks->ours = ours;
-	for (ks->nours = 0; ours[ks->nours].k != NULL; ks->nours++)
-		;
 	memset(&ks->ours_entry, 0, sizeof(ks->ours_entry));
 	ks->ours_entry.flags = KEY_OURS;
 	ks->rec = NULL;
 }
 
 /* 1 when K is one of the keys we add */
-static int is_ours(const json_keys_t *ks, const char *k, size_t len)
+static inline int is_ours(const json_keys_t *ks, const char *k, size_t len)
 {
 	const json_key_t *o;
 
@@ -163,12 +160,17 @@ static const audit_field_t *rec_own(const json_keys_t *ks, const char *k, size_t
 	return audit_record_field_view(ks->rec, k, len);
 }
 
-static unsigned key_flags(json_keys_t *ks, const char *k, size_t len)
+/* 1 when K is one of the object's own names. In a record's object those
+ * are the record's (the set holds KEY_OWN entries only for names of the
+ * record a search passed), so its index answers alone. */
+static int key_is_own(json_keys_t *ks, const char *k, size_t len)
 {
-	const keyset_entry_t *e = keyset_find(&ks->set, k, len);
+	const keyset_entry_t *e;
 
-	return (e != NULL ? e->flags : 0) | (rec_own(ks, k, len) != NULL ? KEY_OWN : 0) |
-	       (is_ours(ks, k, len) ? KEY_OURS : 0);
+	if (ks->rec != NULL)
+		return rec_own(ks, k, len) != NULL;
+	e = keyset_find(&ks->set, k, len);
+	return e != NULL && (e->flags & KEY_OWN);
 }
 
 /* The entry of K, or NULL when K is not taken; a record's own name is
@@ -275,7 +277,7 @@ static void put_made_key(buf_t *out, json_keys_t *ks, const char *name, size_t l
 static void put_field_key(buf_t *out, json_keys_t *ks, const char *name, size_t len,
                           unsigned nth)
 {
-	if (nth == 1 && (ks->nours == 0 || !is_ours(ks, name, len))) {
+	if (nth == 1 && !is_ours(ks, name, len)) {
 		put_key_text(out, name, len);
 		return;
 	}
@@ -316,10 +318,8 @@ static void put_interpretation(buf_t *out, json_keys_t *ks, const format_event_t
 		upper[i] = (f->name.p[i] >= 'a' && f->name.p[i] <= 'z') ?
 		           (char)(f->name.p[i] - 'a' + 'A') : f->name.p[i];
 	upper[i] = '\0';
-	/* the ENRICHED value is already there: in a record's object only
-	 * the record's own names are KEY_OWN, so its index answers alone */
-	if (ks->rec != NULL ? rec_own(ks, upper, i) != NULL : (key_flags(ks, upper, i) & KEY_OWN))
-		return;
+	if (key_is_own(ks, upper, i))
+		return;   /* the ENRICHED value is already there */
 	buf_reset(ev->scratch);
 	if (!enrich_interpret_computed(ev->enrich, ctx, f, ev->scratch))
 		return;
