@@ -131,6 +131,7 @@ static int is_alnum(char c)
 #define CC_IS_ALNUM(c) (CC_IS_DIGIT(c) || ((c) >= 'A' && (c) <= 'Z') || \
                         ((c) >= 'a' && (c) <= 'z'))
 #define CC_START(c) (CC_IS_ALNUM(c) || (c) == '_')
+/* (find_stop compares these bytes sixteen at a time: keep it in step) */
 #define CC_SEPC(c)  ((c) == ' ' || (c) == '\t' || (c) == ENRICHED_SEP)
 #define CC(c) \
 	((CC_START(c) ? CC_NAME_START : 0) | \
@@ -869,9 +870,11 @@ static int is_escaped_sep(const char *p, const char *end, enum tok_mode mode)
 }
 
 /* The first byte at or after P of the class STOP (CC_SEP | CC_HASH in the
- * body: blank, TAB, 0x1D, '#'; CC_SQUOTE_END nested: the same and '\'
- * for '#'), or END. Sixteen bytes a round while that many are left
- * (SSE2, which every x86-64 has), then one class test per byte. */
+ * body: blank, TAB, 0x1D, '#'; CC_SQUOTE_END nested: blank, TAB, 0x1D,
+ * the quote), or END. Sixteen bytes a round while that many are left
+ * (SSE2, which every x86-64 has), then one class test per byte. The
+ * rounds compare the bytes of CC_SEPC, '#' and the quote themselves: a
+ * byte added to those classes must be added here too. */
 static inline __attribute__((always_inline)) const char *
 find_stop(const char *p, const char *end, enum tok_mode mode, unsigned stop)
 {

@@ -1170,8 +1170,8 @@ Test(audit_record, binary_bytes)
 
 /* A control byte is found wherever it is: at every offset of a line long
  * enough for the 16- and 8-byte rounds and the byte-by-byte tail, each
- * byte refused (and the three allowed ones, which share a round with
- * refused ones' neighbours) */
+ * refused byte refused there and each allowed one (TAB, 0x01, 0x1D, the
+ * printable and UTF-8 edges) let through */
 Test(audit_record, binary_bytes_at_every_offset)
 {
 	static const unsigned char bad[] = { 0x00, 0x02, 0x1C, 0x1F, 0x7F };
