@@ -87,7 +87,11 @@ e2e_path() {
 	rcpu0=$(cpu_seconds "$rpid")
 	st0=$(machine_busy)
 	if [ -n "$profile" ]; then
-		perf record -F 499 -g -p "$spid" -o "$T/$name.perf.data" >"$T/perf-e2e.log" 2>&1 &
+		# the whole machine: the queue's worker threads start after the
+		# sender does, and "perf record -p" would not see them; the
+		# report keeps the sender's samples (--pid)
+		echo "$spid" >"$T/$name.perf.pid"
+		perf record -F 499 -g -a -o "$T/$name.perf.data" >"$T/perf-e2e.log" 2>&1 &
 		perfpid=$!
 		_ITEST_PIDS+=("$perfpid")
 	fi

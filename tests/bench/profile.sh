@@ -25,16 +25,28 @@ bench_profile() {
 	else
 		note "perf record (core) failed: $(tail -n 3 "$T/perf-core.log")"
 	fi
-	log "profile: e2e TLS sender rsyslogd (omauditfwd, $fmt)"
 	# its own certificates: with --only profile the e2e section made none
 	bash "$top_srcdir/tests/pki.sh" "$PKI" || fail "tests/pki.sh failed"
-	if e2e_path "profile-$fmt" "$(e2e_omauditfwd_action "$fmt" @RPORT@)" \
-		"module(load=\"$OMAUDITFWD_MODULE\")" "$(auditfwd_messages "$fmt" "$STREAM")" . profile &&
-		[ -s "$T/profile-$fmt.perf.data" ]; then
-		perf_top "$T/profile-$fmt.perf.data" --sort dso,symbol >"$OUT_DIR/profile-e2e.txt"
-		perf report -i "$T/profile-$fmt.perf.data" --stdio --no-children -g none --sort comm \
-			2>/dev/null | grep -E '^ +[0-9.]+%' | sed 's/[[:space:]-]*$//' | head -n 8 >"$OUT_DIR/profile-e2e-threads.txt"
+	log "profile: e2e TLS sender rsyslogd (omauditfwd, $fmt, then omfwd)"
+	e2e_profile "profile-$fmt" "$(e2e_omauditfwd_action "$fmt" @RPORT@)" \
+		"module(load=\"$OMAUDITFWD_MODULE\")" "$(auditfwd_messages "$fmt" "$STREAM")" e2e
+	e2e_profile profile-omfwd "$(e2e_omfwd_action @RPORT@)" "" "$RECORDS" e2e-omfwd
+}
+
+# e2e_profile NAME ACTION MODULES EXPECTED OUT: perf on the sender of one e2e
+# path; profile-OUT.txt its top symbols, profile-OUT-threads.txt its
+# samples by thread and library (percentages of the machine's samples; the
+# sample counts compare between the two paths: same rate, same stream)
+e2e_profile() {
+	local name=$1 out=$5 spid
+	if e2e_path "$name" "$2" "$3" "$4" . profile && [ -s "$T/$name.perf.data" ]; then
+		spid=$(cat "$T/$name.perf.pid")
+		# "pid" leads each sort: perf merges the entries of the sender's and
+		# the receiver's same-named threads before --pid filters them
+		perf_top "$T/$name.perf.data" --pid "$spid" --sort pid,dso,symbol >"$OUT_DIR/profile-$out.txt"
+		perf report -n -i "$T/$name.perf.data" --pid "$spid" --stdio --no-children -g none --sort pid,dso \
+			2>/dev/null | grep -E '^ +[0-9.]+%' | sed 's/[[:space:]-]*$//' | head -n 16 >"$OUT_DIR/profile-$out-threads.txt"
 	else
-		note "perf record (e2e) failed: $(tail -n 3 "$T/perf-e2e.log" 2>/dev/null)"
+		note "perf record ($name) failed: $(tail -n 3 "$T/perf-e2e.log" 2>/dev/null)"
 	fi
 }
