@@ -15,8 +15,11 @@
 #   --long        also the memory run: RSS of the sender rsyslogd during a
 #                 10,000,000-record stream through omauditfwd over TLS
 #                 (about 20 minutes here)
-#   --only LIST   comma-separated subset of core,e2e,kafka,profile,memory
-#                 (memory: the --long run alone)
+#   --only LIST   comma-separated subset of core,e2e,kafka,profile,memory,
+#                 budget (memory: the --long run alone; budget, not run
+#                 unless named: the e2e senders under callgrind, their
+#                 instructions per record by library, BUDGET_RECORDS
+#                 records, default 50,000, a few minutes)
 #   --no-setup    skip the package setup (SKIP_APT)
 #   --results F   where to append (default tests/bench/RESULTS.md)
 #   --workers L   e2e: comma-separated worker counts, e.g. 1,2: omfwd and
@@ -88,7 +91,7 @@ KAFKA_MOCK=$BUILD/tests/kafka_mock
 export top_srcdir top_builddir OMAUDITFWD_MODULE AUDITFWD KAFKA_MOCK
 # shellcheck source=tests/bench/bench_lib.sh
 . "$BENCH_DIR/bench_lib.sh"
-for f in core e2e kafka profile; do
+for f in core e2e kafka profile budget; do
 	# shellcheck source=/dev/null
 	. "$BENCH_DIR/$f.sh"
 done
@@ -119,6 +122,7 @@ want core && { bench_core || note "core path incomplete"; }
 want e2e && { bench_e2e || note "e2e path incomplete"; }
 want kafka && { bench_kafka || note "kafka path incomplete"; }
 want profile && { bench_profile || note "profile incomplete"; }
+want budget && { bench_budget || note "budget incomplete"; }
 
 if [ "$LONG" -eq 1 ]; then
 	log "memory: 10,000,000 records through omauditfwd over TLS"
