@@ -1430,46 +1430,87 @@ static int rule_matches(const char *pat, const char *sys)
 	return strcmp(pat, sys) == 0;
 }
 
-static int interp_arg_by(const struct arg_rule *rules, size_t n,
-                         const interp_arg_t *a, buf_t *out)
+/* Which rule of an argument's table applies to a syscall, found once per
+ * argument, machine and syscall number rather than for every value (a scan
+ * of some thirty names, and libaudit's name look-up): 0 not known yet,
+ * RULE_NONE no rule, else the rule's index + 1. A pure function's memo:
+ * every thread computes the same answer, so a race only computes it twice
+ * (the bytes are read and written atomically). Numbers and machines beyond
+ * the table (x32's, ia64's) are looked up each time. */
+#define RULE_MACHINES 16
+#define RULE_SYSCALLS 1024
+#define RULE_NONE     0xff
+enum { RULE_A0, RULE_A1, RULE_A2, RULE_A3, RULE_ARGS };
+static unsigned char rule_memo[RULE_ARGS][RULE_MACHINES][RULE_SYSCALLS];
+_Static_assert(ARRAY_LEN(a0_rules) < RULE_NONE && ARRAY_LEN(a1_rules) < RULE_NONE &&
+               ARRAY_LEN(a2_rules) < RULE_NONE && ARRAY_LEN(a3_rules) < RULE_NONE,
+               "a rule's index + 1 fits in the memo's byte");
+
+/* the index + 1 of the rule of RULES (N of them) for A's syscall, or
+ * RULE_NONE */
+static unsigned rule_find(const struct arg_rule *rules, size_t n, const interp_arg_t *a)
 {
 	const char *sys = syscall_name(a);
-	unsigned long long v;
 	size_t i;
+
+	for (i = 0; sys != NULL && i < n; i++)
+		if (rule_matches(rules[i].sys, sys))
+			return (unsigned)i + 1;
+	return RULE_NONE;
+}
+
+static unsigned rule_of(unsigned arg, const struct arg_rule *rules, size_t n,
+                        const interp_arg_t *a)
+{
+	int machine = a->machine >= 0 ? a->machine : audit_detect_machine();
+	unsigned char *m;
+	unsigned r;
+
+	if (machine < 0 || a->syscall < 0)
+		return RULE_NONE;
+	if (machine >= RULE_MACHINES || a->syscall >= RULE_SYSCALLS)
+		return rule_find(rules, n, a);
+	m = &rule_memo[arg][machine][a->syscall];
+	if ((r = __atomic_load_n(m, __ATOMIC_RELAXED)) == 0) {
+		r = rule_find(rules, n, a);
+		__atomic_store_n(m, (unsigned char)r, __ATOMIC_RELAXED);
+	}
+	return r;
+}
+
+static int interp_arg_by(unsigned arg, const struct arg_rule *rules, size_t n,
+                         const interp_arg_t *a, buf_t *out)
+{
+	unsigned long long v;
+	unsigned r;
+	int rc;
 
 	if (!parse_hex(a, &v))
 		return 0;
-	for (i = 0; sys != NULL && i < n; i++) {
-		int rc;
-
-		if (!rule_matches(rules[i].sys, sys))
-			continue;
-		rc = rules[i].fn(a, out);
-		if (rc != 0)
-			return rc;
-		break;
-	}
+	r = rule_of(arg, rules, n, a);
+	if (r != RULE_NONE && (rc = rules[r - 1].fn(a, out)) != 0)
+		return rc;
 	return put_raw_hex(a, out);
 }
 
 int interp_a0(const interp_arg_t *a, buf_t *out)
 {
-	return interp_arg_by(a0_rules, ARRAY_LEN(a0_rules), a, out);
+	return interp_arg_by(RULE_A0, a0_rules, ARRAY_LEN(a0_rules), a, out);
 }
 
 int interp_a1(const interp_arg_t *a, buf_t *out)
 {
-	return interp_arg_by(a1_rules, ARRAY_LEN(a1_rules), a, out);
+	return interp_arg_by(RULE_A1, a1_rules, ARRAY_LEN(a1_rules), a, out);
 }
 
 int interp_a2(const interp_arg_t *a, buf_t *out)
 {
-	return interp_arg_by(a2_rules, ARRAY_LEN(a2_rules), a, out);
+	return interp_arg_by(RULE_A2, a2_rules, ARRAY_LEN(a2_rules), a, out);
 }
 
 int interp_a3(const interp_arg_t *a, buf_t *out)
 {
-	return interp_arg_by(a3_rules, ARRAY_LEN(a3_rules), a, out);
+	return interp_arg_by(RULE_A3, a3_rules, ARRAY_LEN(a3_rules), a, out);
 }
 
 /* ---- TTY data ----------------------------------------------------------- */

@@ -250,6 +250,26 @@ Test(enrich, syscall_args_by_syscall)
 	EXPECT_INTERP(SYSCALL_X86 "syscall=90 a0=1 a1=1ed", "a1", "0755");
 }
 
+/* Which rule applies is remembered per argument, machine and syscall
+ * number: the same number is another syscall on another machine (x86_64's
+ * 2 is open, aarch64's io_submit), the same syscall has other rules for
+ * other arguments, and numbers beyond the memo are looked up each time. */
+Test(enrich, syscall_arg_rules_per_machine_argument_and_number)
+{
+	int round;
+
+	for (round = 0; round < 2; round++) {   /* the second from the memo */
+		EXPECT_INTERP(SYSCALL_X86 "syscall=2 a0=1 a1=10800 a2=1ed", "a1",
+		              "O_RDONLY|O_NONBLOCK|O_DIRECTORY");
+		EXPECT_INTERP(SYSCALL_ARM "syscall=2 a0=1 a1=10800 a2=1ed", "a1", "0x10800");
+		EXPECT_INTERP(SYSCALL_X86 "syscall=2 a0=1 a1=10800 a2=1ed", "a2", "0x1ed");
+		EXPECT_INTERP(SYSCALL_X86 "syscall=2 a0=1 a1=10840 a2=1ed", "a2", "0755");
+		EXPECT_INTERP(SYSCALL_X86 "syscall=2 a0=1 a1=10800 a2=1ed", "a0", "0x1");
+		EXPECT_INTERP(SYSCALL_X86 "syscall=1073741826 a0=1 a1=10800", "a1", "0x10800");
+		EXPECT_INTERP(SYSCALL_X86 "syscall=5000 a0=1 a1=10800", "a1", "0x10800");
+	}
+}
+
 Test(enrich, execve_args_are_decoded_not_interpreted)
 {
 	EXPECT_NONE("type=EXECVE msg=audit(1.0:1): argc=2 a0=\"ls\" a1=\"-l\"", "a0");
