@@ -699,7 +699,7 @@ static int interpret(enrich_t *e, const enrich_ctx_t *ctx, const audit_field_t *
 	val = f->value.len < sizeof(small) ? small : malloc(f->value.len + 1);
 	if (val == NULL)
 		return 0;
-	memcpy(val, f->value.p, f->value.len);
+	buf_copy(val, f->value.p, f->value.len);   /* a few bytes: inline */
 	val[f->value.len] = '\0';
 	a.val = val;
 	a.quoted = f->enc == AUDIT_ENC_QUOTED;
