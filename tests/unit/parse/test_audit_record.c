@@ -971,6 +971,43 @@ Test(audit_record, largest_sec_and_serial)
 	cr_assert_eq(rec.serial, UINT64_MAX);
 }
 
+/* The stamp's numbers of every length, read eight digits at a time where
+ * eight bytes are left: each digit's place, and the byte after the last
+ * digit, read right. The digits are "1234567890..." from a varying start,
+ * so that a digit read in the wrong place changes the value. */
+Test(audit_record, stamp_numbers_of_every_length)
+{
+	static const char digits[] = "12345678901234567890123456789";
+	char line[160], sec[24], serial[24];
+	size_t ls, lr, from;
+
+	for (ls = 1; ls <= 18; ls++) {
+		for (lr = 1; lr <= 19; lr++) {
+			from = (ls + lr) % 10;
+			memcpy(sec, digits + from, ls);
+			sec[ls] = '\0';
+			memcpy(serial, digits + from + 1, lr);
+			serial[lr] = '\0';
+			/* the serial last on the line too: fewer than eight bytes
+			 * after it */
+			snprintf(line, sizeof(line), "type=EOE msg=audit(%s.123:%s):%s", sec,
+			         serial, lr % 2 ? " " : "");
+			expect_ok(line);
+			cr_assert_eq((uint64_t)rec.sec, strtoull(sec, NULL, 10), "%s", line);
+			cr_assert_eq(rec.serial, strtoull(serial, NULL, 10), "%s", line);
+			cr_assert_eq(rec.msec, 123, "%s", line);
+		}
+	}
+	/* a digit count that is not the end of the number: a byte that is
+	 * not a digit right after eight or sixteen of them */
+	expect_rc("type=EOE msg=audit(12345678x.123:1): ", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("type=EOE msg=audit(1.123:1234567812345678/): ", AUDIT_PARSE_NOT_AUDIT);
+	expect_rc("type=EOE msg=audit(1234567\xfa.123:1): ", AUDIT_PARSE_NOT_AUDIT);
+	expect_ok("type=EOE msg=audit(12345678.123:1234567812345678): ");
+	cr_assert_eq(rec.sec, 12345678);
+	cr_assert_eq(rec.serial, 1234567812345678ULL);
+}
+
 Test(audit_record, overflowing_serial_or_sec_is_not_audit)
 {
 	expect_rc("type=EOE msg=audit(1700000000.123:18446744073709551616): ",
