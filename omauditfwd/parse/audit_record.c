@@ -49,6 +49,7 @@
 #include <emmintrin.h>
 #endif
 #include <libaudit.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -588,8 +589,91 @@ static int name_to_type(const char *name, size_t len)
 	return audit_name_to_msg_type(name);
 }
 
+/* Every type name libaudit knows, with what name_to_type and
+ * audit_msg_type_to_name give for it: its number and its stable name. The
+ * table is made once by asking them, so a name found in it resolves as it
+ * would without it; a name not found (unknown, or not byte for byte one of
+ * these) is looked up as before. Open addressing on the name's first
+ * sixteen bytes (zero-padded) and its length. */
+#define TYPE_TABLE_SLOTS   1024    /* a power of two; libaudit has ~300 names */
+#define TYPE_NUMBER_LAST   2999    /* AUDIT_LAST_USER_MSG2, the highest */
+#define TYPE_KEY_BYTES     16
+typedef struct type_entry {
+	uint64_t k0, k1;
+	const char *name;              /* NULL: a free slot */
+	size_t len;
+	int type;
+	const char *str;
+} type_entry_t;
+static type_entry_t type_table[TYPE_TABLE_SLOTS];
+static pthread_once_t type_table_once = PTHREAD_ONCE_INIT;
+
+static void type_key(const char *p, size_t len, uint64_t *k0, uint64_t *k1)
+{
+	char b[TYPE_KEY_BYTES] = { 0 };
+
+	memcpy(b, p, len < TYPE_KEY_BYTES ? len : TYPE_KEY_BYTES);
+	memcpy(k0, b, sizeof(*k0));
+	memcpy(k1, b + sizeof(*k0), sizeof(*k1));
+}
+
+static size_t type_slot(uint64_t k0, uint64_t k1, size_t len)
+{
+	uint64_t h = ((k0 * AUDIT_NAME_HASH_MULT) ^ k1 ^ len) * INDEX_HASH_FMIX;
+
+	return (size_t)(h >> 32) & (TYPE_TABLE_SLOTS - 1);
+}
+
+static const type_entry_t *type_find(const char *p, size_t len)
+{
+	uint64_t k0, k1;
+	size_t i;
+
+	type_key(p, len, &k0, &k1);
+	for (i = type_slot(k0, k1, len); type_table[i].name != NULL;
+	     i = (i + 1) & (TYPE_TABLE_SLOTS - 1)) {
+		const type_entry_t *e = &type_table[i];
+
+		if (e->k0 == k0 && e->k1 == k1 && e->len == len &&
+		    (len <= TYPE_KEY_BYTES ||
+		     memcmp(e->name + TYPE_KEY_BYTES, p + TYPE_KEY_BYTES, len - TYPE_KEY_BYTES) == 0))
+			return e;
+	}
+	return NULL;
+}
+
+static void type_table_build(void)
+{
+	size_t n = 0, len, i;
+	uint64_t k0, k1;
+	int t, type;
+
+	for (t = 1; t <= TYPE_NUMBER_LAST; t++) {
+		const char *name = audit_msg_type_to_name(t);
+		type_entry_t *e;
+
+		if (name == NULL || (len = strlen(name)) == 0 || len > TYPE_NAME_MAX ||
+		    type_find(name, len) != NULL || (type = name_to_type(name, len)) <= 0)
+			continue;
+		if (++n > TYPE_TABLE_SLOTS / 2)   /* never in practice: stay sparse */
+			return;
+		type_key(name, len, &k0, &k1);
+		for (i = type_slot(k0, k1, len); type_table[i].name != NULL;
+		     i = (i + 1) & (TYPE_TABLE_SLOTS - 1))
+			;
+		e = &type_table[i];
+		e->k0 = k0;
+		e->k1 = k1;
+		e->len = len;
+		e->type = type;
+		e->str = audit_msg_type_to_name(type);
+		e->name = name;
+	}
+}
+
 /* r->type and r->type_str from r->type_name: two libaudit lookups at most
- * (name -> number, number -> its stable name). */
+ * (name -> number, number -> its stable name), none for a name in the
+ * table. */
 static void resolve_type(audit_record_t *r)
 {
 	const char *s = r->type_name.p;
@@ -611,6 +695,14 @@ static void resolve_type(audit_record_t *r)
 		for (i = 0; i < digits; i++)
 			type = type * DECIMAL_BASE + (s[i] - '0');
 	} else {
+		const type_entry_t *e;
+
+		(void)pthread_once(&type_table_once, type_table_build);
+		if ((e = type_find(r->type_name.p, len)) != NULL) {
+			r->type = e->type;
+			r->type_str = e->str;
+			return;
+		}
 		memcpy(buf, r->type_name.p, len);
 		buf[len] = '\0';
 		type = name_to_type(buf, len);

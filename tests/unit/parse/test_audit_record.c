@@ -1008,6 +1008,41 @@ Test(audit_record, stamp_numbers_of_every_length)
 	cr_assert_eq(rec.serial, 1234567812345678ULL);
 }
 
+/* Type names resolve through a table made once from libaudit's names:
+ * each one to the number and stable name libaudit gives, and a name that
+ * differs from one of them anywhere (also past its sixteenth byte, or by
+ * its length) to what libaudit says of it. */
+Test(audit_record, every_libaudit_type_name_resolves_as_libaudit_says)
+{
+	static const char *const near[] = {
+		"ANOM_LOGIN_FAILUREX", "ANOM_LOGIN_FAILURE", "ANOM_LOGIN_FAILURESS",
+		"SYSCAL", "SYSCALLL", "syscall", "USER_AUTH_", "X",
+	};
+	char line[160];
+	size_t i;
+	int t, n = 0;
+
+	for (t = 1; t <= 2999; t++) {
+		const char *name = audit_msg_type_to_name(t);
+
+		if (name == NULL)
+			continue;
+		snprintf(line, sizeof(line), "type=%s msg=audit(1.000:1): a=b", name);
+		expect_ok(line);
+		cr_assert_eq(rec.type, audit_name_to_msg_type(name), "%s", name);
+		cr_assert_str_eq(rec.type_str, audit_msg_type_to_name(rec.type), "%s", name);
+		n++;
+	}
+	cr_assert_gt(n, 100, "libaudit named only %d types", n);
+	for (i = 0; i < sizeof(near) / sizeof(near[0]); i++) {
+		int want = audit_name_to_msg_type(near[i]);
+
+		snprintf(line, sizeof(line), "type=%s msg=audit(1.000:1): a=b", near[i]);
+		expect_ok(line);
+		cr_assert_eq(rec.type, want > 0 ? want : 0, "%s", near[i]);
+	}
+}
+
 Test(audit_record, overflowing_serial_or_sec_is_not_audit)
 {
 	expect_rc("type=EOE msg=audit(1700000000.123:18446744073709551616): ",
