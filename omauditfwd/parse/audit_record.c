@@ -1507,8 +1507,15 @@ const audit_record_t *audit_record_freeze(void *mem, const audit_record_t *r,
 	*c = *r;
 	c->fields = (audit_field_t *)(c + 1);
 	c->cap = r->nfields;
-	if (r->nfields)   /* a record of no fields may have no array */
-		memcpy(c->fields, r->fields, r->nfields * sizeof(*r->fields));
+	/* each field copied with its views moved, in one pass (a record of
+	 * no fields may have no array) */
+	for (i = 0; i < r->nfields; i++) {
+		audit_field_t *d = &c->fields[i];
+
+		*d = r->fields[i];
+		d->name = moved(d->name, from, len, line);
+		d->value = moved(d->value, from, len, line);
+	}
 	if (r->indexed && r->index != NULL) {
 		slots = r->index_mask + 1;
 		c->index = (audit_name_slot_t *)(c->fields + r->nfields);
@@ -1524,10 +1531,6 @@ const audit_record_t *audit_record_freeze(void *mem, const audit_record_t *r,
 	c->node = moved(r->node, from, len, line);
 	c->type_name = moved(r->type_name, from, len, line);
 	c->body = moved(r->body, from, len, line);
-	for (i = 0; i < r->nfields; i++) {
-		c->fields[i].name = moved(r->fields[i].name, from, len, line);
-		c->fields[i].value = moved(r->fields[i].value, from, len, line);
-	}
 	return c;
 }
 
