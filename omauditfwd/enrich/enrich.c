@@ -514,12 +514,20 @@ static int value_str(const audit_field_t *f, char *buf, size_t size)
 	return 1;
 }
 
-static unsigned long long record_hex(const audit_record_t *r, const char *name)
+/* Where auditd writes the fields of a SYSCALL record that the record's
+ * facts come from: "arch= syscall= success= exit= a0= a1= ..." (a guess,
+ * checked: audit_record_field_at) */
+#define AT_ARCH    0
+#define AT_SYSCALL 1
+#define AT_A0      4
+#define AT_A1      5
+
+static unsigned long long record_hex(const audit_record_t *r, const char *name, size_t at)
 {
 	char v[FIELD_NAME_MAX];
 	unsigned long long x = 0;
 
-	if (r != NULL && value_str(audit_record_field(r, name), v, sizeof(v)))
+	if (r != NULL && value_str(audit_record_field_at(r, name, at), v, sizeof(v)))
 		(void)interp_parse_ull(v, HEX_BASE, &x);
 	return x;
 }
@@ -528,7 +536,7 @@ static unsigned long long record_hex(const audit_record_t *r, const char *name)
 static int event_machine(const enrich_ctx_t *ctx)
 {
 	char v[FIELD_NAME_MAX];
-	const audit_field_t *f = ctx->rec ? audit_record_field(ctx->rec, "arch") : NULL;
+	const audit_field_t *f = ctx->rec ? audit_record_field_at(ctx->rec, "arch", AT_ARCH) : NULL;
 
 	if (value_str(f, v, sizeof(v)))
 		return interp_machine_of_arch(v);
@@ -545,7 +553,7 @@ static long record_syscall(const audit_record_t *r)
 	char v[FIELD_NAME_MAX];
 	unsigned long long nr;
 
-	if (r == NULL || !value_str(audit_record_field(r, "syscall"), v, sizeof(v)) ||
+	if (r == NULL || !value_str(audit_record_field_at(r, "syscall", AT_SYSCALL), v, sizeof(v)) ||
 	    !interp_parse_ull(v, DEC_BASE, &nr) || nr > INT32_MAX)
 		return -1;
 	return (long)nr;
@@ -575,8 +583,8 @@ static void record_facts(const enrich_ctx_t *ctx, interp_arg_t *a)
 	if (!c->facts.known) {
 		c->facts.machine = event_machine(ctx);
 		c->facts.syscall = record_syscall(ctx->rec);
-		c->facts.a0 = record_hex(ctx->rec, "a0");
-		c->facts.a1 = record_hex(ctx->rec, "a1");
+		c->facts.a0 = record_hex(ctx->rec, "a0", AT_A0);
+		c->facts.a1 = record_hex(ctx->rec, "a1", AT_A1);
 		c->facts.known = 1;
 	}
 	a->machine = c->facts.machine;

@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Limits: a line longer than this, or a record with more fields, is not
  * parsed (the kernel's own maximum record is 8970 bytes, so these only
@@ -182,6 +183,25 @@ const char *audit_parse_rc_str(audit_parse_rc_t rc);
 const audit_field_t *audit_record_field(const audit_record_t *r, const char *name);
 const audit_field_t *audit_record_field_view(const audit_record_t *r, const char *name,
                                              size_t len);
+
+/* audit_record_field with a guess of where the field is: the field at
+ * index AT when it is named NAME and is the first of that name (its nth is
+ * 1), else the look-up. For callers that know where auditd writes a field
+ * (a SYSCALL record's arch is its first); the answer is the same either
+ * way. */
+static inline const audit_field_t *audit_record_field_at(const audit_record_t *r,
+                                                         const char *name, size_t at)
+{
+	size_t len = strlen(name);
+
+	if (r->indexed && at < r->nfields) {
+		const audit_field_t *f = &r->fields[at];
+
+		if (f->nth == 1 && f->name.len == len && memcmp(f->name.p, name, len) == 0)
+			return f;
+	}
+	return audit_record_field(r, name);
+}
 
 /* The filter bit of a name of LEN bytes whose first letter is C, in
  * upper case (an interpreted name is written in upper case). */

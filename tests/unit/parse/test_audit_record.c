@@ -1674,3 +1674,35 @@ Test(audit_record, frozen_copy_of_a_record_without_fields)
 	cr_assert_null(audit_record_field(fz, "type"));
 	free(mem);
 }
+
+/* A guess of where a field is gives the answer of the look-up: the first
+ * field of the name, whether the guess is right, names another field, a
+ * later field of the same name, or is beyond the fields; also without an
+ * index. */
+Test(audit_record, field_at_a_guess_is_the_first_of_its_name)
+{
+	static const char line[] =
+		"type=SYSCALL msg=audit(1.000:1): arch=c000003e a0=1 x=2 a0=3 a1=4";
+	static const char twice[] = "type=SYSCALL msg=audit(1.000:1): a0=5 a0=6";
+	size_t at;
+
+	expect_ok(line);
+	cr_assert_eq(audit_record_field_at(&rec, "arch", 0), &rec.fields[0]);
+	for (at = 0; at < 8; at++) {
+		cr_assert_eq(audit_record_field_at(&rec, "a0", at), &rec.fields[1], "at %zu", at);
+		cr_assert_eq(audit_record_field_at(&rec, "a1", at), &rec.fields[4], "at %zu", at);
+		cr_assert_null(audit_record_field_at(&rec, "a2", at), "at %zu", at);
+		cr_assert_null(audit_record_field_at(&rec, "a", at), "at %zu", at);
+	}
+	/* without an index the fields have no nth (what the last parse left
+	 * there: here a first a0 at 1) */
+	expect_ok("type=SYSCALL msg=audit(1.000:1): b=1 a0=2");
+	cr_assert_eq(audit_record_parse_opt(&rec, line, strlen(line), AUDIT_PARSE_NO_INDEX),
+	             AUDIT_PARSE_OK);
+	for (at = 0; at < 8; at++)
+		cr_assert_eq(audit_record_field_at(&rec, "a0", at), &rec.fields[1], "at %zu", at);
+	expect_ok("type=SYSCALL msg=audit(1.000:1): b=1 a0=2");
+	cr_assert_eq(audit_record_parse_opt(&rec, twice, strlen(twice), AUDIT_PARSE_NO_INDEX),
+	             AUDIT_PARSE_OK);
+	cr_assert_eq(audit_record_field_at(&rec, "a0", 1), &rec.fields[0]);
+}
