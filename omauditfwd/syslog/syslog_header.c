@@ -5,8 +5,9 @@
 #include "syslog_header.h"
 #include "syslog_time.h"
 
-#define TM_BASE_YEAR    1900
-#define SYSLOG_YEAR_MAX 9999
+/* the first second of the year 10000: RFC 5424 writes years in four
+ * digits, and receivers parse no other (10000-01-01T00:00:00Z) */
+#define SEC_YEAR_10000  253402300800LL
 
 void syslog_hdr_conf_default(syslog_hdr_conf_t *c)
 {
@@ -154,14 +155,16 @@ void syslog_header_write(buf_t *out, const syslog_hdr_conf_t *c,
 		return;
 	/* a time no receiver parses (RFC 5424: four-digit years) never goes
 	 * out: the caller already puts the receiving clock there (pipeline.c),
-	 * this is the last line of defence */
-	if (sec < 0 || gmtime_r(&t, &tm) == NULL || tm.tm_year + TM_BASE_YEAR > SYSLOG_YEAR_MAX) {
+	 * this is the last line of defence. (The bound in seconds: no
+	 * gmtime_r for the RFC 5424 header, written once per message.) */
+	if (sec < 0 || sec >= SEC_YEAR_10000) {
 		t = time(NULL);
 		msec = 0;
-		gmtime_r(&t, &tm);
 	}
 	if (c->style == SYSLOG_HDR_RFC5424) {
-		buf_printf(out, "<%d>1 ", pri);
+		buf_putc(out, '<');
+		buf_put_uint(out, (unsigned)pri);   /* 0-191: the conf's ranges */
+		buf_append(out, ">1 ", 3);
 		syslog_time_put_3339(out, (int64_t)t, msec);
 		buf_putc(out, ' ');
 		put_host(out, host, hostlen);
@@ -169,6 +172,7 @@ void syslog_header_write(buf_t *out, const syslog_hdr_conf_t *c,
 		buf_puts(out, c->app_name);
 		buf_append(out, " - - - ", 7);
 	} else {
+		gmtime_r(&t, &tm);
 		buf_printf(out, "<%d>%s %2d %02d:%02d:%02d ", pri, syslog_month_name(tm.tm_mon),
 		           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		put_host(out, host, hostlen);

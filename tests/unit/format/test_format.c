@@ -1,8 +1,10 @@
 /* test_format.c -- JSON escaping, timestamps and syslog headers: what a
  * collector receives must be valid and must not be forgeable by a value. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "format.h"
 #include "syslog_header.h"
@@ -170,6 +172,44 @@ Test(format, syslog_rfc5424_header)
 	buf_reset(&out);
 	syslog_header_write(&out, &c, 1700000000, 5, "web01", 5);
 	cr_assert_str_eq(text(), "<14>1 2023-11-14T22:13:20.005Z web01 auditd - - - ");
+}
+
+/* the PRI's every bound, and the last time RFC 5424 can write (9999) and
+ * the first it cannot, which takes the clock, like a time before 1970 */
+Test(format, syslog_rfc5424_header_pri_and_time_bounds)
+{
+	syslog_hdr_conf_t c;
+	char year[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	int64_t beyond[] = { 253402300800LL, -1, INT64_MAX };
+	size_t i;
+
+	syslog_hdr_conf_default(&c);
+	c.facility = 0;
+	c.severity = 0;
+	buf_reset(&out);
+	syslog_header_write(&out, &c, 253402300799LL, 999, "h", 1);
+	cr_assert_str_eq(text(), "<0>1 9999-12-31T23:59:59.999Z h auditd - - - ");
+	c.facility = 23;
+	c.severity = 7;
+	buf_reset(&out);
+	syslog_header_write(&out, &c, 1700000000, 5, "h", 1);
+	cr_assert_str_eq(text(), "<191>1 2023-11-14T22:13:20.005Z h auditd - - - ");
+	c.facility = 1;
+	c.severity = 2;
+	buf_reset(&out);
+	syslog_header_write(&out, &c, 1700000000, 5, "h", 1);
+	cr_assert_str_eq(text(), "<10>1 2023-11-14T22:13:20.005Z h auditd - - - ");
+	gmtime_r(&now, &tm);
+	snprintf(year, sizeof(year), "%04d-", tm.tm_year + 1900);
+	for (i = 0; i < sizeof(beyond) / sizeof(beyond[0]); i++) {
+		buf_reset(&out);
+		syslog_header_write(&out, &c, beyond[i], 5, "h", 1);
+		cr_assert(strncmp(text(), "<10>1 ", 6) == 0 && strncmp(text() + 6, year, 5) == 0,
+		          "%lld: %s", (long long)beyond[i], text());
+		cr_assert(strstr(text(), ".000Z h auditd - - - ") != NULL, "%s", text());
+	}
 }
 
 Test(format, syslog_rfc3164_header)
