@@ -124,6 +124,31 @@ Test(syslog_read, headers_give_host_and_message)
 	check_header("type=SYSCALL msg=audit(1.2:3):", NULL, "type=SYSCALL msg=audit(1.2:3):");
 }
 
+/* Header tokens are scanned sixteen bytes a round: a host of every
+ * length from 1 to 40 ends at its space, and a TAB in it (at every
+ * place, which makes the line no RFC 5424 header) is seen wherever it
+ * falls in a round. */
+Test(syslog_read, host_tokens_of_every_length_end_at_their_blank)
+{
+	char line[160], host[48];
+	size_t len, at;
+
+	for (len = 1; len <= 40; len++) {
+		memset(host, 'h', len);
+		host[len] = '\0';
+		snprintf(line, sizeof(line), "<14>1 2023-11-14T22:13:20Z %s app - - - type=X", host);
+		check_header(line, host, "type=X");
+		for (at = 0; at < len; at++) {
+			host[at] = '\t';
+			snprintf(line, sizeof(line), "<14>1 2023-11-14T22:13:20Z %s app - - - type=X",
+			         host);
+			/* not RFC 5424; not RFC 3164 either (no month), nor a 3339 date */
+			check_header(line, NULL, line);
+			host[at] = 'h';
+		}
+	}
+}
+
 Test(syslog_read, time_and_app_name)
 {
 	const char *l5424 = "<14>1 2023-11-14T22:13:20.5Z h audit - - - SYSCALL x";
