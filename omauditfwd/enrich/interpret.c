@@ -654,7 +654,10 @@ int interp_exit(const interp_arg_t *a, buf_t *out)
 	name = audit_errno_to_name((int)-v);
 	if (name == NULL)
 		return 0;
-	buf_printf(out, "%s(%s)", name, errno_text((int)-v, msg, sizeof(msg)));
+	buf_puts(out, name);   /* name(text), without printf: a hot path */
+	buf_putc(out, '(');
+	buf_puts(out, errno_text((int)-v, msg, sizeof(msg)));
+	buf_putc(out, ')');
 	return 1;
 }
 
@@ -1152,8 +1155,10 @@ static int put_clone_flags(const interp_arg_t *a, buf_t *out)
 			buf_putc(out, '|');
 		buf_puts(out, sig);
 	}
-	if (out->len == start)
-		buf_printf(out, "0x%llx", v);
+	if (out->len == start) {
+		buf_append(out, "0x", 2);
+		buf_put_hex(out, v);
+	}
 	return 1;
 }
 

@@ -135,6 +135,18 @@ void buf_put_octal(buf_t *b, unsigned long long v, unsigned min_digits)
 	buf_append(b, tmp + i, sizeof(tmp) - i);
 }
 
+void buf_put_hex(buf_t *b, unsigned long long v)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t n = v ? (size_t)(64 - __builtin_clzll(v) + 3) / 4 : 1, i;
+
+	if (buf_reserve(b, n) != 0)
+		return;
+	for (i = n; i-- > 0; v >>= 4)
+		b->p[b->len + i] = digits[v & 0xf];
+	b->len += n;
+}
+
 void msgbatch_init(msgbatch_t *mb)
 {
 	buf_init(&mb->data);

@@ -86,6 +86,8 @@ void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2,
 void buf_put_uint(buf_t *b, unsigned long long v);
 /* V in octal, at least MIN_DIGITS digits (zero-padded): printf's "%0*llo" */
 void buf_put_octal(buf_t *b, unsigned long long v, unsigned min_digits);
+/* V in lower-case hex without leading zeros: printf's "%llx" */
+void buf_put_hex(buf_t *b, unsigned long long v);
 /* V in decimal at D (BUF_UINT_TEXT_MAX bytes, no NUL): its length */
 #define BUF_UINT_TEXT_MAX 20
 size_t buf_uint_text(char *d, unsigned long long v);

@@ -33,6 +33,28 @@ Test(buf, octal_is_printf_zero_padded_octal)
 	buf_free(&b);
 }
 
+Test(buf, hex_is_printf_lower_case_hex)
+{
+	buf_t b;
+	char want[64];
+	size_t i;
+	unsigned s;
+
+	buf_init(&b);
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		for (s = 0; s < 64; s += 4) {   /* and every digit place */
+			unsigned long long v = values[i] ^ (0xfULL << s);
+
+			snprintf(want, sizeof(want), "%llx", v);
+			buf_reset(&b);
+			buf_put_hex(&b, v);
+			cr_assert_eq(b.len, strlen(want), "%llx", v);
+			cr_assert_eq(memcmp(b.p, want, b.len), 0, "%.*s, not %s", (int)b.len, b.p,
+			             want);
+		}
+	buf_free(&b);
+}
+
 Test(buf, uint_text_is_printf_decimal)
 {
 	char got[BUF_UINT_TEXT_MAX], want[32];
