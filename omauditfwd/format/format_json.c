@@ -273,11 +273,18 @@ static void put_made_key(buf_t *out, json_keys_t *ks, const char *name, size_t l
 
 /* Write "KEY": for a field's own NAME, its NTH occurrence in the record:
  * the name itself when it is the first and not one of ours. (Keys made
- * are never a field's name, so a first occurrence is free.) */
+ * are never a field's name, so a first occurrence is free.) PLAIN: NAME
+ * is [A-Za-z0-9_] only (AUDIT_FIELD_PLAIN_NAME). */
 static void put_field_key(buf_t *out, json_keys_t *ks, const char *name, size_t len,
-                          unsigned nth)
+                          unsigned nth, int plain)
 {
 	if (nth == 1 && !is_ours(ks, name, len)) {
+		if (plain) {   /* [A-Za-z0-9_]: nothing to escape */
+			buf_putc(out, '"');
+			buf_append(out, name, len);
+			buf_append(out, "\":", 2);
+			return;
+		}
 		put_key_text(out, name, len);
 		return;
 	}
@@ -409,7 +416,8 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 		}
 		if (members++)
 			buf_putc(out, ',');
-		put_field_key(out, &ks, f->name.p, f->name.len, nth);
+		put_field_key(out, &ks, f->name.p, f->name.len, nth,
+		              (f->flags & AUDIT_FIELD_PLAIN_NAME) != 0);
 		if (ev->enrich == NULL) {
 			put_val(out, ev, f->value.p, f->value.len);
 			continue;

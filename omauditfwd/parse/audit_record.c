@@ -1322,9 +1322,15 @@ static audit_parse_rc_t tokenize(audit_record_t *r, const char *p,
 		if (mode == TOK_NESTED && *p == '(' && p + 1 < end && is_name_start(p[1]))
 			p++;   /* "(hostname=?," of old PAM messages: see above */
 		n = p;
-		if (is_name_start(*p))
-			while (p < end && is_name_char(*p))
+		if (is_name_start(*p)) {
+			while (p < end && is_name_start(*p))   /* [A-Za-z0-9_] */
 				p++;
+			if (p < end && is_name_char(*p))       /* '-', '[', ']' too */
+				while (p < end && is_name_char(*p))
+					p++;
+			else
+				flags |= AUDIT_FIELD_PLAIN_NAME;
+		}
 		if (p == n || p >= end || *p != '=') {
 			p = word_end(p, end, mode);
 			continue;

@@ -58,6 +58,8 @@ typedef enum audit_enc {
 /* field flags */
 #define AUDIT_FIELD_NESTED      0x01 /* came from inside msg='...' */
 #define AUDIT_FIELD_INTERPRETED 0x02 /* ENRICHED: after 0x1D, or an UPPERCASE name */
+#define AUDIT_FIELD_PLAIN_NAME  0x04 /* the name is [A-Za-z0-9_] only (the tokenizer
+                                      * says so; other names may be too, unflagged) */
 
 typedef struct audit_field {
 	audit_view_t name;

@@ -73,8 +73,9 @@ static void expect_field(const char *name, const char *value, audit_enc_t enc,
 
 	expect_view(f->value, value, name);
 	cr_assert_eq(f->enc, enc, "%s: enc %d, want %d", name, f->enc, enc);
-	cr_assert_eq(f->flags, flags, "%s: flags %#x, want %#x", name, f->flags,
-	             flags);
+	/* (the plain-name hint has a test of its own) */
+	cr_assert_eq(f->flags & ~AUDIT_FIELD_PLAIN_NAME, flags, "%s: flags %#x, want %#x",
+	             name, f->flags, flags);
 }
 
 static void expect_no_field(const char *name)
@@ -1705,4 +1706,27 @@ Test(audit_record, field_at_a_guess_is_the_first_of_its_name)
 	cr_assert_eq(audit_record_parse_opt(&rec, twice, strlen(twice), AUDIT_PARSE_NO_INDEX),
 	             AUDIT_PARSE_OK);
 	cr_assert_eq(audit_record_field_at(&rec, "a0", 1), &rec.fields[0]);
+}
+
+/* AUDIT_FIELD_PLAIN_NAME: the tokenizer's word that a name is
+ * [A-Za-z0-9_] only, which keys take as it is: never on a name with '-',
+ * '[' or ']' anywhere, in the body or inside msg='...'. */
+Test(audit_record, plain_names_are_flagged_and_only_they)
+{
+	static const struct { const char *name; int plain; } want[] = {
+		{ "abc_9", 1 }, { "a-b", 0 }, { "a0[1]", 0 }, { "x]", 0 }, { "Z", 1 },
+		{ "9a", 1 }, { "ab-", 0 }, { "op", 1 }, { "new-y", 0 }, { "k_", 1 },
+	};
+	size_t i;
+
+	expect_ok("type=USER_ACCT msg=audit(1.000:1): abc_9=1 a-b=2 a0[1]=3 x]=4 Z=5 9a=6 "
+	          "ab-=7 msg='op=x new-y=1 k_=2'");
+	cr_assert_eq(rec.nfields, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const audit_field_t *f = audit_record_field(&rec, want[i].name);
+
+		cr_assert_not_null(f, "%s", want[i].name);
+		cr_assert_eq((f->flags & AUDIT_FIELD_PLAIN_NAME) != 0, want[i].plain, "%s",
+		             want[i].name);
+	}
 }
