@@ -17,6 +17,9 @@
 #define ORIGIN_TABLE_MIN     256      /* power of two, chained, grows and shrinks */
 #define ORIGIN_SHRINK_RATIO  4        /* shrink when fewer than size / this */
 #define LINES_INITIAL_CAP    8
+/* an event's first lines live in it: most events are a few records, and
+ * an array of their own cost every event an allocation and a free */
+#define EVENT_INLINE_LINES   4
 #define NO_CLOCK             INT64_MIN
 /* Once what the joiner holds has shrunk by this much since its peak (a
  * flood went out), freed memory is given back to the system. */
@@ -47,9 +50,10 @@ struct audit_event {
 	int capped;                   /* a part of an event past a cap */
 	int64_t arrived_ms;           /* mono_now_ms() at its last record */
 	uint64_t batch;               /* the batch that brought its last record */
-	audit_line_t *lines;
+	audit_line_t *lines;          /* inline, or (beyond it) its own block */
 	size_t nlines, cap;
 	audit_event_end_t end;
+	audit_line_t inline_lines[EVENT_INLINE_LINES];
 };
 
 typedef enum undo_kind { UNDO_CREATE, UNDO_ADD, UNDO_COMPLETE } undo_kind_t;
@@ -393,7 +397,8 @@ static void event_free(audit_joiner_t *j, audit_event_t *ev)
 
 	for (i = 0; i < ev->nlines; i++)
 		line_free(j, ev->lines[i].p);
-	free(ev->lines);
+	if (ev->lines != ev->inline_lines)
+		free(ev->lines);
 	free(ev);
 }
 
@@ -430,6 +435,8 @@ static audit_event_t *create_event(audit_joiner_t *j, origin_t *o,
 		free(ev);
 		return NULL;
 	}
+	ev->lines = ev->inline_lines;
+	ev->cap = EVENT_INLINE_LINES;
 	ev->origin = o;
 	ev->serial = r->serial;
 	ev->sec = r->sec;
@@ -515,10 +522,16 @@ static int add_line(audit_joiner_t *j, audit_event_t *ev, const audit_record_t *
 	char *copy;
 
 	if (ev->nlines == ev->cap) {
-		size_t cap = ev->cap ? ev->cap * 2 : LINES_INITIAL_CAP;
-		audit_line_t *nl = realloc(ev->lines, cap * sizeof(*nl));
-		if (nl == NULL)
+		size_t cap = ev->cap > EVENT_INLINE_LINES ? ev->cap * 2 : LINES_INITIAL_CAP;
+		audit_line_t *nl;
+
+		if (ev->lines == ev->inline_lines) {
+			if ((nl = malloc(cap * sizeof(*nl))) == NULL)
+				return -1;
+			memcpy(nl, ev->inline_lines, ev->nlines * sizeof(*nl));
+		} else if ((nl = realloc(ev->lines, cap * sizeof(*nl))) == NULL) {
 			return -1;
+		}
 		ev->lines = nl;
 		ev->cap = cap;
 	}

@@ -835,3 +835,48 @@ Test(audit_event, idle_expiry_waits_for_the_input_to_move_past_the_event)
 	cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), 1);
 	audit_joiner_commit(j);
 }
+
+/* An event's first lines are kept in it, the next ones in an array that
+ * grows: events of every size up to 20 records keep every line, in
+ * order, also when the batch that took them past the inline ones is
+ * rolled back and retried. */
+Test(audit_event, events_of_every_size_keep_their_lines_in_order)
+{
+	char line[128];
+	size_t n, i, try;
+
+	for (n = 1; n <= 20; n++) {
+		audit_joiner_begin(j);
+		for (i = 0; i < n / 2; i++) {
+			snprintf(line, sizeof(line),
+			         "type=PATH msg=audit(1700000000.100:%zu): item=%zu name=\"/x\"", 100 + n, i);
+			add(j, &rec, line);
+		}
+		audit_joiner_commit(j);
+		for (try = 0; try < 2; try++) {   /* the first try is rolled back */
+			audit_joiner_begin(j);
+			for (i = n / 2; i < n; i++) {
+				snprintf(line, sizeof(line),
+				         "type=PATH msg=audit(1700000000.100:%zu): item=%zu name=\"/x\"",
+				         100 + n, i);
+				add(j, &rec, line);
+			}
+			snprintf(line, sizeof(line), "type=EOE msg=audit(1700000000.100:%zu): ", 100 + n);
+			add(j, &rec, line);
+			cr_assert_eq(audit_joiner_ncompleted(j), 1, "%zu records", n);
+			cr_assert_eq(audit_event_nlines(audit_joiner_completed(j, 0)), n);
+			for (i = 0; i < n; i++) {
+				const audit_line_t *l = audit_event_line(audit_joiner_completed(j, 0), i);
+				char want[32];
+
+				snprintf(want, sizeof(want), "item=%zu ", i);
+				cr_assert_not_null(strstr(l->p, want), "%zu records, line %zu: %s", n, i,
+				                   l->p);
+			}
+			if (try == 0)
+				audit_joiner_rollback(j);
+			else
+				audit_joiner_commit(j);
+		}
+	}
+}
