@@ -313,18 +313,21 @@ static unsigned occurrence(json_keys_t *ks, const audit_field_t *f)
 
 /* ,"NAME":"interpretation" when F has one the record does not carry */
 static void put_interpretation(buf_t *out, json_keys_t *ks, const format_event_t *ev,
-                               const enrich_ctx_t *ctx, const audit_field_t *f,
-                               unsigned nth)
+                               const enrich_ctx_t *ctx, const audit_record_t *r,
+                               const audit_field_t *f, unsigned nth)
 {
 	char upper[JSON_MAX_UPPER_NAME + 1];
 	size_t i;
 
 	if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len > JSON_MAX_UPPER_NAME)
 		return;
-	for (i = 0; i < f->name.len; i++)
-		upper[i] = (f->name.p[i] >= 'a' && f->name.p[i] <= 'z') ?
-		           (char)(f->name.p[i] - 'a' + 'A') : f->name.p[i];
-	upper[i] = '\0';
+	i = f->name.len;
+	if (!format_upper_plain(r, f, upper)) {
+		for (i = 0; i < f->name.len; i++)
+			upper[i] = (f->name.p[i] >= 'a' && f->name.p[i] <= 'z') ?
+			           (char)(f->name.p[i] - 'a' + 'A') : f->name.p[i];
+		upper[i] = '\0';
+	}
 	if (key_is_own(ks, upper, i))
 		return;   /* the ENRICHED value is already there */
 	buf_reset(ev->scratch);
@@ -424,7 +427,7 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 		}
 		v = enrich_decoded(&ctx, f, ev->scratch);
 		put_val(out, ev, v.p, v.len);
-		put_interpretation(out, &ks, ev, &ctx, f, nth);
+		put_interpretation(out, &ks, ev, &ctx, r, f, nth);
 	}
 	if (argv)
 		put_argv(out, ev, r, members);

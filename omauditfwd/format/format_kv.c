@@ -70,6 +70,13 @@ static int upper_name(audit_view_t name, char *up)
 	return 1;
 }
 
+/* F's name in upper case into UP as upper_name does: in one word when
+ * format_upper_plain can */
+static int upper_field_name(const audit_record_t *r, const audit_field_t *f, char *up)
+{
+	return format_upper_plain(r, f, up) || upper_name(f->name, up);
+}
+
 /* The ENRICHED counterpart of F written by the origin (UID="root"), or NULL */
 static const audit_field_t *enriched_of(const audit_record_t *r, const audit_field_t *f)
 {
@@ -709,15 +716,16 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 		if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len > KV_MAX_UPPER_NAME)
 			continue;
 		upped = audit_record_may_have_enriched(r, f->name.p, f->name.len) &&
-		        upper_name(f->name, up);
+		        upper_field_name(r, f, up);
 		if (upped && names_has(&names, up, f->name.len))
 			continue;
 		buf_reset(ev->scratch);
 		if (!enrich_interpret_computed(ev->enrich, &ctx, f, ev->scratch))
 			continue;
 		if (!upped)
-			(void)upper_name(f->name, up);
-		field_key(o, &key, up, f->name.len, dup, 0);
+			(void)upper_field_name(r, f, up);
+		/* the upper case of a plain name is plain */
+		field_key(o, &key, up, f->name.len, dup, (f->flags & AUDIT_FIELD_PLAIN_NAME) != 0);
 		v = scratch_view(ev);
 		kv_value(o, v.p, v.len);
 	}

@@ -395,3 +395,45 @@ Test(format, syslog_time_rfc3164_guesses_the_year)
 	                               now, &sec));
 	cr_assert_not(syslog_time_3164("Nov 14 22:13", "Nov 14 22:13" + 12, now, &sec));
 }
+
+/* format_upper_plain turns a plain name of up to 8 bytes in one word: the
+ * same text as byte by byte, for every name character at every place and
+ * every length; longer or non-plain names, and a record without an index,
+ * are left to the byte loop. */
+Test(format, upper_plain_is_upper_case_byte_by_byte)
+{
+	static const char chars[] = "abcxyzABCXYZ0123456789_";
+	char line[128], name[16], up[16], want[16];
+	audit_record_t r;
+	size_t len, at, c, i;
+
+	audit_record_init(&r);
+	for (len = 1; len <= 8; len++)
+		for (at = 0; at < len; at++)
+			for (c = 0; c < sizeof(chars) - 1; c++) {
+				memset(name, 'q', len);
+				name[len] = '\0';
+				name[at] = chars[c];
+				if (name[0] >= '0' && name[0] <= '9')
+					name[0] = 'q';   /* (a digits-only name is not a name) */
+				snprintf(line, sizeof(line), "type=PATH msg=audit(1.000:1): %s=1", name);
+				cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
+				cr_assert_eq(r.nfields, 1, "%s", line);
+				for (i = 0; i <= len; i++)
+					want[i] = (name[i] >= 'a' && name[i] <= 'z') ? (char)(name[i] - 32) : name[i];
+				cr_assert_eq(format_upper_plain(&r, &r.fields[0], up), 1, "%s", name);
+				cr_assert_str_eq(up, want);
+			}
+	snprintf(line, sizeof(line), "type=PATH msg=audit(1.000:1): abcdefghi=1 a-b=2");
+	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
+	cr_assert_eq(format_upper_plain(&r, &r.fields[0], up), 0, "nine bytes");
+	cr_assert_eq(format_upper_plain(&r, &r.fields[1], up), 0, "not plain");
+	/* without an index the fields have no key (what the last parse left) */
+	snprintf(line, sizeof(line), "type=PATH msg=audit(1.000:1): zzz=1");
+	cr_assert_eq(audit_record_parse(&r, line, strlen(line)), AUDIT_PARSE_OK);
+	snprintf(line, sizeof(line), "type=PATH msg=audit(1.000:1): abc=1");
+	cr_assert_eq(audit_record_parse_opt(&r, line, strlen(line), AUDIT_PARSE_NO_INDEX),
+	             AUDIT_PARSE_OK);
+	cr_assert_eq(format_upper_plain(&r, &r.fields[0], up), 0, "no index: no key");
+	audit_record_free(&r);
+}
