@@ -114,8 +114,21 @@ static void check_fields(const audit_record_t *r)
 		FUZZ_CHECK(fuzz_view_in_view(f->value, r->body, r->line), "field %zu value outside the body", i);
 		FUZZ_CHECK(f->enc >= AUDIT_ENC_PLAIN && f->enc <= AUDIT_ENC_SQUOTED,
 		           "field %zu enc %d", i, (int)f->enc);
-		FUZZ_CHECK((f->flags & ~(unsigned)(AUDIT_FIELD_NESTED | AUDIT_FIELD_INTERPRETED)) == 0,
+		FUZZ_CHECK((f->flags & ~(unsigned)(AUDIT_FIELD_NESTED | AUDIT_FIELD_INTERPRETED |
+		                                   AUDIT_FIELD_PLAIN_NAME)) == 0,
 		           "field %zu flags %#x", i, f->flags);
+		/* a name flagged plain goes into keys as it is: [A-Za-z0-9_] only */
+		if (f->flags & AUDIT_FIELD_PLAIN_NAME) {
+			size_t k;
+
+			for (k = 0; k < f->name.len; k++) {
+				unsigned char c = (unsigned char)f->name.p[k];
+
+				FUZZ_CHECK((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+				           (c >= 'a' && c <= 'z') || c == '_',
+				           "field %zu flagged plain, byte %#x in its name", i, c);
+			}
+		}
 		FUZZ_CHECK(f->enc != AUDIT_ENC_NULL ||
 		           (f->value.len == 6 && memcmp(f->value.p, "(null)", 6) == 0),
 		           "field %zu NULL but not (null)", i);
