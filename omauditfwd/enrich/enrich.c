@@ -217,12 +217,15 @@ static int cache_init(id_cache_t *c, size_t n)
 	return c->slots != NULL ? 0 : -1;
 }
 
+static void name_kinds_ensure(void);
+
 enrich_t *enrich_new(const enrich_conf_t *conf)
 {
 	enrich_t *e = calloc(1, sizeof(*e));
 
 	if (e == NULL)
 		return NULL;
+	name_kinds_ensure();   /* enrich_name_filter, before any formatting */
 	if (conf != NULL)
 		e->conf = *conf;
 	else
@@ -437,12 +440,19 @@ static int name_kind_ready;                             /* the two above are bui
 _Static_assert(2 * ARRAY_LEN(name_kinds) < NAME_KIND_SLOTS && ARRAY_LEN(name_kinds) < 255,
                "name_kind_slot: too small for name_kinds");
 static pthread_once_t name_kind_once = PTHREAD_ONCE_INIT;
+/* every name kind_of can give a kind is in name_kinds (its adjustments by
+ * record type only give other kinds to names of the table) */
+uint64_t enrich_name_filter[ENRICH_NAME_FILTER_BITS / 64];
 
 static void name_kinds_index(void)
 {
 	size_t i, j;
 
 	for (i = 0; i < ARRAY_LEN(name_kinds); i++) {
+		uint32_t b = audit_name_hash(name_kinds[i].name, name_kinds[i].len) &
+		             (ENRICH_NAME_FILTER_BITS - 1);
+
+		enrich_name_filter[b / 64] |= (uint64_t)1 << (b % 64);
 		name_kind_key[i] = audit_name_key(name_kinds[i].name, name_kinds[i].len);
 		for (j = audit_name_hash(name_kinds[i].name, name_kinds[i].len) & (NAME_KIND_SLOTS - 1);
 		     name_kind_slot[j];
@@ -451,6 +461,11 @@ static void name_kinds_index(void)
 		name_kind_slot[j] = (unsigned char)(i + 1);
 	}
 	__atomic_store_n(&name_kind_ready, 1, __ATOMIC_RELEASE);
+}
+
+static void name_kinds_ensure(void)
+{
+	(void)pthread_once(&name_kind_once, name_kinds_index);
 }
 
 static int view_is(audit_view_t v, const char *s, size_t len)

@@ -103,6 +103,19 @@ int enrich_interpret(enrich_t *e, const enrich_ctx_t *ctx, const audit_field_t *
 int enrich_interpret_computed(enrich_t *e, const enrich_ctx_t *ctx,
                               const audit_field_t *f, buf_t *out);
 
+/* Most fields' names have no interpretation: a filter of those that may,
+ * by audit_name_hash (an indexed record's f->hash), lets a caller skip the
+ * call for the others. 0: enrich_interpret_computed would give nothing;
+ * 1: it may give something. Made by the first enrich_new. */
+#define ENRICH_NAME_FILTER_BITS 1024
+extern uint64_t enrich_name_filter[ENRICH_NAME_FILTER_BITS / 64];
+static inline int enrich_name_may_interpret(uint32_t hash)
+{
+	uint32_t b = hash & (ENRICH_NAME_FILTER_BITS - 1);
+
+	return (int)((enrich_name_filter[b / 64] >> (b % 64)) & 1);
+}
+
 /* The arguments of an EXECVE record (a0.., a long one joined from its
  * aN[0], aN[1], ... pieces) or of a PROCTITLE record (its NUL-separated
  * words), decoded, in order: EMIT is called once per argument. SCRATCH is

@@ -319,7 +319,8 @@ static void put_interpretation(buf_t *out, json_keys_t *ks, const format_event_t
 	char upper[JSON_MAX_UPPER_NAME + 1];
 	size_t i;
 
-	if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len > JSON_MAX_UPPER_NAME)
+	if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len > JSON_MAX_UPPER_NAME ||
+	    (r->indexed && !enrich_name_may_interpret(f->hash)))
 		return;
 	i = f->name.len;
 	if (!format_upper_plain(r, f, upper)) {

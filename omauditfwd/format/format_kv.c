@@ -713,7 +713,8 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 		kv_value(o, v.p, v.len);
 		/* the upper-case name is written only when there is an
 		 * interpretation, and looked up only when it may be there */
-		if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len > KV_MAX_UPPER_NAME)
+		if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len > KV_MAX_UPPER_NAME ||
+		    (r->indexed && !enrich_name_may_interpret(f->hash)))
 			continue;
 		upped = audit_record_may_have_enriched(r, f->name.p, f->name.len) &&
 		        upper_field_name(r, f, up);

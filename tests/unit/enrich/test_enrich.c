@@ -4,10 +4,12 @@
  * cache (hits, misses, TTL, clear). Data files: $TEST_DATA_DIR, else
  * tests/data. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "audit_record.h"
@@ -900,4 +902,87 @@ Test(enrich, unhex_keeps_nothing_of_a_value_that_is_not_hex)
 			          "%s: %.*s", cases[i].in, (int)b.len, b.p);
 	}
 	buf_free(&b);
+}
+
+/* ---- the filter of interpretable names ----------------------------------- */
+
+typedef struct filter_counts {
+	unsigned long fields, passed, interpreted;
+} filter_counts_t;
+
+/* every field of every audit line of PATH: the filter never hides an
+ * interpretation */
+static void filter_file(const char *path, filter_counts_t *n)
+{
+	char line[LINE_MAX_LEN];
+	FILE *fp = fopen(path, "r");
+	size_t i;
+
+	if (fp == NULL)
+		return;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		enrich_ctx_t c = ctx_of(&rec);
+
+		if (audit_record_parse(&rec, line, strlen(line)) != AUDIT_PARSE_OK || !rec.indexed)
+			continue;
+		for (i = 0; i < rec.nfields; i++) {
+			const audit_field_t *f = &rec.fields[i];
+			int may = enrich_name_may_interpret(f->hash);
+
+			buf_reset(&out);
+			n->fields++;
+			n->passed += (unsigned long)may;
+			if (enrich_interpret_computed(en, &c, f, &out)) {
+				n->interpreted++;
+				cr_assert(may, "%s: %.*s=%.*s has an interpretation the filter hides",
+				          path, (int)f->name.len, f->name.p, (int)f->value.len, f->value.p);
+			}
+		}
+	}
+	fclose(fp);
+}
+
+static void filter_walk(const char *dir, int depth, filter_counts_t *n)
+{
+	struct dirent **names;
+	char path[PATH_MAX_LEN];
+	struct stat st;
+	int i, k;
+
+	if (depth > 4 || (k = scandir(dir, &names, NULL, alphasort)) < 0)
+		return;
+	for (i = 0; i < k; i++) {
+		if (names[i]->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+				filter_walk(path, depth + 1, n);
+			else if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+				filter_file(path, n);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* enrich_name_may_interpret lets callers skip the names that have no
+ * interpretation: over every field of tests/data and of the corpus
+ * ($CORPUS_DIR, else ../shared/corpus, when there), no field with an
+ * interpretation is filtered out, and the filter does filter. */
+Test(enrich, the_name_filter_never_hides_an_interpretation)
+{
+	const char *data = getenv(DATA_DIR_ENV), *corpus = getenv("CORPUS_DIR");
+	filter_counts_t n = { 0, 0, 0 };
+
+	filter_walk(data != NULL && *data ? data : DATA_DIR_DEFAULT, 0, &n);
+	filter_walk(corpus != NULL && *corpus ? corpus : "../shared/corpus", 0, &n);
+	static const char *const plain[] = {
+		"pid", "ppid", "comm", "exe", "items", "inode", "dev", "name", "cwd", "key",
+	};
+	size_t i, out_of = 0;
+
+	cr_assert_gt(n.interpreted, 100, "only %lu fields interpreted", n.interpreted);
+	cr_assert_lt(n.passed, n.fields, "the filter let all %lu fields through", n.fields);
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		out_of += !enrich_name_may_interpret(audit_name_hash(plain[i], strlen(plain[i])));
+	cr_assert_geq(out_of, 8, "only %zu of 10 names without interpretation filtered", out_of);
 }
