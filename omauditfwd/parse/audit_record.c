@@ -329,9 +329,6 @@ static int find_journald(audit_record_t *r, const char *line,
 
 /* ---- record header ---------------------------------------------------- */
 
-/* Decimal digits at *PP into an unsigned 64-bit value no larger than MAX.
- * Returns HDR_TRUNC when the line ends inside the number (or before it),
- * HDR_BAD when there is no digit or the value exceeds MAX. */
 /* The digits that begin the eight bytes at P (all eight readable), K of
  * them (0-8): *V becomes *V * 10^K + their value; returns K. Eight bytes
  * in one word, little-endian (the first byte lowest): a byte is a digit
@@ -341,7 +338,8 @@ static int find_journald(audit_record_t *r, const char *line,
  * of 0xFA or more carries into the next one when 6 is added: that byte
  * comes after a non-digit, so it is never counted.) */
 #define SWAR_DIGITS 8
-static inline __attribute__((always_inline)) unsigned swar_digits(const char *p, uint64_t *v)
+static inline __attribute__((always_inline, unused)) unsigned
+swar_digits(const char *p, uint64_t *v)
 {
 	static const uint64_t pow10[SWAR_DIGITS + 1] = {
 		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000
@@ -363,6 +361,9 @@ static inline __attribute__((always_inline)) unsigned swar_digits(const char *p,
 	return k;
 }
 
+/* Decimal digits at *PP into an unsigned 64-bit value no larger than MAX.
+ * Returns HDR_TRUNC when the line ends inside the number (or before it),
+ * HDR_BAD when there is no digit or the value exceeds MAX. */
 static enum hdr_rc read_number(const char **pp, const char *end, uint64_t max,
                                uint64_t *out)
 {
@@ -377,6 +378,7 @@ static enum hdr_rc read_number(const char **pp, const char *end, uint64_t max,
 	/* 19 digits cannot overflow: checked once after them (the value only
 	 * grows, so a prefix above MAX means a number above it); the first
 	 * sixteen are read eight at a time when eight bytes are there */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	while (n + SWAR_DIGITS <= 2 * SWAR_DIGITS && end - p >= SWAR_DIGITS) {
 		unsigned k = swar_digits(p, &v);
 
@@ -385,6 +387,7 @@ static enum hdr_rc read_number(const char **pp, const char *end, uint64_t max,
 		if (k < SWAR_DIGITS)
 			break;
 	}
+#endif
 	for (; n < DECIMAL_SAFE_DIGITS && p < end && is_digit(*p); p++, n++)
 		v = v * DECIMAL_BASE + (unsigned)(*p - '0');
 	if (v > max)
@@ -595,7 +598,7 @@ static int name_to_type(const char *name, size_t len)
  * would without it; a name not found (unknown, or not byte for byte one of
  * these) is looked up as before. Open addressing on the name's first
  * sixteen bytes (zero-padded) and its length. */
-#define TYPE_TABLE_SLOTS   1024    /* a power of two; libaudit has ~300 names */
+#define TYPE_TABLE_SLOTS   1024    /* a power of two; libaudit names about 200 */
 #define TYPE_NUMBER_LAST   2999    /* AUDIT_LAST_USER_MSG2, the highest */
 #define TYPE_KEY_BYTES     16
 typedef struct type_entry {
