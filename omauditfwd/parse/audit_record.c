@@ -786,11 +786,32 @@ static audit_name_slot_t *index_slot(const audit_record_t *r, const char *p,
 	}
 }
 
+/* index_slot where most names end: a name of at most 8 bytes (its key
+ * is all of it) whose first slot is free or holds it, inline; the rest
+ * (a probe further, a longer name) calls index_slot. */
+static inline __attribute__((always_inline)) audit_name_slot_t *
+index_slot_short(const audit_record_t *r, const char *p, size_t len, uint64_t key)
+{
+	if (len <= AUDIT_NAME_KEY_BYTES && r->work == NULL) {
+		uint64_t h = (r->index_seed ^ key ^ len) * AUDIT_NAME_HASH_MULT;
+		audit_name_slot_t *s;
+
+		h ^= h >> INDEX_HASH_SHIFT;   /* index_hash's finalizer */
+		h *= INDEX_HASH_FMIX;
+		h ^= h >> INDEX_HASH_SHIFT;
+		s = &r->index[(size_t)h & r->index_mask];
+		if (s->first == 0 || (r->fields[s->first - 1].key == key &&
+		                      r->fields[s->first - 1].name.len == len))
+			return s;
+	}
+	return index_slot(r, p, len, key);
+}
+
 /* Enter field I into the index (it holds every earlier field): its nth. */
 static inline __attribute__((always_inline)) void index_add(audit_record_t *r, size_t i)
 {
 	audit_field_t *f = &r->fields[i];
-	audit_name_slot_t *s = index_slot(r, f->name.p, f->name.len, f->key);
+	audit_name_slot_t *s = index_slot_short(r, f->name.p, f->name.len, f->key);
 
 	if (s->first == 0) {
 		s->first = (uint16_t)(i + 1);
