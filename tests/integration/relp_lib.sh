@@ -77,9 +77,10 @@ relp_action() {
 # 127.0.0.1:LISTEN_PORT to 127.0.0.1:TARGET_PORT (a RELP receiver) that,
 # when a connection ends, appends to OUT the number of RELP "syslog" frames
 # the client sent on it (frames parsed: TXNR SP COMMAND SP DATALEN [SP
-# DATA] LF). Runs until killed.
+# DATA] LF). Runs until killed; run it with bg, whose job it becomes (exec:
+# the job's shell would die on kill_pid's TERM and leave python running).
 relp_counting_relay() {
-	"$PYTHON" - "$@" <<'PY'
+	exec "$PYTHON" - "$@" <<'PY'
 import re, socket, sys, threading
 lport, tport, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 hdr = re.compile(rb"(\d+) (\w+) (\d+)([ \n])")
