@@ -436,9 +436,9 @@ static const interp_fn kind_fns[] = {
 #define NAME_KIND_SLOTS 256     /* a power of two, over 2 x ARRAY_LEN(name_kinds) */
 static unsigned char name_kind_slot[NAME_KIND_SLOTS];  /* index + 1; 0 empty */
 static uint64_t name_kind_key[ARRAY_LEN(name_kinds)];   /* audit_name_key of each */
-static int name_kind_ready;                             /* the two above are built */
 _Static_assert(2 * ARRAY_LEN(name_kinds) < NAME_KIND_SLOTS && ARRAY_LEN(name_kinds) < 255,
                "name_kind_slot: too small for name_kinds");
+/* the tables are built by enrich_new (every interpretation has an enricher) */
 static pthread_once_t name_kind_once = PTHREAD_ONCE_INIT;
 /* every name kind_of can give a kind is in name_kinds (its adjustments by
  * record type only give other kinds to names of the table) */
@@ -449,18 +449,15 @@ static void name_kinds_index(void)
 	size_t i, j;
 
 	for (i = 0; i < ARRAY_LEN(name_kinds); i++) {
-		uint32_t b = audit_name_hash(name_kinds[i].name, name_kinds[i].len) &
-		             (ENRICH_NAME_FILTER_BITS - 1);
+		uint32_t h = audit_name_hash(name_kinds[i].name, name_kinds[i].len);
+		uint32_t b = h & (ENRICH_NAME_FILTER_BITS - 1);
 
 		enrich_name_filter[b / 64] |= (uint64_t)1 << (b % 64);
 		name_kind_key[i] = audit_name_key(name_kinds[i].name, name_kinds[i].len);
-		for (j = audit_name_hash(name_kinds[i].name, name_kinds[i].len) & (NAME_KIND_SLOTS - 1);
-		     name_kind_slot[j];
-		     j = (j + 1) & (NAME_KIND_SLOTS - 1))
+		for (j = h & (NAME_KIND_SLOTS - 1); name_kind_slot[j]; j = (j + 1) & (NAME_KIND_SLOTS - 1))
 			;
 		name_kind_slot[j] = (unsigned char)(i + 1);
 	}
-	__atomic_store_n(&name_kind_ready, 1, __ATOMIC_RELEASE);
 }
 
 static void name_kinds_ensure(void)
@@ -481,8 +478,6 @@ static enum kind kind_by_name(audit_view_t n, uint64_t key, uint32_t h)
 {
 	size_t j;
 
-	if (!__atomic_load_n(&name_kind_ready, __ATOMIC_ACQUIRE))
-		pthread_once(&name_kind_once, name_kinds_index);
 	for (j = h & (NAME_KIND_SLOTS - 1); name_kind_slot[j]; j = (j + 1) & (NAME_KIND_SLOTS - 1)) {
 		size_t i = name_kind_slot[j] - 1u;
 		const struct name_kind *k = &name_kinds[i];
