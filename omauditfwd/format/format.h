@@ -295,6 +295,24 @@ static inline int format_upper_plain(const audit_record_t *r, const audit_field_
 #endif
 	return 0;
 }
+/* F's name in upper case (a-z to A-Z), NUL-terminated, into UP (MAX + 1
+ * bytes, at least 9): in one word when format_upper_plain can, else byte
+ * by byte. 0 (UP untouched) when the name is longer than MAX. */
+static inline int format_upper_name(const audit_record_t *r, const audit_field_t *f,
+                                    char *up, size_t max)
+{
+	size_t i;
+
+	if (f->name.len > max)
+		return 0;
+	if (format_upper_plain(r, f, up))
+		return 1;
+	for (i = 0; i < f->name.len; i++)
+		up[i] = (f->name.p[i] >= 'a' && f->name.p[i] <= 'z') ?
+		        (char)(f->name.p[i] - 'a' + 'A') : f->name.p[i];
+	up[i] = '\0';
+	return 1;
+}
 /* Append S as the inside of a JSON string: " and control characters are
  * JSON escapes; in the text a reader gets back, a backslash of S is the
  * text \\ and a byte that is not UTF-8 the text \xNN (never dropped), so

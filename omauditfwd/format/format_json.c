@@ -317,18 +317,12 @@ static void put_interpretation(buf_t *out, json_keys_t *ks, const format_event_t
                                const audit_field_t *f, unsigned nth)
 {
 	char upper[JSON_MAX_UPPER_NAME + 1];
-	size_t i;
+	size_t i = f->name.len;
 
-	if ((f->flags & AUDIT_FIELD_INTERPRETED) || f->name.len > JSON_MAX_UPPER_NAME ||
-	    (r->indexed && !enrich_name_may_interpret(f->hash)))
+	if ((f->flags & AUDIT_FIELD_INTERPRETED) ||
+	    (r->indexed && !enrich_name_may_interpret(f->hash)) ||
+	    !format_upper_name(r, f, upper, JSON_MAX_UPPER_NAME))
 		return;
-	i = f->name.len;
-	if (!format_upper_plain(r, f, upper)) {
-		for (i = 0; i < f->name.len; i++)
-			upper[i] = (f->name.p[i] >= 'a' && f->name.p[i] <= 'z') ?
-			           (char)(f->name.p[i] - 'a' + 'A') : f->name.p[i];
-		upper[i] = '\0';
-	}
 	if (key_is_own(ks, upper, i))
 		return;   /* the ENRICHED value is already there */
 	buf_reset(ev->scratch);

@@ -56,34 +56,13 @@ void kv_key_part(buf_t *out, const char *s, size_t len)
 	out->len += len;
 }
 
-/* NAME in upper case into UP (KV_MAX_UPPER_NAME + 1 bytes); 0 if too long */
-static int upper_name(audit_view_t name, char *up)
-{
-	size_t i;
-
-	if (name.len > KV_MAX_UPPER_NAME)
-		return 0;
-	for (i = 0; i < name.len; i++)
-		up[i] = (name.p[i] >= 'a' && name.p[i] <= 'z') ?
-		        (char)(name.p[i] - 'a' + 'A') : name.p[i];
-	up[i] = '\0';
-	return 1;
-}
-
-/* F's name in upper case into UP as upper_name does: in one word when
- * format_upper_plain can */
-static int upper_field_name(const audit_record_t *r, const audit_field_t *f, char *up)
-{
-	return format_upper_plain(r, f, up) || upper_name(f->name, up);
-}
-
 /* The ENRICHED counterpart of F written by the origin (UID="root"), or NULL */
 static const audit_field_t *enriched_of(const audit_record_t *r, const audit_field_t *f)
 {
 	char up[KV_MAX_UPPER_NAME + 1];
 
 	if (!audit_record_may_have_enriched(r, f->name.p, f->name.len) ||
-	    (f->flags & AUDIT_FIELD_INTERPRETED) || !upper_name(f->name, up))
+	    (f->flags & AUDIT_FIELD_INTERPRETED) || !format_upper_name(r, f, up, KV_MAX_UPPER_NAME))
 		return NULL;
 	return audit_record_field(r, up);
 }
@@ -717,14 +696,14 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 		    (r->indexed && !enrich_name_may_interpret(f->hash)))
 			continue;
 		upped = audit_record_may_have_enriched(r, f->name.p, f->name.len) &&
-		        upper_field_name(r, f, up);
+		        format_upper_name(r, f, up, KV_MAX_UPPER_NAME);
 		if (upped && names_has(&names, up, f->name.len))
 			continue;
 		buf_reset(ev->scratch);
 		if (!enrich_interpret_computed(ev->enrich, &ctx, f, ev->scratch))
 			continue;
 		if (!upped)
-			(void)upper_field_name(r, f, up);
+			(void)format_upper_name(r, f, up, KV_MAX_UPPER_NAME);
 		/* the upper case of a plain name is plain */
 		field_key(o, &key, up, f->name.len, dup, (f->flags & AUDIT_FIELD_PLAIN_NAME) != 0);
 		v = scratch_view(ev);
