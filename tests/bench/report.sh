@@ -60,7 +60,7 @@ report_append() {
 			echo
 			for k in "${NOTES[@]}"; do echo "- $k"; done
 		fi
-		for k in profile-core profile-core-callers profile-e2e profile-e2e-threads profile-e2e-omfwd profile-e2e-omfwd-threads profile-budget; do
+		for k in profile-core profile-core-callers profile-e2e profile-e2e-threads profile-e2e-omfwd profile-e2e-omfwd-threads profile-budget profile-budget-kafka; do
 			[ -s "$OUT_DIR/$k.txt" ] || continue
 			echo
 			echo "\`$k\`:"
