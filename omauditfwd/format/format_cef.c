@@ -112,7 +112,7 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 	};
 	const audit_record_t *first = ev->recs[0];
 	kv_summary_t s;
-	kv_out_t o = { out, cef_value, ' ', '\0', 0, ev->reduce };
+	kv_out_t o = { out, cef_value, ' ', '\0', 0, ev->reduce, NULL };
 	audit_view_t v, type;
 	char tmp[32];
 	int64_t sec;
@@ -120,6 +120,7 @@ static void cef_event(buf_t *out, const format_event_t *ev)
 	size_t i;
 
 	kv_summarize(ev, &s);
+	o.memo = &s.memo;
 	buf_puts(out, "CEF:0|" FORMAT_KV_VENDOR "|" FORMAT_KV_PRODUCT "|" FORMAT_KV_VERSION "|");
 	kv_event_id(out, ev, &s);   /* never a '|' or '\' */
 	buf_putc(out, '|');
@@ -160,7 +161,7 @@ static void cef_unparsed(buf_t *out, const char *line, size_t len,
                          audit_parse_rc_t why, audit_view_t host)
 {
 	const char *reason = audit_parse_rc_str(why);
-	kv_out_t o = { out, cef_value, ' ', '\0', 0, NULL };
+	kv_out_t o = { out, cef_value, ' ', '\0', 0, NULL, NULL };
 
 	buf_puts(out, "CEF:0|" FORMAT_KV_VENDOR "|" FORMAT_KV_PRODUCT "|" FORMAT_KV_VERSION "|");
 	cef_header_part(out, "UNPARSED", 8);
@@ -175,7 +176,7 @@ static void cef_unparsed(buf_t *out, const char *line, size_t len,
 /* the audit.reduced.* keys after the last pair of OUT */
 static void cef_reduced(buf_t *out, const format_conf_t *conf, const format_reduce_t *r)
 {
-	kv_out_t o = { out, cef_value, ' ', '\0', 1, NULL };   /* a separator first */
+	kv_out_t o = { out, cef_value, ' ', '\0', 1, NULL, NULL };   /* a separator first */
 
 	(void)conf;
 	kv_reduced_pairs(&o, r);

@@ -2,6 +2,7 @@
  * and CEF formats (see format_kv.h). Values are looked up in the records
  * (zero-copy views), decoded or interpreted into the event's scratch buffer
  * and escaped by the format straight into the output. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,21 +78,60 @@ static audit_view_t scratch_view(const format_event_t *ev)
 /* REF's text: with INTERP its interpretation when it has one, else its
  * decoded value; without enrichment the value as written (or the
  * origin's ENRICHED interpretation). */
-static audit_view_t ref_text(const format_event_t *ev, kv_ref_t ref, int interp)
+static int memo_find(const kv_memo_t *m, const audit_field_t *f)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->e[i].f == f)
+			return (int)i;
+	return -1;
+}
+
+/* F's interpretation (INTERPRETED: enrich_interpret's answer) or decoded
+ * value V, kept when there is room */
+static void memo_put(kv_memo_t *m, const audit_field_t *f, int interpreted,
+                     audit_view_t v)
+{
+	if (m->n == KV_MEMO_MAX || v.len > sizeof(m->text) - m->used)
+		return;
+	memcpy(m->text + m->used, v.p, v.len);
+	m->e[m->n].f = f;
+	m->e[m->n].interpreted = interpreted;
+	m->e[m->n].off = m->used;
+	m->e[m->n].len = v.len;
+	m->used += v.len;
+	m->n++;
+}
+
+/* The text of REF: interpreted (INTERP, through M when it holds it) or
+ * decoded. Valid until the next use of EV's scratch. */
+static audit_view_t ref_text(const format_event_t *ev, kv_memo_t *m, kv_ref_t ref,
+                             int interp)
 {
 	const audit_field_t *up;
 	enrich_ctx_t ctx;
+	audit_view_t v;
+	int i, rc;
 
 	if (ev->enrich == NULL || ev->scratch == NULL) {
 		if (interp && (up = enriched_of(ref.r, ref.f)) != NULL)
 			return up->value;
 		return ref.f->value;
 	}
+	if (interp && (i = memo_find(m, ref.f)) >= 0) {
+		v.p = m->text + m->e[i].off;
+		v.len = m->e[i].len;
+		return v;
+	}
 	format_enrich_ctx(ev, ref.r, &ctx);
 	buf_reset(ev->scratch);
-	if (interp && enrich_interpret(ev->enrich, &ctx, ref.f, ev->scratch))
-		return scratch_view(ev);
-	return enrich_decoded(&ctx, ref.f, ev->scratch);
+	if (!interp)
+		return enrich_decoded(&ctx, ref.f, ev->scratch);
+	rc = enrich_interpret(ev->enrich, &ctx, ref.f, ev->scratch);
+	v = rc ? scratch_view(ev) : enrich_decoded(&ctx, ref.f, ev->scratch);
+	memo_put(m, ref.f, rc, v);
+	return v;
 }
 
 static void take(kv_ref_t *ref, const audit_record_t *r, const audit_field_t *f)
@@ -196,7 +236,11 @@ void kv_summarize(const format_event_t *ev, kv_summary_t *s)
 	parent_memo_t pm = { { NULL, NULL }, { 0, 0 } };
 	size_t i, j;
 
-	memset(s, 0, sizeof(*s));
+	/* the memo's texts are not cleared: they are read only where its
+	 * counts say they were written */
+	memset(s, 0, offsetof(kv_summary_t, memo));
+	s->memo.n = 0;
+	s->memo.used = 0;
 	for (i = 0; i < ev->nrecs; i++) {
 		const audit_record_t *r = ev->recs[i];
 
@@ -212,7 +256,7 @@ void kv_summarize(const format_event_t *ev, kv_summary_t *s)
 	if (s->saddr.f != NULL && s->syscall.f != NULL) {
 		static const char *const peer_is_src[] = { "accept", "accept4", "recvfrom",
 		                                           "recvmsg", "recvmmsg" };
-		audit_view_t sc = ref_text(ev, s->syscall, 1);
+		audit_view_t sc = ref_text(ev, &s->memo, s->syscall, 1);
 
 		for (i = 0; i < sizeof(peer_is_src) / sizeof(peer_is_src[0]); i++)
 			if (view_is(sc, peer_is_src[i]))
@@ -222,10 +266,10 @@ void kv_summarize(const format_event_t *ev, kv_summary_t *s)
 
 /* "laddr" or "lport" out of a SOCKADDR interpretation
  * ("{ saddr_fam=inet laddr=10.0.0.1 lport=22 }") */
-static int sockaddr_part(const format_event_t *ev, const kv_summary_t *s,
+static int sockaddr_part(const format_event_t *ev, kv_summary_t *s,
                          const char *part, audit_view_t *v)
 {
-	audit_view_t t = ref_text(ev, s->saddr, 1);
+	audit_view_t t = ref_text(ev, &s->memo, s->saddr, 1);
 	size_t plen = strlen(part), i, end;
 
 	for (i = 0; i + plen + 1 < t.len; i++) {
@@ -247,7 +291,7 @@ static int id_is_set(const audit_field_t *f)
 	return !view_is(f->value, "4294967295") && !view_is(f->value, "-1");
 }
 
-int kv_item(const format_event_t *ev, const kv_summary_t *s, kv_item_t it,
+int kv_item(const format_event_t *ev, kv_summary_t *s, kv_item_t it,
             audit_view_t *v)
 {
 	const kv_ref_t *ref = &s->ref[it];
@@ -256,11 +300,11 @@ int kv_item(const format_event_t *ev, const kv_summary_t *s, kv_item_t it,
 	switch (it) {
 	case KV_USER:
 		if (s->auid.f != NULL && id_is_set(s->auid.f))
-			*v = ref_text(ev, s->auid, 1);
+			*v = ref_text(ev, &s->memo, s->auid, 1);
 		else if (s->ref[KV_ACCOUNT].f != NULL)
-			*v = ref_text(ev, s->ref[KV_ACCOUNT], 0);
+			*v = ref_text(ev, &s->memo, s->ref[KV_ACCOUNT], 0);
 		else if (s->uid.f != NULL)
-			*v = ref_text(ev, s->uid, 1);
+			*v = ref_text(ev, &s->memo, s->uid, 1);
 		else
 			return 0;
 		return 1;
@@ -283,11 +327,11 @@ int kv_item(const format_event_t *ev, const kv_summary_t *s, kv_item_t it,
 	case KV_PROTO:
 		if (ref->f == NULL)
 			return 0;
-		*v = ref_text(ev, *ref, 1);
+		*v = ref_text(ev, &s->memo, *ref, 1);
 		return 1;
 	case KV_ACTION:
 		if (s->syscall.f != NULL) {
-			*v = ref_text(ev, s->syscall, 1);
+			*v = ref_text(ev, &s->memo, s->syscall, 1);
 			return 1;
 		}
 		break;
@@ -302,7 +346,7 @@ int kv_item(const format_event_t *ev, const kv_summary_t *s, kv_item_t it,
 	}
 	if (ref->f == NULL)
 		return 0;
-	*v = ref_text(ev, *ref, 0);
+	*v = ref_text(ev, &s->memo, *ref, 0);
 	return 1;
 }
 
@@ -339,14 +383,14 @@ static void id_part(buf_t *out, audit_view_t s)
 	}
 }
 
-void kv_event_id(buf_t *out, const format_event_t *ev, const kv_summary_t *s)
+void kv_event_id(buf_t *out, const format_event_t *ev, kv_summary_t *s)
 {
 	const audit_record_t *first = ev->recs[0];
 	char tmp[32];
 
 	id_part(out, kv_type_name(first, tmp, sizeof(tmp)));
 	if (first->type == KV_TYPE_SYSCALL && s->syscall.f != NULL) {
-		audit_view_t v = ref_text(ev, s->syscall, 1);
+		audit_view_t v = ref_text(ev, &s->memo, s->syscall, 1);
 
 		if (ev->reduce != NULL && v.len > ev->reduce->value_max) {
 			v.len = ev->reduce->value_max;   /* reduced: cut, without a marker */
@@ -666,7 +710,7 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 	kv_prefix_t key;
 	audit_view_t v;
 	size_t i;
-	int upped;
+	int upped, rc;
 
 	prefix_of(&key, kv_type_name(r, tmp, sizeof(tmp)), nth);
 	names_init(&names, ev, r);
@@ -699,14 +743,20 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 		        format_upper_name(r, f, up, KV_MAX_UPPER_NAME);
 		if (upped && names_has(&names, up, f->name.len))
 			continue;
-		buf_reset(ev->scratch);
-		if (!enrich_interpret_computed(ev->enrich, &ctx, f, ev->scratch))
+		/* the summary's interpretation when it made one: the record has
+		 * no counterpart of F, so its look for one found none */
+		rc = o->memo != NULL ? kv_memo_interpretation(o->memo, f, &v) : -1;
+		if (rc < 0) {
+			buf_reset(ev->scratch);
+			rc = enrich_interpret_computed(ev->enrich, &ctx, f, ev->scratch);
+			v = scratch_view(ev);
+		}
+		if (!rc)
 			continue;
 		if (!upped)
 			(void)format_upper_name(r, f, up, KV_MAX_UPPER_NAME);
 		/* the upper case of a plain name is plain */
 		field_key(o, &key, up, f->name.len, dup, (f->flags & AUDIT_FIELD_PLAIN_NAME) != 0);
-		v = scratch_view(ev);
 		kv_value(o, v.p, v.len);
 	}
 	if (names_free(&names))

@@ -33,6 +33,7 @@
 #define FORMAT_KV_VERSION "1.0"
 
 typedef struct kv_out kv_out_t;
+typedef struct kv_memo kv_memo_t;
 /* append S as a value, escaped for the format */
 typedef void (*kv_escape_fn)(const kv_out_t *o, const char *s, size_t len);
 
@@ -43,6 +44,7 @@ struct kv_out {
 	char delim;               /* LEEF: the attribute delimiter */
 	size_t npairs;
 	format_reduce_t *reduce;  /* values are cut as it says (NULL: not) */
+	kv_memo_t *memo;          /* the summary's interpretations (NULL: none) */
 };
 
 /* A field and the record it is in. */
@@ -68,25 +70,65 @@ typedef enum kv_item {
 	KV_NITEMS
 } kv_item_t;
 
+/* The interpretations the summary made (the syscall's name for the
+ * EventID, the action and the socket's peer; the user; the address),
+ * each made once per event: the summary asks for some of them up to three
+ * times, and the event's fields (kv_event_fields, through kv_out_t.memo)
+ * once more. By field; a text that does not fit is not kept. */
+#define KV_MEMO_MAX  8
+#define KV_MEMO_TEXT 512
+struct kv_memo {
+	size_t n, used;
+	struct {
+		const audit_field_t *f;
+		int interpreted;          /* enrich_interpret's answer */
+		size_t off, len;          /* its text, else F's decoded value */
+	} e[KV_MEMO_MAX];
+	char text[KV_MEMO_TEXT];
+};
+
 typedef struct kv_summary {
 	kv_ref_t ref[KV_NITEMS];  /* where each item comes from (f NULL: none) */
 	kv_ref_t auid, uid, syscall, success, res, saddr;
 	int sock_peer_is_src;     /* the SOCKADDR is the peer (accept, recv*) */
 	int failed;               /* success=no or res=failed */
+	kv_memo_t memo;           /* last: kv_summarize clears only its counts */
 } kv_summary_t;
+
+/* F's interpretation as the summary made it: 1 and its text in *V, 0 when
+ * it has none (the field's value stands alone), -1 when the summary did
+ * not interpret F. Only for a field whose record has no interpreted
+ * counterpart of it (the summary's interpretation looks for one first).
+ * Inline: every interpretable field of an event asks. */
+static inline int kv_memo_interpretation(const kv_memo_t *m, const audit_field_t *f,
+                                         audit_view_t *v)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		if (m->e[i].f != f)
+			continue;
+		if (!m->e[i].interpreted)
+			return 0;
+		v->p = m->text + m->e[i].off;
+		v->len = m->e[i].len;
+		return 1;
+	}
+	return -1;
+}
 
 void kv_summarize(const format_event_t *ev, kv_summary_t *s);
 
 /* The text of item IT in *V (valid until the next call on EV's scratch);
  * 0 when the event has none. */
-int kv_item(const format_event_t *ev, const kv_summary_t *s, kv_item_t it,
+int kv_item(const format_event_t *ev, kv_summary_t *s, kv_item_t it,
             audit_view_t *v);
 
 /* EventID / SignatureID: the first record's type, and for a SYSCALL event
  * ":<syscall name>" (its number when the name is unknown), e.g.
  * "SYSCALL:execve", "USER_LOGIN"; characters other than letters, digits
  * and "_:.[]-" become '_' (never a '|'). */
-void kv_event_id(buf_t *out, const format_event_t *ev, const kv_summary_t *s);
+void kv_event_id(buf_t *out, const format_event_t *ev, kv_summary_t *s);
 
 /* 1..10: the ATT&CK mapping's severity when it gives one; else 8
  * anomalies (ANOM_*), 6 MAC denials (AVC, USER_AVC, SELINUX_ERR), 5

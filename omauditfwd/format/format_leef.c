@@ -180,6 +180,7 @@ static void leef_event(buf_t *out, const format_event_t *ev)
 	o.npairs = 0;
 	o.reduce = ev->reduce;
 	kv_summarize(ev, &s);
+	o.memo = &s.memo;
 	header_start(out, version);
 	kv_event_id(out, ev, &s);
 	header_end(out, version, o.delim);
@@ -216,6 +217,7 @@ static void leef_unparsed(buf_t *out, const format_conf_t *conf, const char *lin
 	o.delim = o.sep = delim_of(conf, &version);
 	o.npairs = 0;
 	o.reduce = NULL;   /* format_unparsed_reduced cut the line already */
+	o.memo = NULL;
 	header_start(out, version);
 	buf_puts(out, "UNPARSED");
 	header_end(out, version, o.delim);
@@ -237,6 +239,7 @@ static void leef_reduced(buf_t *out, const format_conf_t *conf, const format_red
 	o.delim = o.sep = delim_of(conf, &version);
 	o.npairs = 1;   /* a separator first */
 	o.reduce = NULL;
+	o.memo = NULL;
 	kv_reduced_pairs(&o, r);
 }
 
