@@ -64,8 +64,9 @@ typedef struct enrich_ctx {
 	/* A cache of enrich_interpret(): the record's machine, syscall, a0 and
 	 * a1 (known), and the id policy's verdict (ids_known), each found at
 	 * the first field that needs it. Zero it (as an initializer with the
-	 * fields above does) for every new REC or ARCH. */
-	struct {
+	 * fields above does) for every new REC or ARCH; another ctx of the
+	 * same REC, ARCH and ORIGIN may start from a copy. */
+	struct enrich_facts {
 		int known;
 		int machine;
 		long syscall;

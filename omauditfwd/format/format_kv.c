@@ -128,7 +128,11 @@ static audit_view_t ref_text(const format_event_t *ev, kv_memo_t *m, kv_ref_t re
 	buf_reset(ev->scratch);
 	if (!interp)
 		return enrich_decoded(&ctx, ref.f, ev->scratch);
+	if (m->facts_rec == ref.r)
+		ctx.facts = m->facts;
 	rc = enrich_interpret(ev->enrich, &ctx, ref.f, ev->scratch);
+	m->facts_rec = ref.r;
+	m->facts = ctx.facts;
 	v = rc ? scratch_view(ev) : enrich_decoded(&ctx, ref.f, ev->scratch);
 	memo_put(m, ref.f, rc, v);
 	return v;
@@ -239,6 +243,7 @@ void kv_summarize(const format_event_t *ev, kv_summary_t *s)
 	/* the memo's texts are not cleared: they are read only where its
 	 * counts say they were written */
 	memset(s, 0, offsetof(kv_summary_t, memo));
+	s->memo.facts_rec = NULL;
 	s->memo.n = 0;
 	s->memo.used = 0;
 	for (i = 0; i < ev->nrecs; i++) {
@@ -714,8 +719,11 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 
 	prefix_of(&key, kv_type_name(r, tmp, sizeof(tmp)), nth);
 	names_init(&names, ev, r);
-	if (enrich)
+	if (enrich) {
 		format_enrich_ctx(ev, r, &ctx);
+		if (o->memo != NULL && o->memo->facts_rec == r)
+			ctx.facts = o->memo->facts;   /* the summary's, of this record */
+	}
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *f = &r->fields[i];
 		unsigned dup = occurrence(&names, f);

@@ -78,6 +78,10 @@ typedef enum kv_item {
 #define KV_MEMO_MAX  8
 #define KV_MEMO_TEXT 512
 struct kv_memo {
+	/* the facts (enrich_ctx_t) of the record last interpreted, which the
+	 * next ctx of that record starts from (NULL: none) */
+	const audit_record_t *facts_rec;
+	struct enrich_facts facts;
 	size_t n, used;
 	struct {
 		const audit_field_t *f;
