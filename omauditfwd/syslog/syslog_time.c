@@ -132,12 +132,16 @@ int syslog_time_3164(const char *p, const char *end, time_t now,
 	return 1;
 }
 
+/* the N (2, 3 or 4) last digits of V at P, two at a time */
 static void put_digits(char *p, unsigned v, int n)
 {
-	while (n--) {
-		p[n] = (char)('0' + v % DECIMAL_BASE);
-		v /= DECIMAL_BASE;
+	if (n == 4) {
+		memcpy(p, buf_digit_pairs + 2 * (v / 100 % 100), 2);
+		p += 2;
+	} else if (n == 3) {
+		*p++ = (char)('0' + v / 100 % DECIMAL_BASE);
 	}
+	memcpy(p, buf_digit_pairs + 2 * (v % 100), 2);
 }
 
 /* The civil date of DAYS since 1970-01-01 (proleptic Gregorian; H. Hinnant's

@@ -108,15 +108,25 @@ void buf_put_uint(buf_t *b, unsigned long long v)
 	buf_append(b, tmp, buf_uint_text(tmp, v));
 }
 
+#define P10(t) t "0" t "1" t "2" t "3" t "4" t "5" t "6" t "7" t "8" t "9"
+const char buf_digit_pairs[200] = P10("0") P10("1") P10("2") P10("3") P10("4")
+                                  P10("5") P10("6") P10("7") P10("8") P10("9");
+
 size_t buf_uint_text(char *d, unsigned long long v)
 {
 	char tmp[BUF_UINT_TEXT_MAX];
 	size_t i = sizeof(tmp);
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	for (; v >= 100; v /= 100) {
+		i -= 2;
+		memcpy(tmp + i, buf_digit_pairs + 2 * (v % 100), 2);
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(tmp + i, buf_digit_pairs + 2 * v, 2);
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
 	memcpy(d, tmp + i, sizeof(tmp) - i);
 	return sizeof(tmp) - i;
 }

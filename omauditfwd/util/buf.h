@@ -91,6 +91,9 @@ void buf_put_hex(buf_t *b, unsigned long long v);
 /* V in decimal at D (BUF_UINT_TEXT_MAX bytes, no NUL): its length */
 #define BUF_UINT_TEXT_MAX 20
 size_t buf_uint_text(char *d, unsigned long long v);
+/* "00" "01" ... "99": the two digits of N at buf_digit_pairs + 2 * N, so
+ * a number is written two digits (one division) at a time */
+extern const char buf_digit_pairs[200];
 
 typedef struct msg_span {
 	size_t off;       /* into the batch's data */

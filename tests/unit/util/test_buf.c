@@ -68,6 +68,36 @@ Test(buf, uint_text_is_printf_decimal)
 	}
 }
 
+/* Two digits at a time: every length, the edges of each (10^k - 1, 10^k,
+ * 10^k + 1) and pseudo-random values, against printf */
+Test(buf, uint_text_is_printf_decimal_for_every_length)
+{
+	char got[BUF_UINT_TEXT_MAX], want[32];
+	unsigned long long p = 1, v, x = 88172645463325252ULL;
+	size_t n;
+	int k, d, i;
+
+	for (k = 0; k < 20; k++, p *= 10) {
+		for (d = -1; d <= 1; d++) {
+			v = p + (unsigned long long)d;   /* 10^0 - 1 is 0 */
+			snprintf(want, sizeof(want), "%llu", v);
+			n = buf_uint_text(got, v);
+			cr_assert_eq(n, strlen(want), "%llu", v);
+			cr_assert_eq(memcmp(got, want, n), 0, "%llu", v);
+		}
+	}
+	for (i = 0; i < 100000; i++) {
+		x ^= x << 13;   /* xorshift64 */
+		x ^= x >> 7;
+		x ^= x << 17;
+		v = x >> (x % 64);   /* every magnitude */
+		snprintf(want, sizeof(want), "%llu", v);
+		n = buf_uint_text(got, v);
+		cr_assert_eq(n, strlen(want), "%llu", v);
+		cr_assert_eq(memcmp(got, want, n), 0, "%llu", v);
+	}
+}
+
 /* buf_copy's short cases (overlapping words) copy exactly N bytes: every
  * length from 0 to 40, at every offset of 8, with the bytes around the
  * copy untouched */
