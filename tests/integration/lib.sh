@@ -214,13 +214,38 @@ require_corpus() {
 
 # ---------------------------------------------------------------- ports
 
-# free_port: a TCP port on 127.0.0.1 the kernel just reported free
+# free_port: a TCP port on 127.0.0.1 that was free a moment ago, outside
+# the range the kernel takes the source ports of outgoing connections from
+# (ip_local_port_range). A port the kernel hands out for bind(0) comes from
+# that range, so a connection made by anything else on the machine between
+# this call and the bind could take it ("Address already in use"): a make
+# check running tests side by side makes thousands. Random among the
+# others, each tried with a bind.
 free_port() {
-	"$PYTHON" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()'
+	"$PYTHON" -c 'import random, socket
+lo, hi = 32768, 60999
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        lo, hi = map(int, f.read().split())
+except (OSError, ValueError):
+    pass
+ports = [p for p in range(10000, 65536) if p < lo or p > hi] or [0]
+for _ in range(200):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.choice(ports)))
+        port = s.getsockname()[1]
+    except OSError:
+        continue
+    finally:
+        s.close()
+    break
+else:   # none free (or no port outside the range): the kernel chooses
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+print(port)'
 }
 
 # _listen_inode PORT: inode of the socket listening on 127.0.0.1:PORT
