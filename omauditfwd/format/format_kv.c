@@ -75,9 +75,7 @@ static audit_view_t scratch_view(const format_event_t *ev)
 	return v;
 }
 
-/* REF's text: with INTERP its interpretation when it has one, else its
- * decoded value; without enrichment the value as written (or the
- * origin's ENRICHED interpretation). */
+/* The entry of F in M, or -1 */
 static int memo_find(const kv_memo_t *m, const audit_field_t *f)
 {
 	size_t i;
@@ -104,8 +102,11 @@ static void memo_put(kv_memo_t *m, const audit_field_t *f, int interpreted,
 	m->n++;
 }
 
-/* The text of REF: interpreted (INTERP, through M when it holds it) or
- * decoded. Valid until the next use of EV's scratch. */
+/* REF's text: with INTERP its interpretation when it has one, else its
+ * decoded value; without enrichment the value as written (or the
+ * origin's ENRICHED interpretation). An interpretation is made once per
+ * event: M keeps it, and the facts of its record. Valid until the next use
+ * of EV's scratch. */
 static audit_view_t ref_text(const format_event_t *ev, kv_memo_t *m, kv_ref_t ref,
                              int interp)
 {
