@@ -75,15 +75,14 @@ static audit_view_t scratch_view(const format_event_t *ev)
 	return v;
 }
 
-/* The entry of F in M, or -1 */
-static int memo_find(const kv_memo_t *m, const audit_field_t *f)
+/* CTX for record R of EV, starting from the facts M keeps when they are
+ * R's (M NULL: none) */
+static void memo_ctx(const format_event_t *ev, const kv_memo_t *m,
+                     const audit_record_t *r, enrich_ctx_t *ctx)
 {
-	size_t i;
-
-	for (i = 0; i < m->n; i++)
-		if (m->e[i].f == f)
-			return (int)i;
-	return -1;
+	format_enrich_ctx(ev, r, ctx);
+	if (m != NULL && m->facts_rec == r)
+		ctx->facts = m->facts;
 }
 
 /* F's interpretation (INTERPRETED: enrich_interpret's answer) or decoded
@@ -120,17 +119,12 @@ static audit_view_t ref_text(const format_event_t *ev, kv_memo_t *m, kv_ref_t re
 			return up->value;
 		return ref.f->value;
 	}
-	if (interp && (i = memo_find(m, ref.f)) >= 0) {
-		v.p = m->text + m->e[i].off;
-		v.len = m->e[i].len;
-		return v;
-	}
-	format_enrich_ctx(ev, ref.r, &ctx);
+	if (interp && (i = kv_memo_find(m, ref.f)) >= 0)
+		return kv_memo_text(m, i);
+	memo_ctx(ev, m, ref.r, &ctx);
 	buf_reset(ev->scratch);
 	if (!interp)
 		return enrich_decoded(&ctx, ref.f, ev->scratch);
-	if (m->facts_rec == ref.r)
-		ctx.facts = m->facts;
 	rc = enrich_interpret(ev->enrich, &ctx, ref.f, ev->scratch);
 	m->facts_rec = ref.r;
 	m->facts = ctx.facts;
@@ -720,11 +714,8 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 
 	prefix_of(&key, kv_type_name(r, tmp, sizeof(tmp)), nth);
 	names_init(&names, ev, r);
-	if (enrich) {
-		format_enrich_ctx(ev, r, &ctx);
-		if (o->memo != NULL && o->memo->facts_rec == r)
-			ctx.facts = o->memo->facts;   /* the summary's, of this record */
-	}
+	if (enrich)
+		memo_ctx(ev, o->memo, r, &ctx);   /* the summary's facts of R */
 	for (i = 0; i < r->nfields; i++) {
 		const audit_field_t *f = &r->fields[i];
 		unsigned dup = occurrence(&names, f);

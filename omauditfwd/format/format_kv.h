@@ -99,26 +99,43 @@ typedef struct kv_summary {
 	kv_memo_t memo;           /* last: kv_summarize clears only its counts */
 } kv_summary_t;
 
-/* F's interpretation as the summary made it: 1 and its text in *V, 0 when
- * it has none (the field's value stands alone), -1 when the summary did
- * not interpret F. Only for a field whose record has no interpreted
- * counterpart of it (the summary's interpretation looks for one first).
- * Inline: every interpretable field of an event asks. */
-static inline int kv_memo_interpretation(const kv_memo_t *m, const audit_field_t *f,
-                                         audit_view_t *v)
+/* The entry of F in M, or -1. Inline: every interpretable field of an
+ * event asks (kv_memo_interpretation). */
+static inline int kv_memo_find(const kv_memo_t *m, const audit_field_t *f)
 {
 	size_t i;
 
-	for (i = 0; i < m->n; i++) {
-		if (m->e[i].f != f)
-			continue;
-		if (!m->e[i].interpreted)
-			return 0;
-		v->p = m->text + m->e[i].off;
-		v->len = m->e[i].len;
-		return 1;
-	}
+	for (i = 0; i < m->n; i++)
+		if (m->e[i].f == f)
+			return (int)i;
 	return -1;
+}
+
+/* The text of entry I of M */
+static inline audit_view_t kv_memo_text(const kv_memo_t *m, int i)
+{
+	audit_view_t v;
+
+	v.p = m->text + m->e[i].off;
+	v.len = m->e[i].len;
+	return v;
+}
+
+/* F's interpretation as the summary made it: 1 and its text in *V, 0 when
+ * it has none (the field's value stands alone), -1 when the summary did
+ * not interpret F. Only for a field whose record has no interpreted
+ * counterpart of it (the summary's interpretation looks for one first). */
+static inline int kv_memo_interpretation(const kv_memo_t *m, const audit_field_t *f,
+                                         audit_view_t *v)
+{
+	int i = kv_memo_find(m, f);
+
+	if (i < 0)
+		return -1;
+	if (!m->e[i].interpreted)
+		return 0;
+	*v = kv_memo_text(m, i);
+	return 1;
 }
 
 void kv_summarize(const format_event_t *ev, kv_summary_t *s);
