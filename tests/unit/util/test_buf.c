@@ -55,46 +55,41 @@ Test(buf, hex_is_printf_lower_case_hex)
 	buf_free(&b);
 }
 
-Test(buf, uint_text_is_printf_decimal)
+/* buf_uint_text(V) is what printf's %llu writes */
+static void expect_uint_text(unsigned long long v)
 {
 	char got[BUF_UINT_TEXT_MAX], want[32];
-	size_t i, n;
+	size_t n;
 
-	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		snprintf(want, sizeof(want), "%llu", values[i]);
-		n = buf_uint_text(got, values[i]);
-		cr_assert_eq(n, strlen(want), "%llu", values[i]);
-		cr_assert_eq(memcmp(got, want, n), 0, "%llu", values[i]);
-	}
+	snprintf(want, sizeof(want), "%llu", v);
+	n = buf_uint_text(got, v);
+	cr_assert_eq(n, strlen(want), "%llu", v);
+	cr_assert_eq(memcmp(got, want, n), 0, "%llu", v);
+}
+
+Test(buf, uint_text_is_printf_decimal)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		expect_uint_text(values[i]);
 }
 
 /* Two digits at a time: every length, the edges of each (10^k - 1, 10^k,
  * 10^k + 1) and pseudo-random values, against printf */
 Test(buf, uint_text_is_printf_decimal_for_every_length)
 {
-	char got[BUF_UINT_TEXT_MAX], want[32];
-	unsigned long long p = 1, v, x = 88172645463325252ULL;
-	size_t n;
+	unsigned long long p = 1, x = 88172645463325252ULL;
 	int k, d, i;
 
-	for (k = 0; k < 20; k++, p *= 10) {
-		for (d = -1; d <= 1; d++) {
-			v = p + (unsigned long long)d;   /* 10^0 - 1 is 0 */
-			snprintf(want, sizeof(want), "%llu", v);
-			n = buf_uint_text(got, v);
-			cr_assert_eq(n, strlen(want), "%llu", v);
-			cr_assert_eq(memcmp(got, want, n), 0, "%llu", v);
-		}
-	}
+	for (k = 0; k < 20; k++, p *= 10)
+		for (d = -1; d <= 1; d++)
+			expect_uint_text(p + (unsigned long long)d);   /* 10^0 - 1 is 0 */
 	for (i = 0; i < 100000; i++) {
 		x ^= x << 13;   /* xorshift64 */
 		x ^= x >> 7;
 		x ^= x << 17;
-		v = x >> (x % 64);   /* every magnitude */
-		snprintf(want, sizeof(want), "%llu", v);
-		n = buf_uint_text(got, v);
-		cr_assert_eq(n, strlen(want), "%llu", v);
-		cr_assert_eq(memcmp(got, want, n), 0, "%llu", v);
+		expect_uint_text(x >> (x % 64));   /* every magnitude */
 	}
 }
 
