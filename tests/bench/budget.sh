@@ -78,23 +78,16 @@ budget_path() {
 # TOPIC holds EXPECTED more messages, delivered and acknowledged
 budget_kafka_path() {
 	local name=$1 topic=$2 action=$3 mods=$4 expected=$5 frames=$6
-	local sport base n last=-1 since end
+	local sport base
 	base=$(topic_messages "$topic")
 	sport=$(free_port)
 	e2e_sender_conf "$sport" "$action" "$mods" >"$T/sender.conf"
 	budget_sender_start "$name" "$sport" || return 1
 	bg feeder python3 "$BENCH_DIR/feed.py" "$frames" "$sport"
-	end=$(($(date +%s) + DEADLINE))
-	since=$(date +%s)
-	while n=$(($(topic_messages "$topic") - base)) && [ "$n" -lt "$expected" ]; do
-		[ "$n" != "$last" ] && { last=$n since=$(date +%s); }
-		if [ "$(date +%s)" -ge "$end" ] || [ $(($(date +%s) - since)) -ge 120 ]; then
-			note "budget $name: $n of $expected messages in topic $topic"
-			kill_pid "$BUDGET_SPID"
-			return 1
-		fi
-		sleep 0.5
-	done
+	if ! topic_wait "budget $name" "$topic" "$base" "$expected" 120; then
+		kill_pid "$BUDGET_SPID"
+		return 1
+	fi
 	bg_wait "$BG_PID" 60 >/dev/null 2>&1
 	budget_sender_stop "$name"
 }

@@ -48,11 +48,33 @@ topic_messages() {
 		awk '$3 == "offset" { n += $4 } END { print n + 0 }'
 }
 
+# topic_wait WHAT TOPIC BASE EXPECTED STALL_S: until TOPIC holds EXPECTED
+# messages more than BASE (how many, in TOPIC_N); 1, with a note about
+# WHAT, when DEADLINE passes or no message comes for STALL_S seconds
+topic_wait() {
+	local what=$1 topic=$2 base=$3 expected=$4 stall=$5 last=-1 since end
+	end=$(($(date +%s) + DEADLINE))
+	since=$(date +%s)
+	while :; do
+		TOPIC_N=$(($(topic_messages "$topic") - base))
+		[ "$TOPIC_N" -ge "$expected" ] && return 0
+		[ "$TOPIC_N" != "$last" ] && { last=$TOPIC_N since=$(date +%s); }
+		if [ "$(date +%s)" -ge "$end" ] || [ $(($(date +%s) - since)) -ge "$stall" ]; then
+			note "$what: $TOPIC_N of $expected messages in topic $topic"
+			return 1
+		fi
+		# each look at the topic is a kcat run: seldom while far off, then
+		# often, so the end is seen within a few tens of ms (a 0.3 s step
+		# put a short run's rate in one of two groups)
+		if [ $((TOPIC_N * 10)) -ge $((expected * 9)) ]; then sleep 0.02; else sleep 0.3; fi
+	done
+}
+
 # kafka_path NAME TOPIC ACTION MODULES EXPECTED: EXPECTED more messages
 # in TOPIC than it holds now
 kafka_path() {
 	local name=$1 topic=$2 action=$3 mods=$4 expected=$5 sport t0 t1 cpu0 cpu1 spid
-	local n last=-1 since end base
+	local n base
 	base=$(topic_messages "$topic")
 	rm -f "$T/kstats.log"
 	sport=$(free_port)
@@ -63,23 +85,12 @@ kafka_path() {
 	cpu0=$(cpu_seconds "$spid")
 	t0=$(now)
 	bg feeder python3 "$BENCH_DIR/feed.py" "$FRAMES" "$sport"
-	end=$(($(date +%s) + DEADLINE))
-	since=$(date +%s)
-	while :; do
-		n=$(($(topic_messages "$topic") - base))
-		[ "$n" -ge "$expected" ] && break
-		[ "$n" != "$last" ] && { last=$n since=$(date +%s); }
-		if [ "$(date +%s)" -ge "$end" ] || [ $(($(date +%s) - since)) -ge 60 ]; then
-			note "kafka $name: $n of $expected messages in topic $topic"
-			rsyslog_stop sender
-			return 1
-		fi
-		# each look at the topic is a kcat run: seldom while far off, then
-		# often, so the end is seen within a few tens of ms (a 0.3 s step
-		# put a short run's rate in one of two groups)
-		if [ $((n * 10)) -ge $((expected * 9)) ]; then sleep 0.02; else sleep 0.3; fi
-	done
+	if ! topic_wait "kafka $name" "$topic" "$base" "$expected" 60; then
+		rsyslog_stop sender
+		return 1
+	fi
 	t1=$(now)
+	n=$TOPIC_N
 	cpu1=$(cpu_seconds "$spid")
 	thread_cpu "$spid" >"$OUT_DIR/threads-kafka-$name.txt"
 	bg_wait "$BG_PID" 60 >/dev/null 2>&1
