@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine: installs what it needs
-# (contrib/setup-debian.sh), then builds twice -- plain and with ASan/UBSan
-# (--enable-sanitizers) -- with warnings as errors, runs `make check` in
+# (contrib/setup-debian.sh), then builds two ways -- plain (profile-guided,
+# `make pgo`, as packaged) and with ASan/UBSan (--enable-sanitizers) --
+# with warnings as errors, runs `make check` in
 # both, a fuzzing smoke run (tests/fuzz/run.sh --smoke, < 2 min), runs
 # `make distcheck`, builds the Debian package and installs it
 # (tests/deb_install.sh: as root only), and ends with the totals on a line
@@ -43,14 +44,15 @@ show_failures() {
 	done
 }
 
-# suite NAME CONFIGURE-ARGS...: configure, build and check in _build/NAME
+# suite NAME TARGET CONFIGURE-ARGS...: configure, `make TARGET` and check
+# in _build/NAME
 suite() {
-	local name=$1 dir=$top/_build/$1
-	shift
-	say "build '$name': configure $*"
+	local name=$1 target=$2 dir=$top/_build/$1
+	shift 2
+	say "build '$name': configure $*; make $target"
 	rm -rf "$dir" && mkdir -p "$dir"
 	if ! (cd "$dir" && "$top/configure" -q --with-rsyslog-src="$rsrc" CFLAGS="-g -O2 -Werror" "$@" \
-	        >configure.log 2>&1 && make -j"$jobs" >make.log 2>&1); then
+	        >configure.log 2>&1 && make -j"$jobs" "$target" >make.log 2>&1); then
 		tail -n 40 "$dir/configure.log" "$dir/make.log" 2>/dev/null
 		failed=$((failed + 1))
 		return 1
@@ -62,9 +64,10 @@ suite() {
 	show_failures "$dir"
 }
 
-suite plain
+# plain: the profile-guided build the package ships (Makefile.am, pgo)
+suite plain pgo
 if [ -z "${QUICK:-}" ]; then
-	suite sanitizers --enable-sanitizers
+	suite sanitizers all --enable-sanitizers
 	say "fuzz smoke run (tests/fuzz/run.sh --smoke)"
 	mkdir -p "$top/_build/fuzz"
 	if FUZZ_BUILD_DIR="$top/_build/fuzz" bash "$top/tests/fuzz/run.sh" --smoke \
