@@ -52,7 +52,7 @@ for f in $dist; do
 	case " $validated " in *" $f "*) continue ;; esac
 	case $f in
 	# not configurations: scripts, the Debian packaging, the demo's input
-	contrib/setup-debian.sh|contrib/build-deb.sh|contrib/deadletter.py|contrib/demo.sh|\
+	contrib/setup-debian.sh|contrib/build-deb.sh|contrib/pgo-train.sh|contrib/deadletter.py|contrib/demo.sh|\
 	contrib/demo/*|contrib/debian/*) ;;
 	contrib/audit/*)
 		grep -qF "contrib/audit/${f#contrib/audit/}" "$ITEST_DIR/audit_rules.sh" ||
