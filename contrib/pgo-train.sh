@@ -12,15 +12,16 @@
 set -u
 cli=${1:?usage: pgo-train.sh AUDITFWD DATA_DIR}
 data=${2:?usage: pgo-train.sh AUDITFWD DATA_DIR}
+as_sent="--syslog.header rfc5424 --maxMessageSize 8096"
 n=0
 for f in "$data"/*.log; do
 	[ -f "$f" ] || continue
 	for fmt in leef json cef raw; do
-		"$cli" --format "$fmt" "$f" >/dev/null 2>&1 || {
-			echo "pgo-train: auditfwd --format $fmt $f failed" >&2; exit 1; }
-		"$cli" --format "$fmt" --syslog.header rfc5424 --maxMessageSize 8096 \
-			"$f" >/dev/null 2>&1 || {
-			echo "pgo-train: auditfwd --format $fmt --syslog.header rfc5424 $f failed" >&2; exit 1; }
+		for form in "" "$as_sent"; do
+			# shellcheck disable=SC2086 # FORM is options, split on purpose
+			"$cli" --format "$fmt" $form "$f" >/dev/null 2>&1 || {
+				echo "pgo-train: auditfwd --format $fmt $form $f failed" >&2; exit 1; }
+		done
 	done
 	n=$((n + 1))
 done

@@ -29,7 +29,7 @@ report_print() {
 }
 
 report_append() {
-	local file=$1 k commit dirty=""
+	local file=$1 k commit dirty="" build
 	commit=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	git -C "$SRC" diff --quiet HEAD -- omauditfwd 2>/dev/null || dirty=" (+ uncommitted changes in omauditfwd/)"
 	[ -f "$file" ] || printf '# Benchmark results\n\nAppended by `tests/bench/run.sh`, newest last. See the README, section Benchmarks.\n' >"$file"
@@ -41,11 +41,10 @@ report_append() {
 		echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(awk '$1 == "MemTotal:" { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr), load average at start $LOAD_START"
 		echo "- **shared, loaded machine**: other engineers build and test on the same 2 cores during the run, so absolute figures are low and noisy; the ratios compare tools measured in the same run on the same input"
 		echo "- versions: rsyslogd $(rsyslogd -v 2>/dev/null | awk 'NR == 1 { print $2 }'), syslog-ng $(LD_LIBRARY_PATH="$SYSLOG_NG_DIR/root/usr/lib/x86_64-linux-gnu:$SYSLOG_NG_DIR/root/usr/lib/syslog-ng" "$SYSLOG_NG_DIR/root/usr/sbin/syslog-ng" --version 2>/dev/null | sed -n 's/^Installer-Version: //p'), ausearch $(ausearch -v 2>&1 | awk '{ print $NF }'), librdkafka $(dpkg-query -W -f='${Version}' librdkafka1 2>/dev/null)"
-		if grep -q '^PGO_OK = yes' "$BUILD/Makefile" 2>/dev/null; then
-			echo "- build: profile-guided, as packaged (\`make pgo\`, trained on tests/data), CFLAGS $(sed -n 's/^CFLAGS = //p' "$BUILD/Makefile")"
-		else
-			echo "- build: plain (\`make\`: this compiler has no profile-guided build), CFLAGS $(sed -n 's/^CFLAGS = //p' "$BUILD/Makefile")"
-		fi
+		build="plain (\`make\`: this compiler has no profile-guided build)"
+		grep -q '^PGO_OK = yes' "$BUILD/Makefile" 2>/dev/null &&
+			build="profile-guided, as packaged (\`make pgo\`, trained on tests/data)"
+		echo "- build: $build, CFLAGS $(sed -n 's/^CFLAGS = //p' "$BUILD/Makefile")"
 		echo "- stream: $MIX"
 		echo "- core path: records per CPU second of the process (user + system, all threads), best of $REPEAT; auditfwd \`--format F FILE >/dev/null\`; syslog-ng \`file(flags(no-parse))\` → \`linux-audit-parser()\` → \`\$(format-json)\` → file, flow-controlled; \`ausearch -i -if\` on the first $AUSEARCH_RECORDS records (its rate does not depend on the length)"
 		echo "- e2e / kafka: records fed per second of wall time until the receiver (TLS rsyslogd) or the topic (mock cluster, high watermarks) holds every message; sender CPU: records per CPU second of the sender rsyslogd"
