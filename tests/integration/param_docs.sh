@@ -7,7 +7,7 @@ set -u
 : "${top_srcdir:=$PWD}"
 : "${top_builddir:=$PWD}"
 AUDITFWD=${AUDITFWD:-$top_builddir/omauditfwd/auditfwd}
-readme=$top_srcdir/README.md
+readme=$top_srcdir/README
 list=$("$AUDITFWD" --list-settings) || { echo "FAIL: $AUDITFWD --list-settings failed"; exit 1; }
 # name TAB type TAB default TAB transports TAB format TAB where TAB alias TAB help TAB stored
 code=$(echo "$list" | awk -F'\t' '$6 != "cli-only" { print $1 }' | sort)
@@ -21,14 +21,14 @@ extra=$(comm -13 <(echo "$code") <(echo "$docs"))
 # look like parameters documented in the parameter table's columns (5)
 extra=$(for p in $extra; do
 	grep -q "^| \`$p\` | [^|]* | [^|]* | \(yes\|no\)[^|]* |" "$readme" && echo "$p"; done)
-[ -z "$missing" ] || { echo "FAIL: parameters not documented in README.md: $missing"; exit 1; }
-[ -z "$extra" ] || { echo "FAIL: README.md documents parameters the module does not have: $extra"; exit 1; }
+[ -z "$missing" ] || { echo "FAIL: parameters not documented in README: $missing"; exit 1; }
+[ -z "$extra" ] || { echo "FAIL: the README documents parameters the module does not have: $extra"; exit 1; }
 # the README's "applies to" column names the transports the table gives
 for p in $(echo "$list" | awk -F'\t' '$6 != "cli-only" && $4 != "any" && $4 !~ /tls, relp/ { print $1 }'); do
 	want=$(echo "$list" | awk -F'\t' -v p="$p" '$1 == p { print $4 }')
 	row=$(grep "^| \`$p\` |" "$readme" | head -n 1)
 	for t in ${want//,/ }; do
-		echo "$row" | grep -q "$t" || { echo "FAIL: README.md: $p applies to $want, its row does not say $t"; exit 1; }
+		echo "$row" | grep -q "$t" || { echo "FAIL: README: $p applies to $want, its row does not say $t"; exit 1; }
 	done
 done
 help=$("$AUDITFWD" --help)
