@@ -56,7 +56,19 @@ DEF_OMOD_STATIC_DATA
 DEFobjCurrIf(statsobj)
 DEFobjCurrIf(glbl)
 
-#define OMAF_DEFAULT_TEMPLATE  "RSYSLOG_SyslogProtocol23Format"
+/* The line the module reads when no template is given: the RFC 5424 line
+ * of RSYSLOG_SyslogProtocol23Format without PROCID, MSGID and
+ * STRUCTURED-DATA ("-" each), which the parse never reads: it takes the
+ * HOSTNAME and the MSG, and for a journald record the APP-NAME and the
+ * TIMESTAMP (syslog_read.h). Rendering it costs rsyslogd about a third
+ * less than the whole line (callgrind: 2,423 -> about 1,650 instructions
+ * a record); the parse of every input form is the same. Defined in the
+ * configuration being loaded by the first action that needs it; the
+ * leading blank keeps it out of the way of configured names (rsyslog's
+ * own internal templates are named so). */
+#define OMAF_LINE_TEMPLATE      " omauditfwd line"
+#define OMAF_LINE_TEMPLATE_TEXT \
+	"\"<%PRI%>1 %TIMESTAMP:::date-rfc3339% %HOSTNAME% %APP-NAME% - - - %msg%\n\""
 #define OMAF_ERRSTR_MAX        512
 
 /* A transport's counters (its ops.counters, ops.stats_size bytes) shared
@@ -1580,6 +1592,21 @@ finalize_it:
 	RETiRet;
 }
 
+/* OMAF_LINE_TEMPLATE in the configuration being loaded, once */
+static rsRetVal line_template(void)
+{
+	char text[] = OMAF_LINE_TEMPLATE_TEXT;   /* tplAddLine's to read */
+	uchar *p = (uchar *)text;
+	DEFiRet;
+
+	if (tplFind(loadConf, (char *)OMAF_LINE_TEMPLATE, (int)strlen(OMAF_LINE_TEMPLATE)) != NULL)
+		FINALIZE;
+	if (tplAddLine(loadConf, OMAF_LINE_TEMPLATE, &p) == NULL)
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+finalize_it:
+	RETiRet;
+}
+
 BEGINnewActInst
 	struct cnfparamvals *pvals;
 	int i;
@@ -1615,11 +1642,13 @@ CODESTARTnewActInst
 	if (pData->filter != NULL)
 		CHKiRet(filter_stats_new(pData, filter_rules(pData->filter), &pData->filter_stats));
 
+	if (pData->tplName == NULL)
+		CHKiRet(line_template());
 	/* the line, then the topic's and the key's templates (rsyslog rejects
 	 * the action at load when one of them does not exist) */
 	CODE_STD_STRING_REQUESTnewActInst(pData->ntpls)
 	CHKiRet(OMSRsetEntry(*ppOMSR, 0, (uchar *)strdup(pData->tplName != NULL ?
-	                     (char *)pData->tplName : OMAF_DEFAULT_TEMPLATE),
+	                     (char *)pData->tplName : OMAF_LINE_TEMPLATE),
 	                     OMSR_NO_RQD_TPL_OPTS));
 	if (pData->topic_tpl)
 		CHKiRet(OMSRsetEntry(*ppOMSR, pData->topic_tpl,

@@ -92,7 +92,7 @@ static int ok_appname(const char *s) { return syslog_app_name_check(s); }
 
 static const setting_t table[SET_COUNT] = {
 	ROW(SET_TEMPLATE, "template", NULL, SETTING_TEXT, 0, 0, "a template name", NULL, NULL,
-	    "RSYSLOG_SyslogProtocol23Format", "module: tplName", NULL, NULL,
+	    "the module's line (RFC 5424)", "module: tplName", NULL, NULL,
 	    SETTING_RSYSLOG_ONLY | SETTING_NONBLANK | SETTING_ONE_WORD, "what the module parses for each message"),
 	ROW(SET_TARGET, "target", NULL, SETTING_LIST, 0, 0, "host, host:port or [v6]:port",
 	    NULL, NULL, "none", "transport_conf_t.targets", NULL, NULL, SETTING_NONBLANK,
