@@ -19,6 +19,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "interpret.h"
 
@@ -493,6 +496,49 @@ int interp_parse_ll(const char *s, long long *out)
 	return 1;
 }
 
+/* Sixteen hex digits a round into eight bytes at O (SSE2, which every
+ * x86-64 has), as long as sixteen are left and all of them are hex digits
+ * of either case; returns how many digits it decoded (a multiple of 16).
+ * The loop of interp_unhex decodes the rest, and finds the first byte
+ * that is not a digit. A PROCTITLE or an argument in hex is one digit
+ * pair per byte of text: about 8 instructions a byte one by one, 1.5
+ * here. */
+static size_t unhex16(const unsigned char *u, size_t len, char *o)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+	const __m128i lower = _mm_set1_epi8(0x20), a = _mm_set1_epi8('a');
+	const __m128i five = _mm_set1_epi8(5), ten = _mm_set1_epi8(10);
+	const __m128i low_byte = _mm_set1_epi16(0x00FF);
+
+	for (; len - i >= 16; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+		/* '0'-'9' -> 0-9 and 'a'-'f' / 'A'-'F' -> 0-5, compared unsigned */
+		__m128i d = _mm_sub_epi8(x, zero);
+		__m128i l = _mm_sub_epi8(_mm_or_si128(x, lower), a);
+		__m128i is_d = _mm_cmpeq_epi8(_mm_max_epu8(d, nine), nine);
+		__m128i is_l = _mm_cmpeq_epi8(_mm_max_epu8(l, five), five);
+		__m128i v, pairs;
+
+		if (_mm_movemask_epi8(_mm_or_si128(is_d, is_l)) != 0xFFFF)
+			break;
+		v = _mm_or_si128(_mm_and_si128(is_d, d),
+		                 _mm_andnot_si128(is_d, _mm_add_epi8(l, ten)));
+		/* a 16-bit lane is (second digit << 8) | first digit: the byte is
+		 * first << 4 | second */
+		pairs = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v, low_byte), 4),
+		                     _mm_srli_epi16(v, 8));
+		_mm_storel_epi64((__m128i *)(void *)(o + i / 2), _mm_packus_epi16(pairs, pairs));
+	}
+#else
+	(void)u;
+	(void)len;
+	(void)o;
+#endif
+	return i;
+}
+
 int interp_unhex(const char *p, size_t len, buf_t *out)
 {
 	size_t i;
@@ -511,7 +557,9 @@ int interp_unhex(const char *p, size_t len, buf_t *out)
 	}
 	/* one pass: decoded past the end of OUT, kept only when all is hex */
 	o = out->p + out->len;
-	for (i = 0; i < len; i += 2) {
+	i = unhex16(u, len, o);
+	o += i / 2;
+	for (; i < len; i += 2) {
 		unsigned hi = hex_value1[u[i]], lo = hex_value1[u[i + 1]];
 
 		if (hi == 0 || lo == 0)

@@ -904,6 +904,70 @@ Test(enrich, unhex_keeps_nothing_of_a_value_that_is_not_hex)
 	buf_free(&b);
 }
 
+/* the reference: a byte's hex value, -1 when it is not a hex digit */
+static int ref_hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Sixteen digits at a time, then one pair at a time: the same bytes as a
+ * pair-by-pair reference for every length from 0 to 80, digits of both
+ * cases, and a byte that is not a digit at every position (the bytes
+ * around the ranges: '/', ':', '@', 'G', '`', 'g', 0x80, 0xC0, 0xE0) */
+Test(enrich, unhex_in_rounds_equals_pair_by_pair)
+{
+	static const char digits[] = "0123456789abcdefABCDEF";
+	static const unsigned char bad[] = { '/', ':', '@', 'G', '`', 'g', 0x80, 0xC0, 0xE0, 0 };
+	char in[81], want[41];
+	size_t len, at, k, checked = 0;
+	unsigned seed = 12345;
+	buf_t b;
+
+	buf_init(&b);
+	for (len = 0; len <= 80; len++) {
+		for (at = 0; at <= len; at++) {
+			for (k = 0; k < sizeof(bad); k++) {
+				size_t i;
+				int ok = len > 0 && len % 2 == 0, got;
+
+				for (i = 0; i < len; i++) {
+					seed = seed * 1103515245u + 12345u;
+					in[i] = digits[(seed >> 16) % (sizeof(digits) - 1)];
+				}
+				if (at < len)
+					in[at] = (char)bad[k];
+				for (i = 0; ok && i < len; i += 2) {
+					int hi = ref_hex((unsigned char)in[i]), lo = ref_hex((unsigned char)in[i + 1]);
+
+					if (hi < 0 || lo < 0)
+						ok = 0;
+					else
+						want[i / 2] = (char)(hi * 16 + lo);
+				}
+				buf_reset(&b);
+				buf_append(&b, "pre", 3);
+				got = interp_unhex(in, len, &b);
+				cr_assert_eq(got, ok, "len %zu, bad byte 0x%02x at %zu", len, bad[k], at);
+				cr_assert_eq(b.len, 3 + (ok ? len / 2 : 0), "len %zu at %zu", len, at);
+				cr_assert(memcmp(b.p, "pre", 3) == 0);
+				if (ok)
+					cr_assert(memcmp(b.p + 3, want, len / 2) == 0, "len %zu", len);
+				checked++;
+				if (at == len)
+					break;   /* no bad byte: once */
+			}
+		}
+	}
+	cr_expect_gt(checked, 20000);
+	buf_free(&b);
+}
+
 /* ---- the filter of interpretable names ----------------------------------- */
 
 typedef struct filter_counts {
