@@ -2,6 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "format.h"
 
@@ -471,6 +474,50 @@ static unsigned utf8_cp(const unsigned char *s, size_t n)
 	return cp;
 }
 
+/* The first byte at or after P that E's LOOK marks, or that is EXTRA (-1:
+ * none), or END. Sixteen bytes a round while that many are left (SSE2,
+ * which every x86-64 has): a byte is marked when it is below 0x20 or from
+ * 0x80 on (below 0x20 as a signed byte), 0x7F, or one of E's two
+ * SPECIAL: FORMAT_ESC_NOT_TEXT and the two, which is what LOOK holds
+ * (FORMAT_ESCAPER makes both). Then eight look-ups a round, then one. */
+static inline __attribute__((always_inline)) const unsigned char *
+next_special(const unsigned char *p, const unsigned char *end, const format_escaper_t *e,
+             int extra)
+{
+	const unsigned char *look = e->look;
+
+#ifdef __SSE2__
+	const __m128i ctl = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F);
+	const __m128i s1 = _mm_set1_epi8((char)e->special[0]);
+	const __m128i s2 = _mm_set1_epi8((char)e->special[1]);
+	const __m128i ex = _mm_set1_epi8((char)(extra >= 0 ? extra : e->special[0]));
+
+	while (end - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, ctl), _mm_cmpeq_epi8(x, del)),
+		                           _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, s1),
+		                                                     _mm_cmpeq_epi8(x, s2)),
+		                                        _mm_cmpeq_epi8(x, ex)));
+		unsigned m = (unsigned)_mm_movemask_epi8(hit);
+
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	if (extra < 0) {
+		while (end - p >= 8 && (look[p[0]] | look[p[1]] | look[p[2]] | look[p[3]] |
+		                        look[p[4]] | look[p[5]] | look[p[6]] | look[p[7]]) == 0)
+			p += 8;
+		while (p < end && !look[*p])
+			p++;
+	} else {
+		while (p < end && !look[*p] && (int)*p != extra)
+			p++;
+	}
+	return p;
+}
+
 void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t *e,
                    int extra)
 {
@@ -478,8 +525,8 @@ void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t
 
 	if (len == 0)
 		return;   /* S may be an empty buffer's NULL: NULL + 0 is undefined */
-	if (extra >= 0 && extra < 256 && look[extra])
-		extra = -1;   /* special already */
+	if (extra >= 256 || (extra >= 0 && look[extra]))
+		extra = -1;   /* no byte, or special already */
 	p = run = (const unsigned char *)s;
 	end = p + len;
 	while (p < end) {
@@ -487,16 +534,7 @@ void format_escape(buf_t *out, const char *s, size_t len, const format_escaper_t
 		size_t n;
 
 		/* the run of plain text up to the next byte to look at */
-		if (extra < 0) {
-			while (end - p >= 8 && (look[p[0]] | look[p[1]] | look[p[2]] | look[p[3]] |
-			                        look[p[4]] | look[p[5]] | look[p[6]] | look[p[7]]) == 0)
-				p += 8;
-			while (p < end && !look[*p])
-				p++;
-		} else {
-			while (p < end && !look[*p] && (int)*p != extra)
-				p++;
-		}
+		p = next_special(p, end, e, extra);
 		if (p == end)
 			break;
 		c = *p;
@@ -556,9 +594,8 @@ static void json_put_invisible(buf_t *out, unsigned cp)
 
 void format_json_escape(buf_t *out, const char *s, size_t len)
 {
-	static const format_escaper_t json = {
-		{ FORMAT_ESC_NOT_TEXT, ['"'] = 1, ['\\'] = 1 }, json_put, json_put_invisible
-	};
+	static const format_escaper_t json =
+		FORMAT_ESCAPER('"', '\\', json_put, json_put_invisible);
 
 	if (!format_plain_short(out, s, len, json.look))
 		format_escape(out, s, len, &json, -1);

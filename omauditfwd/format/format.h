@@ -221,11 +221,17 @@ void format_put_audit_id(buf_t *out, const audit_record_t *r);
  * copied as they are; every other byte -- a special character, a control
  * character (below 0x20, 0x7F), a byte that starts no valid UTF-8 sequence
  * -- is written by PUT. LOOK is 1 for every byte that is not plain text:
- * FORMAT_ESC_NOT_TEXT and the format's special characters, so the copy of
- * a run costs one look-up per byte. */
+ * FORMAT_ESC_NOT_TEXT and the format's two special characters, so the
+ * copy of a short run costs one look-up per byte; SPECIAL names the two
+ * again for the rounds of sixteen bytes of a long one (format_escape).
+ * FORMAT_ESCAPER makes both from the same two characters. */
 #define FORMAT_ESC_NOT_TEXT [0x00 ... 0x1F] = 1, [0x7F ... 0xFF] = 1
+#define FORMAT_ESCAPER(s1, s2, put, put_invisible) \
+	{ { FORMAT_ESC_NOT_TEXT, [(unsigned char)(s1)] = 1, [(unsigned char)(s2)] = 1 }, \
+	  { (s1), (s2) }, (put), (put_invisible) }
 typedef struct format_escaper {
 	unsigned char look[256];
+	unsigned char special[2];
 	void (*put)(buf_t *out, unsigned c);
 	/* a valid character that format_is_invisible() (CP), written so it
 	 * shows; NULL: copied as it is */

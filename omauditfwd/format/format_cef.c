@@ -54,12 +54,10 @@ static void cef_header_put(buf_t *out, unsigned c)
 	cef_put(out, c == '\n' || c == '\r' ? ' ' : c);
 }
 
-static const format_escaper_t cef_value_esc = {
-	{ FORMAT_ESC_NOT_TEXT, ['\\'] = 1, ['='] = 1 }, cef_put, cef_put_invisible
-};
-static const format_escaper_t cef_header_esc = {
-	{ FORMAT_ESC_NOT_TEXT, ['\\'] = 1, ['|'] = 1 }, cef_header_put, cef_put_invisible
-};
+static const format_escaper_t cef_value_esc =
+	FORMAT_ESCAPER('\\', '=', cef_put, cef_put_invisible);
+static const format_escaper_t cef_header_esc =
+	FORMAT_ESCAPER('\\', '|', cef_header_put, cef_put_invisible);
 
 static void cef_value(const kv_out_t *o, const char *s, size_t len)
 {

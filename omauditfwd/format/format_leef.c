@@ -94,9 +94,8 @@ static void leef_put_invisible(buf_t *out, unsigned cp)
 /* a value, made safe as described at the top */
 static void leef_value(const kv_out_t *o, const char *s, size_t len)
 {
-	static const format_escaper_t leef = {
-		{ FORMAT_ESC_NOT_TEXT, ['\\'] = 1, ['='] = 1 }, leef_put, leef_put_invisible
-	};
+	static const format_escaper_t leef =
+		FORMAT_ESCAPER('\\', '=', leef_put, leef_put_invisible);
 
 	/* the delimiter is special: TAB (the default) is already, another
 	 * one takes the long way */

@@ -31,6 +31,69 @@ static const char *esc(const char *s, size_t len)
 
 TestSuite(format, .init = setup, .fini = teardown);
 
+/* a put that shows what it was given, for the escaping tests */
+static void mark_put(buf_t *o, unsigned c)
+{
+	buf_printf(o, "<%02x>", c);
+}
+
+static void mark_invisible(buf_t *o, unsigned cp)
+{
+	buf_printf(o, "{%x}", cp);
+}
+
+/* format_escape scans long runs sixteen bytes a round: the same text as
+ * escaping the text a piece at a time (a byte, or a UTF-8 sequence whole),
+ * which never reaches a round. Texts of 0 to 40 bytes of 'a' with, at
+ * every offset, every byte value or a UTF-8 sequence (2 bytes, an
+ * invisible one of 3, 4 bytes); two escapers, with and without an EXTRA
+ * character (one that is special already, one beyond a byte). */
+Test(format, escape_in_rounds_equals_piece_by_piece)
+{
+	static const format_escaper_t escapers[] = {
+		FORMAT_ESCAPER('"', '\\', mark_put, mark_invisible),
+		FORMAT_ESCAPER('\\', '=', mark_put, NULL),
+	};
+	static const char *const seqs[] = { "\xc3\xa9", "\xe2\x80\xae", "\xf0\x9f\x98\x80" };
+	static const int extras[] = { -1, '^', '=', 300 };
+	char s[48];
+	size_t len, at, k, e, x, i, cases = 0;
+	buf_t want;
+
+	buf_init(&want);
+	for (e = 0; e < 2; e++)
+		for (x = 0; x < 4; x++)
+			for (len = 0; len <= 40; len++)
+				for (at = 0; at < len || (len == 0 && at == 0); at++)
+					for (k = 0; k < 256 + 3; k++) {
+						const char *plant = k < 256 ? NULL : seqs[k - 256];
+						size_t pl = plant ? strlen(plant) : 1, n;
+
+						memset(s, 'a', sizeof(s));
+						if (len > 0) {
+							if (plant)
+								memcpy(s + at, plant, pl);
+							else
+								s[at] = (char)k;
+						}
+						n = len > 0 ? len - 1 + pl : 0;
+						buf_reset(&out);
+						format_escape(&out, s, n, &escapers[e], extras[x]);
+						buf_reset(&want);
+						for (i = 0; i < n; i += (len > 0 && i == at) ? pl : 1)
+							format_escape(&want, s + i, (len > 0 && i == at) ? pl : 1,
+							              &escapers[e], extras[x]);
+						cr_assert(out.len == want.len && memcmp(out.p, want.p, out.len) == 0,
+						          "escaper %zu extra %d len %zu byte %zu at %zu", e,
+						          extras[x], len, k, at);
+						cases++;
+						if (len == 0)
+							break;
+					}
+	cr_expect_gt(cases, 1000000);
+	buf_free(&want);
+}
+
 /* The short path takes a text only when every byte is plain for the
  * table, and then copies it whole; otherwise it leaves OUT as it was. Each
  * byte value at each offset of texts of 1 to FORMAT_SHORT_TEXT + 1 bytes,
