@@ -762,6 +762,26 @@ static size_t index_hash(const audit_record_t *r, const char *p, size_t len, uin
 	return (size_t)h;
 }
 
+/* Two names of LEN bytes whose keys (their first AUDIT_NAME_KEY_BYTES)
+ * are equal: are the bytes after those equal too? A byte loop for a tail
+ * of up to 8 bytes (most long names: proctitle, old-auid-ses...), where
+ * a call of memcmp costs more than the compare. */
+static inline __attribute__((always_inline)) int same_tail(const char *a, const char *b,
+                                                          size_t len)
+{
+	size_t i;
+
+	if (len <= AUDIT_NAME_KEY_BYTES)
+		return 1;
+	if (len > 2 * AUDIT_NAME_KEY_BYTES)
+		return memcmp(a + AUDIT_NAME_KEY_BYTES, b + AUDIT_NAME_KEY_BYTES,
+		              len - AUDIT_NAME_KEY_BYTES) == 0;
+	for (i = AUDIT_NAME_KEY_BYTES; i < len; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 /* The slot of the name (P, LEN, KEY) in R's index: the slot holding it,
  * or the empty slot where it would go. */
 static audit_name_slot_t *index_slot(const audit_record_t *r, const char *p,
@@ -779,9 +799,7 @@ static audit_name_slot_t *index_slot(const audit_record_t *r, const char *p,
 			return s;
 		f = &r->fields[s->first - 1];
 		if (f->key == key && f->name.len == len &&
-		    (len <= AUDIT_NAME_KEY_BYTES ||
-		     memcmp(f->name.p + AUDIT_NAME_KEY_BYTES, p + AUDIT_NAME_KEY_BYTES,
-		            len - AUDIT_NAME_KEY_BYTES) == 0))
+		    same_tail(f->name.p, p, len))
 			return s;
 	}
 }
@@ -1522,7 +1540,8 @@ static audit_view_t moved(audit_view_t v, const char *from, size_t len, const ch
 {
 	uintptr_t at = (uintptr_t)v.p, lo = (uintptr_t)from;
 
-	if (at >= lo && at - lo <= len)
+	/* below FROM, AT - LO wraps to more than LEN: one compare */
+	if (at - lo <= len)
 		v.p = to + (at - lo);
 	return v;
 }
