@@ -380,27 +380,32 @@ static const struct code_name ipccall_names[] = {
 
 /* The named keys of TTY data: control characters and the common cursor
  * and editing sequences (auparse knows many more terminal variants; see
- * tests/fidelity/DIFFERENCES.md). First match wins, longer first. */
+ * tests/fidelity/DIFFERENCES.md). First match wins, longer first. Each
+ * with its length, so a look-up compares only the entries that start with
+ * the byte at hand (a keystroke log is mostly control characters). */
+#define TK(seq, name) { (seq), sizeof(seq) - 1, (name) }
 static const struct tty_key {
 	const char *seq;
+	size_t len;
 	const char *name;
 } tty_keys[] = {
-	{ "\x1b[A", "up" }, { "\x1b[B", "down" }, { "\x1b[C", "right" },
-	{ "\x1b[D", "left" }, { "\x1bOA", "up" }, { "\x1bOB", "down" },
-	{ "\x1bOC", "right" }, { "\x1bOD", "left" }, { "\x1b[H", "home" },
-	{ "\x1b[F", "end" }, { "\x1bOH", "home" }, { "\x1bOF", "end" },
-	{ "\x1b[1~", "home" }, { "\x1b[2~", "insert" }, { "\x1b[3~", "delete" },
-	{ "\x1b[4~", "end" }, { "\x1b[5~", "page-up" },
-	{ "\x1b[6~", "page-down" }, { "\x1b[Z", "back-tab" },
-	{ "\x01", "^A" }, { "\x02", "^B" }, { "\x03", "^C" }, { "\x04", "^D" },
-	{ "\x05", "^E" }, { "\x06", "^F" }, { "\x07", "^G" },
-	{ "\x08", "backspace" }, { "\t", "tab" }, { "\n", "nl" },
-	{ "\x0b", "^K" }, { "\x0c", "^L" }, { "\r", "ret" }, { "\x0e", "^N" },
-	{ "\x0f", "^O" }, { "\x10", "^P" }, { "\x11", "^Q" }, { "\x12", "^R" },
-	{ "\x13", "^S" }, { "\x14", "^T" }, { "\x15", "^U" }, { "\x16", "^V" },
-	{ "\x17", "^W" }, { "\x18", "^X" }, { "\x19", "^Y" }, { "\x1a", "^Z" },
-	{ "\x7f", "backspace" }, { "\x1b", "esc" },
+	TK("\x1b[A", "up"), TK("\x1b[B", "down"), TK("\x1b[C", "right"),
+	TK("\x1b[D", "left"), TK("\x1bOA", "up"), TK("\x1bOB", "down"),
+	TK("\x1bOC", "right"), TK("\x1bOD", "left"), TK("\x1b[H", "home"),
+	TK("\x1b[F", "end"), TK("\x1bOH", "home"), TK("\x1bOF", "end"),
+	TK("\x1b[1~", "home"), TK("\x1b[2~", "insert"), TK("\x1b[3~", "delete"),
+	TK("\x1b[4~", "end"), TK("\x1b[5~", "page-up"),
+	TK("\x1b[6~", "page-down"), TK("\x1b[Z", "back-tab"),
+	TK("\x01", "^A"), TK("\x02", "^B"), TK("\x03", "^C"), TK("\x04", "^D"),
+	TK("\x05", "^E"), TK("\x06", "^F"), TK("\x07", "^G"),
+	TK("\x08", "backspace"), TK("\t", "tab"), TK("\n", "nl"),
+	TK("\x0b", "^K"), TK("\x0c", "^L"), TK("\r", "ret"), TK("\x0e", "^N"),
+	TK("\x0f", "^O"), TK("\x10", "^P"), TK("\x11", "^Q"), TK("\x12", "^R"),
+	TK("\x13", "^S"), TK("\x14", "^T"), TK("\x15", "^U"), TK("\x16", "^V"),
+	TK("\x17", "^W"), TK("\x18", "^X"), TK("\x19", "^Y"), TK("\x1a", "^Z"),
+	TK("\x7f", "backspace"), TK("\x1b", "esc"),
 };
+#undef TK
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -1575,10 +1580,10 @@ static const struct tty_key *tty_key_at(const unsigned char *p, size_t n)
 	if (*p >= ' ' && *p != DEL_CHAR && *p != ESC_BYTE)
 		return NULL; /* fast path: printable */
 	for (i = 0; i < ARRAY_LEN(tty_keys); i++) {
-		size_t kl = strlen(tty_keys[i].seq);
+		const struct tty_key *k = &tty_keys[i];
 
-		if (kl <= n && memcmp(p, tty_keys[i].seq, kl) == 0)
-			return &tty_keys[i];
+		if ((unsigned char)k->seq[0] == *p && k->len <= n && memcmp(p, k->seq, k->len) == 0)
+			return k;
 	}
 	return NULL;
 }
@@ -1622,7 +1627,7 @@ int interp_tty_data(const interp_arg_t *a, buf_t *out)
 			buf_puts(out, k->name);
 			buf_putc(out, '>');
 			in_text = 0;
-			i += strlen(k->seq);
+			i += k->len;
 			continue;
 		}
 		if (!in_text)
