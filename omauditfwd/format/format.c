@@ -36,6 +36,82 @@ void format_conf_default(format_conf_t *c)
 	c->leef_delim = FORMAT_LEEF_DEFAULT_DELIM;
 }
 
+void format_record_cache_init(format_record_cache_t *c)
+{
+	memset(c, 0, sizeof(*c));
+	buf_init(&c->bytes);
+}
+
+void format_record_cache_free(format_record_cache_t *c)
+{
+	buf_free(&c->bytes);
+	free(c->e);
+	format_record_cache_init(c);
+}
+
+void format_record_cache_clear(format_record_cache_t *c)
+{
+	buf_reset(&c->bytes);
+	c->n = 0;
+	c->next = 0;
+	c->filling = 0;
+	c->broken = 0;
+}
+
+size_t format_record_cache_size(const format_record_cache_t *c)
+{
+	return c->bytes.cap + c->cap * sizeof(*c->e);
+}
+
+void format_record_cache_keep(format_record_cache_t *c, const buf_t *out, size_t at,
+                              const audit_record_t *r, unsigned nth, size_t npairs,
+                              size_t pairs, size_t fields_cut)
+{
+	format_record_text_t *t;
+
+	if (c->broken)
+		return;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		format_record_text_t *e = realloc(c->e, cap * sizeof(*e));
+
+		if (e == NULL) {
+			c->broken = 1;
+			return;
+		}
+		c->e = e;
+		c->cap = cap;
+	}
+	t = &c->e[c->n];
+	t->rec = r;
+	t->nth = nth;
+	t->npairs = npairs;
+	t->off = c->bytes.len;
+	t->len = out->len - at;
+	t->pairs = pairs;
+	t->fields_cut = fields_cut;
+	buf_append(&c->bytes, out->p + at, t->len);
+	if (c->bytes.oom)
+		c->broken = 1;
+	else
+		c->n++;
+}
+
+const format_record_text_t *format_record_cache_next(format_record_cache_t *c,
+                                                     const audit_record_t *r,
+                                                     unsigned nth, size_t npairs)
+{
+	const format_record_text_t *t;
+
+	if (c->broken || c->next >= c->n)
+		return NULL;
+	t = &c->e[c->next];
+	if (t->rec != r || t->nth != nth || t->npairs != npairs)
+		return NULL;
+	c->next++;
+	return t;
+}
+
 void format_reduce_reset(format_reduce_t *r)
 {
 	r->values_cut = 0;

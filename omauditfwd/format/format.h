@@ -74,6 +74,47 @@ void format_argv_cache_drop(format_argv_cache_t *c);
 /* the memory its lists hold: room for arguments and for their lengths */
 size_t format_argv_cache_size(const format_argv_cache_t *c);
 
+/* The records a reduction's attempts write the same way (reduce.c): a
+ * record that the smallest cap of a stage cuts nothing of is written the
+ * same at every larger cap (format_reduce_t.capped), so the stage's first
+ * attempt keeps its text and the later ones copy it. The formats that
+ * write a record's fields in one piece (LEEF and CEF) use it. */
+typedef struct format_record_text {
+	const audit_record_t *rec;
+	unsigned nth;              /* its number among the records of its type */
+	size_t npairs;             /* pairs written before it (its separator) */
+	size_t off, len;           /* its text in the cache's bytes */
+	size_t pairs;              /* the pairs it wrote */
+	size_t fields_cut;         /* the fields it left out (essential) */
+} format_record_text_t;
+
+typedef struct format_record_cache {
+	int filling;               /* 1: keep what is written, 0: copy it */
+	size_t next;               /* the next entry an attempt may copy */
+	buf_t bytes;
+	format_record_text_t *e;
+	size_t n, cap;
+	int broken;                /* memory ran out: nothing more is kept */
+} format_record_cache_t;
+
+void format_record_cache_init(format_record_cache_t *c);
+void format_record_cache_free(format_record_cache_t *c);
+/* forget every record (a new stage, a new event) */
+void format_record_cache_clear(format_record_cache_t *c);
+/* the bytes it holds (text and entries) */
+size_t format_record_cache_size(const format_record_cache_t *c);
+/* While filling: keep the text of record R (number NTH, NPAIRS pairs
+ * before it) that OUT holds from AT, which wrote PAIRS pairs and left out
+ * FIELDS_CUT fields. Nothing is kept once memory ran out (broken). */
+void format_record_cache_keep(format_record_cache_t *c, const buf_t *out, size_t at,
+                              const audit_record_t *r, unsigned nth, size_t npairs,
+                              size_t pairs, size_t fields_cut);
+/* While copying: the text kept for R when it is the next one kept and
+ * came at the same place (NTH, NPAIRS), or NULL (write R). */
+const format_record_text_t *format_record_cache_next(format_record_cache_t *c,
+                                                     const audit_record_t *r,
+                                                     unsigned nth, size_t npairs);
+
 typedef struct format_reduce {
 	size_t value_max;
 	size_t argv_max;
@@ -93,6 +134,9 @@ typedef struct format_reduce {
 	/* work space: the argument lists, kept between the writes of one
 	 * search (reduce.c); NULL: decoded at each write */
 	format_argv_cache_t *argv_cache;
+	/* work space: the texts of the records no cap cuts, kept between the
+	 * writes of one stage (reduce.c); NULL: written at each write */
+	format_record_cache_t *record_cache;
 } format_reduce_t;
 
 /* Zero the counters that formatting fills. */

@@ -430,6 +430,40 @@ static void put_record(buf_t *out, const format_event_t *ev, const audit_record_
 	keys_free(&ks, out);
 }
 
+/* put_record through the reduction's cache of the records no cap cuts
+ * (format_record_cache_t, as LEEF and CEF do it): a record's object
+ * depends on nothing written before it, so the place is not compared.
+ * One call of put_record, which the compiler then writes in line. */
+static void put_record_once(buf_t *out, const format_event_t *ev, const audit_record_t *r)
+{
+	format_record_cache_t *c = ev->reduce != NULL ? ev->reduce->record_cache : NULL;
+	int keep = c != NULL && c->filling;
+	size_t at = out->len, fields_cut = 0;
+	int capped = 0;
+
+	if (c != NULL && !c->filling) {
+		const format_record_text_t *t = format_record_cache_next(c, r, 0, 0);
+
+		if (t != NULL) {
+			buf_append(out, c->bytes.p + t->off, t->len);
+			ev->reduce->fields_cut += t->fields_cut;
+			return;
+		}
+	}
+	if (keep) {
+		fields_cut = ev->reduce->fields_cut;
+		capped = ev->reduce->capped;
+		ev->reduce->capped = 0;
+	}
+	put_record(out, ev, r);
+	if (keep) {
+		if (!ev->reduce->capped && !out->oom)
+			format_record_cache_keep(c, out, at, r, 0, 0, 0,
+			                         ev->reduce->fields_cut - fields_cut);
+		ev->reduce->capped |= capped;
+	}
+}
+
 /* The member name of R's type, as format_type_name() writes it, in K
  * (TYPE_KEY_MAX: type names are at most 64 bytes, audit_record.c). */
 #define TYPE_KEY_MAX 80
@@ -553,7 +587,7 @@ static void put_type_member(buf_t *out, json_keys_t *ks, const format_event_t *e
 	for (i = at; i != JSON_NONE; i = g->next[i]) {
 		if (i != at)
 			buf_putc(out, ',');
-		put_record(out, ev, ev->recs[i]);
+		put_record_once(out, ev, ev->recs[i]);
 	}
 	if (many)
 		buf_putc(out, ']');

@@ -4,6 +4,7 @@
  * and escaped by the format straight into the output. */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format_kv.h"
@@ -772,6 +773,53 @@ static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_rec
 	}
 }
 
+/* record_fields through the reduction's cache of the records no cap cuts
+ * (format_record_cache_t): an attempt after a stage's first copies the
+ * text the first one kept for R, when R comes at the same place (the same
+ * number and the same pairs before it); the first one keeps the text of
+ * each record it cut nothing of. The copy is what record_fields would
+ * write: a record no cap cuts is written the same at every larger cap,
+ * and a stage's first attempt has its smallest. */
+static void record_fields_cached(kv_out_t *o, const format_event_t *ev,
+                                 const audit_record_t *r, unsigned nth)
+{
+	format_record_cache_t *c = o->reduce->record_cache;
+	size_t at = o->out->len, npairs = o->npairs, fields_cut;
+	int capped;
+
+	if (!c->filling) {
+		const format_record_text_t *t = format_record_cache_next(c, r, nth, o->npairs);
+
+		if (t != NULL) {
+			buf_append(o->out, c->bytes.p + t->off, t->len);
+			o->npairs += t->pairs;
+			o->reduce->fields_cut += t->fields_cut;
+		} else {
+			record_fields(o, ev, r, nth);
+		}
+		return;
+	}
+	fields_cut = o->reduce->fields_cut;
+	capped = o->reduce->capped;
+	o->reduce->capped = 0;
+	record_fields(o, ev, r, nth);
+	if (!o->reduce->capped && !o->out->oom)
+		format_record_cache_keep(c, o->out, at, r, nth, npairs, o->npairs - npairs,
+		                         o->reduce->fields_cut - fields_cut);
+	o->reduce->capped |= capped;
+}
+
+/* record_fields, or record_fields_cached when reducing */
+static inline __attribute__((always_inline)) void
+record_fields_once(kv_out_t *o, const format_event_t *ev, const audit_record_t *r,
+                   unsigned nth)
+{
+	if (o->reduce != NULL && o->reduce->record_cache != NULL)
+		record_fields_cached(o, ev, r, nth);
+	else
+		record_fields(o, ev, r, nth);
+}
+
 /* events of at most this many records number them without a keyset */
 #define KV_TYPES_BY_HAND 16
 
@@ -800,7 +848,7 @@ void kv_event_fields(kv_out_t *o, const format_event_t *ev)
 
 			for (j = 0; j < i; j++)
 				nth += (unsigned)format_same_type(ev->recs[i], ev->recs[j]);
-			record_fields(o, ev, ev->recs[i], nth);
+			record_fields_once(o, ev, ev->recs[i], nth);
 		}
 		return;
 	}
@@ -809,7 +857,7 @@ void kv_event_fields(kv_out_t *o, const format_event_t *ev)
 		char id[TYPE_ID_MAX];
 		keyset_entry_t *e = keyset_add(&types, id, type_id(ev->recs[i], id), 1, &created);
 
-		record_fields(o, ev, ev->recs[i], e != NULL ? ++e->count : 1);
+		record_fields_once(o, ev, ev->recs[i], e != NULL ? ++e->count : 1);
 	}
 	if (types.oom)
 		o->out->oom = 1;

@@ -17,6 +17,8 @@ void reducer_init(reducer_t *rd)
 	buf_init(&rd->best);
 	format_argv_cache_init(&rd->argv);
 	rd->fr.argv_cache = &rd->argv;   /* emptied after each reduce_fit */
+	format_record_cache_init(&rd->texts);
+	rd->fr.record_cache = &rd->texts;   /* emptied for each stage */
 }
 
 void reducer_free(reducer_t *rd)
@@ -25,6 +27,7 @@ void reducer_free(reducer_t *rd)
 	buf_free(&rd->best);
 	free(rd->recs);
 	format_argv_cache_free(&rd->argv);
+	format_record_cache_free(&rd->texts);
 }
 
 static int is_execve(const audit_record_t *r)
@@ -86,6 +89,7 @@ static int attempt(search_t *s, size_t cap)
 	format_reduce_reset(&rd->fr);
 	rd->fr.value_max = cap;
 	rd->fr.argv_max = cap * REDUCE_ARGV_FACTOR;
+	rd->texts.next = 0;
 	s->w(&rd->attempt, &rd->fr, s->recs, s->nrecs, s->ud);
 	return !rd->attempt.oom && rd->attempt.len <= s->limit;
 }
@@ -123,8 +127,15 @@ static int try_cap(search_t *s, size_t cap)
 static int search(search_t *s, size_t lo, size_t hi)
 {
 	s->fails_from = s->fits_from = SIZE_MAX;
-	if (!try_cap(s, lo))
+	/* the first attempt has the stage's smallest cap: the records it cuts
+	 * nothing of are kept for the others (format_record_cache_t) */
+	format_record_cache_clear(&s->rd->texts);
+	s->rd->texts.filling = 1;
+	if (!try_cap(s, lo)) {
+		s->rd->texts.filling = 0;
 		return 0;
+	}
+	s->rd->texts.filling = 0;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo + 1) / 2;
 
@@ -176,6 +187,9 @@ size_t reduce_fit(reducer_t *rd, buf_t *out, size_t limit, size_t from,
 	format_argv_cache_drop(&rd->argv);
 	if (format_argv_cache_size(&rd->argv) > REDUCE_KEEP_MAX)
 		format_argv_cache_free(&rd->argv);
+	format_record_cache_clear(&rd->texts);   /* the records may go too */
+	if (format_record_cache_size(&rd->texts) > REDUCE_KEEP_MAX)
+		format_record_cache_free(&rd->texts);
 	if (!fit || out->oom)
 		return 0;
 	best.argv_cache = NULL;   /* the work space stays the reducer's */

@@ -68,6 +68,7 @@ typedef struct reducer {
 	const audit_record_t **recs;   /* stage 2's records */
 	size_t cap;
 	format_argv_cache_t argv;      /* the argument list the attempts write */
+	format_record_cache_t texts;   /* the records no cap cuts, in a stage */
 } reducer_t;
 
 void reducer_init(reducer_t *rd);
