@@ -238,6 +238,8 @@ void format_argv_cache_free(format_argv_cache_t *c)
 	for (i = 0; i < FORMAT_ARGV_CACHE_LISTS; i++) {
 		buf_free(&c->list[i].bytes);
 		free(c->list[i].lens);
+		buf_free(&c->list[i].written);
+		free(c->list[i].texts);
 	}
 	format_argv_cache_init(c);
 }
@@ -247,6 +249,9 @@ static void list_drop(format_argv_list_t *l)
 	l->r = NULL;
 	l->n = 0;
 	buf_reset(&l->bytes);
+	buf_reset(&l->written);
+	if (l->texts != NULL)
+		memset(l->texts, 0, l->texts_cap * sizeof(*l->texts));
 }
 
 void format_argv_cache_drop(format_argv_cache_t *c)
@@ -265,7 +270,8 @@ size_t format_argv_cache_size(const format_argv_cache_t *c)
 	size_t i, n = 0;
 
 	for (i = 0; i < FORMAT_ARGV_CACHE_LISTS; i++)
-		n += c->list[i].bytes.cap + c->list[i].cap * sizeof(*c->list[i].lens);
+		n += c->list[i].bytes.cap + c->list[i].cap * sizeof(*c->list[i].lens) +
+		     c->list[i].written.cap + c->list[i].texts_cap * sizeof(*c->list[i].texts);
 	return n;
 }
 
@@ -293,7 +299,7 @@ static void cache_arg(const char *arg, size_t len, void *ud)
 
 /* The argument list of R (enrich_event_argv's walk over RECS) from C,
  * decoded now unless C held it already; NULL when memory ran out */
-static const format_argv_list_t *cached_argv(format_argv_cache_t *c,
+static format_argv_list_t *cached_argv(format_argv_cache_t *c,
                                              const audit_record_t *const *recs,
                                              size_t nrecs, const audit_record_t *r,
                                              buf_t *scratch)
@@ -324,6 +330,9 @@ static const format_argv_list_t *cached_argv(format_argv_cache_t *c,
 typedef struct argv_walk {
 	format_argv_put_fn put;
 	void *ud;
+	buf_t *out;        /* where PUT writes, with LIST's texts: copied */
+	format_argv_list_t *list;
+	size_t value_max;  /* the arguments it does not cut are copied */
 	int reduced;
 	size_t i;          /* the argument being walked */
 	size_t n;          /* elements written */
@@ -333,6 +342,35 @@ typedef struct argv_walk {
 	size_t mlen;
 } argv_walk_t;
 
+/* Argument I (ARG, LEN bytes), kept: put, or copied from what an earlier
+ * put of it wrote when no cap cuts it (LEN <= value_max). Its separator
+ * is the same at every cap: the first argument is always kept, so only
+ * it has none. */
+static void put_kept(argv_walk_t *w, size_t i, const char *arg, size_t len)
+{
+	format_argv_list_t *l = w->list;
+	format_argv_text_t *t;
+	size_t from;
+
+	if (l == NULL || l->texts == NULL || i >= l->n || len > w->value_max) {
+		w->put(w->ud, w->n++, arg, len, 0);
+		return;
+	}
+	t = &l->texts[i];
+	if (t->len != 0) {
+		buf_append(w->out, l->written.p + t->at, t->len);
+		w->n++;
+		return;
+	}
+	from = w->out->len;
+	w->put(w->ud, w->n++, arg, len, 0);
+	if (w->out->oom || w->out->len <= from)
+		return;
+	t->at = l->written.len;
+	buf_append(&l->written, w->out->p + from, w->out->len - from);
+	t->len = l->written.oom ? 0 : w->out->len - from;
+}
+
 /* reduced: the first and last arguments, the ones between as one marker */
 static void walk_arg(const char *arg, size_t len, void *ud)
 {
@@ -340,18 +378,36 @@ static void walk_arg(const char *arg, size_t len, void *ud)
 	size_t i = w->i++;
 
 	if (!w->reduced || i < w->head || i >= w->total - w->tail)
-		w->put(w->ud, w->n++, arg, len, 0);
+		put_kept(w, i, arg, len);
 	else if (i == w->head)
 		w->put(w->ud, w->n++, w->mark, w->mlen, 1);
 }
 
+/* L's texts, one per argument, none kept yet (0 when memory ran out: the
+ * arguments are put each time) */
+static int list_texts(format_argv_list_t *l)
+{
+	format_argv_text_t *t;
+
+	if (l->texts != NULL && l->texts_cap >= l->n)
+		return 1;
+	t = realloc(l->texts, (l->n ? l->n : 1) * sizeof(*t));
+	if (t == NULL)
+		return 0;
+	memset(t, 0, (l->n ? l->n : 1) * sizeof(*t));
+	buf_reset(&l->written);
+	l->texts = t;
+	l->texts_cap = l->n ? l->n : 1;
+	return 1;
+}
+
 int format_argv_walk(format_reduce_t *reduce, const audit_record_t *const *recs,
                      size_t nrecs, const audit_record_t *r, buf_t *scratch,
-                     format_argv_put_fn put, void *ud)
+                     format_argv_put_fn put, void *ud, buf_t *out)
 {
 	argv_walk_t w;
 	format_argv_cache_t local, *c;
-	const format_argv_list_t *l;
+	format_argv_list_t *l;
 	const char *base;
 	size_t i, at = 0;
 	int rc;
@@ -373,6 +429,11 @@ int format_argv_walk(format_reduce_t *reduce, const audit_record_t *const *recs,
 		base = l->bytes.p != NULL ? l->bytes.p : "";
 		w.reduced = argv_cut(reduce, l->lens, l->n, &w.head, &w.tail, &w.total,
 		                     w.mark, &w.mlen);
+		if (out != NULL && c != &local && list_texts(l)) {
+			w.out = out;
+			w.list = l;
+			w.value_max = reduce->value_max;
+		}
 		for (i = 0; i < l->n; at += l->lens[i], i++)
 			walk_arg(base + at, l->lens[i], &w);
 	}

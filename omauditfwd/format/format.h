@@ -53,12 +53,24 @@ int format_leef_delim_parse(const char *s, char *out);
  * R, kept while the records are. Owned by the reducer;
  * format_argv_cache_drop() before the records change. */
 #define FORMAT_ARGV_CACHE_LISTS 4
+/* An argument as the format wrote it whole (its separator included): AT
+ * in the list's WRITTEN, LEN bytes (0: not kept) */
+typedef struct format_argv_text {
+	size_t at, len;
+} format_argv_text_t;
+
 typedef struct format_argv_list {
 	const audit_record_t *r;   /* NULL: holds nothing */
 	int nargs;                 /* enrich_event_argv's result */
 	buf_t bytes;               /* the arguments, one after another */
 	size_t *lens;              /* and their lengths */
 	size_t n, cap;
+	/* each argument as the format wrote it when no cap cut it: written
+	 * the same at every cap that does not cut it, so a later attempt
+	 * copies it (format_argv_walk with OUT) */
+	buf_t written;
+	format_argv_text_t *texts; /* N of them once allocated, else NULL */
+	size_t texts_cap;
 } format_argv_list_t;
 
 typedef struct format_argv_cache {
@@ -166,11 +178,15 @@ typedef void (*format_argv_put_fn)(void *ud, size_t nth, const char *arg,
  * enrich_event_argv), calling PUT for each argument. When REDUCE is set
  * and the list holds more than REDUCE->argv_max bytes, the first and the
  * last arguments are kept and the ones between go out as one marker
- * (counted in REDUCE). Returns enrich_event_argv's result: -1 when R has
- * no argument list. */
+ * (counted in REDUCE). OUT (may be NULL) is the buffer PUT appends to:
+ * with REDUCE's argument cache, an argument no cap cuts is then put once
+ * and copied at the other caps of the search (PUT must write an argument
+ * that is not cut the same way every time, its separator depending only
+ * on whether it is the first). Returns enrich_event_argv's result: -1
+ * when R has no argument list. */
 int format_argv_walk(format_reduce_t *reduce, const audit_record_t *const *recs,
                      size_t nrecs, const audit_record_t *r, buf_t *scratch,
-                     format_argv_put_fn put, void *ud);
+                     format_argv_put_fn put, void *ud, buf_t *out);
 
 /* What one output message is made of: the records of one event (one
  * record when joining is off), the host name the event is attributed to,

@@ -376,7 +376,8 @@ static void put_argv(buf_t *out, const format_event_t *ev, const audit_record_t 
 	if (members)
 		buf_putc(out, ',');
 	buf_append(out, "\"argv\":[", 8);
-	if (format_argv_walk(ev->reduce, ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a) < 0)
+	if (format_argv_walk(ev->reduce, ev->recs, ev->nrecs, r, ev->scratch, put_arg, &a,
+	                     out) < 0)
 		out->len = mark;   /* not an argv record: take it back */
 	else
 		buf_putc(out, ']');

@@ -698,7 +698,8 @@ static void put_arg(void *ud, size_t nth, const char *arg, size_t len, int marke
 /* the argument list of R, as <TYPE>.argv (after its key) */
 static int put_argv(kv_out_t *o, const format_event_t *ev, const audit_record_t *r)
 {
-	return format_argv_walk(o->reduce, ev->recs, ev->nrecs, r, ev->scratch, put_arg, o);
+	return format_argv_walk(o->reduce, ev->recs, ev->nrecs, r, ev->scratch, put_arg, o,
+	                        o->out);
 }
 
 static void record_fields(kv_out_t *o, const format_event_t *ev, const audit_record_t *r,
