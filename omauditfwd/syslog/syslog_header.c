@@ -144,10 +144,10 @@ static void put_host(buf_t *out, const char *host, size_t len)
 }
 
 /* The RFC 5424 header written straight into OUT's room, reserved once
- * (a message writes one; the pieces one by one cost about twice as much):
- * the same bytes as the piecewise writer below. 0 when OUT has no room
- * (memory ran out): that writer then marks it. */
-static int rfc5424_in_place(buf_t *out, const syslog_hdr_conf_t *c, int pri, int64_t sec,
+ * (a message writes one; the pieces one by one cost about twice as much).
+ * When there is no room, buf_reserve has marked OUT (oom) and nothing is
+ * written, as an append would have done. */
+static void rfc5424_in_place(buf_t *out, const syslog_hdr_conf_t *c, int pri, int64_t sec,
                             unsigned msec, const char *host, size_t hostlen)
 {
 	size_t alen = strlen(c->app_name), hlen = hostlen ? hostlen : 1;
@@ -158,7 +158,7 @@ static int rfc5424_in_place(buf_t *out, const syslog_hdr_conf_t *c, int pri, int
 	/* "<191>1 " time " " host " " app " - - - ", the time's and the host's
 	 * writers each ending with a NUL */
 	if (buf_reserve(out, 7 + SYSLOG_3339_MAX + 1 + hlen + 1 + alen + 7) != 0)
-		return 0;
+		return;
 	d = out->p + out->len;
 	*d++ = '<';
 	if (pri >= 100)
@@ -177,7 +177,6 @@ static int rfc5424_in_place(buf_t *out, const syslog_hdr_conf_t *c, int pri, int
 	memcpy(d, " - - - ", 7);
 	d += 7;
 	out->len = (size_t)(d - out->p);
-	return 1;
 }
 
 void syslog_header_write(buf_t *out, const syslog_hdr_conf_t *c,
@@ -198,19 +197,8 @@ void syslog_header_write(buf_t *out, const syslog_hdr_conf_t *c,
 		t = time(NULL);
 		msec = 0;
 	}
-	if (c->style == SYSLOG_HDR_RFC5424 && rfc5424_in_place(out, c, pri, (int64_t)t, msec,
-	                                                       host, hostlen))
-		return;
 	if (c->style == SYSLOG_HDR_RFC5424) {
-		buf_putc(out, '<');
-		buf_put_uint(out, (unsigned)pri);   /* 0-191: the conf's ranges */
-		buf_append(out, ">1 ", 3);
-		syslog_time_put_3339(out, (int64_t)t, msec);
-		buf_putc(out, ' ');
-		put_host(out, host, hostlen);
-		buf_putc(out, ' ');
-		buf_puts(out, c->app_name);
-		buf_append(out, " - - - ", 7);
+		rfc5424_in_place(out, c, pri, (int64_t)t, msec, host, hostlen);
 	} else {
 		gmtime_r(&t, &tm);
 		buf_printf(out, "<%d>%s %2d %02d:%02d:%02d ", pri, syslog_month_name(tm.tm_mon),
